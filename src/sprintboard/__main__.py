@@ -1,0 +1,3 @@
+from sprintboard.cli import main
+
+main()

@@ -1,0 +1,101 @@
+"""The `sprintboard` command: a click group with one sub-group per noun.
+
+Never imports Textual unless the TUI is opened. User mistakes print one line
+(`error: ...`) to stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from sprintboard import __version__
+from sprintboard.errors import UserError
+
+if TYPE_CHECKING:
+    from sprintboard.store import Store
+
+
+class Context:
+    """What every command shares: where the database is, opened on first use."""
+
+    def __init__(self, db_option: str | None) -> None:
+        from sprintboard.config import resolve_db_path
+
+        self.db_path, self.is_default = resolve_db_path(db_option)
+        self._store: Store | None = None
+
+    def store(self) -> Store:
+        if self._store is None:
+            from sprintboard.store import Store
+
+            self._store = Store(self.db_path, create_parent=self.is_default)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db",
+    metavar="PATH",
+    help="Database file (default: $SPRINTBOARD_DB, else sprintboard.db in your data directory).",
+)
+@click.version_option(__version__, prog_name="sprintboard")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Plan sprints across the teams of an e-commerce organisation.
+
+    Run with no command to open the board.
+    """
+    ctx.obj = Context(db)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        from sprintboard.app import run_app
+
+        run_app(ctx.obj.db_path, create_parent=ctx.obj.is_default)
+
+
+def _register() -> None:
+    from sprintboard.cli import cards, organisation, records, work
+
+    for module in (organisation, cards, records, work):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn user mistakes into one line and exit status 2."""
+    try:
+        code = cli.main(args=argv, prog_name="sprintboard", standalone_mode=False)
+    except UserError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f" (see '{exc.ctx.command_path} --help')"
+        click.echo(f"error: {exc.format_message()}{hint}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        # `sprintboard card list | head`: the reader went away; that is not an error.
+        sys.stderr.close()
+        sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,70 @@
+"""Printing command results: aligned plain-text tables, or JSON with stable keys."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+Column = tuple[str, Callable[[dict[str, Any]], Any]]
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, max_width: int = 60
+) -> None:
+    """Print rows under headers, each column as wide as its widest cell (in terminal cells)."""
+    from rich.cells import cell_len, set_cell_size
+
+    if not rows:
+        click.echo("(none)")
+        return
+    cells = [[_cell(get(row)) for _, get in columns] for row in rows]
+    widths = [
+        min(max_width, max(cell_len(header), *(cell_len(r[i]) for r in cells)))
+        for i, (header, _) in enumerate(columns)
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        fitted = []
+        for value, width in zip(values, widths, strict=True):
+            if cell_len(value) > width:
+                value = set_cell_size(value, width - 1) + "…"
+            fitted.append(set_cell_size(value, width))
+        return "  ".join(fitted).rstrip()
+
+    click.echo(line([h for h, _ in columns]))
+    for row_cells in cells:
+        click.echo(line(row_cells))
+
+
+def field(name: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: row.get(name)
+
+
+def details(pairs: Sequence[tuple[str, Any]]) -> None:
+    """A record as 'label: value' lines."""
+    width = max(len(label) for label, _ in pairs)
+    for label, value in pairs:
+        text = _cell(value)
+        lines = text.splitlines() or [""]
+        click.echo(f"{label + ':':<{width + 1}} {lines[0]}")
+        for more in lines[1:]:
+            click.echo(" " * (width + 2) + more)

@@ -1,0 +1,96 @@
+"""`demo`, `undo` and `history`: whole-database commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from sprintboard.cli import Context, pass_ctx
+from sprintboard.cli.output import emit_json, table
+
+
+@click.command()
+@click.option("--cards", type=click.IntRange(min=1), help="Scale the organisation to N cards.")
+@click.option(
+    "--per-sprint",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="With --cards: about how many cards each sprint holds.",
+)
+@click.option("--force", is_flag=True, help="Replace what the database already holds.")
+@pass_ctx
+def demo(ctx: Context, cards: int | None, per_sprint: int, force: bool) -> None:
+    """Fill the database with a realistic e-commerce organisation."""
+    from sprintboard.demo import load_demo
+
+    counts = load_demo(ctx.store(), cards=cards, per_sprint=per_sprint, force=force)
+    click.echo(
+        f"demo organisation loaded into {ctx.db_path}: {counts['cards']} cards, "
+        f"{counts['sprints']} sprints, {counts['goals']} goals, {counts['dependencies']} "
+        f"dependencies, {counts['feedback']} feedback items"
+    )
+
+
+@click.command()
+@pass_ctx
+def undo(ctx: Context) -> None:
+    """Undo the last change (from any sprintboard on this database)."""
+    done = ctx.store().activity.undo()
+    what = f" {done['key']}" if done["key"] else ""
+    click.echo(f"undone: {done['action']}{what} by {done['actor']} at {done['at']}")
+
+
+@click.command()
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def history(ctx: Context, key: str, as_json: bool) -> None:
+    """Show a card's life: every change, who made it and when."""
+    store = ctx.store()
+    rows = store.activity.for_card(key)
+    if not rows:
+        store.cards.get(key)  # raises the one-line 'no card' error
+    if as_json:
+        emit_json(
+            [
+                {
+                    f: r[f]
+                    for f in (
+                        "at",
+                        "actor",
+                        "action",
+                        "entity",
+                        "entity_key",
+                        "op",
+                        "field",
+                        "before",
+                        "after",
+                    )
+                }
+                for r in rows
+            ]
+        )
+        return
+    table(
+        rows,
+        [
+            ("AT", lambda r: r["at"]),
+            ("WHO", lambda r: r["actor"]),
+            ("ACTION", lambda r: r["action"]),
+            ("CHANGE", lambda r: _describe(r)),
+        ],
+        max_width=80,
+    )
+
+
+def _describe(entry: dict[str, Any]) -> str:
+    if entry["op"] == "update":
+        return f"{entry['field']}: {entry['before']} -> {entry['after']}"
+    if entry["entity"] == "card":
+        return f"{entry['op']}d card"
+    return f"{entry['op']}d {entry['entity'].replace('_', ' ')} {entry['entity_key'] or ''}"
+
+
+COMMANDS = [demo, undo, history]

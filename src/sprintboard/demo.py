@@ -1,0 +1,414 @@
+"""`sprintboard demo`: fill a database with a realistic e-commerce organisation.
+
+The hand-written organisation (demo_content) comes first; `cards=N` above its size adds
+generated cards spread over more sprints, teams and columns, with dependencies, feedback
+and activity in proportion, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sprintboard import demo_content as content
+from sprintboard.errors import UserError
+from sprintboard.models import ONBOARDING_STEPS, URGENT_CATEGORIES
+from sprintboard.store import Store
+from sprintboard.store.bulk import bump_key_counters, insert_many, log_many
+from sprintboard.store.database import Tx, new_uuid
+from sprintboard.store.generate import Vocabulary, generate_cards
+
+SPRINT_DAYS = 14
+DEFAULT_PER_SPRINT = 2000
+
+
+@lru_cache(maxsize=65536)
+def _stamp(day: date, minutes: int = 9 * 60) -> str:
+    return (datetime.combine(day, time()) + timedelta(minutes=minutes)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+
+
+class _Builder:
+    """Collects rows for one bulk load; ids are assigned here so links can point at them."""
+
+    def __init__(self, store: Store, today: date, seed: int) -> None:
+        self.store = store
+        self.today = today
+        self.rng = random.Random(seed)
+        self.teams = {t["code"]: t for t in store.teams.list()}
+        self.next_card_id = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM cards")) + 1
+        self.counters: dict[str, int] = {}
+        self.cards: list[dict[str, Any]] = []
+        self.card_teams: list[dict[str, Any]] = []
+        self.deps: list[dict[str, Any]] = []
+        self.feedback: list[dict[str, Any]] = []
+        self.moves: list[dict[str, Any]] = []
+        self.positions: dict[tuple[Any, str], int] = {}
+        # Charts read the moves of the active sprint and the last closed ones; older
+        # history is summed up in each closed sprint's committed/completed points.
+        recent = store.rows(
+            "SELECT id FROM sprints WHERE state != 'planned' ORDER BY start DESC LIMIT 6"
+        )
+        self.history_sprints = {r["id"] for r in recent}
+        self.spans: dict[int | None, tuple[date, date]] = {}
+
+    def card(
+        self,
+        team: str,
+        title: str,
+        status: str,
+        sprint: dict[str, Any] | None,
+        points: int | None,
+        priority: str,
+        goal_id: int | None,
+        with_teams: list[str],
+        labels: list[str],
+        skus: list[str],
+        due: date | None = None,
+        expected_orders: int | None = None,
+    ) -> dict[str, Any]:
+        n = self.counters.get(team, 0) + 1
+        self.counters[team] = n
+        sprint_id = sprint["id"] if sprint else None
+        start, end = self._span(sprint)
+        rnd = self.rng.random
+        created = _stamp(start - timedelta(days=1 + int(rnd() * 20)))
+        slot = (sprint_id, status)
+        self.positions[slot] = self.positions.get(slot, 0) + 1
+        done_at = None
+        if status == "done":
+            span = max(0, (end - start).days)
+            done_at = _stamp(
+                start + timedelta(days=int(rnd() * (span + 1))), 9 * 60 + int(rnd() * 8 * 60)
+            )
+        row = {
+            "id": self.next_card_id,
+            "uuid": new_uuid(),
+            "key": f"{team}-{n}",
+            "team_id": self.teams[team]["id"],
+            "title": title,
+            "description": "",
+            "status": status,
+            "sprint_id": sprint_id,
+            "points": points,
+            "priority": priority,
+            "assignee": "",
+            "due": due.isoformat() if due else None,
+            "goal_id": goal_id,
+            "labels": json.dumps(labels) if labels else "[]",
+            "skus": json.dumps(skus) if skus else "[]",
+            "expected_orders": expected_orders,
+            "position": float(self.positions[slot]),
+            "external_id": None,
+            "created_at": created,
+            "updated_at": done_at or created,
+            "done_at": done_at,
+        }
+        self.next_card_id += 1
+        self.cards.append(row)
+        for code in with_teams:
+            if code != team:
+                self.card_teams.append(
+                    {"uuid": new_uuid(), "card_id": row["id"], "team_id": self.teams[code]["id"]}
+                )
+        if done_at and sprint and sprint["id"] in self.history_sprints:
+            self.moves.append(
+                {
+                    "entity": "card",
+                    "entity_uuid": row["uuid"],
+                    "entity_key": row["key"],
+                    "op": "update",
+                    "field": "status",
+                    "before": "review",
+                    "after": "done",
+                    "at": done_at,
+                }
+            )
+        return row
+
+    def _span(self, sprint: dict[str, Any] | None) -> tuple[date, date]:
+        """When a card in this sprint can have been worked on (cached per sprint)."""
+        key = sprint["id"] if sprint else None
+        if key not in self.spans:
+            if sprint is None:
+                self.spans[key] = (self.today - timedelta(days=40), self.today)
+            else:
+                start = date.fromisoformat(sprint["start"])
+                self.spans[key] = (start, min(date.fromisoformat(sprint["end"]), self.today))
+        return self.spans[key]
+
+    def depend(self, blocker: dict[str, Any], dependent: dict[str, Any]) -> None:
+        self.deps.append(
+            {
+                "uuid": new_uuid(),
+                "blocker_id": blocker["id"],
+                "dependent_id": dependent["id"],
+                "created_at": max(blocker["created_at"], dependent["created_at"]),
+            }
+        )
+
+    def add_feedback(
+        self,
+        text: str,
+        category: str,
+        source: str,
+        customer: str,
+        reports: int,
+        days_ago: int,
+        state: str,
+        card: dict[str, Any] | None,
+    ) -> None:
+        received = self.today - timedelta(days=days_ago)
+        self.feedback.append(
+            {
+                "uuid": new_uuid(),
+                "text": text,
+                "source": source,
+                "customer": customer,
+                "category": category,
+                "reported_by": "Fatima El Amrani",
+                "received_at": _stamp(received, self.rng.randint(8 * 60, 18 * 60)),
+                "reports": reports,
+                "urgent": int(category in URGENT_CATEGORIES),
+                "state": state,
+                "snoozed_until": (self.today + timedelta(days=3)).isoformat()
+                if state == "snoozed"
+                else None,
+                "decline_reason": "not something we will change" if state == "declined" else None,
+                "card_id": card["id"] if card else None,
+                "duplicate_of": None,
+                "triaged_at": _stamp(received + timedelta(days=1)) if state != "new" else None,
+            }
+        )
+
+    def write(self, tx: Tx) -> None:
+        insert_many(tx, "card", self.cards, key_field="key", at_field="created_at")
+        insert_many(tx, "card_team", self.card_teams)
+        insert_many(tx, "dependency", self.deps, at_field="created_at")
+        insert_many(tx, "feedback", self.feedback, at_field="received_at")
+        log_many(tx, self.moves)
+        bump_key_counters(tx, (c["key"] for c in self.cards))
+
+
+def _sprint_rows(today: date, names: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Two-week sprints, the second-to-last one active today, the last one planned."""
+    active_index = len(names) - 2
+    active_start = today - timedelta(days=7)
+    rows = []
+    for i, (name, goal) in enumerate(names):
+        start = active_start + timedelta(days=SPRINT_DAYS * (i - active_index))
+        state = "closed" if i < active_index else "active" if i == active_index else "planned"
+        rows.append(
+            {
+                "uuid": new_uuid(),
+                "name": name,
+                "goal": goal,
+                "start": start.isoformat(),
+                "end": (start + timedelta(days=SPRINT_DAYS - 1)).isoformat(),
+                "state": state,
+                "committed_points": None,
+                "completed_points": None,
+                "started_at": _stamp(start) if state != "planned" else None,
+                "closed_at": _stamp(start + timedelta(days=SPRINT_DAYS))
+                if state == "closed"
+                else None,
+            }
+        )
+    return rows
+
+
+def load_demo(
+    store: Store,
+    *,
+    cards: int | None = None,
+    per_sprint: int = DEFAULT_PER_SPRINT,
+    force: bool = False,
+    seed: int = 42,
+) -> dict[str, int]:
+    """Fill the store with the demo organisation; returns counts of what was made."""
+    if cards is not None and cards < 1:
+        raise UserError(f"cards: must be 1 or more (got {cards})")
+    if per_sprint < 1:
+        raise UserError(f"per-sprint: must be 1 or more (got {per_sprint})")
+    if not store.is_empty() and not force:
+        raise UserError(f"{store.path} already holds data; use --force to replace it with the demo")
+    total = cards if cards is not None else len(content.CARDS)
+    today = date.fromisoformat(store.today())
+    # A large page cache while loading: the indexes of 100,000 new rows stay in memory.
+    store.db.execute("PRAGMA cache_size = -1000000")
+    with store.transaction("demo") as tx:
+        if force:
+            _clear(store)
+        in_sprints = int((total - len(content.CARDS)) * 0.8)
+        extra_sprints = max(0, round(in_sprints / per_sprint) - len(content.SPRINTS))
+        # Older generated sprints come before the hand-written closed, active, planned ones.
+        names = [
+            (f"Sprint {41 - extra_sprints + i}", "Keep the shop running")
+            for i in range(extra_sprints)
+        ] + list(content.SPRINTS)
+        sprint_rows = _sprint_rows(today, names)
+        insert_many(tx, "sprint", sprint_rows, key_field="name", at_field="started_at")
+        sprints = store.sprints.list()
+        by_name = {s["name"]: s for s in sprints}
+        hand = [by_name[n] for n, _ in content.SPRINTS]
+
+        goal_ids = _load_goals(store, tx)
+        _load_members(store, tx)
+        _load_stock(store, tx, today)
+
+        b = _Builder(store, today, seed)
+        made = []
+        for i, (team, title, status, s_idx, pts, prio, g_idx, with_t, labels, skus) in enumerate(
+            content.CARDS[:total]
+        ):
+            due = _hand_due(i, today)
+            orders = 1800 if i == 14 else None
+            made.append(
+                b.card(
+                    team,
+                    title,
+                    status,
+                    hand[s_idx] if s_idx is not None else None,
+                    pts,
+                    prio,
+                    goal_ids[g_idx] if g_idx is not None else None,
+                    with_t,
+                    labels,
+                    skus,
+                    due,
+                    orders,
+                )
+            )
+        for blocker, dependent in content.DEPENDENCIES:
+            if blocker < len(made) and dependent < len(made):
+                b.depend(made[blocker], made[dependent])
+        for text, cat, src, cust, reports, days, state, c_idx in content.FEEDBACK:
+            linked = made[c_idx] if c_idx is not None and c_idx < len(made) else None
+            b.add_feedback(text, cat, src, cust, reports, days, state, linked)
+        b.write(tx)
+        if total > len(content.CARDS):
+            generate_cards(
+                tx,
+                total - len(content.CARDS),
+                Vocabulary(
+                    titles=content.SCALE_TITLES,
+                    team_weights=content.SCALE_TEAM_WEIGHTS,
+                    products=content.SCALE_PRODUCTS,
+                    areas=content.SCALE_AREAS,
+                    goal_ids=goal_ids,
+                ),
+                today=today.isoformat(),
+                history_sprints=b.history_sprints,
+            )
+        _record_sprint_points(store, tx)
+    store.db.execute("PRAGMA cache_size = -65536")
+    count = store.scalar
+    return {
+        "cards": count("SELECT COUNT(*) FROM cards"),
+        "dependencies": count("SELECT COUNT(*) FROM dependencies"),
+        "feedback": count("SELECT COUNT(*) FROM feedback"),
+        "sprints": len(sprint_rows),
+        "goals": len(goal_ids),
+    }
+
+
+def _hand_due(index: int, today: date) -> date | None:
+    return {
+        14: today + timedelta(days=4),
+        15: today + timedelta(days=3),
+        38: today + timedelta(days=18),
+        26: today + timedelta(days=1),
+        9: today - timedelta(days=1),
+    }.get(index)
+
+
+def _clear(store: Store) -> None:
+    for table in (
+        "feedback",
+        "dependencies",
+        "card_teams",
+        "cards",
+        "sprint_capacity",
+        "sprints",
+        "goals",
+        "members",
+        "stock",
+    ):
+        store.db.execute(f"DELETE FROM [{table}]")
+
+
+def _load_goals(store: Store, tx: Tx) -> list[int]:
+    first_id = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM goals")) + 1
+    rows: list[dict[str, Any]] = []
+    for title, kpi, unit, base, target, current, roi, sponsor, status in content.GOALS:
+        signed = sponsor if status == "on track" else None
+        rows.append(
+            {
+                "id": first_id + len(rows),
+                "uuid": new_uuid(),
+                "title": title,
+                "kpi": kpi,
+                "unit": unit,
+                "baseline": base,
+                "target": target,
+                "current": current,
+                "expected_roi": roi,
+                "sponsor": sponsor,
+                "status": status,
+                "signed_off_by": signed,
+                "signed_off_at": tx.now if signed else None,
+                "created_at": tx.now,
+                "updated_at": tx.now,
+            }
+        )
+    insert_many(tx, "goal", rows, key_field="title")
+    return [int(r["id"]) for r in rows]
+
+
+def _load_members(store: Store, tx: Tx) -> None:
+    teams = {t["code"]: t["id"] for t in store.teams.list()}
+    rows = []
+    for team, name, role, done in content.MEMBERS:
+        checklist = {step: i < done for i, step in enumerate(ONBOARDING_STEPS)}
+        rows.append(
+            {
+                "uuid": new_uuid(),
+                "team_id": teams[team],
+                "name": name,
+                "role": role,
+                "onboarding": json.dumps(checklist),
+            }
+        )
+    insert_many(tx, "member", rows, key_field="name")
+
+
+def _load_stock(store: Store, tx: Tx, today: date) -> None:
+    rows = [
+        {
+            "sku": sku,
+            "uuid": new_uuid(),
+            "name": name,
+            "on_hand": on_hand,
+            "threshold": threshold,
+            "restock_date": (today + timedelta(days=days)).isoformat() if days else None,
+        }
+        for sku, name, on_hand, threshold, days in content.STOCK
+    ]
+    insert_many(tx, "stock", rows, key_field="sku")
+
+
+def _record_sprint_points(store: Store, tx: Tx) -> None:
+    """Closed and active sprints remember what they committed to and completed."""
+    store.db.execute(
+        """UPDATE sprints SET
+             committed_points = (SELECT COALESCE(SUM(points), 0) FROM cards c
+                                 WHERE c.sprint_id = sprints.id),
+             completed_points = CASE WHEN state = 'closed' THEN
+                 (SELECT COALESCE(SUM(points), 0) FROM cards c
+                  WHERE c.sprint_id = sprints.id AND c.status = 'done') END
+           WHERE state != 'planned'"""
+    )

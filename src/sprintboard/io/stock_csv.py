@@ -1,0 +1,48 @@
+"""Warehouse stock levels from CSV: sku, name, on_hand, threshold, restock_date."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from sprintboard.errors import UserError
+from sprintboard.models import StockItem, describe_validation_error
+
+REQUIRED = ("sku", "on_hand")
+OPTIONAL = ("name", "threshold", "restock_date")
+
+
+def read_stock_csv(path: Path) -> tuple[list[StockItem], list[str]]:
+    """Parse a stock CSV; returns the good rows and one message per bad row (with its line)."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = [h.strip().lower() for h in reader.fieldnames or []]
+            missing = [c for c in REQUIRED if c not in header]
+            if missing:
+                raise UserError(
+                    f"{path}: line 1: missing column(s) {', '.join(missing)} (columns: "
+                    f"{', '.join(REQUIRED + OPTIONAL)})"
+                )
+            reader.fieldnames = header
+            items: list[StockItem] = []
+            errors: list[str] = []
+            for row in reader:
+                line = reader.line_num
+                data = {k: (v or "").strip() for k, v in row.items() if k in REQUIRED + OPTIONAL}
+                for optional in ("threshold", "restock_date"):
+                    if not data.get(optional):
+                        data.pop(optional, None)
+                try:
+                    items.append(StockItem.model_validate(data))
+                except ValidationError as exc:
+                    errors.append(f"line {line}: {describe_validation_error(exc)}")
+            return items, errors
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise UserError(f"{path}: not a readable UTF-8 CSV file ({exc})") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory, not a CSV file") from None

@@ -1,0 +1,88 @@
+"""The activity log: history of a record, and undo of the last change."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sprintboard.errors import UserError
+from sprintboard.store.cards import normalise_key
+from sprintboard.store.database import ENTITY_TABLES, Rows, StoreCore
+
+# Loading a seed or demo organisation is not a change a user means to undo with one key.
+NOT_UNDOABLE = ("seed", "demo", "undo")
+
+
+class Activity:
+    def __init__(self, core: StoreCore) -> None:
+        self.core = core
+
+    def _shape(self, row: dict[str, Any]) -> dict[str, Any]:
+        for f in ("before", "after"):
+            row[f] = None if row[f] is None else json.loads(row[f])
+        return row
+
+    def recent(self, limit: int = 50) -> Rows:
+        rows = self.core.rows("SELECT * FROM activity ORDER BY id DESC LIMIT ?", [limit])
+        return [self._shape(r) for r in rows]
+
+    def for_card(self, key: str) -> Rows:
+        """Every entry that touched the card: its fields, team links and dependencies."""
+        key = normalise_key(key)
+        uuid = self.core.scalar(
+            "SELECT entity_uuid FROM activity WHERE entity = 'card' AND entity_key = ? "
+            "AND op = 'create' ORDER BY id DESC LIMIT 1",
+            [key],
+        )
+        rows = self.core.rows(
+            """SELECT * FROM activity
+               WHERE entity_uuid = ? OR entity_key = ? OR entity_key LIKE ? OR entity_key LIKE ?
+               ORDER BY id""",
+            [uuid, key, f"{key}>%", f"%>{key}"],
+        )
+        return [self._shape(r) for r in rows]
+
+    def last_undoable(self) -> dict[str, Any] | None:
+        marks = ", ".join("?" for _ in NOT_UNDOABLE)
+        return self.core.row(
+            f"""SELECT txn, action, at, actor, entity_key FROM activity a
+                WHERE action NOT IN ({marks}) AND undoes IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM activity u WHERE u.undoes = a.txn)
+                ORDER BY id DESC LIMIT 1""",
+            list(NOT_UNDOABLE),
+        )
+
+    def undo(self) -> dict[str, Any]:
+        """Revert the most recent change not yet undone, as a new (logged) change."""
+        with self.core.transaction("undo") as tx:
+            last = self.last_undoable()
+            if last is None:
+                raise UserError("undo: nothing to undo")
+            tx.undoes = last["txn"]
+            entries = self.core.rows(
+                "SELECT * FROM activity WHERE txn = ? ORDER BY id DESC", [last["txn"]]
+            )
+            for entry in entries:
+                self._revert(tx, self._shape(entry))
+        return {
+            "action": last["action"],
+            "at": last["at"],
+            "actor": last["actor"],
+            "key": last["entity_key"],
+            "changes": len(entries),
+        }
+
+    def _revert(self, tx: Any, entry: dict[str, Any]) -> None:
+        entity, op = entry["entity"], entry["op"]
+        table = ENTITY_TABLES[entity]
+        current = self.core.row(f"SELECT * FROM [{table}] WHERE uuid = ?", [entry["entity_uuid"]])
+        key = entry["entity_key"]
+        if op == "update":
+            if current is None:
+                raise UserError(f"undo: {key or entity} no longer exists; cannot undo")
+            tx.update(entity, current, {entry["field"]: entry["before"]}, key=key)
+        elif op == "create":
+            if current is not None:
+                tx.delete(entity, current, key=key)
+        elif op == "delete" and current is None:
+            tx.insert(entity, entry["before"], key=key)

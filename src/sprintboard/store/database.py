@@ -1,0 +1,364 @@
+"""Opening a sprintboard database: pragmas, schema checks, migrations, transactions, activity.
+
+Every write goes through `StoreCore.transaction()`, which holds one SQLite write
+transaction and records each changed record in the append-only `activity` table under the
+same transaction id. Undo, history and charts all read that log.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from sprintboard.errors import UserError
+from sprintboard.store.migrations import known_migrations, migrations
+
+BUSY_TIMEOUT_S = 15.0
+
+# entity name in the activity log -> table holding it (every such table has a uuid column)
+ENTITY_TABLES = {
+    "team": "teams",
+    "member": "members",
+    "goal": "goals",
+    "sprint": "sprints",
+    "sprint_capacity": "sprint_capacity",
+    "card": "cards",
+    "card_team": "card_teams",
+    "dependency": "dependencies",
+    "feedback": "feedback",
+    "stock": "stock",
+}
+
+Clock = Callable[[], datetime]
+Rows = list[dict[str, Any]]
+"""Query results: one dict per row, column names as keys."""
+
+
+def new_uuid() -> str:
+    """A time-ordered UUID (version 7) as text.
+
+    The leading timestamp makes every uuid index grow at its end like an autoincrement key,
+    which keeps bulk loads fast, and still lets logs from several devices merge later.
+    """
+    millis = time.time_ns() // 1_000_000
+    raw = bytearray(millis.to_bytes(6, "big") + os.urandom(10))
+    raw[6] = (raw[6] & 0x0F) | 0x70
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def default_actor() -> str:
+    actor = os.environ.get("SPRINTBOARD_USER")
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def default_device() -> str:
+    return os.environ.get("SPRINTBOARD_DEVICE") or str(
+        uuid.uuid5(uuid.NAMESPACE_DNS, socket.gethostname() or "localhost")
+    )
+
+
+class DatabaseError(UserError):
+    """The database file cannot be used: missing, corrupt, foreign or from a newer version."""
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves (see StoreCore.transaction).
+    # check_same_thread=False: the TUI uses the store from one worker thread at a time,
+    # guarded by StoreCore's lock.
+    if read_only:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        return sqlite3.connect(
+            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
+        )
+    return sqlite3.connect(
+        str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
+    )
+
+
+def open_database(path: Path, *, create_parent: bool = False) -> tuple[Database, bool]:
+    """Open (creating or migrating as needed) the database at `path`.
+
+    Returns the database and whether it is read-only. Raises DatabaseError with one line
+    for every way the file can be unusable.
+    """
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a directory, not a database file")
+    parent = path.parent
+    if not parent.exists():
+        if not create_parent:
+            raise DatabaseError(f"cannot create {path}: directory {parent} does not exist")
+        parent.mkdir(parents=True, exist_ok=True)
+    exists = path.exists()
+    read_only = exists and not os.access(path, os.W_OK)
+    if not exists and not os.access(parent, os.W_OK):
+        raise DatabaseError(f"cannot create {path}: directory {parent} is not writable")
+    try:
+        conn = _connect(path, read_only)
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path} is not a usable SQLite database ({exc})") from None
+    db = Database(conn)
+    try:
+        _configure(db, read_only)
+        _migrate(db, path, read_only)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseError(f"{path} cannot be opened ({exc})") from None
+    except UserError:
+        conn.close()
+        raise
+    return db, read_only
+
+
+def _configure(db: Database, read_only: bool) -> None:
+    db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    db.execute("PRAGMA foreign_keys = ON")
+    # 64 MiB of page cache: bulk loads insert into several random-UUID indexes at once.
+    db.execute("PRAGMA cache_size = -65536")
+    if not read_only:
+        # WAL: readers never block the writer, and a crash leaves the last commit intact.
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+
+
+def _migrate(db: Database, path: Path, read_only: bool) -> None:
+    tables = set(db.table_names())
+    known = known_migrations()
+    applied = [m.name for m in migrations.applied(db)] if "_sqlite_migrations" in tables else []
+    if tables and not applied:
+        raise DatabaseError(f"{path} is a SQLite database, but not a sprintboard one")
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise DatabaseError(
+            f"{path} was written by a newer sprintboard (schema {len(applied)}, this version "
+            f"knows {len(known)}); upgrade sprintboard to open it"
+        )
+    if len(applied) == len(known):
+        return
+    if read_only:
+        raise DatabaseError(f"{path} is read-only and needs an upgrade; make it writable once")
+    if applied:
+        backup_path = path.with_name(
+            f"{path.name}.before-v{len(known)}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.bak"
+        )
+        backup(db.conn, backup_path)
+    # BEGIN IMMEDIATE takes the write lock first, so two processes opening a new file at
+    # once migrate it once; Migrations.apply nests its own transactions as savepoints.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db)
+        db.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+            [str(len(known))],
+        )
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def backup(conn: sqlite3.Connection, target: Path) -> None:
+    """A consistent copy of the database with SQLite's online backup API."""
+    dest = sqlite3.connect(str(target))
+    try:
+        with dest:
+            conn.backup(dest)
+    finally:
+        dest.close()
+
+
+def _dump(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+class Tx:
+    """One open write transaction: inserts, updates and deletes that log themselves."""
+
+    def __init__(self, core: StoreCore, action: str) -> None:
+        self.core = core
+        self.db = core.db
+        self.action = action
+        self.txn = new_uuid()
+        self.now = core.now()
+        self.undoes: str | None = None
+
+    def log(
+        self,
+        entity: str,
+        entity_uuid: str,
+        op: str,
+        *,
+        key: str | None = None,
+        field: str | None = None,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO activity(uuid, txn, at, actor, device, action, entity, entity_uuid,"
+            " entity_key, op, field, before, after, undoes)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                new_uuid(),
+                self.txn,
+                self.now,
+                self.core.actor,
+                self.core.device,
+                self.action,
+                entity,
+                entity_uuid,
+                key,
+                op,
+                field,
+                _dump(before),
+                _dump(after),
+                self.undoes,
+            ],
+        )
+
+    def insert(self, entity: str, row: dict[str, Any], *, key: str | None = None) -> int:
+        """Insert a row (a uuid is added when missing) and log its creation; returns rowid."""
+        row = {"uuid": new_uuid(), **row}
+        table = ENTITY_TABLES[entity]
+        cols = ", ".join(f"[{c}]" for c in row)
+        marks = ", ".join("?" for _ in row)
+        cursor = self.db.execute(
+            f"INSERT INTO [{table}] ({cols}) VALUES ({marks})", list(row.values())
+        )
+        rowid = cursor.lastrowid or 0
+        logged = dict(row)
+        if "id" not in logged and entity not in ("stock", "card_team", "sprint_capacity"):
+            logged["id"] = rowid
+        self.log(entity, row["uuid"], "create", key=key, after=logged)
+        return rowid
+
+    def update(
+        self,
+        entity: str,
+        row: dict[str, Any],
+        changes: dict[str, Any],
+        *,
+        key: str | None = None,
+    ) -> dict[str, Any]:
+        """Set `changes` on the row (identified by its uuid), logging each changed field.
+
+        Returns the fields that really changed (unchanged values are not written or logged).
+        """
+        changed = {f: v for f, v in changes.items() if row.get(f) != v}
+        if not changed:
+            return {}
+        table = ENTITY_TABLES[entity]
+        sets = ", ".join(f"[{f}] = ?" for f in changed)
+        self.db.execute(
+            f"UPDATE [{table}] SET {sets} WHERE uuid = ?", [*changed.values(), row["uuid"]]
+        )
+        for f, v in changed.items():
+            self.log(entity, row["uuid"], "update", key=key, field=f, before=row.get(f), after=v)
+        return changed
+
+    def delete(self, entity: str, row: dict[str, Any], *, key: str | None = None) -> None:
+        """Delete the row and log it whole, so undo can put it back."""
+        table = ENTITY_TABLES[entity]
+        self.db.execute(f"DELETE FROM [{table}] WHERE uuid = ?", [row["uuid"]])
+        self.log(entity, row["uuid"], "delete", key=key, before=row)
+
+
+class StoreCore:
+    """Owns the connection; repositories reach the database through it."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        clock: Clock | None = None,
+        actor: str | None = None,
+        create_parent: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self.db, self.read_only = open_database(self.path, create_parent=create_parent)
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
+        self.actor = actor or default_actor()
+        self.device = default_device()
+        self._lock = threading.RLock()
+        self._tx: Tx | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def now(self) -> str:
+        return self.clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def today(self) -> str:
+        return self.clock().astimezone(UTC).date().isoformat()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query(sql, params))
+
+    def row(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> dict[str, Any] | None:
+        with self._lock:
+            return next(iter(self.db.query(sql, params)), None)
+
+    def scalar(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Any:
+        with self._lock:
+            found = self.conn.execute(sql, params).fetchone()
+        return None if found is None else found[0]
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: cheap polling for live refresh."""
+        with self._lock:
+            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self, action: str) -> Iterator[Tx]:
+        """One write transaction; nested calls join the outer one."""
+        if self.read_only:
+            raise UserError(f"{self.path} is read-only: changes cannot be saved")
+        with self._lock:
+            if self._tx is not None:
+                yield self._tx
+                return
+            # IMMEDIATE takes the write lock up front: waiting (busy timeout) happens here
+            # instead of failing later when a read would need upgrading to a write.
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise UserError(
+                    f"the database is busy (another sprintboard is writing): {exc}; try again"
+                ) from None
+            tx = Tx(self, action)
+            self._tx = tx
+            try:
+                yield tx
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._tx = None

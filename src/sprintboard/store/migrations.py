@@ -1,0 +1,205 @@
+"""The schema, as sqlite-utils migrations. Append new migrations; never edit an applied one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("sprintboard")
+
+STATUSES = "('backlog','todo','doing','review','done')"
+
+
+def _run(db: Database, *statements: str) -> None:
+    # executescript() would COMMIT the migration's transaction: run statements one by one.
+    for sql in statements:
+        db.execute(sql)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _run(
+        db,
+        """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+        """CREATE TABLE teams (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            code TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            format TEXT NOT NULL DEFAULT 'co-located'
+                CHECK (format IN ('co-located','remote','external provider')),
+            colour TEXT NOT NULL DEFAULT '#888888',
+            capacity INTEGER NOT NULL DEFAULT 20 CHECK (capacity >= 0),
+            throughput_per_day INTEGER CHECK (throughput_per_day >= 0),
+            archived INTEGER NOT NULL DEFAULT 0,
+            position INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE key_counters (
+            team_code TEXT PRIMARY KEY,
+            last INTEGER NOT NULL
+        )""",
+        """CREATE TABLE members (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            name TEXT NOT NULL,
+            role TEXT NOT NULL DEFAULT '',
+            onboarding TEXT NOT NULL DEFAULT '{}'
+        )""",
+        """CREATE TABLE goals (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            kpi TEXT NOT NULL DEFAULT '',
+            unit TEXT NOT NULL DEFAULT '',
+            baseline REAL NOT NULL DEFAULT 0,
+            target REAL NOT NULL DEFAULT 0,
+            current REAL NOT NULL DEFAULT 0,
+            expected_roi REAL,
+            sponsor TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'on track'
+                CHECK (status IN ('on track','at risk','off track')),
+            signed_off_by TEXT,
+            signed_off_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE sprints (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE,
+            goal TEXT NOT NULL DEFAULT '',
+            start TEXT NOT NULL,
+            end TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'planned' CHECK (state IN ('planned','active','closed')),
+            committed_points INTEGER,
+            completed_points INTEGER,
+            started_at TEXT,
+            closed_at TEXT,
+            CHECK (end >= start)
+        )""",
+        # At most one active sprint, enforced by the database itself.
+        """CREATE UNIQUE INDEX one_active_sprint ON sprints(state) WHERE state = 'active'""",
+        """CREATE TABLE sprint_capacity (
+            uuid TEXT NOT NULL UNIQUE,
+            sprint_id INTEGER NOT NULL REFERENCES sprints(id) ON DELETE CASCADE,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            capacity INTEGER NOT NULL CHECK (capacity >= 0),
+            PRIMARY KEY (sprint_id, team_id)
+        )""",
+        f"""CREATE TABLE cards (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            key TEXT NOT NULL UNIQUE,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'backlog' CHECK (status IN {STATUSES}),
+            sprint_id INTEGER REFERENCES sprints(id) ON DELETE SET NULL,
+            points INTEGER CHECK (points >= 0),
+            priority TEXT NOT NULL DEFAULT 'medium'
+                CHECK (priority IN ('low','medium','high','urgent')),
+            assignee TEXT NOT NULL DEFAULT '',
+            due TEXT,
+            goal_id INTEGER REFERENCES goals(id) ON DELETE SET NULL,
+            labels TEXT NOT NULL DEFAULT '[]',
+            skus TEXT NOT NULL DEFAULT '[]',
+            expected_orders INTEGER,
+            position REAL NOT NULL DEFAULT 0,
+            external_id TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            done_at TEXT
+        )""",
+        "CREATE INDEX cards_board ON cards(sprint_id, status, position)",
+        "CREATE INDEX cards_team ON cards(team_id)",
+        "CREATE INDEX cards_goal ON cards(goal_id)",
+        "CREATE UNIQUE INDEX cards_external ON cards(external_id) WHERE external_id IS NOT NULL",
+        """CREATE TABLE card_teams (
+            uuid TEXT NOT NULL UNIQUE,
+            card_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            PRIMARY KEY (card_id, team_id)
+        )""",
+        "CREATE INDEX card_teams_team ON card_teams(team_id)",
+        """CREATE TABLE dependencies (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            blocker_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+            dependent_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            UNIQUE (blocker_id, dependent_id),
+            CHECK (blocker_id != dependent_id)
+        )""",
+        "CREATE INDEX dependencies_dependent ON dependencies(dependent_id)",
+        """CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'email',
+            customer TEXT NOT NULL DEFAULT '',
+            category TEXT NOT NULL DEFAULT 'other',
+            reported_by TEXT NOT NULL DEFAULT '',
+            received_at TEXT NOT NULL,
+            reports INTEGER NOT NULL DEFAULT 1 CHECK (reports >= 1),
+            urgent INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL DEFAULT 'new'
+                CHECK (state IN ('new','accepted','duplicate','declined','snoozed')),
+            snoozed_until TEXT,
+            decline_reason TEXT,
+            card_id INTEGER REFERENCES cards(id) ON DELETE SET NULL,
+            duplicate_of INTEGER REFERENCES feedback(id) ON DELETE SET NULL,
+            triaged_at TEXT
+        )""",
+        "CREATE INDEX feedback_state ON feedback(state, urgent, received_at)",
+        "CREATE INDEX feedback_card ON feedback(card_id)",
+        """CREATE TABLE stock (
+            sku TEXT PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL DEFAULT '',
+            on_hand INTEGER NOT NULL CHECK (on_hand >= 0),
+            threshold INTEGER NOT NULL DEFAULT 0 CHECK (threshold >= 0),
+            restock_date TEXT
+        )""",
+        # activity.uuid is unique by construction (time-ordered random UUIDs); it has no
+        # index because nothing looks entries up by it yet, and bulk loads stay fast.
+        """CREATE TABLE activity (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL,
+            txn TEXT NOT NULL,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            device TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_uuid TEXT NOT NULL,
+            entity_key TEXT,
+            op TEXT NOT NULL CHECK (op IN ('create','update','delete')),
+            field TEXT,
+            before TEXT,
+            after TEXT,
+            undoes TEXT
+        )""",
+        "CREATE INDEX activity_entity ON activity(entity_uuid, id)",
+        "CREATE INDEX activity_txn ON activity(txn)",
+        "CREATE INDEX activity_undoes ON activity(undoes) WHERE undoes IS NOT NULL",
+        # Plain views so datasette, sqlite-utils or the sqlite3 shell can browse the plan.
+        """CREATE VIEW v_cards AS
+            SELECT c.id, c.uuid, c.key, c.title, c.description, t.code AS team, c.status,
+                   s.name AS sprint, c.points, c.priority, c.assignee, c.due,
+                   c.goal_id AS goal, c.labels, c.skus, c.expected_orders, c.position,
+                   c.created_at, c.updated_at, c.done_at, c.sprint_id, c.team_id
+            FROM cards c JOIN teams t ON t.id = c.team_id
+            LEFT JOIN sprints s ON s.id = c.sprint_id""",
+        """CREATE VIEW v_dependencies AS
+            SELECT d.id, b.key AS blocker, b.status AS blocker_status, tb.code AS blocker_team,
+                   e.key AS dependent, e.status AS dependent_status, te.code AS dependent_team,
+                   tb.code != te.code AS cross_team
+            FROM dependencies d
+            JOIN cards b ON b.id = d.blocker_id JOIN teams tb ON tb.id = b.team_id
+            JOIN cards e ON e.id = d.dependent_id JOIN teams te ON te.id = e.team_id""",
+    )
+
+
+def known_migrations() -> list[str]:
+    """Names of the migrations this sprintboard knows, in order."""
+    return [m.name for m in migrations.pending(Database(memory=True))]
