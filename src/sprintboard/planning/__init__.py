@@ -1,0 +1,1 @@
+"""Pure planning logic (capacity, burndown, dependency graph, checks, triage); no Textual."""

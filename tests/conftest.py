@@ -1,0 +1,72 @@
+"""Shared fixtures: temporary databases (empty or demo), a frozen clock, a CLI runner."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+# Snapshots and colours must not depend on the developer's terminal settings.
+os.environ.pop("NO_COLOR", None)
+os.environ.pop("SPRINTBOARD_DB", None)
+os.environ["SPRINTBOARD_USER"] = "tester"
+os.environ["SPRINTBOARD_DEVICE"] = "test-device"
+
+from sprintboard.demo import load_demo  # noqa: E402
+from sprintboard.store import Store, frozen_clock  # noqa: E402
+
+NOW = datetime(2026, 3, 11, 10, 30, tzinfo=UTC)
+"""The tests' 'now': a Wednesday in the demo organisation's active sprint."""
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPRINTBOARD_CONFIG", str(tmp_path / "config.toml"))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "plan.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    """A new database with the nine seeded teams and nothing else."""
+    with Store(db_path, clock=frozen_clock(NOW)) as opened:
+        yield opened
+
+
+@pytest.fixture
+def demo_store(db_path: Path) -> Iterator[Store]:
+    """A database holding the hand-written demo organisation."""
+    with Store(db_path, clock=frozen_clock(NOW)) as opened:
+        load_demo(opened)
+        yield opened
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(db_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Run `sprintboard --db <tmp> ARGS...` in-process; returns exit code and output."""
+    from sprintboard.cli import main
+
+    def run(*args: str) -> Result:
+        try:
+            main(["--db", str(db_path), *args])
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
