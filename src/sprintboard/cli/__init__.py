@@ -6,6 +6,7 @@ Never imports Textual unless the TUI is opened. User mistakes print one line
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from typing import TYPE_CHECKING
 
@@ -66,9 +67,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 def _register() -> None:
-    from sprintboard.cli import cards, organisation, records, work
+    from sprintboard.cli import cards, checks, organisation, records, work
 
-    for module in (organisation, cards, records, work):
+    for module in (organisation, cards, records, work, checks):
         for command in module.COMMANDS:
             cli.add_command(command)
 
@@ -92,6 +93,11 @@ def main(argv: list[str] | None = None) -> None:
             hint = f" (see '{exc.ctx.command_path} --help')"
         click.echo(f"error: {exc.format_message()}{hint}", err=True)
         sys.exit(2)
+    except sqlite3.OperationalError as exc:
+        # Not the user's mistake, but not a crash either: e.g. another writer held the
+        # database longer than the busy timeout. Nothing was half-written.
+        click.echo(f"error: database: {exc}; nothing was changed, try again", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:

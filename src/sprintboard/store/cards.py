@@ -347,6 +347,20 @@ class Cards:
             self._place(tx, row, max(0, min(len(column) - 1, index + delta)))
         return self.get(key)
 
+    def place_next_to(self, key: str, neighbour: str, *, after: bool) -> dict[str, Any]:
+        """Put a card just above (or below) another card of the same column."""
+        with self.core.transaction("card.reorder") as tx:
+            row = self._raw(key)
+            other = self._raw(neighbour)
+            if (other["sprint_id"], other["status"]) != (row["sprint_id"], row["status"]):
+                raise UserError(f"card: {other['key']} is not in the same column as {row['key']}")
+            column = [
+                c for c in self.column(row["sprint_id"], row["status"]) if c["id"] != row["id"]
+            ]
+            index = next(i for i, c in enumerate(column) if c["id"] == other["id"])
+            self._place(tx, row, index + 1 if after else index)
+        return self.get(key)
+
     def _place(self, tx: Tx, row: dict[str, Any], index: int) -> None:
         others = [c for c in self.column(row["sprint_id"], row["status"]) if c["id"] != row["id"]]
         index = max(0, min(len(others), index))

@@ -81,21 +81,23 @@ class DatabaseError(UserError):
     """The database file cannot be used: missing, corrupt, foreign or from a newer version."""
 
 
-def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+def _connect(path: Path, read_only: bool, timeout: float) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves (see StoreCore.transaction).
     # check_same_thread=False: the TUI uses the store from one worker thread at a time,
     # guarded by StoreCore's lock.
     if read_only:
         uri = f"{path.resolve().as_uri()}?mode=ro"
         return sqlite3.connect(
-            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
+            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=timeout
         )
     return sqlite3.connect(
-        str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
+        str(path), isolation_level=None, check_same_thread=False, timeout=timeout
     )
 
 
-def open_database(path: Path, *, create_parent: bool = False) -> tuple[Database, bool]:
+def open_database(
+    path: Path, *, create_parent: bool = False, busy_timeout: float = BUSY_TIMEOUT_S
+) -> tuple[Database, bool]:
     """Open (creating or migrating as needed) the database at `path`.
 
     Returns the database and whether it is read-only. Raises DatabaseError with one line
@@ -113,13 +115,13 @@ def open_database(path: Path, *, create_parent: bool = False) -> tuple[Database,
     if not exists and not os.access(parent, os.W_OK):
         raise DatabaseError(f"cannot create {path}: directory {parent} is not writable")
     try:
-        conn = _connect(path, read_only)
+        conn = _connect(path, read_only, busy_timeout)
         conn.execute("PRAGMA schema_version").fetchone()
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{path} is not a usable SQLite database ({exc})") from None
     db = Database(conn)
     try:
-        _configure(db, read_only)
+        _configure(db, read_only, busy_timeout)
         _migrate(db, path, read_only)
     except sqlite3.DatabaseError as exc:
         conn.close()
@@ -130,8 +132,8 @@ def open_database(path: Path, *, create_parent: bool = False) -> tuple[Database,
     return db, read_only
 
 
-def _configure(db: Database, read_only: bool) -> None:
-    db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+def _configure(db: Database, read_only: bool, busy_timeout: float) -> None:
+    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
     db.execute("PRAGMA foreign_keys = ON")
     # 64 MiB of page cache: bulk loads insert into several random-UUID indexes at once.
     db.execute("PRAGMA cache_size = -65536")
@@ -294,9 +296,14 @@ class StoreCore:
         clock: Clock | None = None,
         actor: str | None = None,
         create_parent: bool = False,
+        busy_timeout: float | None = None,
     ) -> None:
         self.path = Path(path)
-        self.db, self.read_only = open_database(self.path, create_parent=create_parent)
+        self.db, self.read_only = open_database(
+            self.path,
+            create_parent=create_parent,
+            busy_timeout=BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout,
+        )
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.actor = actor or default_actor()
         self.device = default_device()

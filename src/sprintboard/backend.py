@@ -1,0 +1,42 @@
+"""The store on a thread of its own, so database work never blocks the screen.
+
+Every call runs on one worker thread in the order it was made: a burst of keypresses
+becomes the same burst of writes, in the same order, each its own transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from sprintboard.store import Store
+
+T = TypeVar("T")
+
+
+class Backend:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprintboard-db")
+        self.pending_writes = 0
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `fn` on the database thread and wait for its result."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+    async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Like run(), counting the write as pending until it is done (see live refresh)."""
+        self.pending_writes += 1
+        try:
+            return await self.run(fn, *args, **kwargs)
+        finally:
+            self.pending_writes -= 1
+
+    def close(self) -> None:
+        """Finish queued writes, then close the database."""
+        self._executor.submit(self.store.close)
+        self._executor.shutdown(wait=True)

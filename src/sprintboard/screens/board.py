@@ -1,0 +1,375 @@
+"""The board screen: a sprint's cards by column, moved and edited from the keyboard."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from sprintboard.errors import UserError
+from sprintboard.screens.board_model import BoardModel, Filters, Move
+from sprintboard.widgets.board_grid import BoardGrid, printable
+
+BACKLOG = "backlog"
+
+
+class BoardScreen(Screen[None]):
+    """Columns Backlog · To do · Doing · Review · Done for one sprint (or the backlog)."""
+
+    HELP_TITLE = "Board"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left,h", "cursor(-1, 0)", "Left", show=False),
+        Binding("right,l", "cursor(1, 0)", "Right", show=False),
+        Binding("up,k", "cursor(0, -1)", "Up", show=False),
+        Binding("down,j", "cursor(0, 1)", "Down", show=False),
+        Binding("pageup", "cursor(0, -10)", "Page up", show=False),
+        Binding("pagedown", "cursor(0, 10)", "Page down", show=False),
+        Binding("H,shift+left", "move(-1)", "Move ←", key_display="H"),
+        Binding("L,shift+right", "move(1)", "Move →", key_display="L"),
+        Binding("K,shift+up", "reorder(-1)", "Card up", show=False),
+        Binding("J,shift+down", "reorder(1)", "Card down", show=False),
+        Binding("n", "new_card", "New"),
+        Binding("enter", "open_card", "Open"),
+        Binding("e", "edit_card", "Edit", show=False),
+        Binding("d", "delete_card", "Delete"),
+        Binding("u", "undo", "Undo"),
+        Binding("slash", "filter_text", "Filter", key_display="/"),
+        Binding("t", "filter_teams", "Teams"),
+        Binding("s", "switch_sprint", "Sprint"),
+        Binding("g", "filter_goal", "Goal", show=False),
+        Binding("f", "filter_feedback", "Feedback-linked", show=False),
+        Binding("w", "swimlanes", "Lanes"),
+        Binding("escape", "clear_filters", "Clear filters", show=False),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = BoardModel()
+        self.sprint: dict[str, Any] | None = None  # None: the backlog
+        self.sprint_chosen = False
+        self._version: int | None = None
+        self._teams: list[dict[str, Any]] = []
+
+    @property
+    def backend(self) -> Any:
+        return self.app.backend  # type: ignore[attr-defined]
+
+    @property
+    def store(self) -> Any:
+        return self.backend.store
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="board-header")
+        yield BoardGrid(self.model, id="board")
+        yield Input(id="filter", placeholder="filter by key or title; enter to apply, esc to clear")
+        yield Footer()
+
+    @property
+    def grid(self) -> BoardGrid:
+        return self.query_one(BoardGrid)
+
+    async def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.grid.wip_limits = dict(self.app.settings.wip_limits)  # type: ignore[attr-defined]
+        self.grid.focus()
+        await self.load(first=True)
+        interval = self.app.live_refresh  # type: ignore[attr-defined]
+        if interval:
+            self.set_interval(interval, self._poll)
+
+    # -- loading --------------------------------------------------------------------------
+
+    def _fetch(self, first: bool) -> dict[str, Any]:
+        """Everything the board shows, read in one go on the database thread."""
+        store = self.store
+        sprint = self.sprint
+        if not self.sprint_chosen:
+            sprint = store.sprints.active() or next(iter(store.sprints.list("planned")), None)
+        elif sprint is not None:
+            sprint = store.sprints.get_by_id(sprint["id"])
+        return {
+            "sprint": sprint,
+            "cards": store.cards.query(sprint=sprint["id"] if sprint else None),
+            "teams": store.teams.list(include_archived=True),
+            "version": store.data_version(),
+            "empty": first and store.is_empty(),
+            "today": store.today(),
+        }
+
+    async def load(self, first: bool = False) -> None:
+        data = await self.backend.run(self._fetch, first)
+        self.sprint = data["sprint"]
+        self._version = data["version"]
+        self._teams = data["teams"]
+        self.model.load(data["cards"], [t["code"] for t in data["teams"]])
+        self.grid.configure(
+            team_colours={t["code"]: t["colour"] for t in data["teams"]},
+            today=date.fromisoformat(data["today"]),
+        )
+        self.grid.refresh_board()
+        self.update_header()
+        if data["empty"]:
+            self.offer_demo()
+
+    async def _poll(self) -> None:
+        """Notice changes other processes made (the CLI in another terminal)."""
+        if self.backend.pending_writes or not self.is_current:
+            return
+        version = await self.backend.run(self.store.data_version)
+        if version != self._version and not self.backend.pending_writes:
+            await self.load()
+
+    def update_header(self) -> None:
+        if self.sprint is None:
+            where = "Backlog (cards in no sprint)"
+        else:
+            s = self.sprint
+            where = f"{printable(s['name'])} · {s['state']} · {s['start']} → {s['end']}"
+        total = sum(len(cards) for cards in self.model.columns.values())
+        parts = [
+            Content.styled(" sprintboard ", "bold reverse"),
+            Content(f" {where} · {total} cards"),
+        ]
+        if self.model.filters.active():
+            parts.append(Content.styled(f" · filtered: {self.model.filters.describe()}", "italic"))
+        if self.model.swimlanes:
+            parts.append(Content(" · swimlanes"))
+        if self.store.read_only:
+            parts.append(Content.styled(" · READ-ONLY", "bold"))
+        self.query_one("#board-header", Static).update(Content("").join(parts))
+
+    def redraw(self) -> None:
+        self.grid.refresh_board()
+        self.update_header()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    async def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run a store write; on failure say why and show the database as it is."""
+        try:
+            return await self.backend.write(fn, *args, **kwargs)
+        except UserError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+        except sqlite3.Error as exc:
+            self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
+        await self.load()
+        return None
+
+    def _apply(self, move: Move | None) -> None:
+        if move is None:
+            return
+        self.redraw()
+        cards = self.store.cards
+        if move.status is not None:
+            self.run_worker(self.write(cards.move, move.key, status=move.status), group="writes")
+        elif move.before is not None:
+            self.run_worker(
+                self.write(cards.place_next_to, move.key, move.before, after=False), group="writes"
+            )
+        elif move.after is not None:
+            self.run_worker(
+                self.write(cards.place_next_to, move.key, move.after, after=True), group="writes"
+            )
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_cursor(self, d_col: int, d_row: int) -> None:
+        self.model.move_selection(d_col, d_row)
+        self.grid.refresh_board()
+
+    def action_move(self, delta: int) -> None:
+        self._apply(self.model.move_card(delta))
+
+    def action_reorder(self, delta: int) -> None:
+        self._apply(self.model.reorder(delta))
+
+    @on(BoardGrid.CardClicked)
+    def _clicked(self, event: BoardGrid.CardClicked) -> None:
+        self.model.select(event.key)
+        self.grid.refresh_board()
+        if event.chain >= 2:
+            self.action_open_card()
+
+    def action_open_card(self) -> None:
+        from sprintboard.screens.card_detail import CardDetailScreen
+
+        card = self.model.selected_card()
+        if card is not None:
+            self.app.push_screen(CardDetailScreen(card["key"]), self._after_dialog)
+
+    async def action_edit_card(self) -> None:
+        card = self.model.selected_card()
+        if card is not None:
+            await self.open_form(card["key"])
+
+    async def action_new_card(self) -> None:
+        await self.open_form(None, sprint_id=self.sprint["id"] if self.sprint else None)
+
+    async def open_form(self, key: str | None, sprint_id: int | None = None) -> None:
+        from sprintboard.screens.card_form import CardFormScreen
+
+        data = await self.backend.run(CardFormScreen.fetch, self.store, key)
+        self.app.push_screen(CardFormScreen(key, data, sprint_id=sprint_id), self._after_dialog)
+
+    def _after_dialog(self, key: str | None) -> None:
+        """A dialog changed something: reload, and select the card it names."""
+        if key is None:
+            return
+
+        async def reload() -> None:
+            await self.load()
+            if self.model.select(key):
+                self.grid.refresh_board()
+
+        self.run_worker(reload(), group="writes")
+
+    def action_delete_card(self) -> None:
+        from sprintboard.screens.dialogs import ConfirmScreen
+
+        card = self.model.selected_card()
+        if card is None:
+            return
+        question = Content(f"Delete {card['key']} “{printable(card['title'])}”?")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.model.remove(card["key"])
+                self.redraw()
+                self.run_worker(self.write(self.store.cards.delete, card["key"]), group="writes")
+                self.notify(f"{card['key']} deleted; u undoes", markup=False)
+
+        self.app.push_screen(ConfirmScreen(question, yes="Delete"), answered)
+
+    async def action_undo(self) -> None:
+        done = await self.write(self.store.activity.undo)
+        if done is not None:
+            what = f" {done['key']}" if done["key"] else ""
+            self.notify(f"undone: {done['action']}{what}", markup=False)
+            await self.load()
+
+    async def action_reload(self) -> None:
+        await self.load()
+
+    def action_swimlanes(self) -> None:
+        self.model.toggle_swimlanes()
+        self.redraw()
+
+    def action_filter_text(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.value = self.model.filters.text
+        box.cursor_blink = not self.app.frozen  # type: ignore[attr-defined]
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        self._set_filters(text=event.value.strip())
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.grid.focus()
+
+    def action_clear_filters(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display:
+            box.display = False
+            self.grid.focus()
+        self.model.set_filters(Filters())
+        self.redraw()
+
+    def _set_filters(self, **changes: Any) -> None:
+        f = self.model.filters
+        self.model.set_filters(
+            Filters(
+                text=changes.get("text", f.text),
+                teams=changes.get("teams", f.teams),
+                goal=changes.get("goal", f.goal),
+                feedback_only=changes.get("feedback_only", f.feedback_only),
+            )
+        )
+        self.redraw()
+
+    def action_filter_feedback(self) -> None:
+        self._set_filters(feedback_only=not self.model.filters.feedback_only)
+
+    def action_filter_teams(self) -> None:
+        from sprintboard.screens.dialogs import TeamFilterScreen
+
+        teams = [(t["code"], t["name"]) for t in self._teams if not t["archived"]]
+
+        def chosen(codes: frozenset[str] | None) -> None:
+            if codes is not None:
+                self._set_filters(teams=codes)
+
+        self.app.push_screen(TeamFilterScreen(teams, self.model.filters.teams), chosen)
+
+    async def action_filter_goal(self) -> None:
+        from sprintboard.screens.dialogs import PickerScreen
+
+        goals = await self.backend.run(self.store.goals.list)
+        options = [("all goals", None)] + [(f"{g['id']}  {g['title']}", g["id"]) for g in goals]
+
+        def chosen(goal: Any) -> None:
+            if goal is not PickerScreen.CANCELLED:
+                self._set_filters(goal=goal)
+
+        self.app.push_screen(PickerScreen("Filter by goal", options), chosen)
+
+    async def action_switch_sprint(self) -> None:
+        from sprintboard.screens.dialogs import PickerScreen
+
+        sprints = await self.backend.run(self.store.sprints.list)
+        options: list[tuple[str, Any]] = [
+            (f"{s['name']}  ({s['state']}, {s['start']} → {s['end']}, {s['cards']} cards)", s)
+            for s in reversed(sprints)
+        ]
+        options.append(("Backlog (cards in no sprint)", BACKLOG))
+
+        def chosen(sprint: Any) -> None:
+            if sprint is PickerScreen.CANCELLED:
+                return
+            self.sprint = None if sprint == BACKLOG else sprint
+            self.sprint_chosen = True
+            self.run_worker(self.load(), group="writes")
+
+        self.app.push_screen(PickerScreen("Show sprint", options), chosen)
+
+    def offer_demo(self) -> None:
+        from sprintboard.screens.dialogs import FirstStartScreen
+
+        def chosen(load_demo: bool | None) -> None:
+            if load_demo:
+                self.run_worker(self._load_demo(), group="writes")
+
+        self.app.push_screen(FirstStartScreen(), chosen)
+
+    async def _load_demo(self) -> None:
+        from sprintboard.demo import load_demo
+
+        await self.write(load_demo, self.store)
+        self.sprint_chosen = False
+        await self.load()
+        self.notify("demo organisation loaded", markup=False)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Every board binding, for the command palette."""
+        for binding in self.BINDINGS:
+            if not isinstance(binding, Binding) or binding.action.startswith("cursor"):
+                continue
+            action = binding.action
+            yield SystemCommand(
+                binding.description,
+                f"Board: {binding.description.lower()} (key {binding.key.split(',')[0]})",
+                lambda action=action: self.run_action(action),
+            )

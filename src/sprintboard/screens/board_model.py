@@ -1,0 +1,200 @@
+"""What the board shows: columns of cards, filters, swimlanes and the selection.
+
+Pure Python (no Textual), so a keypress changes this state at once and the screen draws
+from it; the database write follows on the store's thread. Keys held down therefore act
+on the state the previous key left, never on a half-finished write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sprintboard.models import STATUS_LABELS, Status
+
+COLUMNS: list[str] = [s.value for s in Status]
+LABELS: dict[str, str] = {s.value: label for s, label in STATUS_LABELS.items()}
+
+Card = dict[str, Any]
+
+
+@dataclass
+class Filters:
+    text: str = ""
+    teams: frozenset[str] = frozenset()
+    goal: int | None = None
+    feedback_only: bool = False
+
+    def active(self) -> bool:
+        return bool(self.text or self.teams or self.goal is not None or self.feedback_only)
+
+    def describe(self) -> str:
+        parts = []
+        if self.text:
+            parts.append(f"text “{self.text}”")
+        if self.teams:
+            parts.append("teams " + ",".join(sorted(self.teams)))
+        if self.goal is not None:
+            parts.append(f"goal {self.goal}")
+        if self.feedback_only:
+            parts.append("feedback-linked")
+        return "; ".join(parts)
+
+    def keep(self, card: Card) -> bool:
+        if self.teams and not self.teams.intersection(card["teams"]):
+            return False
+        if self.goal is not None and card["goal"] != self.goal:
+            return False
+        if self.feedback_only and not card["feedback"]:
+            return False
+        if self.text:
+            needle = self.text.casefold()
+            return needle in card["title"].casefold() or needle in card["key"].casefold()
+        return True
+
+
+@dataclass
+class Move:
+    """A change the screen made locally and the store must now make too."""
+
+    key: str
+    status: str | None = None
+    before: str | None = None  # place the card just above this key
+    after: str | None = None  # ... or just below this one
+
+
+@dataclass
+class BoardModel:
+    cards: list[Card] = field(default_factory=list)
+    filters: Filters = field(default_factory=Filters)
+    swimlanes: bool = False
+    team_order: list[str] = field(default_factory=list)
+    columns: dict[str, list[Card]] = field(default_factory=lambda: {c: [] for c in COLUMNS})
+    col: int = 0
+    selected: str | None = None
+
+    # -- loading and filtering ----------------------------------------------------------
+
+    def load(self, cards: list[Card], team_order: list[str]) -> None:
+        """Replace the cards (from the store), keeping the selection by key."""
+        self.cards = cards
+        self.team_order = team_order
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        columns: dict[str, list[Card]] = {c: [] for c in COLUMNS}
+        for card in self.cards:
+            if self.filters.keep(card):
+                columns[card["status"]].append(card)
+        if self.swimlanes:
+            rank = {code: i for i, code in enumerate(self.team_order)}
+            for cards in columns.values():
+                # Stable sort: within a lane the board's own order is kept.
+                cards.sort(key=lambda c: rank.get(c["team"], len(rank)))
+        self.columns = columns
+        self._fix_selection()
+
+    def set_filters(self, filters: Filters) -> None:
+        self.filters = filters
+        self.rebuild()
+
+    def toggle_swimlanes(self) -> None:
+        self.swimlanes = not self.swimlanes
+        self.rebuild()
+
+    # -- selection ----------------------------------------------------------------------
+
+    def column_cards(self, col: int | None = None) -> list[Card]:
+        return self.columns[COLUMNS[self.col if col is None else col]]
+
+    @property
+    def row(self) -> int:
+        cards = self.column_cards()
+        for i, card in enumerate(cards):
+            if card["key"] == self.selected:
+                return i
+        return 0
+
+    def selected_card(self) -> Card | None:
+        for card in self.column_cards():
+            if card["key"] == self.selected:
+                return card
+        return None
+
+    def _fix_selection(self) -> None:
+        if self.selected is not None:
+            for i, status in enumerate(COLUMNS):
+                if any(c["key"] == self.selected for c in self.columns[status]):
+                    self.col = i
+                    return
+        cards = self.column_cards()
+        if not cards:
+            # Land on the first column that has cards, if the current one is empty.
+            for i, status in enumerate(COLUMNS):
+                if self.columns[status]:
+                    self.col, cards = i, self.columns[status]
+                    break
+        self.selected = cards[0]["key"] if cards else None
+
+    def select(self, key: str) -> bool:
+        for i, status in enumerate(COLUMNS):
+            if any(c["key"] == key for c in self.columns[status]):
+                self.col, self.selected = i, key
+                return True
+        return False
+
+    def select_at(self, col: int, row: int) -> None:
+        self.col = max(0, min(len(COLUMNS) - 1, col))
+        cards = self.column_cards()
+        self.selected = cards[max(0, min(len(cards) - 1, row))]["key"] if cards else None
+
+    def move_selection(self, d_col: int = 0, d_row: int = 0) -> None:
+        if d_col:
+            # Keep the row as near as the new column allows.
+            self.select_at(self.col + d_col, self.row)
+        if d_row:
+            self.select_at(self.col, self.row + d_row)
+
+    # -- changes ------------------------------------------------------------------------
+
+    def move_card(self, delta: int) -> Move | None:
+        """Send the selected card to the previous/next column (at its bottom)."""
+        card = self.selected_card()
+        target = self.col + delta
+        if card is None or not 0 <= target < len(COLUMNS):
+            return None
+        status = COLUMNS[target]
+        card["status"] = status
+        # Keep the underlying list in board order: the store appends to the column's end.
+        self.cards.remove(card)
+        self.cards.append(card)
+        self.rebuild()
+        return Move(card["key"], status=status)
+
+    def reorder(self, delta: int) -> Move | None:
+        """Swap the selected card with its visible neighbour above (-1) or below (+1)."""
+        cards = self.column_cards()
+        row = self.row
+        other = row + delta
+        card = self.selected_card()
+        if card is None or not 0 <= other < len(cards):
+            return None
+        neighbour = cards[other]
+        if self.swimlanes and neighbour["team"] != card["team"]:
+            return None  # a card cannot leave its team's lane by reordering
+        i, j = self.cards.index(card), self.cards.index(neighbour)
+        self.cards[i], self.cards[j] = neighbour, card
+        self.rebuild()
+        if delta < 0:
+            return Move(card["key"], before=neighbour["key"])
+        return Move(card["key"], after=neighbour["key"])
+
+    def remove(self, key: str) -> None:
+        self.cards = [c for c in self.cards if c["key"] != key]
+        self.rebuild()
+
+    # -- summaries ----------------------------------------------------------------------
+
+    def column_summary(self, status: str) -> tuple[int, int]:
+        cards = self.columns[status]
+        return len(cards), sum(c["points"] or 0 for c in cards)

@@ -1,0 +1,196 @@
+"""The card form: a new card, or edits to one. Dismisses with the card's key when saved."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from sprintboard.errors import UserError
+from sprintboard.models import Card, Priority, Status, validate
+from sprintboard.screens.board_model import LABELS
+
+NO_GOAL = -1
+BACKLOG = -1
+
+
+class CardFormScreen(ModalScreen[str | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(
+        self, key: str | None, data: dict[str, Any], *, sprint_id: int | None = None
+    ) -> None:
+        """`data` comes from `CardFormScreen.fetch()`, run on the database thread."""
+        super().__init__()
+        self.key = key
+        self.data = data
+        self.sprint_id = sprint_id
+        self.team_options = [(Content(f"{t['code']}  {t['name']}"), t["code"]) for t in data["teams"]]
+        self.sprint_options: list[tuple[Content, int]] = [(Content("Backlog"), BACKLOG)] + [
+            (Content(f"{s['name']} ({s['state']})"), s["id"]) for s in data["sprints"]
+        ]
+        self.goal_options = [(Content("No goal"), NO_GOAL)] + [
+            (Content(f"{g['id']}  {g['title']}"), g["id"]) for g in data["goals"]
+        ]
+
+    @staticmethod
+    def fetch(store: Any, key: str | None) -> dict[str, Any]:
+        """What the form offers: teams, open sprints, goals, and the card being edited."""
+        return {
+            "teams": store.teams.list(),
+            "sprints": [s for s in store.sprints.list() if s["state"] != "closed"],
+            "goals": store.goals.list(),
+            "card": store.cards.get(key) if key else None,
+        }
+
+    @property
+    def backend(self) -> Any:
+        return self.app.backend  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        heading = f"Edit {self.key}" if self.key else "New card"
+        with VerticalScroll(classes="dialog form"):
+            yield Label(Content.styled(heading, "bold"))
+            yield Label("Title")
+            yield Input(id="title", placeholder="What needs doing")
+            with Horizontal(classes="row"):
+                with VerticalScroll(classes="field"):
+                    yield Label("Team")
+                    yield Select[str](self.team_options, id="team", allow_blank=False)
+                with VerticalScroll(classes="field"):
+                    yield Label("Points")
+                    yield Input(id="points", type="integer", placeholder="e.g. 3")
+                with VerticalScroll(classes="field"):
+                    yield Label("With teams")
+                    yield Input(id="with", placeholder="e.g. ECOM, CNT")
+            with Horizontal(classes="row"):
+                with VerticalScroll(classes="field"):
+                    yield Label("Sprint")
+                    yield Select[int](self.sprint_options, id="sprint", allow_blank=False)
+                with VerticalScroll(classes="field"):
+                    yield Label("Status")
+                    yield Select[str](
+                        [(LABELS[s.value], s.value) for s in Status],
+                        id="status",
+                        allow_blank=False,
+                    )
+                with VerticalScroll(classes="field"):
+                    yield Label("Priority")
+                    yield Select[str](
+                        [(p.value, p.value) for p in Priority],
+                        id="priority",
+                        allow_blank=False,
+                        value="medium",
+                    )
+            with Horizontal(classes="row"):
+                with VerticalScroll(classes="field"):
+                    yield Label("Goal")
+                    yield Select[int](self.goal_options, id="goal", allow_blank=False)
+                with VerticalScroll(classes="field"):
+                    yield Label("Due (YYYY-MM-DD)")
+                    yield Input(id="due")
+                with VerticalScroll(classes="field"):
+                    yield Label("SKUs")
+                    yield Input(id="skus", placeholder="e.g. GF-1001, GF-1002")
+            yield Label("Description")
+            yield TextArea(id="description", soft_wrap=True)
+            yield Static(id="form-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="save")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        frozen = self.app.frozen  # type: ignore[attr-defined]
+        for box in self.query(Input):
+            box.cursor_blink = not frozen
+        self.query_one(TextArea).cursor_blink = not frozen
+        card = self.data["card"]
+        if card is None:
+            self.query_one("#sprint", Select).value = (
+                self.sprint_id if self.sprint_id is not None else BACKLOG
+            )
+            self.query_one("#status", Select).value = "todo" if self.sprint_id else "backlog"
+        else:
+            self._fill(card)
+        self.query_one("#title", Input).focus()
+
+    def _fill(self, card: dict[str, Any]) -> None:
+        self.query_one("#title", Input).value = card["title"]
+        self.query_one("#team", Select).value = card["team"]
+        self.query_one("#points", Input).value = (
+            "" if card["points"] is None else str(card["points"])
+        )
+        self.query_one("#with", Input).value = ", ".join(card["teams"][1:])
+        sprint = self.query_one("#sprint", Select)
+        if card["sprint"] is None:
+            sprint.value = BACKLOG
+        else:
+            # A closed sprint is not offered for new work, but an old card may sit in one.
+            if card["sprint_id"] not in [value for _, value in self.sprint_options]:
+                self.sprint_options.append((Content(card["sprint"]), card["sprint_id"]))
+                sprint.set_options(self.sprint_options)
+            sprint.value = card["sprint_id"]
+        self.query_one("#status", Select).value = card["status"]
+        self.query_one("#priority", Select).value = card["priority"]
+        self.query_one("#goal", Select).value = NO_GOAL if card["goal"] is None else card["goal"]
+        self.query_one("#due", Input).value = card["due"] or ""
+        self.query_one("#skus", Input).value = ", ".join(card["skus"])
+        self.query_one(TextArea).text = card["description"]
+
+    def _values(self) -> tuple[dict[str, Any], int | None, int | None]:
+        def text(selector: str) -> str:
+            return self.query_one(selector, Input).value.strip()
+
+        def listed(selector: str) -> list[str]:
+            return [part.strip() for part in text(selector).split(",") if part.strip()]
+
+        points = text("#points")
+        fields = {
+            "title": text("#title"),
+            "team": self.query_one("#team", Select).value,
+            "teams": listed("#with"),
+            "points": int(points) if points.lstrip("-").isdigit() else (points or None),
+            "status": self.query_one("#status", Select).value,
+            "priority": self.query_one("#priority", Select).value,
+            "due": text("#due") or None,
+            "skus": listed("#skus"),
+            "description": self.query_one(TextArea).text,
+        }
+        sprint = self.query_one("#sprint", Select).value
+        goal = self.query_one("#goal", Select).value
+        sprint_id = sprint if isinstance(sprint, int) and sprint != BACKLOG else None
+        goal_id = goal if isinstance(goal, int) and goal != NO_GOAL else None
+        return fields, sprint_id, goal_id
+
+    @on(Button.Pressed, "#save")
+    async def action_save(self) -> None:
+        fields, sprint_id, goal_id = self._values()
+        error = self.query_one("#form-error", Static)
+        try:
+            validate(Card, fields)  # checks here first: the error shows in the form at once
+            key = await self.backend.write(self._save, fields, sprint_id, goal_id)
+        except UserError as exc:
+            error.update(Content(f"⚠ {exc}"))
+            return
+        self.dismiss(key)
+
+    def _save(self, fields: dict[str, Any], sprint_id: int | None, goal_id: int | None) -> str:
+        cards = self.backend.store.cards
+        if self.key is None:
+            card = validate(Card, fields)
+            return str(cards.add(card, sprint_id=sprint_id, goal_id=goal_id)["key"])
+        changes = {**fields, "sprint_id": sprint_id, "goal_id": goal_id}
+        return str(cards.edit(self.key, changes)["key"])
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

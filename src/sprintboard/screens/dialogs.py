@@ -1,0 +1,135 @@
+"""Small modal dialogs: confirm, pick one, pick teams, the first-start offer."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, OptionList, SelectionList
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; y or enter says yes, n or escape says no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: Content, *, yes: str = "Yes") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question)
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self.yes} (y)", variant="error", id="yes")
+                yield Button("Cancel (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class PickerScreen(ModalScreen[Any]):
+    """Pick one of several options (type to jump, enter to choose, escape to cancel)."""
+
+    CANCELLED: ClassVar[object] = object()
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, options: list[tuple[str, Any]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.values = [value for _, value in options]
+        self.labels = [label for label, _ in options]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content.styled(self.title_text, "bold"))
+            yield OptionList(*(Option(Content(label)) for label in self.labels))
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.values[event.option_index])
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.CANCELLED)
+
+
+class TeamFilterScreen(ModalScreen[frozenset[str] | None]):
+    """Choose which teams' cards the board shows (space toggles, enter applies)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "apply", "Apply"),
+        Binding("a", "all", "All teams"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, teams: list[tuple[str, str]], chosen: frozenset[str]) -> None:
+        super().__init__()
+        self.teams = teams
+        self.chosen = chosen
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(
+                Content.styled("Show cards of teams (space toggles, enter applies)", "bold")
+            )
+            yield SelectionList[str](
+                *(
+                    Selection(Content(f"{code:<5} {name}"), code, code in self.chosen)
+                    for code, name in self.teams
+                )
+            )
+
+    def action_apply(self) -> None:
+        self.dismiss(frozenset(self.query_one(SelectionList).selected))
+
+    def action_all(self) -> None:
+        self.dismiss(frozenset())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FirstStartScreen(ModalScreen[bool]):
+    """An empty database: load the demo organisation, or start with just the teams."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "choose(True)", "Load the demo"),
+        Binding("enter,escape", "choose(False)", "Start empty"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content.styled("Welcome to sprintboard", "bold"))
+            yield Label(
+                "This database holds only the nine teams. Load a demo e-commerce organisation "
+                "(goals, three sprints, ~60 cards, feedback) to see a living board, or start "
+                "with your own plan."
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Load the demo (d)", variant="primary", id="demo")
+                yield Button("Start empty (enter)", id="empty")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "demo")
+
+    def action_choose(self, demo: bool) -> None:
+        self.dismiss(demo)
