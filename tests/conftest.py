@@ -16,8 +16,8 @@ os.environ.pop("SPRINTBOARD_DB", None)
 os.environ["SPRINTBOARD_USER"] = "tester"
 os.environ["SPRINTBOARD_DEVICE"] = "test-device"
 
-from sprintboard.demo import load_demo  # noqa: E402
-from sprintboard.store import Store, frozen_clock  # noqa: E402
+from sprintboard.demo import load_demo
+from sprintboard.store import Store, frozen_clock
 
 NOW = datetime(2026, 3, 11, 10, 30, tzinfo=UTC)
 """The tests' 'now': a Wednesday in the demo organisation's active sprint."""

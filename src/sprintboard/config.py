@@ -53,6 +53,9 @@ class Settings:
     wip_limits: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_WIP))
     urgent_feedback_days: int = 2
     feedback_share_target: int = 20
+    # Inbox ageing: an untriaged item turns amber, then red, at these ages in days.
+    feedback_amber_days: int = 2
+    feedback_red_days: int = 5
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -72,10 +75,20 @@ class Settings:
             for column, limit in wip.items():
                 if column in DEFAULT_WIP and isinstance(limit, int) and limit >= 0:
                     settings.wip_limits[column] = limit
-        for name in ("urgent_feedback_days", "feedback_share_target"):
+        for name in (
+            "urgent_feedback_days",
+            "feedback_share_target",
+            "feedback_amber_days",
+            "feedback_red_days",
+        ):
             value = data.get(name)
             if isinstance(value, int) and value >= 0:
                 setattr(settings, name, value)
+        if settings.feedback_red_days < settings.feedback_amber_days:
+            raise UserError(
+                f"config: feedback_red_days ({settings.feedback_red_days}) must be at least "
+                f"feedback_amber_days ({settings.feedback_amber_days}) in {path}"
+            )
         return settings
 
     def save(self, path: Path | None = None) -> None:

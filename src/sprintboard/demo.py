@@ -236,6 +236,14 @@ def load_demo(
         raise UserError(f"per-sprint: must be 1 or more (got {per_sprint})")
     if not store.is_empty() and not force:
         raise UserError(f"{store.path} already holds data; use --force to replace it with the demo")
+    needed = {c[0] for c in content.CARDS} | {t for c in content.CARDS for t in c[7]}
+    needed |= {m[0] for m in content.MEMBERS}
+    missing = sorted(needed - set(store.teams.codes(include_archived=False)))
+    if missing:
+        raise UserError(
+            f"team: the demo needs team(s) {', '.join(missing)}, archived or missing in "
+            f"{store.path}; load it into a new database"
+        )
     total = cards if cards is not None else len(content.CARDS)
     today = date.fromisoformat(store.today())
     # A large page cache while loading: the indexes of 100,000 new rows stay in memory.
@@ -327,6 +335,8 @@ def _hand_due(index: int, today: date) -> date | None:
 
 
 def _clear(store: Store) -> None:
+    # The key counters go too: the replacing organisation numbers its cards from 1 again,
+    # and generated keys must continue the hand-written ones without a gap.
     for table in (
         "feedback",
         "dependencies",
@@ -337,6 +347,7 @@ def _clear(store: Store) -> None:
         "goals",
         "members",
         "stock",
+        "key_counters",
     ):
         store.db.execute(f"DELETE FROM [{table}]")
 

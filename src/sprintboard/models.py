@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -14,22 +13,28 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
 from sprintboard.errors import UserError
-
-# C0 and C1 control characters except tab and newline; DEL too. ESC is among them, so a
-# pasted "\x1b[2J" is stored as the harmless literal "[2J".
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def strip_control(text: str, *, one_line: bool = False) -> str:
-    """Remove terminal control characters (a one-line field loses newlines and tabs too)."""
-    if one_line:
-        return " ".join(_CONTROL_ONE_LINE.sub(" ", text).split())
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+from sprintboard.vocabulary import (  # noqa: F401  (re-exported: models is their old home)
+    CARD_KEY,
+    ONBOARDING_STEPS,
+    PRIORITY_RANK,
+    STATUS_LABELS,
+    URGENT_CATEGORIES,
+    FeedbackCategory,
+    FeedbackSource,
+    GoalStatus,
+    Priority,
+    SprintState,
+    Status,
+    TeamFormat,
+    Triage,
+    strip_control,
+)
 
 
 def _line(value: Any) -> Any:
@@ -53,101 +58,8 @@ Text = Annotated[str, BeforeValidator(_block), Field(max_length=100_000)]
 """Free text (descriptions, feedback): newlines kept, other control characters removed."""
 
 
-class Status(StrEnum):
-    """The board's columns, in order."""
-
-    BACKLOG = "backlog"
-    TODO = "todo"
-    DOING = "doing"
-    REVIEW = "review"
-    DONE = "done"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    Status.BACKLOG: "Backlog",
-    Status.TODO: "To do",
-    Status.DOING: "Doing",
-    Status.REVIEW: "Review",
-    Status.DONE: "Done",
-}
-
-
-class Priority(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    URGENT = "urgent"
-
-    @property
-    def rank(self) -> int:
-        return PRIORITY_RANK[self]
-
-
-PRIORITY_RANK = {Priority.LOW: 0, Priority.MEDIUM: 1, Priority.HIGH: 2, Priority.URGENT: 3}
-
-
-class TeamFormat(StrEnum):
-    CO_LOCATED = "co-located"
-    REMOTE = "remote"
-    EXTERNAL = "external provider"
-
-
-class SprintState(StrEnum):
-    PLANNED = "planned"
-    ACTIVE = "active"
-    CLOSED = "closed"
-
-
-class GoalStatus(StrEnum):
-    ON_TRACK = "on track"
-    AT_RISK = "at risk"
-    OFF_TRACK = "off track"
-
-
-class FeedbackCategory(StrEnum):
-    CHECKOUT = "checkout"
-    CART = "cart"
-    PAYMENT = "payment"
-    SHIPPING = "shipping"
-    PRODUCT = "product"
-    SITE = "site"
-    ACCOUNT = "account"
-    OTHER = "other"
-
-
-URGENT_CATEGORIES = frozenset(
-    {FeedbackCategory.CHECKOUT, FeedbackCategory.CART, FeedbackCategory.PAYMENT}
-)
-
-
-class FeedbackSource(StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-    CHAT = "chat"
-    REVIEW = "review"
-    SOCIAL = "social"
-    STORE = "store"
-    OTHER = "other"
-
-
-class Triage(StrEnum):
-    NEW = "new"
-    ACCEPTED = "accepted"
-    DUPLICATE = "duplicate"
-    DECLINED = "declined"
-    SNOOZED = "snoozed"
-
-
-ONBOARDING_STEPS = ("accounts", "tools", "board walkthrough", "first card shipped")
-"""The default onboarding checklist every new member starts with."""
-
 _TEAM_CODE = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-CARD_KEY = re.compile(r"^([A-Z][A-Z0-9]{0,7})-([1-9][0-9]*)$")
 
 
 def _team_code(value: Any) -> Any:
@@ -215,8 +127,18 @@ class Sprint(Record):
     end: date
     state: SprintState = SprintState.PLANNED
 
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: date, info: ValidationInfo) -> date:
+        # A field validator (not a model one) so the error names the field: 'end: ...'.
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise ValueError(f"must not be before start {start}")
+        return end
+
     @model_validator(mode="after")
-    def _end_after_start(self) -> Sprint:
+    def _still_in_order(self) -> Sprint:
+        # Assigning a later `start` to a built sprint does not run the `end` validator.
         if self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
         return self
@@ -247,6 +169,44 @@ class Feedback(Record):
     reported_by: Line = ""
     received_at: datetime | None = None
     reports: int = Field(default=1, ge=1)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    # pydantic alone would read '1773273600' as a Unix time; a person means a calendar day.
+    if isinstance(value, str):
+        value = value.strip()
+        if not _ISO_DATE.match(value):
+            raise ValueError("must be a date like 2026-03-20")
+    return value
+
+
+class Decline(Record):
+    """Why a feedback item is declined: one line, required."""
+
+    reason: Annotated[
+        str, BeforeValidator(_line), AfterValidator(_not_empty), Field(max_length=1000)
+    ]
+
+
+class Snooze(Record):
+    """Until when a feedback item stays out of the inbox (it is back on that day)."""
+
+    until: Annotated[date, BeforeValidator(_iso_date)]
+
+
+def summary_line(text: str, width: int = 80) -> str:
+    """The first non-blank line of `text`, white space folded, cut at a word to `width`."""
+    line = next((" ".join(part.split()) for part in text.splitlines() if part.strip()), "")
+    if len(line) <= width:
+        return line
+    cut = line[: width - 1]
+    space = cut.rfind(" ")
+    if space > width // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-") + "…"
 
 
 class StockItem(Record):

@@ -6,6 +6,7 @@ Never imports Textual unless the TUI is opened. User mistakes print one line
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import sys
 from typing import TYPE_CHECKING
@@ -44,7 +45,50 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+# command -> the modules that define it (first) and attach sub-commands to it. Modules are
+# imported only for the command being run, so `card list` does not pay for `serve`.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "team": ("organisation",),
+    "member": ("organisation",),
+    "goal": ("organisation", "reports"),
+    "sprint": ("organisation", "reports"),
+    "card": ("cards",),
+    "dep": ("cards", "checks"),
+    "feedback": ("records",),
+    "stock": ("records",),
+    "demo": ("work",),
+    "undo": ("work",),
+    "history": ("work",),
+    "check": ("checks",),
+    "report": ("reports",),
+    "import": ("exchange",),
+    "export": ("exchange",),
+    "backup": ("exchange",),
+    "serve": ("exchange",),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found: click.Command | None = None
+        for module_name in COMMAND_MODULES.get(cmd_name, ()):
+            module = importlib.import_module(f"sprintboard.cli.{module_name}")
+            for command in module.COMMANDS:
+                if command.name == cmd_name and found is None:
+                    found = command
+        return found
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db",
@@ -64,17 +108,6 @@ def cli(ctx: click.Context, db: str | None) -> None:
         from sprintboard.app import run_app
 
         run_app(ctx.obj.db_path, create_parent=ctx.obj.is_default)
-
-
-def _register() -> None:
-    from sprintboard.cli import cards, checks, organisation, records, work
-
-    for module in (organisation, cards, records, work, checks):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> None:

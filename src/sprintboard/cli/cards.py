@@ -8,9 +8,9 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
-from sprintboard.models import Card, Priority, Status, validate
 from sprintboard.store import ALL, Store
 from sprintboard.store.cards import public
+from sprintboard.vocabulary import Priority, Status
 
 STATUSES = click.Choice([s.value for s in Status])
 PRIORITIES = click.Choice([p.value for p in Priority])
@@ -82,6 +82,8 @@ def card_add(
     as_json: bool,
 ) -> None:
     """Add a card; prints its new key (e.g. IT-42)."""
+    from sprintboard.models import Card, validate  # pydantic: only when writing
+
     model = validate(
         Card,
         {
@@ -231,7 +233,7 @@ def card_edit(ctx: Context, key: str, as_json: bool, **options: Any) -> None:
 
 @card.command("move")
 @click.argument("key")
-@click.argument("status", type=STATUSES)
+@click.argument("status", type=STATUSES, metavar="STATUS")
 @click.option("--sprint", help="Also move to this sprint ('current', a name or 'backlog').")
 @click.option("--position", type=click.IntRange(min=1), help="1 = top of the column.")
 @json_option

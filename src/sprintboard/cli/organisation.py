@@ -363,7 +363,10 @@ def sprint_add(
 ) -> None:
     """Plan a sprint NAME from --start to --end."""
     model = validate(Sprint, {"name": name, "start": start, "end": end, "goal": sprint_goal})
-    row = ctx.store().sprints.add(model)
+    store = ctx.store()
+    added = store.sprints.add(model)
+    # The listed row carries the card counts and points the JSON shape promises.
+    row = next(r for r in store.sprints.list() if r["id"] == added["id"])
     emit_json(_sprint_json(row)) if as_json else click.echo(row["name"])
 
 

@@ -9,7 +9,9 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
+from sprintboard.errors import UserError
 from sprintboard.models import Feedback, FeedbackCategory, FeedbackSource, Triage, validate
+from sprintboard.planning.triage import VIEWS, AgeLimits, age_days, age_level, view_of
 
 CATEGORIES = click.Choice([c.value for c in FeedbackCategory])
 SOURCES = click.Choice([s.value for s in FeedbackSource])
@@ -39,6 +41,7 @@ FEEDBACK_COLUMNS = [
     ("STATE", field("state")),
     ("REPORTS", field("reports")),
     ("RECEIVED", lambda r: r["received_at"][:10]),
+    ("AGE", field("age")),
     ("CARD", field("card")),
     ("TEXT", lambda r: " ".join(r["text"].split())),
 ]
@@ -91,21 +94,60 @@ def feedback_add(
     emit_json(_feedback_json(row)) if as_json else click.echo(row["id"])
 
 
+def _with_age(store: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add the AGE cell: days since received, flagged amber/red while waiting for triage."""
+    from sprintboard.config import Settings
+
+    settings = Settings.load()
+    limits = AgeLimits(settings.feedback_amber_days, settings.feedback_red_days)
+    today = store.today()
+    for row in rows:
+        days = age_days(row["received_at"], today)
+        level = age_level(days, limits) if view_of(row, today) == "new" else "ok"
+        row["age"] = f"{days}d" + ("" if level == "ok" else f" {level}")
+    return rows
+
+
 @feedback.command("list")
+@click.option(
+    "--view",
+    type=click.Choice(VIEWS),
+    help="An inbox view (new includes snoozes whose day has come; shipped: card done).",
+)
 @click.option("--state", type=click.Choice([t.value for t in Triage]))
 @click.option("--category", type=CATEGORIES)
 @click.option("--card", help="Feedback linked to this card.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many items.")
 @json_option
 @pass_ctx
 def feedback_list(
-    ctx: Context, state: str | None, category: str | None, card: str | None, as_json: bool
+    ctx: Context,
+    view: str | None,
+    state: str | None,
+    category: str | None,
+    card: str | None,
+    limit: int | None,
+    as_json: bool,
 ) -> None:
-    """List feedback in triage order: urgent first, most reported, oldest."""
-    rows = ctx.store().feedback.list(state=state, category=category, card=card)
+    """List feedback in triage order: urgent first, most reported, oldest.
+
+    Snoozed items whose day has come are woken (back to new) first.
+    """
+    if view is not None and state is not None:
+        raise UserError("view: use --view or --state, not both")
+    store = ctx.store()
+    store.feedback.wake_snoozed()
+    if view is not None:
+        rows = store.feedback.inbox(view, category=category, limit=None if card else limit)
+        if card is not None:
+            key = card.strip().upper()
+            rows = [r for r in rows if r["card"] == key][:limit]
+    else:
+        rows = store.feedback.list(state=state, category=category, card=card, limit=limit)
     if as_json:
         emit_json([_feedback_json(r) for r in rows])
     else:
-        table(rows, FEEDBACK_COLUMNS)
+        table(_with_age(store, rows), FEEDBACK_COLUMNS)
 
 
 @feedback.command("show")
@@ -119,6 +161,113 @@ def feedback_show(ctx: Context, feedback_id: str, as_json: bool) -> None:
         emit_json(_feedback_json(row))
     else:
         details([(f.replace("_", " "), row[f]) for f in FEEDBACK_JSON])
+
+
+def _report(row: dict[str, Any], as_json: bool, line: str) -> None:
+    emit_json(_feedback_json(row)) if as_json else click.echo(line)
+
+
+@feedback.command("accept")
+@click.argument("feedback_id")
+@click.option("--team", required=True, help="Team whose card it becomes, e.g. IT.")
+@click.option("--sprint", help="Sprint name, 'current' or 'backlog' (default: backlog).")
+@click.option("--title", help="Card title (default: the feedback's first line).")
+@json_option
+@pass_ctx
+def feedback_accept(
+    ctx: Context,
+    feedback_id: str,
+    team: str,
+    sprint: str | None,
+    title: str | None,
+    as_json: bool,
+) -> None:
+    """Accept feedback: make a card for TEAM, linked to it; prints the card's key."""
+    store = ctx.store()
+    found = store.sprints.resolve(sprint) if sprint else None
+    row = store.feedback.accept(
+        feedback_id, team, sprint_id=None if found is None else int(found["id"]), title=title
+    )
+    _report(row, as_json, f"feedback {row['id']} accepted as {row['card']}")
+
+
+@feedback.command("duplicate")
+@click.argument("feedback_id")
+@click.option("--card", "card", help="The card it duplicates, e.g. IT-42.")
+@click.option("--of", "of_feedback", help="The feedback item it duplicates.")
+@json_option
+@pass_ctx
+def feedback_duplicate(
+    ctx: Context, feedback_id: str, card: str | None, of_feedback: str | None, as_json: bool
+) -> None:
+    """Merge feedback as a duplicate of a card (--card) or another item (--of).
+
+    Its reports count adds up on the card, or on the item it duplicates.
+    """
+    if (card is None) == (of_feedback is None):
+        raise UserError("duplicate: give --card KEY or --of ID (one of them)")
+    row = ctx.store().feedback.duplicate(feedback_id, card=card, of_feedback=of_feedback)
+    target = f"feedback {row['duplicate_of']}" if of_feedback is not None else row["card"]
+    _report(row, as_json, f"feedback {row['id']} merged into {target}")
+
+
+@feedback.command("decline")
+@click.argument("feedback_id")
+@click.option("--reason", required=True, help="Why (one line; kept with the item).")
+@json_option
+@pass_ctx
+def feedback_decline(ctx: Context, feedback_id: str, reason: str, as_json: bool) -> None:
+    """Decline feedback, with a reason."""
+    row = ctx.store().feedback.decline(feedback_id, reason)
+    _report(row, as_json, f"feedback {row['id']} declined")
+
+
+@feedback.command("snooze")
+@click.argument("feedback_id")
+@click.option("--until", required=True, help="The day it comes back, YYYY-MM-DD (after today).")
+@json_option
+@pass_ctx
+def feedback_snooze(ctx: Context, feedback_id: str, until: str, as_json: bool) -> None:
+    """Snooze feedback until a day; it is back in the inbox (new) on that day."""
+    row = ctx.store().feedback.snooze(feedback_id, until)
+    _report(row, as_json, f"feedback {row['id']} snoozed until {row['snoozed_until']}")
+
+
+@feedback.command("reopen")
+@click.argument("feedback_id")
+@json_option
+@pass_ctx
+def feedback_reopen(ctx: Context, feedback_id: str, as_json: bool) -> None:
+    """Put triaged feedback back to new (an accepted item's card is kept)."""
+    store = ctx.store()
+    before = store.feedback.get(feedback_id)
+    row = store.feedback.reopen(feedback_id)
+    kept = ""
+    if before["state"] == "accepted" and before["card"]:
+        kept = (
+            f" (card {before['card']} kept; 'sprintboard card delete {before['card']}' removes it)"
+        )
+    _report(row, as_json, f"feedback {row['id']} reopened{kept}")
+
+
+@feedback.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_ctx
+def feedback_import(ctx: Context, file: Path) -> None:
+    """Import feedback from a CSV with columns text[, category, source, customer,
+    reported_by, received_at, reports].
+
+    Good rows are kept; each bad row is reported with its line number (exit status 2).
+    """
+    from sprintboard.io.feedback_csv import read_feedback_csv
+
+    items, errors = read_feedback_csv(file)
+    added = ctx.store().feedback.add_many(items)
+    click.echo(f"{added} imported, {len(errors)} rejected")
+    for error in errors:
+        click.echo(f"error: {file}: {error}", err=True)
+    if errors:
+        raise SystemExit(2)
 
 
 @click.group()

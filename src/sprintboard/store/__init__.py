@@ -27,16 +27,19 @@ class Store(StoreCore):
         clock: Clock | None = None,
         actor: str | None = None,
         create_parent: bool = False,
+        busy_timeout: float | None = None,
         seed: bool = True,
     ) -> None:
-        super().__init__(path, clock=clock, actor=actor, create_parent=create_parent)
+        super().__init__(
+            path, clock=clock, actor=actor, create_parent=create_parent, busy_timeout=busy_timeout
+        )
         self.teams = Teams(self)
         self.members = Members(self, self.teams)
         self.goals = Goals(self)
         self.sprints = Sprints(self)
         self.cards = Cards(self, self.teams)
         self.deps = Dependencies(self, self.cards)
-        self.feedback = FeedbackItems(self)
+        self.feedback = FeedbackItems(self, self.cards)
         self.stock = Stock(self)
         self.activity = Activity(self)
         if seed and not self.read_only and self.is_new():

@@ -9,8 +9,9 @@ from sprintboard.errors import UserError
 from sprintboard.store.cards import normalise_key
 from sprintboard.store.database import ENTITY_TABLES, Rows, StoreCore
 
-# Loading a seed or demo organisation is not a change a user means to undo with one key.
-NOT_UNDOABLE = ("seed", "demo", "undo")
+# Not changes a user means to undo with one key: loading the seed or demo organisation,
+# undo itself, and snoozed feedback waking up on its day (it would only snooze again).
+NOT_UNDOABLE = ("seed", "demo", "undo", "feedback.wake")
 
 
 class Activity:

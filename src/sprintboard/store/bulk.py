@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sprintboard.store.database import ENTITY_TABLES, Tx, new_uuid
+from sprintboard.store.database import ENTITY_TABLES, Rows, StoreCore, Tx, new_uuid
 
 
 def sql_uuid() -> str:
@@ -123,3 +123,185 @@ def bump_key_counters(tx: Tx, keys: Iterable[str]) -> None:
            ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)""",
         list(highest.items()),
     )
+
+
+# -- import and whole-database export (io/) ---------------------------------------------------
+
+# Not part of a plan's data: the log, bookkeeping and the migrations' own record.
+NOT_DATA_TABLES = frozenset({"activity", "meta", "_sqlite_migrations"})
+
+
+def cards_by_external_id(core: StoreCore, prefix: str) -> dict[str, dict[str, Any]]:
+    """Cards imported from one source (external_id starting with `prefix`), by external_id.
+
+    Each is the raw cards row plus `contributing`: the ids of its contributing teams.
+    """
+    rows = core.rows(
+        """SELECT c.*, (SELECT group_concat(team_id) FROM card_teams WHERE card_id = c.id)
+               AS contributing
+           FROM cards c WHERE c.external_id >= ? AND c.external_id < ?""",
+        [prefix, prefix + "\U0010ffff"],
+    )
+    for row in rows:
+        found = row["contributing"]
+        row["contributing"] = [int(t) for t in found.split(",")] if found else []
+    return {row["external_id"]: row for row in rows}
+
+
+def card_ids_by_key(core: StoreCore, keys: Iterable[str]) -> dict[str, int]:
+    """The ids of the cards with these keys (keys naming no card are left out)."""
+    wanted = list(dict.fromkeys(keys))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in core.rows(f"SELECT key, id FROM cards WHERE key IN ({marks})", chunk):
+            found[row["key"]] = int(row["id"])
+    return found
+
+
+def dependency_pairs(core: StoreCore) -> list[tuple[int, int]]:
+    """Every dependency as (blocker id, dependent id)."""
+    return [
+        (int(r["blocker_id"]), int(r["dependent_id"]))
+        for r in core.rows("SELECT blocker_id, dependent_id FROM dependencies")
+    ]
+
+
+def column_ends(core: StoreCore) -> dict[tuple[int | None, str], float]:
+    """The last position used in each (sprint id, status) column."""
+    return {
+        (r["sprint_id"], r["status"]): float(r["position"])
+        for r in core.rows(
+            "SELECT sprint_id, status, MAX(position) AS position FROM cards "
+            "GROUP BY sprint_id, status"
+        )
+    }
+
+
+def insert_cards(
+    tx: Tx, rows: list[dict[str, Any]], contributing: list[list[int]]
+) -> list[dict[str, Any]]:
+    """Insert new cards at the end of their columns, with their contributing teams.
+
+    Each row holds the cards columns except id, uuid, key and position, plus `team_code`;
+    they are allocated here (keys continue each team's counter). Returns the rows written.
+    """
+    if not rows:
+        return []
+    conn = tx.db.conn
+    next_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM cards").fetchone()[0])
+    counters = {code: int(last) for code, last in conn.execute("SELECT * FROM key_counters")}
+    ends = column_ends(tx.core)
+    written: list[dict[str, Any]] = []
+    for offset, given in enumerate(rows):
+        row = dict(given)
+        code = row.pop("team_code")
+        counters[code] = counters.get(code, 0) + 1
+        slot = (row["sprint_id"], row["status"])
+        ends[slot] = ends.get(slot, 0.0) + 1.0
+        written.append(
+            {
+                "id": next_id + offset,
+                "uuid": new_uuid(),
+                "key": f"{code}-{counters[code]}",
+                **row,
+                "position": ends[slot],
+            }
+        )
+    insert_many(tx, "card", written, key_field="key", at_field="created_at")
+    links = [
+        {"uuid": new_uuid(), "card_id": card["id"], "team_id": team_id}
+        for card, team_ids in zip(written, contributing, strict=True)
+        for team_id in team_ids
+    ]
+    insert_many(tx, "card_team", links)
+    conn.executemany(
+        """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
+           ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)""",
+        list(counters.items()),
+    )
+    return written
+
+
+def data_tables(core: StoreCore) -> list[str]:
+    """The tables holding the plan (not the log, bookkeeping or full-text shadow tables),
+    each after the tables it refers to."""
+    found = core.rows(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )
+    virtual = [r["name"] for r in found if (r["sql"] or "").upper().startswith("CREATE VIRTUAL")]
+    names = [
+        r["name"]
+        for r in found
+        if r["name"] not in NOT_DATA_TABLES
+        and r["name"] not in virtual
+        and not any(r["name"].startswith(f"{v}_") for v in virtual)
+    ]
+    parents = {
+        name: {
+            r["table"]
+            for r in core.rows(f"SELECT * FROM pragma_foreign_key_list('{name}')")
+            if r["table"] != name
+        }
+        for name in names
+    }
+    ordered: list[str] = []
+    while len(ordered) < len(names):
+        ready = [n for n in names if n not in ordered and parents[n] <= set(ordered)]
+        if not ready:  # a reference cycle between tables: keep the rest in schema order
+            ready = [n for n in names if n not in ordered]
+        ordered += ready
+    return ordered
+
+
+def table_columns(core: StoreCore, table: str) -> list[str]:
+    return [r["name"] for r in core.rows(f"SELECT name FROM pragma_table_info('{table}')")]
+
+
+def read_tables(core: StoreCore, tables: list[str]) -> dict[str, Rows]:
+    """Every row of each table, in insertion (rowid) order, all from one read snapshot."""
+    with core._lock:
+        own = not core.conn.in_transaction
+        if own:
+            core.conn.execute("BEGIN")
+        try:
+            return {t: core.rows(f"SELECT * FROM [{t}] ORDER BY rowid") for t in tables}
+        finally:
+            if own:
+                core.conn.execute("COMMIT")
+
+
+def row_counts(core: StoreCore, tables: list[str]) -> dict[str, int]:
+    return {t: int(core.scalar(f"SELECT COUNT(*) FROM [{t}]")) for t in tables}
+
+
+def restore_tables(
+    tx: Tx, tables: dict[str, list[dict[str, Any]]], key_fields: dict[str, str]
+) -> None:
+    """Fill a database that holds only its seeded teams with exported rows, ids kept.
+
+    The seeded teams and key counters are replaced. Rows of plan records are logged as
+    created; `key_fields` names each table's human key column for the log.
+    """
+    conn = tx.db.conn
+    # Rows refer to each other in any order (feedback duplicates); check at COMMIT.
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    for team in tx.core.rows("SELECT * FROM teams ORDER BY id"):
+        tx.delete("team", team, key=team["code"])
+    conn.execute("DELETE FROM key_counters")
+    entities = {table: entity for entity, table in ENTITY_TABLES.items()}
+    for table in data_tables(tx.core):
+        rows = tables.get(table) or []
+        if not rows:
+            continue
+        if table in entities:
+            insert_many(tx, entities[table], rows, key_field=key_fields.get(table))
+        else:
+            columns = list(rows[0])
+            names = ", ".join(f"[{c}]" for c in columns)
+            marks = ", ".join("?" for _ in columns)
+            conn.executemany(
+                f"INSERT INTO [{table}] ({names}) VALUES ({marks})",
+                ([row[c] for c in columns] for row in rows),
+            )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import NotFound, UserError
-from sprintboard.models import CARD_KEY, Card, Status, validate
 from sprintboard.store.database import Rows, StoreCore, Tx
 from sprintboard.store.teams import Teams
+from sprintboard.vocabulary import CARD_KEY, Status
+
+if TYPE_CHECKING:
+    from sprintboard.models import Card
 
 STATUS_ORDER = [s.value for s in Status]
 
@@ -281,6 +284,8 @@ class Cards:
                 f: v for f, v in changes.items() if f in EDITABLE
             }
             merged["teams"] = [t for t in merged["teams"] if t != current["team"]]
+            from sprintboard.models import Card, validate  # pydantic: only when writing
+
             card = validate(Card, merged)
             team_id, others = self._team_ids(card)
             data = card.model_dump(mode="json", exclude={"team", "teams"})

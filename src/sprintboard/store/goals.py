@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import NotFound, UserError
-from sprintboard.models import Goal, strip_control, validate
 from sprintboard.store.database import Rows, StoreCore
+from sprintboard.vocabulary import strip_control
+
+if TYPE_CHECKING:
+    from sprintboard.models import Goal
 
 GOAL_FIELDS = (
     "title",
@@ -68,6 +71,8 @@ class Goals:
     def edit(self, goal_id: int | str, changes: dict[str, Any]) -> dict[str, Any]:
         with self.core.transaction("goal.edit") as tx:
             row = self.get(goal_id)
+            from sprintboard.models import Goal, validate  # pydantic: only when writing
+
             new = validate(Goal, {f: row[f] for f in GOAL_FIELDS} | changes).model_dump(mode="json")
             updates = {f: new[f] for f in changes}
             if tx.update("goal", row, updates, key=row["title"]):
@@ -88,3 +93,27 @@ class Goals:
                 key=row["title"],
             )
         return self.get(row["id"])
+
+    def progress_by_team(self, goal_id: int | None = None) -> Rows:
+        """Each goal's cards per owning team: goal, team, cards, done_cards, points,
+        done_points (one goal's when `goal_id` is given), in goal then team order."""
+        where = "WHERE c.goal_id IS NOT NULL" + (" AND c.goal_id = ?" if goal_id else "")
+        return self.core.rows(
+            f"""SELECT c.goal_id AS goal, t.code AS team, COUNT(*) AS cards,
+                  SUM(c.status = 'done') AS done_cards,
+                  COALESCE(SUM(c.points), 0) AS points,
+                  COALESCE(SUM(CASE WHEN c.status = 'done' THEN c.points END), 0)
+                      AS done_points
+                FROM cards c JOIN teams t ON t.id = c.team_id {where}
+                GROUP BY c.goal_id, t.code ORDER BY c.goal_id, t.position""",
+            [goal_id] if goal_id else [],
+        )
+
+    def last_sprint_ends(self) -> dict[int, str]:
+        """Goal id -> the end date of the last sprint holding any of its cards."""
+        with self.core._lock:
+            found = self.core.conn.execute(
+                """SELECT c.goal_id, MAX(s.end) FROM cards c JOIN sprints s ON s.id = c.sprint_id
+                   WHERE c.goal_id IS NOT NULL GROUP BY c.goal_id"""
+            ).fetchall()
+        return {int(goal): end for goal, end in found}

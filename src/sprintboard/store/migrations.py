@@ -200,6 +200,37 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_planning(db: Database) -> None:
+    _run(
+        db,
+        # What happened to a sprint's scope after it started, recorded when it closes so
+        # later edits never rewrite its history (commitment and completion already are).
+        "ALTER TABLE sprints ADD COLUMN scope_added INTEGER",
+        "ALTER TABLE sprints ADD COLUMN scope_removed INTEGER",
+        # Charts find every card that was ever in a sprint: the cards in it now, the moves
+        # in and out of it, and deleted cards (partial indexes: only such entries are kept).
+        "CREATE INDEX activity_sprint_in ON activity(after) WHERE field = 'sprint_id'",
+        "CREATE INDEX activity_sprint_out ON activity(before) WHERE field = 'sprint_id'",
+        "CREATE INDEX activity_deletes ON activity(entity) WHERE op = 'delete'",
+    )
+
+
+@migrations()
+def m003_inbox(db: Database) -> None:
+    _run(
+        db,
+        # The feedback inbox walks one triage state in triage order (urgent, most reported,
+        # oldest) and stops after a page; the trailing columns make every view's filter
+        # (due snoozes, linked card) answerable from the index without reading the rows.
+        """CREATE INDEX feedback_inbox ON feedback(state, urgent DESC, reports DESC,
+            received_at, id, snoozed_until, card_id, duplicate_of)""",
+        # Deleting a feedback item (undoing an import) looks up its duplicates for the
+        # foreign key; without this every delete scans the whole table.
+        "CREATE INDEX feedback_duplicate_of ON feedback(duplicate_of)",
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this sprintboard knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

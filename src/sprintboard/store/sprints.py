@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+import builtins
+import json
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sprintboard.errors import NotFound, UserError
-from sprintboard.models import Sprint, validate
 from sprintboard.store.database import Rows, StoreCore
 
+if TYPE_CHECKING:
+    from sprintboard.models import Sprint
+
 SPRINT_FIELDS = ("name", "goal", "start", "end", "state")
+CARD_STATE = ("uuid", "key", "team_id", "status", "sprint_id", "points", "deleted")
+"""What the charts replay of a card (Sprints.card_history)."""
+
+
+class LogEntry(NamedTuple):
+    """One activity entry of a card, as the charts replay it (Sprints.card_history)."""
+
+    uuid: str
+    at: str
+    id: int
+    op: str  # create | update | delete
+    field: str | None  # for an update: status, sprint_id, points or team_id
+    before: Any  # for an update: the old value, decoded
+    after: Any  # ... and the new one
+
+
 CARRY_OVER = ("backlog", "next")
 
 
@@ -79,6 +99,8 @@ class Sprints:
             row = self.get(name)
             if "state" in changes:
                 raise UserError("state: use 'sprint start' or 'sprint close'")
+            from sprintboard.models import Sprint, validate  # pydantic: only when writing
+
             merged = validate(Sprint, {f: row[f] for f in SPRINT_FIELDS} | changes)
             new = merged.model_dump(mode="json")
             if new["name"] != row["name"] and self.core.scalar(
@@ -168,6 +190,8 @@ class Sprints:
                     f"sprint {name!r} has {len(unfinished)} unfinished cards; say where they "
                     "go with --carry-over backlog|next"
                 )
+            # Before the carry-over moves anything: the scope as it stands at the close.
+            added, removed = self._scope_change(row)
             target_id: int | None = None
             if unfinished and carry_over == "next":
                 nxt = self.next_after(row)
@@ -197,7 +221,199 @@ class Sprints:
                     "state": "closed",
                     "closed_at": tx.now,
                     "completed_points": self._points(row["id"], done_only=True),
+                    "scope_added": added,
+                    "scope_removed": removed,
                 },
                 key=row["name"],
             )
         return self.get(name)
+
+    # -- history: what the charts and the close read from the activity log ---------------
+
+    def in_state(self, state: str) -> Rows:
+        """The sprints in one state, oldest first: rows only, without list()'s card totals."""
+        return self.core.rows("SELECT * FROM sprints WHERE state = ? ORDER BY start, id", [state])
+
+    def state_marks(self, sprint: dict[str, Any]) -> tuple[int | None, int | None]:
+        """Where the sprint's start and close sit in the log (None when not logged, e.g. a
+        demo load): the last activity id of the transaction that started it, and the first
+        of the one that closed it (its carry-over moves come before the state change).
+
+        Entries sharing a timestamp are ordered by id, so "as the sprint started" and "as it
+        closed" are exact even when several changes land in the same second.
+        """
+        marks: list[int | None] = []
+        for state, pick in (("active", "MAX"), ("closed", "MIN")):
+            marks.append(
+                self.core.scalar(
+                    f"""SELECT {pick}(id) FROM activity WHERE txn = (
+                          SELECT txn FROM activity WHERE entity = 'sprint' AND entity_uuid = ?
+                            AND op = 'update' AND field = 'state' AND after = ?
+                          ORDER BY id DESC LIMIT 1)""",
+                    [sprint["uuid"], f'"{state}"'],
+                )
+            )
+        return marks[0], marks[1]
+
+    def card_history(self, sprint_id: int) -> tuple[Rows, builtins.list[LogEntry]]:
+        """Every card that was ever in the sprint, and its log: (cards, entries).
+
+        The cards are those in it now, those moved in or out of it, and deleted ones that
+        were in it when deleted. `cards` has one row per card: uuid, key, team_id, status,
+        sprint_id, points as they are now, or as a deleted card last was (`deleted` true).
+        `entries` are their creates, deletes and changes of status, sprint_id, points and
+        team_id, in (at, id) order, update values decoded from JSON.
+        """
+        ref = str(sprint_id)  # activity stores values as JSON text: sprint 7 is '7'
+        with self.core._lock:
+            run = self.core.conn.execute
+            moved = [
+                u
+                for (u,) in run(
+                    """SELECT entity_uuid FROM activity
+                         WHERE field = 'sprint_id' AND after = ? AND entity = 'card'
+                       UNION SELECT entity_uuid FROM activity
+                         WHERE field = 'sprint_id' AND before = ? AND entity = 'card'""",
+                    [ref, ref],
+                )
+            ]
+            deleted: dict[str, tuple[str, dict[str, Any]]] = {}
+            for uuid, key, before in run(
+                """SELECT entity_uuid, entity_key, before FROM activity
+                   WHERE op = 'delete' AND entity = 'card'
+                     AND (json_extract(before, '$.sprint_id') = ?
+                          OR entity_uuid IN (SELECT value FROM json_each(?)))
+                   ORDER BY id""",
+                [sprint_id, json.dumps(moved)],
+            ):
+                deleted[uuid] = (key, json.loads(before))
+            extra = json.dumps(sorted({*moved, *deleted}))
+            columns = ", ".join(CARD_STATE[:-1])
+            cards = [
+                dict(zip(CARD_STATE, row, strict=True))
+                for row in run(
+                    f"""SELECT {columns}, 0 FROM cards WHERE sprint_id = ?
+                        UNION ALL SELECT {columns}, 0 FROM cards WHERE sprint_id IS NOT ?
+                          AND uuid IN (SELECT value FROM json_each(?))""",
+                    [sprint_id, sprint_id, extra],
+                )
+            ]
+            present = {c["uuid"] for c in cards}
+            for uuid, (key, record) in deleted.items():
+                if uuid not in present:
+                    cards.append(
+                        {**{f: record.get(f) for f in CARD_STATE}, "key": key, "deleted": True}
+                    )
+            elsewhere = json.dumps(
+                [c["uuid"] for c in cards if c["deleted"] or c["sprint_id"] != sprint_id]
+            )
+            # tuple.__new__: NamedTuple's own constructor costs a Python call per row.
+            entries = [
+                tuple.__new__(LogEntry, row)
+                for row in run(
+                    """WITH ever(uuid) AS (
+                         SELECT uuid FROM cards WHERE sprint_id = ?
+                         UNION ALL SELECT value FROM json_each(?))
+                       SELECT a.entity_uuid, a.at, a.id, a.op, a.field,
+                         CASE WHEN a.op = 'update' THEN json_extract(a.before, '$') END,
+                         CASE WHEN a.op = 'update' THEN json_extract(a.after, '$') END
+                       FROM ever JOIN activity a ON a.entity_uuid = ever.uuid
+                       WHERE a.entity = 'card' AND (a.op != 'update'
+                         OR a.field IN ('status', 'sprint_id', 'points', 'team_id'))
+                       ORDER BY a.at, a.id""",
+                    [sprint_id, elsewhere],
+                )
+            ]
+        for card in cards:
+            card["deleted"] = bool(card["deleted"])
+        return cards, entries
+
+    def _scope_change(self, sprint: dict[str, Any]) -> tuple[int, int]:
+        """Points added to and removed from the sprint since it started, card by card.
+
+        A card's share at the start is replayed from the log the way the charts do it
+        (planning/charts.py): a field's value at a moment is the `after` of its last change
+        before it, else the `before` of its first change after it, else the current value.
+        Added: the growth of every card now in the sprint (new cards, raised points);
+        removed follows from commitment + added - removed = the scope now.
+        """
+        start_id, _ = self.state_marks(sprint)
+        started_at = sprint["started_at"] or f"{sprint['start']}T00:00:00Z"
+        mark = [started_at, start_id if start_id is not None else 2**62]
+        earlier = "(a.at, a.id) <= (?, ?)"
+        later = "(a.at, a.id) > (?, ?)"
+
+        def last(expr: str, where: str) -> str:
+            return (
+                f"(SELECT {expr} FROM activity a WHERE a.entity_uuid = c.uuid AND {where} "
+                f"AND {earlier} ORDER BY a.at DESC, a.id DESC LIMIT 1)"
+            )
+
+        def first(expr: str, where: str) -> str:
+            return (
+                f"(SELECT {expr} FROM activity a WHERE a.entity_uuid = c.uuid AND {where} "
+                f"AND {later} ORDER BY a.at, a.id LIMIT 1)"
+            )
+
+        ref = str(sprint["id"])
+        moved = "a.op = 'update' AND a.field = 'sprint_id'"
+        pointed = "a.op = 'update' AND a.field = 'points'"
+        lived = "a.op != 'update'"
+        rows = self.core.rows(
+            f"""SELECT COALESCE(c.points, 0) AS points_now,
+                  COALESCE({last("a.after IS ?", moved)}, {first("a.before IS ?", moved)}, 1)
+                    AND COALESCE({last("a.op = 'create'", lived)},
+                                 {first("a.op = 'delete'", lived)}, 1) AS was_in,
+                  COALESCE({last("COALESCE(json_extract(a.after, '$'), 0)", pointed)},
+                           {first("COALESCE(json_extract(a.before, '$'), 0)", pointed)},
+                           COALESCE(c.points, 0)) AS points_then
+                FROM cards c WHERE c.sprint_id = ?""",
+            [ref, *mark, ref, *mark, *mark, *mark, *mark, *mark, sprint["id"]],
+        )
+        added = sum(
+            max(0, r["points_now"] - (r["points_then"] if r["was_in"] else 0)) for r in rows
+        )
+        now = sum(r["points_now"] for r in rows)
+        committed = sprint["committed_points"]
+        if committed is None:  # started before commitments were recorded
+            committed = sum(r["points_then"] for r in rows if r["was_in"])
+        return added, max(0, int(committed) + added - now)
+
+    def capacity_overrides(self, sprint_id: int) -> dict[str, int]:
+        """The sprint's capacity overrides: team code -> points."""
+        with self.core._lock:
+            found = self.core.conn.execute(
+                """SELECT t.code, sc.capacity FROM sprint_capacity sc
+                   JOIN teams t ON t.id = sc.team_id WHERE sc.sprint_id = ?""",
+                [sprint_id],
+            ).fetchall()
+        return {code: int(capacity) for code, capacity in found}
+
+    def team_load(self, sprint_id: int) -> Rows:
+        """Per owning team, what the sprint holds: team, cards, points, done_points,
+        unpointed (cards without points), feedback_points (points of cards linked to
+        customer feedback)."""
+        return self.core.rows(
+            """SELECT t.code AS team, COUNT(*) AS cards,
+                 COALESCE(SUM(c.points), 0) AS points,
+                 COALESCE(SUM(CASE WHEN c.status = 'done' THEN c.points END), 0)
+                     AS done_points,
+                 SUM(c.points IS NULL) AS unpointed,
+                 COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM feedback f WHERE f.card_id = c.id)
+                     THEN c.points END), 0) AS feedback_points
+               FROM cards c JOIN teams t ON t.id = c.team_id
+               WHERE c.sprint_id = ? GROUP BY t.code ORDER BY t.position""",
+            [sprint_id],
+        )
+
+    def contributions(self, sprint_id: int) -> Rows:
+        """Cross-team cards of the sprint, one row per contributing team: key, title,
+        status, points, team (the owner, whose plan the points count in), contributor."""
+        return self.core.rows(
+            """SELECT c.key, c.title, c.status, c.points, t.code AS team,
+                 o.code AS contributor
+               FROM cards c JOIN card_teams ct ON ct.card_id = c.id
+               JOIN teams t ON t.id = c.team_id JOIN teams o ON o.id = ct.team_id
+               WHERE c.sprint_id = ? ORDER BY c.id, o.position""",
+            [sprint_id],
+        )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import builtins
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import NotFound, UserError
-from sprintboard.models import ONBOARDING_STEPS, Member, Team, validate
 from sprintboard.store.database import Rows, StoreCore
+from sprintboard.vocabulary import ONBOARDING_STEPS
+
+if TYPE_CHECKING:
+    from sprintboard.models import Member, Team
 
 SEED_TEAMS: list[dict[str, Any]] = [
     {
@@ -50,6 +53,12 @@ SEED_TEAMS: list[dict[str, Any]] = [
 TEAM_FIELDS = ("code", "name", "format", "colour", "capacity", "throughput_per_day", "archived")
 
 
+def _validate_team(data: dict[str, Any]) -> Team:
+    from sprintboard.models import Team, validate  # pydantic: only when writing
+
+    return validate(Team, data)
+
+
 class Teams:
     def __init__(self, core: StoreCore) -> None:
         self.core = core
@@ -78,7 +87,7 @@ class Teams:
             if self.core.scalar("SELECT COUNT(*) FROM teams"):
                 return  # another process seeded it first
             for position, team in enumerate(SEED_TEAMS):
-                self._insert(tx, validate(Team, team), position)
+                self._insert(tx, _validate_team(team), position)
 
     def add(self, team: Team) -> dict[str, Any]:
         with self.core.transaction("team.add") as tx:
@@ -97,7 +106,7 @@ class Teams:
         with self.core.transaction("team.edit") as tx:
             row = self.get(code)
             merged = {f: row[f] for f in TEAM_FIELDS} | changes
-            team = validate(Team, merged)
+            team = _validate_team(merged)
             if team.code != row["code"]:
                 raise UserError("code: a team's code cannot change (card keys use it)")
             new = team.model_dump(mode="json")

@@ -1,0 +1,270 @@
+"""`import`, `export`, `backup` and `serve`: meeting teams where their data already is."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from sprintboard.cli import Context, pass_ctx
+from sprintboard.errors import UserError
+from sprintboard.models import Status
+
+if TYPE_CHECKING:
+    from sprintboard.store import Store
+
+SOURCES = ("trello", "jira", "github", "csv", "json")
+FORMATS = ("json", "csv", "md", "ics")
+STATUSES = click.Choice([s.value for s in Status])
+
+
+def _parse(source: str, file: Path, repo: str | None) -> Any:
+    from sprintboard.io.cards_csv import parse_cards_csv
+    from sprintboard.io.github import parse_github
+    from sprintboard.io.jira import parse_jira
+    from sprintboard.io.trello import parse_trello
+
+    try:
+        if source == "trello":
+            return parse_trello(file)
+        if source == "jira":
+            return parse_jira(file)
+        if source == "github":
+            return parse_github(file, repo)
+        return parse_cards_csv(file)
+    except UserError as exc:
+        message = str(exc)
+        raise UserError(
+            message if message.startswith(f"{file}:") else f"{file}: {message}"
+        ) from None
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--from", "source", required=True, type=click.Choice(SOURCES), help="The file's format."
+)
+@click.option(
+    "--team", metavar="CODE", help="Owning team for new cards whose source names no team."
+)
+@click.option(
+    "--sprint",
+    metavar="NAME",
+    help="Sprint for cards whose source names none: a name, 'current' or 'backlog' "
+    "(default: new cards go to the backlog; cards imported before stay where they are).",
+)
+@click.option(
+    "--unknown-column",
+    type=STATUSES,
+    default="backlog",
+    show_default=True,
+    help="Column for cards whose list or status name means nothing here.",
+)
+@click.option(
+    "--repo", metavar="OWNER/NAME", help="GitHub: the repository, if issues carry no url."
+)
+@click.option("--dry-run", is_flag=True, help="Show what the import would do; write nothing.")
+@pass_ctx
+def import_(
+    ctx: Context,
+    file: Path,
+    source: str,
+    team: str | None,
+    sprint: str | None,
+    unknown_column: str,
+    repo: str | None,
+    dry_run: bool,
+) -> None:
+    """Import cards from FILE: a Trello board (JSON), a Jira CSV export, GitHub issues
+    (gh issue list --json), a CSV of cards, or a sprintboard JSON export (--from json).
+
+    Prints what is created, mapped and skipped; --dry-run stops there. The import is one
+    transaction, and importing the same file again updates the cards it made before.
+    """
+    if source == "json":
+        given = [n for n, v in (("--team", team), ("--sprint", sprint), ("--repo", repo)) if v]
+        if given:
+            raise click.UsageError(f"{given[0]} does not apply to --from json (a whole database)")
+        _restore(ctx, file, dry_run)
+        return
+    if repo is not None and source != "github":
+        raise click.UsageError("--repo applies to --from github only")
+    from sprintboard.io.import_summary import summary_lines
+    from sprintboard.io.importing import ImportOptions, apply_plan, plan_import
+
+    parsed = _parse(source, file, repo)
+    options = ImportOptions(team=team, sprint=sprint, unknown_column=Status(unknown_column))
+    if dry_run:
+        with _dry_run_store(ctx) as dry_store:
+            plan = plan_import(dry_store, parsed, options)
+        for line in summary_lines(plan):
+            click.echo(line)
+        click.echo("dry run: nothing was written")
+        return
+    store = ctx.store()
+    with store.transaction(f"import.{source}") as tx:
+        plan = plan_import(store, parsed, options)
+        if plan.no_team:
+            raise UserError(
+                f"{len(plan.no_team)} card(s) name no team (first: {file}: "
+                f"{plan.no_team[0].where}); give --team CODE for them (see --dry-run); "
+                "nothing was written"
+            )
+        counts = apply_plan(store, tx, plan)
+    for line in summary_lines(plan):
+        click.echo(line)
+    click.echo(
+        f"imported in one transaction: {counts['created']} cards created, {counts['updated']} "
+        f"updated, {counts['sprints']} sprints and {counts['dependencies']} dependencies added"
+    )
+
+
+@contextmanager
+def _dry_run_store(ctx: Context) -> Iterator[Store]:
+    """The database to plan a dry run against; a database that does not exist yet is not
+    created for it (a new one, seeded the same way, stands in, in a temporary folder)."""
+    if ctx.db_path.exists():
+        yield ctx.store()
+        return
+    from sprintboard.store import Store
+
+    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "new.db") as stand_in:
+        yield stand_in
+
+
+def _restore(ctx: Context, file: Path, dry_run: bool) -> None:
+    from sprintboard.io.dump import restore_dump
+    from sprintboard.io.items import load_json
+
+    document = load_json(file)
+    try:
+        if dry_run:
+            with _dry_run_store(ctx) as dry_store:
+                counts = restore_dump(dry_store, document, dry_run=True)
+        else:
+            counts = restore_dump(ctx.store(), document)
+    except UserError as exc:
+        message = str(exc)  # a JSON path is about the file; other problems are not
+        raise UserError(f"{file}: {message}" if message.startswith("$") else message) from None
+    shown = ", ".join(f"{n} {table}" for table, n in counts.items()) or "nothing"
+    if dry_run:
+        click.echo(f"restore from {file}: {shown}")
+        click.echo("dry run: nothing was written")
+    else:
+        click.echo(f"restored from {file} in one transaction: {shown}")
+
+
+@click.command("export")
+@click.option("--format", "fmt", required=True, type=click.Choice(FORMATS), help="Output format.")
+@click.option(
+    "--sprint",
+    help="csv, ics: only this sprint's cards; md: this sprint's board (default: the active "
+    "one). A name, 'current' or 'backlog'.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Write to FILE (default: stdout)."
+)
+@pass_ctx
+def export(ctx: Context, fmt: str, sprint: str | None, output: Path | None) -> None:
+    """Export the plan: json (the whole database, restorable with import --from json),
+    csv (cards, for spreadsheets), md (a sprint's board for meeting notes) or ics
+    (sprints and due dates for calendars)."""
+    store = ctx.store()
+    data: bytes
+    if fmt == "json":
+        if sprint is not None:
+            raise click.UsageError("--sprint does not apply to --format json (the whole database)")
+        from sprintboard.io.dump import export_dump
+
+        text = json.dumps(export_dump(store), ensure_ascii=False, indent=1) + "\n"
+        data = text.encode("utf-8")
+    elif fmt == "csv":
+        from sprintboard.io.cards_csv import cards_csv
+        from sprintboard.store import ALL
+
+        sprint_id: Any = ALL
+        if sprint is not None:
+            found = store.sprints.resolve(sprint)
+            sprint_id = None if found is None else found["id"]
+        text = cards_csv(store.cards.query(sprint=sprint_id))
+        # A BOM tells spreadsheet programs the file is UTF-8; a pipe does not want one.
+        data = (("\ufeff" if output else "") + text).encode("utf-8")
+    elif fmt == "md":
+        from sprintboard.io.markdown import board_markdown
+
+        if sprint is None and store.sprints.active() is None:
+            raise UserError("sprint: there is no active sprint; give --sprint NAME (or backlog)")
+        data = board_markdown(store, store.sprints.resolve(sprint or "current")).encode("utf-8")
+    else:
+        from sprintboard.io.ics import plan_calendar
+
+        if sprint is None:
+            data = plan_calendar(store)
+        else:
+            data = plan_calendar(store, store.sprints.resolve(sprint), whole=False)
+    if output is None:
+        click.get_binary_stream("stdout").write(data)
+        return
+    _write_file(output, data)
+    click.echo(f"exported {fmt} to {output} ({len(data)} bytes)")
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename: a failed export never leaves half a file."""
+    if path.is_dir():
+        raise UserError(f"{path}: is a directory; name the output file")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@pass_ctx
+def backup(ctx: Context, file: Path, force: bool) -> None:
+    """Copy the database to FILE, consistently, even while sprintboard is in use."""
+    from sprintboard.io.sharing import backup_database, describe_size
+
+    if not ctx.db_path.exists():
+        raise UserError(f"no database at {ctx.db_path} to back up")
+    size = backup_database(ctx.store(), file, force=force)
+    click.echo(f"backed up {ctx.db_path} to {file} ({describe_size(size)})")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@pass_ctx
+def serve(ctx: Context, host: str, port: int) -> None:
+    """Serve the board to web browsers (for a shared screen or a stakeholder's laptop).
+
+    Every browser tab runs its own sprintboard on this database. Works offline.
+    """
+    from sprintboard.io.sharing import is_loopback
+    from sprintboard.io.sharing import serve as serve_board
+
+    if not is_loopback(host):
+        click.echo(
+            f"warning: {host} is not a loopback address: anyone who can reach this machine "
+            "can open the board and change the plan (no login); use 127.0.0.1 unless you "
+            "mean that",
+            err=True,
+        )
+    ctx.store()  # create or migrate the database now: errors show here, not in a browser
+    ctx.close()
+    serve_board(ctx.db_path.resolve(), host, port)
+
+
+COMMANDS = [import_, export, backup, serve]

@@ -1,0 +1,200 @@
+"""Cards as CSV: the spreadsheet export, and the generic import that reads it back.
+
+One row per card under a header row; lists (teams, labels, SKUs, dependencies) are joined
+with `;`. Files are UTF-8 and the export writes a BOM so spreadsheet programs detect it.
+A cell starting with `=`, `+`, `-`, `@` or a tab would run as a formula in a spreadsheet,
+so the export prefixes it with `'`; the import removes that one protective `'` again.
+
+Import columns (names are case-insensitive, only `title` is required): id, key, title,
+description, team, teams, status, sprint, points, priority, assignee, due, labels, skus,
+blockers (cards this one waits on), blocks. A card's source id is `csv:<id>`, else
+`csv:<key>`, else `csv:<title>`; blockers and blocks name ids or keys of the same file, or
+keys of cards already in the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from sprintboard.errors import UserError
+from sprintboard.io.items import (
+    Item,
+    Parsed,
+    Skip,
+    csv_problem,
+    parse_date,
+    parse_points,
+    read_text,
+)
+
+EXPORT_COLUMNS = (
+    "key",
+    "title",
+    "team",
+    "teams",
+    "status",
+    "sprint",
+    "points",
+    "priority",
+    "assignee",
+    "due",
+    "labels",
+    "skus",
+    "blockers",
+    "blocks",
+    "cross_team",
+    "goal",
+    "description",
+    "created_at",
+    "updated_at",
+    "done_at",
+)
+IMPORT_COLUMNS = (
+    "id",
+    "key",
+    "title",
+    "description",
+    "team",
+    "teams",
+    "status",
+    "sprint",
+    "points",
+    "priority",
+    "assignee",
+    "due",
+    "labels",
+    "skus",
+    "blockers",
+    "blocks",
+)
+_ALIASES = {"blocked_by": "blockers", "waits_on": "blockers", "summary": "title", "name": "title"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LIST_SEPARATOR = ";"
+
+
+def protect(value: str) -> str:
+    """A text cell a spreadsheet shows as text, never runs as a formula."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def unprotect(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
+def _joined(values: list[Any]) -> str:
+    return LIST_SEPARATOR.join(str(v) for v in values)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def cards_csv(cards: list[dict[str, Any]]) -> str:
+    """Cards (as `store.cards.query()` returns them) as CSV text, without a BOM."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for card in cards:
+        row: list[Any] = []
+        for column in EXPORT_COLUMNS:
+            value = card[column]
+            if isinstance(value, list):
+                value = _joined(value)
+            elif isinstance(value, bool):
+                value = "yes" if value else ""
+            elif value is None:
+                value = ""
+            row.append(protect(value) if isinstance(value, str) else value)
+        writer.writerow(row)
+    return out.getvalue()
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+def parse_cards_csv(path: Path) -> Parsed:
+    text = read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    parsed = Parsed(source="csv", prefix="csv:", described=f"CSV ({path.name})")
+    line = 1
+    try:
+        header = next(reader, None)
+        if header is None or not any(h.strip() for h in header):
+            raise UserError(f"{path}: line 1: the file is empty (expected a header row)")
+        columns: dict[str, int] = {}
+        ignored: list[str] = []
+        for index, raw in enumerate(header):
+            name = "_".join(raw.strip().casefold().split())
+            name = _ALIASES.get(name, name)
+            if name in columns:
+                raise UserError(f"{path}: line 1: column {raw.strip()!r} appears twice")
+            if name in IMPORT_COLUMNS:
+                columns[name] = index
+            elif raw.strip():
+                ignored.append(raw.strip())
+        if "title" not in columns:
+            raise UserError(
+                f"{path}: line 1: no 'title' column (columns: {', '.join(IMPORT_COLUMNS)})"
+            )
+        if ignored:
+            parsed.notes.append(f"columns not imported: {', '.join(ignored)}")
+        line = reader.line_num + 1
+        for row in reader:
+            where = f"line {line}"
+            line = reader.line_num + 1
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(header):
+                raise UserError(
+                    f"{path}: {where}: {len(row)} fields, but the header has {len(header)}"
+                )
+            cells = {name: unprotect(row[i]) if i < len(row) else "" for name, i in columns.items()}
+            item = _item(cells, where, parsed)
+            if item is not None:
+                parsed.items.append(item)
+    except csv.Error as exc:
+        raise UserError(f"{path}: line {line}: {csv_problem(exc)}") from None
+    return parsed
+
+
+def _item(cells: dict[str, str], where: str, parsed: Parsed) -> Item | None:
+    ident = cells.get("id", "").strip() or cells.get("key", "").strip() or cells["title"].strip()
+    if not ident:
+        parsed.skipped.append(Skip(where, "no title"))
+        return None
+    fields: dict[str, Any] = {}
+    for name in ("description", "assignee"):
+        if name in cells:
+            fields[name] = cells[name]
+    for name in ("labels", "skus"):
+        if name in cells:
+            fields[name] = _split(cells[name])
+    try:
+        if "points" in cells:
+            fields["points"] = parse_points(cells["points"])
+        if "due" in cells:
+            fields["due"] = parse_date(cells["due"]) if cells["due"].strip() else None
+    except ValueError as exc:
+        parsed.skipped.append(Skip(where, str(exc), ident))
+        return None
+    team_refs = [cells["team"].strip()] if cells.get("team", "").strip() else []
+    team_refs += _split(cells.get("teams", ""))
+    return Item(
+        external_id=f"csv:{ident}",
+        where=where,
+        title=cells["title"],
+        fields=fields,
+        refs=[r for r in (cells.get("id", "").strip(), cells.get("key", "").strip()) if r],
+        status_name=cells["status"] if cells.get("status", "").strip() else None,
+        priority_name=cells.get("priority"),
+        team_refs=team_refs,
+        sprint=cells.get("sprint") or None,
+        blocks=_split(cells.get("blocks", "")),
+        blocked_by=_split(cells.get("blockers", "")),
+    )

@@ -1,0 +1,143 @@
+"""The whole plan as one versioned JSON document, and its exact restore.
+
+Shape (version 1)::
+
+    {
+      "format": "sprintboard",
+      "version": 1,
+      "schema": 3,                      # migrations applied in the exporting database
+      "sprintboard": "0.1.0",
+      "exported_at": "2026-03-11T10:30:00Z",
+      "tables": {
+        "teams": [{"id": 1, "uuid": "…", "code": "MKT", …}, …],
+        "key_counters": [{"team_code": "IT", "last": 42}, …],
+        "cards": [{"id": 1, "uuid": "…", "key": "IT-1", "labels": "[\"promotion\"]", …}],
+        …                               # every table of the plan, parents first
+      }
+    }
+
+Each table is a list of its rows, column name -> value exactly as stored (ids, uuids and
+keys included; JSON columns such as `labels` stay JSON text). The activity log is not
+exported: a restore records every row it writes as created, in one transaction. A backup
+(`sprintboard backup`) keeps the log too.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sprintboard import __version__
+from sprintboard.errors import UserError
+from sprintboard.store import Store
+from sprintboard.store.bulk import (
+    data_tables,
+    read_tables,
+    restore_tables,
+    row_counts,
+    table_columns,
+)
+from sprintboard.store.migrations import known_migrations
+
+FORMAT = "sprintboard"
+VERSION = 1
+
+KEY_FIELDS = {
+    "teams": "code",
+    "members": "name",
+    "goals": "title",
+    "sprints": "name",
+    "cards": "key",
+    "stock": "sku",
+}
+"""The column the activity log names each restored record by."""
+
+
+def export_dump(store: Store) -> dict[str, Any]:
+    """The whole database (except the activity log) as a JSON-ready document."""
+    tables = read_tables(store, data_tables(store))
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "schema": len(known_migrations()),
+        "sprintboard": __version__,
+        "exported_at": store.now(),
+        "tables": tables,
+    }
+
+
+def check_dump(store: Store, document: Any) -> dict[str, list[dict[str, Any]]]:
+    """The tables of an export, checked against this database's schema, or one clear error
+    naming the JSON path of the problem."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise UserError('$.format: not a sprintboard export (expected "format": "sprintboard")')
+    version = document.get("version")
+    if version != VERSION:
+        raise UserError(f"$.version: this sprintboard reads version {VERSION} (got {version!r})")
+    schema = document.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise UserError(f"$.schema: expected the schema number (got {schema!r})")
+    if schema > len(known_migrations()):
+        raise UserError(
+            f"$.schema: exported by a newer sprintboard (schema {schema}, this one knows "
+            f"{len(known_migrations())}); upgrade sprintboard to restore it"
+        )
+    tables = document.get("tables")
+    if not isinstance(tables, dict):
+        raise UserError("$.tables: expected an object of tables")
+    known = data_tables(store)
+    for name, rows in tables.items():
+        if name not in known:
+            raise UserError(f"$.tables.{name}: no such table here (known: {', '.join(known)})")
+        if not isinstance(rows, list):
+            raise UserError(f"$.tables.{name}: expected a list of rows")
+        columns = set(table_columns(store, name))
+        first: list[str] | None = None
+        for index, row in enumerate(rows):
+            at = f"$.tables.{name}[{index}]"
+            if not isinstance(row, dict):
+                raise UserError(f"{at}: expected a row object")
+            unknown = sorted(set(row) - columns)
+            if unknown:
+                raise UserError(f"{at}.{unknown[0]}: no such column in {name}")
+            if first is None:
+                first = list(row)
+            elif set(row) != set(first):
+                different = sorted(set(row) ^ set(first))[0]
+                raise UserError(f"{at}: has not the same columns as row 0 ({different!r})")
+            for column, value in row.items():
+                if not isinstance(value, str | int | float | type(None)):
+                    raise UserError(f"{at}.{column}: expected text, a number or null")
+    return tables
+
+
+def restore_dump(store: Store, document: Any, *, dry_run: bool = False) -> dict[str, int]:
+    """Restore an export into a database holding nothing but its seeded teams.
+
+    Returns rows per table. Every row goes in as it was (ids, uuids, keys and key counters
+    kept), in one transaction: all or nothing.
+    """
+    tables = check_dump(store, document)
+    counts = {name: len(rows) for name, rows in tables.items() if rows}
+    if dry_run:
+        _require_empty(store)
+        return counts
+    try:
+        with store.transaction("import.json") as tx:
+            _require_empty(store)
+            restore_tables(tx, tables, KEY_FIELDS)
+    except sqlite3.IntegrityError as exc:
+        raise UserError(
+            f"$.tables: the database refused the rows ({exc}); nothing was written"
+        ) from None
+    return counts
+
+
+def _require_empty(store: Store) -> None:
+    # Empty: nothing but the seeded teams (and the key counters of deleted cards).
+    held = [t for t, n in row_counts(store, data_tables(store)).items() if n]
+    if set(held) - {"teams", "key_counters"}:
+        raise UserError(
+            f"{store.path} already holds a plan; restore into a new database "
+            "(sprintboard --db NEW.db import FILE --from json)"
+        )

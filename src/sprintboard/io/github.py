@@ -1,0 +1,129 @@
+"""GitHub issues as `gh issue list --json number,title,body,state,labels,milestone,assignees`
+prints them (add `url` and the repository is read from it; else pass `--repo OWNER/NAME`).
+
+The milestone becomes the sprint (a new one ends on the milestone's due date), closed
+issues are done and open ones to do, labels naming a team give the card its team. A
+card's source id is `github:<owner>/<repo>#<number>`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sprintboard.errors import UserError
+from sprintboard.io.items import (
+    SPRINT_DAYS,
+    Item,
+    Parsed,
+    Skip,
+    expect,
+    load_json,
+    parse_date,
+)
+
+_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_ISSUE_URL = re.compile(r"^https?://[^/]+/([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)/(?:issues|pull)/\d+")
+
+
+def parse_github(path: Path, repo: str | None = None) -> Parsed:
+    if repo is not None and not _REPO.match(repo.strip()):
+        raise UserError(f"repo: must be OWNER/NAME, e.g. acme/shop (got {repo!r})")
+    issues = load_json(path)
+    expect(issues, list, "$", "a list of issues (gh issue list --json ...)")
+    parsed = Parsed(
+        source="github",
+        prefix="github:",
+        described=f"GitHub issues of {repo} ({path.name})"
+        if repo
+        else f"GitHub issues ({path.name})",
+    )
+    no_milestone = 0
+    for index, issue in enumerate(issues):
+        at = f"$[{index}]"
+        expect(issue, dict, at, "an issue object")
+        number = expect(issue.get("number"), int, f"{at}.number", "the issue number")
+        owner_repo = _repo(issue, at, repo)
+        title = expect(issue.get("title", ""), str, f"{at}.title", "the title as text")
+        body = expect(issue.get("body") or "", str, f"{at}.body", "text")
+        state = expect(issue.get("state", "OPEN"), str, f"{at}.state", "OPEN or CLOSED")
+        if state.upper() not in ("OPEN", "CLOSED"):
+            raise UserError(f"{at}.state: expected OPEN or CLOSED, got {state!r}")
+        labels = [
+            _name(label, f"{at}.labels[{i}]")
+            for i, label in enumerate(
+                expect(issue.get("labels") or [], list, f"{at}.labels", "a list")
+            )
+        ]
+        people = [
+            _login(person, f"{at}.assignees[{i}]")
+            for i, person in enumerate(
+                expect(issue.get("assignees") or [], list, f"{at}.assignees", "a list")
+            )
+        ]
+        sprint = None
+        milestone = issue.get("milestone")
+        if milestone is None:
+            no_milestone += 1
+        else:
+            expect(milestone, dict, f"{at}.milestone", "a milestone object or null")
+            sprint = expect(milestone.get("title"), str, f"{at}.milestone.title", "text")
+            due = milestone.get("dueOn") or milestone.get("due_on")
+            if due:
+                try:
+                    end = parse_date(expect(due, str, f"{at}.milestone.dueOn", "a date"))
+                except ValueError as exc:
+                    parsed.skipped.append(Skip(f"{at}.milestone.dueOn", str(exc), str(number)))
+                    continue
+                parsed.sprint_dates.setdefault(
+                    " ".join(sprint.split()), (end - timedelta(days=SPRINT_DAYS - 1), end)
+                )
+        fields: dict[str, Any] = {
+            "description": body,
+            "labels": [name for name in labels if name.strip()],
+            "assignee": ", ".join(people),
+        }
+        parsed.items.append(
+            Item(
+                external_id=f"github:{owner_repo}#{number}",
+                where=at,
+                title=title,
+                fields=fields,
+                refs=[f"#{number}"],
+                status_name="closed" if state.upper() == "CLOSED" else "open",
+                sprint=sprint,
+            )
+        )
+    if no_milestone:
+        parsed.notes.append(f"{no_milestone} issue(s) have no milestone (no sprint)")
+    return parsed
+
+
+def _repo(issue: dict[str, Any], at: str, repo: str | None) -> str:
+    url = issue.get("url")
+    if isinstance(url, str):
+        found = _ISSUE_URL.match(url)
+        if found:
+            return found.group(1)
+    if repo is None:
+        raise UserError(
+            f"{at}: the issue has no url to tell its repository; give --repo OWNER/NAME "
+            "(or export with --json ...,url)"
+        )
+    return repo.strip()
+
+
+def _name(label: Any, at: str) -> str:
+    if isinstance(label, str):
+        return label
+    expect(label, dict, at, "a label object")
+    return str(expect(label.get("name", ""), str, f"{at}.name", "the label's name as text"))
+
+
+def _login(person: Any, at: str) -> str:
+    if isinstance(person, str):
+        return person
+    expect(person, dict, at, "an assignee object")
+    return str(expect(person.get("login", ""), str, f"{at}.login", "the login as text"))

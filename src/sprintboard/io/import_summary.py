@@ -1,0 +1,104 @@
+"""The import summary a person reads before (and after) an import: what is created,
+updated and skipped, and how names were mapped, with counts."""
+
+from __future__ import annotations
+
+from sprintboard.io.importing import Plan
+from sprintboard.io.items import Skip
+
+_MAX_LINES = 8
+
+
+def summary_lines(plan: Plan) -> list[str]:
+    """What the import does, for a person: created, mapped, skipped and why."""
+    p = plan
+    lines = [f"import from {p.parsed.described}"]
+    lines.append(
+        f"  cards: {len(p.creates)} to create, {len(p.updates)} to update, "
+        f"{p.unchanged} unchanged, {len(p.skipped) + len(p.no_team)} skipped"
+    )
+    lines += _counted(
+        "  columns",
+        [
+            (f"{name!r} -> {column}" + (" (unknown name)" if unknown else ""), n)
+            for (name, column, unknown), n in p.columns.items()
+        ],
+    )
+    lines += _counted(
+        "  teams",
+        [
+            (f"{name!r} -> {code}" if name else f"none named -> {code} (--team)", n)
+            for (name, code), n in p.teams.items()
+        ],
+    )
+    if p.not_teams:
+        lines += _counted(
+            "  not a team here, kept as a label", [(repr(n), c) for n, c in p.not_teams.items()]
+        )
+    lines += _counted("  sprints", [(_sprint_text(*key), n) for key, n in p.sprints.items()])
+    for sprint in p.new_sprints:
+        lines.append(f"  new sprint {sprint.name!r}: planned, {sprint.start} to {sprint.end}")
+    if p.priorities:
+        lines += _counted(
+            "  priorities",
+            [
+                (f"{name!r} -> {prio}" if prio else f"{name!r} unknown, left as it was", n)
+                for (name, prio), n in p.priorities.items()
+            ],
+        )
+    if p.dependencies or p.known_dependencies:
+        shown = ", ".join(named for _, _, named in p.dependencies[:_MAX_LINES])
+        more = (
+            f", … {len(p.dependencies) - _MAX_LINES} more"
+            if len(p.dependencies) > _MAX_LINES
+            else ""
+        )
+        lines.append(
+            f"  dependencies: {len(p.dependencies)} to add"
+            + (f" ({shown}{more})" if shown else "")
+            + (f", {p.known_dependencies} already there" if p.known_dependencies else "")
+        )
+    for note in p.parsed.notes:
+        lines.append(f"  note: {note}")
+    if p.no_team:
+        first = p.no_team[0]
+        lines.append(
+            f"  skipped {len(p.no_team)}: the source names no team (first: {first.where}); "
+            "give --team CODE for them"
+        )
+    lines += _skips(p.skipped)
+    return lines
+
+
+def _sprint_text(name: str, how: str) -> str:
+    if how == "default":
+        return f"{name!r} (--sprint)" if name else "the backlog"
+    return f"{name!r}" + (" (new sprint)" if how == "new" else "")
+
+
+def _counted(title: str, entries: list[tuple[str, int]]) -> list[str]:
+    if not entries:
+        return []
+    entries = sorted(entries, key=lambda e: -e[1])
+    shown = [f"{text} ({n})" for text, n in entries[:_MAX_LINES]]
+    if len(entries) > _MAX_LINES:
+        shown.append(f"… {len(entries) - _MAX_LINES} more")
+    return [f"{title}: " + ", ".join(shown)]
+
+
+def _skips(skipped: list[Skip]) -> list[str]:
+    if not skipped:
+        return []
+    by_reason: dict[str, list[str]] = {}
+    for skip in skipped:
+        by_reason.setdefault(skip.reason, []).append(skip.where)
+    lines = []
+    for reason, wheres in list(by_reason.items())[:_MAX_LINES]:
+        if len(wheres) == 1:
+            lines.append(f"  skipped {wheres[0]}: {reason}")
+        else:
+            lines.append(f"  skipped {len(wheres)}: {reason} (first: {wheres[0]})")
+    if len(by_reason) > _MAX_LINES:
+        rest = sum(len(w) for w in list(by_reason.values())[_MAX_LINES:])
+        lines.append(f"  skipped {rest} more for other reasons")
+    return lines

@@ -1,0 +1,559 @@
+"""From parsed import items to a plan, and the plan applied in one transaction.
+
+Each format module (trello, jira, github, cards_csv) reads its file into `Parsed` (see
+items.py): items that carry their source id and only the fields the source really has.
+`plan_import` maps them onto this database (teams, columns, sprints, cards imported
+before) without writing anything, which is the dry run (import_summary.py shows it);
+`apply_plan` writes the plan inside the caller's one transaction.
+
+Re-importing a file updates the cards it made before (found by `cards.external_id`) in
+the fields the source owns, instead of adding them again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import Enum
+from typing import Any
+
+from pydantic import ValidationError
+
+from sprintboard.errors import UserError
+from sprintboard.io.items import (
+    SPRINT_DAYS,
+    Item,
+    Parsed,
+    Skip,
+    normalise_name,
+    priority_for,
+    status_for,
+)
+from sprintboard.models import CARD_KEY, Card, Sprint, Status, describe_validation_error
+from sprintboard.store import Store
+from sprintboard.store.bulk import (
+    card_ids_by_key,
+    cards_by_external_id,
+    column_ends,
+    dependency_pairs,
+    insert_cards,
+)
+from sprintboard.store.database import Tx
+
+
+@dataclass
+class ImportOptions:
+    team: str | None = None
+    """Owning team for new cards whose source names none."""
+    sprint: str | None = None
+    """Sprint for cards whose source names none: a name, 'current' or 'backlog'. Not
+    given: new cards go to the backlog and cards imported before stay where they are."""
+    unknown_column: Status = Status.BACKLOG
+    """Where a column or status name that means nothing here goes."""
+
+
+@dataclass
+class NewCard:
+    item: Item
+    card: Card
+    sprint: str | None
+    team_id: int
+    contributing: list[int]
+
+
+@dataclass
+class CardUpdate:
+    item: Item
+    row: dict[str, Any]
+    changes: dict[str, Any]
+    """Column -> new value, as stored (sprint and contributing teams separately)."""
+    sprint: str | None
+    sprint_changed: bool
+    contributing: list[int] | None
+
+
+Node = int | str
+"""A card in the dependency graph: an existing card's id, or a new card's external id."""
+
+
+@dataclass
+class Plan:
+    parsed: Parsed
+    new_sprints: list[Sprint] = field(default_factory=list)
+    creates: list[NewCard] = field(default_factory=list)
+    updates: list[CardUpdate] = field(default_factory=list)
+    unchanged: int = 0
+    dependencies: list[tuple[Node, Node, str]] = field(default_factory=list)
+    """(blocker, dependent, 'BLOCKER>DEPENDENT' as the summary shows it) to add."""
+    known_dependencies: int = 0
+    skipped: list[Skip] = field(default_factory=list)
+    no_team: list[Item] = field(default_factory=list)
+    columns: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
+    """(source name, column, unknown?) -> cards."""
+    teams: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(source name or '', team code) -> cards; '' is the --team default."""
+    not_teams: Counter[str] = field(default_factory=Counter)
+    """Team names from the source that name no team here (kept as labels)."""
+    sprints: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(sprint name or '' for the backlog, 'existing'/'new'/'default') -> cards."""
+    priorities: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+class _Planner:
+    def __init__(self, store: Store, parsed: Parsed, options: ImportOptions) -> None:
+        self.store = store
+        self.parsed = parsed
+        self.options = options
+        self.plan = Plan(parsed, skipped=list(parsed.skipped))
+        every = store.teams.list(include_archived=True)
+        self.code_of = {int(t["id"]): str(t["code"]) for t in every}
+        self.team_by_name: dict[str, dict[str, Any]] = {}
+        for team in every:
+            if not team["archived"]:
+                self.team_by_name.setdefault(normalise_name(team["name"]), team)
+        for team in every:  # a code beats a name
+            if not team["archived"]:
+                self.team_by_name[normalise_name(team["code"])] = team
+        self.default_team: dict[str, Any] | None = None
+        if options.team:
+            self.default_team = store.teams.get(options.team)
+            if self.default_team["archived"]:
+                raise UserError(
+                    f"team: {self.default_team['code']} is archived; pick an active team"
+                )
+        self.sprints = {str(s["name"]): s for s in store.sprints.list()}
+        self.sprint_by_id = {int(s["id"]): str(s["name"]) for s in self.sprints.values()}
+        self.default_sprint: str | None = None
+        if options.sprint is not None:
+            found = store.sprints.resolve(options.sprint)
+            self.default_sprint = None if found is None else str(found["name"])
+        self.new_sprint_names: list[str] = []
+        self.existing = cards_by_external_id(store, parsed.prefix)
+
+    def run(self) -> Plan:
+        seen: dict[str, str] = {}
+        kept: dict[str, Item] = {}
+        for item in self.parsed.items:
+            if item.external_id in seen:
+                self.plan.skipped.append(
+                    Skip(item.where, f"the same card as {seen[item.external_id]} (skipped)")
+                )
+                continue
+            seen[item.external_id] = item.where
+            if self._plan_item(item):
+                kept[item.external_id] = item
+        self._plan_sprints()
+        self._plan_dependencies(kept)
+        return self.plan
+
+    # -- one card ---------------------------------------------------------------------------
+
+    def _teams(self, item: Item, labels: list[str]) -> tuple[list[dict[str, Any]], list[str], str]:
+        """The teams an item names (owner first), its labels without team names, and the
+        name the source used for the owning team."""
+        found: list[dict[str, Any]] = []
+        owner_name = ""
+        kept_labels: list[str] = []
+        for name, is_label in [(n, False) for n in item.team_refs] + [(n, True) for n in labels]:
+            team = self.team_by_name.get(normalise_name(name))
+            if team is None:
+                if is_label:
+                    kept_labels.append(name)
+                elif name.strip():
+                    self.plan.not_teams[name.strip()] += 1
+                    kept_labels.append(name)
+            elif all(t["id"] != team["id"] for t in found):
+                owner_name = owner_name or name
+                found.append(team)
+        return found, list(dict.fromkeys(kept_labels)), owner_name
+
+    def _plan_item(self, item: Item) -> bool:
+        existing = self.existing.get(item.external_id)
+        fields = dict(item.fields)
+        teams, labels, owner_name = self._teams(item, list(fields.get("labels", [])))
+        if existing is None and not teams and self.default_team is None:
+            self.plan.no_team.append(item)
+            return False
+        if "labels" in fields or labels:
+            fields["labels"] = labels
+        counts: list[tuple[Counter[Any], Any]] = []
+        if item.status_name is not None:
+            status = status_for(item.status_name)
+            fields["status"] = (status or self.options.unknown_column).value
+            counts.append((self.plan.columns, (item.status_name, fields["status"], status is None)))
+        if item.priority_name is not None and item.priority_name.strip():
+            priority = priority_for(item.priority_name)
+            counts.append((self.plan.priorities, (item.priority_name, priority or "")))
+            if priority is not None:
+                fields["priority"] = priority.value
+        sprint, sprint_given, how = self._sprint(item)
+        if sprint_given or existing is None:
+            counts.append((self.plan.sprints, (sprint or "", how)))
+        if teams:
+            counts.append((self.plan.teams, (owner_name, str(teams[0]["code"]))))
+        elif existing is None and self.default_team is not None:
+            counts.append((self.plan.teams, ("", str(self.default_team["code"]))))
+        if existing is None:
+            kept = self._plan_new(item, fields, teams, sprint)
+        else:
+            kept = self._plan_update(item, existing, fields, teams, sprint, sprint_given)
+        if kept:
+            for counter, key in counts:
+                counter[key] += 1
+            new_sprint = sprint is not None and sprint not in self.sprints
+            if new_sprint and sprint not in self.new_sprint_names:
+                self.new_sprint_names.append(str(sprint))
+        return kept
+
+    def _sprint(self, item: Item) -> tuple[str | None, bool, str]:
+        """The sprint the card goes to, whether the import says so (else the card stays
+        where it is) and how it was chosen: 'existing', 'new' or 'default'."""
+        if item.sprint is not None and item.sprint.strip():
+            name = " ".join(item.sprint.split())
+            return name, True, "existing" if name in self.sprints else "new"
+        if self.options.sprint is not None:
+            return self.default_sprint, True, "default"
+        return None, False, "default"
+
+    def _validate(self, item: Item, data: dict[str, Any]) -> Card | None:
+        try:
+            return Card.model_validate(data)
+        except ValidationError as exc:
+            ref = item.external_id.removeprefix(self.parsed.prefix)
+            self.plan.skipped.append(Skip(item.where, describe_validation_error(exc), ref))
+            return None
+
+    def _plan_new(
+        self,
+        item: Item,
+        fields: dict[str, Any],
+        teams: list[dict[str, Any]],
+        sprint: str | None,
+    ) -> bool:
+        owner = teams[0] if teams else self.default_team
+        assert owner is not None
+        others = [t for t in teams if t["id"] != owner["id"]]
+        card = self._validate(
+            item,
+            {
+                "title": item.title,
+                **fields,
+                "team": owner["code"],
+                "teams": [t["code"] for t in others],
+            },
+        )
+        if card is None:
+            return False
+        self.plan.creates.append(
+            NewCard(item, card, sprint, int(owner["id"]), [int(t["id"]) for t in others])
+        )
+        return True
+
+    def _plan_update(
+        self,
+        item: Item,
+        row: dict[str, Any],
+        fields: dict[str, Any],
+        teams: list[dict[str, Any]],
+        sprint: str | None,
+        sprint_given: bool,
+    ) -> bool:
+        owner_code = self.code_of[int(row["team_id"])]
+        current = {
+            "title": row["title"],
+            "description": row["description"],
+            "status": row["status"],
+            "points": row["points"],
+            "priority": row["priority"],
+            "assignee": row["assignee"],
+            "due": row["due"],
+            "labels": _json_list_of(row["labels"]),
+            "skus": _json_list_of(row["skus"]),
+            "expected_orders": row["expected_orders"],
+            "team": owner_code,
+            "teams": [self.code_of[t] for t in row["contributing"]],
+        }
+        merged = {**current, "title": item.title, **fields}
+        contributing: list[int] | None = None
+        if teams:
+            merged["team"] = teams[0]["code"]
+            merged["teams"] = [t["code"] for t in teams[1:]]
+            wanted = [int(t["id"]) for t in teams[1:]]
+            if sorted(wanted) != sorted(row["contributing"]):
+                contributing = wanted
+        current_sprint = self.sprint_by_id.get(row["sprint_id"]) if row["sprint_id"] else None
+        sprint_changed = sprint_given and sprint != current_sprint
+        same = all(_stored(merged[name]) == current[name] for name in ("title", *fields))
+        same = same and merged["team"] == owner_code and contributing is None
+        if same and not sprint_changed:  # what is stored was validated: nothing to check
+            self.plan.unchanged += 1
+            return True
+        card = self._validate(item, merged)
+        if card is None:
+            return False
+        data = card.model_dump(mode="json")
+        changes: dict[str, Any] = {}
+        for name in ("title", *fields):
+            if data[name] != current[name]:
+                value = data[name]
+                if name in ("labels", "skus"):
+                    value = json.dumps(value, ensure_ascii=False)
+                changes[name] = value
+        if teams and teams[0]["code"] != owner_code:
+            changes["team_id"] = int(teams[0]["id"])
+        if not changes and contributing is None and not sprint_changed:
+            self.plan.unchanged += 1
+            return True
+        self.plan.updates.append(
+            CardUpdate(item, row, changes, sprint, sprint_changed, contributing)
+        )
+        return True
+
+    # -- sprints and links ---------------------------------------------------------------------
+
+    def _plan_sprints(self) -> None:
+        used = {c.sprint for c in self.plan.creates} | {
+            u.sprint for u in self.plan.updates if u.sprint_changed
+        }
+        ends = [date.fromisoformat(str(s["end"])) for s in self.sprints.values()]
+        cursor = max(
+            [date.fromisoformat(self.store.today()), *(e + timedelta(days=1) for e in ends)]
+        )
+        # One after another in name order, so 'Sprint 9' comes before 'Sprint 10'.
+        for name in sorted(self.new_sprint_names, key=_natural):
+            if name not in used:
+                continue
+            if name in self.parsed.sprint_dates:
+                start, end = self.parsed.sprint_dates[name]
+            else:
+                start, end = cursor, cursor + timedelta(days=SPRINT_DAYS - 1)
+                cursor = end + timedelta(days=1)
+            try:
+                sprint = Sprint.model_validate({"name": name, "start": start, "end": end})
+            except ValidationError as exc:
+                raise UserError(f"sprint {name!r}: {describe_validation_error(exc)}") from None
+            self.plan.new_sprints.append(sprint)
+
+    def _plan_dependencies(self, kept: dict[str, Item]) -> None:
+        wanted: list[tuple[str, str, Item]] = []  # (blocker ref, dependent ref, from item)
+        for item in kept.values():
+            if item.blocks or item.blocked_by:
+                own = item.external_id.removeprefix(self.parsed.prefix)
+                wanted += [(own, ref, item) for ref in item.blocks]
+                wanted += [(ref, own, item) for ref in item.blocked_by]
+        if not wanted:
+            return
+        nodes: dict[str, Node] = {}
+        labels: dict[Node, str] = {}
+        for ext, item in kept.items():
+            row = self.existing.get(ext)
+            node: Node = int(row["id"]) if row is not None else ext
+            labels[node] = str(row["key"]) if row is not None else _short(item)
+            for ref in (ext.removeprefix(self.parsed.prefix), *item.refs):
+                nodes.setdefault(ref, node)
+        unresolved = {r for b, d, _ in wanted for r in (b, d) if r not in nodes}
+        for ref in list(unresolved):
+            row = self.existing.get(self.parsed.prefix + ref)
+            if row is not None:
+                nodes[ref] = int(row["id"])
+                labels[int(row["id"])] = str(row["key"])
+                unresolved.discard(ref)
+        keys = {r: r.strip().upper() for r in unresolved if CARD_KEY.match(r.strip().upper())}
+        for ref, card_id in _by_key(self.store, keys).items():
+            nodes[ref] = card_id
+            labels[card_id] = keys[ref]
+        graph: dict[Node, set[Node]] = {}
+        for blocker_id, dependent_id in dependency_pairs(self.store):
+            graph.setdefault(blocker_id, set()).add(dependent_id)
+        skipped_refs = {s.ref for s in self.plan.skipped if s.ref is not None}
+        skipped_refs |= {i.external_id.removeprefix(self.parsed.prefix) for i in self.plan.no_team}
+        added: set[tuple[Node, Node]] = set()
+        for blocker_ref, dependent_ref, item in wanted:
+            missing = next((r for r in (blocker_ref, dependent_ref) if r not in nodes), None)
+            if missing is not None:
+                why = (
+                    "is skipped"
+                    if missing in skipped_refs
+                    else "is not in this file or the database"
+                )
+                self.plan.skipped.append(Skip(item.where, f"link to {missing}: {why}"))
+                continue
+            blocker, dependent = nodes[blocker_ref], nodes[dependent_ref]
+            named = f"{labels[blocker]}>{labels[dependent]}"
+            if blocker == dependent:
+                self.plan.skipped.append(
+                    Skip(item.where, f"link {named}: a card cannot wait on itself")
+                )
+            elif (blocker, dependent) in added:
+                continue  # named from both ends (Jira: inward and outward)
+            elif dependent in graph.get(blocker, set()):
+                self.plan.known_dependencies += 1
+            elif _reaches(graph, dependent, blocker):
+                self.plan.skipped.append(Skip(item.where, f"link {named}: would make a cycle"))
+            else:
+                graph.setdefault(blocker, set()).add(dependent)
+                added.add((blocker, dependent))
+                self.plan.dependencies.append((blocker, dependent, named))
+
+
+def _natural(name: str) -> list[Any]:
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name)
+    ]
+
+
+def _by_key(store: Store, keys: dict[str, str]) -> dict[str, int]:
+    if not keys:
+        return {}
+    ids = card_ids_by_key(store, keys.values())
+    return {ref: ids[key] for ref, key in keys.items() if key in ids}
+
+
+def _reaches(graph: dict[Node, set[Node]], start: Node, goal: Node) -> bool:
+    seen = {start}
+    frontier = [start]
+    while frontier:
+        node = frontier.pop()
+        for nxt in graph.get(node, ()):
+            if nxt == goal:
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return False
+
+
+def _stored(value: Any) -> Any:
+    """A source value as the database holds it (dates as ISO text)."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _short(item: Item) -> str:
+    return item.refs[0] if item.refs else item.external_id.split(":", 1)[-1]
+
+
+def plan_import(store: Store, parsed: Parsed, options: ImportOptions) -> Plan:
+    """Map parsed items onto the database: what would be created, updated and skipped."""
+    return _Planner(store, parsed, options).run()
+
+
+# -- applying -------------------------------------------------------------------------------
+
+
+def apply_plan(store: Store, tx: Tx, plan: Plan) -> dict[str, int]:
+    """Write the plan inside the open transaction `tx`; returns what was written."""
+    sprint_ids = {
+        name: int(s["id"])
+        for name, s in ((n, store.sprints.get(n)) for n in _sprints_used(plan, store))
+    }
+    for sprint in plan.new_sprints:
+        sprint_ids[sprint.name] = tx.insert(
+            "sprint", sprint.model_dump(mode="json"), key=sprint.name
+        )
+    rows: list[dict[str, Any]] = []
+    for new in plan.creates:
+        data = _card_columns(new.card)
+        status = data["status"]
+        rows.append(
+            {
+                **data,
+                "team_code": new.card.team,
+                "team_id": new.team_id,
+                "sprint_id": sprint_ids[new.sprint] if new.sprint is not None else None,
+                "goal_id": None,
+                "external_id": new.item.external_id,
+                "created_at": tx.now,
+                "updated_at": tx.now,
+                "done_at": tx.now if status == "done" else None,
+            }
+        )
+    written = insert_cards(tx, rows, [new.contributing for new in plan.creates])
+    ids: dict[Node, int] = {row["external_id"]: int(row["id"]) for row in written}
+    keys: dict[int, str] = {int(row["id"]): str(row["key"]) for row in written}
+    ends = column_ends(store) if plan.updates else {}
+    for update in plan.updates:
+        _apply_update(store, tx, update, sprint_ids, ends)
+    for blocker, dependent, _ in plan.dependencies:
+        blocker_id = ids.get(blocker, blocker)
+        dependent_id = ids.get(dependent, dependent)
+        assert isinstance(blocker_id, int) and isinstance(dependent_id, int)
+        named = f"{_key(store, keys, blocker_id)}>{_key(store, keys, dependent_id)}"
+        tx.insert(
+            "dependency",
+            {"blocker_id": blocker_id, "dependent_id": dependent_id, "created_at": tx.now},
+            key=named,
+        )
+    return {
+        "created": len(written),
+        "updated": len(plan.updates),
+        "sprints": len(plan.new_sprints),
+        "dependencies": len(plan.dependencies),
+    }
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_list(values: list[str]) -> str:
+    return _ENCODE(values) if values else "[]"
+
+
+def _card_columns(card: Card) -> dict[str, Any]:
+    """A card's fields as the cards table stores them (what model_dump(mode="json") and
+    json.dumps of the lists give, written out: this runs once per imported card)."""
+    row: dict[str, Any] = {}
+    for name, value in card.__dict__.items():
+        if name in ("team", "teams"):
+            continue
+        if isinstance(value, Enum):
+            value = value.value
+        elif isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, list):
+            value = _json_list(value)
+        row[name] = value
+    return row
+
+
+def _json_list_of(text: str) -> list[Any]:
+    return [] if text == "[]" else list(json.loads(text))
+
+
+def _sprints_used(plan: Plan, store: Store) -> set[str]:
+    new = {s.name for s in plan.new_sprints}
+    names = {c.sprint for c in plan.creates} | {u.sprint for u in plan.updates if u.sprint_changed}
+    return {n for n in names if n is not None and n not in new}
+
+
+def _key(store: Store, keys: dict[int, str], card_id: int) -> str:
+    if card_id not in keys:
+        keys[card_id] = str(store.scalar("SELECT key FROM cards WHERE id = ?", [card_id]))
+    return keys[card_id]
+
+
+def _apply_update(
+    store: Store,
+    tx: Tx,
+    update: CardUpdate,
+    sprint_ids: dict[str, int],
+    ends: dict[tuple[int | None, str], float],
+) -> None:
+    row = {k: v for k, v in update.row.items() if k != "contributing"}
+    changes = dict(update.changes)
+    if update.sprint_changed:
+        changes["sprint_id"] = sprint_ids[update.sprint] if update.sprint is not None else None
+    status = changes.get("status", row["status"])
+    sprint_id = changes.get("sprint_id", row["sprint_id"])
+    if status != row["status"] or sprint_id != row["sprint_id"]:
+        slot = (sprint_id, status)
+        ends[slot] = ends.get(slot, 0.0) + 1.0
+        changes["position"] = ends[slot]
+        if status != row["status"]:
+            changes["done_at"] = tx.now if status == "done" else None
+    if tx.update("card", row, changes, key=row["key"]) or update.contributing is not None:
+        tx.update("card", row, {"updated_at": tx.now}, key=row["key"])
+    if update.contributing is not None:
+        store.cards._set_contributing(tx, row, update.contributing)

@@ -1,0 +1,274 @@
+"""What a format module produces (`Parsed` items), and the helpers the formats share:
+reading files with clear errors, dates and points, the column and priority names of
+other tools."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sprintboard.errors import UserError
+from sprintboard.models import Priority, Status
+
+SPRINT_DAYS = 14
+"""Length of a sprint the import creates without dates from the source."""
+
+_STATUS_NAMES: dict[Status, tuple[str, ...]] = {
+    Status.BACKLOG: ("backlog", "product backlog", "icebox", "ideas", "someday", "later", "inbox"),
+    Status.TODO: (
+        "to do",
+        "todo",
+        "open",
+        "new",
+        "ready",
+        "next",
+        "up next",
+        "planned",
+        "selected for development",
+        "ready for development",
+        "sprint backlog",
+        "this sprint",
+        "reopened",
+    ),
+    Status.DOING: (
+        "doing",
+        "in progress",
+        "wip",
+        "working",
+        "working on it",
+        "in development",
+        "in dev",
+        "development",
+        "started",
+        "active",
+        "ongoing",
+    ),
+    Status.REVIEW: (
+        "review",
+        "in review",
+        "code review",
+        "peer review",
+        "reviewing",
+        "ready for review",
+        "awaiting review",
+        "qa",
+        "in qa",
+        "ready for qa",
+        "test",
+        "testing",
+        "in testing",
+        "verify",
+        "verification",
+        "acceptance",
+    ),
+    Status.DONE: (
+        "done",
+        "closed",
+        "resolved",
+        "complete",
+        "completed",
+        "finished",
+        "shipped",
+        "released",
+        "deployed",
+        "live",
+        "merged",
+        "fixed",
+    ),
+}
+STATUS_BY_NAME = {name: status for status, names in _STATUS_NAMES.items() for name in names}
+"""Column and status names other tools use, normalised, mapped to sprintboard's columns."""
+
+PRIORITY_BY_NAME = {
+    **dict.fromkeys(("urgent", "highest", "blocker", "critical", "p0"), Priority.URGENT),
+    **dict.fromkeys(("high", "major", "p1"), Priority.HIGH),
+    **dict.fromkeys(("medium", "normal", "default", "p2"), Priority.MEDIUM),
+    **dict.fromkeys(("low", "lowest", "minor", "trivial", "p3", "p4"), Priority.LOW),
+}
+
+_NOT_WORD = re.compile(r"[^\w]+")
+_LEADING_NUMBER = re.compile(r"^\d+\s+")
+
+
+@lru_cache(maxsize=4096)
+def normalise_name(name: str) -> str:
+    """A column, status or team name compared loosely: case, punctuation and emoji ignored."""
+    words = " ".join(_NOT_WORD.sub(" ", name.casefold().replace("_", " ")).split())
+    return _LEADING_NUMBER.sub("", words)
+
+
+def status_for(name: str) -> Status | None:
+    return STATUS_BY_NAME.get(normalise_name(name))
+
+
+def priority_for(name: str) -> Priority | None:
+    return PRIORITY_BY_NAME.get(normalise_name(name))
+
+
+# -- what a format module produces --------------------------------------------------------
+
+
+@dataclass
+class Item:
+    """One card as a source describes it."""
+
+    external_id: str
+    """Source id kept in cards.external_id, e.g. 'trello:5f2b…', 'jira:ABC-12'."""
+    where: str
+    """Where in the file it came from, for messages: 'line 7', '$.cards[3]'."""
+    title: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    """Card fields the source has (description, points, assignee, due, labels, skus); a
+    field the source lacks is absent, so a re-import leaves it alone."""
+    refs: list[str] = field(default_factory=list)
+    """Names other items of the same file use to link to this one (a Jira key or id)."""
+    status_name: str | None = None
+    priority_name: str | None = None
+    team_refs: list[str] = field(default_factory=list)
+    """Team codes or names named by the source (a team column, components); labels that
+    name a team count too. Names that are no team are kept as labels."""
+    sprint: str | None = None
+    blocks: list[str] = field(default_factory=list)
+    blocked_by: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Skip:
+    where: str
+    reason: str
+    ref: str | None = None
+    """The skipped item's own source id, so links to it can say why they are missing."""
+
+
+@dataclass
+class Parsed:
+    source: str
+    """'trello', 'jira', 'github' or 'csv'."""
+    prefix: str
+    """What every external id of this source starts with ('trello:')."""
+    described: str
+    """What was read, for the summary: 'Trello board "Shop relaunch"'."""
+    items: list[Item] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sprint_dates: dict[str, tuple[date, date]] = field(default_factory=dict)
+    """Dates a source gives for a sprint it names (a GitHub milestone's due date)."""
+
+
+# -- reading files --------------------------------------------------------------------------
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 text file (a BOM is allowed), or one clear error line."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def load_json(path: Path) -> Any:
+    """Parse a JSON file; a broken or truncated one names the line and column."""
+    text = read_text(path)
+    if not text.strip():
+        raise UserError(f"{path}: the file is empty (expected JSON)")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        unclosed = exc.msg.startswith("Unterminated string")
+        what = "a text value is never closed" if unclosed else exc.msg
+        ended = unclosed or exc.pos >= len(text.rstrip())
+        hint = " (the file ends too soon: is it complete?)" if ended else ""
+        raise UserError(
+            f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON: {what}{hint}"
+        ) from None
+    except RecursionError:
+        raise UserError(f"{path}: JSON nested too deeply") from None
+
+
+def csv_problem(exc: Exception) -> str:
+    """A csv.Error as one line for a person."""
+    if "unexpected end of data" in str(exc):
+        return "a quoted field is never closed (the file ends too soon: is it complete?)"
+    return f"not a readable CSV file ({exc})"
+
+
+def expect(value: Any, kind: type | tuple[type, ...], path: str, what: str) -> Any:
+    """`value` if it is of `kind`, else a UserError naming the JSON path."""
+    if isinstance(value, bool) and kind in (int, (int, float)):
+        raise UserError(f"{path}: expected {what}, got true/false")
+    if not isinstance(value, kind):
+        raise UserError(f"{path}: expected {what}, got {_json_kind(value)}")
+    return value
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
+
+
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%b/%y %I:%M %p",
+    "%d/%b/%y %H:%M",
+    "%d/%b/%y",
+    "%d/%b/%Y %I:%M %p",
+    "%d/%b/%Y",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%Y/%m/%d",
+)
+
+
+def parse_date(text: str) -> date:
+    """A calendar day from ISO dates, ISO times (their UTC day) or Jira's '20/Mar/26'."""
+    text = text.strip()
+    if "T" in text:
+        try:
+            moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        except ValueError:
+            return _strp(text)
+        return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
+    return _strp(text)
+
+
+def _strp(text: str) -> date:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD)")
+
+
+def parse_points(text: str) -> int | None:
+    """Story points as a whole number; fractions round up (0.5 -> 1), blank is none."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"points: not a number ({text!r})") from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"points: must be 0 or more (got {text!r})")
+    return math.ceil(value)

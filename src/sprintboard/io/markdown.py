@@ -1,0 +1,96 @@
+"""A sprint's board as Markdown for meeting notes: capacity, then each team's cards by column.
+
+User text is escaped, so a `|` or `*` in a title cannot break a table or start emphasis.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sprintboard.models import STATUS_LABELS, Status
+from sprintboard.store import Store
+
+# Characters Markdown (CommonMark, GitHub) gives a meaning to; any of them may be escaped.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$#])")
+
+
+def escape(text: str) -> str:
+    """User text as literal one-line Markdown (safe inside a table cell)."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _row(cells: list[Any]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def board_markdown(store: Store, sprint: dict[str, Any] | None) -> str:
+    """The board of `sprint` (a sprints row), or of the backlog when None."""
+    sprint_id = None if sprint is None else int(sprint["id"])
+    cards = store.cards.query(sprint=sprint_id)
+    teams = store.teams.list(include_archived=True)
+    lines: list[str] = []
+    if sprint is None:
+        lines += ["# Backlog", ""]
+    else:
+        lines += [f"# {escape(sprint['name'])}", ""]
+        if sprint["goal"]:
+            lines += [f"**Sprint goal:** {escape(sprint['goal'])}", ""]
+        points = sum(c["points"] or 0 for c in cards)
+        done = sum(c["points"] or 0 for c in cards if c["status"] == "done")
+        lines += [
+            f"{sprint['start']} to {sprint['end']} · {sprint['state']} · {len(cards)} cards · "
+            f"{points} points, {done} done",
+            "",
+        ]
+    by_team: dict[str, list[dict[str, Any]]] = {}
+    for card in cards:
+        by_team.setdefault(card["team"], []).append(card)
+    if not cards:
+        lines.append("No cards.")
+        return "\n".join(lines) + "\n"
+    if sprint is not None:
+        lines += [
+            _row(["Team", "Planned", "Capacity", "Done"]),
+            _row(["---", "---:", "---:", "---:"]),
+        ]
+        for team in teams:
+            mine = by_team.get(team["code"], [])
+            if not mine:
+                continue
+            lines.append(
+                _row(
+                    [
+                        escape(team["code"]),
+                        sum(c["points"] or 0 for c in mine),
+                        store.teams.capacity(team["code"], sprint_id),
+                        sum(c["points"] or 0 for c in mine if c["status"] == "done"),
+                    ]
+                )
+            )
+        lines.append("")
+    for team in teams:
+        mine = by_team.get(team["code"], [])
+        if not mine:
+            continue
+        lines += [
+            f"## {escape(team['name'])} ({escape(team['code'])})",
+            "",
+            _row(["Column", "Card", "Title", "Points", "Assignee", "Waits on"]),
+            _row(["---", "---", "---", "---:", "---", "---"]),
+        ]
+        for card in mine:  # already in board order: column, then position
+            lines.append(
+                _row(
+                    [
+                        STATUS_LABELS[Status(card["status"])],
+                        escape(card["key"]),
+                        escape(card["title"]),
+                        "" if card["points"] is None else card["points"],
+                        escape(card["assignee"]),
+                        escape(", ".join(card["blocked_by"])),
+                    ]
+                )
+            )
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,204 @@
+"""Trello board exports (Board menu -> Print, export and share -> Export as JSON).
+
+Lists become columns by name, labels naming a team give the card its team, due dates are
+kept, checklists are appended to the description, and archived cards (or cards in
+archived lists) are skipped and counted. A card's source id is `trello:<card id>`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sprintboard.errors import UserError
+from sprintboard.io.items import Item, Parsed, Skip, expect, load_json, parse_date
+
+
+def parse_trello(path: Path) -> Parsed:
+    board = load_json(path)
+    if not isinstance(board, dict) or "cards" not in board:
+        raise UserError(f"{path}: $: expected a Trello board export (an object with 'cards')")
+    name = board.get("name")
+    parsed = Parsed(
+        source="trello",
+        prefix="trello:",
+        described=f"Trello board {name!r} ({path.name})"
+        if isinstance(name, str)
+        else f"Trello board ({path.name})",
+    )
+    lists = _lists(board)
+    members = _members(board)
+    checklists = _checklists(board)
+    board_labels = _board_labels(board)
+    cards = expect(board["cards"], list, "$.cards", "a list of cards")
+    unnamed: set[str] = set()
+    found: list[tuple[tuple[float, float, int], Item | Skip]] = []
+    no_list: dict[str, Any] = {
+        "name": "(a list not in the export)",
+        "closed": False,
+        "pos": float("inf"),
+    }
+    for index, card in enumerate(cards):
+        # The checks are written out (not via expect()) on this path: it runs per card.
+        at = f"$.cards[{index}]"
+        if not isinstance(card, dict):
+            expect(card, dict, at, "a card object")
+        card_id = card.get("id")
+        if not isinstance(card_id, str):
+            expect(card_id, str, f"{at}.id", "the card's id as text")
+        title = card.get("name", "")
+        if not isinstance(title, str):
+            expect(title, str, f"{at}.name", "the card's name as text")
+        list_id = card.get("idList")
+        column = lists.get(list_id, no_list) if isinstance(list_id, str) else no_list
+        pos = card.get("pos") or 0
+        if type(pos) not in (int, float):
+            pos = _number(pos, f"{at}.pos")
+        order = (float(column["pos"]), float(pos), index)
+        if card.get("closed") is True:
+            found.append((order, Skip(at, "archived on Trello", card_id)))
+            continue
+        if column["closed"]:
+            found.append((order, Skip(at, f"in archived list {column['name']!r}", card_id)))
+            continue
+        desc = card.get("desc") or ""
+        if not isinstance(desc, str):
+            expect(desc, str, f"{at}.desc", "text")
+        fields: dict[str, Any] = {
+            "description": _description(desc, checklists.get(card_id)),
+            "labels": _labels(card, at, board_labels, unnamed),
+            "due": None,
+        }
+        due = card.get("due")
+        if due is not None:
+            try:
+                fields["due"] = parse_date(expect(due, str, f"{at}.due", "a date as text"))
+            except ValueError as exc:
+                found.append((order, Skip(f"{at}.due", str(exc), card_id)))
+                continue
+        people = card.get("idMembers")
+        fields["assignee"] = (
+            ", ".join(members[m] for m in people if isinstance(m, str) and m in members)
+            if people
+            else ""
+        )
+        found.append(
+            (
+                order,
+                Item(
+                    external_id=f"trello:{card_id}",
+                    where=at,
+                    title=title,
+                    fields=fields,
+                    refs=[card_id],
+                    status_name=str(column["name"]),
+                ),
+            )
+        )
+    # Board order: list by list, each list top to bottom, so positions follow Trello's.
+    for _, entry in sorted(found, key=lambda pair: pair[0]):
+        if isinstance(entry, Item):
+            parsed.items.append(entry)
+        else:
+            parsed.skipped.append(entry)
+    if unnamed:
+        parsed.notes.append(f"{len(unnamed)} label(s) with no name (only a colour) were left out")
+    return parsed
+
+
+def _number(value: Any, path: str) -> float:
+    if value is None:
+        return 0.0
+    return float(expect(value, (int, float), path, "a number"))
+
+
+def _lists(board: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for index, entry in enumerate(expect(board.get("lists", []), list, "$.lists", "a list")):
+        at = f"$.lists[{index}]"
+        expect(entry, dict, at, "a list object")
+        list_id = expect(entry.get("id"), str, f"{at}.id", "the list's id as text")
+        found[list_id] = {
+            "name": expect(entry.get("name", ""), str, f"{at}.name", "the list's name as text"),
+            "closed": entry.get("closed") is True,
+            "pos": _number(entry.get("pos", index), f"{at}.pos"),
+        }
+    return found
+
+
+def _members(board: dict[str, Any]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for index, entry in enumerate(expect(board.get("members", []), list, "$.members", "a list")):
+        expect(entry, dict, f"$.members[{index}]", "a member object")
+        member_id = entry.get("id")
+        name = entry.get("fullName") or entry.get("username")
+        if isinstance(member_id, str) and isinstance(name, str):
+            found[member_id] = name
+    return found
+
+
+def _board_labels(board: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for index, entry in enumerate(expect(board.get("labels", []), list, "$.labels", "a list")):
+        expect(entry, dict, f"$.labels[{index}]", "a label object")
+        if isinstance(entry.get("id"), str):
+            found[entry["id"]] = entry
+    return found
+
+
+def _labels(
+    card: dict[str, Any], at: str, board_labels: dict[str, dict[str, Any]], unnamed: set[str]
+) -> list[str]:
+    """The card's label names; labels with no name (only a colour) are left out."""
+    if "labels" in card:
+        entries = expect(card["labels"], list, f"{at}.labels", "a list of labels")
+    else:
+        ids = expect(card.get("idLabels", []), list, f"{at}.idLabels", "a list of label ids")
+        entries = [board_labels[i] for i in ids if isinstance(i, str) and i in board_labels]
+    if not entries:
+        return []
+    names: list[str] = []
+    for index, label in enumerate(entries):
+        expect(label, dict, f"{at}.labels[{index}]", "a label object")
+        name = label.get("name") or ""
+        expect(name, str, f"{at}.labels[{index}].name", "the label's name as text")
+        if name.strip():
+            names.append(name)
+        else:
+            unnamed.add(str(label.get("id") or label.get("color") or index))
+    return names
+
+
+def _checklists(board: dict[str, Any]) -> dict[str, list[str]]:
+    """Per card id, its checklists as Markdown task lists, in Trello's order."""
+    raw = expect(board.get("checklists", []), list, "$.checklists", "a list")
+    by_card: dict[str, list[tuple[float, str]]] = {}
+    for index, checklist in enumerate(raw):
+        at = f"$.checklists[{index}]"
+        expect(checklist, dict, at, "a checklist object")
+        card_id = checklist.get("idCard")
+        if not isinstance(card_id, str):
+            continue
+        items = expect(checklist.get("checkItems", []), list, f"{at}.checkItems", "a list")
+        lines = [f"Checklist: {expect(checklist.get('name', ''), str, f'{at}.name', 'text')}"]
+        ordered = sorted(
+            (
+                (_number(item.get("pos"), f"{at}.checkItems[{i}].pos"), i, item)
+                for i, item in enumerate(items)
+                if isinstance(item, dict)
+            ),
+            key=lambda entry: (entry[0], entry[1]),
+        )
+        for _, i, item in ordered:
+            text = expect(item.get("name", ""), str, f"{at}.checkItems[{i}].name", "text")
+            mark = "x" if item.get("state") == "complete" else " "
+            lines.append(f"- [{mark}] {text}")
+        pos = _number(checklist.get("pos"), f"{at}.pos")
+        by_card.setdefault(card_id, []).append((pos, "\n".join(lines)))
+    return {card: [text for _, text in sorted(lists)] for card, lists in by_card.items()}
+
+
+def _description(desc: str, checklists: list[str] | None) -> str:
+    if not checklists:
+        return desc.strip("\n")
+    return "\n\n".join(part for part in (desc.strip("\n"), *checklists) if part)

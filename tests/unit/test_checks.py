@@ -1,0 +1,500 @@
+"""Seam checks: one crafted store per rule (with its no-findings cases), the demo, the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from sprintboard.config import Settings
+from sprintboard.errors import UserError
+from sprintboard.models import Card, Feedback, Goal, Sprint, StockItem, Team
+from sprintboard.planning.checks import (
+    RULES,
+    Finding,
+    Severity,
+    run_checks,
+    summary,
+)
+from sprintboard.store import Store
+
+LINE = re.compile(r"^(error|warning|info) [a-z-]+ \S+( \+\d+ more)?: \S.*$")
+
+
+class Plan:
+    """A crafted organisation: S1 (active, 4-17 March 2026), S2 and S3 planned after it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        for name, start in (("S1", date(2026, 3, 4)), ("S2", date(2026, 3, 18))):
+            store.sprints.add(Sprint(name=name, start=start, end=start + timedelta(days=13)))
+        store.sprints.add(Sprint(name="S3", start=date(2026, 4, 1), end=date(2026, 4, 14)))
+        store.sprints.start("S1")
+        self.ids = {s["name"]: s["id"] for s in store.sprints.list()}
+
+    def card(
+        self, team: str, sprint: str | None = "S1", *, goal: int | None = None, **fields: Any
+    ) -> str:
+        fields.setdefault("points", 1)
+        fields.setdefault("status", "todo" if sprint else "backlog")
+        card = Card(title=fields.pop("title", f"{team} work"), team=team, **fields)
+        sprint_id = self.ids[sprint] if sprint else None
+        return str(self.store.cards.add(card, sprint_id=sprint_id, goal_id=goal)["key"])
+
+    def findings(self, rule: str | None = None, **options: Any) -> list[Finding]:
+        options.setdefault("settings", Settings())
+        found = run_checks(self.store, **options)
+        return [f for f in found if rule is None or f.rule == rule]
+
+
+@pytest.fixture
+def plan(store: Store) -> Plan:
+    return Plan(store)
+
+
+def test_an_empty_plan_has_no_findings(plan: Plan) -> None:
+    assert plan.findings() == []
+    assert summary([]) == "no findings: every seam holds"
+
+
+# -- dep-order ---------------------------------------------------------------------------
+
+
+def test_dep_order_blocker_in_a_later_sprint_is_an_error(plan: Plan) -> None:
+    blocker, dependent = plan.card("IT", "S2"), plan.card("ECOM", "S1")
+    plan.store.deps.add(blocker, dependent)
+    (finding,) = plan.findings("dep-order")
+    assert finding.severity is Severity.ERROR
+    assert finding.cards == (blocker, dependent)
+    assert finding.why == f"{dependent} (ECOM, S1) waits on {blocker} (IT), planned later in S2"
+
+
+def test_dep_order_blocker_in_the_backlog_is_an_error(plan: Plan) -> None:
+    blocker, dependent = plan.card("IT", None), plan.card("ECOM", "S2")
+    plan.store.deps.add(blocker, dependent)
+    (finding,) = plan.findings("dep-order")
+    assert finding.severity is Severity.ERROR
+    assert finding.why.endswith("still in the backlog")
+
+
+def test_dep_order_same_sprint_is_a_warning(plan: Plan) -> None:
+    blocker, dependent = plan.card("IT", "S2"), plan.card("ECOM", "S2")
+    plan.store.deps.add(blocker, dependent)
+    (finding,) = plan.findings("dep-order")
+    assert finding.severity is Severity.WARNING
+    assert "same sprint" in finding.why
+
+
+def test_dep_order_no_findings_when_the_order_holds(plan: Plan) -> None:
+    earlier = plan.card("IT", "S1"), plan.card("ECOM", "S2")
+    done = plan.card("IT", "S3", status="done"), plan.card("ECOM", "S1")
+    unplanned = plan.card("IT", "S3"), plan.card("ECOM", None)
+    for blocker, dependent in (earlier, done, unplanned):
+        plan.store.deps.add(blocker, dependent)
+    assert plan.findings("dep-order") == []
+
+
+def test_dep_order_with_sprint_only_looks_at_that_sprint(plan: Plan) -> None:
+    plan.store.deps.add(plan.card("IT", "S2"), plan.card("ECOM", "S1"))
+    assert len(plan.findings("dep-order", sprint="S2")) == 1
+    assert len(plan.findings("dep-order", sprint="current")) == 1
+    assert plan.findings("dep-order", sprint="S3") == []
+
+
+# -- capacity ----------------------------------------------------------------------------
+
+
+def test_capacity_over_is_a_warning_and_over_120_percent_an_error(plan: Plan) -> None:
+    # IT's default capacity is 40 points a sprint
+    keys = [plan.card("IT", "S1", points=22), plan.card("IT", "S1", points=22)]
+    (finding,) = plan.findings("capacity")
+    assert finding.severity is Severity.WARNING
+    assert finding.cards == tuple(keys)
+    assert finding.subject == "S1/IT"
+    assert finding.why == "IT has 44 points planned in S1, over its capacity of 40 (110%)"
+    plan.card("IT", "S1", points=4)  # 48 points: exactly 120% is still a warning
+    assert plan.findings("capacity")[0].severity is Severity.WARNING
+    plan.card("IT", "S1", points=4)
+    (finding,) = plan.findings("capacity")
+    assert finding.severity is Severity.ERROR
+    assert "(130%)" in finding.why
+
+
+def test_capacity_uses_the_sprint_override(plan: Plan) -> None:
+    plan.card("IT", "S2", points=50)
+    assert plan.findings("capacity")[0].severity is Severity.ERROR
+    plan.store.sprints.set_capacity("S2", "IT", 60)
+    assert plan.findings("capacity") == []
+    plan.store.sprints.set_capacity("S2", "IT", 0)
+    (finding,) = plan.findings("capacity")
+    assert finding.severity is Severity.ERROR and "it has none" in finding.why
+
+
+def test_capacity_no_findings_at_exactly_capacity_or_in_the_backlog(plan: Plan) -> None:
+    plan.card("IT", "S1", points=40)
+    plan.card("IT", None, points=100)
+    plan.card("ECOM", "S2", points=36)  # 120% of 30 is a warning, not an error
+    (finding,) = plan.findings("capacity")
+    assert (finding.severity, finding.subject) == (Severity.WARNING, "S2/ECOM")
+    assert plan.findings("capacity", sprint="S1") == []
+
+
+# -- promotions ----------------------------------------------------------------------------
+
+
+def stock(
+    store: Store, sku: str, on_hand: int, threshold: int, restock: date | None = None
+) -> None:
+    store.stock.upsert(
+        [StockItem(sku=sku, on_hand=on_hand, threshold=threshold, restock_date=restock)]
+    )
+
+
+def test_promo_stock_under_threshold_is_an_error(plan: Plan) -> None:
+    stock(plan.store, "GF-1001", 14, 40)
+    mkt = plan.card("MKT", skus=["GF-1001"])  # a Marketing card about SKUs
+    labelled = plan.card("ECOM", "S2", labels=["Promotion"], skus=["GF-1001"])
+    found = plan.findings("promo-stock")
+    assert [f.cards for f in found] == [(mkt,), (labelled,)]
+    assert found[0].line() == (
+        f"error promo-stock {mkt}: SKU GF-1001 has 14 on hand, under its threshold of 40"
+    )
+
+
+def test_promo_stock_out_of_stock_is_an_error_even_without_threshold(plan: Plan) -> None:
+    stock(plan.store, "KT-1", 0, 0)
+    plan.card("MKT", skus=["KT-1"])
+    (finding,) = plan.findings("promo-stock")
+    assert finding.why == "SKU KT-1 is out of stock"
+
+
+def test_promo_stock_no_findings(plan: Plan) -> None:
+    stock(plan.store, "GF-1001", 14, 40)
+    stock(plan.store, "GF-1002", 180, 60)
+    plan.card("MKT", skus=["GF-1002"])  # enough stock
+    plan.card("MKT", skus=["GF-1001"], status="done")  # promotion already over
+    plan.card("IT", skus=["GF-1001"])  # not a promotion
+    plan.card("MKT", skus=["NO-SUCH"])  # no stock record to check against
+    assert plan.findings("promo-stock") == []
+
+
+def test_promo_restock_after_the_due_date_is_an_error(plan: Plan) -> None:
+    stock(plan.store, "GF-1001", 14, 40, restock=date(2026, 3, 20))
+    key = plan.card("MKT", skus=["GF-1001"], due=date(2026, 3, 15))
+    (finding,) = plan.findings("promo-restock")
+    assert finding.severity is Severity.ERROR and finding.cards == (key,)
+    assert finding.why == (
+        "SKU GF-1001 (14 on hand) restocks on 2026-03-20, after the promotion's due date 2026-03-15"
+    )
+
+
+def test_promo_restock_without_due_date_uses_the_sprint_end(plan: Plan) -> None:
+    stock(plan.store, "GF-1001", 14, 40, restock=date(2026, 3, 20))
+    plan.card("MKT", "S1", skus=["GF-1001"])
+    (finding,) = plan.findings("promo-restock")
+    assert finding.why.endswith("after the end of S1 (2026-03-17)")
+
+
+def test_promo_restock_counts_expected_orders(plan: Plan) -> None:
+    stock(plan.store, "GF-1002", 100, 40, restock=date(2026, 3, 20))
+    plan.card("MKT", skus=["GF-1002"], due=date(2026, 3, 15), expected_orders=50)
+    assert plan.findings("promo-restock") == []  # plenty on hand: a late restock is no risk
+    plan.card("MKT", skus=["GF-1002"], due=date(2026, 3, 15), expected_orders=150)
+    assert len(plan.findings("promo-restock")) == 1
+
+
+def test_promo_restock_no_findings(plan: Plan) -> None:
+    stock(plan.store, "GF-1001", 14, 40, restock=date(2026, 3, 12))
+    stock(plan.store, "GF-1003", 5, 40)  # no restock planned: promo-stock's business
+    plan.card("MKT", skus=["GF-1001"], due=date(2026, 3, 15))  # restocked in time
+    plan.card("MKT", None, skus=["GF-1001", "GF-1003"])  # no date to compare with
+    assert plan.findings("promo-restock") == []
+
+
+def test_promo_throughput_over_the_warehouse_a_day_is_a_warning(plan: Plan) -> None:
+    # the seeded Warehouse team ships 1,200 orders a day
+    key = plan.card("MKT", labels=["promotion"], expected_orders=1800)
+    plan.card("MKT", labels=["promotion"], expected_orders=1200)
+    plan.card("MKT", expected_orders=5000)  # not a promotion
+    (finding,) = plan.findings("promo-throughput")
+    assert (finding.severity, finding.cards) == (Severity.WARNING, (key,))
+    assert finding.why == (
+        "expects 1800 orders, more than the Warehouse team's throughput of 1200 a day"
+    )
+    plan.store.teams.edit("WH", {"throughput_per_day": None})
+    assert plan.findings("promo-throughput") == []
+
+
+# -- feedback -----------------------------------------------------------------------------
+
+
+def feedback(store: Store, category: str, days_ago: int, reports: int = 1) -> int:
+    item = Feedback(
+        text="It broke",
+        category=category,
+        reports=reports,
+        received_at=store.clock() - timedelta(days=days_ago),  # the frozen test clock
+    )
+    return int(store.feedback.add(item)["id"])
+
+
+def test_urgent_feedback_untriaged_too_long_is_a_warning(plan: Plan) -> None:
+    old = feedback(plan.store, "checkout", 3, reports=4)
+    feedback(plan.store, "cart", 2)  # exactly the limit: not yet
+    feedback(plan.store, "shipping", 30)  # not urgent
+    (finding,) = plan.findings("feedback-untriaged")
+    assert finding.severity is Severity.WARNING
+    assert finding.subject == f"FB-{old}" and finding.cards == ()
+    assert finding.line() == (
+        f"warning feedback-untriaged FB-{old}: urgent checkout feedback FB-{old} (4 reports) "
+        "has waited 3 days untriaged, over the limit of 2"
+    )
+
+
+def test_triaged_feedback_is_not_untriaged_until_its_snooze_is_due(plan: Plan) -> None:
+    declined = feedback(plan.store, "checkout", 5)
+    plan.store.feedback.decline(declined, "works as designed")
+    snoozed = feedback(plan.store, "cart", 5)
+    plan.store.feedback.snooze(snoozed, date(2026, 3, 14))
+    assert plan.findings("feedback-untriaged") == []
+    (finding,) = plan.findings("feedback-untriaged", today=date(2026, 3, 14))
+    assert finding.subject == f"FB-{snoozed}"
+    assert "has waited 8 days" in finding.why
+
+
+def test_urgent_feedback_limit_comes_from_settings(plan: Plan) -> None:
+    feedback(plan.store, "payment", 3)
+    assert plan.findings("feedback-untriaged", settings=Settings(urgent_feedback_days=5)) == []
+    assert len(plan.findings("feedback-untriaged", today=date(2026, 3, 20))) == 1
+    assert plan.findings("feedback-untriaged", sprint="S1") == []  # belongs to no sprint
+
+
+def test_urgent_feedback_limit_read_from_the_config_file(
+    plan: Plan, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feedback(plan.store, "payment", 3)
+    config = tmp_path / "checks.toml"
+    config.write_text("urgent_feedback_days = 7\n", encoding="utf-8")
+    monkeypatch.setenv("SPRINTBOARD_CONFIG", str(config))
+    assert [f for f in run_checks(plan.store) if f.rule == "feedback-untriaged"] == []
+
+
+# -- incomplete cards, empty goals ----------------------------------------------------------
+
+
+def test_card_in_the_active_sprint_without_points_is_a_warning(plan: Plan) -> None:
+    key = plan.card("IT", "S1", points=None)
+    plan.card("IT", "S1", points=0)  # zero is an estimate
+    later = plan.card("IT", "S2", points=None)  # not in the active sprint
+    plan.card("IT", None, points=None)
+    (finding,) = plan.findings("card-incomplete")
+    assert (finding.severity, finding.cards) == (Severity.WARNING, (key,))
+    assert finding.why == f"{key} in S1 has no points"
+    assert [f.cards for f in plan.findings("card-incomplete", sprint="S2")] == [(later,)]
+
+
+def test_card_of_an_archived_team_is_a_warning(plan: Plan) -> None:
+    plan.store.teams.add(Team(code="OLD", name="Old team"))
+    key = plan.card("OLD", "S1", status="done")
+    plan.store.teams.archive("OLD")
+    (finding,) = plan.findings("card-incomplete")
+    assert finding.why == f"{key} in S1 belongs to archived team OLD"
+
+
+def test_no_active_sprint_no_incomplete_cards(store: Store) -> None:
+    store.cards.add(Card(title="unpointed", team="IT"))
+    assert run_checks(store, settings=Settings()) == []
+
+
+def test_goal_without_cards_is_info(plan: Plan) -> None:
+    empty = plan.store.goals.add(Goal(title="Grow repeat orders"))["id"]
+    used = plan.store.goals.add(Goal(title="Faster checkout"))["id"]
+    plan.card("IT", goal=used)
+    (finding,) = plan.findings("goal-empty")
+    assert finding.severity is Severity.INFO
+    assert finding.line() == (
+        f"info goal-empty goal {empty}: goal {empty} 'Grow repeat orders' has no cards"
+    )
+    assert plan.findings("goal-empty", sprint="S1") == []
+
+
+# -- external providers ------------------------------------------------------------------
+
+
+def test_external_provider_without_a_sprint_of_slack_is_a_warning(plan: Plan) -> None:
+    plan.store.teams.add(Team(code="EXT", name="Agency", format="external provider"))
+    same = plan.card("EXT", "S1"), plan.card("IT", "S1")
+    adjacent = plan.card("EXT", "S1"), plan.card("IT", "S2")
+    slack = plan.card("EXT", "S1"), plan.card("IT", "S3")
+    late = plan.card("EXT", "S2"), plan.card("IT", "S1")  # a dep-order error instead
+    inside = plan.card("EXT", "S1"), plan.card("EXT", "S1")  # the provider's own work
+    in_house = plan.card("ECOM", "S1"), plan.card("IT", "S2")
+    for pair in (same, adjacent, slack, late, inside, in_house):
+        plan.store.deps.add(*pair)
+    found = plan.findings("external-slack")
+    assert [f.cards for f in found] == [same, adjacent]
+    assert all(f.severity is Severity.WARNING for f in found)
+    assert found[0].why.endswith(
+        "from external provider EXT in the same sprint: leave a sprint of slack"
+    )
+    assert "in S1, the sprint just before" in found[1].why
+    assert plan.findings("external-slack", sprint="S3") == []
+
+
+# -- ordering, output shapes, entry points ---------------------------------------------------
+
+
+def test_findings_come_errors_first_then_warnings_then_info(plan: Plan) -> None:
+    plan.store.goals.add(Goal(title="Empty"))
+    plan.card("IT", "S1", points=None)
+    plan.store.deps.add(plan.card("IT", "S2"), plan.card("ECOM", "S1"))
+    found = plan.findings()
+    assert [f.severity for f in found] == [Severity.ERROR, Severity.WARNING, Severity.INFO]
+    assert summary(found) == "1 error, 1 warning, 1 info"
+    ranks = [f.severity.rank for f in found]
+    assert ranks == sorted(ranks)
+
+
+def test_finding_line_cuts_long_card_lists_and_json_keys_are_stable() -> None:
+    finding = Finding(Severity.WARNING, "capacity", tuple(f"IT-{i}" for i in range(1, 9)), "why")
+    assert finding.line() == "warning capacity IT-1,IT-2,IT-3,IT-4,IT-5 +3 more: why"
+    assert list(finding.as_json()) == ["severity", "rule", "cards", "why", "subject"]
+    assert finding.as_json()["cards"] == [f"IT-{i}" for i in range(1, 9)]
+
+
+def test_rules_have_stable_ids_and_summaries() -> None:
+    assert [r.id for r in RULES] == [
+        "dep-order",
+        "capacity",
+        "promo-stock",
+        "promo-restock",
+        "promo-throughput",
+        "feedback-untriaged",
+        "card-incomplete",
+        "goal-empty",
+        "external-slack",
+    ]
+    assert all(r.summary for r in RULES)
+
+
+def test_sprint_must_be_a_sprint(plan: Plan) -> None:
+    with pytest.raises(UserError, match="not the backlog"):
+        plan.findings(sprint="backlog")
+    with pytest.raises(UserError, match="no sprint named"):
+        plan.findings(sprint="S9")
+    plan.store.sprints.close("S1", None)
+    with pytest.raises(UserError, match="no active sprint"):
+        plan.findings(sprint="current")
+
+
+def test_demo_findings(demo_store: Store) -> None:
+    found = run_checks(demo_store, settings=Settings())
+    email = demo_store.cards.query(text="Spring promotion e-mail")[0]["key"]
+    carrier = demo_store.cards.query(text="Shipping label API integration")[0]["key"]
+    printer = demo_store.cards.query(text="Label printer throughput test")[0]["key"]
+    lines = [f.line() for f in found]
+    assert f"error promo-stock {email}: SKU GF-1001 has 14 on hand, under its threshold of 40" in (
+        lines
+    )
+    (broken,) = [f for f in found if f.rule == "dep-order" and f.severity is Severity.ERROR]
+    assert broken.cards == (carrier, printer)
+    assert broken.why == (
+        f"{printer} (WH, Sprint 42) waits on {carrier} (IT), planned later in Sprint 43"
+    )
+    assert any(f.rule == "promo-throughput" and f.cards == (email,) for f in found)
+    assert found[0].severity is Severity.ERROR
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def test_cli_check_clean_database_exits_0(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("check")
+    assert (result.code, result.out) == (0, "no findings: every seam holds\n")
+    as_json = cli("check", "--json")
+    assert (as_json.code, json.loads(as_json.out)) == (0, [])
+
+
+def test_cli_check_warnings_only_exit_0(cli, store: Store) -> None:  # type: ignore[no-untyped-def]
+    store.sprints.add(Sprint(name="Now", start=date(2026, 3, 4), end=date(2026, 3, 17)))
+    store.sprints.start("Now")
+    store.cards.add(Card(title="unpointed", team="IT"), sprint_id=store.sprints.get("Now")["id"])
+    result = cli("check")
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        "warning card-incomplete IT-1: IT-1 in Now has no points",
+        "0 errors, 1 warning, 0 info",
+    ]
+
+
+def test_cli_check_on_the_demo_exits_1(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("demo").code == 0
+    result = cli("check")
+    assert result.code == 1
+    *lines, last = result.out.splitlines()
+    assert lines and all(LINE.match(line) for line in lines)
+    assert re.fullmatch(r"\d+ errors?, \d+ warnings?, \d+ info", last)
+    assert "error promo-stock MKT-2: SKU GF-1001 has 14 on hand, under its threshold of 40" in lines
+    assert lines[0].startswith("error ")
+
+    as_json = cli("check", "--json")
+    assert as_json.code == 1
+    data = json.loads(as_json.out)
+    assert len(data) == len(lines)
+    assert all(set(f) == {"severity", "rule", "cards", "why", "subject"} for f in data)
+    assert {"severity": "error", "rule": "dep-order", "cards": ["IT-10", "WH-3"]}.items() <= (
+        next(f for f in data if f["rule"] == "dep-order" and f["severity"] == "error").items()
+    )
+
+    current = cli("check", "--sprint", "current")
+    assert current.code == 1
+    assert "feedback-untriaged" not in current.out
+
+
+def test_cli_check_bad_sprint_is_one_line(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("check", "--sprint", "Nope")
+    assert result.code == 2
+    assert result.err.startswith("error: sprint:") and result.err.count("\n") == 1
+
+
+def test_cli_dep_graph(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("demo").code == 0
+    default = cli("dep", "graph")
+    assert default.code == 0
+    assert "ECOM -> IT: 1 link, 0 late, 1 same sprint" in default.out
+    assert "IT -> WH" not in default.out
+    assert re.search(r"critical path \(open cards, \d+ points\): \S+ -> ", default.out)
+
+    pair = cli("dep", "graph", "--teams", "it,wh")
+    assert "IT -> WH: 2 links, 1 late, 1 same sprint" in pair.out
+    assert re.search(r"✗ late +IT-10 \(Sprint 43, todo\) -> WH-3 \(Sprint 42, todo\)", pair.out)
+
+    data = json.loads(cli("dep", "graph", "--teams", "all", "--json").out)
+    assert data["teams"] == "all" and data["cycle"] is None
+    late = [x for x in data["links"] if x["colour"] == "red"]
+    assert [(x["blocker"], x["dependent"], x["word"]) for x in late] == [("IT-10", "WH-3", "late")]
+    assert data["critical_path"]["points"] > 0
+    assert {
+        "blocker_team": "IT",
+        "dependent_team": "WH",
+        "links": 2,
+        "open": 2,
+        "red": 1,
+        "amber": 1,
+    } in data["matrix"]
+
+    bad = cli("dep", "graph", "--teams", "IT,NOPE")
+    assert bad.code == 2 and "unknown team 'NOPE'" in bad.err
+
+
+def test_cli_dep_matrix(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("demo").code == 0
+    table = cli("dep", "matrix")
+    assert table.code == 0 and table.out.startswith("BLOCKER TEAM")
+    cells = json.loads(cli("dep", "matrix", "--json").out)
+    assert all(c["blocker_team"] != c["dependent_team"] for c in cells)
+    internal = json.loads(cli("dep", "matrix", "--internal", "--json").out)
+    assert len(internal) > len(cells)

@@ -1,0 +1,317 @@
+"""The demo organisation: the hand-written shop, and the same shop at scale."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import NOW
+from sprintboard.demo import load_demo
+from sprintboard.errors import UserError
+from sprintboard.models import Card
+from sprintboard.store import Store, frozen_clock
+
+SCALE = 2000
+
+
+def key_numbers(store: Store) -> dict[str, list[int]]:
+    """Each team's card numbers, sorted (from the keys, whoever owns the card now)."""
+    numbers: dict[str, list[int]] = defaultdict(list)
+    for (key,) in store.conn.execute("SELECT key FROM cards"):
+        code, _, n = key.rpartition("-")
+        numbers[code].append(int(n))
+    return {code: sorted(ns) for code, ns in numbers.items()}
+
+
+def assert_keys_consistent(store: Store) -> None:
+    """Keys are <owning team>-1..n without gaps, and each counter sits at its team's n."""
+    owners = store.rows("SELECT c.key, t.code FROM cards c JOIN teams t ON t.id = c.team_id")
+    assert all(r["key"].rpartition("-")[0] == r["code"] for r in owners)
+    counters = dict(store.conn.execute("SELECT team_code, last FROM key_counters"))
+    for code, ns in key_numbers(store).items():
+        assert ns == list(range(1, len(ns) + 1)), f"{code}: keys with gaps or repeats"
+        assert counters[code] == len(ns), code
+
+
+def assert_acyclic(store: Store) -> None:
+    edges: dict[int, list[int]] = defaultdict(list)
+    for blocker, dependent in store.conn.execute(
+        "SELECT blocker_id, dependent_id FROM dependencies"
+    ):
+        edges[blocker].append(dependent)
+    state: dict[int, int] = {}  # 1: on the path, 2: done
+    for root in list(edges):
+        stack: list[tuple[int, Iterator[int]]] = [(root, iter(edges[root]))]
+        if state.get(root):
+            continue
+        state[root] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(child) == 1:
+                raise AssertionError(f"cycle through card id {child}")
+            elif not state.get(child):
+                state[child] = 1
+                stack.append((child, iter(edges[child])))
+
+
+# -- the hand-written organisation -----------------------------------------------------------
+
+
+def test_teams_goals_and_sprints(demo_store: Store) -> None:
+    assert len(demo_store.teams.list()) == 9
+    goals = demo_store.goals.list()
+    assert len(goals) == 3
+    assert any(g["signed_off_by"] for g in goals) and any(not g["signed_off_by"] for g in goals)
+    assert all(g["cards"] > 0 for g in goals)
+    sprints = demo_store.sprints.list()
+    assert [(s["name"], s["state"]) for s in sprints] == [
+        ("Sprint 41", "closed"),
+        ("Sprint 42", "active"),
+        ("Sprint 43", "planned"),
+    ]
+    active = sprints[1]
+    assert date.fromisoformat(active["start"]) <= NOW.date() <= date.fromisoformat(active["end"])
+    closed = sprints[0]
+    assert closed["completed_points"] == closed["done_points"] > 0
+    assert active["committed_points"] == active["points"] > 0
+    assert sprints[2]["committed_points"] is None
+
+
+def test_about_sixty_cards_over_every_column(demo_store: Store) -> None:
+    cards = demo_store.cards.query()
+    assert 50 <= len(cards) <= 70
+    active = demo_store.sprints.active()
+    assert active is not None
+    in_active = Counter(c["status"] for c in cards if c["sprint"] == active["name"])
+    assert set(in_active) >= {"todo", "doing", "review", "done"}
+    assert any(c["sprint"] is None for c in cards)
+    assert all(c["done_at"] for c in cards if c["status"] == "done")
+    assert not any(c["done_at"] for c in cards if c["status"] != "done")
+    assert len(demo_store.members.list()) >= 9
+    assert_keys_consistent(demo_store)
+
+
+def test_cross_team_dependencies(demo_store: Store) -> None:
+    deps = demo_store.deps.list()
+    pairs = {(d["blocker_team"], d["dependent_team"]) for d in deps}
+    assert ("IT", "ECOM") in pairs and ("ECOM", "IT") in pairs
+    cards = {c["key"]: c for c in demo_store.cards.query()}
+    promotions = [
+        d
+        for d in deps
+        if d["dependent_team"] == "MKT"
+        and d["blocker_team"] == "WH"
+        and "promotion" in cards[d["dependent"]]["labels"]
+    ]
+    assert promotions, "a MKT promotion waits on a WH card"
+    assert cards[promotions[0]["dependent"]]["skus"], "the promotion names the SKUs it sells"
+    assert_acyclic(demo_store)
+
+
+def test_feedback_and_stock(demo_store: Store) -> None:
+    feedback = demo_store.feedback.list()
+    assert len(feedback) == 15
+    states = Counter(f["state"] for f in feedback)
+    assert len(states) >= 4 and states["new"] >= 3
+    assert all(f["urgent"] == (f["category"] in ("checkout", "cart", "payment")) for f in feedback)
+    assert any(f["card"] for f in feedback)
+    assert all(f["snoozed_until"] for f in feedback if f["state"] == "snoozed")
+    assert all(f["decline_reason"] for f in feedback if f["state"] == "declined")
+    stock = demo_store.stock.list()
+    assert len(stock) >= 5
+    assert any(s["low"] for s in stock) and any(not s["low"] for s in stock)
+
+
+def test_every_record_is_in_the_activity_log(demo_store: Store) -> None:
+    logged = dict(
+        demo_store.conn.execute(
+            "SELECT entity, COUNT(*) FROM activity WHERE op = 'create' GROUP BY entity"
+        )
+    )
+    for entity, table in (
+        ("card", "cards"),
+        ("dependency", "dependencies"),
+        ("feedback", "feedback"),
+        ("sprint", "sprints"),
+        ("goal", "goals"),
+        ("member", "members"),
+        ("stock", "stock"),
+    ):
+        assert logged.get(entity) == demo_store.scalar(f"SELECT COUNT(*) FROM {table}"), entity
+    txns = demo_store.scalar("SELECT COUNT(DISTINCT txn) FROM activity WHERE action = 'demo'")
+    assert txns == 1
+
+
+def test_demo_is_one_transaction(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure late in the load leaves the database as it was."""
+    import sprintboard.demo as demo_module
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(demo_module, "_record_sprint_points", broken)
+    with pytest.raises(RuntimeError):
+        load_demo(store)
+    assert store.is_empty()
+    assert store.scalar("SELECT COUNT(*) FROM activity WHERE action = 'demo'") == 0
+
+
+# -- refusing and replacing ------------------------------------------------------------------
+
+
+def test_demo_refuses_a_database_with_data(store: Store) -> None:
+    store.cards.add(Card(title="Mine", team="IT"))
+    with pytest.raises(UserError) as caught:
+        load_demo(store)
+    assert "--force" in str(caught.value) and "\n" not in str(caught.value)
+    assert [c["title"] for c in store.cards.query()] == ["Mine"]
+
+
+def test_demo_force_replaces_everything(demo_store: Store) -> None:
+    demo_store.cards.add(Card(title="Mine", team="IT"))
+    demo_store.sprints.close("Sprint 42", "backlog")
+    counts = load_demo(demo_store, force=True)
+    assert counts["cards"] == demo_store.scalar("SELECT COUNT(*) FROM cards") == 59
+    assert not demo_store.cards.query(text="Mine")
+    active = demo_store.sprints.active()
+    assert active is not None and active["name"] == "Sprint 42"
+    assert_keys_consistent(demo_store)
+
+
+def test_demo_refuses_when_a_demo_team_is_archived(store: Store) -> None:
+    store.teams.archive("FIN")
+    with pytest.raises(UserError, match="FIN"):
+        load_demo(store)
+    assert store.is_empty()
+
+
+@pytest.mark.parametrize("bad", [{"cards": 0}, {"per_sprint": 0}])
+def test_demo_refuses_bad_sizes(store: Store, bad: dict[str, int]) -> None:
+    with pytest.raises(UserError):
+        load_demo(store, **bad)
+
+
+def test_fewer_cards_than_the_hand_written_ones(store: Store) -> None:
+    counts = load_demo(store, cards=20)
+    assert counts["cards"] == 20
+    assert_keys_consistent(store)
+
+
+# -- at scale --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    path = tmp_path_factory.mktemp("scale") / "plan.db"
+    with Store(path, clock=frozen_clock(NOW)) as opened:
+        load_demo(opened, cards=SCALE)
+        yield opened
+
+
+def test_scale_exact_card_count(scaled: Store) -> None:
+    assert scaled.scalar("SELECT COUNT(*) FROM cards") == SCALE
+    assert scaled.scalar("SELECT COUNT(DISTINCT uuid) FROM cards") == SCALE
+
+
+def test_scale_keys_are_consistent(scaled: Store) -> None:
+    assert_keys_consistent(scaled)
+    assert set(key_numbers(scaled)) == {t["code"] for t in scaled.teams.list()}
+
+
+def test_scale_links_in_proportion(scaled: Store) -> None:
+    deps = scaled.scalar("SELECT COUNT(*) FROM dependencies")
+    feedback = scaled.scalar("SELECT COUNT(*) FROM feedback")
+    contributing = scaled.scalar("SELECT COUNT(*) FROM card_teams")
+    assert 0.12 * SCALE <= deps <= 0.3 * SCALE
+    assert 0.15 * SCALE <= feedback <= 0.35 * SCALE
+    assert 0.15 * SCALE <= contributing <= 0.4 * SCALE
+    assert (
+        scaled.scalar(
+            "SELECT COUNT(*) FROM card_teams ct JOIN cards c ON c.id = ct.card_id "
+            "WHERE c.team_id = ct.team_id"
+        )
+        == 0
+    )
+    assert_acyclic(scaled)
+    cross = scaled.scalar("SELECT COUNT(*) FROM v_dependencies WHERE cross_team")
+    assert cross > deps / 2
+    states = {r[0] for r in scaled.conn.execute("SELECT DISTINCT state FROM feedback")}
+    assert {"new", "accepted", "declined", "snoozed"} <= states
+
+
+def test_scale_activity_in_proportion(scaled: Store) -> None:
+    created = dict(
+        scaled.conn.execute(
+            "SELECT entity, COUNT(*) FROM activity WHERE op = 'create' GROUP BY entity"
+        )
+    )
+    assert created["card"] == SCALE
+    assert created["dependency"] == scaled.scalar("SELECT COUNT(*) FROM dependencies")
+    assert created["feedback"] == scaled.scalar("SELECT COUNT(*) FROM feedback")
+    assert created["card_team"] == scaled.scalar("SELECT COUNT(*) FROM card_teams")
+    moves = scaled.scalar("SELECT COUNT(*) FROM activity WHERE op = 'update' AND field = 'status'")
+    assert moves > SCALE / 10
+    # Every logged record is a real one: the log names existing uuids.
+    orphans = scaled.scalar(
+        "SELECT COUNT(*) FROM activity a WHERE a.entity = 'card' "
+        "AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.uuid = a.entity_uuid)"
+    )
+    assert orphans == 0
+    assert scaled.scalar("SELECT COUNT(DISTINCT txn) FROM activity WHERE action = 'demo'") == 1
+
+
+def test_scale_sprints_and_columns(scaled: Store) -> None:
+    sprints = scaled.sprints.list()
+    assert Counter(s["state"] for s in sprints)["active"] == 1
+    assert sum(s["cards"] for s in sprints) + len(scaled.cards.query(sprint=None)) == SCALE
+    active = scaled.sprints.active()
+    assert active is not None
+    statuses = Counter(c["status"] for c in scaled.cards.query(sprint=active["id"]))
+    assert {"todo", "doing", "review", "done"} <= set(statuses)
+    positions = scaled.conn.execute(
+        "SELECT COUNT(*) - COUNT(DISTINCT position) FROM cards "
+        "GROUP BY sprint_id, status ORDER BY 1 DESC LIMIT 1"
+    ).fetchone()[0]
+    assert positions == 0, "two cards share a position in one column"
+    labels = scaled.conn.execute("SELECT labels FROM cards WHERE labels != '[]'").fetchall()
+    assert labels and all(isinstance(json.loads(label), list) for (label,) in labels)
+
+
+def test_scale_the_store_still_works(scaled: Store) -> None:
+    key = scaled.cards.add(Card(title="After the load", team="IT"))["key"]
+    it = key_numbers(scaled)["IT"]
+    assert key == f"IT-{len(it)}" and it == list(range(1, len(it) + 1))
+    scaled.activity.undo()
+
+
+def test_cli_demo_at_scale_with_small_sprints(cli: Any, db_path: Path) -> None:
+    result = cli("demo", "--cards", "600", "--per-sprint", "50")
+    assert result.code == 0, result.err
+    assert "600 cards" in result.out
+    with Store(db_path) as store:
+        sprints = store.sprints.list()
+        assert Counter(s["state"] for s in sprints) == {
+            "closed": len(sprints) - 2,
+            "active": 1,
+            "planned": 1,
+        }
+        assert len(sprints) >= 8
+        names = [s["name"] for s in sprints]
+        assert names[-3:] == ["Sprint 41", "Sprint 42", "Sprint 43"]
+        assert len(set(names)) == len(names)
+        assert_keys_consistent(store)
+    forced = cli("demo", "--cards", "600", "--per-sprint", "50", "--force")
+    assert forced.code == 0, forced.err
+    with Store(db_path) as store:
+        assert store.scalar("SELECT COUNT(*) FROM cards") == 600
+        assert_keys_consistent(store)

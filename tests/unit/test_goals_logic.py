@@ -1,0 +1,139 @@
+"""Goal progress: KPI baseline -> current -> target, cards by team, suggested status."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from sprintboard.models import Card, Goal, GoalStatus, Sprint, validate
+from sprintboard.planning.goals import goal_progress, kpi_progress, suggest_status
+from sprintboard.store import Store
+
+
+@pytest.mark.parametrize(
+    ("baseline", "current", "target", "expected"),
+    [
+        (2.1, 2.4, 2.8, 3 / 7),  # rising KPI (conversion rate)
+        (71, 68.5, 60, 2.5 / 11),  # falling KPI (cart abandonment)
+        (71, 73, 60, -2 / 11),  # moved the wrong way
+        (71, 58, 60, 13 / 11),  # beyond the target
+        (88, 88, 97, 0.0),
+        (5, 5, 5, 1.0),  # nothing to cover
+        (5, 6, 5, 0.0),
+    ],
+)
+def test_kpi_progress(baseline: float, current: float, target: float, expected: float) -> None:
+    assert kpi_progress(baseline, current, target) == pytest.approx(expected)
+
+
+SINCE = date(2026, 1, 1)
+DEADLINE = date(2026, 3, 2)  # 60 days later
+HALFWAY = date(2026, 1, 31)
+
+
+@pytest.mark.parametrize(
+    ("progress", "deadline", "today", "status"),
+    [
+        (1.0, DEADLINE, date(2026, 6, 1), GoalStatus.ON_TRACK),  # reached, even if late
+        (0.45, DEADLINE, HALFWAY, GoalStatus.ON_TRACK),  # 5 points behind the clock
+        (0.40, DEADLINE, HALFWAY, GoalStatus.ON_TRACK),  # 10 behind: the edge
+        (0.30, DEADLINE, HALFWAY, GoalStatus.AT_RISK),
+        (0.25, DEADLINE, HALFWAY, GoalStatus.AT_RISK),
+        (0.20, DEADLINE, HALFWAY, GoalStatus.OFF_TRACK),
+        (-0.1, DEADLINE, HALFWAY, GoalStatus.OFF_TRACK),
+        (0.0, DEADLINE, SINCE, GoalStatus.ON_TRACK),  # just set
+        (0.95, DEADLINE, date(2026, 3, 3), GoalStatus.OFF_TRACK),  # its last sprint ended
+        (0.9, None, HALFWAY, GoalStatus.AT_RISK),  # nothing planned to move it
+    ],
+)
+def test_suggested_status_from_progress_vs_time(
+    progress: float, deadline: date | None, today: date, status: GoalStatus
+) -> None:
+    suggestion = suggest_status(progress, SINCE, deadline, today)
+    assert suggestion.status is status
+    assert suggestion.reason
+
+
+def test_suggestion_reports_time_elapsed() -> None:
+    suggestion = suggest_status(0.3, SINCE, DEADLINE, HALFWAY)
+    assert suggestion.elapsed == pytest.approx(0.5)
+    assert suggestion.reason == "30% of the way, 50% of the time gone"
+
+
+def test_goal_progress_from_the_store(store: Store) -> None:
+    # The store's clock (conftest) says 2026-03-11; the goal is created then.
+    goal = store.goals.add(
+        validate(
+            Goal,
+            {
+                "title": "Cut cart abandonment",
+                "kpi": "cart abandonment",
+                "unit": "%",
+                "baseline": 71,
+                "current": 68.5,
+                "target": 60,
+            },
+        )
+    )
+    sprint = store.sprints.add(
+        validate(Sprint, {"name": "S", "start": "2026-03-09", "end": "2026-03-20"})
+    )
+    for team, points, status in (("IT", 8, "done"), ("IT", 5, "todo"), ("CS", 2, "done")):
+        store.cards.add(
+            validate(
+                Card, {"title": f"{team} fix", "team": team, "points": points, "status": status}
+            ),
+            sprint_id=sprint["id"],
+            goal_id=goal["id"],
+        )
+    store.cards.add(
+        validate(Card, {"title": "Later", "team": "ECOM", "points": 3}), goal_id=goal["id"]
+    )
+    [progress] = goal_progress(store, goal["id"])
+    assert progress.kpi_progress == pytest.approx(2.5 / 11)
+    assert (progress.done_points, progress.points) == (10, 18)
+    assert progress.card_progress == pytest.approx(10 / 18)
+    by_team = {t.team: (t.done_points, t.points, t.done_cards, t.cards) for t in progress.teams}
+    assert by_team == {"IT": (8, 13, 1, 2), "CS": (2, 2, 1, 1), "ECOM": (0, 3, 0, 1)}
+    assert progress.since == date(2026, 3, 11)
+    assert progress.deadline == date(2026, 3, 20)
+    assert progress.suggestion.status is GoalStatus.ON_TRACK
+    assert progress.status is GoalStatus.ON_TRACK  # as set; the suggestion does not change it
+
+
+def test_goal_with_no_planned_cards_is_at_risk(store: Store) -> None:
+    store.goals.add(validate(Goal, {"title": "Someday", "baseline": 0, "target": 10}))
+    [progress] = goal_progress(store)
+    assert progress.deadline is None
+    assert progress.card_progress is None
+    assert progress.suggestion.status is GoalStatus.AT_RISK
+
+
+def test_demo_goals(demo_store: Store) -> None:
+    goals = {g.title: g for g in goal_progress(demo_store)}
+    cart = goals["Cut cart abandonment"]
+    assert cart.kpi_progress == pytest.approx((68.5 - 71) / (60 - 71))
+    assert cart.teams and sum(t.points for t in cart.teams) == cart.points
+
+
+def test_goal_progress_cli(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("demo").code == 0
+    result = cli("goal", "progress", "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert {g["title"] for g in data} >= {"Lift conversion rate", "Cut cart abandonment"}
+    first = data[0]
+    assert first["suggestion"]["status"] in {"on track", "at risk", "off track"}
+    assert 0 <= first["kpi_progress"] <= 1
+    text = cli("goal", "progress", "2")
+    assert text.code == 0 and "Cut cart abandonment" in text.out
+    assert cli("goal", "progress", "99").code == 2
+
+
+def test_goal_without_a_target_keeps_its_status(store: Store) -> None:
+    store.goals.add(validate(Goal, {"title": "Be nicer", "status": "at risk"}))
+    [progress] = goal_progress(store)
+    assert progress.suggestion.status is GoalStatus.AT_RISK
+    assert "no KPI target" in progress.suggestion.reason
