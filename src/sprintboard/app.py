@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,15 +14,25 @@ from textual.screen import Screen
 from sprintboard.backend import Backend
 from sprintboard.config import Settings
 from sprintboard.errors import UserError
-from sprintboard.screens.board import BoardScreen
 from sprintboard.store import Store
 from sprintboard.store.database import Clock
 from sprintboard.theming import DEFAULT_THEME, load_themes
 
-# The screens the number keys switch between, in order. Later screens add themselves here.
-SCREENS: list[tuple[str, str, type[Screen[None]]]] = [
-    ("board", "Board", BoardScreen),
+# The screens the number keys switch between, in order: (mode, title, "module:Class").
+# Each is imported when first shown, so start-up pays only for the board.
+SCREENS: list[tuple[str, str, str]] = [
+    ("board", "Board", "sprintboard.screens.board:BoardScreen"),
+    ("inbox", "Inbox", "sprintboard.screens.inbox:InboxScreen"),
 ]
+
+
+def _screen_factory(path: str) -> Callable[[], Screen[None]]:
+    def make() -> Screen[None]:
+        module, _, name = path.partition(":")
+        screen: type[Screen[None]] = getattr(importlib.import_module(module), name)
+        return screen()
+
+    return make
 
 
 class SprintboardApp(App[None]):
@@ -38,8 +49,8 @@ class SprintboardApp(App[None]):
             for i, (mode, title, _) in enumerate(SCREENS, start=1)
         ),
     ]
-    MODES: ClassVar[dict[str, type[Screen[None]]]] = {  # type: ignore[assignment]
-        mode: screen for mode, _, screen in SCREENS
+    MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
+        mode: _screen_factory(path) for mode, _, path in SCREENS
     }
 
     def __init__(
@@ -65,8 +76,11 @@ class SprintboardApp(App[None]):
         self.live_refresh = live_refresh
         self.remember_theme = remember_theme
         self.frozen = frozen  # tests and snapshots: a fixed clock, no blinking cursors
+        # The board's data is read on the database thread while Textual starts up.
+        from sprintboard.screens.board import fetch_board
 
-    def on_mount(self) -> None:
+        self.backend.prefetch(fetch_board, store, None, False, True)
+        # Themes before the first mount: choosing one later re-applies every stylesheet.
         themes, problems = load_themes()
         for theme in themes:
             self.register_theme(theme)
@@ -77,6 +91,8 @@ class SprintboardApp(App[None]):
                 self.startup_problems.append(f"theme {wanted!r} not found; using {DEFAULT_THEME}")
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = wanted
+
+    def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", markup=False, timeout=8)

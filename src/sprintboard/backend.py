@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from sprintboard.store import Store
@@ -22,6 +22,16 @@ class Backend:
         self.store = store
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprintboard-db")
         self.pending_writes = 0
+        self._prefetched: Future[Any] | None = None
+
+    def prefetch(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Start reading what the first screen needs while the app is still starting up."""
+        self._prefetched = self._executor.submit(fn, *args)
+
+    def take_prefetched(self) -> Awaitable[Any] | None:
+        """The prefetched result (once), as an awaitable; None if there is none."""
+        found, self._prefetched = self._prefetched, None
+        return None if found is None else asyncio.wrap_future(found)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `fn` on the database thread and wait for its result."""

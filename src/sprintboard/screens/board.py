@@ -21,6 +21,27 @@ from sprintboard.widgets.board_grid import BoardGrid, printable
 BACKLOG = "backlog"
 
 
+def fetch_board(
+    store: Any, sprint: dict[str, Any] | None, chosen: bool, first: bool
+) -> dict[str, Any]:
+    """Everything the board shows, read in one go on the database thread.
+
+    Until a sprint is chosen the board follows the active sprint (else the next planned).
+    """
+    if not chosen:
+        sprint = store.sprints.active() or next(iter(store.sprints.list("planned")), None)
+    elif sprint is not None:
+        sprint = store.sprints.get_by_id(sprint["id"])
+    return {
+        "sprint": sprint,
+        "cards": store.cards.query(sprint=sprint["id"] if sprint else None),
+        "teams": store.teams.list(include_archived=True),
+        "version": store.data_version(),
+        "empty": first and store.is_empty(),
+        "today": store.today(),
+    }
+
+
 class BoardScreen(Screen[None]):
     """Columns Backlog · To do · Doing · Review · Done for one sprint (or the backlog)."""
 
@@ -89,25 +110,14 @@ class BoardScreen(Screen[None]):
 
     # -- loading --------------------------------------------------------------------------
 
-    def _fetch(self, first: bool) -> dict[str, Any]:
-        """Everything the board shows, read in one go on the database thread."""
-        store = self.store
-        sprint = self.sprint
-        if not self.sprint_chosen:
-            sprint = store.sprints.active() or next(iter(store.sprints.list("planned")), None)
-        elif sprint is not None:
-            sprint = store.sprints.get_by_id(sprint["id"])
-        return {
-            "sprint": sprint,
-            "cards": store.cards.query(sprint=sprint["id"] if sprint else None),
-            "teams": store.teams.list(include_archived=True),
-            "version": store.data_version(),
-            "empty": first and store.is_empty(),
-            "today": store.today(),
-        }
-
     async def load(self, first: bool = False) -> None:
-        data = await self.backend.run(self._fetch, first)
+        prefetched = self.backend.take_prefetched() if first else None
+        if prefetched is not None:
+            data = await prefetched
+        else:
+            data = await self.backend.run(
+                fetch_board, self.store, self.sprint, self.sprint_chosen, first
+            )
         self.sprint = data["sprint"]
         self._version = data["version"]
         self._teams = data["teams"]
@@ -159,7 +169,7 @@ class BoardScreen(Screen[None]):
         try:
             return await self.backend.write(fn, *args, **kwargs)
         except UserError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(f"not saved: {exc}", severity="error", markup=False)
         except sqlite3.Error as exc:
             self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
         await self.load()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sprintboard.models import STATUS_LABELS, Status
+from sprintboard.vocabulary import STATUS_LABELS, Status
 
 COLUMNS: list[str] = [s.value for s in Status]
 LABELS: dict[str, str] = {s.value: label for s, label in STATUS_LABELS.items()}
@@ -72,6 +72,7 @@ class BoardModel:
     columns: dict[str, list[Card]] = field(default_factory=lambda: {c: [] for c in COLUMNS})
     col: int = 0
     selected: str | None = None
+    _summaries: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     # -- loading and filtering ----------------------------------------------------------
 
@@ -92,6 +93,7 @@ class BoardModel:
                 # Stable sort: within a lane the board's own order is kept.
                 cards.sort(key=lambda c: rank.get(c["team"], len(rank)))
         self.columns = columns
+        self._summaries: dict[str, tuple[int, int]] = {}
         self._fix_selection()
 
     def set_filters(self, filters: Filters) -> None:
@@ -196,5 +198,9 @@ class BoardModel:
     # -- summaries ----------------------------------------------------------------------
 
     def column_summary(self, status: str) -> tuple[int, int]:
-        cards = self.columns[status]
-        return len(cards), sum(c["points"] or 0 for c in cards)
+        """(cards, points) of a column as shown; cached until the columns change."""
+        found = self._summaries.get(status)
+        if found is None:
+            cards = self.columns[status]
+            found = self._summaries[status] = (len(cards), sum(c["points"] or 0 for c in cards))
+        return found

@@ -13,7 +13,6 @@ from textual.widgets import Footer, Static
 
 from sprintboard.screens.board_model import LABELS
 
-
 # Book-keeping fields every change touches; the history shows what a person changed.
 QUIET_FIELDS = frozenset({"updated_at", "position", "done_at"})
 

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
@@ -34,7 +34,9 @@ class CardFormScreen(ModalScreen[str | None]):
         self.key = key
         self.data = data
         self.sprint_id = sprint_id
-        self.team_options = [(Content(f"{t['code']}  {t['name']}"), t["code"]) for t in data["teams"]]
+        self.team_options = [
+            (Content(f"{t['code']}  {t['name']}"), t["code"]) for t in data["teams"]
+        ]
         self.sprint_options: list[tuple[Content, int]] = [(Content("Backlog"), BACKLOG)] + [
             (Content(f"{s['name']} ({s['state']})"), s["id"]) for s in data["sprints"]
         ]
@@ -63,27 +65,27 @@ class CardFormScreen(ModalScreen[str | None]):
             yield Label("Title")
             yield Input(id="title", placeholder="What needs doing")
             with Horizontal(classes="row"):
-                with VerticalScroll(classes="field"):
+                with Vertical(classes="field"):
                     yield Label("Team")
                     yield Select[str](self.team_options, id="team", allow_blank=False)
-                with VerticalScroll(classes="field"):
+                with Vertical(classes="field"):
                     yield Label("Points")
                     yield Input(id="points", type="integer", placeholder="e.g. 3")
-                with VerticalScroll(classes="field"):
+                with Vertical(classes="field"):
                     yield Label("With teams")
                     yield Input(id="with", placeholder="e.g. ECOM, CNT")
             with Horizontal(classes="row"):
-                with VerticalScroll(classes="field"):
+                with Vertical(classes="field"):
                     yield Label("Sprint")
                     yield Select[int](self.sprint_options, id="sprint", allow_blank=False)
-                with VerticalScroll(classes="field"):
+                with Vertical(classes="field"):
                     yield Label("Status")
                     yield Select[str](
                         [(LABELS[s.value], s.value) for s in Status],
                         id="status",
                         allow_blank=False,
                     )
-                with VerticalScroll(classes="field"):
+                with Vertical(classes="field"):
                     yield Label("Priority")
                     yield Select[str](
                         [(p.value, p.value) for p in Priority],
@@ -92,13 +94,13 @@ class CardFormScreen(ModalScreen[str | None]):
                         value="medium",
                     )
             with Horizontal(classes="row"):
-                with VerticalScroll(classes="field"):
+                with Vertical(classes="field"):
                     yield Label("Goal")
                     yield Select[int](self.goal_options, id="goal", allow_blank=False)
-                with VerticalScroll(classes="field"):
+                with Vertical(classes="field"):
                     yield Label("Due (YYYY-MM-DD)")
                     yield Input(id="due")
-                with VerticalScroll(classes="field"):
+                with Vertical(classes="field"):
                     yield Label("SKUs")
                     yield Input(id="skus", placeholder="e.g. GF-1001, GF-1002")
             yield Label("Description")

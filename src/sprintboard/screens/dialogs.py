@@ -75,7 +75,8 @@ class TeamFilterScreen(ModalScreen[frozenset[str] | None]):
     """Choose which teams' cards the board shows (space toggles, enter applies)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "apply", "Apply"),
+        # priority: the selection list would otherwise take enter as "toggle".
+        Binding("enter", "apply", "Apply", priority=True),
         Binding("a", "all", "All teams"),
         Binding("escape", "cancel", "Cancel"),
     ]
@@ -126,6 +127,10 @@ class FirstStartScreen(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("Load the demo (d)", variant="primary", id="demo")
                 yield Button("Start empty (enter)", id="empty")
+
+    def on_mount(self) -> None:
+        # Enter means "start empty": it must not press a focused "Load the demo" button.
+        self.query_one("#empty", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

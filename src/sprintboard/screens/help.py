@@ -13,7 +13,11 @@ from textual.widgets import Static
 
 
 def _keys(binding: Binding) -> str:
-    return " / ".join(binding.key_display or key for key in binding.key.split(","))
+    # key_display names the first key only: "H,shift+left" reads "H / shift+left".
+    keys = binding.key.split(",")
+    if binding.key_display:
+        keys[0] = binding.key_display
+    return " / ".join(keys)
 
 
 class HelpScreen(ModalScreen[None]):

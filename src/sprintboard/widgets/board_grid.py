@@ -109,6 +109,10 @@ class BoardGrid(Widget, can_focus=True):
         self.offsets = [0] * len(COLUMNS)  # first visible card per column
         self.lane_offset = 0  # first visible line of the lanes, with swimlanes on
         self._lanes: list[list[_Slot]] = []  # per column, with swimlanes on
+        self._style_key: tuple[str, bool] | None = None
+        self._styles: dict[str, Style] = {}
+        self._base: Style | None = None
+        self._base_key: tuple[str, bool] | None = None
 
     # -- geometry -----------------------------------------------------------------------
 
@@ -217,12 +221,31 @@ class BoardGrid(Widget, can_focus=True):
     # -- drawing ------------------------------------------------------------------------
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        # Looked up per segment, so cached per theme and focus (both change the styles).
+        key = (self.app.theme, self.has_focus)
+        if key != self._style_key:
+            self._style_key, self._styles = key, {}
+        style = self._styles.get(name)
+        if style is None:
+            # The full style: a partial one leaves "auto" colours ($text) white on every
+            # theme and drops alpha ($primary 55%). A background the component does not set
+            # itself is left out, so badges on the selected card keep the selection colour.
+            style = self.get_component_rich_style(name)
+            if not self.get_component_styles(name).background.a:
+                style = style.without_color + Style(color=style.color)
+            self._styles[name] = style
+        return style
+
+    def _base_style(self) -> Style:
+        key = (self.app.theme, self.has_focus)
+        if key != self._base_key or self._base is None:
+            self._base_key, self._base = key, self.rich_style
+        return self._base
 
     def render_line(self, y: int) -> Strip:
         width = self.column_width
         segments: list[Segment] = []
-        base = self.rich_style
+        base = self._base_style()
         for col, status in enumerate(COLUMNS):
             if col:
                 segments.append(Segment(" " * GAP, base))

@@ -1,0 +1,460 @@
+"""The feedback inbox: Customer Service's reports triaged into the plan, one key each.
+
+A triage key takes the item out of the view at once (the list is local state) and the
+write follows on the database thread; a refused write says why in one line and reloads.
+The view is paged in from the store as the cursor nears the end of what is loaded.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import date
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input
+
+from sprintboard.errors import UserError
+from sprintboard.models import URGENT_CATEGORIES, FeedbackCategory
+from sprintboard.planning.triage import VIEWS, AgeLimits, InboxItem, inbox_item
+from sprintboard.screens.inbox_model import (
+    EMPTY,
+    PAGE,
+    InboxPage,
+    Query,
+    fetch_inbox,
+    merge_candidates,
+    refusal,
+    triaged_message,
+    view_counts,
+)
+from sprintboard.widgets.inbox_list import InboxDetail, InboxHeader, InboxList
+
+WAKE_EVERY = 60.0  # seconds between looks for snoozes whose day has come
+
+
+class InboxScreen(Screen[None]):
+    """The triage queue of one view (new, snoozed, accepted, shipped, declined, duplicate)."""
+
+    HELP_TITLE = "Feedback inbox"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "cursor(-1_000_000)", "First item", show=False),
+        Binding("end", "cursor(1_000_000)", "Last loaded item", show=False),
+        Binding("a", "accept", "Accept"),
+        Binding("m", "merge", "Duplicate"),
+        Binding("x", "decline", "Decline"),
+        Binding("z", "snooze", "Snooze"),
+        Binding("o", "reopen", "Reopen"),
+        Binding("u", "undo", "Undo"),
+        Binding("enter", "open_card", "Open card"),
+        Binding("tab,right_square_bracket", "cycle_view(1)", "Next view", key_display="tab"),
+        Binding("shift+tab,left_square_bracket", "cycle_view(-1)", "Previous view", show=False),
+        Binding("v", "pick_view", "Pick view", show=False),
+        Binding("slash", "filter_text", "Filter", key_display="/"),
+        Binding("c", "filter_category", "Category"),
+        Binding("escape", "clear_filters", "Clear filters", show=False),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = InboxPage()
+        self.query_state = Query()
+        self.counts: dict[str, int] = dict.fromkeys(VIEWS, 0)
+        self.today = date(1970, 1, 1)
+        self.teams: list[dict[str, Any]] = []
+        self.sprints: list[dict[str, Any]] = []
+        self.reasons: list[str] = []
+        self._gone: set[int] = set()  # taken out locally; their writes are still queued
+        self._remembered: dict[str, int] = {}  # the selected item per view
+        self._version: int | None = None
+        self._loading_more = False
+        self._filter_timer: Timer | None = None
+        self._away = False
+        self.loaded = False  # the first read is in
+        self.limits = AgeLimits()
+
+    @property
+    def backend(self) -> Any:
+        return self.app.backend  # type: ignore[attr-defined]
+
+    @property
+    def store(self) -> Any:
+        return self.backend.store
+
+    @property
+    def inbox_list(self) -> InboxList:
+        return self.query_one(InboxList)
+
+    def compose(self) -> ComposeResult:
+        yield InboxHeader(id="inbox-header")
+        yield InboxList(self.page, id="inbox-list")
+        with VerticalScroll(id="inbox-detail"):
+            yield InboxDetail(id="inbox-detail-body")
+        yield Input(id="inbox-filter", placeholder="filter by text, customer, card or #id")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        settings = self.app.settings  # type: ignore[attr-defined]
+        self.limits = AgeLimits(settings.feedback_amber_days, settings.feedback_red_days)
+        self.query_one("#inbox-filter", Input).display = False
+        self.query_one("#inbox-detail").can_focus = False
+        self.inbox_list.focus()
+        await self.load(wake=True)
+        self.set_interval(WAKE_EVERY, lambda: self._poll(wake=True))
+        if self.app.live_refresh:  # type: ignore[attr-defined]
+            self.set_interval(self.app.live_refresh, self._poll)  # type: ignore[attr-defined]
+
+    def on_screen_suspend(self) -> None:
+        self._away = self not in self.app.screen_stack  # another screen, not a dialog on top
+
+    async def on_screen_resume(self) -> None:
+        if self._away:
+            self._away = False
+            await self.load(wake=True)
+
+    # -- loading --------------------------------------------------------------------------
+
+    def _items(self, rows: list[dict[str, Any]]) -> list[InboxItem]:
+        made = (inbox_item(row, self.today, self.limits) for row in rows)
+        return [item for item in made if item.id not in self._gone]
+
+    async def load(
+        self, *, wake: bool = False, keep: int | None = None, reset: bool = False
+    ) -> None:
+        """Read the view again (as much of it as is loaded), keeping the selected item.
+
+        `reset`: a different view or filter; the cursor starts at the top unless `keep`
+        names an item in it.
+        """
+        query = self.query_state
+        limit = PAGE if reset else max(PAGE, len(self.page.items) + 1)
+        run = self.backend.write if wake and not self.store.read_only else self.backend.run
+        data = await run(fetch_inbox, self.store, query, limit, wake)
+        if query != self.query_state:
+            return  # the view or a filter changed meanwhile; that load follows
+        self.today = date.fromisoformat(data["today"])
+        self.counts, self._version = data["counts"], data["version"]
+        self.teams, self.sprints, self.reasons = data["teams"], data["sprints"], data["reasons"]
+        items = self._items(data["rows"])
+        selected = self.page.selected()
+        if reset:
+            self.page.cursor = 0
+        elif keep is None and selected is not None:
+            keep = selected.id
+        total = len(items) if query.text else self.counts[query.view]
+        self.page.load(items, total, bool(query.text) or len(data["rows"]) < limit, keep)
+        self.loaded = True
+        self.redraw()
+        if data["woken"]:
+            n = len(data["woken"])
+            self.notify(f"{n} snoozed item{'s' if n != 1 else ''} back in the inbox", markup=False)
+
+    @on(InboxList.NearEnd)
+    async def load_more(self) -> None:
+        if self._loading_more or self.page.complete:
+            return
+        self._loading_more = True
+        query, offset = self.query_state, len(self.page.items)
+        feedback = self.store.feedback
+        try:
+            rows = await self.backend.run(
+                feedback.inbox, query.view, category=query.category, offset=offset, limit=PAGE
+            )
+        finally:
+            self._loading_more = False
+        if query == self.query_state and len(self.page.items) == offset:
+            self.page.extend(self._items(rows), self.counts[query.view])
+            self.redraw()
+
+    async def refresh_counts(self) -> None:
+        query = self.query_state
+        counts = await self.backend.run(view_counts, self.store, query.category, str(self.today))
+        if self.backend.pending_writes or query != self.query_state:
+            return  # the next write's refresh will be newer
+        self.counts = counts
+        if not query.text:
+            self.page.total = counts[query.view]
+        self.update_header()
+
+    async def _poll(self, wake: bool = False) -> None:
+        """Notice changes other processes made (the CLI elsewhere); wake due snoozes."""
+        if self.backend.pending_writes or not self.is_current:
+            return
+        version = await self.backend.run(self.store.data_version)
+        if (wake or version != self._version) and not self.backend.pending_writes:
+            await self.load(wake=wake)
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def redraw(self) -> None:
+        self.inbox_list.view = self.query_state.view
+        self.inbox_list.empty_text = (
+            "No feedback matches the filter."
+            if self.is_filtered()
+            else EMPTY[self.query_state.view]
+        )
+        self.inbox_list.refresh_list()
+        self.update_header()
+        self.update_detail()
+
+    def is_filtered(self) -> bool:
+        return bool(self.query_state.text or self.query_state.category)
+
+    def update_header(self) -> None:
+        found = len(self.page.items) if self.query_state.text else None
+        header = self.query_one(InboxHeader)
+        header.show(self.query_state, self.counts, found, self.store.read_only)
+
+    def update_detail(self) -> None:
+        self.query_one(InboxDetail).show(self.page.selected())
+
+    # -- triage ---------------------------------------------------------------------------
+
+    async def write(self, fn: Callable[..., Any], *args: Any, forget: int = 0, **kw: Any) -> Any:
+        """Run a store write; on failure say why and show the database as it is."""
+        try:
+            return await self.backend.write(fn, *args, **kw)
+        except UserError as exc:
+            self.notify(f"not saved: {exc}", severity="error", markup=False)
+        except sqlite3.Error as exc:
+            self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
+        finally:
+            self._gone.discard(forget)
+        await self.load()
+        return None
+
+    def _target(self, verb: str) -> InboxItem | None:
+        item = self.page.selected()
+        if item is None:
+            self.notify(f"nothing to {verb} here", markup=False)
+        elif item.state not in ("new", "snoozed") and verb != "reopen":
+            self.notify(refusal(item, verb), severity="warning", markup=False)
+            return None
+        return item
+
+    def triage(
+        self, item: InboxItem, to: str, fn: Callable[..., Any], *args: Any, **kw: Any
+    ) -> None:
+        """Take the item out of the view now; the write follows on the database thread.
+
+        `to`: the view the item moves to ("?" when only the store knows: reload after).
+        """
+        view = self.query_state.view
+        stays = to == view
+        if not stays:
+            self.page.remove(item.id)
+            self._gone.add(item.id)
+            self.counts[view] = max(0, self.counts[view] - 1)
+            if to in self.counts:
+                self.counts[to] += 1
+            self.redraw()
+
+        async def run() -> None:
+            row = await self.write(fn, item.id, *args, forget=item.id, **kw)
+            if row is not None:
+                self.notify(triaged_message(row), markup=False)
+                await (self.load() if stays or to == "?" else self.refresh_counts())
+
+        self.run_worker(run(), group="writes")
+
+    def _ask(
+        self, verb: str, dialog: Callable[[InboxItem], Any], then: Callable[..., None]
+    ) -> None:
+        """Open a triage dialog for the selected item; `then(item, answer)` unless cancelled."""
+        item = self._target(verb)
+        if item is not None:
+            self.app.push_screen(dialog(item), lambda got: None if got is None else then(item, got))
+
+    def action_accept(self) -> None:
+        from sprintboard.screens.triage_dialogs import AcceptChoice, AcceptScreen
+
+        def accept(item: InboxItem, c: AcceptChoice) -> None:
+            fn = self.store.feedback.accept
+            self.triage(item, "accepted", fn, c.team, c.sprint_id, c.title)
+
+        self._ask("accept", lambda item: AcceptScreen(item, self.teams, self.sprints), accept)
+
+    def action_decline(self) -> None:
+        from sprintboard.screens.triage_dialogs import DeclineScreen
+
+        def decline(item: InboxItem, reason: str) -> None:
+            self.triage(item, "declined", self.store.feedback.decline, reason)
+
+        self._ask("decline", lambda item: DeclineScreen(item, self.reasons), decline)
+
+    def action_snooze(self) -> None:
+        from sprintboard.screens.triage_dialogs import SnoozeScreen
+
+        def snooze(item: InboxItem, day: date) -> None:
+            self.triage(item, "snoozed", self.store.feedback.snooze, day.isoformat())
+
+        self._ask("snooze", lambda item: SnoozeScreen(item, self.today), snooze)
+
+    async def action_merge(self) -> None:
+        from sprintboard.screens.card_picker import CardPickerScreen
+
+        item = self._target("merge")
+        if item is None:
+            return
+        candidates = await self.backend.run(merge_candidates, self.store, item)
+        status = {c["key"]: c["status"] for c in candidates}
+
+        def merge(key: str | None) -> None:
+            fn = self.store.feedback.duplicate
+            if key is None:
+                return
+            if key.startswith("#"):  # another feedback item: its count and order change
+                self.triage(item, "?", fn, of_feedback=int(key[1:]))
+            else:
+                to = "shipped" if status.get(key) == "done" else "duplicate"
+                self.triage(item, to, fn, card=key)
+
+        title = f"Feedback {item.id} duplicates… (a card, or #id of feedback)"
+        self.app.push_screen(CardPickerScreen(title, candidates), merge)
+
+    def action_reopen(self) -> None:
+        item = self._target("reopen")
+        if item is not None and item.state == "new":
+            self.notify(f"feedback {item.id} is already new", markup=False)
+        elif item is not None:
+            self.triage(item, "new", self.store.feedback.reopen)
+
+    async def action_undo(self) -> None:
+        done = await self.write(self.store.activity.undo)
+        if done is not None:
+            key = done["key"] or ""
+            self.notify(f"undone: {done['action']} {key}".rstrip(), markup=False)
+            keep = int(key[3:]) if key.startswith("FB-") and key[3:].isdigit() else None
+            await self.load(keep=keep)
+
+    def action_open_card(self) -> None:
+        from sprintboard.screens.card_detail import CardDetailScreen
+
+        item = self.page.selected()
+        if item is None or not item.card:
+            self.notify("no card is linked to this item (a accepts it as one)", markup=False)
+            return
+
+        def closed(changed: str | None) -> None:
+            if changed is not None:
+                self.run_worker(self.load(), group="writes")
+
+        self.app.push_screen(CardDetailScreen(item.card), closed)
+
+    # -- moving and views ------------------------------------------------------------------
+
+    def action_cursor(self, delta: int) -> None:
+        self.page.move(delta)
+        self.inbox_list.refresh_list()
+        self.update_detail()
+
+    def action_page(self, direction: int) -> None:
+        self.action_cursor(direction * max(1, self.inbox_list.rows - 1))
+
+    @on(InboxList.Clicked)
+    def _clicked(self, event: InboxList.Clicked) -> None:
+        self.action_cursor(event.index - self.page.cursor)
+        if event.chain >= 2:
+            self.action_open_card()
+
+    async def show(self, query: Query) -> None:
+        """Switch view or filters; each view remembers its selected item."""
+        selected = self.page.selected()
+        if selected is not None:
+            self._remembered[self.query_state.view] = selected.id
+        self.query_state = query
+        await self.load(keep=self._remembered.get(query.view), reset=True)
+
+    async def action_show_view(self, view: str) -> None:
+        if view in VIEWS:
+            await self.show(replace(self.query_state, view=view))
+
+    async def action_cycle_view(self, delta: int) -> None:
+        index = VIEWS.index(self.query_state.view)
+        await self.action_show_view(VIEWS[(index + delta) % len(VIEWS)])
+
+    def action_pick_view(self) -> None:
+        from sprintboard.screens.dialogs import PickerScreen
+
+        options = [(f"{view}  ({self.counts.get(view, 0):,})", view) for view in VIEWS]
+
+        def chosen(view: Any) -> None:
+            if view is not PickerScreen.CANCELLED:
+                self.run_worker(self.action_show_view(view), group="views")
+
+        self.app.push_screen(PickerScreen("Show view", options), chosen)
+
+    def action_filter_text(self) -> None:
+        box = self.query_one("#inbox-filter", Input)
+        box.display = True
+        box.value = self.query_state.text
+        box.cursor_blink = not self.app.frozen  # type: ignore[attr-defined]
+        box.focus()
+
+    @on(Input.Changed, "#inbox-filter")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        text = event.value.strip()
+        query = replace(self.query_state, text=text)
+        self._filter_timer = self.set_timer(
+            0.15, lambda: self.run_worker(self.show(query), group="filter", exclusive=True)
+        )
+
+    @on(Input.Submitted, "#inbox-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#inbox-filter", Input).display = False
+        self.inbox_list.focus()
+
+    async def action_clear_filters(self) -> None:
+        box = self.query_one("#inbox-filter", Input)
+        if box.display:
+            box.display = False
+            self.inbox_list.focus()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        if self.is_filtered():
+            await self.show(Query(view=self.query_state.view))
+
+    def action_filter_category(self) -> None:
+        from sprintboard.screens.dialogs import PickerScreen
+
+        options: list[tuple[str, Any]] = [("all categories", None)] + [
+            (f"{c.value}{'  (urgent)' if c in URGENT_CATEGORIES else ''}", c.value)
+            for c in FeedbackCategory
+        ]
+
+        def chosen(category: Any) -> None:
+            if category is not PickerScreen.CANCELLED:
+                query = replace(self.query_state, category=category)
+                self.run_worker(self.show(query), group="views")
+
+        self.app.push_screen(PickerScreen("Show category", options), chosen)
+
+    async def action_reload(self) -> None:
+        await self.load(wake=True)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Every inbox binding, for the command palette."""
+        for binding in self.BINDINGS:
+            if not isinstance(binding, Binding) or binding.action.startswith("cursor"):
+                continue
+            action = binding.action
+            yield SystemCommand(
+                binding.description,
+                f"Inbox: {binding.description.lower()} (key {binding.key.split(',')[0]})",
+                lambda action=action: self.run_action(action),
+            )

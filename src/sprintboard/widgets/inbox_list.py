@@ -1,0 +1,269 @@
+"""The inbox's triage queue, one line per feedback item (Line API), and its detail pane.
+
+`InboxList` draws only the lines on screen from an `InboxPage` (the part of a view loaded so
+far, and the cursor), so a view of 50,000 items costs what a view of ten does. User text is
+drawn as plain segments or `Content`, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.content import Content
+from textual.geometry import Size
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Static
+
+from sprintboard.planning.triage import VIEWS, AgeLevel, InboxItem
+from sprintboard.screens.board_model import LABELS
+from sprintboard.screens.inbox_model import FILTER_CAP, InboxPage, Query
+from sprintboard.widgets.board_grid import fit, printable
+
+URGENT_MARK = "⚑"
+AGE_MARKS = {AgeLevel.OK: "", AgeLevel.AMBER: " !", AgeLevel.RED: " !!"}
+HEADER_HEIGHT = 1
+
+# (title, width) of the fixed columns; the text takes the rest of the line.
+COLUMNS = (("", 2), ("CATEGORY", 9), ("SOURCE", 7), ("CUSTOMER", 18), ("AGE", 7), ("REP", 4))
+LINK_WIDTH = 22  # the state column of the views other than new
+
+
+def link_text(item: InboxItem) -> str:
+    """What the state column says for an item outside the new view."""
+    if item.view == "snoozed":
+        return f"until {item.snoozed_until or '?'}"
+    if item.view == "declined":
+        return printable(item.decline_reason or "")
+    if item.view == "shipped":
+        return f"✓ {item.card} done"
+    if item.card:
+        return f"{'=' if item.view == 'duplicate' else '→'} {item.card} {item.card_status or ''}"
+    return "(no card)"
+
+
+class InboxList(Widget, can_focus=True):
+    """Draws an InboxPage; the screen owns the keys and tells it when to redraw."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "inbox--header",
+        "inbox--selected",
+        "inbox--urgent",
+        "inbox--amber",
+        "inbox--red",
+        "inbox--muted",
+        "inbox--shipped",
+        "inbox--empty",
+    }
+
+    DEFAULT_CSS = """
+    InboxList { height: 1fr; background: $background; }
+    InboxList > .inbox--header { color: $text-muted; background: $panel; text-style: bold; }
+    InboxList > .inbox--selected { background: $primary 35%; }
+    InboxList:focus > .inbox--selected { background: $primary 55%; }
+    InboxList > .inbox--urgent { color: $error; text-style: bold; }
+    InboxList > .inbox--amber { color: $warning; text-style: bold; }
+    InboxList > .inbox--red { color: $error; text-style: bold; }
+    InboxList > .inbox--muted { color: $text-muted; }
+    InboxList > .inbox--shipped { color: $success; text-style: bold; }
+    InboxList > .inbox--empty { color: $text-disabled; }
+    """
+
+    class Clicked(Message):
+        """A row was clicked (chain 2 = double click)."""
+
+        def __init__(self, index: int, chain: int) -> None:
+            self.index = index
+            self.chain = chain
+            super().__init__()
+
+    class NearEnd(Message):
+        """The view scrolled close to the last loaded item: time to load the next page."""
+
+    def __init__(self, page: InboxPage, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.page = page
+        self.view = "new"
+        self.empty_text = "Nothing to triage."
+        self.top = 0  # index of the first item on screen
+        self._style_key: tuple[str, bool] | None = None
+        self._styles: dict[str, Style] = {}
+
+    @property
+    def rows(self) -> int:
+        return max(1, self.size.height - HEADER_HEIGHT)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return container.height
+
+    # -- keeping the cursor in view ------------------------------------------------------
+
+    def refresh_list(self) -> None:
+        """Call after the page changed: scrolls the cursor into view and redraws."""
+        cursor = self.page.cursor
+        if cursor < self.top:
+            self.top = cursor
+        elif cursor >= self.top + self.rows:
+            self.top = cursor - self.rows + 1
+        self.top = max(0, min(self.top, len(self.page.items) - self.rows))
+        self.refresh()
+        self._ask_for_more()
+
+    def _ask_for_more(self) -> None:
+        if self.page.wants_more(self.top + self.rows):
+            self.post_message(self.NearEnd())
+
+    def scroll_rows(self, delta: int) -> None:
+        self.top = max(0, min(len(self.page.items) - self.rows, self.top + delta))
+        self.refresh()
+        self._ask_for_more()
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        key = (self.app.theme, self.has_focus)
+        if key != self._style_key:
+            self._style_key, self._styles = key, {"": self.rich_style}
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name, partial=True)
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self._style("")
+        if y < HEADER_HEIGHT:
+            return Strip(
+                [Segment(fit(self._header_text(width), width), self._style("inbox--header"))]
+            )
+        index = self.top + y - HEADER_HEIGHT
+        items = self.page.items
+        if index >= len(items):
+            if not items and y == HEADER_HEIGHT:
+                text = fit(f"  {self.empty_text}", width)
+                return Strip([Segment(text, base + self._style("inbox--empty"))])
+            return Strip.blank(width, base)
+        return self._row(items[index], index == self.page.cursor, width, base)
+
+    def _header_text(self, width: int) -> str:
+        head = "".join(fit(title, w) + " " for title, w in COLUMNS)
+        if self.view != "new":
+            head += fit("STATE", LINK_WIDTH) + " "
+        return head + "TEXT"
+
+    def _row(self, item: InboxItem, selected: bool, width: int, base: Style) -> Strip:
+        back = base + self._style("inbox--selected") if selected else base
+        muted = back + self._style("inbox--muted")
+        age_style = back
+        if item.age_level is AgeLevel.AMBER:
+            age_style = back + self._style("inbox--amber")
+        elif item.age_level is AgeLevel.RED:
+            age_style = back + self._style("inbox--red")
+        mark = "▶" if selected else " "
+        urgent = URGENT_MARK if item.urgent else " "
+        segments = [
+            Segment(mark, back),
+            Segment(urgent + " ", back + self._style("inbox--urgent") if item.urgent else back),
+            Segment(fit(item.category, 9) + " ", back),
+            Segment(fit(item.source, 7) + " ", muted),
+            Segment(fit(printable(item.customer) or "-", 18) + " ", back),
+            Segment(fit(f"{item.age_days}d{AGE_MARKS[item.age_level]}", 7) + " ", age_style),
+            Segment(fit(f"×{item.reports}", 4) + " ", back),
+        ]
+        if self.view != "new":
+            style = back + self._style("inbox--shipped") if item.shipped else muted
+            segments.append(Segment(fit(link_text(item), LINK_WIDTH) + " ", style))
+        used = sum(cell_len(s.text) for s in segments)
+        segments.append(Segment(fit(printable(item.title), max(0, width - used)), back))
+        # Exactly one line, whatever wide characters the text holds.
+        return Strip(segments).adjust_cell_length(width, back)
+
+    # -- mouse ---------------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.top + event.y - HEADER_HEIGHT
+        if event.y >= HEADER_HEIGHT and index < len(self.page.items):
+            self.post_message(self.Clicked(index, event.chain))
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.scroll_rows(3)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.scroll_rows(-3)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.refresh_list()
+
+
+class InboxDetail(Static):
+    """The selected item in full: text, customer, reported by, received, card, state."""
+
+    def show(self, item: InboxItem | None) -> None:
+        if item is None:
+            self.update(Content.styled("No item selected.", "dim"))
+            return
+        bold = "bold"
+        age = f"{item.age_days} day{'s' if item.age_days != 1 else ''} old"
+        if item.age_level is not AgeLevel.OK:
+            age += f" ({item.age_level.value}{AGE_MARKS[item.age_level]})"
+        urgent = f" {URGENT_MARK} urgent" if item.urgent else ""
+        head = f"#{item.id}  {item.category}{urgent} · via {item.source} · ×{item.reports} reports"
+        received = item.received_at.replace("T", " ").rstrip("Z")
+        lines = [
+            Content.styled(head, bold) + Content(f" · received {received} · {age}"),
+            Content.styled("Customer: ", bold)
+            + Content(item.customer or "-")
+            + Content.styled("   Reported by: ", bold)
+            + Content(item.reported_by or "-"),
+            Content.styled("State: ", bold) + self.state_line(item),
+            Content(""),
+            Content(item.text).expand_tabs(4),
+        ]
+        self.update(Content("\n").join(lines))
+
+    @staticmethod
+    def state_line(item: InboxItem) -> Content:
+        card = ""
+        if item.card:
+            card = f"{item.card} ({LABELS.get(item.card_status or '', item.card_status)})"
+        if item.view == "shipped":
+            return Content.styled(f"shipped: {card} is done, tell the customer", "bold")
+        if item.view == "snoozed" or item.wake_due:
+            return Content(f"snoozed until {item.snoozed_until}")
+        if item.state == "declined":
+            return Content("declined: ") + Content(item.decline_reason or "")
+        if item.state == "accepted":
+            return Content(f"accepted as {card} · enter opens the card")
+        if item.state == "duplicate":
+            opens = " · enter opens the card" if card else ""
+            return Content(f"duplicate of {card or 'another item'}{opens}")
+        return Content("new · a accept · m duplicate · x decline · z snooze")
+
+
+class InboxHeader(Static):
+    """The views with their counts (click one to show it), and the filters in force."""
+
+    def show(
+        self, query: Query, counts: dict[str, int], found: int | None, read_only: bool
+    ) -> None:
+        parts = [Content.styled(" sprintboard ", "bold reverse"), Content(" Feedback inbox ")]
+        for view in VIEWS:
+            label = f" {view} {counts.get(view, 0):,} "
+            style = "bold reverse" if view == query.view else "dim"
+            parts.append(Content.styled(label, f"{style} @click=screen.show_view('{view}')"))
+        if query.category:
+            parts.append(Content.styled(f" · category {query.category}", "italic"))
+        if found is not None:
+            capped = f" (the first {FILTER_CAP:,})" if found >= FILTER_CAP else ""
+            parts.append(Content.styled(" · text “", "italic") + Content(query.text))
+            parts.append(Content.styled(f"” {found:,} found{capped}", "italic"))
+        if read_only:
+            parts.append(Content.styled(" · READ-ONLY", "bold"))
+        self.update(Content("").join(parts))
