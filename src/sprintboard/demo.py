@@ -76,7 +76,8 @@ class _Builder:
         sprint_id = sprint["id"] if sprint else None
         start, end = self._span(sprint)
         rnd = self.rng.random
-        created = _stamp(start - timedelta(days=1 + int(rnd() * 20)))
+        # Made before its sprint began, and never after yesterday (planned sprints too).
+        created = _stamp(min(start, end) - timedelta(days=1 + int(rnd() * 20)))
         slot = (sprint_id, status)
         self.positions[slot] = self.positions.get(slot, 0) + 1
         done_at = None
@@ -138,7 +139,9 @@ class _Builder:
                 self.spans[key] = (self.today - timedelta(days=40), self.today)
             else:
                 start = date.fromisoformat(sprint["start"])
-                self.spans[key] = (start, min(date.fromisoformat(sprint["end"]), self.today))
+                # Work was done by yesterday at the latest: the log never runs ahead of "now".
+                yesterday = self.today - timedelta(days=1)
+                self.spans[key] = (start, min(date.fromisoformat(sprint["end"]), yesterday))
         return self.spans[key]
 
     def depend(self, blocker: dict[str, Any], dependent: dict[str, Any]) -> None:
@@ -310,6 +313,7 @@ def load_demo(
                     goal_ids=goal_ids,
                 ),
                 today=today.isoformat(),
+                until=(today - timedelta(days=1)).isoformat(),
                 history_sprints=b.history_sprints,
             )
         _record_sprint_points(store, tx)

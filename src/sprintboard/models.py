@@ -46,7 +46,7 @@ def _block(value: Any) -> Any:
 
 
 def _not_empty(value: str) -> str:
-    if not value:
+    if not value.strip():
         raise ValueError("must not be empty")
     return value
 

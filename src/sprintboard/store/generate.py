@@ -36,13 +36,17 @@ def generate_cards(
     vocabulary: Vocabulary,
     *,
     today: str,
+    until: str,
     history_sprints: set[int],
 ) -> dict[str, int]:
     """Add `count` cards over every sprint and the backlog, with contributing teams,
-    dependencies (about 1 in 5), feedback (1 in 4) and done-moves for charts."""
+    dependencies (about 1 in 5), feedback (1 in 4) and done-moves for charts.
+
+    Cards are done by `until` at the latest (yesterday), so the log never runs ahead of now.
+    """
     conn = tx.db.conn
     run = conn.execute
-    _vocabulary_tables(tx, vocabulary, today)
+    _vocabulary_tables(tx, vocabulary, until)
     first_id = run("SELECT COALESCE(MAX(id), 0) + 1 FROM cards").fetchone()[0]
     n_sprints = run("SELECT COUNT(*) FROM temp.gen_sprint").fetchone()[0]
     pool = run("SELECT COUNT(*) FROM temp.gen_team").fetchone()[0]
@@ -92,7 +96,7 @@ def generate_cards(
             JOIN temp.gen_title tt ON tt.code = g.code AND tt.n = g.r2 % tc.cnt
             JOIN temp.gen_word p ON p.kind = 'p' AND p.n = g.r3 % ?
             JOIN temp.gen_word a ON a.kind = 'a' AND a.n = g.r4 % ?""",
-        [first_id, today, today, n_goals, len(vocabulary.products), len(vocabulary.areas)],
+        [first_id, today, until, n_goals, len(vocabulary.products), len(vocabulary.areas)],
     )
     # Keys and positions continue after what the hand-written cards already use.
     run(
@@ -110,8 +114,8 @@ def generate_cards(
             FROM (SELECT *,
                     ROW_NUMBER() OVER (PARTITION BY code ORDER BY i) AS key_n,
                     ROW_NUMBER() OVER (PARTITION BY sprint_id, status ORDER BY i) AS pos_n,
-                    strftime('%Y-%m-%dT09:00:00Z', start, '-' || (1 + r16 % 20) || ' days')
-                        AS created,
+                    strftime('%Y-%m-%dT09:00:00Z', MIN(start, until),
+                             '-' || (1 + r16 % 20) || ' days') AS created,
                     CASE WHEN status = 'done' THEN strftime('%Y-%m-%dT%H:%M:00Z', start,
                          '+' || (r17 % (1 + MAX(0, julianday(until) - julianday(start))))
                              || ' days',

@@ -132,7 +132,12 @@ class Teams:
                 if target["id"] == row["id"] or target["archived"]:
                     raise UserError("move-cards-to: must be another, active team")
                 for card in open_cards:
-                    tx.update("card", card, {"team_id": target["id"]}, key=card["key"])
+                    tx.update(
+                        "card",
+                        card,
+                        {"team_id": target["id"], "updated_at": tx.now},
+                        key=card["key"],
+                    )
             row["archived"] = int(row["archived"])
             tx.update("team", row, {"archived": 1}, key=row["code"])
         return self.get(code)
