@@ -506,15 +506,19 @@ def _card_columns(card: Card) -> dict[str, Any]:
     json.dumps of the lists give, written out: this runs once per imported card)."""
     row: dict[str, Any] = {}
     for name, value in card.__dict__.items():
-        if name in ("team", "teams"):
-            continue
-        if isinstance(value, Enum):
+        kind = type(value)
+        if kind is str or kind is int or value is None:
+            pass
+        elif kind is list:
+            if name == "teams":
+                continue
+            value = _json_list(value)
+        elif isinstance(value, Enum):
             value = value.value
         elif isinstance(value, date):
             value = value.isoformat()
-        elif isinstance(value, list):
-            value = _json_list(value)
         row[name] = value
+    del row["team"]
     return row
 
 

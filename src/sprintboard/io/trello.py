@@ -159,9 +159,11 @@ def _labels(
         return []
     names: list[str] = []
     for index, label in enumerate(entries):
-        expect(label, dict, f"{at}.labels[{index}]", "a label object")
-        name = label.get("name") or ""
-        expect(name, str, f"{at}.labels[{index}].name", "the label's name as text")
+        name = label.get("name") if type(label) is dict else None
+        if type(name) is not str:
+            expect(label, dict, f"{at}.labels[{index}]", "a label object")
+            name = name or ""
+            expect(name, str, f"{at}.labels[{index}].name", "the label's name as text")
         if name.strip():
             names.append(name)
         else:
