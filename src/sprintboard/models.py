@@ -86,7 +86,10 @@ Colour = Annotated[str, BeforeValidator(_colour)]
 class Record(BaseModel):
     """Base of every record: strict about unknown fields, lenient about str/enum input."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=False)
+    # allow_inf_nan=False: "nan" or "inf" for a KPI or ROI is a typo, not a number to store.
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, use_enum_values=False, allow_inf_nan=False
+    )
 
 
 class Team(Record):

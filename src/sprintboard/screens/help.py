@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import zip_longest
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -28,27 +29,32 @@ class HelpScreen(ModalScreen[None]):
         self.under = under
 
     def compose(self) -> ComposeResult:
-        rows: list[Content] = [Content.styled("Keys", "bold"), Content("")]
+        rows: list[Content] = [
+            Content.styled("Keys", "bold")
+            + Content(" · ctrl+p: the command palette reaches every action by name")
+        ]
         sections = [
             (getattr(self.under, "HELP_TITLE", type(self.under).__name__), self.under.BINDINGS),
             ("Everywhere", self.app.BINDINGS),
         ]
         for title, bindings in sections:
-            rows.append(Content.styled(title, "bold underline"))
-            for binding in bindings:
-                if isinstance(binding, Binding):
-                    rows.append(Content(f"  {_keys(binding):<22} {binding.description}"))
-            rows.append(Content(""))
-        rows.append(Content("  ctrl+p                 command palette: every action, by name"))
-        rows.append(Content("  mouse                  click selects a card, double-click opens it"))
-        rows.append(Content(""))
-        rows.append(Content.styled("Badges", "bold underline"))
-        rows.append(
-            Content(
-                "  ⊘ blocked   ⇄ cross-team   ✉n feedback (reports)   ◷nd due soon"
-                "   !late overdue   ▶ selected"
-            )
-        )
+            rows += [Content(""), Content.styled(title, "bold underline")]
+            entries = [
+                f"{_keys(b):<18} {b.description}" for b in bindings if isinstance(b, Binding)
+            ]
+            # Two columns, so every key of a busy screen fits on one page.
+            half = (len(entries) + 1) // 2
+            for left, right in zip_longest(entries[:half], entries[half:], fillvalue=""):
+                rows.append(Content(f"  {left:<44}{right}".rstrip()))
+        rows += [
+            Content(""),
+            Content("mouse: click selects a card, double-click opens it"),
+            Content.styled("Badges", "bold")
+            + Content(
+                " · ⊘ blocked · ⇄ cross-team · ✉n feedback reports · ◷nd due soon"
+                " · !late overdue · ▶ selected"
+            ),
+        ]
         with VerticalScroll(classes="dialog help"):
             yield Static(Content("\n").join(rows))
 

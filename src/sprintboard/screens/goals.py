@@ -1,0 +1,381 @@
+"""The goals screen, C-level's view: each goal's KPI, ROI, status, sign-off and cards.
+
+The list reads `planning.goals.goal_progress` on the database thread; enter drills into
+a goal's cards by team and sprint (`GoalCardsScreen`), where enter opens a card.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from sprintboard.errors import UserError
+from sprintboard.planning.goals import GoalProgress, goal_progress
+from sprintboard.vocabulary import GoalStatus
+from sprintboard.widgets.board_grid import printable
+from sprintboard.widgets.goal_rows import card_groups, goal_content
+from sprintboard.widgets.team_rows import safe_colour
+
+SPONSOR_TEAM = "EXEC"
+
+
+def fetch_goals(store: Any) -> dict[str, Any]:
+    """Everything the goals list shows, read in one go on the database thread."""
+    members = store.members.list()
+    c_level = [m["name"] for m in members if m["team"] == SPONSOR_TEAM]
+    return {
+        "goals": goal_progress(store),
+        "teams": store.teams.list(include_archived=True),
+        "names": c_level + [m["name"] for m in members if m["team"] != SPONSOR_TEAM],
+        "version": store.data_version(),
+        "today": store.today(),
+    }
+
+
+def fetch_goal_cards(store: Any, goal_id: int) -> dict[str, Any]:
+    """One goal's progress, its cards, and the sprints and teams to group them by."""
+    return {
+        "goal": goal_progress(store, goal_id)[0],
+        "cards": store.cards.query(goal=goal_id),
+        "sprints": store.sprints.list(),
+        "teams": store.teams.list(include_archived=True),
+        "version": store.data_version(),
+    }
+
+
+def team_colours(teams: list[dict[str, Any]]) -> dict[str, str]:
+    return {t["code"]: colour for t in teams if (colour := safe_colour(t["colour"]))}
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def bar_header(title: str, *parts: str) -> Content:
+    return Content.styled(" sprintboard ", "bold reverse") + Content(
+        " " + " · ".join([title, *parts])
+    )
+
+
+def binding_commands(screen: Screen[Any], where: str) -> Iterable[SystemCommand]:
+    """The screen's bindings, for the command palette."""
+    for binding in screen.BINDINGS:
+        if not isinstance(binding, Binding) or binding.action.startswith(("cursor", "pane")):
+            continue
+        action = binding.action
+        yield SystemCommand(
+            binding.description,
+            f"{where}: {binding.description.lower()} (key {binding.key.split(',')[0]})",
+            lambda action=action: screen.run_action(action),
+        )
+
+
+class LiveScreen(Screen[None]):
+    """A screen that reads the store on the database thread and notices others' changes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.version: int | None = None
+        self.loaded = False  # the first read is in
+
+    @property
+    def backend(self) -> Any:
+        return self.app.backend  # type: ignore[attr-defined]
+
+    @property
+    def store(self) -> Any:
+        return self.backend.store
+
+    async def load(self) -> None:
+        raise NotImplementedError
+
+    def action_cursor(self, delta: int) -> None:
+        """j and k move in the focused list, as up and down do."""
+        focused = self.focused
+        if isinstance(focused, OptionList):
+            (focused.action_cursor_down if delta > 0 else focused.action_cursor_up)()
+
+    def start_polling(self) -> None:
+        interval = self.app.live_refresh  # type: ignore[attr-defined]
+        if interval:
+            self.set_interval(interval, self.poll)
+
+    async def poll(self, *, even_hidden: bool = False) -> None:
+        """Reload when another process (or screen) changed the database."""
+        if self.backend.pending_writes or not (self.is_current or even_hidden):
+            return
+        version = await self.backend.run(self.store.data_version)
+        if version != self.version and not self.backend.pending_writes:
+            await self.load()
+
+    def on_screen_resume(self) -> None:
+        # Back from a dialog or another screen: cards may have moved meanwhile.
+        if self.loaded:
+            self.run_worker(self.poll(even_hidden=True), group="reads")
+
+    async def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run a store write; on failure say why; then show the database as it is."""
+        result = None
+        try:
+            result = await self.backend.write(fn, *args, **kwargs)
+        except UserError as exc:
+            self.notify(f"not saved: {exc}", severity="error", markup=False)
+        except sqlite3.Error as exc:
+            self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
+        await self.load()
+        return result
+
+
+class GoalsScreen(LiveScreen):
+    """Every goal: KPI progress, ROI, sponsor, status (set and suggested), sign-off, cards."""
+
+    HELP_TITLE = "Goals"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # priority: the list would take enter as its own "select".
+        Binding("enter", "open_goal", "Cards", priority=True),
+        Binding("j", "cursor(1)", "Down", show=False),
+        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("s", "set_status", "Status"),
+        Binding("o", "signoff", "Sign off"),
+        Binding("e", "edit_goal", "Edit"),
+        Binding("n", "new_goal", "New goal"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.goals: list[GoalProgress] = []
+        self.colours: dict[str, str] = {}
+        self.names: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="goals-header", classes="screen-header")
+        yield OptionList(id="goals-list")
+        yield Footer()
+
+    @property
+    def goal_list(self) -> OptionList:
+        return self.query_one("#goals-list", OptionList)
+
+    async def on_mount(self) -> None:
+        self.goal_list.focus()
+        await self.load()
+        self.start_polling()
+
+    async def load(self, select: int | None = None) -> None:
+        data = await self.backend.run(fetch_goals, self.store)
+        current = self.selected()
+        keep = select if select is not None else (current.id if current else None)
+        self.version = data["version"]
+        self.goals = data["goals"]
+        self.colours = team_colours(data["teams"])
+        self.names = data["names"]
+        self.loaded = True
+        listing = self.goal_list
+        listing.clear_options()
+        if not self.goals:
+            listing.add_option(Option(Content("No goals yet: n adds one."), disabled=True))
+        else:
+            for goal in self.goals:
+                listing.add_option(Option(goal_content(goal, self.colours), id=str(goal.id)))
+                listing.add_option(None)
+            ids = [g.id for g in self.goals]
+            listing.highlighted = ids.index(keep) if keep in ids else 0
+        self.update_header(data["today"])
+
+    def update_header(self, today: str) -> None:
+        signed = sum(1 for g in self.goals if g.signed_off_by)
+        off = sum(1 for g in self.goals if g.status is GoalStatus.OFF_TRACK)
+        risk = sum(1 for g in self.goals if g.status is GoalStatus.AT_RISK)
+        parts = [
+            plural(len(self.goals), "goal"),
+            f"{signed} signed off",
+            f"{risk} at risk",
+            f"{off} off track",
+            f"today {today}",
+        ]
+        if self.store.read_only:
+            parts.append("READ-ONLY")
+        self.query_one("#goals-header", Static).update(bar_header("Goals", *parts))
+
+    def selected(self) -> GoalProgress | None:
+        if not self.goals or not self.is_mounted:
+            return None
+        index = self.goal_list.highlighted
+        if index is None:
+            return None
+        option_id = self.goal_list.get_option_at_index(index).id
+        return next((g for g in self.goals if str(g.id) == option_id), None)
+
+    def _target(self) -> GoalProgress | None:
+        goal = self.selected()
+        if goal is None:
+            self.notify("no goal here yet: n adds one", markup=False)
+        return goal
+
+    # -- actions ---------------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#goals-list")
+    def action_open_goal(self) -> None:
+        goal = self._target()
+        if goal is not None:
+            self.app.push_screen(GoalCardsScreen(goal.id))
+
+    def action_set_status(self) -> None:
+        from sprintboard.screens.goal_dialogs import StatusScreen
+
+        goal = self._target()
+        if goal is None:
+            return
+
+        def chosen(status: str | None) -> None:
+            if status is not None and status != goal.status.value:
+                self.run_worker(self._set_status(goal, status), group="writes")
+
+        self.app.push_screen(StatusScreen(goal), chosen)
+
+    async def _set_status(self, goal: GoalProgress, status: str) -> None:
+        if await self.write(self.store.goals.edit, goal.id, {"status": status}) is not None:
+            self.notify(f"G{goal.id} is now {status}", markup=False)
+
+    def action_signoff(self) -> None:
+        from sprintboard.screens.goal_dialogs import SignoffScreen
+
+        goal = self._target()
+        if goal is None:
+            return
+
+        def chosen(who: str | None) -> None:
+            if who is not None:
+                self.run_worker(self._signoff(goal, who), group="writes")
+
+        self.app.push_screen(SignoffScreen(goal, self.names), chosen)
+
+    async def _signoff(self, goal: GoalProgress, who: str) -> None:
+        row = await self.write(self.store.goals.signoff, goal.id, who)
+        if row is not None:
+            self.notify(f"G{goal.id} signed off by {row['signed_off_by']}", markup=False)
+
+    def action_edit_goal(self) -> None:
+        goal = self._target()
+        if goal is not None:
+            self._open_form(goal)
+
+    def action_new_goal(self) -> None:
+        self._open_form(None)
+
+    def _open_form(self, goal: GoalProgress | None) -> None:
+        from sprintboard.screens.goal_dialogs import GoalFormScreen
+
+        def saved(goal_id: int | None) -> None:
+            if goal_id is not None:
+                self.notify(f"goal G{goal_id} saved", markup=False)
+                self.run_worker(self.load(select=goal_id), group="writes")
+
+        self.app.push_screen(GoalFormScreen(goal, self.names), saved)
+
+    async def action_reload(self) -> None:
+        await self.load()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        return binding_commands(self, "Goals")
+
+
+class GoalCardsScreen(LiveScreen):
+    """One goal drilled into: its cards by owning team, then by sprint."""
+
+    HELP_TITLE = "Goal's cards"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_card", "Open card", priority=True),
+        Binding("j", "cursor(1)", "Down", show=False),
+        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("escape,backspace", "back", "Back to goals"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self, goal_id: int) -> None:
+        super().__init__()
+        self.goal_id = goal_id
+        self.goal: GoalProgress | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="goal-cards-header", classes="screen-header")
+        yield Static(id="goal-summary")
+        yield OptionList(id="goal-cards")
+        yield Footer()
+
+    @property
+    def card_list(self) -> OptionList:
+        return self.query_one("#goal-cards", OptionList)
+
+    async def on_mount(self) -> None:
+        self.card_list.focus()
+        await self.load()
+        self.start_polling()
+
+    async def load(self) -> None:
+        try:
+            data = await self.backend.run(fetch_goal_cards, self.store, self.goal_id)
+        except UserError as exc:  # the goal is gone (another process, an undo)
+            self.notify(str(exc), severity="error", markup=False)
+            self.app.pop_screen()
+            return
+        self.version = data["version"]
+        self.goal = goal = data["goal"]
+        self.loaded = True
+        colours = team_colours(data["teams"])
+        self.query_one("#goal-cards-header", Static).update(
+            bar_header("Goals", f"G{goal.id} {printable(goal.title)}", plural(goal.cards, "card"))
+        )
+        self.query_one("#goal-summary", Static).update(goal_content(goal, colours, hint=False))
+        listing = self.card_list
+        index = listing.highlighted
+        keep = listing.get_option_at_index(index).id if index is not None else None
+        listing.clear_options()
+        listing.add_options(
+            Option(prompt, id=ident, disabled=ident is None or ident.startswith("team:"))
+            for prompt, ident in card_groups(data["cards"], data["sprints"], data["teams"], colours)
+        )
+        ids = [option.id for option in listing.options]
+        cards = [i for i, option in enumerate(listing.options) if not option.disabled]
+        if keep is not None and keep in ids:
+            listing.highlighted = ids.index(keep)
+        elif cards:
+            listing.highlighted = cards[0]
+
+    @on(OptionList.OptionSelected, "#goal-cards")
+    def action_open_card(self) -> None:
+        from sprintboard.screens.card_detail import CardDetailScreen
+
+        index = self.card_list.highlighted
+        if index is None:
+            return
+        option = self.card_list.get_option_at_index(index)
+        if option.disabled or option.id is None:
+            return
+
+        def closed(changed: str | None) -> None:
+            if changed is not None:
+                self.run_worker(self.load(), group="writes")
+
+        self.app.push_screen(CardDetailScreen(option.id), closed)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    async def action_reload(self) -> None:
+        await self.load()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        return binding_commands(self, "Goal's cards")

@@ -1,0 +1,101 @@
+"""How teams, members and onboarding steps read on the teams screen, as `Content` lines.
+
+Names, roles and steps are user text: they go in as `Content(...)`, never as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from textual.content import Content
+
+from sprintboard.widgets.board_grid import fit, printable
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+FORMAT_SHORT = {"co-located": "co-located", "remote": "remote", "external provider": "external"}
+
+
+def safe_colour(value: Any) -> str | None:
+    """The colour if it is a '#rrggbb' hex (the only kind the models let in), else None."""
+    return value if isinstance(value, str) and _HEX.match(value) else None
+
+
+def swatch(colour: Any, width: int = 2) -> Content:
+    found = safe_colour(colour)
+    return Content.styled("█" * width, found) if found else Content("?" * width)
+
+
+def onboarding_counts(checklist: Mapping[str, bool]) -> tuple[int, int]:
+    return sum(1 for done in checklist.values() if done), len(checklist)
+
+
+def dots(done: int, total: int) -> Content:
+    """'●●●○ 3/4': one dot per step."""
+    style = "$success" if total and done == total else "$warning"
+    shown = min(total, 8)
+    filled = min(done, shown)
+    return (
+        Content.styled("●" * filled, style)
+        + Content.styled("○" * (shown - filled), "dim")
+        + Content(f" {done}/{total}")
+    )
+
+
+def team_line(team: Mapping[str, Any], members: Sequence[Mapping[str, Any]]) -> Content:
+    """Swatch, code, name, format, capacity, members and how many are fully onboarded."""
+    ready = sum(1 for m in members if all(m["onboarding"].values()))
+    fmt = FORMAT_SHORT.get(team["format"], printable(str(team["format"])))
+    line = (
+        swatch(team["colour"])
+        + Content.styled(f" {team['code']:<5}", "bold")
+        + Content(fit(printable(team["name"]), 18))
+        + Content(f" {fit(fmt, 10)} {team['capacity']:>3} pts")
+    )
+    if team["archived"]:
+        # In place of the members: an archived team plans no more work.
+        return line.stylize("dim") + Content.styled("  archived", "italic")
+    return line + Content(f"  {len(members):>2} ppl {ready:>2} ready")
+
+
+def team_summary(team: Mapping[str, Any], members: Sequence[Mapping[str, Any]]) -> Content:
+    """The selected team in two lines, above its members."""
+    name = printable(team["name"])
+    first = (
+        swatch(team["colour"], 4)
+        + Content.styled(f" {team['code']}  ", "bold")
+        + Content.styled(name, "bold")
+        + (Content.styled("  (archived)", "italic $warning") if team["archived"] else Content(""))
+    )
+    details = [
+        f"format {team['format']}",
+        f"colour {team['colour']}",
+        f"capacity {team['capacity']} points per sprint",
+    ]
+    if team.get("throughput_per_day") is not None:
+        details.append(f"throughput {team['throughput_per_day']} orders/day")
+    done = sum(onboarding_counts(m["onboarding"])[0] for m in members)
+    ready = sum(1 for m in members if all(m["onboarding"].values()))
+    total = sum(onboarding_counts(m["onboarding"])[1] for m in members)
+    people = (
+        f"{len(members)} members, {ready} fully onboarded · onboarding {done}/{total} steps done"
+    )
+    return first + Content("\n" + " · ".join(details) + "\n" + people)
+
+
+def member_line(member: Mapping[str, Any]) -> Content:
+    done, total = onboarding_counts(member["onboarding"])
+    role = printable(member["role"]) or "-"
+    return (
+        Content(fit(printable(member["name"]), 24) + " ")
+        + Content.styled(fit(role, 34), "italic")
+        + Content(" ")
+        + dots(done, total)
+    )
+
+
+def step_line(step: str, done: bool) -> Content:
+    box = Content.styled("☑ ", "$success bold") if done else Content.styled("☐ ", "bold")
+    text = Content(printable(step))
+    return box + (text.stylize("dim") if done else text)
