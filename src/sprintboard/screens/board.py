@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -71,6 +72,10 @@ class BoardScreen(Screen[None]):
         Binding("w", "swimlanes", "Lanes"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("r", "reload", "Reload", show=False),
+        # Seam checks and dependencies (issue 5): see the section at the end.
+        Binding("exclamation_mark", "findings", "Findings", key_display="!"),
+        Binding("plus", "add_dependency", "Add dependency", key_display="+", show=False),
+        Binding("minus", "remove_dependency", "Remove dependency", key_display="-", show=False),
     ]
 
     def __init__(self) -> None:
@@ -80,6 +85,11 @@ class BoardScreen(Screen[None]):
         self.sprint_chosen = False
         self._version: int | None = None
         self._teams: list[dict[str, Any]] = []
+        # Changes the screen showed before writing them (moves, deletes): counted, and
+        # those not yet written, so a read started before one never overwrites it.
+        self._changes = 0
+        self._unsaved = 0
+        self._findings: list[Any] | None = None  # the seam checks' findings, once counted
 
     @property
     def backend(self) -> Any:
@@ -112,12 +122,19 @@ class BoardScreen(Screen[None]):
 
     async def load(self, first: bool = False) -> None:
         prefetched = self.backend.take_prefetched() if first else None
-        if prefetched is not None:
-            data = await prefetched
-        else:
-            data = await self.backend.run(
-                fetch_board, self.store, self.sprint, self.sprint_chosen, first
-            )
+        while True:
+            # Read after the writes of the changes on screen (one thread runs both, in order)...
+            while self._unsaved:
+                await asyncio.sleep(0.01)
+            changes = self._changes
+            if prefetched is not None:
+                data, prefetched = await prefetched, None
+            else:
+                data = await self.backend.run(
+                    fetch_board, self.store, self.sprint, self.sprint_chosen, first
+                )
+            if changes == self._changes:
+                break  # ...and again if a key changed the board while the read was under way.
         self.sprint = data["sprint"]
         self._version = data["version"]
         self._teams = data["teams"]
@@ -128,6 +145,7 @@ class BoardScreen(Screen[None]):
         )
         self.grid.refresh_board()
         self.update_header()
+        self.call_after_refresh(self._count_findings)  # after the board is drawn
         if data["empty"]:
             self.offer_demo()
 
@@ -154,6 +172,7 @@ class BoardScreen(Screen[None]):
             parts.append(Content.styled(f" · filtered: {self.model.filters.describe()}", "italic"))
         if self.model.swimlanes:
             parts.append(Content(" · swimlanes"))
+        parts.extend(self._findings_header())
         if self.store.read_only:
             parts.append(Content.styled(" · READ-ONLY", "bold"))
         self.query_one("#board-header", Static).update(Content("").join(parts))
@@ -164,16 +183,28 @@ class BoardScreen(Screen[None]):
 
     # -- writing ---------------------------------------------------------------------------
 
-    async def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run a store write; on failure say why and show the database as it is."""
+    async def write(
+        self, fn: Callable[..., Any], *args: Any, shown: bool = False, **kwargs: Any
+    ) -> Any:
+        """Run a store write; on failure say why and show the database as it is.
+
+        `shown`: the screen already shows the change (see `_shown()`)."""
         try:
             return await self.backend.write(fn, *args, **kwargs)
         except UserError as exc:
             self.notify(f"not saved: {exc}", severity="error", markup=False)
         except sqlite3.Error as exc:
             self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
+        finally:
+            if shown:
+                self._unsaved -= 1
         await self.load()
         return None
+
+    def _shown(self) -> None:
+        """A change is on screen before it is written; `write(..., shown=True)` follows."""
+        self._changes += 1
+        self._unsaved += 1
 
     def _apply(self, move: Move | None) -> None:
         if move is None:
@@ -181,15 +212,15 @@ class BoardScreen(Screen[None]):
         self.redraw()
         cards = self.store.cards
         if move.status is not None:
-            self.run_worker(self.write(cards.move, move.key, status=move.status), group="writes")
+            write = self.write(cards.move, move.key, status=move.status, shown=True)
         elif move.before is not None:
-            self.run_worker(
-                self.write(cards.place_next_to, move.key, move.before, after=False), group="writes"
-            )
+            write = self.write(cards.place_next_to, move.key, move.before, after=False, shown=True)
         elif move.after is not None:
-            self.run_worker(
-                self.write(cards.place_next_to, move.key, move.after, after=True), group="writes"
-            )
+            write = self.write(cards.place_next_to, move.key, move.after, after=True, shown=True)
+        else:
+            return
+        self._shown()
+        self.run_worker(write, group="writes")
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -255,17 +286,26 @@ class BoardScreen(Screen[None]):
             if yes:
                 self.model.remove(card["key"])
                 self.redraw()
-                self.run_worker(self.write(self.store.cards.delete, card["key"]), group="writes")
+                self._shown()
+                self.run_worker(
+                    self.write(self.store.cards.delete, card["key"], shown=True), group="writes"
+                )
                 self.notify(f"{card['key']} deleted; u undoes", markup=False)
 
         self.app.push_screen(ConfirmScreen(question, yes="Delete"), answered)
 
     async def action_undo(self) -> None:
-        done = await self.write(self.store.activity.undo)
-        if done is not None:
-            what = f" {done['key']}" if done["key"] else ""
-            self.notify(f"undone: {done['action']}{what}", markup=False)
-            await self.load()
+        try:
+            done = await self.backend.write(self.store.activity.undo)
+        except UserError as exc:  # e.g. "undo: nothing to undo": nothing was lost
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        except sqlite3.Error as exc:
+            self.notify(f"not undone: {exc}", severity="error", markup=False, timeout=8)
+            return
+        what = f" {done['key']}" if done["key"] else ""
+        self.notify(f"undone: {done['action']}{what}", markup=False)
+        await self.load()
 
     async def action_reload(self) -> None:
         await self.load()
@@ -371,6 +411,79 @@ class BoardScreen(Screen[None]):
         self.sprint_chosen = False
         await self.load()
         self.notify("demo organisation loaded", markup=False)
+
+    # -- seam checks and dependencies (issue 5) --------------------------------------------
+
+    def _count_findings(self) -> None:
+        """Run the seam checks in the background for the header's count."""
+        self.run_worker(self._check_seams(), group="findings", exclusive=True)
+
+    async def _check_seams(self) -> None:
+        from sprintboard.screens.findings import check_seams
+
+        settings = self.app.settings  # type: ignore[attr-defined]
+        try:
+            found = await self.backend.run(check_seams, self.store, settings)
+        except Exception:  # a hint in the header must never take the board down; ! says why
+            found = None
+        self._findings = found
+        self.update_header()
+
+    def _findings_header(self) -> list[Content]:
+        if self._findings is None:
+            return []
+        from sprintboard.screens.findings import count_line
+
+        return [Content(" · findings: "), count_line(self._findings, short=True), Content(" (!)")]
+
+    def action_findings(self) -> None:
+        from sprintboard.screens.findings import FindingsScreen
+
+        def chosen(key: str | None) -> None:
+            self._count_findings()
+            if key is not None:
+                self.run_worker(self.show_card(key), group="writes")
+
+        self.app.push_screen(FindingsScreen(), chosen)
+
+    async def show_card(self, key: str) -> None:
+        """Select a card, showing its sprint (or the backlog) and clearing filters hiding it."""
+
+        def fetch() -> tuple[dict[str, Any], dict[str, Any] | None]:
+            card = self.store.cards.get(key)
+            sprint_id = card["sprint_id"]
+            return card, None if sprint_id is None else self.store.sprints.get_by_id(sprint_id)
+
+        try:
+            card, sprint = await self.backend.run(fetch)
+        except UserError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        if card["sprint_id"] != (self.sprint["id"] if self.sprint else None):
+            self.sprint, self.sprint_chosen = sprint, True
+        await self.load()
+        if not self.model.select(key):
+            self.model.set_filters(Filters())
+            self.model.select(key)
+        self.redraw()
+
+    def action_add_dependency(self) -> None:
+        card = self.model.selected_card()
+        if card is not None:
+            self.run_worker(self._edit_dependency(card["key"], add=True), group="dependency")
+
+    def action_remove_dependency(self) -> None:
+        card = self.model.selected_card()
+        if card is not None:
+            self.run_worker(self._edit_dependency(card["key"], add=False), group="dependency")
+
+    async def _edit_dependency(self, key: str, *, add: bool) -> None:
+        """The card finder, then the way the link runs (+), or one of its links (-)."""
+        from sprintboard.screens.dependencies import add_dependency, remove_dependency
+
+        changed = await (add_dependency(self, key) if add else remove_dependency(self, key))
+        if changed:
+            await self.load()  # the blocked and cross-team badges follow the links
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Every board binding, for the command palette."""

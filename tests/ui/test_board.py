@@ -1,0 +1,763 @@
+"""The board driven from the keyboard: every change checked in the database and on screen."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rich.segment import Segment
+from textual.color import Color
+from textual.widgets import Input
+
+from sprintboard.app import SprintboardApp, make_app
+from sprintboard.config import Settings
+from sprintboard.screens.board_model import COLUMNS
+from sprintboard.screens.card_detail import CardDetailScreen
+from sprintboard.screens.card_form import CardFormScreen
+from sprintboard.screens.dialogs import (
+    ConfirmScreen,
+    FirstStartScreen,
+    PickerScreen,
+    TeamFilterScreen,
+)
+from sprintboard.screens.help import HelpScreen
+from sprintboard.store import Store
+from sprintboard.widgets.board_grid import BoardGrid
+
+from .conftest import SIZE, Probe
+
+# The demo's active sprint (Sprint 42) as the board opens on it, selection on ECOM-4.
+SPRINT_42 = {
+    "backlog": ["ECOM-4"],
+    "todo": ["ECOM-2", "IT-5", "MKT-2", "WH-3", "DATA-2", "CS-3"],
+    "doing": ["IT-4", "MKT-3", "WH-2", "CNT-2", "IT-7"],
+    "review": ["IT-6", "CNT-3", "FIN-1", "IT-8"],
+    "done": ["ECOM-3", "DATA-3", "CS-2", "EXEC-1"],
+}
+
+AppFactory = Callable[..., SprintboardApp]
+
+
+async def settle(app: SprintboardApp, pilot: object) -> None:
+    """Let queued writes finish and the screen catch up."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def wait_until(pilot: object, condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Pause the pilot until `condition()` holds (or the timeout passes)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            return False
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+    return True
+
+
+async def test_opens_on_the_active_sprint(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        assert probe.shown(app) == probe.stored(sprint) == SPRINT_42
+        assert probe.selected(app) == "ECOM-4"
+        header = probe.header(app)
+        assert "Sprint 42 · active · 2026-03-04 → 2026-03-17 · 20 cards" in header
+        text = probe.grid_text(app)
+        assert "Backlog 1 · 5pt" in text
+        assert "Doing 5 · 20pt WIP 5/8" in text
+        assert "▶ECOM-4" in text  # the selected card is marked
+
+
+# -- moving and reordering ------------------------------------------------------------------
+
+
+async def test_move_with_H_L_and_shift_arrows(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("l", "j")  # To do, second card
+        assert probe.selected(app) == "IT-5"
+
+        await pilot.press("L")
+        await settle(app, pilot)
+        shown = probe.shown(app)
+        assert shown["todo"] == ["ECOM-2", "MKT-2", "WH-3", "DATA-2", "CS-3"]
+        assert shown["doing"] == [*SPRINT_42["doing"], "IT-5"]
+        assert probe.stored(sprint) == shown
+        assert probe.selected(app) == "IT-5"
+        assert "IT-5" in probe.column_text(app, "doing")
+        assert "IT-5" not in probe.column_text(app, "todo")
+        assert "Doing 6 · 28pt WIP 6/8" in probe.grid_text(app)
+
+        await pilot.press("shift+right")
+        await settle(app, pilot)
+        shown = probe.shown(app)
+        assert shown["review"] == [*SPRINT_42["review"], "IT-5"]
+        assert probe.stored(sprint) == shown
+        assert "IT-5" in probe.column_text(app, "review")
+
+        await pilot.press("shift+left", "H")
+        await settle(app, pilot)
+        shown = probe.shown(app)
+        assert shown["todo"] == ["ECOM-2", "MKT-2", "WH-3", "DATA-2", "CS-3", "IT-5"]
+        assert shown["doing"] == SPRINT_42["doing"]
+        assert shown["review"] == SPRINT_42["review"]
+        assert probe.stored(sprint) == shown
+        assert "IT-5" in probe.column_text(app, "todo")
+        assert probe.card("IT-5")["status"] == "todo"  # type: ignore[index]
+
+
+async def test_move_stops_at_the_edges(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("H")  # ECOM-4 is in the first column already
+        await pilot.press("right", "right", "right", "right", "L")  # EXEC... in Done
+        await settle(app, pilot)
+        assert probe.shown(app) == probe.stored(sprint) == SPRINT_42
+
+
+async def test_reorder_with_K_and_J(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("l", "j", "j")
+        assert probe.selected(app) == "MKT-2"
+
+        await pilot.press("K")
+        await settle(app, pilot)
+        expected = ["ECOM-2", "MKT-2", "IT-5", "WH-3", "DATA-2", "CS-3"]
+        assert probe.shown(app)["todo"] == expected
+        assert probe.stored(sprint)["todo"] == expected
+        column = probe.column_text(app, "todo")
+        assert column.index("MKT-2") < column.index("IT-5")
+
+        await pilot.press("J", "shift+down")
+        await settle(app, pilot)
+        expected = ["ECOM-2", "IT-5", "WH-3", "MKT-2", "DATA-2", "CS-3"]
+        assert probe.shown(app)["todo"] == expected
+        assert probe.stored(sprint) == probe.shown(app)
+        column = probe.column_text(app, "todo")
+        assert column.index("WH-3") < column.index("MKT-2") < column.index("DATA-2")
+        assert probe.selected(app) == "MKT-2"
+
+        await pilot.press("shift+up")
+        await settle(app, pilot)
+        assert probe.stored(sprint)["todo"] == SPRINT_42["todo"]
+        assert probe.shown(app)["todo"] == SPRINT_42["todo"]
+
+
+async def test_undo_after_a_move(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("l", "l", "j")  # Doing, MKT-3
+        assert probe.selected(app) == "MKT-3"
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert probe.stored(sprint)["review"][-1] == "MKT-3"
+        assert "MKT-3" in probe.column_text(app, "review")
+
+        await pilot.press("u")
+        await settle(app, pilot)
+        # Back where it was, at its old place in the column, in the database and on screen.
+        assert probe.stored(sprint) == SPRINT_42
+        assert probe.shown(app) == SPRINT_42
+        assert "MKT-3" in probe.column_text(app, "doing")
+        assert "MKT-3" not in probe.column_text(app, "review")
+        assert "undone: card.move MKT-3" in probe.screen_text(app)
+
+
+async def test_undo_with_nothing_to_undo_says_so(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert "nothing to undo" in probe.screen_text(app)
+        assert probe.shown(app) == probe.stored(sprint) == SPRINT_42
+
+
+# -- creating, editing, deleting ------------------------------------------------------------
+
+
+async def test_create_a_card(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        assert "New card" in probe.screen_text(app)
+        assert app.focused is form.query_one("#title", Input)
+        await pilot.press(*"Gift wrap option")
+        await pilot.press("tab", "tab")
+        assert app.focused is form.query_one("#points", Input)
+        await pilot.press("5")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+
+        assert not isinstance(app.screen, CardFormScreen)
+        with probe.store() as store:
+            found = store.cards.query(text="Gift wrap option")
+        assert len(found) == 1
+        card = found[0]
+        key = card["key"]
+        assert (card["title"], card["points"], card["status"], card["sprint_id"]) == (
+            "Gift wrap option",
+            5,
+            "todo",
+            sprint,
+        )
+        # A new card in a sprint lands at the end of To do, selected.
+        shown = probe.shown(app)
+        assert shown["todo"] == [*SPRINT_42["todo"], key]
+        assert probe.stored(sprint) == shown
+        assert probe.selected(app) == key
+        column = probe.column_text(app, "todo")
+        assert key in column
+        assert "Gift wrap option" in column
+        assert "21 cards" in probe.header(app)
+
+
+async def test_create_refuses_an_empty_title(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("n")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CardFormScreen)  # still open, saying why
+        assert "⚠" in probe.screen_text(app)
+        assert "title" in probe.screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert probe.stored(sprint) == probe.shown(app) == SPRINT_42
+
+
+async def _replace_title(app: SprintboardApp, pilot: object, title: str) -> None:
+    box = app.screen.query_one("#title", Input)
+    assert app.focused is box
+    await pilot.press("end", "ctrl+u")  # type: ignore[attr-defined]
+    assert box.value == ""
+    await pilot.press(*title)  # type: ignore[attr-defined]
+    assert box.value == title
+
+
+async def test_edit_a_card_with_e(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("l", "l", "l")  # Review, IT-6
+        assert probe.selected(app) == "IT-6"
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CardFormScreen)
+        assert "Edit IT-6" in probe.screen_text(app)
+        assert (
+            app.screen.query_one("#title", Input).value == "Guest checkout without account creation"
+        )
+        await _replace_title(app, pilot, "Guest checkout, reviewed")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+
+        assert probe.card("IT-6")["title"] == "Guest checkout, reviewed"  # type: ignore[index]
+        assert probe.stored(sprint) == probe.shown(app) == SPRINT_42
+        assert probe.selected(app) == "IT-6"
+        assert "Guest checkout, reviewed" in probe.column_text(app, "review")
+
+
+async def test_open_a_card_then_edit_it(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("enter")  # ECOM-4
+        await settle(app, pilot)
+        assert isinstance(app.screen, CardDetailScreen)
+        text = probe.screen_text(app)
+        assert "ECOM-4  Payment methods: add Klarna pay later" in text
+        assert "⊘ IT-6 (IT, Review)" in text  # what it waits on
+        assert "team ECOM with IT, FIN" in text
+
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CardFormScreen)
+        await _replace_title(app, pilot, "Klarna and PayPal pay later")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+
+        # Back on the detail, which shows the change and its history line.
+        assert isinstance(app.screen, CardDetailScreen)
+        text = probe.screen_text(app)
+        assert "ECOM-4  Klarna and PayPal pay later" in text
+        assert "title: Payment methods: add Klarna pay later → Klarna and PayPal pay later" in text
+        assert probe.card("ECOM-4")["title"] == "Klarna and PayPal pay later"  # type: ignore[index]
+
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert probe.board(app) is app.screen
+        assert "Klarna and PayPal pay lat…" in probe.column_text(app, "backlog")  # cropped
+        assert probe.stored(sprint) == probe.shown(app) == SPRINT_42
+        assert probe.selected(app) == "ECOM-4"
+
+
+async def test_delete_then_undo_brings_back_the_dependencies(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    with probe.store() as store:
+        deps_before = [(d["blocker"], d["dependent"]) for d in store.deps.list(card="ECOM-4")]
+        teams_before = store.cards.get("ECOM-4")["teams"]
+    assert deps_before == [("IT-6", "ECOM-4")]
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Delete ECOM-4 “Payment methods: add Klarna pay later”?" in probe.screen_text(app)
+        await pilot.press("y")
+        await settle(app, pilot)
+
+        assert probe.card("ECOM-4") is None
+        with probe.store() as store:
+            assert store.deps.list(card="IT-6") == []
+        assert probe.shown(app) == probe.stored(sprint) == {**SPRINT_42, "backlog": []}
+        assert "ECOM-4" not in probe.grid_text(app)
+        assert "(empty)" in probe.column_text(app, "backlog")
+        assert "19 cards" in probe.header(app)
+
+        await pilot.press("u")
+        await settle(app, pilot)
+        restored = probe.card("ECOM-4")
+        assert restored is not None
+        assert restored["teams"] == teams_before
+        with probe.store() as store:
+            deps = [(d["blocker"], d["dependent"]) for d in store.deps.list(card="ECOM-4")]
+        assert deps == deps_before
+        assert probe.shown(app) == probe.stored(sprint) == SPRINT_42
+        backlog = probe.column_text(app, "backlog")
+        assert "ECOM-4" in backlog
+        assert "⊘" in backlog  # blocked again: its dependency is back
+        assert "20 cards" in probe.header(app)
+
+
+async def test_delete_can_be_cancelled(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("d")
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert probe.board(app) is app.screen
+        assert probe.card("ECOM-4") is not None
+        assert probe.shown(app) == probe.stored(sprint) == SPRINT_42
+
+
+# -- filters, swimlanes, sprints ------------------------------------------------------------
+
+
+async def test_text_filter(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("slash")
+        await pilot.press(*"Checkout")
+        await pilot.press("enter")
+        await settle(app, pilot)
+
+        with probe.store() as store:
+            matching = {
+                s: [c["key"] for c in store.cards.query(sprint=sprint, status=s, text="checkout")]
+                for s in COLUMNS
+            }
+        shown = probe.shown(app)
+        assert shown == matching
+        assert sum(map(len, shown.values())) < 20
+        assert shown["todo"][:2] == ["ECOM-2", "IT-5"]
+        assert "filtered: text “Checkout”" in probe.header(app)
+        text = probe.grid_text(app)
+        assert "ECOM-4" not in text  # Klarna: no checkout in it
+        assert "One-page checkout: copy" in text
+        assert not app.screen.query_one("#filter", Input).display  # enter closes the box
+        assert probe.stored(sprint) == SPRINT_42  # filtering writes nothing
+
+        # Keys act on what is shown: the first visible card moves, in the database too.
+        assert probe.selected(app) == "ECOM-2"
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert probe.shown(app)["doing"][-1] == "ECOM-2"
+        assert probe.stored(sprint)["doing"][-1] == "ECOM-2"
+        assert "ECOM-2" in probe.column_text(app, "doing")
+
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "filtered" not in probe.header(app)
+        assert probe.shown(app) == probe.stored(sprint)
+
+
+async def test_team_filter(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TeamFilterScreen)
+        text = probe.screen_text(app)
+        assert "Show cards of teams" in text
+        assert "MKT   Marketing" in text
+        # The first two teams (MKT, IT) toggled on with space, then applied with enter.
+        await pilot.press("space", "down", "space", "enter")
+        await settle(app, pilot)
+        assert probe.board(app) is app.screen
+
+        chosen = {"MKT", "IT"}
+        with probe.store() as store:
+            expected = {
+                s: [
+                    c["key"]
+                    for c in store.cards.query(sprint=sprint, status=s)
+                    if chosen.intersection(c["teams"])
+                ]
+                for s in COLUMNS
+            }
+        shown = probe.shown(app)
+        assert shown == expected
+        assert "IT-4" in shown["doing"] and "MKT-3" in shown["doing"]
+        assert "CNT-2" not in shown["doing"]  # a content card with no IT or MKT part
+        assert "filtered: teams IT,MKT" in probe.header(app)
+        text = probe.grid_text(app)
+        assert "CNT-2" not in text
+        assert "IT-4" in text
+        assert probe.stored(sprint) == SPRINT_42  # filtering writes nothing
+
+        # The dialog opens with the current choice ticked; `a` shows every team again.
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert app.screen.query_one("SelectionList").selected == ["MKT", "IT"]
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert probe.shown(app) == SPRINT_42
+        assert "filtered" not in probe.header(app)
+
+
+async def test_swimlanes(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert "swimlanes" in probe.header(app)
+        board = probe.board(app)
+        order = board.model.team_order
+        with probe.store() as store:
+            teams_here = {c["team"] for c in store.cards.query(sprint=sprint)}
+        lines = probe.lines(app)
+        # A lane header runs across every column: the team code at the top of each.
+        lane_lines = [
+            line.split()[0]
+            for line in lines
+            if len(line.split()) == len(COLUMNS) and len(set(line.split())) == 1 and "─" not in line
+        ]
+        visible = [code for code in order if code in teams_here][: len(lane_lines)]
+        assert lane_lines == visible
+        assert lane_lines[:2] == ["MKT", "IT"]
+        # Within a column, cards are grouped by team in the teams' order.
+        for status, keys in probe.shown(app).items():
+            ranks = [order.index(k.split("-")[0]) for k in keys]
+            assert ranks == sorted(ranks), status
+            assert sorted(keys) == sorted(SPRINT_42[status])
+        assert probe.stored(sprint) == SPRINT_42  # lanes write nothing
+
+        # A card does not leave its lane by reordering: nothing moves, in the db either.
+        board.model.select("IT-5")
+        await pilot.press("K", "J")
+        await settle(app, pilot)
+        assert probe.stored(sprint) == SPRINT_42
+
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert "swimlanes" not in probe.header(app)
+        assert probe.shown(app) == SPRINT_42
+
+
+async def test_switch_sprint_to_backlog_and_back(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PickerScreen)
+        text = probe.screen_text(app)
+        assert "Sprint 43  (planned" in text
+        assert "Backlog (cards in no sprint)" in text
+        # Newest sprint first; the backlog is the last choice.
+        await pilot.press("end", "enter")
+        await settle(app, pilot)
+        assert probe.board(app) is app.screen
+        backlog = probe.stored(None)
+        assert sum(map(len, backlog.values())) > 0
+        assert probe.shown(app) == backlog
+        assert "Backlog (cards in no sprint)" in probe.header(app)
+        first = next(keys[0] for keys in backlog.values() if keys)
+        assert first in probe.grid_text(app)
+
+        # Moves on the backlog board write to backlog cards.
+        selected = probe.selected(app)
+        assert selected is not None
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert probe.shown(app) == probe.stored(None)
+        assert probe.card(selected)["sprint_id"] is None  # type: ignore[index]
+
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("home", "enter")  # Sprint 43
+        await settle(app, pilot)
+        with probe.store() as store:
+            planned = next(s for s in store.sprints.list() if s["name"] == "Sprint 43")
+        assert probe.shown(app) == probe.stored(planned["id"])
+        assert "Sprint 43 · planned" in probe.header(app)
+        assert f"{planned['cards']} cards" in probe.header(app)
+
+
+async def test_switch_sprint_can_be_cancelled(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert probe.shown(app) == probe.stored(sprint) == SPRINT_42
+        assert "Sprint 42" in probe.header(app)
+
+
+# -- other processes, failures, first start ------------------------------------------------
+
+
+async def test_live_refresh_after_an_external_write(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app(live_refresh=0.2)
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("l", "l", "j")  # Doing, MKT-3
+        assert probe.selected(app) == "MKT-3"
+
+        # Another process (the CLI in another terminal) edits and moves cards.
+        with probe.store() as other:
+            other.cards.edit("MKT-3", {"title": "Spring landing page, renamed elsewhere"})
+            other.cards.move("IT-4", status="review")
+        assert await wait_until(pilot, lambda: "IT-4" in probe.shown(app)["review"])
+        await pilot.pause()
+
+        assert probe.shown(app) == probe.stored(sprint)
+        assert probe.shown(app)["doing"] == ["MKT-3", "WH-2", "CNT-2", "IT-7"]
+        assert probe.selected(app) == "MKT-3"  # the selection is kept
+        doing = probe.column_text(app, "doing")
+        assert "▶Spring landing page, rena…" in doing
+        assert "IT-4" in probe.column_text(app, "review")
+
+        # The selected card itself moved elsewhere: the selection follows it.
+        with probe.store() as other:
+            other.cards.move("MKT-3", status="done")
+        assert await wait_until(pilot, lambda: "MKT-3" in probe.shown(app)["done"])
+        await pilot.pause()
+        assert probe.selected(app) == "MKT-3"
+        assert "▶MKT-3" in probe.column_text(app, "done")
+        assert probe.shown(app) == probe.stored(sprint)
+
+
+async def test_a_failed_write_rolls_back_and_says_so(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app(busy_timeout=0.2, live_refresh=0)
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("l")  # To do, ECOM-2
+        assert probe.selected(app) == "ECOM-2"
+        # Another writer holds the write lock for longer than the busy timeout.
+        blocker = sqlite3.connect(probe.db_path, isolation_level=None)
+        try:
+            blocker.execute("BEGIN IMMEDIATE")
+            await pilot.press("L")
+            # The move shows at once, before the write is tried...
+            assert probe.shown(app)["doing"][-1] == "ECOM-2"
+            await settle(app, pilot)
+            # ...and is rolled back when it fails, with a notification.
+            messages = [n.message for n in app._notifications]
+            assert any("not saved" in m for m in messages), messages
+            assert "not saved" in probe.screen_text(app)
+            assert probe.shown(app) == SPRINT_42
+            assert "ECOM-2" in probe.column_text(app, "todo")
+            assert "ECOM-2" not in probe.column_text(app, "doing")
+            assert probe.selected(app) == "ECOM-2"
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert probe.stored(sprint) == SPRINT_42
+
+        # With the lock released the same key works.
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert probe.stored(sprint)["doing"][-1] == "ECOM-2"
+        assert probe.shown(app) == probe.stored(sprint)
+
+
+async def test_first_start_offers_the_demo(store: Store, db_path: Path) -> None:
+    clock = store.clock
+    store.close()
+    app = make_app(db_path, clock=clock, settings=Settings())
+    probe = Probe(db_path, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, FirstStartScreen)
+        assert "Welcome to sprintboard" in probe.screen_text(app)
+        assert probe.shown(app) == {s: [] for s in COLUMNS}
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert probe.board(app) is app.screen
+        sprint = probe.active_sprint()
+        assert probe.shown(app) == probe.stored(sprint) == SPRINT_42
+        assert "Sprint 42 · active" in probe.header(app)
+        assert "demo organisation loaded" in probe.screen_text(app)
+
+
+async def test_first_start_can_stay_empty(store: Store, db_path: Path) -> None:
+    clock = store.clock
+    store.close()
+    app = make_app(db_path, clock=clock, settings=Settings())
+    probe = Probe(db_path, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, FirstStartScreen)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert probe.board(app) is app.screen
+        with probe.store() as opened:
+            assert opened.is_empty()
+        assert "Backlog (cards in no sprint) · 0 cards" in probe.header(app)
+        assert "(empty)" in probe.column_text(app, "todo")
+
+
+async def test_help_lists_every_board_key(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert "Move ←" in probe.screen_text(app)
+        # The whole list (it scrolls when the terminal is short).
+        text = str(app.screen.query_one("Static").render())
+        board = probe.board(app)
+        for binding in board.BINDINGS:
+            assert binding.description in text, binding.description  # type: ignore[union-attr]
+        for expected in ("H / shift+left", "L / shift+right", "K / shift+up", "ctrl+p", "Quit"):
+            assert expected in text, expected
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert board is app.screen
+
+
+async def test_command_palette_reaches_board_actions(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        await pilot.press(*"Lanes")
+        assert await wait_until(pilot, lambda: "Board: lanes" in probe.screen_text(app))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert probe.board(app) is app.screen
+        assert probe.board(app).model.swimlanes
+        assert "swimlanes" in probe.header(app)
+
+
+def _segment(app: SprintboardApp, probe: Probe, text: str) -> Segment:
+    grid = probe.board(app).query_one(BoardGrid)
+    for y in range(grid.size.height):
+        for segment in grid.render_line(y):
+            if segment.text.startswith(text):
+                return segment
+    raise AssertionError(f"{text!r} is not on the board")
+
+
+def _contrast(segment: Segment) -> float:
+    style = segment.style
+    assert style is not None and style.color is not None and style.bgcolor is not None
+    fg, bg = Color.from_rich_color(style.color), Color.from_rich_color(style.bgcolor)
+    return abs(fg.brightness - bg.brightness)
+
+
+@pytest.mark.parametrize("theme", ["sprintboard-dark", "sprintboard-light", "sprintboard-contrast"])
+async def test_card_text_is_readable_on_every_theme(
+    board_app: AppFactory, probe: Probe, theme: str
+) -> None:
+    app = board_app(settings=Settings(theme=theme))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        assert app.theme == theme
+        for text in ("ECOM-4", "Payment methods", "ECOM-2", "One-page checkout: copy"):
+            # ECOM-4 is selected: its text must read on the selection colour as well.
+            assert _contrast(_segment(app, probe, text)) > 0.35, (theme, text)
+        header = _segment(app, probe, " To do 6")
+        assert _contrast(header) > 0.35, theme
+        assert probe.shown(app) == probe.stored(probe.active_sprint()) == SPRINT_42
+
+
+async def test_goal_and_feedback_filters(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PickerScreen)
+        assert "all goals" in probe.screen_text(app)
+        await pilot.press("down", "down", "enter")  # the second goal
+        await settle(app, pilot)
+        with probe.store() as store:
+            goal = store.goals.list()[1]["id"]
+            expected = {
+                s: [c["key"] for c in store.cards.query(sprint=sprint, status=s, goal=goal)]
+                for s in COLUMNS
+            }
+        assert probe.shown(app) == expected
+        assert 0 < sum(map(len, expected.values())) < 20
+        assert f"filtered: goal {goal}" in probe.header(app)
+
+        await pilot.press("escape", "f")
+        await settle(app, pilot)
+        with probe.store() as store:
+            expected = {
+                s: [c["key"] for c in store.cards.query(sprint=sprint, status=s) if c["feedback"]]
+                for s in COLUMNS
+            }
+        assert probe.shown(app) == expected
+        assert "filtered: feedback-linked" in probe.header(app)
+        text = probe.grid_text(app)
+        assert "✉" in text
+        assert probe.stored(sprint) == SPRINT_42
+
+
+async def test_mouse_selects_and_opens(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        grid = probe.board(app).query_one(BoardGrid)
+        x = grid.column_width + 1 + 3  # inside To do
+        await pilot.click(BoardGrid, offset=(x, 2 + 3 + 1))  # its second card, title line
+        await pilot.pause()
+        assert probe.selected(app) == "IT-5"
+        assert "▶IT-5" in probe.column_text(app, "todo")
+        await pilot.double_click(BoardGrid, offset=(x, 2 + 3 * 2))  # the third card
+        await settle(app, pilot)
+        assert isinstance(app.screen, CardDetailScreen)
+        assert "MKT-2  Spring promotion e-mail" in probe.screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert probe.selected(app) == "MKT-2"
+        assert probe.shown(app) == probe.stored(probe.active_sprint()) == SPRINT_42
