@@ -17,7 +17,7 @@ from sprintboard import demo_content as content
 from sprintboard.errors import UserError
 from sprintboard.models import ONBOARDING_STEPS, URGENT_CATEGORIES
 from sprintboard.store import Store
-from sprintboard.store.bulk import bump_key_counters, insert_many, log_many
+from sprintboard.store.bulk import bump_key_counters, insert_many, log_many, sql_uuid
 from sprintboard.store.database import Tx, new_uuid
 from sprintboard.store.generate import Vocabulary, generate_cards
 
@@ -253,7 +253,7 @@ def load_demo(
     store.db.execute("PRAGMA cache_size = -1000000")
     with store.transaction("demo") as tx:
         if force:
-            _clear(store)
+            _clear(store, tx)
         in_sprints = int((total - len(content.CARDS)) * 0.8)
         extra_sprints = max(0, round(in_sprints / per_sprint) - len(content.SPRINTS))
         # Older generated sprints come before the hand-written closed, active, planned ones.
@@ -267,7 +267,8 @@ def load_demo(
         by_name = {s["name"]: s for s in sprints}
         hand = [by_name[n] for n, _ in content.SPRINTS]
 
-        goal_ids = _load_goals(store, tx)
+        # The goals were set when the oldest of the hand-written sprints began.
+        goal_ids = _load_goals(store, tx, hand[0]["start"] + "T09:00:00Z")
         _load_members(store, tx)
         _load_stock(store, tx, today)
 
@@ -338,7 +339,21 @@ def _hand_due(index: int, today: date) -> date | None:
     }.get(index)
 
 
-def _clear(store: Store) -> None:
+# The tables `_clear` empties that hold logged records: table -> (entity, key column).
+_LOGGED = {
+    "feedback": ("feedback", None),
+    "dependencies": ("dependency", None),
+    "card_teams": ("card_team", None),
+    "cards": ("card", "key"),
+    "sprint_capacity": ("sprint_capacity", None),
+    "sprints": ("sprint", "name"),
+    "goals": ("goal", None),
+    "members": ("member", None),
+    "stock": ("stock", "sku"),
+}
+
+
+def _clear(store: Store, tx: Tx) -> None:
     # The key counters go too: the replacing organisation numbers its cards from 1 again,
     # and generated keys must continue the hand-written ones without a gap.
     for table in (
@@ -353,10 +368,24 @@ def _clear(store: Store) -> None:
         "stock",
         "key_counters",
     ):
+        if table in _LOGGED:
+            # Each deletion is logged like any other (one INSERT ... SELECT per table), so
+            # the log still says what exists: logs merged from other devices rely on it.
+            entity, key = _LOGGED[table]
+            columns = [r[1] for r in store.db.execute(f"PRAGMA table_info([{table}])")]
+            record = ", ".join(f"'{c}', [{c}]" for c in columns)
+            store.db.execute(
+                f"""INSERT INTO activity(uuid, txn, at, actor, device, action, entity,
+                        entity_uuid, entity_key, op, before)
+                    SELECT {sql_uuid()}, ?, ?, ?, ?, ?, ?, uuid, {f"[{key}]" if key else "NULL"},
+                        'delete', json_object({record})
+                    FROM [{table}] ORDER BY rowid""",
+                [tx.txn, tx.now, store.actor, store.device, tx.action, entity],
+            )
         store.db.execute(f"DELETE FROM [{table}]")
 
 
-def _load_goals(store: Store, tx: Tx) -> list[int]:
+def _load_goals(store: Store, tx: Tx, set_at: str) -> list[int]:
     first_id = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM goals")) + 1
     rows: list[dict[str, Any]] = []
     for title, kpi, unit, base, target, current, roi, sponsor, status in content.GOALS:
@@ -375,9 +404,9 @@ def _load_goals(store: Store, tx: Tx) -> list[int]:
                 "sponsor": sponsor,
                 "status": status,
                 "signed_off_by": signed,
-                "signed_off_at": tx.now if signed else None,
-                "created_at": tx.now,
-                "updated_at": tx.now,
+                "signed_off_at": set_at if signed else None,
+                "created_at": set_at,
+                "updated_at": set_at,
             }
         )
     insert_many(tx, "goal", rows, key_field="title")
@@ -418,12 +447,18 @@ def _load_stock(store: Store, tx: Tx, today: date) -> None:
 
 def _record_sprint_points(store: Store, tx: Tx) -> None:
     """Closed and active sprints remember what they committed to and completed."""
-    store.db.execute(
-        """UPDATE sprints SET
-             committed_points = (SELECT COALESCE(SUM(points), 0) FROM cards c
-                                 WHERE c.sprint_id = sprints.id),
-             completed_points = CASE WHEN state = 'closed' THEN
+    # Through tx.update, so the log holds the points too (a replayed log equals the tables).
+    for row in store.rows(
+        """SELECT s.*,
+             (SELECT COALESCE(SUM(points), 0) FROM cards c WHERE c.sprint_id = s.id)
+                 AS committed,
+             CASE WHEN s.state = 'closed' THEN
                  (SELECT COALESCE(SUM(points), 0) FROM cards c
-                  WHERE c.sprint_id = sprints.id AND c.status = 'done') END
-           WHERE state != 'planned'"""
-    )
+                  WHERE c.sprint_id = s.id AND c.status = 'done') END AS completed
+           FROM sprints s WHERE s.state != 'planned' ORDER BY s.id"""
+    ):
+        changes = {
+            "committed_points": row.pop("committed"),
+            "completed_points": row.pop("completed"),
+        }
+        tx.update("sprint", row, changes, key=row["name"])

@@ -47,6 +47,11 @@ class BoardScreen(Screen[None]):
     """Columns Backlog · To do · Doing · Review · Done for one sprint (or the backlog)."""
 
     HELP_TITLE = "Board"
+    HELP_NOTES = (
+        "mouse: click selects a card, double-click opens it",
+        "badges: ⊘ blocked · ⇄ cross-team · ✉n feedback reports · ◷nd due soon · !late overdue"
+        " · ▶ selected",
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,h", "cursor(-1, 0)", "Left", show=False),
@@ -423,7 +428,7 @@ class BoardScreen(Screen[None]):
 
         settings = self.app.settings  # type: ignore[attr-defined]
         try:
-            found = await self.backend.run(check_seams, self.store, settings)
+            found = await check_seams(self.backend, settings)
         except Exception:  # a hint in the header must never take the board down; ! says why
             found = None
         self._findings = found

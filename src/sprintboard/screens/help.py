@@ -46,15 +46,10 @@ class HelpScreen(ModalScreen[None]):
             half = (len(entries) + 1) // 2
             for left, right in zip_longest(entries[:half], entries[half:], fillvalue=""):
                 rows.append(Content(f"  {left:<44}{right}".rstrip()))
-        rows += [
-            Content(""),
-            Content("mouse: click selects a card, double-click opens it"),
-            Content.styled("Badges", "bold")
-            + Content(
-                " · ⊘ blocked · ⇄ cross-team · ✉n feedback reports · ◷nd due soon"
-                " · !late overdue · ▶ selected"
-            ),
-        ]
+        notes = getattr(self.under, "HELP_NOTES", ())
+        if notes:
+            rows.append(Content(""))
+            rows += [Content(note) for note in notes]
         with VerticalScroll(classes="dialog help"):
             yield Static(Content("\n").join(rows))
 

@@ -11,31 +11,35 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Footer, Input
 
 from sprintboard.errors import UserError
 from sprintboard.models import URGENT_CATEGORIES, FeedbackCategory
 from sprintboard.planning.triage import VIEWS, AgeLimits, InboxItem, inbox_item
-from sprintboard.screens.inbox_model import (
-    EMPTY,
-    PAGE,
-    InboxPage,
-    Query,
-    fetch_inbox,
-    merge_candidates,
-    refusal,
-    triaged_message,
-    view_counts,
+from sprintboard.screens import inbox_model as model
+from sprintboard.screens.inbox_model import InboxPage, Query
+from sprintboard.screens.triage_dialogs import (
+    AcceptChoice,
+    AcceptScreen,
+    DeclineScreen,
+    SnoozeScreen,
+    TriageDialog,
 )
-from sprintboard.widgets.inbox_list import InboxDetail, InboxHeader, InboxList
+from sprintboard.widgets.inbox_list import (
+    FilterBar,
+    InboxDetail,
+    InboxHeader,
+    InboxList,
+    QuietFooter,
+)
+
+D = TypeVar("D", bound=TriageDialog)
 
 WAKE_EVERY = 60.0  # seconds between looks for snoozes whose day has come
 
@@ -59,8 +63,13 @@ class InboxScreen(Screen[None]):
         Binding("o", "reopen", "Reopen"),
         Binding("u", "undo", "Undo"),
         Binding("enter", "open_card", "Open card"),
-        Binding("tab,right_square_bracket", "cycle_view(1)", "Next view", key_display="tab"),
-        Binding("shift+tab,left_square_bracket", "cycle_view(-1)", "Previous view", show=False),
+        Binding("space", "read_on", "Scroll the text", show=False),
+        Binding("tab", "cycle_view(1)", "Next view"),
+        Binding("right_square_bracket", "cycle_view(1)", "Next view", key_display="]", show=False),
+        Binding("shift+tab", "cycle_view(-1)", "Previous view", show=False),
+        Binding(
+            "left_square_bracket", "cycle_view(-1)", "Previous view", key_display="[", show=False
+        ),
         Binding("v", "pick_view", "Pick view", show=False),
         Binding("slash", "filter_text", "Filter", key_display="/"),
         Binding("c", "filter_category", "Category"),
@@ -77,11 +86,10 @@ class InboxScreen(Screen[None]):
         self.teams: list[dict[str, Any]] = []
         self.sprints: list[dict[str, Any]] = []
         self.reasons: list[str] = []
-        self._gone: set[int] = set()  # taken out locally; their writes are still queued
         self._remembered: dict[str, int] = {}  # the selected item per view
+        self._dialogs: dict[type[TriageDialog], TriageDialog] = {}
         self._version: int | None = None
         self._loading_more = False
-        self._filter_timer: Timer | None = None
         self._away = False
         self.loaded = False  # the first read is in
         self.limits = AgeLimits()
@@ -103,13 +111,12 @@ class InboxScreen(Screen[None]):
         yield InboxList(self.page, id="inbox-list")
         with VerticalScroll(id="inbox-detail"):
             yield InboxDetail(id="inbox-detail-body")
-        yield Input(id="inbox-filter", placeholder="filter by text, customer, card or #id")
-        yield Footer()
+        yield FilterBar(id="inbox-filter", placeholder="filter by text, customer, card or #id")
+        yield QuietFooter()
 
     async def on_mount(self) -> None:
         settings = self.app.settings  # type: ignore[attr-defined]
         self.limits = AgeLimits(settings.feedback_amber_days, settings.feedback_red_days)
-        self.query_one("#inbox-filter", Input).display = False
         self.query_one("#inbox-detail").can_focus = False
         self.inbox_list.focus()
         await self.load(wake=True)
@@ -128,8 +135,7 @@ class InboxScreen(Screen[None]):
     # -- loading --------------------------------------------------------------------------
 
     def _items(self, rows: list[dict[str, Any]]) -> list[InboxItem]:
-        made = (inbox_item(row, self.today, self.limits) for row in rows)
-        return [item for item in made if item.id not in self._gone]
+        return [inbox_item(row, self.today, self.limits) for row in rows]
 
     async def load(
         self, *, wake: bool = False, keep: int | None = None, reset: bool = False
@@ -140,9 +146,9 @@ class InboxScreen(Screen[None]):
         names an item in it.
         """
         query = self.query_state
-        limit = PAGE if reset else max(PAGE, len(self.page.items) + 1)
+        limit = model.PAGE if reset else max(model.PAGE, len(self.page.items) + 1)
         run = self.backend.write if wake and not self.store.read_only else self.backend.run
-        data = await run(fetch_inbox, self.store, query, limit, wake)
+        data = await run(model.fetch_inbox, self.store, query, limit, wake)
         if query != self.query_state:
             return  # the view or a filter changed meanwhile; that load follows
         self.today = date.fromisoformat(data["today"])
@@ -171,17 +177,23 @@ class InboxScreen(Screen[None]):
         feedback = self.store.feedback
         try:
             rows = await self.backend.run(
-                feedback.inbox, query.view, category=query.category, offset=offset, limit=PAGE
+                feedback.inbox, query.view, category=query.category, offset=offset, limit=model.PAGE
             )
         finally:
             self._loading_more = False
-        if query == self.query_state and len(self.page.items) == offset:
+        if query != self.query_state:
+            return
+        if len(self.page.items) == offset:
             self.page.extend(self._items(rows), self.counts[query.view])
             self.redraw()
+        else:  # a triage took an item out meanwhile: that page starts one too far on
+            self.inbox_list.ask_for_more()
 
     async def refresh_counts(self) -> None:
         query = self.query_state
-        counts = await self.backend.run(view_counts, self.store, query.category, str(self.today))
+        counts = await self.backend.run(
+            model.view_counts, self.store, query.category, str(self.today)
+        )
         if self.backend.pending_writes or query != self.query_state:
             return  # the next write's refresh will be newer
         self.counts = counts
@@ -204,7 +216,7 @@ class InboxScreen(Screen[None]):
         self.inbox_list.empty_text = (
             "No feedback matches the filter."
             if self.is_filtered()
-            else EMPTY[self.query_state.view]
+            else model.EMPTY[self.query_state.view]
         )
         self.inbox_list.refresh_list()
         self.update_header()
@@ -220,6 +232,7 @@ class InboxScreen(Screen[None]):
 
     def update_detail(self) -> None:
         self.query_one(InboxDetail).show(self.page.selected())
+        self.query_one("#inbox-detail", VerticalScroll).scroll_home(animate=False)
 
     # -- triage ---------------------------------------------------------------------------
 
@@ -232,7 +245,7 @@ class InboxScreen(Screen[None]):
         except sqlite3.Error as exc:
             self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
         finally:
-            self._gone.discard(forget)
+            self.page.gone.discard(forget)
         await self.load()
         return None
 
@@ -241,7 +254,7 @@ class InboxScreen(Screen[None]):
         if item is None:
             self.notify(f"nothing to {verb} here", markup=False)
         elif item.state not in ("new", "snoozed") and verb != "reopen":
-            self.notify(refusal(item, verb), severity="warning", markup=False)
+            self.notify(model.refusal(item, verb), severity="warning", markup=False)
             return None
         return item
 
@@ -255,8 +268,7 @@ class InboxScreen(Screen[None]):
         view = self.query_state.view
         stays = to == view
         if not stays:
-            self.page.remove(item.id)
-            self._gone.add(item.id)
+            self.page.take(item.id)
             self.counts[view] = max(0, self.counts[view] - 1)
             if to in self.counts:
                 self.counts[to] += 1
@@ -265,7 +277,7 @@ class InboxScreen(Screen[None]):
         async def run() -> None:
             row = await self.write(fn, item.id, *args, forget=item.id, **kw)
             if row is not None:
-                self.notify(triaged_message(row), markup=False)
+                self.notify(model.triaged_message(row), markup=False)
                 await (self.load() if stays or to == "?" else self.refresh_counts())
 
         self.run_worker(run(), group="writes")
@@ -278,30 +290,33 @@ class InboxScreen(Screen[None]):
         if item is not None:
             self.app.push_screen(dialog(item), lambda got: None if got is None else then(item, got))
 
-    def action_accept(self) -> None:
-        from sprintboard.screens.triage_dialogs import AcceptChoice, AcceptScreen
+    def dialog(self, kind: type[D]) -> D:
+        """The inbox's one dialog of this kind, made (and installed, to be kept) once."""
+        found = self._dialogs.get(kind)
+        if found is None:
+            found = self._dialogs[kind] = kind()
+            self.app.install_screen(found, f"{kind.__name__}-{id(self)}")
+        return found  # type: ignore[return-value]
 
+    def action_accept(self) -> None:
         def accept(item: InboxItem, c: AcceptChoice) -> None:
             fn = self.store.feedback.accept
             self.triage(item, "accepted", fn, c.team, c.sprint_id, c.title)
 
-        self._ask("accept", lambda item: AcceptScreen(item, self.teams, self.sprints), accept)
+        dialog = self.dialog(AcceptScreen).offer(self.teams, self.sprints)
+        self._ask("accept", dialog.prepare, accept)
 
     def action_decline(self) -> None:
-        from sprintboard.screens.triage_dialogs import DeclineScreen
-
         def decline(item: InboxItem, reason: str) -> None:
             self.triage(item, "declined", self.store.feedback.decline, reason)
 
-        self._ask("decline", lambda item: DeclineScreen(item, self.reasons), decline)
+        self._ask("decline", self.dialog(DeclineScreen).suggest(self.reasons).prepare, decline)
 
     def action_snooze(self) -> None:
-        from sprintboard.screens.triage_dialogs import SnoozeScreen
-
         def snooze(item: InboxItem, day: date) -> None:
             self.triage(item, "snoozed", self.store.feedback.snooze, day.isoformat())
 
-        self._ask("snooze", lambda item: SnoozeScreen(item, self.today), snooze)
+        self._ask("snooze", self.dialog(SnoozeScreen).starting(self.today).prepare, snooze)
 
     async def action_merge(self) -> None:
         from sprintboard.screens.card_picker import CardPickerScreen
@@ -309,7 +324,7 @@ class InboxScreen(Screen[None]):
         item = self._target("merge")
         if item is None:
             return
-        candidates = await self.backend.run(merge_candidates, self.store, item)
+        candidates = await self.backend.run(model.merge_candidates, self.store, item)
         status = {c["key"]: c["status"] for c in candidates}
 
         def merge(key: str | None) -> None:
@@ -357,9 +372,18 @@ class InboxScreen(Screen[None]):
     # -- moving and views ------------------------------------------------------------------
 
     def action_cursor(self, delta: int) -> None:
+        before = self.page.cursor
         self.page.move(delta)
-        self.inbox_list.refresh_list()
+        self.inbox_list.refresh_list(moved_from=before)
         self.update_detail()
+
+    def action_read_on(self) -> None:
+        """Page through a long text in the detail pane, then back to its start."""
+        detail = self.query_one("#inbox-detail", VerticalScroll)
+        if detail.scroll_y >= detail.max_scroll_y:
+            detail.scroll_home(animate=False)
+        else:
+            detail.scroll_page_down(animate=False)
 
     def action_page(self, direction: int) -> None:
         self.action_cursor(direction * max(1, self.inbox_list.rows - 1))
@@ -386,73 +410,58 @@ class InboxScreen(Screen[None]):
         index = VIEWS.index(self.query_state.view)
         await self.action_show_view(VIEWS[(index + delta) % len(VIEWS)])
 
-    def action_pick_view(self) -> None:
+    def _pick(self, title: str, options: list[tuple[str, Any]], field: str) -> None:
+        """Pick a view or a category from a list; the view shows it."""
         from sprintboard.screens.dialogs import PickerScreen
 
+        def chosen(value: Any) -> None:
+            if value is not PickerScreen.CANCELLED:
+                query = replace(self.query_state, **{field: value})
+                self.run_worker(self.show(query), group="views")
+
+        self.app.push_screen(PickerScreen(title, options), chosen)
+
+    def action_pick_view(self) -> None:
         options = [(f"{view}  ({self.counts.get(view, 0):,})", view) for view in VIEWS]
-
-        def chosen(view: Any) -> None:
-            if view is not PickerScreen.CANCELLED:
-                self.run_worker(self.action_show_view(view), group="views")
-
-        self.app.push_screen(PickerScreen("Show view", options), chosen)
+        self._pick("Show view", options, "view")
 
     def action_filter_text(self) -> None:
-        box = self.query_one("#inbox-filter", Input)
-        box.display = True
-        box.value = self.query_state.text
-        box.cursor_blink = not self.app.frozen  # type: ignore[attr-defined]
-        box.focus()
+        self.query_one(FilterBar).open(self.query_state.text)
 
-    @on(Input.Changed, "#inbox-filter")
-    def _filter_typed(self, event: Input.Changed) -> None:
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        text = event.value.strip()
-        query = replace(self.query_state, text=text)
-        self._filter_timer = self.set_timer(
-            0.15, lambda: self.run_worker(self.show(query), group="filter", exclusive=True)
-        )
+    @on(FilterBar.Applied)
+    def _filter_typed(self, event: FilterBar.Applied) -> None:
+        query = replace(self.query_state, text=event.text)
+        self.run_worker(self.show(query), group="filter", exclusive=True)
 
-    @on(Input.Submitted, "#inbox-filter")
-    def _filter_done(self) -> None:
-        self.query_one("#inbox-filter", Input).display = False
+    @on(FilterBar.Closed)
+    def _filter_closed(self) -> None:
         self.inbox_list.focus()
 
     async def action_clear_filters(self) -> None:
-        box = self.query_one("#inbox-filter", Input)
-        if box.display:
-            box.display = False
-            self.inbox_list.focus()
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
+        self.query_one(FilterBar).close()
         if self.is_filtered():
             await self.show(Query(view=self.query_state.view))
 
     def action_filter_category(self) -> None:
-        from sprintboard.screens.dialogs import PickerScreen
-
         options: list[tuple[str, Any]] = [("all categories", None)] + [
             (f"{c.value}{'  (urgent)' if c in URGENT_CATEGORIES else ''}", c.value)
             for c in FeedbackCategory
         ]
-
-        def chosen(category: Any) -> None:
-            if category is not PickerScreen.CANCELLED:
-                query = replace(self.query_state, category=category)
-                self.run_worker(self.show(query), group="views")
-
-        self.app.push_screen(PickerScreen("Show category", options), chosen)
+        self._pick("Show category", options, "category")
 
     async def action_reload(self) -> None:
         await self.load(wake=True)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Every inbox binding, for the command palette."""
+        seen = set()
         for binding in self.BINDINGS:
             if not isinstance(binding, Binding) or binding.action.startswith("cursor"):
                 continue
             action = binding.action
+            if action in seen:  # one command per action, named after its first key
+                continue
+            seen.add(action)
             yield SystemCommand(
                 binding.description,
                 f"Inbox: {binding.description.lower()} (key {binding.key.split(',')[0]})",

@@ -120,24 +120,30 @@ def refusal(item: InboxItem, verb: str) -> str:
 
 @dataclass
 class InboxPage:
-    """The loaded start of one view, in triage order, and the selected item."""
+    """The loaded start of one view, in triage order, and the selected item.
+
+    An item taken out by a triage key stays out (`gone`) until its write is done, also
+    when a read made before that write comes back.
+    """
 
     items: list[InboxItem] = field(default_factory=list)
     total: int = 0  # items in the whole view, loaded or not
     cursor: int = 0
     complete: bool = False  # every item of the view is loaded (or a filter capped it)
+    gone: set[int] = field(default_factory=set)
 
     def selected(self) -> InboxItem | None:
         return self.items[self.cursor] if 0 <= self.cursor < len(self.items) else None
 
     def load(self, items: list[InboxItem], total: int, complete: bool, keep: int | None) -> None:
         """Replace the items, keeping the selected item (by id) or else the cursor's place."""
-        self.items, self.total, self.complete = items, total, complete
-        index = next((i for i, item in enumerate(items) if item.id == keep), None)
+        self.items = [item for item in items if item.id not in self.gone]
+        self.total, self.complete = total, complete
+        index = next((i for i, item in enumerate(self.items) if item.id == keep), None)
         self.cursor = index if index is not None else min(self.cursor, max(0, len(items) - 1))
 
     def extend(self, items: list[InboxItem], total: int) -> None:
-        seen = {item.id for item in self.items}
+        seen = self.gone | {item.id for item in self.items}
         fresh = [item for item in items if item.id not in seen]
         self.items.extend(fresh)
         self.total = max(total, len(self.items))
@@ -146,25 +152,16 @@ class InboxPage:
     def move(self, delta: int) -> None:
         self.cursor = max(0, min(len(self.items) - 1, self.cursor + delta))
 
-    def remove(self, item_id: int) -> int | None:
-        """Drop an item that left the view; the cursor stays put (on the next one)."""
+    def take(self, item_id: int) -> None:
+        """Take out an item that leaves the view; the cursor stays put (on the next one)."""
+        self.gone.add(item_id)
         index = next((i for i, item in enumerate(self.items) if item.id == item_id), None)
         if index is None:
-            return None
+            return
         del self.items[index]
         self.total = max(0, self.total - 1)
         if index < self.cursor or self.cursor >= len(self.items):
             self.cursor = max(0, self.cursor - 1)
-        return index
-
-    def put_back(self, item: InboxItem, index: int) -> None:
-        self.items.insert(min(index, len(self.items)), item)
-        self.total += 1
-
-    def replace(self, item: InboxItem) -> None:
-        for i, old in enumerate(self.items):
-            if old.id == item.id:
-                self.items[i] = item
 
     def wants_more(self, last_visible: int) -> bool:
         return not self.complete and max(self.cursor, last_visible) >= len(self.items) - NEAR_END

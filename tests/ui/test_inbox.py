@@ -1,0 +1,589 @@
+"""The feedback inbox driven from the keyboard: every triage checked in the database and on screen.
+
+The demo organisation's inbox at the tests' 'now' (2026-03-11), in triage order:
+new #1 checkout ×6, #2 cart ×3, #13 cart ×2 (11 days), #4 checkout ×2, #5 payment ×1,
+#15 product ×3, #7 product ×2; snoozed #11 (until 2026-03-14); accepted #10 (IT-6, review),
+#8 (ECOM-4, backlog); shipped #3 and #14 (IT-3 done), #6 (CS-1 done); declined #9, #12.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from rich.cells import cell_len
+from textual.widgets import Input
+
+from sprintboard.app import SCREENS, SprintboardApp
+from sprintboard.models import Feedback
+from sprintboard.screens.card_detail import CardDetailScreen
+from sprintboard.screens.card_picker import CardPickerScreen
+from sprintboard.screens.inbox import InboxScreen
+from sprintboard.screens.triage_dialogs import AcceptScreen, DeclineScreen, SnoozeScreen
+from sprintboard.store import Store, frozen_clock
+from sprintboard.widgets.inbox_list import InboxList
+
+from .conftest import SIZE, Probe, cells
+
+AppFactory = Callable[..., SprintboardApp]
+NEW = [1, 2, 13, 4, 5, 15, 7]
+INBOX_KEY = str(1 + [mode for mode, _, _ in SCREENS].index("inbox"))
+
+
+def inbox(app: SprintboardApp) -> InboxScreen:
+    """The inbox screen, also while a dialog is open on top of it."""
+    return next(s for s in reversed(app.screen_stack) if isinstance(s, InboxScreen))
+
+
+def shown(app: SprintboardApp) -> list[int]:
+    return [item.id for item in inbox(app).page.items]
+
+
+def selected(app: SprintboardApp) -> int | None:
+    item = inbox(app).page.selected()
+    return None if item is None else item.id
+
+
+def list_lines(app: SprintboardApp) -> list[str]:
+    widget = inbox(app).query_one(InboxList)
+    return [widget.render_line(y).text for y in range(widget.size.height)]
+
+
+def row_of(app: SprintboardApp, feedback_id: int) -> str:
+    index = shown(app).index(feedback_id)
+    widget = inbox(app).query_one(InboxList)
+    return widget.render_line(1 + index - widget.top).text
+
+
+def messages(app: SprintboardApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def settle(app: SprintboardApp, pilot: Any) -> None:
+    """Let queued reads and writes finish and the screen catch up."""
+    for _ in range(2):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            return False
+        await pilot.pause(0.02)
+    return True
+
+
+async def open_inbox(app: SprintboardApp, pilot: Any) -> InboxScreen:
+    """Press the inbox's number key and wait for its first read."""
+    await pilot.pause()
+    await pilot.press(INBOX_KEY)
+    assert await wait_until(
+        pilot, lambda: isinstance(app.screen, InboxScreen) and app.screen.loaded
+    )
+    await settle(app, pilot)
+    return inbox(app)
+
+
+async def press(app: SprintboardApp, pilot: Any, *keys: str) -> None:
+    """Press keys (Pilot waits for each to be handled), then let the database work finish."""
+    await pilot.press(*keys)
+    await settle(app, pilot)
+
+
+def feedback(probe: Probe, feedback_id: int) -> dict[str, Any]:
+    with probe.store() as store:
+        return store.feedback.get(feedback_id)
+
+
+def stored_view(probe: Probe, view: str) -> list[int]:
+    with probe.store() as store:
+        return [row["id"] for row in store.feedback.inbox(view)]
+
+
+def build(board_app: AppFactory) -> SprintboardApp:
+    return board_app(live_refresh=0)
+
+
+# -- what it shows --------------------------------------------------------------------------
+
+
+async def test_opens_on_the_new_view_in_triage_order(board_app: AppFactory, probe: Probe) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_inbox(app, pilot)
+        assert shown(app) == stored_view(probe, "new") == NEW
+        assert selected(app) == 1
+        header = str(screen.query_one("#inbox-header").render())
+        for label in ("new 7", "snoozed 1", "accepted 2", "shipped 3", "declined 2", "duplicate 0"):
+            assert label in header
+        lines = list_lines(app)
+        assert lines[0].split() == ["CATEGORY", "SOURCE", "CUSTOMER", "AGE", "REP", "TEXT"]
+        # Urgent rows carry the flag; ages past the limits carry ! (amber) and !! (red).
+        assert row_of(app, 1).startswith("▶⚑ checkout  phone   M. de Boer")
+        assert " 2d !  " in row_of(app, 1)
+        assert " 11d !! " in row_of(app, 13) and row_of(app, 13).startswith(" ⚑ cart")
+        assert " 1d  " in row_of(app, 2) and "!" not in row_of(app, 2)
+        assert row_of(app, 15).startswith("   product   review  E. Smits")
+        assert "×3" in row_of(app, 15)
+        text = Probe.screen_lines(app)
+        detail = "\n".join(text[-14:])
+        assert "#1  checkout ⚑ urgent · via phone · ×6 reports" in detail
+        assert "Customer: M. de Boer" in detail and "Reported by:" in detail
+        assert "received 2026-03-09 11:44:00 · 2 days old (amber !)" in detail
+        assert "Checkout page spins forever after I pick iDEAL; had to order by phone." in detail
+
+        await press(app, pilot, "j", "j")
+        assert selected(app) == 13
+        assert "11 days old (red !!)" in "\n".join(Probe.screen_lines(app)[-14:])
+
+
+async def test_views_switch_with_tab_brackets_and_the_picker(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_inbox(app, pilot)
+        expected = {
+            view: stored_view(probe, view)
+            for view in ("new", "snoozed", "accepted", "shipped", "declined", "duplicate")
+        }
+        assert expected["shipped"] == [3, 14, 6]
+        for view in ("snoozed", "accepted", "shipped", "declined", "duplicate", "new"):
+            await press(app, pilot, "tab")
+            assert screen.query_state.view == view
+            assert shown(app) == expected[view], view
+            if view == "shipped":
+                assert "✓ IT-3 done" in row_of(app, 3) and "✓ CS-1 done" in row_of(app, 6)
+                assert "shipped: IT-3 (Done) is done, tell the customer" in (probe.screen_text(app))
+            if view == "accepted":
+                assert "→ IT-6 review" in row_of(app, 10)
+            if view == "snoozed":
+                assert "until 2026-03-14" in row_of(app, 11)
+            if view == "duplicate":
+                assert "No duplicates waiting on their card." in list_lines(app)[1]
+        await press(app, pilot, "left_square_bracket")
+        assert screen.query_state.view == "duplicate"
+        await press(app, pilot, "right_square_bracket", "right_square_bracket")
+        assert screen.query_state.view == "snoozed"
+        await press(app, pilot, "v")
+        await press(app, pilot, "down", "down", "enter")  # new, snoozed, accepted
+        assert screen.query_state.view == "accepted"
+        assert shown(app) == expected["accepted"]
+        header = str(screen.query_one("#inbox-header").render())
+        await pilot.click("#inbox-header", offset=(header.index("declined 2") + 2, 0))
+        await settle(app, pilot)
+        assert screen.query_state.view == "declined" and shown(app) == expected["declined"]
+
+
+async def test_the_help_screen_lists_the_inbox_keys(board_app: AppFactory, probe: Probe) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        await press(app, pilot, "question_mark")
+        text = probe.screen_text(app)
+        assert "Feedback inbox" in text
+        keys = [("a", "Accept"), ("x", "Decline"), ("]", "Next view"), ("enter", "Open card")]
+        for key, description in keys:
+            assert re.search(rf"\s{re.escape(key)} +{description}\b", text), key
+
+
+async def test_each_view_remembers_its_selection(board_app: AppFactory) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        await press(app, pilot, "j", "j", "j", "tab")
+        assert selected(app) == 11
+        await press(app, pilot, "shift+tab")
+        assert selected(app) == 4
+
+
+# -- triage, each way ------------------------------------------------------------------------
+
+
+async def test_accept_with_the_suggested_team(board_app: AppFactory, probe: Probe) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_inbox(app, pilot)
+        await press(app, pilot, "a")
+        assert isinstance(app.screen, AcceptScreen)
+        assert app.screen.query_one("#accept-title", Input).value == (
+            "Checkout page spins forever after I pick iDEAL; had to order by phone."
+        )
+        await press(app, pilot, "enter")  # ECOM (checkout), backlog, title as prefilled
+        assert isinstance(app.screen, InboxScreen)
+        assert shown(app) == NEW[1:] == stored_view(probe, "new")
+        assert selected(app) == 2  # the next item
+        row = feedback(probe, 1)
+        assert row["state"] == "accepted" and row["card"] is not None
+        card = probe.card(row["card"])
+        assert card is not None
+        assert card["team"] == "ECOM" and card["key"].startswith("ECOM-")
+        assert card["status"] == "backlog" and card["sprint"] is None
+        assert (
+            card["title"]
+            == "Checkout page spins forever after I pick iDEAL; had to order by phone."
+        )
+        assert card["priority"] == "high" and "feedback" in card["labels"]
+        assert screen.counts["new"] == 6 and screen.counts["accepted"] == 3
+        assert f"feedback 1 accepted as {row['card']}" in messages(app)
+
+
+async def test_accept_for_another_team_into_the_current_sprint(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        await press(app, pilot, "j", "j", "j", "j", "j")  # #15, product: suggests CNT
+        assert selected(app) == 15
+        await press(app, pilot, "a")
+        dialog = app.screen
+        assert isinstance(dialog, AcceptScreen)
+        assert dialog.teams[dialog.suggested]["code"] == "CNT"
+        await press(app, pilot, "up", "up", "up", "up", "up")  # CNT -> EXEC, WH, ECOM, CS, IT
+        await press(app, pilot, "tab", "down", "tab")  # Sprint 42, the current one
+        await press(app, pilot, "ctrl+u", *"Size guide: lounge cushions", "enter")
+        assert isinstance(app.screen, InboxScreen)
+        row = feedback(probe, 15)
+        card = probe.card(row["card"])
+        assert card is not None
+        assert (card["team"], card["sprint"], card["status"]) == ("IT", "Sprint 42", "todo")
+        assert card["title"] == "Size guide: lounge cushions"
+        assert card["priority"] == "medium"
+        assert 15 not in shown(app)
+
+
+async def test_accept_dialog_refuses_an_empty_title(board_app: AppFactory, probe: Probe) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        await press(app, pilot, "a", "tab", "tab", "ctrl+u", "enter")
+        assert isinstance(app.screen, AcceptScreen)
+        assert "title" in str(app.screen.query_one(".dialog-error").render())
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, InboxScreen)
+        assert feedback(probe, 1)["state"] == "new" and shown(app) == NEW
+
+
+async def test_merge_as_duplicate_of_a_card(board_app: AppFactory, probe: Probe) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        await press(app, pilot, "j")  # #2: the expired coupon, ×3
+        assert probe.card("IT-7")["reports"] == 0  # type: ignore[index]
+        await press(app, pilot, "m")
+        assert isinstance(app.screen, CardPickerScreen)
+        await press(app, pilot, *"IT-7", "enter")
+        assert isinstance(app.screen, InboxScreen)
+        row = feedback(probe, 2)
+        assert (row["state"], row["card"]) == ("duplicate", "IT-7")
+        card = probe.card("IT-7")
+        assert card is not None and card["reports"] == 3 and card["feedback"] == 1
+        assert shown(app) == [1, 13, 4, 5, 15, 7] == stored_view(probe, "new")
+        assert selected(app) == 13
+        assert stored_view(probe, "duplicate") == [2]
+        await press(app, pilot, "left_square_bracket")  # duplicate is the last view
+        assert shown(app) == [2] and "= IT-7 doing" in row_of(app, 2)
+
+
+async def test_merge_as_duplicate_of_feedback_adds_up_reports(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        await press(app, pilot, "j", "j", "j")  # #4 checkout VAT number, ×2
+        await press(app, pilot, "m")  # the picker opens once the candidates are read
+        await press(app, pilot, *"#1  checkout page spins", "enter")  # into #1, ×6
+        assert isinstance(app.screen, InboxScreen)
+        assert feedback(probe, 4)["state"] == "duplicate"
+        assert feedback(probe, 1)["reports"] == 8
+        assert shown(app) == [1, 2, 13, 5, 15, 7]
+        assert "×8" in row_of(app, 1)
+        # The target's new count moves it in the triage order.
+        await press(app, pilot, "k")
+        assert selected(app) == 13
+        await press(app, pilot, "m")
+        await press(app, pilot, *"#2  coupon", "enter")  # #13 (×2) into #2 (×3)
+        assert feedback(probe, 2)["reports"] == 5
+        assert feedback(probe, 13)["state"] == "duplicate"
+        assert shown(app) == [1, 2, 5, 15, 7] == stored_view(probe, "new")
+        assert "×5" in row_of(app, 2)
+
+
+async def test_decline_requires_a_reason(board_app: AppFactory, probe: Probe) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        await press(app, pilot, "x", "enter")
+        assert isinstance(app.screen, DeclineScreen)
+        assert "reason" in str(app.screen.query_one(".dialog-error").render())
+        assert feedback(probe, 1)["state"] == "new"
+        await press(app, pilot, *"works as designed", "enter")
+        assert isinstance(app.screen, InboxScreen)
+        row = feedback(probe, 1)
+        assert (row["state"], row["decline_reason"]) == ("declined", "works as designed")
+        assert shown(app) == NEW[1:] and selected(app) == 2
+        await press(app, pilot, "left_square_bracket", "left_square_bracket")
+        assert shown(app) == stored_view(probe, "declined") and 1 in shown(app)
+        assert "works as designed" in row_of(app, 1)
+
+
+async def test_decline_the_last_item_selects_the_one_above(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        await press(app, pilot, "end", "x", *"dup", "enter")
+        assert feedback(probe, 7)["state"] == "declined"
+        assert shown(app) == NEW[:-1] and selected(app) == 15
+
+
+async def test_snooze_with_a_preset_and_with_a_typed_day(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        await press(app, pilot, "z")
+        assert isinstance(app.screen, SnoozeScreen)
+        await press(app, pilot, "3")  # next week: Monday 2026-03-16
+        row = feedback(probe, 1)
+        assert (row["state"], row["snoozed_until"]) == ("snoozed", "2026-03-16")
+        assert shown(app) == NEW[1:] == stored_view(probe, "new")
+
+        await press(app, pilot, "z", "tab", *"2026-03-11", "enter")  # today: refused
+        assert isinstance(app.screen, SnoozeScreen)
+        assert "after today" in str(app.screen.query_one(".dialog-error").render())
+        await press(app, pilot, "ctrl+u", *"2026-04-01", "enter")
+        assert feedback(probe, 2)["snoozed_until"] == "2026-04-01"
+        await press(app, pilot, "z", "enter")  # the first preset: +1 day
+        assert feedback(probe, 13)["snoozed_until"] == "2026-03-12"
+        assert shown(app) == [4, 5, 15, 7]
+        await press(app, pilot, "tab")
+        assert shown(app) == stored_view(probe, "snoozed") == [1, 2, 13, 11]  # triage order
+
+
+async def test_reopen_brings_an_item_back_to_new(board_app: AppFactory, probe: Probe) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_inbox(app, pilot)
+        await press(app, pilot, "o")
+        assert "feedback 1 is already new" in messages(app)
+        await press(app, pilot, "left_square_bracket", "left_square_bracket")  # declined
+        assert shown(app) == [9, 12]
+        await press(app, pilot, "o")
+        row = feedback(probe, 9)
+        assert (row["state"], row["decline_reason"]) == ("new", None)
+        assert shown(app) == [12] == stored_view(probe, "declined")
+        assert screen.counts["declined"] == 1 and screen.counts["new"] == 8
+        await press(app, pilot, "tab", "tab")
+        assert 9 in shown(app) and shown(app) == stored_view(probe, "new")
+
+
+async def test_undo_reverts_the_last_triage(board_app: AppFactory, probe: Probe) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        await press(app, pilot, "a", "enter")
+        key = feedback(probe, 1)["card"]
+        await press(app, pilot, "x", *"no", "enter")  # #2
+        assert feedback(probe, 2)["state"] == "declined"
+        await press(app, pilot, "u")
+        row = feedback(probe, 2)
+        assert (row["state"], row["decline_reason"]) == ("new", None)
+        assert feedback(probe, 1)["state"] == "accepted"  # only the last one
+        assert shown(app) == NEW[1:] and selected(app) == 2
+        await press(app, pilot, "u")
+        assert feedback(probe, 1)["state"] == "new" and probe.card(key) is None
+        assert shown(app) == NEW == stored_view(probe, "new") and selected(app) == 1
+        assert any(m.startswith("undone: feedback.accept") for m in messages(app))
+
+
+async def test_triaged_items_are_refused_until_reopened(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        await press(app, pilot, "tab", "tab")  # accepted: #10 as IT-6
+        for key in ("a", "x", "z", "m"):
+            await press(app, pilot, key)
+            assert isinstance(app.screen, InboxScreen), key  # no dialog opens
+        assert messages(app)[-1] == (
+            "feedback 10 is already accepted as IT-6; reopen it first (o) to merge it"
+        )
+        assert feedback(probe, 10)["state"] == "accepted"
+        assert shown(app) == [10, 8]
+
+
+async def test_a_refused_write_is_reported_and_the_view_reloaded(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        with probe.store() as other:  # another terminal declines #1 meanwhile
+            other.feedback.decline(1, "handled by phone")
+        await press(app, pilot, "a", "enter")
+        assert any("already declined (handled by phone)" in m for m in messages(app))
+        assert shown(app) == NEW[1:] == stored_view(probe, "new")
+        assert feedback(probe, 1)["card"] is None
+
+
+async def test_enter_opens_the_linked_card(board_app: AppFactory) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, InboxScreen)
+        assert "no card is linked" in messages(app)[-1]
+        await press(app, pilot, "tab", "tab", "enter")
+        assert isinstance(app.screen, CardDetailScreen) and app.screen.key == "IT-6"
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, InboxScreen)
+
+
+# -- filters, paging, waking -----------------------------------------------------------------
+
+
+async def test_text_and_category_filters(board_app: AppFactory) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_inbox(app, pilot)
+        await press(app, pilot, "slash", *"COUPON")
+        assert await wait_until(pilot, lambda: shown(app) == [2])
+        await press(app, pilot, "enter")
+        assert "text “COUPON” 1 found" in str(screen.query_one("#inbox-header").render())
+        await press(app, pilot, "escape")
+        assert shown(app) == NEW
+        await press(app, pilot, "c", "down", "down", "down", "down", "down", "enter")  # product
+        assert screen.query_state.category == "product"
+        assert shown(app) == [15, 7]
+        assert screen.counts["new"] == 2 and screen.counts["shipped"] == 0
+        await press(app, pilot, "slash", *"teak", "enter")
+        assert await wait_until(pilot, lambda: shown(app) == [7])
+        await press(app, pilot, "escape")
+        assert shown(app) == NEW and screen.query_state.category is None
+
+
+async def test_a_big_inbox_pages_in_as_the_cursor_moves(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with probe.store() as store:
+        store.feedback.add_many(
+            [
+                Feedback(
+                    text=f"Bulk report {i}",
+                    category="site",
+                    received_at=start + timedelta(minutes=i),
+                )
+                for i in range(1000)
+            ]
+        )
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_inbox(app, pilot)
+        assert len(shown(app)) == 300 and screen.counts["new"] == 1007
+        for _ in range(12):
+            await press(app, pilot, "pagedown")
+        assert len(shown(app)) >= 600
+        assert shown(app) == stored_view(probe, "new")[: len(shown(app))]
+        target = shown(app)[screen.page.cursor]
+        await press(app, pilot, "x", *"spam", "enter")
+        assert feedback(probe, target)["state"] == "declined"
+        for _ in range(40):
+            await press(app, pilot, "pagedown")
+        assert shown(app) == stored_view(probe, "new")
+        assert selected(app) == shown(app)[-1]
+
+
+async def test_snoozes_wake_when_the_inbox_opens(board_app: AppFactory, probe: Probe) -> None:
+    earlier = frozen_clock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+    with Store(probe.db_path, clock=earlier) as store:
+        store.feedback.snooze(5, "2026-03-10")  # its day has come by the tests' 'now'
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_inbox(app, pilot)
+        assert feedback(probe, 5)["state"] == "new"
+        assert shown(app) == NEW and screen.counts["snoozed"] == 1
+        assert "1 snoozed item back in the inbox" in messages(app)
+
+
+# -- user text and keys ------------------------------------------------------------------------
+
+HOSTILE = "[bold]not bold[/] [/ 🛒 宽字符 [red]x[/red] \\[escaped] $var"
+
+
+async def test_hostile_text_renders_literally_and_keeps_alignment(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    with probe.store() as store:
+        store.feedback.add(
+            Feedback(
+                text=HOSTILE + "\nsecond [i]line[/i]",
+                category="checkout",
+                customer="李小龍 [b]Eve[/b]",
+                reported_by="[link=x]cs[/link]",
+                reports=50,
+            )
+        )
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        assert selected(app) == 16  # urgent and the most reported
+        age_column = list_lines(app)[0].index("AGE")  # the header is plain ASCII
+        row = cells(row_of(app, 16))
+        assert "".join(row).startswith("▶⚑ checkout  email   李小龍 [b]Eve[/")
+        assert "".join(row[age_column:]).startswith("0d      ×50 ")  # columns line up
+        assert HOSTILE in "".join(row)
+        assert cell_len(row_of(app, 16)) == SIZE[0]
+        screen = probe.screen_text(app)
+        assert HOSTILE in screen and "second [i]line[/i]" in screen
+        assert "李小龍 [b]Eve[/b]" in screen and "[link=x]cs[/link]" in screen
+
+
+async def test_every_binding_explains_itself_and_is_in_the_palette(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_inbox(app, pilot)
+        commands = {c.title: c.help for c in screen.palette_commands()}
+        for binding in InboxScreen.BINDINGS:
+            assert binding.description  # type: ignore[union-attr]
+            if not binding.action.startswith("cursor"):  # type: ignore[union-attr]
+                assert binding.description in commands  # type: ignore[union-attr]
+        await press(app, pilot, "ctrl+p", *"Next view")
+        assert await wait_until(pilot, lambda: "Inbox: next view" in probe.screen_text(app))
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, InboxScreen) and screen.query_state.view == "snoozed"
+
+
+async def test_space_pages_through_a_long_text(board_app: AppFactory, probe: Probe) -> None:
+    lines = "\n".join(f"line {i} of what the customer wrote" for i in range(60))
+    with probe.store() as store:
+        store.feedback.add(Feedback(text=lines, category="payment", reports=40))
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_inbox(app, pilot)
+        detail = screen.query_one("#inbox-detail")
+        assert selected(app) == 16 and detail.scroll_y == 0
+        await press(app, pilot, "space")
+        assert detail.scroll_y > 0
+        assert "line 10 of what" in probe.screen_text(app)
+        seen = []
+        for _ in range(8):
+            await press(app, pilot, "space")
+            seen.append(detail.scroll_y)
+        assert detail.max_scroll_y in seen and 0 in seen  # past the end: back to the start
+        await press(app, pilot, "space", "j")
+        assert selected(app) == 1 and detail.scroll_y == 0
