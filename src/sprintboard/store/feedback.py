@@ -221,10 +221,14 @@ class FeedbackItems:
         params |= {"window": window, "offset": offset, "cap": offset + max(0, window)}
         with self.core._lock:
             ids = [r[0] for r in self.core.conn.execute(sql, params)]
-        if not ids:
-            return []
-        marks = ", ".join("?" for _ in ids)
-        rows = self.core.rows(f"{FEEDBACK_SELECT} WHERE f.id IN ({marks}){FEEDBACK_ORDER}", ids)
+        rows: Rows = []
+        # In chunks: SQLite builds may allow as few as 32,766 bound variables per statement.
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows += self.core.rows(
+                f"{FEEDBACK_SELECT} WHERE f.id IN ({marks}){FEEDBACK_ORDER}", chunk
+            )
         return [_shape(r) for r in rows]
 
     def _parts(
