@@ -22,7 +22,11 @@ from sprintboard.theming import DEFAULT_THEME, load_themes
 # Each is imported when first shown, so start-up pays only for the board.
 SCREENS: list[tuple[str, str, str]] = [
     ("board", "Board", "sprintboard.screens.board:BoardScreen"),
+    ("planning", "Planning", "sprintboard.screens.planning:PlanningScreen"),
+    ("dependencies", "Dependencies", "sprintboard.screens.dependencies:DependencyScreen"),
     ("inbox", "Inbox", "sprintboard.screens.inbox:InboxScreen"),
+    ("goals", "Goals", "sprintboard.screens.goals:GoalsScreen"),
+    ("teams", "Teams", "sprintboard.screens.teams:TeamsScreen"),
 ]
 
 

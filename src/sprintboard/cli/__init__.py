@@ -110,9 +110,18 @@ def cli(ctx: click.Context, db: str | None) -> None:
         run_app(ctx.obj.db_path, create_parent=ctx.obj.is_default)
 
 
+def _refuse_undecodable(args: list[str]) -> None:
+    """Bytes that are not UTF-8 reach Python as lone surrogates, which SQLite cannot store."""
+    for number, arg in enumerate(args, start=1):
+        if any("\ud800" <= char <= "\udfff" for char in arg):
+            shown = arg.encode("utf-8", "replace").decode("utf-8")
+            raise UserError(f"argument {number} ({shown!r}) is not valid UTF-8 text")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn user mistakes into one line and exit status 2."""
     try:
+        _refuse_undecodable(sys.argv[1:] if argv is None else argv)
         code = cli.main(args=argv, prog_name="sprintboard", standalone_mode=False)
     except UserError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -130,6 +139,13 @@ def main(argv: list[str] | None = None) -> None:
         # Not the user's mistake, but not a crash either: e.g. another writer held the
         # database longer than the busy timeout. Nothing was half-written.
         click.echo(f"error: database: {exc}; nothing was changed, try again", err=True)
+        sys.exit(1)
+    except sqlite3.DatabaseError as exc:
+        # A damaged page is found when it is read, not when the file is opened. A write
+        # that met it was rolled back.
+        click.echo(
+            f"error: database: {exc}; the file may be damaged (see README: Data safety)", err=True
+        )
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

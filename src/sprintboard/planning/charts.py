@@ -27,7 +27,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sprintboard.errors import UserError
-from sprintboard.models import Status
+from sprintboard.vocabulary import Status
 
 if TYPE_CHECKING:
     from sprintboard.store import Store

@@ -22,6 +22,12 @@ from sprintboard.widgets.board_grid import BoardGrid, printable
 BACKLOG = "backlog"
 
 
+def board_version(store: Any) -> tuple[int, int]:
+    """Changes when anything was written: by another process (SQLite's data_version) or by
+    another screen of this app on the same connection (the activity log's newest entry)."""
+    return store.data_version(), store.scalar("SELECT COALESCE(MAX(id), 0) FROM activity")
+
+
 def fetch_board(
     store: Any, sprint: dict[str, Any] | None, chosen: bool, first: bool
 ) -> dict[str, Any]:
@@ -37,7 +43,7 @@ def fetch_board(
         "sprint": sprint,
         "cards": store.cards.query(sprint=sprint["id"] if sprint else None),
         "teams": store.teams.list(include_archived=True),
-        "version": store.data_version(),
+        "version": board_version(store),
         "empty": first and store.is_empty(),
         "today": store.today(),
     }
@@ -88,7 +94,7 @@ class BoardScreen(Screen[None]):
         self.model = BoardModel()
         self.sprint: dict[str, Any] | None = None  # None: the backlog
         self.sprint_chosen = False
-        self._version: int | None = None
+        self._version: tuple[int, int] | None = None
         self._teams: list[dict[str, Any]] = []
         # Changes the screen showed before writing them (moves, deletes): counted, and
         # those not yet written, so a read started before one never overwrites it.
@@ -158,9 +164,14 @@ class BoardScreen(Screen[None]):
         """Notice changes other processes made (the CLI in another terminal)."""
         if self.backend.pending_writes or not self.is_current:
             return
-        version = await self.backend.run(self.store.data_version)
+        version = await self.backend.run(board_version, self.store)
         if version != self._version and not self.backend.pending_writes:
             await self.load()
+
+    async def on_screen_resume(self) -> None:
+        """Back from another screen or a dialog: show what changed meanwhile."""
+        if self._version is not None:
+            await self._poll()
 
     def update_header(self) -> None:
         if self.sprint is None:
@@ -421,7 +432,8 @@ class BoardScreen(Screen[None]):
 
     def _count_findings(self) -> None:
         """Run the seam checks in the background for the header's count."""
-        self.run_worker(self._check_seams(), group="findings", exclusive=True)
+        # A callable, not a coroutine: a worker cancelled before it starts leaves nothing behind.
+        self.run_worker(self._check_seams, group="findings", exclusive=True)  # type: ignore[arg-type]
 
     async def _check_seams(self) -> None:
         from sprintboard.screens.findings import check_seams
@@ -484,7 +496,7 @@ class BoardScreen(Screen[None]):
 
     async def _edit_dependency(self, key: str, *, add: bool) -> None:
         """The card finder, then the way the link runs (+), or one of its links (-)."""
-        from sprintboard.screens.dependencies import add_dependency, remove_dependency
+        from sprintboard.screens.dependency_dialogs import add_dependency, remove_dependency
 
         changed = await (add_dependency(self, key) if add else remove_dependency(self, key))
         if changed:

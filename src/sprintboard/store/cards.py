@@ -398,7 +398,16 @@ class Cards:
                 "SELECT * FROM dependencies WHERE blocker_id = ? OR dependent_id = ?",
                 [row["id"], row["id"]],
             ):
-                tx.delete("dependency", dep, key=row["key"])
+                # Keyed BLOCKER>DEPENDENT as when it was added: the other card's history
+                # shows the link going (and coming back on undo) too.
+                ends = dict(
+                    self.core.conn.execute(
+                        "SELECT id, key FROM cards WHERE id IN (?, ?)",
+                        [dep["blocker_id"], dep["dependent_id"]],
+                    ).fetchall()
+                )
+                named = f"{ends[dep['blocker_id']]}>{ends[dep['dependent_id']]}"
+                tx.delete("dependency", dep, key=named)
             for link in self.core.rows("SELECT * FROM card_teams WHERE card_id = ?", [row["id"]]):
                 tx.delete("card_team", link, key=row["key"])
             tx.delete("card", row, key=row["key"])

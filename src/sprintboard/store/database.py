@@ -81,6 +81,12 @@ class DatabaseError(UserError):
     """The database file cannot be used: missing, corrupt, foreign or from a newer version."""
 
 
+def _writable(path: Path) -> bool:
+    """May we write the file? A file nobody may write (chmod a-w) counts as read-only even
+    for root, whom os.access() lets write anything: the owner marked it so on purpose."""
+    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+
+
 def _connect(path: Path, read_only: bool, timeout: float) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves (see StoreCore.transaction).
     # check_same_thread=False: the TUI uses the store from one worker thread at a time,
@@ -111,7 +117,7 @@ def open_database(
             raise DatabaseError(f"cannot create {path}: directory {parent} does not exist")
         parent.mkdir(parents=True, exist_ok=True)
     exists = path.exists()
-    read_only = exists and not os.access(path, os.W_OK)
+    read_only = exists and not _writable(path)
     if not exists and not os.access(parent, os.W_OK):
         raise DatabaseError(f"cannot create {path}: directory {parent} is not writable")
     try:
@@ -137,10 +143,12 @@ def _configure(db: Database, read_only: bool, busy_timeout: float) -> None:
     db.execute("PRAGMA foreign_keys = ON")
     # 64 MiB of page cache: bulk loads insert into several random-UUID indexes at once.
     db.execute("PRAGMA cache_size = -65536")
-    if not read_only:
-        # WAL: readers never block the writer, and a crash leaves the last commit intact.
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
+
+
+def _use_wal(db: Database) -> None:
+    # WAL: readers never block the writer, and a crash leaves the last commit intact.
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
 
 
 def _migrate(db: Database, path: Path, read_only: bool) -> None:
@@ -155,10 +163,13 @@ def _migrate(db: Database, path: Path, read_only: bool) -> None:
             f"{path} was written by a newer sprintboard (schema {len(applied)}, this version "
             f"knows {len(known)}); upgrade sprintboard to open it"
         )
+    if not read_only:
+        _use_wal(db)  # only now: a file refused above is left exactly as it was
     if len(applied) == len(known):
         return
     if read_only:
         raise DatabaseError(f"{path} is read-only and needs an upgrade; make it writable once")
+    backup_path: Path | None = None
     if applied:
         backup_path = path.with_name(
             f"{path.name}.before-v{len(known)}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.bak"
@@ -174,9 +185,16 @@ def _migrate(db: Database, path: Path, read_only: bool) -> None:
             [str(len(known))],
         )
         db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
+    except BaseException as exc:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        if not isinstance(exc, Exception):
+            raise
+        # Whatever went wrong (a bug in a migration included), the user gets one line.
+        kept = f"; a copy from before is at {backup_path}" if backup_path else ""
+        raise DatabaseError(
+            f"{path}: upgrading to schema {len(known)} failed ({exc}); the file is unchanged{kept}"
+        ) from None
 
 
 def backup(conn: sqlite3.Connection, target: Path) -> None:

@@ -1,0 +1,401 @@
+"""Sprint planning: the backlog beside a sprint, capacity per team, start and close, charts.
+
+A key changes the screen's state at once (planning_model.py) and the write follows on the
+database thread; a refused write says why in one line and reloads. Capacity is recomputed
+from the cards on screen, so the bars follow every move before the write lands. The
+charts are replayed from the activity log in a worker and drawn by textual-plotext.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
+from functools import partial
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from sprintboard.errors import UserError
+from sprintboard.planning.capacity import SprintCapacity
+from sprintboard.screens.planning_model import (
+    BACKLOG,
+    VIEWS,
+    CapacityState,
+    PlanningModel,
+    fetch_chart,
+    fetch_planning,
+    fetch_velocity,
+    last_change,
+    move_card,
+    sprint_label,
+)
+from sprintboard.widgets.capacity_bars import PlanningPanel
+from sprintboard.widgets.card_list import CardListView, FilterInput, PlanningLists
+from sprintboard.widgets.planning_header import PlanningHeader
+
+
+class PlanningScreen(Screen[None]):
+    """Plan a sprint: which cards go in, and whether each team can carry its share."""
+
+    HELP_TITLE = "Sprint planning"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "cursor(-1_000_000)", "First card", show=False),
+        Binding("end", "cursor(1_000_000)", "Last card", show=False),
+        Binding("tab", "switch_side", "Switch list", show=False),
+        Binding("greater_than_sign", "move_in", "Into sprint", key_display=">"),
+        Binding("less_than_sign", "move_out", "To backlog", key_display="<"),
+        Binding("enter", "enter", "Move in / open card", show=False),
+        Binding("plus", "priority(1)", "Priority ↑", key_display="+"),
+        Binding("minus", "priority(-1)", "Priority ↓", key_display="-"),
+        Binding("s", "pick_sprint", "Sprint"),
+        Binding("v", "cycle_view", "Chart"),
+        Binding("S", "start_sprint", "Start"),
+        Binding("C", "close_sprint", "Close"),
+        Binding("slash", "filter_text", "Filter", key_display="/"),
+        Binding("t", "filter_teams", "Filter by team", show=False),
+        Binding("g", "filter_goal", "Filter by goal", show=False),
+        Binding("escape", "clear_filters", "Clear filters", show=False),
+        Binding("o", "open_card", "Open card", show=False),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = PlanningModel()
+        self.sprint_id: int | None = None
+        self.sprint_chosen = False
+        self.sprints: list[dict[str, Any]] = []
+        self.teams: list[dict[str, Any]] = []
+        self.capacity = CapacityState()
+        self.plan: SprintCapacity | None = None
+        self.view = VIEWS[0]
+        self.loaded = False
+        self._version: int | None = None
+        self._away_mark: int | None = None  # the log's last entry as the screen was left
+        self._first: Awaitable[dict[str, Any]] | None = None
+
+    @property
+    def backend(self) -> Any:
+        return self.app.backend  # type: ignore[attr-defined]
+
+    @property
+    def store(self) -> Any:
+        return self.backend.store
+
+    def compose(self) -> ComposeResult:
+        # The first read starts now, while the screen is still being built and styled.
+        self._first = asyncio.ensure_future(
+            self.backend.run(fetch_planning, self.store, self.sprint_id, self.sprint_chosen)
+        )
+        yield PlanningHeader(id="planning-header")
+        with Horizontal(id="planning-body"):
+            yield PlanningLists(self.model, id="planning-lists")
+            yield PlanningPanel(id="planning-side")
+        yield FilterInput(id="planning-filter", placeholder="filter the backlog by key or title")
+        yield Footer()
+
+    @property
+    def lists(self) -> PlanningLists:
+        return self.query_one(PlanningLists)
+
+    @property
+    def panel(self) -> PlanningPanel:
+        return self.query_one(PlanningPanel)
+
+    async def on_mount(self) -> None:
+        self.lists.switch(BACKLOG)
+        await self.load()
+        interval = self.app.live_refresh  # type: ignore[attr-defined]
+        if interval:
+            self.set_interval(interval, self._poll)
+
+    async def on_screen_suspend(self) -> None:
+        self._away_mark = await self.backend.run(last_change, self.store)
+
+    async def on_screen_resume(self) -> None:
+        # Back from another screen or a dialog: reload if anything was written meanwhile
+        # (through this connection too, which data_version does not count).
+        if self._away_mark is not None:
+            mark, self._away_mark = self._away_mark, None
+            if await self.backend.run(last_change, self.store) != mark:
+                await self.load()
+
+    # -- loading --------------------------------------------------------------------------
+
+    async def load(self) -> None:
+        first, self._first = self._first, None
+        data = await (
+            first
+            or self.backend.run(fetch_planning, self.store, self.sprint_id, self.sprint_chosen)
+        )
+        sprint = data["sprint"]
+        self._version, self.sprints, self.teams = data["version"], data["sprints"], data["teams"]
+        self.sprint_id = sprint["id"] if sprint else None
+        self.model.load(data["backlog"], data["cards"], sprint)
+        target = self.app.settings.feedback_share_target  # type: ignore[attr-defined]
+        replay = self.capacity.reset(data, target)
+        self.loaded = True
+        self.redraw({t["code"]: t["colour"] for t in self.teams})
+        if replay:
+            # After the first paint: the replay holds the GIL on the database thread. A
+            # function, not a coroutine: an exclusive worker may be cancelled before it runs.
+            work = partial(self._load_velocity, self.capacity.key, sprint)
+            self.call_after_refresh(self.run_worker, work, group="velocity", exclusive=True)
+        if self.view != "capacity":
+            self.refresh_chart()
+
+    async def _load_velocity(self, key: Any, sprint: dict[str, Any]) -> None:
+        found = await self.backend.run(fetch_velocity, self.store, sprint)
+        if self.capacity.velocity_found(key, found):
+            self.redraw()
+
+    async def _poll(self) -> None:
+        """Notice changes other processes made (the CLI in another terminal)."""
+        if self.backend.pending_writes or not self.is_current:
+            return
+        version = await self.backend.run(self.store.data_version)
+        if version != self._version and not self.backend.pending_writes:
+            await self.load()
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def redraw(self, team_colours: dict[str, str] | None = None) -> None:
+        self.plan = self.capacity.plan(self.model.sprint.cards)
+        self.lists.redraw(team_colours)
+        self.panel.bars.show(self.plan, velocity_loading=self.capacity.loading)
+        self.update_header()
+
+    def update_header(self) -> None:
+        model = self.model
+        header = self.query_one(PlanningHeader)
+        header.show(model.sprint_row, self.plan, model.filters, self.store.read_only)
+        self.panel.show_title(self.view, VIEWS)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    async def write(self, fn: Callable[..., Any], *args: Any, refused: str = "not saved") -> Any:
+        """Run a store write; on failure say why (the store's one line) and reload."""
+        try:
+            result = await self.backend.write(fn, *args)
+        except UserError as exc:
+            self.notify(f"{refused}: {exc}", severity="error", markup=False)
+        except sqlite3.Error as exc:
+            self.notify(f"{refused}: {exc}", severity="error", markup=False, timeout=8)
+        else:
+            if self.view != "capacity":
+                self.refresh_chart()
+            return result
+        await self.load()
+        return None
+
+    def _queue(self, fn: Callable[..., Any], *args: Any) -> None:
+        self.run_worker(self.write(fn, *args), group="writes")
+
+    # -- actions: the lists -----------------------------------------------------------------
+
+    def action_cursor(self, delta: int) -> None:
+        self.lists.move_cursor(delta)
+
+    def action_page(self, pages: int) -> None:
+        self.lists.page(pages)
+
+    def action_switch_side(self) -> None:
+        self.lists.switch()
+
+    @on(CardListView.Clicked)
+    def _double_clicked(self) -> None:
+        self.action_open_card()
+
+    def action_move_in(self) -> None:
+        refusal = self.model.refusal_in(self.model.backlog.selected())
+        if refusal:
+            self.notify(refusal, severity="warning", markup=False)
+            return
+        card = self.model.move_in()
+        if card is not None:
+            self.redraw()
+            self._queue(move_card, self.store, card["key"], "todo", card["sprint_id"])
+
+    def action_move_out(self) -> None:
+        card = self.model.sprint.selected()
+        if card is not None and card["status"] == "done":
+            self.notify(f"{card['key']} is done: it stays in the sprint's history", markup=False)
+            return
+        card = self.model.move_out()
+        if card is not None:
+            self.redraw()
+            self._queue(move_card, self.store, card["key"], "backlog", None)
+
+    def action_enter(self) -> None:
+        if self.model.side == BACKLOG:
+            self.action_move_in()
+        else:
+            self.action_open_card()
+
+    def action_priority(self, delta: int) -> None:
+        card = self.model.bump_priority(delta)
+        if card is not None:
+            self.redraw()
+            self._queue(self.store.cards.edit, card["key"], {"priority": card["priority"]})
+
+    # -- actions: sprints --------------------------------------------------------------------
+
+    async def action_pick_sprint(self) -> None:
+        from sprintboard.screens.dialogs import PickerScreen
+
+        sprints = await self.backend.run(self.store.sprints.list)
+        options = [(sprint_label(s), s) for s in reversed(sprints)]
+
+        def chosen(sprint: Any) -> None:
+            if sprint is not PickerScreen.CANCELLED:
+                self.sprint_id, self.sprint_chosen = sprint["id"], True
+                self.run_worker(self.load(), group="writes")
+
+        self.app.push_screen(PickerScreen("Plan sprint", options), chosen)
+
+    async def action_start_sprint(self) -> None:
+        from sprintboard.screens.sprint_dialogs import StartSprintScreen
+
+        sprint = self.model.sprint_row
+        if sprint is None:
+            self.notify("no sprint to start: add one first", severity="warning")
+            return
+        if sprint["state"] != "planned" or any(s["state"] == "active" for s in self.sprints):
+            # Refused: the store says why, in its own words.
+            await self.write(self.store.sprints.start, sprint["name"], refused="not started")
+            return
+        if self.plan is None:
+            return
+
+        # The dialogs write themselves; coming back, on_screen_resume reloads (a callback
+        # runs before the screen resumes).
+        def started(yes: bool | None) -> None:
+            if yes:
+                self.notify(f"{sprint['name']} started", markup=False)
+
+        cards = len(self.model.sprint.cards)
+        self.app.push_screen(StartSprintScreen(sprint, self.plan, cards), started)
+
+    async def action_close_sprint(self) -> None:
+        from sprintboard.screens.sprint_dialogs import CloseSprintScreen
+
+        data = await self.backend.run(CloseSprintScreen.fetch, self.store)
+        if data is None:
+            self.notify("no active sprint to close", severity="warning")
+            return
+
+        def closed(outcome: str | None) -> None:
+            if outcome is not None:
+                self.notify(outcome, markup=False)
+                if self.sprint_id == data["sprint"]["id"]:
+                    self.sprint_chosen = False  # follow the plan on: the next sprint
+
+        self.app.push_screen(CloseSprintScreen(data), closed)
+
+    # -- actions: the right-hand panel -------------------------------------------------------
+
+    async def action_cycle_view(self) -> None:
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        await self.panel.show_view(self.view, VIEWS)
+        if self.view != "capacity":
+            self.refresh_chart()
+
+    def refresh_chart(self) -> None:
+        # A function, not a coroutine (see load); Textual's stub wants Coroutine[None, ...].
+        self.run_worker(self._load_chart, group="chart", exclusive=True)  # type: ignore[arg-type]
+
+    async def _load_chart(self) -> None:
+        view = self.view
+        try:
+            data = await self.backend.run(fetch_chart, self.store, view, self.model.sprint_row)
+        except UserError as exc:
+            data = exc
+        if view == self.view:
+            order = [t["code"] for t in self.teams if not t["archived"]]
+            self.panel.show_chart(view, data, order)
+
+    # -- actions: filters, cards, undo --------------------------------------------------------
+
+    def _set_filters(self, **changes: Any) -> None:
+        self.model.set_filters(replace(self.model.filters, **changes))
+        self.redraw()
+
+    def action_filter_text(self) -> None:
+        self.query_one(FilterInput).open(self.model.filters.text)
+
+    @on(Input.Changed, "#planning-filter")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        self._set_filters(text=event.value.strip())
+
+    @on(FilterInput.Done)
+    def _filter_done(self) -> None:
+        self.lists.switch(BACKLOG)
+
+    def action_clear_filters(self) -> None:
+        if self.query_one(FilterInput).close():
+            self.lists.switch(self.model.side)
+        self._set_filters(text="", teams=frozenset(), goal=None)
+
+    def action_filter_teams(self) -> None:
+        from sprintboard.screens.dialogs import TeamFilterScreen
+
+        teams = [(t["code"], t["name"]) for t in self.teams if not t["archived"]]
+
+        def chosen(codes: frozenset[str] | None) -> None:
+            if codes is not None:
+                self._set_filters(teams=codes)
+
+        self.app.push_screen(TeamFilterScreen(teams, self.model.filters.teams), chosen)
+
+    async def action_filter_goal(self) -> None:
+        from sprintboard.screens.dialogs import PickerScreen
+
+        goals = await self.backend.run(self.store.goals.list)
+        options = [("all goals", None)] + [(f"{g['id']}  {g['title']}", g["id"]) for g in goals]
+
+        def chosen(goal: Any) -> None:
+            if goal is not PickerScreen.CANCELLED:
+                self._set_filters(goal=goal)
+
+        self.app.push_screen(PickerScreen("Filter the backlog by goal", options), chosen)
+
+    def action_open_card(self) -> None:
+        from sprintboard.screens.card_detail import CardDetailScreen
+
+        card = self.model.current().selected()
+        if card is not None:  # an edit there shows on return (on_screen_resume)
+            self.app.push_screen(CardDetailScreen(card["key"]))
+
+    async def action_undo(self) -> None:
+        done = await self.write(self.store.activity.undo)
+        if done is not None:
+            what = f" {done['key']}" if done["key"] else ""
+            self.notify(f"undone: {done['action']}{what}", markup=False)
+            await self.load()
+
+    async def action_reload(self) -> None:
+        await self.load()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Every planning binding, for the command palette."""
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and not binding.action.startswith(("cursor", "page")):
+                key, action = binding.key_display or binding.key.split(",")[0], binding.action
+                yield SystemCommand(
+                    f"Planning: {binding.description}",
+                    f"Sprint planning: {binding.description.lower()} (key {key})",
+                    lambda action=action: self.run_action(action),
+                )

@@ -1,0 +1,276 @@
+"""One capacity bar per team: planned points against capacity and recent velocity; and the
+planning screen's right-hand panel that shows them or a chart.
+
+A bar is filled up to the points planned, on a scale wide enough for the plan, the
+capacity and the velocity; `│` marks the capacity and `┊` the velocity. Over capacity the
+bar turns red and its line says by how much ("+7 over"). The second line names the
+teams the team's cross-team cards also load, and its share of customer feedback against
+the organisation's target. Drawn line by line (Line API); team names are user text, shown
+as plain segments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Static
+
+from sprintboard.planning.capacity import SprintCapacity, TeamCapacity
+from sprintboard.widgets.board_grid import fit, printable
+
+LABEL = 6  # team code column
+
+
+def number(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def figures(team: TeamCapacity) -> str:
+    """The bar line's words: planned / capacity, and how far over, if over."""
+    text = f"{team.planned}/{team.capacity} pt"
+    if team.capacity_source == "sprint":
+        text += "*"
+    if team.over_capacity:
+        text += f"  +{team.over} over"
+    return text
+
+
+def velocity_words(team: TeamCapacity, loading: bool) -> str:
+    if team.velocity is None:
+        return "velocity …" if loading else "velocity: no closed sprint yet"
+    words = f"velocity {number(team.velocity)}"
+    over = team.over_velocity
+    if over:
+        words += f" (+{number(over)} over)"
+    return words
+
+
+def load_words(team: TeamCapacity) -> str:
+    """Which teams its cross-team cards also load, e.g. "also loads ECOM (IT-4, IT-6)"."""
+    loads: dict[str, list[str]] = {}
+    for card in team.cross_team:
+        for other in card.contributors:
+            loads.setdefault(other, []).append(card.key)
+    if not loads:
+        return ""
+    return "also loads " + ", ".join(f"{t} ({' '.join(keys)})" for t, keys in loads.items())
+
+
+def feedback_words(team: TeamCapacity) -> str:
+    share = team.feedback_share
+    shown = "–" if share is None else f"{share:.0f}%"
+    return f"feedback {shown} / {team.feedback_target}%"
+
+
+class CapacityBars(Widget):
+    """Draws a SprintCapacity; the screen calls show() whenever the plan changes."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "capacity--title",
+        "capacity--team",
+        "capacity--fill",
+        "capacity--over",
+        "capacity--warn",
+        "capacity--empty",
+        "capacity--mark",
+        "capacity--muted",
+    }
+
+    DEFAULT_CSS = """
+    CapacityBars { height: 1fr; background: $background; }
+    CapacityBars > .capacity--title { color: $text; text-style: bold; }
+    CapacityBars > .capacity--team { color: $text; text-style: bold; }
+    CapacityBars > .capacity--fill { color: $success; }
+    CapacityBars > .capacity--over { color: $error; text-style: bold; }
+    CapacityBars > .capacity--warn { color: $warning; }
+    CapacityBars > .capacity--empty { color: $panel-lighten-2; }
+    CapacityBars > .capacity--mark { color: $text; text-style: bold; }
+    CapacityBars > .capacity--muted { color: $text-muted; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.plan: SprintCapacity | None = None
+        self.velocity_loading = False
+        self.empty_text = "No sprint yet: add one with 'sprintboard sprint add'."
+        self._lines: list[Strip] = []
+        self._lines_key: tuple[Any, ...] | None = None
+        self._styles: dict[str, Style] = {}
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return container.height
+
+    def show(self, plan: SprintCapacity | None, *, velocity_loading: bool = False) -> None:
+        self.plan = plan
+        self.velocity_loading = velocity_loading
+        self._lines_key = None
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        # Built once per plan, width and theme: a frame only looks the lines up.
+        key = (self.size.width, self.app.theme)
+        if key != self._lines_key:
+            self._styles = {"": self.rich_style}
+            self._lines, self._lines_key = self._build(self.size.width), key
+        if y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(self.size.width, self.rich_style)
+
+    # -- building the lines -------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[""] + self.get_component_rich_style(name, partial=True)
+            self._styles[name] = style
+        return style
+
+    def _build(self, width: int) -> list[Strip]:
+        plan = self.plan
+        if plan is None:
+            text = Segment(f" {self.empty_text}", self._style("capacity--muted"))
+            return [self._line([text], width)]
+        over = len(plan.over_capacity)
+        head = f" {plan.planned}/{plan.capacity} pt planned" + (
+            f" · {over} team{'s' if over != 1 else ''} over capacity" if over else ""
+        )
+        window = ", ".join(plan.velocity_sprints) or "no closed sprint yet"
+        muted = self._style("capacity--muted")
+        lines = [
+            self._line([Segment(head, self._style("capacity--title"))], width),
+            self._line([Segment(f" │ capacity  ┊ velocity: {window}", muted)], width),
+            self._line([Segment(" * this sprint's capacity override", muted)], width),
+            Strip.blank(width, self._style("")),
+        ]
+        room = max((cell_len(figures(t)) for t in plan.teams), default=0) + 1
+        for team in plan.teams:
+            lines.append(self._bar_line(team, width, room))
+            lines.append(self._detail(team, width, self._details(team)))
+            loads = load_words(team)
+            if loads:
+                lines.append(self._detail(team, width, [(loads, muted)]))
+        return lines
+
+    def _line(self, segments: list[Segment], width: int) -> Strip:
+        return Strip(segments).adjust_cell_length(width, self._style(""))
+
+    def _bar_line(self, team: TeamCapacity, width: int, room: int) -> Strip:
+        bar_width = max(4, width - LABEL - room)
+        scale = max(team.capacity, team.planned, team.velocity or 0, 1)
+
+        def cells(points: float) -> int:
+            return min(bar_width, round(points * bar_width / scale))
+
+        filled = cells(team.planned)
+        marks = {cells(team.capacity) - 1: "│"}
+        if team.velocity is not None:
+            marks.setdefault(cells(team.velocity) - 1, "┊")
+        if team.over_capacity:
+            fill = self._style("capacity--over")
+        elif team.over_velocity:
+            fill = self._style("capacity--warn")
+        else:
+            fill = self._style("capacity--fill")
+        empty, mark_style = self._style("capacity--empty"), self._style("capacity--mark")
+        colour = Style(color=_colour(team.colour), bold=True)
+        segments = [
+            Segment("▌", self._style("") + colour),
+            Segment(fit(printable(team.team), LABEL - 1), self._style("capacity--team")),
+        ]
+        for i in range(bar_width):
+            mark = marks.get(i)
+            if i < filled:
+                # A mark inside the filled part: the bar's colour behind it, so it shows.
+                cell = Segment(mark or "█", fill + Style(reverse=True) if mark else fill)
+            else:
+                cell = Segment(mark or "░", mark_style if mark else empty)
+            if segments[-1].style == cell.style and not mark:
+                segments[-1] = Segment(segments[-1].text + cell.text, cell.style)
+            else:
+                segments.append(cell)
+        words = self._style("capacity--over" if team.over_capacity else "capacity--team")
+        segments.append(Segment(" " + figures(team), words))
+        return self._line(segments, width)
+
+    def _details(self, team: TeamCapacity) -> list[tuple[str, Style]]:
+        muted = self._style("capacity--muted")
+        speed = self._style("capacity--warn") if team.over_velocity else muted
+        parts = [(velocity_words(team, self.velocity_loading), speed)]
+        parts.append((" · " + feedback_words(team), muted))
+        if team.unpointed:
+            parts.append((f" · {team.unpointed} unpointed", self._style("capacity--warn")))
+        return parts
+
+    def _detail(self, team: TeamCapacity, width: int, parts: list[tuple[str, Style]]) -> Strip:
+        """An indented line under the bar, cropped with an ellipsis when it is too long."""
+        muted = self._style("capacity--muted")
+        segments = [Segment(" " * LABEL, muted), *(Segment(t, s) for t, s in parts)]
+        strip = Strip(segments)
+        if strip.cell_length > width:
+            strip = Strip([*strip.crop(0, width - 1), Segment("…", muted)])
+        return strip.adjust_cell_length(width, self._style(""))
+
+
+def _colour(colour: str) -> str:
+    """A team's colour as Rich takes it; a broken one falls back to grey."""
+    from rich.color import Color, ColorParseError
+
+    try:
+        Color.parse(colour)
+    except ColorParseError:
+        return "#888888"
+    return colour
+
+
+class PlanningPanel(Vertical):
+    """The planning screen's right-hand panel: the capacity bars, or one chart.
+
+    The chart widget (and plotext with it) is mounted the first time a chart is shown.
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="planning-side-title")
+        yield CapacityBars(id="planning-capacity")
+
+    @property
+    def bars(self) -> CapacityBars:
+        return self.query_one(CapacityBars)
+
+    def show_title(self, view: str, views: Sequence[str]) -> None:
+        parts = [Content.styled(f" {v} ", "bold reverse" if v == view else "dim") for v in views]
+        title = Content("").join([*parts, Content.styled("  v: next", "dim")])
+        self.query_one("#planning-side-title", Static).update(title)
+
+    async def show_view(self, view: str, views: Sequence[str]) -> None:
+        from sprintboard.widgets.charts import ChartPanel
+
+        if view != "capacity" and not self.query(ChartPanel):
+            await self.mount(ChartPanel(id="planning-chart"))
+        self.bars.display = view == "capacity"
+        for panel in self.query(ChartPanel):
+            panel.display = view != "capacity"
+        self.show_title(view, views)
+
+    def show_chart(self, view: str, data: Any, team_order: Sequence[str]) -> None:
+        """Draw a chart's data (or, given an exception, say why there is none)."""
+        from sprintboard.widgets.charts import ChartPanel
+
+        panel = self.query_one(ChartPanel)
+        if isinstance(data, Exception):
+            panel.show_message(view.capitalize(), str(data))
+        elif view == "burndown":
+            panel.show_burndown(data)
+        elif view == "velocity":
+            panel.show_velocity(data, team_order)
+        else:
+            panel.show_flow(data)

@@ -1,0 +1,363 @@
+"""The dependency screen's drawing: rows of a team view (links grouped by team pair, or a
+layered graph from blockers to dependents), drawn line by line (Textual's Line API).
+
+Only the rows on screen are drawn, so a pair with 2,000 links costs what a pair with two
+does. Every link shows its colour *and* its symbol and word, and the critical path is
+marked ★ as well as coloured. User text (titles, sprint names) is drawn as plain segments,
+never parsed as markup. The rows come from `screens/dependencies_model.py`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from sprintboard.planning.graph import CardNode
+from sprintboard.screens.board_model import LABELS
+from sprintboard.screens.dependencies_model import (
+    BRANCH,
+    CARD,
+    CRITICAL,
+    GROUP,
+    LAYER,
+    LINK,
+    Row,
+)
+from sprintboard.widgets.board_grid import fit, printable
+
+COLOUR_ROLES = {"red": "dep--red", "amber": "dep--amber", "green": "dep--green"}
+"""A link colour's component class (the theme's error, warning and success colours)."""
+
+
+def where(card: CardNode) -> str:
+    """' Sprint 42 · To do': the card's sprint (or backlog) and column."""
+    return f" {printable(card.sprint or 'backlog')} · {LABELS.get(card.status, card.status)}"
+
+
+# A part of a line: text, its width in cells (None: share what the fixed parts leave), style.
+Part = tuple[str, int | None, Style]
+
+
+def lay_out(parts: list[Part], width: int) -> list[Segment]:
+    """Parts fitted to their widths; the flexible ones share the rest of the line."""
+    fixed = sum(w for _, w, _ in parts if w is not None)
+    flexible = sum(1 for _, w, _ in parts if w is None)
+    share = max(0, width - fixed) // flexible if flexible else 0
+    return [Segment(fit(text, share if w is None else w), style) for text, w, style in parts]
+
+
+class DependencyView(Widget):
+    """Draws rows (a list or a graph); the screen owns the keys and says what to show.
+
+    Not focusable, like the matrix beside it: the screen's bindings take every key, and
+    switching views moves no focus (a focus change rebuilds the footer: ~100 ms here).
+
+    `cursor` is the selected row (always one that shows cards, when there is one) and
+    `side` which of its cards is selected: a link row shows the dependent, then the blocker.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "dep--group",
+        "dep--selected",
+        "dep--side",
+        "dep--key",
+        "dep--muted",
+        "dep--red",
+        "dep--amber",
+        "dep--green",
+        "dep--critical",
+        "dep--empty",
+    }
+
+    DEFAULT_CSS = """
+    DependencyView { height: 1fr; background: $background; }
+    DependencyView > .dep--group { color: $text; background: $panel; text-style: bold; }
+    DependencyView > .dep--selected { background: $primary 55%; }
+    DependencyView > .dep--side { text-style: bold reverse; }
+    DependencyView > .dep--key { color: $text; text-style: bold; }
+    DependencyView > .dep--muted { color: $text-muted; }
+    DependencyView > .dep--red { color: $error; text-style: bold; }
+    DependencyView > .dep--amber { color: $warning; text-style: bold; }
+    DependencyView > .dep--green { color: $success; text-style: bold; }
+    DependencyView > .dep--critical { color: $secondary; text-style: bold; }
+    DependencyView > .dep--empty { color: $text-disabled; }
+    """
+
+    class Clicked(Message):
+        """A row was clicked (chain 2 = double click); `side`: which of its cards."""
+
+        def __init__(self, index: int, side: int, chain: int) -> None:
+            self.index = index
+            self.side = side
+            self.chain = chain
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[Row] = []
+        self.cursor = 0
+        self.side = 0
+        self.top = 0
+        self.pending = True
+        self.empty_text = "No links."
+        self._style_key: tuple[str, bool] | None = None
+        self._styles: dict[str, Style] = {}
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return container.height
+
+    @property
+    def visible_rows(self) -> int:
+        return max(1, self.size.height)
+
+    # -- what is shown and selected ------------------------------------------------------
+
+    def show(self, rows: list[Row], keep: tuple[tuple[str, ...], int] | None = None) -> None:
+        """Show `rows`, selecting the row `keep` names ((its keys, side)) if it is there,
+        else a row with the card `keep` had selected, else the first one with cards."""
+        self.rows, self.pending = rows, False
+        self.cursor, self.side = self._find(keep), 0
+        if keep is not None and self.selected_row is not None:
+            keys, side = keep
+            if self.selected_row.keys == keys:
+                self.side = side
+            elif keys[side] in self.selected_row.keys:
+                self.side = self.selected_row.keys.index(keys[side])
+        self.top = (
+            max(0, self.cursor - self.visible_rows // 3) if self.cursor >= self.visible_rows else 0
+        )
+        self.refresh_view()
+
+    def _find(self, keep: tuple[tuple[str, ...], int] | None) -> int:
+        if keep is not None:
+            keys, side = keep
+            for i, row in enumerate(self.rows):
+                if row.keys == keys:
+                    return i
+            for i, row in enumerate(self.rows):
+                if keys[side] in row.keys:
+                    return i
+        return next((i for i, row in enumerate(self.rows) if row.keys), 0)
+
+    def set_pending(self) -> None:
+        self.pending = True
+        self.refresh()
+
+    @property
+    def selected_row(self) -> Row | None:
+        if self.pending or not 0 <= self.cursor < len(self.rows):
+            return None
+        row = self.rows[self.cursor]
+        return row if row.keys else None
+
+    @property
+    def selected_key(self) -> str | None:
+        row = self.selected_row
+        return None if row is None else row.keys[min(self.side, len(row.keys) - 1)]
+
+    @property
+    def selection(self) -> tuple[tuple[str, ...], int] | None:
+        """What is selected, to find again in new rows (also while they are loading)."""
+        if not 0 <= self.cursor < len(self.rows) or not self.rows[self.cursor].keys:
+            return None
+        return (self.rows[self.cursor].keys, self.side)
+
+    # -- moving --------------------------------------------------------------------------
+
+    def move(self, delta: int) -> None:
+        """Move the cursor `delta` selectable rows (as far as there are)."""
+        step = 1 if delta > 0 else -1
+        index = self.cursor
+        for _ in range(abs(delta)):
+            nxt = index + step
+            while 0 <= nxt < len(self.rows) and not self.rows[nxt].keys:
+                nxt += step
+            if not 0 <= nxt < len(self.rows):
+                break
+            index = nxt
+        self._go(index)
+
+    def page(self, delta: int) -> None:
+        """Move about a screenful of lines, landing on the nearest selectable row."""
+        if not self.rows:
+            return
+        step = delta * max(1, self.visible_rows - 1)  # the view scrolls with the cursor
+        self.top = max(0, min(len(self.rows) - self.visible_rows, self.top + step))
+        target = max(0, min(len(self.rows) - 1, self.cursor + step))
+        for distance in range(len(self.rows)):
+            for index in (target + distance, target - distance):
+                if 0 <= index < len(self.rows) and self.rows[index].keys:
+                    self._go(index)
+                    return
+
+    def home(self, end: bool = False) -> None:
+        self.cursor = len(self.rows) if end else -1
+        self.move(-1 if end else 1)
+
+    def set_side(self, delta: int) -> None:
+        row = self.selected_row
+        if row is not None:
+            self.side = max(0, min(len(row.keys) - 1, self.side + delta))
+            self._refresh_rows(self.cursor)
+
+    def _go(self, index: int) -> None:
+        before, top = self.cursor, self.top
+        if index != before:
+            self.side = 0
+        self.cursor = index
+        self.refresh_view(full=False)
+        if self.top == top:  # no scrolling: only the two rows changed
+            self._refresh_rows(before, index)
+
+    def _refresh_rows(self, *indexes: int) -> None:
+        for index in indexes:
+            if 0 <= index - self.top < self.size.height:
+                self.refresh(Region(0, index - self.top, self.size.width, 1))
+
+    def refresh_view(self, full: bool = True) -> None:
+        """Scroll the cursor into view (with the heading above it) and redraw (only when
+        it scrolled, unless `full`)."""
+        top = self.top
+        if self.cursor < self.top:
+            self.top = self.cursor
+            if self.top > 0 and not self.rows[self.top - 1].keys:
+                self.top -= 1  # keep the group's or layer's heading in sight
+        elif self.cursor >= self.top + self.visible_rows:
+            self.top = self.cursor - self.visible_rows + 1
+        self.top = max(0, min(self.top, len(self.rows) - self.visible_rows))
+        if full or self.top != top:
+            self.refresh()
+
+    def scroll_rows(self, delta: int) -> None:
+        self.top = max(0, min(len(self.rows) - self.visible_rows, self.top + delta))
+        self.refresh()
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        # Cached per theme (see BoardGrid._style); the widget never has focus.
+        key = (self.app.theme, self.has_focus)
+        if key != self._style_key:
+            self._style_key, self._styles = key, {"": self.rich_style}
+        style = self._styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(name)
+            if not self.get_component_styles(name).background.a:
+                style = style.without_color + Style(color=style.color)
+            self._styles[name] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self._style("")
+        if self.pending or not self.rows:
+            text = ("  loading…" if self.pending else f"  {self.empty_text}") if y == 0 else ""
+            return Strip([Segment(fit(text, width), base + self._style("dep--empty"))])
+        index = self.top + y
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        row = self.rows[index]
+        selected = index == self.cursor and bool(row.keys)
+        back = base + self._style("dep--selected") if selected else base
+        if row.kind == GROUP:
+            parts: list[Part] = [(f" {row.text}", None, base + self._style("dep--group"))]
+        elif row.kind == LAYER:
+            heading = f"── {row.text}"
+            parts = [(heading + "─" * max(0, width - len(heading)), None, base + self._muted)]
+        elif row.kind == LINK:
+            parts = self._link_parts(row, selected, back)
+        elif row.kind == CARD:
+            parts = self._card_parts(row, selected, back)
+        elif row.kind == BRANCH:
+            parts = self._branch_parts(row, selected, back)
+        else:
+            return Strip.blank(width, base)
+        return Strip(lay_out(parts, width)).adjust_cell_length(width, back)
+
+    @property
+    def _muted(self) -> Style:
+        return self._style("dep--muted")
+
+    def _key(self, key: str, critical: bool, chosen: bool, back: Style) -> Style:
+        style = back + self._style("dep--critical" if critical else "dep--key")
+        return style + self._style("dep--side") if chosen else style
+
+    def _mark(self, selected: bool, critical: bool, back: Style) -> list[Part]:
+        star = f"{CRITICAL} " if critical else "  "
+        return [
+            ("▶ " if selected else "  ", 2, back),
+            (star, 2, back + self._style("dep--critical")),
+        ]
+
+    def _link_parts(self, row: Row, selected: bool, back: Style) -> list[Part]:
+        assert row.link is not None
+        link, muted = row.link, back + self._muted
+        dep, blk = link.dependent, link.blocker
+        return [
+            *self._mark(selected, row.critical, back),
+            (link.style.label, 14, back + self._style(COLOUR_ROLES[link.style.colour])),
+            (dep.key, 9, self._key(dep.key, row.critical, selected and self.side == 0, back)),
+            (" " + printable(dep.title), None, back),
+            (where(dep), 22, muted),
+            ("  waits on  ", 12, muted),
+            (blk.key, 9, self._key(blk.key, row.critical, selected and self.side == 1, back)),
+            (" " + printable(blk.title), None, back),
+            (where(blk), 22, muted),
+        ]
+
+    def _card_parts(self, row: Row, selected: bool, back: Style) -> list[Part]:
+        assert row.card is not None
+        card, muted = row.card, back + self._muted
+        points = "" if card.points is None else f"{card.points}pt"
+        return [
+            *self._mark(selected, row.critical, back),
+            (card.key, 9, self._key(card.key, row.critical, selected, back)),
+            (" " + printable(card.title), None, back),
+            (f" {card.team}", 6, muted),
+            (where(card), 22, muted),
+            (f" {points}", 6, muted),
+        ]
+
+    def _branch_parts(self, row: Row, selected: bool, back: Style) -> list[Part]:
+        assert row.link is not None
+        link, muted = row.link, back + self._muted
+        dep = link.dependent
+        return [
+            ("▶ " if selected else "  ", 2, back),
+            ("  └→ " if row.last else "  ├→ ", 6, muted),
+            (link.style.label, 14, back + self._style(COLOUR_ROLES[link.style.colour])),
+            (f"{CRITICAL} " if row.critical else "  ", 2, back + self._style("dep--critical")),
+            (dep.key, 9, self._key(dep.key, row.critical, selected, back)),
+            (" " + printable(dep.title), None, back),
+            (f" {dep.team}", 6, muted),
+            (where(dep), 22, muted),
+            (f" layer {row.layer}", 9, muted),
+        ]
+
+    # -- mouse ---------------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.top + event.y
+        if not self.pending and 0 <= index < len(self.rows) and self.rows[index].keys:
+            # A link row shows the blocker in its right half.
+            side = 1 if len(self.rows[index].keys) > 1 and event.x > self.size.width // 2 else 0
+            self.post_message(self.Clicked(index, side, event.chain))
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.scroll_rows(3)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.scroll_rows(-3)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.rows:
+            self.refresh_view()

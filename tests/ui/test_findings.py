@@ -1,0 +1,161 @@
+"""The seam checks on the board: the count in its header, the findings panel (!), and
+choosing a finding to jump to its card, checked against `run_checks` on the same file.
+
+The demo organisation at the tests' 'now' has 5 errors and 14 warnings: a late blocker
+(IT-10 in Sprint 43 for WH-3 in Sprint 42), promotions MKT-2 and MKT-3 for a SKU under its
+stock threshold (promo-stock) and restocked too late (promo-restock), same-sprint links,
+a promotion over the warehouse's throughput, and two urgent feedback items untriaged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from textual.widgets import OptionList
+
+from sprintboard.app import SprintboardApp
+from sprintboard.config import Settings
+from sprintboard.planning.checks import Finding, run_checks, summary
+from sprintboard.screens.board import BoardScreen
+from sprintboard.screens.findings import FindingsScreen
+
+from .conftest import SIZE, Probe
+
+AppFactory = Callable[..., SprintboardApp]
+PROMO_STOCK = "SKU GF-1001 has 14 on hand, under its threshold of 40"
+
+
+def checked(probe: Probe) -> list[Finding]:
+    """What `sprintboard check` finds in the database, on a connection of its own."""
+    with probe.store() as store:
+        return run_checks(store, settings=Settings())
+
+
+def board(app: SprintboardApp) -> BoardScreen:
+    return next(s for s in reversed(app.screen_stack) if isinstance(s, BoardScreen))
+
+
+def header(app: SprintboardApp) -> str:
+    return str(board(app).query_one("#board-header").render())
+
+
+def panel_options(app: SprintboardApp) -> list[str]:
+    listing = app.screen.query_one(OptionList)
+    return [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+
+
+async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out"
+        await pilot.pause(0.02)
+
+
+async def settle(app: SprintboardApp, pilot: Any) -> None:
+    for _ in range(2):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def open_panel(app: SprintboardApp, pilot: Any) -> FindingsScreen:
+    await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.sprint)
+    await pilot.press("exclamation_mark")
+    await wait_until(
+        pilot,
+        lambda: isinstance(app.screen, FindingsScreen) and app.screen.findings is not None,
+    )
+    await pilot.pause()
+    assert isinstance(app.screen, FindingsScreen)
+    return app.screen
+
+
+async def choose(pilot: Any, index: int) -> None:
+    for _ in range(index):
+        await pilot.press("down")
+    await pilot.press("enter")
+
+
+async def test_header_counts_the_findings(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    expected = summary(checked(probe))
+    assert expected == "5 errors, 14 warnings, 0 info"
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_until(pilot, lambda: "findings:" in header(app))
+        assert "· findings: 5 errors, 14 warnings (!)" in header(app)
+
+        # The count follows the plan: without the late link (removed elsewhere), one error less.
+        with probe.store() as store:
+            store.deps.remove("IT-10", "WH-3")
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert "· findings: 4 errors, 14 warnings (!)" in header(app)
+
+
+async def test_panel_lists_the_promo_stock_error_and_jumps_to_its_card(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = board_app()
+    expected = checked(probe)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        panel = await open_panel(app, pilot)
+        assert panel.findings == expected  # the same checks, the same order: errors first
+        options = panel_options(app)
+        assert len(options) == len(expected) == 19
+        assert all(o.startswith("✗ error") for o in options[:5])
+        assert all(o.startswith("⚠ warning") for o in options[5:])
+        promo = [i for i, o in enumerate(options) if "promo-stock" in o]
+        assert len(promo) == 2  # MKT-2 and MKT-3
+        first = options[promo[0]]
+        assert "MKT-2" in first and PROMO_STOCK in first
+        title = str(panel.query_one("#findings-title").render())
+        assert "5 errors, 14 warnings, 0 info" in title
+
+        await choose(pilot, promo[0])
+        await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        await settle(app, pilot)
+        screen = board(app)
+        assert screen.model.selected == "MKT-2"
+        assert screen.sprint is not None and screen.sprint["name"] == "Sprint 42"
+        assert "▶MKT-2" in "\n".join(
+            screen.grid.render_line(y).text for y in range(screen.grid.size.height)
+        )
+
+
+async def test_a_finding_in_another_sprint_switches_the_board(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        panel = await open_panel(app, pilot)
+        assert panel.findings is not None
+        first = panel.findings[0]
+        assert (first.rule, first.cards) == ("dep-order", ("IT-10", "WH-3"))
+        await choose(pilot, 0)
+        await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        await settle(app, pilot)
+        screen = board(app)
+        assert screen.sprint is not None and screen.sprint["name"] == "Sprint 43"
+        assert screen.model.selected == "IT-10"
+        assert "Sprint 43 · planned" in header(app)
+
+
+async def test_a_finding_without_a_card_keeps_the_panel_open(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        panel = await open_panel(app, pilot)
+        assert panel.findings is not None
+        index = next(i for i, f in enumerate(panel.findings) if not f.cards)
+        finding = panel.findings[index]
+        assert finding.rule == "feedback-untriaged"
+        await choose(pilot, index)
+        await pilot.pause()
+        assert app.screen is panel
+        assert f"{finding.subject} names no card to show" in [n.message for n in app._notifications]
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        assert board(app).model.selected == "ECOM-4"  # where it was

@@ -1,0 +1,667 @@
+"""The sprint planning screen driven from the keyboard: every change checked in the database
+and on screen (the lists, the capacity bars, the charts)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.segment import Segment
+from textual.color import Color
+
+from sprintboard.app import SCREENS, SprintboardApp, make_app
+from sprintboard.config import Settings
+from sprintboard.models import Card, validate
+from sprintboard.planning.capacity import sprint_capacity
+from sprintboard.screens.card_detail import CardDetailScreen
+from sprintboard.screens.dialogs import PickerScreen, TeamFilterScreen
+from sprintboard.screens.planning import PlanningScreen
+from sprintboard.screens.sprint_dialogs import CloseSprintScreen, StartSprintScreen
+from sprintboard.store import Store
+from sprintboard.widgets.capacity_bars import CapacityBars
+from sprintboard.widgets.card_list import CardListView
+
+from .conftest import SIZE, Probe
+
+AppFactory = Callable[..., SprintboardApp]
+PLANNING_KEY = str(1 + [mode for mode, _, _ in SCREENS].index("planning"))
+
+# The demo's backlog as the planning screen sorts it: priority, then position.
+BACKLOG = [
+    "MKT-6", "CS-5", "IT-12", "ECOM-8", "IT-14",  # high
+    "IT-11", "WH-5", "FIN-3", "EXEC-2", "ECOM-7", "IT-13", "MKT-7", "DATA-6",  # medium
+    "ECOM-6", "CNT-5", "DATA-5", "WH-6", "CNT-6", "CS-6", "ECOM-9",  # low
+]  # fmt: skip
+# Sprint 42's cards still open when it closes (the demo has 4 done of 20).
+UNFINISHED = 16
+
+
+async def settle(app: SprintboardApp, pilot: Any) -> None:
+    """Let queued writes and chart workers finish, and the screen catch up."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out"
+        await pilot.pause(0.02)
+
+
+async def open_planning(app: SprintboardApp, pilot: Any) -> PlanningScreen:
+    await pilot.press(PLANNING_KEY)
+    await wait_until(pilot, lambda: isinstance(app.screen, PlanningScreen) and app.screen.loaded)
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, PlanningScreen)
+    return screen
+
+
+def planning(app: SprintboardApp) -> PlanningScreen:
+    return next(s for s in reversed(app.screen_stack) if isinstance(s, PlanningScreen))
+
+
+def keys(app: SprintboardApp, side: str) -> list[str]:
+    """The keys one list holds, in screen order."""
+    cards = planning(app).model.backlog if side == "backlog" else planning(app).model.sprint
+    return [c["key"] for c in cards.shown]
+
+
+def drawn(app: SprintboardApp, side: str) -> list[str]:
+    """The lines one list draws, as text."""
+    view = planning(app).query_one(f"#planning-{side}", CardListView)
+    return [view.render_line(y).text for y in range(view.size.height)]
+
+
+def bars(app: SprintboardApp) -> list[str]:
+    """What the capacity bars draw, line by line."""
+    widget = planning(app).query_one(CapacityBars)
+    return [widget.render_line(y).text for y in range(widget.size.height)]
+
+
+def bar_line(app: SprintboardApp, team: str) -> str:
+    return next(line for line in bars(app) if line.startswith(f"▌{team} "))
+
+
+def team_lines(app: SprintboardApp, team: str) -> str:
+    """A team's bar line and the lines under it (up to the next team)."""
+    lines = bars(app)
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"▌{team} "))
+    block = [lines[start]]
+    for line in lines[start + 1 :]:
+        if line.startswith("▌") or not line.strip():
+            break
+        block.append(line)
+    return "\n".join(block)
+
+
+def messages(app: SprintboardApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def sprint_named(probe: Probe, name: str) -> dict[str, Any]:
+    with probe.store() as store:
+        return store.sprints.get(name)
+
+
+def stored_capacity(probe: Probe, name: str = "current") -> dict[str, tuple[int, int]]:
+    """(planned, capacity) per team, as the planning layer computes it from the database."""
+    with probe.store() as store:
+        plan = sprint_capacity(store, name, feedback_target=20)
+    return {t.team: (t.planned, t.capacity) for t in plan.teams}
+
+
+def shown_capacity(app: SprintboardApp) -> dict[str, tuple[int, int]]:
+    plan = planning(app).plan
+    assert plan is not None
+    return {t.team: (t.planned, t.capacity) for t in plan.teams}
+
+
+# -- opening ----------------------------------------------------------------------------------
+
+
+async def test_opens_on_the_active_sprint_beside_the_backlog(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+        assert screen.model.sprint_row is not None
+        assert screen.model.sprint_row["name"] == "Sprint 42"
+        assert keys(app, "backlog") == BACKLOG
+        with probe.store() as store:
+            assert sorted(keys(app, "sprint")) == sorted(
+                c["key"] for c in store.cards.query(sprint=probe.active_sprint())
+            )
+        header = str(screen.query_one("#planning-header").render())
+        assert (
+            "Sprint planning · Sprint 42 · active · 2026-03-04 → 2026-03-17 · 67/166 pt" in header
+        )
+        assert drawn(app, "backlog")[0].startswith(" Backlog · 20 cards · 99 pt")
+        assert drawn(app, "backlog")[1].startswith("▶MKT-6      3 high")
+        assert drawn(app, "sprint")[0].startswith(" Sprint 42 · active · 20 cards · 67 pt")
+        # Capacity per team: what sprint_capacity() says, velocity over Sprint 41.
+        assert shown_capacity(app) == stored_capacity(probe)
+        it = team_lines(app, "IT")
+        assert "26/40 pt" in it
+        assert "velocity 18 (+8 over) · feedback 19% / 20%" in it
+        # A cross-team card counts for its owner, and names the teams it also loads.
+        assert "also loads ECOM (IT-4 IT-6), DATA (IT-8)" in it
+        assert "over" not in bar_line(app, "IT")
+        assert "velocity: Sprint 41" in "\n".join(bars(app))
+
+
+async def test_feedback_target_comes_from_the_settings(board_app: AppFactory) -> None:
+    app = board_app(settings=Settings(feedback_share_target=30))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_planning(app, pilot)
+        assert "feedback 42% / 30%" in team_lines(app, "ECOM")
+
+
+async def test_sprint_capacity_override_is_used_and_marked(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    with probe.store() as store:
+        store.sprints.set_capacity("Sprint 42", "IT", 20)
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_planning(app, pilot)
+        assert "26/20 pt*  +6 over" in bar_line(app, "IT")
+        assert shown_capacity(app)["IT"] == (26, 20) == stored_capacity(probe)["IT"]
+
+
+# -- moving cards in and out ------------------------------------------------------------------
+
+
+def bar_colours(app: SprintboardApp, team: str) -> set[str]:
+    """The colours of a team's filled bar cells."""
+    widget = planning(app).query_one(CapacityBars)
+    for y in range(widget.size.height):
+        strip = widget.render_line(y)
+        if strip.text.startswith(f"▌{team} "):
+            return {
+                Color.from_rich_color(s.style.color).hex
+                for s in strip
+                if isinstance(s, Segment) and set(s.text) == {"█"} and s.style and s.style.color
+            }
+    raise AssertionError(f"no bar for {team}")
+
+
+async def test_move_cards_in_and_out_updates_db_lists_and_capacity(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_planning(app, pilot)
+        error = Color.parse(app.theme_variables["error"]).hex
+        await pilot.press("j", "j", "j", "j")  # IT-14, 8 points
+        assert planning(app).model.backlog.selected()["key"] == "IT-14"  # type: ignore[index]
+        await pilot.press(">")
+        # At once, before the write lands: the bars follow the move.
+        assert "34/40 pt" in bar_line(app, "IT")
+        await settle(app, pilot)
+        card = probe.card("IT-14")
+        assert card is not None
+        assert (card["sprint_id"], card["status"]) == (sprint, "todo")
+        assert "IT-14" in keys(app, "sprint")
+        assert "IT-14" not in keys(app, "backlog")
+        assert any(line[1:].startswith("IT-14      8 high to do") for line in drawn(app, "sprint"))
+        assert shown_capacity(app) == stored_capacity(probe)
+
+        # The backlog cursor stayed in place: IT-11 (13 points) is next; enter moves it too.
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert probe.card("IT-11")["sprint_id"] == sprint  # type: ignore[index]
+        line = bar_line(app, "IT")
+        assert "47/40 pt  +7 over" in line
+        assert error in bar_colours(app, "IT")
+        assert error not in bar_colours(app, "ECOM")
+        assert "1 team over capacity" in bars(app)[0]
+        assert shown_capacity(app) == stored_capacity(probe)
+        assert "also loads ECOM (IT-4 IT-6 IT-11), DATA (IT-8 IT-11)" in team_lines(app, "IT")
+        assert "Backlog · 18 cards · 78 pt" in drawn(app, "backlog")[0]
+
+        # Back out: tab to the sprint list, where the last card moved in is selected.
+        await pilot.press("tab")
+        assert planning(app).model.sprint.selected()["key"] == "IT-11"  # type: ignore[index]
+        assert app.focused is planning(app).query_one("#planning-sprint")
+        await pilot.press("<")
+        await settle(app, pilot)
+        card = probe.card("IT-11")
+        assert card is not None
+        assert (card["sprint_id"], card["status"]) == (None, "backlog")
+        assert "IT-11" in keys(app, "backlog")
+        assert "IT-11" not in keys(app, "sprint")
+        assert "34/40 pt" in bar_line(app, "IT")
+        assert "over" not in bar_line(app, "IT")
+        assert shown_capacity(app) == stored_capacity(probe)
+
+
+async def test_a_done_card_stays_in_its_sprint(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+        await pilot.press("tab")
+        assert screen.model.sprint.select("CS-2")  # done
+        await pilot.press("<")
+        await settle(app, pilot)
+        assert "CS-2 is done: it stays in the sprint's history" in messages(app)
+        assert probe.card("CS-2")["sprint_id"] == probe.active_sprint()  # type: ignore[index]
+        assert "CS-2" in keys(app, "sprint")
+
+
+async def test_a_closed_sprint_takes_no_cards(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("end", "enter")  # oldest first from the end: Sprint 41, closed
+        await settle(app, pilot)
+        assert screen.model.sprint_row["name"] == "Sprint 41"  # type: ignore[index]
+        await pilot.press(">")
+        await settle(app, pilot)
+        assert any("Sprint 41 is closed" in m for m in messages(app))
+        assert probe.card("MKT-6")["sprint_id"] is None  # type: ignore[index]
+        assert keys(app, "backlog") == BACKLOG
+
+
+# -- priority ---------------------------------------------------------------------------------
+
+
+async def test_priority_up_and_down(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+        assert screen.model.backlog.select("IT-11")  # medium, the first medium card
+        await pilot.press("+")
+        await settle(app, pilot)
+        assert probe.card("IT-11")["priority"] == "high"  # type: ignore[index]
+        # Among the high cards now, first by position (it is the oldest backlog card).
+        assert keys(app, "backlog")[:6] == ["IT-11", "MKT-6", "CS-5", "IT-12", "ECOM-8", "IT-14"]
+        assert screen.model.backlog.selected()["key"] == "IT-11"  # type: ignore[index]
+        assert drawn(app, "backlog")[1].startswith("▶IT-11     13 high")
+        await pilot.press("+", "+")  # urgent is the top: the second + does nothing
+        await settle(app, pilot)
+        assert probe.card("IT-11")["priority"] == "urgent"  # type: ignore[index]
+        await pilot.press("-", "-", "-", "-", "-")  # low is the bottom
+        await settle(app, pilot)
+        assert probe.card("IT-11")["priority"] == "low"  # type: ignore[index]
+        assert keys(app, "backlog")[-8:] == [
+            "IT-11", "ECOM-6", "CNT-5", "DATA-5", "WH-6", "CNT-6", "CS-6", "ECOM-9"
+        ]  # fmt: skip
+        # The sprint list too, with focus there.
+        await pilot.press("tab")
+        first = keys(app, "sprint")[0]
+        await pilot.press("-")
+        await settle(app, pilot)
+        assert probe.card(first)["priority"] == "high"  # type: ignore[index]
+
+
+# -- start and close ----------------------------------------------------------------------------
+
+
+async def test_start_is_refused_while_a_sprint_is_active(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        assert "Sprint 43  (planned" in probe.screen_text(app)
+        await pilot.press("enter")  # newest first: Sprint 43
+        await settle(app, pilot)
+        assert screen.model.sprint_row["name"] == "Sprint 43"  # type: ignore[index]
+        assert "IT-9" in keys(app, "sprint")
+        await pilot.press("S")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, StartSprintScreen)
+        assert messages(app)[-1] == (
+            "not started: sprint 'Sprint 42' is still active; close it first "
+            "(one active sprint at a time)"
+        )
+        assert sprint_named(probe, "Sprint 43")["state"] == "planned"
+        assert sprint_named(probe, "Sprint 42")["state"] == "active"
+
+
+async def test_close_sends_unfinished_cards_to_the_backlog_then_start_the_next(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+        with probe.store() as store:
+            unfinished = [c["key"] for c in store.sprints.unfinished("Sprint 42")]
+        assert len(unfinished) == UNFINISHED
+        await pilot.press("C")
+        await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
+        text = probe.screen_text(app)
+        assert "Close Sprint 42" in text
+        assert f"{UNFINISHED} unfinished cards (61 points):" in text
+        assert "Next: Sprint 43 (n)" in text
+        await pilot.press("b")
+        await settle(app, pilot)
+        closed = sprint_named(probe, "Sprint 42")
+        assert closed["state"] == "closed"
+        assert (closed["committed_points"], closed["completed_points"]) == (67, 6)
+        for key in unfinished:
+            card = probe.card(key)
+            assert card is not None
+            assert (card["sprint_id"], card["status"]) == (None, "backlog")
+        assert any(f"{UNFINISHED} unfinished cards to the backlog" in m for m in messages(app))
+        # The screen follows the plan on: Sprint 43, with the carried cards in the backlog.
+        assert screen.model.sprint_row["name"] == "Sprint 43"  # type: ignore[index]
+        assert set(unfinished) <= set(keys(app, "backlog"))
+        assert len(keys(app, "backlog")) == len(BACKLOG) + UNFINISHED
+
+        # Now Sprint 43 starts: the dialog says what it commits to.
+        await pilot.press("S")
+        await wait_until(pilot, lambda: isinstance(app.screen, StartSprintScreen))
+        text = probe.screen_text(app)
+        assert "Start Sprint 43?" in text
+        assert "41 points in 10 cards become its commitment" in text
+        await pilot.press("y")
+        await settle(app, pilot)
+        started = sprint_named(probe, "Sprint 43")
+        assert (started["state"], started["committed_points"]) == ("active", 41)
+        assert screen.model.sprint_row["state"] == "active"  # type: ignore[index]
+        assert "Sprint 43 started" in messages(app)
+
+
+async def test_close_carries_unfinished_cards_to_the_next_sprint(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+        next_id = sprint_named(probe, "Sprint 43")["id"]
+        with probe.store() as store:
+            before = {c["key"]: c["status"] for c in store.sprints.unfinished("Sprint 42")}
+        await pilot.press("C")
+        await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
+        await pilot.press("n")
+        await settle(app, pilot)
+        closed = sprint_named(probe, "Sprint 42")
+        assert closed["state"] == "closed"
+        assert (closed["committed_points"], closed["completed_points"]) == (67, 6)
+        for key, status in before.items():
+            card = probe.card(key)
+            assert card is not None
+            assert (card["sprint_id"], card["status"]) == (next_id, status)
+        assert screen.model.sprint_row["name"] == "Sprint 43"  # type: ignore[index]
+        assert set(before) <= set(keys(app, "sprint"))
+        assert len(keys(app, "sprint")) == 10 + UNFINISHED
+        assert keys(app, "backlog") == BACKLOG
+        assert shown_capacity(app) == stored_capacity(probe, "Sprint 43")
+
+
+async def test_close_dialog_cancels_with_escape(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_planning(app, pilot)
+        await pilot.press("C")
+        await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PlanningScreen)
+        assert sprint_named(probe, "Sprint 42")["state"] == "active"
+
+
+# -- charts -------------------------------------------------------------------------------------
+
+
+async def test_v_cycles_capacity_burndown_velocity_flow(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    from sprintboard.widgets.charts import ChartPanel
+
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+
+        def chart_text() -> str:
+            panel = screen.query_one(ChartPanel)
+            title = str(panel.query_one("#chart-title").render())
+            return title + "\n" + str(panel.query_one("#chart-notes").render())
+
+        await pilot.press("v")
+        await settle(app, pilot)
+        assert screen.view == "burndown"
+        assert not screen.query_one(CapacityBars).display
+        text = chart_text()
+        assert "Burndown · Sprint 42 (active, 03-04 → 03-17)" in text
+        assert "committed 67 · added 0 · removed 0 · done 6\nleft 61 on 03-11 (ideal 29)" in text
+        assert "no scope change since the start" in text
+        assert "03-04" in probe.screen_text(app)  # the days on the x axis
+
+        # A card moved in mid-sprint is scope added: a step, listed under the chart.
+        await pilot.press("j", "j", "j", "j", ">")  # IT-14, 8 points
+        await settle(app, pilot)
+        text = chart_text()
+        assert "committed 67 · added 8 · removed 0 · done 6\nleft 69 on 03-11" in text
+        assert "03-11  IT-14 added (+8 pt)" in text
+
+        await pilot.press("v")
+        await settle(app, pilot)
+        text = chart_text()
+        assert "Velocity · committed vs done, last 1 closed sprint" in text
+        assert "IT      18/18     18" in text
+        assert "EXEC     0/0      0" in text
+
+        await pilot.press("v")
+        await settle(app, pilot)
+        text = chart_text()
+        assert "Cumulative flow · Sprint 42" in text
+        assert "03-11: Backlog 1 · To do 7 · Doing 5 · Review 4 · Done 4" in text
+
+        await pilot.press("v")
+        await settle(app, pilot)
+        assert screen.view == "capacity"
+        assert screen.query_one(CapacityBars).display
+        assert not screen.query_one(ChartPanel).display
+
+
+async def test_burndown_of_a_planned_sprint_says_when_it_begins(board_app: AppFactory) -> None:
+    from sprintboard.widgets.charts import ChartPanel
+
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+        await pilot.press("C")
+        await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert screen.model.sprint_row["name"] == "Sprint 43"  # type: ignore[index]
+        await pilot.press("v")
+        await settle(app, pilot)
+        notes = str(screen.query_one(ChartPanel).query_one("#chart-notes").render())
+        assert "Sprint 43 has not started and no sprint is active" in notes
+
+
+# -- filters, card detail, other screens' changes -----------------------------------------------
+
+
+async def test_filters_narrow_the_backlog_only(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_planning(app, pilot)
+        sprint_keys = keys(app, "sprint")
+        await pilot.press("slash", *"checkout")
+        await settle(app, pilot)
+        assert keys(app, "backlog") == ["CS-5", "IT-13"]
+        assert keys(app, "sprint") == sprint_keys
+        assert drawn(app, "backlog")[0].startswith(" Backlog · 2 cards · 10 pt (of 20)")
+        header = str(planning(app).query_one("#planning-header").render())
+        assert "backlog filtered: text “checkout”" in header
+        await pilot.press("enter", "escape")
+        await settle(app, pilot)
+        assert keys(app, "backlog") == BACKLOG
+
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TeamFilterScreen))
+        await pilot.press("down", "space", "enter")  # IT: its own cards and those it helps
+        await settle(app, pilot)
+        with probe.store() as store:
+            expected = {c["key"] for c in store.cards.query(sprint=None, team="IT")}
+        assert set(keys(app, "backlog")) == expected
+        assert "IT-11" in expected
+
+        await pilot.press("g")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("down", "enter")  # the first goal
+        await settle(app, pilot)
+        with probe.store() as store:
+            goal = store.goals.list()[0]["id"]
+            expected = {c["key"] for c in store.cards.query(sprint=None, team="IT", goal=goal)}
+        assert set(keys(app, "backlog")) == expected
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert keys(app, "backlog") == BACKLOG
+
+
+async def test_enter_on_the_sprint_list_opens_the_card(board_app: AppFactory) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+        await pilot.press("tab", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
+        assert app.screen.key == screen.model.sprint.selected()["key"]  # type: ignore[attr-defined,index]
+
+
+async def test_changes_made_on_the_board_show_when_coming_back(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_planning(app, pilot)
+        assert "ECOM-4" in keys(app, "sprint")
+        await pilot.press("1")  # the board, on Sprint 42 with ECOM-4 selected in Backlog
+        await settle(app, pilot)
+        await pilot.press("d", "y")  # delete it
+        await settle(app, pilot)
+        assert probe.card("ECOM-4") is None
+        await open_planning(app, pilot)
+        assert "ECOM-4" not in keys(app, "sprint")
+        assert shown_capacity(app) == stored_capacity(probe)
+
+
+async def test_reload_picks_up_another_process_s_change(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_planning(app, pilot)
+        with probe.store() as store:
+            store.cards.move("MKT-6", status="todo", sprint_id=probe.active_sprint())
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert "MKT-6" in keys(app, "sprint")
+        assert "MKT-6" not in keys(app, "backlog")
+
+
+# -- keys and palette ---------------------------------------------------------------------------
+
+
+async def test_every_binding_is_described_and_in_the_palette(board_app: AppFactory) -> None:
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+        for binding in PlanningScreen.BINDINGS:
+            assert binding.description  # type: ignore[union-attr]
+        titles = [c.title for c in screen.palette_commands()]
+        for wanted in ("Into sprint", "To backlog", "Start", "Close", "Chart", "Sprint"):
+            assert f"Planning: {wanted}" in titles
+        assert not any(t.removeprefix("Planning: ") == "Up" for t in titles)
+        commands = [c.title for c in app.get_system_commands(screen)]
+        assert "Go to Planning" in commands
+        assert "Planning: Start" in commands
+
+
+async def test_dialogs_reload_the_screen_only_after_a_change(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    """A reload reads the whole backlog (10,000 cards at scale): never for nothing."""
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+        loads = 0
+        load = screen.load
+
+        async def counted() -> None:
+            nonlocal loads
+            loads += 1
+            await load()
+
+        screen.load = counted  # type: ignore[method-assign]
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("escape")
+        await pilot.press("C")
+        await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert loads == 0
+        # The card detail edits through its own form: coming back shows the change.
+        await pilot.press("tab", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
+        key = app.screen.key  # type: ignore[attr-defined]
+        with probe.store() as store:
+            store.cards.edit(key, {"title": "Renamed while the detail was open"})
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert loads == 1
+        assert screen.model.sprint.selected()["title"] == (  # type: ignore[index]
+            "Renamed while the detail was open"
+        )
+
+
+# -- an empty plan, hostile text ------------------------------------------------------------------
+
+
+async def test_a_plan_with_no_sprint_says_so(store: Store, db_path: Path) -> None:
+    store.cards.add(validate(Card, {"title": "First idea", "team": "IT", "points": 3}))
+    clock = store.clock
+    store.close()
+    app = make_app(db_path, clock=clock, settings=Settings(), live_refresh=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+        assert screen.model.sprint_row is None
+        assert keys(app, "backlog") == ["IT-1"]
+        assert "No sprint yet: add one with 'sprintboard sprint add'." in bars(app)[0]
+        for key in (">", "S", "C"):
+            await pilot.press(key)
+            await settle(app, pilot)
+        assert messages(app) == [
+            "no sprint to plan into: add one (sprintboard sprint add NAME ...)",
+            "no sprint to start: add one first",
+            "no active sprint to close",
+        ]
+        await pilot.press("v")
+        await settle(app, pilot)
+        assert "no sprint is active: the burndown begins when one starts" in str(
+            screen.query_one("#chart-notes").render()
+        )
+
+
+async def test_user_text_is_shown_literally(board_app: AppFactory, probe: Probe) -> None:
+    with probe.store() as store:
+        store.sprints.edit("Sprint 42", {"name": "[red]S42[/red]", "goal": "[bold]goal"})
+        card = validate(Card, {"title": "[b]x\x1b[2J[/b]", "team": "IT", "priority": "urgent"})
+        store.cards.add(card)
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_planning(app, pilot)
+        assert drawn(app, "backlog")[1].startswith("▶IT-15      ? urg!")
+        assert "[b]x" in drawn(app, "backlog")[1]
+        assert "\x1b" not in "".join(drawn(app, "backlog"))
+        header = str(screen.query_one("#planning-header").render())
+        assert "[red]S42[/red] · active" in header
+        assert "goal: [bold]goal" in header
+        assert drawn(app, "sprint")[0].startswith(" [red]S42[/red] · active")
