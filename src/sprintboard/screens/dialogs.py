@@ -138,3 +138,27 @@ class FirstStartScreen(ModalScreen[bool]):
 
     def action_choose(self, demo: bool) -> None:
         self.dismiss(demo)
+
+
+def pick_teams(app: Any, teams: list[dict[str, Any]], chosen: frozenset[str], then: Any) -> None:
+    """Ask which active teams to show; `then(codes)` runs with the choice (not on cancel)."""
+    active = [(t["code"], t["name"]) for t in teams if not t["archived"]]
+
+    def done(codes: frozenset[str] | None) -> None:
+        if codes is not None:
+            then(codes)
+
+    app.push_screen(TeamFilterScreen(active, chosen), done)
+
+
+async def pick_goal(app: Any, title: str, then: Any) -> None:
+    """Ask for a goal (or all goals: None); `then(goal_id)` runs with the choice."""
+    backend = app.backend
+    goals = await backend.run(backend.store.goals.list)
+    options = [("all goals", None)] + [(f"{g['id']}  {g['title']}", g["id"]) for g in goals]
+
+    def done(goal: Any) -> None:
+        if goal is not PickerScreen.CANCELLED:
+            then(goal)
+
+    app.push_screen(PickerScreen(title, options), done)

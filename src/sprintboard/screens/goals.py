@@ -7,7 +7,7 @@ a goal's cards by team and sprint (`GoalCardsScreen`), where enter opens a card.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, ClassVar
 
 from textual import on
@@ -95,8 +95,8 @@ class LiveScreen(Screen[None]):
     def store(self) -> Any:
         return self.backend.store
 
-    async def load(self) -> None:
-        raise NotImplementedError
+    # Each screen built on this reads and shows its data in its own `async def load()`.
+    load: Callable[[], Awaitable[None]]
 
     def action_cursor(self, delta: int) -> None:
         """j and k move in the focused list, as up and down do."""

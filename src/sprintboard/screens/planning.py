@@ -350,27 +350,21 @@ class PlanningScreen(Screen[None]):
         self._set_filters(text="", teams=frozenset(), goal=None)
 
     def action_filter_teams(self) -> None:
-        from sprintboard.screens.dialogs import TeamFilterScreen
+        from sprintboard.screens.dialogs import pick_teams
 
-        teams = [(t["code"], t["name"]) for t in self.teams if not t["archived"]]
-
-        def chosen(codes: frozenset[str] | None) -> None:
-            if codes is not None:
-                self._set_filters(teams=codes)
-
-        self.app.push_screen(TeamFilterScreen(teams, self.model.filters.teams), chosen)
+        pick_teams(
+            self.app,
+            self.teams,
+            self.model.filters.teams,
+            lambda codes: self._set_filters(teams=codes),
+        )
 
     async def action_filter_goal(self) -> None:
-        from sprintboard.screens.dialogs import PickerScreen
+        from sprintboard.screens.dialogs import pick_goal
 
-        goals = await self.backend.run(self.store.goals.list)
-        options = [("all goals", None)] + [(f"{g['id']}  {g['title']}", g["id"]) for g in goals]
-
-        def chosen(goal: Any) -> None:
-            if goal is not PickerScreen.CANCELLED:
-                self._set_filters(goal=goal)
-
-        self.app.push_screen(PickerScreen("Filter the backlog by goal", options), chosen)
+        await pick_goal(
+            self.app, "Filter the backlog by goal", lambda goal: self._set_filters(goal=goal)
+        )
 
     def action_open_card(self) -> None:
         from sprintboard.screens.card_detail import CardDetailScreen
