@@ -53,6 +53,8 @@ class SprintboardApp(App[None]):
             for i, (mode, title, _) in enumerate(SCREENS, start=1)
         ),
     ]
+    # The app starts straight in the board's mode: no blank default screen to switch from.
+    DEFAULT_MODE: ClassVar[str] = "board"
     MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
         mode: _screen_factory(path) for mode, _, path in SCREENS
     }
@@ -100,7 +102,6 @@ class SprintboardApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", markup=False, timeout=8)
-        self.switch_mode("board")
 
     def _remember_theme(self, theme: object) -> None:
         name = getattr(theme, "name", None)
