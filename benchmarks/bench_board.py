@@ -74,9 +74,10 @@ async def main():
         if MODE == "cli":
             import sprintboard.cli  # what `sprintboard --db X` imports before the app
         from sprintboard.app import make_app
-        from sprintboard.screens.board import BoardScreen
 
         app = make_app(sys.argv[2], live_refresh=0)
+        # Only now, as in `sprintboard`: make_app starts reading before Textual is imported.
+        from sprintboard.screens.board import BoardScreen
 
         def ready():
             screen = app.screen

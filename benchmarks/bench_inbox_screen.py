@@ -79,13 +79,11 @@ def ms(values: list[float]) -> str:
 
 
 async def bench(path: Path, presses: int) -> dict[str, Any]:
-    from sprintboard.app import SprintboardApp, make_app
+    from sprintboard.app import make_app
     from sprintboard.config import Settings
     from sprintboard.store import frozen_clock
 
-    app: SprintboardApp = make_app(
-        path, clock=frozen_clock(NOW), settings=Settings(), live_refresh=0
-    )
+    app = make_app(path, clock=frozen_clock(NOW), settings=Settings(), live_refresh=0)
     frames: list[Frame] = []
     original = app._display
 

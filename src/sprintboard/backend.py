@@ -25,8 +25,19 @@ class Backend:
         self._prefetched: Future[Any] | None = None
 
     def prefetch(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Start reading what the first screen needs while the app is still starting up."""
-        self._prefetched = self._executor.submit(fn, *args)
+        """Read what the first screen needs, now, in the calling thread, before Textual loads.
+
+        Not on the database thread: Python's sqlite3 gives up the GIL for every row it
+        steps, and while the main thread imports Textual each row then waits its turn for
+        the GIL (about 5 ms), so 2,000 cards took half a second that way instead of 40 ms.
+        An error is kept for the screen to report, like any other failed read.
+        """
+        found: Future[Any] = Future()
+        try:
+            found.set_result(fn(*args))
+        except Exception as exc:
+            found.set_exception(exc)
+        self._prefetched = found
 
     def take_prefetched(self) -> Awaitable[Any] | None:
         """The prefetched result (once), as an awaitable; None if there is none."""

@@ -250,7 +250,7 @@ def load_demo(
     total = cards if cards is not None else len(content.CARDS)
     today = date.fromisoformat(store.today())
     # A large page cache while loading: the indexes of 100,000 new rows stay in memory.
-    store.db.execute("PRAGMA cache_size = -1000000")
+    store.conn.execute("PRAGMA cache_size = -1000000")
     with store.transaction("demo") as tx:
         if force:
             _clear(store, tx)
@@ -318,7 +318,7 @@ def load_demo(
                 history_sprints=b.history_sprints,
             )
         _record_sprint_points(store, tx)
-    store.db.execute("PRAGMA cache_size = -65536")
+    store.conn.execute("PRAGMA cache_size = -65536")
     count = store.scalar
     return {
         "cards": count("SELECT COUNT(*) FROM cards"),
@@ -372,9 +372,9 @@ def _clear(store: Store, tx: Tx) -> None:
             # Each deletion is logged like any other (one INSERT ... SELECT per table), so
             # the log still says what exists: logs merged from other devices rely on it.
             entity, key = _LOGGED[table]
-            columns = [r[1] for r in store.db.execute(f"PRAGMA table_info([{table}])")]
+            columns = [r[1] for r in store.conn.execute(f"PRAGMA table_info([{table}])")]
             record = ", ".join(f"'{c}', [{c}]" for c in columns)
-            store.db.execute(
+            store.conn.execute(
                 f"""INSERT INTO activity(uuid, txn, at, actor, device, action, entity,
                         entity_uuid, entity_key, op, before)
                     SELECT {sql_uuid()}, ?, ?, ?, ?, ?, ?, uuid, {f"[{key}]" if key else "NULL"},
@@ -382,7 +382,7 @@ def _clear(store: Store, tx: Tx) -> None:
                     FROM [{table}] ORDER BY rowid""",
                 [tx.txn, tx.now, store.actor, store.device, tx.action, entity],
             )
-        store.db.execute(f"DELETE FROM [{table}]")
+        store.conn.execute(f"DELETE FROM [{table}]")
 
 
 def _load_goals(store: Store, tx: Tx, set_at: str) -> list[int]:

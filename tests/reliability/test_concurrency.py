@@ -28,12 +28,13 @@ from typing import Any
 
 from textual.widgets import Input
 
-from sprintboard.app import SprintboardApp, make_app
+from sprintboard.app import make_app
 from sprintboard.config import Settings
 from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.board_model import COLUMNS
 from sprintboard.screens.card_form import CardFormScreen
 from sprintboard.store import Store
+from sprintboard.tui import SprintboardApp
 
 from .conftest import HERE, child_env
 from .invariants import connect, integrity, log_mismatches

@@ -31,12 +31,13 @@ from hypothesis import strategies as st
 from textual import events
 from textual.widgets import Input, Static
 
-from sprintboard.app import SprintboardApp, make_app
+from sprintboard.app import make_app
 from sprintboard.cli import main
 from sprintboard.config import Settings
 from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.card_form import CardFormScreen
+from sprintboard.tui import SprintboardApp
 from sprintboard.vocabulary import strip_control
 from sprintboard.widgets.board_grid import BoardGrid, fit, printable
 

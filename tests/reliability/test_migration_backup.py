@@ -20,7 +20,9 @@ from sprintboard.cli import main
 from sprintboard.errors import UserError
 from sprintboard.store import Store
 from sprintboard.store import database as database_module
-from sprintboard.store.migrations import known_migrations, migrations
+from sprintboard.store import migrations as schema_module
+from sprintboard.store.database import known_migrations
+from sprintboard.store.migrations import migrations
 
 from .conftest import copy_db
 from .invariants import connect, integrity
@@ -36,7 +38,7 @@ def next_version(monkeypatch: pytest.MonkeyPatch, fn: Migration) -> int:
         newer(name=m.name)(m.fn)
     newer(name="m999_next_change")(fn)
     names = [*known_migrations(), "m999_next_change"]
-    monkeypatch.setattr(database_module, "migrations", newer)
+    monkeypatch.setattr(schema_module, "migrations", newer)
     monkeypatch.setattr(database_module, "known_migrations", lambda: names)
     return len(names)
 

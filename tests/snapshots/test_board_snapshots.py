@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from sprintboard.app import SprintboardApp, make_app
+from sprintboard.app import make_app
 from sprintboard.config import Settings
 from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.card_form import CardFormScreen
 from sprintboard.store import Store
+from sprintboard.tui import SprintboardApp
 
 BIG = (140, 45)
 SMALL = (80, 24)

@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from sprintboard.app import SCREENS, SprintboardApp, make_app
+from sprintboard.app import SCREENS, make_app
 from sprintboard.config import Settings
 from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.dependencies import DependencyScreen
 from sprintboard.screens.dialogs import PickerScreen
 from sprintboard.screens.findings import FindingsScreen
 from sprintboard.store import Store
+from sprintboard.tui import SprintboardApp
 
 BIG = (140, 45)
 DEPS_KEY = str(1 + [mode for mode, _, _ in SCREENS].index("dependencies"))

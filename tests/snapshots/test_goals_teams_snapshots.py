@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from sprintboard.app import SCREENS, SprintboardApp, make_app
+from sprintboard.app import SCREENS, make_app
 from sprintboard.config import Settings
 from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.goal_dialogs import GoalFormScreen
 from sprintboard.store import Store
+from sprintboard.tui import SprintboardApp
 
 BIG = (140, 45)
 KEYS = {mode: str(i) for i, (mode, _, _) in enumerate(SCREENS, start=1)}

@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from sprintboard.app import SCREENS, SprintboardApp, make_app
+from sprintboard.app import SCREENS, make_app
 from sprintboard.config import Settings
 from sprintboard.screens.inbox import InboxScreen
 from sprintboard.screens.triage_dialogs import AcceptScreen
 from sprintboard.store import Store
+from sprintboard.tui import SprintboardApp
 
 BIG = (140, 45)
 INBOX_KEY = str(1 + [mode for mode, _, _ in SCREENS].index("inbox"))

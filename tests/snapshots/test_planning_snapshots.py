@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from sprintboard.app import SCREENS, SprintboardApp, make_app
+from sprintboard.app import SCREENS, make_app
 from sprintboard.config import Settings
 from sprintboard.screens.planning import PlanningScreen
 from sprintboard.screens.sprint_dialogs import CloseSprintScreen, StartSprintScreen
 from sprintboard.store import Store
+from sprintboard.tui import SprintboardApp
 
 BIG = (140, 45)
 SMALL = (80, 24)

@@ -16,12 +16,13 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from sprintboard.app import SprintboardApp, make_app
+from sprintboard.app import make_app
 from sprintboard.config import Settings
 from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.board_model import COLUMNS
 from sprintboard.store import Store
 from sprintboard.store.database import Clock
+from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.board_grid import BoardGrid
 
 SIZE = (140, 45)

@@ -12,7 +12,7 @@ from rich.segment import Segment
 from textual.color import Color
 from textual.widgets import Input
 
-from sprintboard.app import SprintboardApp, make_app
+from sprintboard.app import make_app
 from sprintboard.config import Settings
 from sprintboard.screens.board_model import COLUMNS
 from sprintboard.screens.card_detail import CardDetailScreen
@@ -25,6 +25,7 @@ from sprintboard.screens.dialogs import (
 )
 from sprintboard.screens.help import HelpScreen
 from sprintboard.store import Store
+from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.board_grid import BoardGrid
 
 from .conftest import SIZE, Probe

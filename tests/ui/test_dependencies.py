@@ -18,7 +18,7 @@ import pytest
 from rich.segment import Segment
 from textual.color import Color
 
-from sprintboard.app import SCREENS, SprintboardApp
+from sprintboard.app import SCREENS
 from sprintboard.planning.graph import DependencyGraph
 from sprintboard.screens import dependencies
 from sprintboard.screens.board import BoardScreen
@@ -28,6 +28,7 @@ from sprintboard.screens.dependencies import DependencyScreen
 from sprintboard.screens.dependencies_model import LINK
 from sprintboard.screens.dialogs import PickerScreen
 from sprintboard.screens.help import HelpScreen
+from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.dependency_view import DependencyView
 from sprintboard.widgets.team_matrix import TeamMatrix
 

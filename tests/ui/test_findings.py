@@ -15,11 +15,11 @@ from typing import Any
 
 from textual.widgets import OptionList
 
-from sprintboard.app import SprintboardApp
 from sprintboard.config import Settings
 from sprintboard.planning.checks import Finding, run_checks, summary
 from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.findings import FindingsScreen
+from sprintboard.tui import SprintboardApp
 
 from .conftest import SIZE, Probe
 

@@ -15,12 +15,13 @@ from typing import Any
 from textual.binding import Binding
 from textual.widgets import Input, OptionList
 
-from sprintboard.app import SCREENS, SprintboardApp
+from sprintboard.app import SCREENS
 from sprintboard.models import Goal
 from sprintboard.planning.goals import goal_progress
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.goal_dialogs import GoalFormScreen, SignoffScreen, StatusScreen
 from sprintboard.screens.goals import GoalCardsScreen, GoalsScreen
+from sprintboard.tui import SprintboardApp
 
 from .conftest import SIZE, Probe
 

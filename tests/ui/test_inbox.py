@@ -17,13 +17,14 @@ from typing import Any
 from rich.cells import cell_len
 from textual.widgets import Input
 
-from sprintboard.app import SCREENS, SprintboardApp
+from sprintboard.app import SCREENS
 from sprintboard.models import Feedback
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.card_picker import CardPickerScreen
 from sprintboard.screens.inbox import InboxScreen
 from sprintboard.screens.triage_dialogs import AcceptScreen, DeclineScreen, SnoozeScreen
 from sprintboard.store import Store, frozen_clock
+from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.inbox_list import InboxList
 
 from .conftest import SIZE, Probe, cells

@@ -11,7 +11,7 @@ from typing import Any
 from rich.segment import Segment
 from textual.color import Color
 
-from sprintboard.app import SCREENS, SprintboardApp, make_app
+from sprintboard.app import SCREENS, make_app
 from sprintboard.config import Settings
 from sprintboard.models import Card, validate
 from sprintboard.planning.capacity import sprint_capacity
@@ -20,6 +20,7 @@ from sprintboard.screens.dialogs import PickerScreen, TeamFilterScreen
 from sprintboard.screens.planning import PlanningScreen
 from sprintboard.screens.sprint_dialogs import CloseSprintScreen, StartSprintScreen
 from sprintboard.store import Store
+from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.capacity_bars import CapacityBars
 from sprintboard.widgets.card_list import CardListView
 

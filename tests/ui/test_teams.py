@@ -14,11 +14,12 @@ from typing import Any
 from textual.binding import Binding
 from textual.widgets import Input, OptionList, Select
 
-from sprintboard.app import SCREENS, SprintboardApp
+from sprintboard.app import SCREENS
 from sprintboard.models import Team
 from sprintboard.screens.dialogs import ConfirmScreen, PickerScreen
 from sprintboard.screens.team_dialogs import MemberFormScreen, StepFormScreen, TeamFormScreen
 from sprintboard.screens.teams import TeamsScreen
+from sprintboard.tui import SprintboardApp
 from sprintboard.vocabulary import ONBOARDING_STEPS
 
 from .conftest import SIZE, Probe

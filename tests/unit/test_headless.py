@@ -90,3 +90,37 @@ def test_cli_commands_do_not_import_textual(tmp_path: Path, args: tuple[str, ...
     assert "sprintboard.store" in [name.strip() for name in imported]
     textual = [name for name in imported if name == "textual" or name.startswith("textual.")]
     assert textual == [], f"`sprintboard {' '.join(args)}` imported {textual[:5]}"
+
+
+# Opens an up-to-date database and reads what the board shows on start-up, then reports
+# which heavy libraries that pulled in.
+READ_PATH = """
+import json, sys
+from sprintboard.store import Store
+store = Store(sys.argv[1])
+cards = store.cards.query(sprint=store.sprints.active()["id"])
+store.teams.list(include_archived=True)
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"sqlite_utils", "pydantic", "click"})
+print(json.dumps({"cards": len(cards), "heavy": heavy}))
+"""
+
+
+def test_reading_an_up_to_date_database_imports_no_heavy_library(tmp_path: Path) -> None:
+    # The board's start-up path: sqlite-utils (~100 ms), pydantic (~250 ms) and click are
+    # for migrations, writes and the CLI, never for opening a current file and reading it.
+    db = tmp_path / "plan.db"
+    with Store(db) as store:
+        from sprintboard.demo import load_demo
+
+        load_demo(store)
+    result = subprocess.run(
+        [sys.executable, "-c", READ_PATH, str(db)],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["cards"] > 0
+    assert report["heavy"] == []

@@ -14,9 +14,10 @@ from sprintboard.errors import NotFound, UserError
 from sprintboard.models import Card, Feedback, Goal, Member, Sprint, StockItem, Team
 from sprintboard.store import DatabaseError, Store, frozen_clock
 from sprintboard.store import database as database_module
+from sprintboard.store import migrations as schema_module
 from sprintboard.store.cards import public
-from sprintboard.store.database import Tx
-from sprintboard.store.migrations import known_migrations, migrations
+from sprintboard.store.database import Tx, known_migrations
+from sprintboard.store.migrations import migrations
 
 NOW_STAMP = "2026-03-11T10:30:00Z"
 
@@ -69,6 +70,12 @@ def test_fresh_database_gets_schema_migrations_and_seed(store: Store, db_path: P
     assert not list(db_path.parent.glob("*.bak"))
 
 
+def test_the_static_migration_list_matches_the_registered_migrations() -> None:
+    # Opening a file checks it against SCHEMA_MIGRATIONS without importing sqlite-utils; a
+    # migration added to store/migrations.py must be added there too.
+    assert known_migrations() == schema_module.registered_migrations()
+
+
 def test_reopening_does_not_migrate_seed_or_back_up_again(store: Store, db_path: Path) -> None:
     add(store, "Keep me")
     store.close()
@@ -108,7 +115,7 @@ def test_older_database_is_backed_up_then_migrated(
         db.execute("ALTER TABLE cards ADD COLUMN test_column TEXT")
 
     names = [*known_migrations(), "m999_test_column"]
-    monkeypatch.setattr(database_module, "migrations", newer)
+    monkeypatch.setattr(schema_module, "migrations", newer)
     monkeypatch.setattr(database_module, "known_migrations", lambda: names)
 
     with Store(db_path) as migrated:

@@ -37,7 +37,7 @@ from sprintboard.store.bulk import (
     row_counts,
     table_columns,
 )
-from sprintboard.store.migrations import known_migrations
+from sprintboard.store.database import known_migrations
 
 FORMAT = "sprintboard"
 VERSION = 1

@@ -18,6 +18,33 @@ LABELS: dict[str, str] = {s.value: label for s, label in STATUS_LABELS.items()}
 Card = dict[str, Any]
 
 
+def board_version(store: Any) -> tuple[int, int]:
+    """Changes when anything was written: by another process (SQLite's data_version) or by
+    another screen of this app on the same connection (the activity log's newest entry)."""
+    return store.data_version(), store.scalar("SELECT COALESCE(MAX(id), 0) FROM activity")
+
+
+def fetch_board(
+    store: Any, sprint: dict[str, Any] | None, chosen: bool, first: bool
+) -> dict[str, Any]:
+    """Everything the board shows, read in one go on the database thread.
+
+    Until a sprint is chosen the board follows the active sprint (else the next planned).
+    """
+    if not chosen:
+        sprint = store.sprints.active() or next(iter(store.sprints.list("planned")), None)
+    elif sprint is not None:
+        sprint = store.sprints.get_by_id(sprint["id"])
+    return {
+        "sprint": sprint,
+        "cards": store.cards.query(sprint=sprint["id"] if sprint else None),
+        "teams": store.teams.list(include_archived=True),
+        "version": board_version(store),
+        "empty": first and store.is_empty(),
+        "today": store.today(),
+    }
+
+
 @dataclass
 class Filters:
     text: str = ""

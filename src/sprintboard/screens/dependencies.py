@@ -48,6 +48,8 @@ LEGEND_NOTES = {
 class DependencyScreen(Screen[None]):
     """Links between two teams (or all), as a list or a graph; or the team matrix."""
 
+    CSS_PATH = "dependencies.tcss"
+
     HELP_TITLE = "Dependencies"
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -86,6 +86,8 @@ def count_line(findings: list[Finding], *, short: bool = False) -> Content:
 class FindingsScreen(ModalScreen[str | None]):
     """Dismisses with the chosen finding's first card key, or None."""
 
+    CSS_PATH = "dependencies.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,exclamation_mark", "close", "Close"),
     ]

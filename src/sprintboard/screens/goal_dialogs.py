@@ -61,6 +61,8 @@ def _no_blink(screen: ModalScreen[Any]) -> None:
 class GoalFormScreen(ModalScreen[int | None]):
     """A new goal, or edits to one. Dismisses with the goal's id when saved."""
 
+    CSS_PATH = "goals.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
@@ -165,6 +167,8 @@ class GoalFormScreen(ModalScreen[int | None]):
 class SignoffScreen(ModalScreen[str | None]):
     """Who signs the goal off (the sponsor, unless someone else is named)."""
 
+    CSS_PATH = "goals.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Sign off"),
         Binding("escape", "cancel", "Cancel"),
@@ -216,6 +220,8 @@ class SignoffScreen(ModalScreen[str | None]):
 
 class StatusScreen(ModalScreen[str | None]):
     """Set the goal's status; the suggested one is marked, with its reason."""
+
+    CSS_PATH = "goals.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 

@@ -138,6 +138,8 @@ class LiveScreen(Screen[None]):
 class GoalsScreen(LiveScreen):
     """Every goal: KPI progress, ROI, sponsor, status (set and suggested), sign-off, cards."""
 
+    CSS_PATH = "goals.tcss"
+
     HELP_TITLE = "Goals"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -293,6 +295,8 @@ class GoalsScreen(LiveScreen):
 
 class GoalCardsScreen(LiveScreen):
     """One goal drilled into: its cards by owning team, then by sprint."""
+
+    CSS_PATH = "goals.tcss"
 
     HELP_TITLE = "Goal's cards"
 

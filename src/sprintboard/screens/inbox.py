@@ -47,6 +47,8 @@ WAKE_EVERY = 60.0  # seconds between looks for snoozes whose day has come
 class InboxScreen(Screen[None]):
     """The triage queue of one view (new, snoozed, accepted, shipped, declined, duplicate)."""
 
+    CSS_PATH = "inbox.tcss"
+
     HELP_TITLE = "Feedback inbox"
 
     BINDINGS: ClassVar[list[BindingType]] = [

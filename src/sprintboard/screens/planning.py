@@ -44,6 +44,8 @@ from sprintboard.widgets.planning_header import PlanningHeader
 class PlanningScreen(Screen[None]):
     """Plan a sprint: which cards go in, and whether each team can carry its share."""
 
+    CSS_PATH = "planning.tcss"
+
     HELP_TITLE = "Sprint planning"
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -42,6 +42,8 @@ class StartSprintScreen(ModalScreen[bool]):
     """Start a planned sprint: its points now become its commitment. y starts, n cancels.
     Dismisses with True once it has started."""
 
+    CSS_PATH = "planning.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Start"),
         Binding("n,escape", "answer(False)", "Cancel"),
@@ -92,6 +94,8 @@ class StartSprintScreen(ModalScreen[bool]):
 class CloseSprintScreen(ModalScreen[str | None]):
     """Close the active sprint; its unfinished cards go to the backlog (b) or the next
     sprint (n). Dismisses, once closed, with what happened in one line; None: cancelled."""
+
+    CSS_PATH = "planning.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("b", "carry('backlog')", "Unfinished to the backlog"),

@@ -59,6 +59,8 @@ class TeamFormScreen(ModalScreen[str | None]):
     """A new team, or edits to one (its code stays: card keys use it). Dismisses with the
     team's code when saved."""
 
+    CSS_PATH = "goals.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
@@ -176,6 +178,8 @@ class MemberFormScreen(ModalScreen[int | None]):
     """A new member of a team, with a role; starts on the default onboarding checklist.
     Dismisses with the member's id when saved."""
 
+    CSS_PATH = "goals.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
@@ -233,6 +237,8 @@ class MemberFormScreen(ModalScreen[int | None]):
 
 class StepFormScreen(ModalScreen[str | None]):
     """An extra onboarding step for one member (e.g. 'warehouse safety training')."""
+
+    CSS_PATH = "goals.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 

@@ -48,6 +48,8 @@ def open_cards(store: Any, code: str) -> list[dict[str, Any]]:
 class TeamsScreen(LiveScreen):
     """Teams with format, colour, capacity and members; members' onboarding."""
 
+    CSS_PATH = "goals.tcss"
+
     HELP_TITLE = "Teams"
 
     BINDINGS: ClassVar[list[BindingType]] = [

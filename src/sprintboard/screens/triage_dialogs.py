@@ -48,6 +48,8 @@ COMMON_REASONS = [
 class TriageDialog(ModalScreen[Any]):
     """A dialog about one feedback item, filled in afresh each time it is shown."""
 
+    CSS_PATH = "inbox.tcss"
+
     VERB: ClassVar[str] = ""
     HINT: ClassVar[str] = ""
 

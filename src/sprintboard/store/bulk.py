@@ -42,7 +42,7 @@ def insert_many(
         return
     columns = list(rows[0])
     table = ENTITY_TABLES[entity]
-    conn = tx.db.conn
+    conn = tx.conn
     after_rowid = conn.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM [{table}]").fetchone()[0]
     names = ", ".join(f"[{c}]" for c in columns)
     marks = ", ".join("?" for _ in columns)
@@ -63,7 +63,7 @@ def log_created(
 ) -> None:
     """Log a 'create' entry, with the whole record, for every row past `after_rowid`."""
     table = ENTITY_TABLES[entity]
-    conn = tx.db.conn
+    conn = tx.conn
     record = ", ".join(f"'{c}', [{c}]" for c in _table_columns(conn, table))
     at = f"[{at_field}]" if at_field else "NULL"
     key = f"[{key_field}]" if key_field else "NULL"
@@ -84,7 +84,7 @@ def _table_columns(conn: Any, table: str) -> list[str]:
 def log_many(tx: Tx, entries: Iterable[dict[str, Any]]) -> None:
     """Append activity entries (entity, entity_uuid, op, and optional key/field/before/after/at)."""
     core = tx.core
-    tx.db.conn.executemany(
+    tx.conn.executemany(
         "INSERT INTO activity(uuid, txn, at, actor, device, action, entity, entity_uuid,"
         " entity_key, op, field, before, after) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
@@ -118,7 +118,7 @@ def bump_key_counters(tx: Tx, keys: Iterable[str]) -> None:
     for key in keys:
         code, _, n = key.rpartition("-")
         highest[code] = max(highest.get(code, 0), int(n))
-    tx.db.conn.executemany(
+    tx.conn.executemany(
         """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
            ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)""",
         list(highest.items()),
@@ -189,7 +189,7 @@ def insert_cards(
     """
     if not rows:
         return []
-    conn = tx.db.conn
+    conn = tx.conn
     next_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM cards").fetchone()[0])
     counters = {code: int(last) for code, last in conn.execute("SELECT * FROM key_counters")}
     ends = column_ends(tx.core)
@@ -284,7 +284,7 @@ def restore_tables(
     The seeded teams and key counters are replaced. Rows of plan records are logged as
     created; `key_fields` names each table's human key column for the log.
     """
-    conn = tx.db.conn
+    conn = tx.conn
     # Rows refer to each other in any order (feedback duplicates); check at COMMIT.
     conn.execute("PRAGMA defer_foreign_keys = ON")
     for team in tx.core.rows("SELECT * FROM teams ORDER BY id"):

@@ -74,6 +74,11 @@ def public(card: dict[str, Any]) -> dict[str, Any]:
     return {f: card[f] for f in PUBLIC_FIELDS}
 
 
+def _json_list(text: str) -> list[Any]:
+    # Most cards have no labels or SKUs: skip the decoder for the empty list.
+    return [] if text == "[]" else json.loads(text)
+
+
 class Cards:
     def __init__(self, core: StoreCore, teams: Teams) -> None:
         self.core = core
@@ -159,8 +164,8 @@ class Cards:
             feedback[cid] = (count, reports)
         for row in rows:
             cid = row["id"]
-            row["labels"] = json.loads(row["labels"])
-            row["skus"] = json.loads(row["skus"])
+            row["labels"] = _json_list(row["labels"])
+            row["skus"] = _json_list(row["skus"])
             row["teams"] = [row["team"], *contributing.get(cid, [])]
             mine = blockers.get(cid, [])
             theirs = blocks.get(cid, [])

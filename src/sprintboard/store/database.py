@@ -19,14 +19,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import UserError
-from sprintboard.store.migrations import known_migrations, migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_S = 15.0
+
+# The schema's migrations, in order: the names `store/migrations.py` registers (a test
+# checks the two agree). Opening an up-to-date file compares against this list alone, so
+# sqlite-utils is imported only when a migration has to run or a caller asks for `db`.
+SCHEMA_MIGRATIONS = ("m001_initial", "m002_planning", "m003_inbox")
+MIGRATION_SET = "sprintboard"
 
 # entity name in the activity log -> table holding it (every such table has a uuid column)
 ENTITY_TABLES = {
@@ -77,6 +83,11 @@ def default_device() -> str:
     )
 
 
+def known_migrations() -> list[str]:
+    """Names of the migrations this sprintboard knows, in order."""
+    return list(SCHEMA_MIGRATIONS)
+
+
 class DatabaseError(UserError):
     """The database file cannot be used: missing, corrupt, foreign or from a newer version."""
 
@@ -103,7 +114,7 @@ def _connect(path: Path, read_only: bool, timeout: float) -> sqlite3.Connection:
 
 def open_database(
     path: Path, *, create_parent: bool = False, busy_timeout: float = BUSY_TIMEOUT_S
-) -> tuple[Database, bool]:
+) -> tuple[sqlite3.Connection, bool]:
     """Open (creating or migrating as needed) the database at `path`.
 
     Returns the database and whether it is read-only. Raises DatabaseError with one line
@@ -125,36 +136,55 @@ def open_database(
         conn.execute("PRAGMA schema_version").fetchone()
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{path} is not a usable SQLite database ({exc})") from None
-    db = Database(conn)
     try:
-        _configure(db, read_only, busy_timeout)
-        _migrate(db, path, read_only)
+        _configure(conn, busy_timeout)
+        _migrate(conn, path, read_only)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise DatabaseError(f"{path} cannot be opened ({exc})") from None
     except UserError:
         conn.close()
         raise
-    return db, read_only
+    return conn, read_only
 
 
-def _configure(db: Database, read_only: bool, busy_timeout: float) -> None:
-    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-    db.execute("PRAGMA foreign_keys = ON")
+def _configure(conn: sqlite3.Connection, busy_timeout: float) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
     # 64 MiB of page cache: bulk loads insert into several random-UUID indexes at once.
-    db.execute("PRAGMA cache_size = -65536")
+    conn.execute("PRAGMA cache_size = -65536")
 
 
-def _use_wal(db: Database) -> None:
+def _use_wal(conn: sqlite3.Connection) -> None:
     # WAL: readers never block the writer, and a crash leaves the last commit intact.
-    db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
 
 
-def _migrate(db: Database, path: Path, read_only: bool) -> None:
-    tables = set(db.table_names())
+def _applied_migrations(conn: sqlite3.Connection) -> tuple[set[str], list[str]]:
+    """The file's tables, and the names of the migrations applied to it, in order."""
+    tables = {
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    if "_sqlite_migrations" not in tables:
+        return tables, []
+    # The table sqlite-utils' Migrations keeps (migration_set, name, applied_at).
+    applied = [
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+            [MIGRATION_SET],
+        )
+    ]
+    return tables, applied
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
+    tables, applied = _applied_migrations(conn)
     known = known_migrations()
-    applied = [m.name for m in migrations.applied(db)] if "_sqlite_migrations" in tables else []
     if tables and not applied:
         raise DatabaseError(f"{path} is a SQLite database, but not a sprintboard one")
     unknown = [name for name in applied if name not in known]
@@ -164,7 +194,7 @@ def _migrate(db: Database, path: Path, read_only: bool) -> None:
             f"knows {len(known)}); upgrade sprintboard to open it"
         )
     if not read_only:
-        _use_wal(db)  # only now: a file refused above is left exactly as it was
+        _use_wal(conn)  # only now: a file refused above is left exactly as it was
     if len(applied) == len(known):
         return
     if read_only:
@@ -174,20 +204,22 @@ def _migrate(db: Database, path: Path, read_only: bool) -> None:
         backup_path = path.with_name(
             f"{path.name}.before-v{len(known)}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.bak"
         )
-        backup(db.conn, backup_path)
+        backup(conn, backup_path)
+    from sprintboard.store import migrations as schema  # sqlite-utils: only to migrate
+
     # BEGIN IMMEDIATE takes the write lock first, so two processes opening a new file at
     # once migrate it once; Migrations.apply nests its own transactions as savepoints.
-    db.execute("BEGIN IMMEDIATE")
+    conn.execute("BEGIN IMMEDIATE")
     try:
-        migrations.apply(db)
-        db.execute(
+        schema.migrations.apply(schema.wrap(conn))
+        conn.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
             [str(len(known))],
         )
-        db.execute("COMMIT")
+        conn.execute("COMMIT")
     except BaseException as exc:
-        if db.conn.in_transaction:
-            db.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         if not isinstance(exc, Exception):
             raise
         # Whatever went wrong (a bug in a migration included), the user gets one line.
@@ -218,7 +250,7 @@ class Tx:
 
     def __init__(self, core: StoreCore, action: str) -> None:
         self.core = core
-        self.db = core.db
+        self.conn = core.conn
         self.action = action
         self.txn = new_uuid()
         self.now = core.now()
@@ -235,7 +267,7 @@ class Tx:
         before: Any = None,
         after: Any = None,
     ) -> None:
-        self.db.execute(
+        self.conn.execute(
             "INSERT INTO activity(uuid, txn, at, actor, device, action, entity, entity_uuid,"
             " entity_key, op, field, before, after, undoes)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -263,7 +295,7 @@ class Tx:
         table = ENTITY_TABLES[entity]
         cols = ", ".join(f"[{c}]" for c in row)
         marks = ", ".join("?" for _ in row)
-        cursor = self.db.execute(
+        cursor = self.conn.execute(
             f"INSERT INTO [{table}] ({cols}) VALUES ({marks})", list(row.values())
         )
         rowid = cursor.lastrowid or 0
@@ -290,7 +322,7 @@ class Tx:
             return {}
         table = ENTITY_TABLES[entity]
         sets = ", ".join(f"[{f}] = ?" for f in changed)
-        self.db.execute(
+        self.conn.execute(
             f"UPDATE [{table}] SET {sets} WHERE uuid = ?", [*changed.values(), row["uuid"]]
         )
         for f, v in changed.items():
@@ -300,7 +332,7 @@ class Tx:
     def delete(self, entity: str, row: dict[str, Any], *, key: str | None = None) -> None:
         """Delete the row and log it whole, so undo can put it back."""
         table = ENTITY_TABLES[entity]
-        self.db.execute(f"DELETE FROM [{table}] WHERE uuid = ?", [row["uuid"]])
+        self.conn.execute(f"DELETE FROM [{table}] WHERE uuid = ?", [row["uuid"]])
         self.log(entity, row["uuid"], "delete", key=key, before=row)
 
 
@@ -317,7 +349,7 @@ class StoreCore:
         busy_timeout: float | None = None,
     ) -> None:
         self.path = Path(path)
-        self.db, self.read_only = open_database(
+        self.conn, self.read_only = open_database(
             self.path,
             create_parent=create_parent,
             busy_timeout=BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout,
@@ -327,10 +359,16 @@ class StoreCore:
         self.device = default_device()
         self._lock = threading.RLock()
         self._tx: Tx | None = None
+        self._db: Database | None = None
 
     @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
+    def db(self) -> Database:
+        """The connection as a sqlite-utils Database, for schema work (imported on first use)."""
+        if self._db is None:
+            from sprintboard.store import migrations as schema
+
+            self._db = schema.wrap(self.conn)
+        return self._db
 
     def now(self) -> str:
         return self.clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -339,15 +377,21 @@ class StoreCore:
         return self.clock().astimezone(UTC).date().isoformat()
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
-    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Rows:
         with self._lock:
-            return list(self.db.query(sql, params))
+            cursor = self.conn.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, values, strict=True)) for values in cursor]
 
     def row(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> dict[str, Any] | None:
         with self._lock:
-            return next(iter(self.db.query(sql, params)), None)
+            cursor = self.conn.execute(sql, params)
+            found = cursor.fetchone()
+            if found is None:
+                return None
+            return dict(zip([d[0] for d in cursor.description], found, strict=True))
 
     def scalar(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Any:
         with self._lock:

@@ -44,7 +44,7 @@ def generate_cards(
 
     Cards are done by `until` at the latest (yesterday), so the log never runs ahead of now.
     """
-    conn = tx.db.conn
+    conn = tx.conn
     run = conn.execute
     _vocabulary_tables(tx, vocabulary, until)
     first_id = run("SELECT COALESCE(MAX(id), 0) + 1 FROM cards").fetchone()[0]
@@ -204,13 +204,13 @@ def generate_cards(
 
 def _rowids(tx: Tx) -> dict[str, int]:
     return {
-        table: tx.db.conn.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM [{table}]").fetchone()[0]
+        table: tx.conn.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM [{table}]").fetchone()[0]
         for table in ("cards", "card_teams", "dependencies", "feedback")
     }
 
 
 def _vocabulary_tables(tx: Tx, v: Vocabulary, today: str) -> None:
-    conn = tx.db.conn
+    conn = tx.conn
     conn.execute("CREATE TEMP TABLE gen_team(slot INTEGER PRIMARY KEY, code TEXT, team_id INT)")
     teams = dict(conn.execute("SELECT code, id FROM teams WHERE archived = 0").fetchall())
     pool = [code for code, weight in v.team_weights.items() if code in teams for _ in range(weight)]

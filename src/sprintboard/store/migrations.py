@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlite_utils import Database, Migrations
 
-migrations = Migrations("sprintboard")
+from sprintboard.store.database import MIGRATION_SET
+
+migrations = Migrations(MIGRATION_SET)
 
 STATUSES = "('backlog','todo','doing','review','done')"
 
@@ -231,6 +235,11 @@ def m003_inbox(db: Database) -> None:
     )
 
 
-def known_migrations() -> list[str]:
-    """Names of the migrations this sprintboard knows, in order."""
+def registered_migrations() -> list[str]:
+    """Names of the migrations registered above, in order (`SCHEMA_MIGRATIONS` must match)."""
     return [m.name for m in migrations.pending(Database(memory=True))]
+
+
+def wrap(conn: sqlite3.Connection) -> Database:
+    """A sqlite-utils Database on an open sprintboard connection (no plugins are run)."""
+    return Database(conn, execute_plugins=False)

@@ -1,0 +1,131 @@
+"""The sprintboard Textual app: modes for the screens, keys, themes and the palette.
+
+Build it with `sprintboard.app.make_app()`, which opens the database first.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from sprintboard.app import SCREENS
+from sprintboard.backend import Backend
+from sprintboard.config import Settings
+from sprintboard.errors import UserError
+from sprintboard.screens.board_model import fetch_board
+from sprintboard.store import Store
+from sprintboard.theming import DEFAULT_THEME, load_themes
+
+
+def _screen_factory(path: str) -> Callable[[], Screen[None]]:
+    def make() -> Screen[None]:
+        module, _, name = path.partition(":")
+        screen: type[Screen[None]] = getattr(importlib.import_module(module), name)
+        return screen()
+
+    return make
+
+
+class SprintboardApp(App[None]):
+    """Sprint planning across the teams of an e-commerce organisation."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "sprintboard"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Keys", key_display="?"),
+        Binding("q", "quit", "Quit"),
+        *(
+            Binding(str(i), f"switch_screen_to('{mode}')", title, show=False)
+            for i, (mode, title, _) in enumerate(SCREENS, start=1)
+        ),
+    ]
+    # The app starts straight in the board's mode: no blank default screen to switch from.
+    DEFAULT_MODE: ClassVar[str] = "board"
+    MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
+        mode: _screen_factory(path) for mode, _, path in SCREENS
+    }
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        backend: Backend | None = None,
+        settings: Settings | None = None,
+        live_refresh: float = 1.0,
+        remember_theme: bool = True,
+        frozen: bool = False,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        if backend is None:  # make_app() starts reading the board before Textual is imported
+            backend = Backend(store)
+            backend.prefetch(fetch_board, store, None, False, True)
+        self.backend = backend
+        self.startup_problems: list[str] = []
+        if settings is None:
+            try:
+                settings = Settings.load()
+            except UserError as exc:
+                settings, problem = Settings(), str(exc)
+                self.startup_problems.append(f"{problem}; using the default settings")
+        self.settings = settings
+        self.live_refresh = live_refresh
+        self.remember_theme = remember_theme
+        self.frozen = frozen  # tests and snapshots: a fixed clock, no blinking cursors
+        # Themes before the first mount: choosing one later re-applies every stylesheet.
+        themes, problems = load_themes()
+        for theme in themes:
+            self.register_theme(theme)
+        self.startup_problems += problems
+        wanted = self.settings.theme
+        if wanted not in self.available_themes:
+            if wanted != DEFAULT_THEME:
+                self.startup_problems.append(f"theme {wanted!r} not found; using {DEFAULT_THEME}")
+            wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = wanted
+
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        for problem in self.startup_problems:
+            self.notify(problem, severity="warning", markup=False, timeout=8)
+
+    def _remember_theme(self, theme: object) -> None:
+        name = getattr(theme, "name", None)
+        if not self.remember_theme or not isinstance(name, str) or name == self.settings.theme:
+            return
+        self.settings.theme = name
+        try:
+            self.settings.save()
+        except OSError as exc:
+            self.notify(f"could not save the theme choice: {exc}", severity="warning", markup=False)
+
+    def action_switch_screen_to(self, mode: str) -> None:
+        if mode in self.MODES and self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from sprintboard.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for i, (mode, title, _) in enumerate(SCREENS, start=1):
+            yield SystemCommand(
+                f"Go to {title}",
+                f"Switch to the {title.lower()} screen ({i})",
+                lambda mode=mode: self.action_switch_screen_to(mode),
+            )
+        yield SystemCommand("Show keys", "Every key of this screen (?)", self.action_help)
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            yield from commands()
+
+    async def on_unmount(self) -> None:
+        self.backend.close()
