@@ -94,6 +94,39 @@ async def test_header_counts_the_findings(board_app: AppFactory, probe: Probe) -
         assert "· findings: 4 errors, 14 warnings (!)" in header(app)
 
 
+async def test_a_burst_of_reloads_recounts_the_findings_once(
+    board_app: AppFactory, probe: Probe, monkeypatch: Any
+) -> None:
+    # The checks read the whole plan: a burst of changes (each reloading the board) must
+    # not queue one full check per change on the database thread.
+    from sprintboard.screens import board as board_module
+    from sprintboard.screens import findings as findings_module
+
+    monkeypatch.setattr(board_module, "RECOUNT_AFTER_S", 0.3)
+    calls: list[int] = []
+    real = findings_module.check_seams
+
+    async def counted(backend: Any, settings: Any) -> list[Finding]:
+        calls.append(1)
+        return await real(backend, settings)
+
+    monkeypatch.setattr(findings_module, "check_seams", counted)
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_until(pilot, lambda: "findings:" in header(app))
+        assert len(calls) == 1  # the first load counts at once
+        with probe.store() as store:
+            store.deps.remove("IT-10", "WH-3")
+        screen = board(app)
+        for _ in range(5):
+            await screen.load()
+        assert len(calls) == 1  # nothing yet: the plan may still be changing
+        assert "5 errors" in header(app)
+        await wait_until(pilot, lambda: "4 errors" in header(app))
+        await settle(app, pilot)
+        assert len(calls) == 2
+
+
 async def test_panel_lists_the_promo_stock_error_and_jumps_to_its_card(
     board_app: AppFactory, probe: Probe
 ) -> None:

@@ -13,6 +13,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from sprintboard.errors import UserError
@@ -20,6 +21,7 @@ from sprintboard.screens.board_model import BoardModel, Filters, Move, board_ver
 from sprintboard.widgets.board_grid import BoardGrid, printable
 
 BACKLOG = "backlog"
+RECOUNT_AFTER_S = 2.0  # quiet after a change before the seam checks run again
 
 
 class BoardScreen(Screen[None]):
@@ -74,6 +76,9 @@ class BoardScreen(Screen[None]):
         self._changes = 0
         self._unsaved = 0
         self._findings: list[Any] | None = None  # the seam checks' findings, once counted
+        self._checking = False  # the seam checks are running...
+        self._check_again = False  # ...and the plan changed since they started
+        self._recount_timer: Timer | None = None
 
     @property
     def backend(self) -> Any:
@@ -129,7 +134,10 @@ class BoardScreen(Screen[None]):
         )
         self.grid.refresh_board()
         self.update_header()
-        self.call_after_refresh(self._count_findings)  # after the board is drawn
+        if first:
+            self.call_after_refresh(self._count_findings)  # after the board is drawn
+        else:
+            self._recount_when_quiet()
         if data["empty"]:
             self.offer_demo()
 
@@ -298,6 +306,7 @@ class BoardScreen(Screen[None]):
 
     async def action_reload(self) -> None:
         await self.load()
+        self._count_findings()
 
     def action_swimlanes(self) -> None:
         self.model.toggle_swimlanes()
@@ -395,10 +404,25 @@ class BoardScreen(Screen[None]):
 
     # -- seam checks and dependencies (issue 5) --------------------------------------------
 
+    def _recount_when_quiet(self) -> None:
+        """Recount the findings once the plan has stopped changing for a moment.
+
+        The checks read the whole plan (seconds of database time at 50,000 cards); a burst
+        of moves, each reloading the board, asks for them once, not once per move.
+        """
+        if self._recount_timer is not None:
+            self._recount_timer.stop()
+        self._recount_timer = self.set_timer(RECOUNT_AFTER_S, self._count_findings)
+
     def _count_findings(self) -> None:
-        """Run the seam checks in the background for the header's count."""
+        """Run the seam checks in the background for the header's count (one run at a time:
+        asked again while they run, they run once more when done)."""
+        if self._checking:
+            self._check_again = True
+            return
+        self._checking = True
         # A callable, not a coroutine: a worker cancelled before it starts leaves nothing behind.
-        self.run_worker(self._check_seams, group="findings", exclusive=True)  # type: ignore[arg-type]
+        self.run_worker(self._check_seams, group="findings")  # type: ignore[arg-type]
 
     async def _check_seams(self) -> None:
         from sprintboard.screens.findings import check_seams
@@ -408,8 +432,13 @@ class BoardScreen(Screen[None]):
             found = await check_seams(self.backend, settings)
         except Exception:  # a hint in the header must never take the board down; ! says why
             found = None
+        finally:
+            self._checking = False
         self._findings = found
         self.update_header()
+        if self._check_again:
+            self._check_again = False
+            self._count_findings()
 
     def _findings_header(self) -> list[Content]:
         if self._findings is None:
