@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,3 +137,34 @@ def test_chart_commands_cli(cli) -> None:  # type: ignore[no-untyped-def]
     assert velocity.code == 0 and "Sprint 41" in velocity.out
     not_started = cli("sprint", "burndown", "Sprint 43")
     assert not_started.code == 2 and "has not started" in not_started.err
+
+
+REPORT_PROBE = """
+import re, sys
+from sprintboard.io.report import planning_report
+from sprintboard.store import Store
+with Store(sys.argv[1]) as store:
+    text = planning_report(store, fmt=sys.argv[2])
+print(re.sub(r"generated \\S+", "generated <now>", text))
+"""
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_report_is_the_same_in_every_process(demo_store: Store, fmt: str) -> None:
+    # Set iteration order follows the per-process hash seed (plotext's point dedupe did);
+    # a report pasted twice must not differ where the plan didn't.
+    demo_store.close()
+    outputs = set()
+    for seed in ("0", "1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", REPORT_PROBE, str(demo_store.path), fmt],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "# remaining" in done.stdout or "<svg" in done.stdout
+        outputs.add(done.stdout)
+    assert len(outputs) == 1

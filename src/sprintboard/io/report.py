@@ -369,6 +369,9 @@ def burndown_text(b: Burndown, width: int = 72, height: int = 18) -> str:
     pastes anywhere): # remaining, + scope, . ideal; days not reached yet stay blank."""
     import plotext as plt
 
+    from sprintboard.plotting import stable_plotext
+
+    stable_plotext()
     reached = [d for d in b.days if d.remaining is not None]
     xs = list(range(len(b.days)))
     plt.clear_figure()

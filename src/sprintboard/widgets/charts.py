@@ -21,28 +21,14 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from sprintboard.planning.charts import Burndown, CumulativeFlow, Velocity
+from sprintboard.plotting import stable_plotext
 from sprintboard.screens.board_model import COLUMNS, LABELS
 from sprintboard.widgets.board_grid import printable
 
 MAX_CHANGES = 6  # scope changes listed under the burndown; the rest are counted
 
 
-def _stable_plotext() -> None:
-    """Make plotext draw the same picture in every process.
-
-    plotext 5.3 drops duplicate points (and tick labels) with `list(set(...))`; the points
-    are tuples holding strings, whose set order follows the per-process string hash seed.
-    Where two points share a cell (bar edges, stacked bars, a fill under a line) which one
-    is drawn last, and so which colour or tick label shows, changed from run to run. The
-    order-keeping variant is plotext's own, left commented out beside it.
-    """
-    from plotext import _utility
-
-    if hasattr(_utility, "no_duplicates"):
-        _utility.no_duplicates = lambda data: list(dict.fromkeys(data))
-
-
-_stable_plotext()
+stable_plotext()
 
 
 def _day(day: date) -> str:
