@@ -198,3 +198,41 @@ def test_a_port_in_use_is_one_error_line(db_path: Path) -> None:
     assert done.stderr.startswith(f"error: cannot serve on 127.0.0.1:{port}")
     assert done.stderr.count("\n") == 1
     assert "serving" not in done.stdout  # nothing claims to be listening
+
+
+def test_a_session_app_that_will_not_quit_is_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A browser that vanished: textual-serve asks its app to quit and used to wait for ever.
+    # This one ignores the request and SIGTERM, and has a child of its own.
+    from textual_serve.download_manager import DownloadManager
+
+    monkeypatch.setattr(sharing, "QUIT_GRACE_S", 0.5)
+    monkeypatch.setattr(sharing, "TERM_GRACE_S", 0.5)
+    stubborn = "trap '' TERM; sleep 300 & while :; do sleep 0.1; done"
+
+    async def session() -> tuple[int, list[int], int | None]:
+        async def ignore(*_: object) -> None:
+            return None
+
+        service = sharing.reaping_app_service()(
+            f"exec sh -c {stubborn!r}",
+            write_bytes=ignore,
+            write_str=ignore,
+            close=ignore,
+            download_manager=DownloadManager(),
+        )
+        await service.start(80, 24)
+        process = service._process
+        deadline = time.monotonic() + 10
+        while not descendants(process.pid):  # its `sleep 300` started
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        children = descendants(process.pid)
+        started = time.monotonic()
+        await asyncio.wait_for(service.stop(), 10)
+        assert time.monotonic() - started < 5
+        return process.pid, children, process.returncode
+
+    pid, children, code = asyncio.run(session())
+    assert code == -signal.SIGKILL  # SIGTERM was ignored
+    table = sharing._process_table()
+    assert [p for p in [pid, *children] if p in table and not table[p][1].startswith("Z")] == []

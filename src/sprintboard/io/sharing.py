@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import UserError
 from sprintboard.store.database import backup
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 SHUTDOWN_S = 2.0
 """How long open browser sessions get to finish when the server stops."""
 TERM_GRACE_S = 3.0
+QUIT_GRACE_S = 5.0  # a closed browser session's app gets this long to quit on its own
 """How long a served app gets to exit on SIGTERM before it is killed."""
 
 _FONT_LINK = re.compile(r"<link\b[^>]*fonts\.googleapis\.com[^>]*>", re.DOTALL)
@@ -145,12 +146,52 @@ def _signal(pid: int, sig: signal.Signals) -> None:
 # -- serving -----------------------------------------------------------------------------------
 
 
+def reaping_app_service() -> type[Any]:
+    """textual-serve's AppService, but a session's app that will not quit is ended.
+
+    When a browser goes away without closing its websocket, textual-serve notices (its
+    heartbeat) and asks the app to quit, then waits for it for ever; an app that is stuck
+    (TRAPS: seen spinning, deaf to SIGTERM) stayed until the server stopped. Here it gets
+    QUIT_GRACE_S, then SIGTERM, then SIGKILL, with anything it started.
+    """
+    from textual_serve.app_service import AppService
+
+    class ReapingAppService(AppService):
+        async def stop(self) -> None:
+            process = self._process
+            try:
+                await asyncio.wait_for(asyncio.shield(super().stop()), QUIT_GRACE_S)
+            except TimeoutError:
+                if process is not None and process.returncode is None:
+                    await end_process(process)
+
+    return ReapingAppService
+
+
+async def end_process(process: asyncio.subprocess.Process) -> None:
+    """End a child process and everything below it: SIGTERM, then SIGKILL after TERM_GRACE_S."""
+    grace = TERM_GRACE_S
+    await asyncio.to_thread(stop_descendants, process.pid, grace)
+    with contextlib.suppress(ProcessLookupError):
+        process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), grace)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+
+
 def serve(db_path: Path, host: str, port: int) -> None:
     """Serve the board on host:port until SIGINT, SIGTERM or SIGHUP; then end every app."""
     import aiohttp_jinja2
     import jinja2
     from aiohttp import web
+    from textual_serve import server as textual_server
     from textual_serve.server import Server
+
+    # Every browser session's app is started through this name in textual-serve's module.
+    textual_server.AppService = reaping_app_service()  # type: ignore[misc]
 
     class BoardServer(Server):
         async def _make_app(self) -> web.Application:
