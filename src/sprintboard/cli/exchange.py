@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
@@ -180,11 +179,9 @@ def export(ctx: Context, fmt: str, sprint: str | None, output: Path | None) -> N
     if fmt == "json":
         if sprint is not None:
             raise click.UsageError("--sprint does not apply to --format json (the whole database)")
-        from sprintboard.io.dump import export_dump
-
-        text = json.dumps(export_dump(store), ensure_ascii=False, indent=1) + "\n"
-        data = text.encode("utf-8")
-    elif fmt == "csv":
+        _export_json(store, output)
+        return
+    if fmt == "csv":
         from sprintboard.io.cards_csv import cards_csv
         from sprintboard.store import ALL
 
@@ -215,6 +212,22 @@ def export(ctx: Context, fmt: str, sprint: str | None, output: Path | None) -> N
     click.echo(f"exported {fmt} to {output} ({len(data)} bytes)")
 
 
+def _export_json(store: Store, output: Path | None) -> None:
+    """Stream the whole-database document to the file or stdout, a row at a time: memory
+    stays flat however big the plan is."""
+    from sprintboard.io.dump import write_dump
+
+    if output is None:
+        stdout = click.get_binary_stream("stdout")
+        write_dump(store, lambda text: stdout.write(text.encode("utf-8")))
+        stdout.flush()
+        return
+    with _replacing(output) as file:
+        write_dump(store, lambda text: file.write(text.encode("utf-8")))
+        size = file.tell()
+    click.echo(f"exported json to {output} ({size} bytes)")
+
+
 def _write_file(path: Path, data: bytes) -> None:
     """Write beside the target, then rename: a failed export never leaves half a file."""
     if path.is_dir():
@@ -222,6 +235,24 @@ def _write_file(path: Path, data: bytes) -> None:
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[BinaryIO]:
+    """Like _write_file, for a writer: a file beside the target, renamed onto it once the
+    block has written it all. A failed export (disk full, bad path, an error while reading
+    the database) never leaves half a file."""
+    if path.is_dir():
+        raise UserError(f"{path}: is a directory; name the output file")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("wb") as file:
+            yield file
         os.replace(partial, path)
     except OSError as exc:
         raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None

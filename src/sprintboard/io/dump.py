@@ -20,11 +20,18 @@ Each table is a list of its rows, column name -> value exactly as stored (ids, u
 keys included; JSON columns such as `labels` stay JSON text). The activity log is not
 exported: a restore records every row it writes as created, in one transaction. A backup
 (`sprintboard backup`) keeps the log too.
+
+`write_dump` writes that document row by row from the database (what the CLI uses: memory
+stays flat at any size); `export_dump` builds it in memory, for callers that want the dict.
+Both give the same text: `json.dumps(document, ensure_ascii=False, indent=1) + "\n"`.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sprintboard import __version__
@@ -53,17 +60,75 @@ KEY_FIELDS = {
 """The column the activity log names each restored record by."""
 
 
-def export_dump(store: Store) -> dict[str, Any]:
-    """The whole database (except the activity log) as a JSON-ready document."""
-    tables = read_tables(store, data_tables(store))
+_VALUE = json.JSONEncoder(ensure_ascii=False)
+# A row is a flat object of column values: with this item separator the C encoder lays it
+# out as indent=1 does at the row's depth (4 spaces), between its braces.
+_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": "))
+
+
+def _header(store: Store) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": VERSION,
         "schema": len(known_migrations()),
         "sprintboard": __version__,
         "exported_at": store.now(),
-        "tables": tables,
     }
+
+
+def export_dump(store: Store) -> dict[str, Any]:
+    """The whole database (except the activity log) as a JSON-ready document, in memory.
+
+    For a file use `write_dump`: at 100,000 cards this dict and its text take ~700 MB.
+    """
+    tables = read_tables(store, data_tables(store))
+    return {**_header(store), "tables": tables}
+
+
+def write_dump(store: Store, write: Callable[[str], object]) -> None:
+    """Write the document `export_dump` returns, as JSON text, a row at a time.
+
+    The text is exactly `json.dumps(export_dump(store), ensure_ascii=False, indent=1)`
+    plus a newline, read from one snapshot of the database, so `restore_dump` takes it.
+    """
+    write("{")
+    for key, value in _header(store).items():
+        write(f"\n {_VALUE.encode(key)}: {_VALUE.encode(value)},")
+    write('\n "tables": {')
+    tables = data_tables(store)
+    with _snapshot(store):
+        for n, table in enumerate(tables):
+            write(f"{',' if n else ''}\n  {_VALUE.encode(table)}: [")
+            separator = "\n   "
+            for row in _table_rows(store, table):
+                # The row's text (keys and values) comes from the json module.
+                write(f"{separator}{{\n    {_ROW.encode(row)[1:-1]}\n   }}")
+                separator = ",\n   "
+            write("]" if separator == "\n   " else "\n  ]")
+    write("\n }\n}\n" if tables else "}\n}\n")
+
+
+@contextmanager
+def _snapshot(store: Store) -> Iterator[None]:
+    """Hold one read transaction (and the store's lock), so every table is read as of the
+    same commit; inside a caller's transaction, read that one."""
+    with store._lock:
+        own = not store.conn.in_transaction
+        if own:
+            store.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if own:
+                store.conn.execute("COMMIT")
+
+
+def _table_rows(store: Store, table: str) -> Iterator[dict[str, Any]]:
+    """Each row of `table` in insertion (rowid) order, one at a time from the cursor."""
+    cursor = store.conn.execute(f"SELECT * FROM [{table}] ORDER BY rowid")
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield dict(zip(names, values, strict=True))
 
 
 def check_dump(store: Store, document: Any) -> dict[str, list[dict[str, Any]]]:
