@@ -17,7 +17,13 @@ from sprintboard import demo_content as content
 from sprintboard.errors import UserError
 from sprintboard.models import ONBOARDING_STEPS, URGENT_CATEGORIES
 from sprintboard.store import Store
-from sprintboard.store.bulk import bump_key_counters, insert_many, log_many, sql_uuid
+from sprintboard.store.bulk import (
+    bump_key_counters,
+    entity_key_sql,
+    insert_many,
+    log_many,
+    sql_uuid,
+)
 from sprintboard.store.database import Tx, new_uuid
 from sprintboard.store.generate import Vocabulary, generate_cards
 
@@ -377,7 +383,7 @@ def _clear(store: Store, tx: Tx) -> None:
             store.conn.execute(
                 f"""INSERT INTO activity(uuid, txn, at, actor, device, action, entity,
                         entity_uuid, entity_key, op, before)
-                    SELECT {sql_uuid()}, ?, ?, ?, ?, ?, ?, uuid, {f"[{key}]" if key else "NULL"},
+                    SELECT {sql_uuid()}, ?, ?, ?, ?, ?, ?, uuid, {entity_key_sql(entity, key)},
                         'delete', json_object({record})
                     FROM [{table}] ORDER BY rowid""",
                 [tx.txn, tx.now, store.actor, store.device, tx.action, entity],

@@ -562,6 +562,14 @@ def test_demo_force_replaces(demo: Any) -> None:
         (("sprint", "start", "Sprint 99"), "sprint: no sprint named"),
         (("sprint", "close", "--carry-over", "sideways"), "'--carry-over'"),
         (("sprint", "capacity", "Sprint 43", "NOPE", "3"), "team: unknown team"),
+        # A negative number is the POINTS argument (refused by value), not an unknown option.
+        (("sprint", "capacity", "Sprint 43", "IT", "-2"), "capacity: must be 0 or more (got -2)"),
+        (("sprint", "capacity", "Sprint 43", "IT", "-12"), "capacity: must be 0 or more"),
+        (("sprint", "capacity", "Sprint 43", "IT", "-2x"), "'POINTS': '-2x' is not a valid int"),
+        (("sprint", "capacity", "Sprint 43", "IT", "many"), "'POINTS': 'many' is not a valid int"),
+        (("sprint", "capacity", "Sprint 43", "IT", "3", "--bogus"), "No such option '--bogus'"),
+        (("sprint", "capacity", "--bogus", "Sprint 43", "IT", "3"), "No such option '--bogus'"),
+        (("sprint", "capacity", "Sprint 43", "IT", "-2", "--bogus"), "(--bogus)"),
         (("team", "add", "a b", "X"), "code: must be 1-8 letters"),
         (("team", "add", "IT", "Again"), "code: team IT already exists"),
         (("team", "add", "SEC", "Security", "--colour", "red"), "colour: must be a hex colour"),
@@ -570,6 +578,9 @@ def test_demo_force_replaces(demo: Any) -> None:
         (("team", "archive", "IT"), "--move-cards-to"),
         (("member", "add", "IT", ""), "name: must not be empty"),
         (("member", "onboard", "999", "tools"), "member: no member with id 999"),
+        (("member", "onboard", "-1", "tools"), "member: no member with id -1"),
+        (("member", "onboard", "-1", "tools", "--undo"), "member: no member with id -1"),
+        (("member", "onboard", "1", "tools", "--jsno"), "No such option '--jsno'"),
         (("goal", "add", ""), "title: must not be empty"),
         (("goal", "show", "99"), "goal: no goal with id 99"),
         (("goal", "signoff", "1"), "'--by'"),
@@ -590,6 +601,20 @@ def test_demo_force_replaces(demo: Any) -> None:
 def test_bad_input_is_one_line_and_exit_2(demo: Any, args: tuple[str, ...], names: str) -> None:
     message = refused(demo, *args)
     assert names in message
+
+
+def test_negative_number_arguments_keep_help_and_options_working(demo: Any) -> None:
+    before = js(demo, "sprint", "show", "Sprint 43")
+    refused(demo, "sprint", "capacity", "Sprint 43", "IT", "-2")
+    assert js(demo, "sprint", "show", "Sprint 43") == before
+    assert "IT capacity in Sprint 43: 0" in ok(demo, "sprint", "capacity", "Sprint 43", "IT", "0")
+    for args in (("--help",), ("Sprint 43", "IT", "-2", "--help"), ("-h",)):
+        shown = ok(demo, "sprint", "capacity", *args)
+        assert "Usage: sprintboard sprint capacity [OPTIONS] NAME TEAM POINTS" in shown
+    member = js(demo, "member", "list")[0]
+    step = next(iter(member["onboarding"]))
+    undone = js(demo, "member", "onboard", str(member["id"]), step, "--undo")
+    assert undone["onboarding"][step] is False
 
 
 def test_bad_input_changes_nothing(demo: Any) -> None:

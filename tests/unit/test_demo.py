@@ -152,6 +152,48 @@ def test_every_record_is_in_the_activity_log(demo_store: Store) -> None:
     assert txns == 1
 
 
+def assert_links_keyed_by_their_cards(store: Store) -> None:
+    """Every logged dependency is named BLOCKER>DEPENDENT and every contributing team by its
+    card, as a single `dep add` or `card add` names them (so `history KEY` finds them)."""
+    wrong = store.scalar(
+        """SELECT COUNT(*) FROM activity a
+           JOIN dependencies d ON d.uuid = a.entity_uuid
+           JOIN cards b ON b.id = d.blocker_id JOIN cards e ON e.id = d.dependent_id
+           WHERE a.entity = 'dependency' AND a.entity_key IS NOT b.key || '>' || e.key"""
+    )
+    assert wrong == 0
+    wrong = store.scalar(
+        """SELECT COUNT(*) FROM activity a
+           JOIN card_teams ct ON ct.uuid = a.entity_uuid JOIN cards c ON c.id = ct.card_id
+           WHERE a.entity = 'card_team' AND a.entity_key IS NOT c.key"""
+    )
+    assert wrong == 0
+    unnamed = store.scalar(
+        "SELECT COUNT(*) FROM activity WHERE entity IN ('dependency', 'card_team') "
+        "AND entity_key IS NULL"
+    )
+    assert unnamed == 0
+
+
+def test_history_shows_the_demo_dependencies(demo_store: Store) -> None:
+    assert_links_keyed_by_their_cards(demo_store)
+    link = next(d for d in demo_store.deps.list() if d["cross_team"])
+    named = f"{link['blocker']}>{link['dependent']}"
+    for key in (link["blocker"], link["dependent"]):
+        history = demo_store.activity.for_card(key)
+        assert ("dependency", "create", named) in [
+            (h["entity"], h["op"], h["entity_key"]) for h in history
+        ], key
+
+
+def test_cli_history_shows_a_demo_dependency(cli: Any) -> None:
+    assert cli("demo").code == 0
+    shown = cli("history", "IT-5")
+    assert shown.code == 0, shown.err
+    assert "created dependency IT-4>IT-5" in shown.out
+    assert "created dependency ECOM-2>IT-5" in shown.out
+
+
 def test_demo_is_one_transaction(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failure late in the load leaves the database as it was."""
     import sprintboard.demo as demo_module
@@ -186,6 +228,23 @@ def test_demo_force_replaces_everything(demo_store: Store) -> None:
     active = demo_store.sprints.active()
     assert active is not None and active["name"] == "Sprint 42"
     assert_keys_consistent(demo_store)
+
+
+def test_demo_force_logs_the_removed_links_by_their_cards(demo_store: Store) -> None:
+    link = demo_store.deps.list()[0]
+    load_demo(demo_store, force=True)
+    removed = demo_store.rows(
+        "SELECT entity_key FROM activity WHERE entity = 'dependency' AND op = 'delete'"
+    )
+    assert removed and all(r["entity_key"] and ">" in r["entity_key"] for r in removed)
+    assert f"{link['blocker']}>{link['dependent']}" in {r["entity_key"] for r in removed}
+    assert (
+        demo_store.scalar(
+            "SELECT COUNT(*) FROM activity WHERE entity = 'card_team' AND op = 'delete' "
+            "AND entity_key IS NULL"
+        )
+        == 0
+    )
 
 
 def test_demo_refuses_when_a_demo_team_is_archived(store: Store) -> None:
@@ -268,6 +327,17 @@ def test_scale_activity_in_proportion(scaled: Store) -> None:
     )
     assert orphans == 0
     assert scaled.scalar("SELECT COUNT(DISTINCT txn) FROM activity WHERE action = 'demo'") == 1
+
+
+def test_scale_history_shows_generated_dependencies(scaled: Store) -> None:
+    assert_links_keyed_by_their_cards(scaled)
+    # A generated link: both cards past the hand-written ones.
+    link = scaled.deps.list()[-1]
+    history = scaled.activity.for_card(link["dependent"])
+    named = f"{link['blocker']}>{link['dependent']}"
+    assert ("dependency", "create", named) in [
+        (h["entity"], h["op"], h["entity_key"]) for h in history
+    ]
 
 
 def test_scale_sprints_and_columns(scaled: Store) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -210,3 +211,52 @@ def test_dry_run_does_not_even_create_the_database(cli, db_path: Path) -> None: 
     result = cli("import", str(FIXTURES / "cards.csv"), "--from", "csv", "--dry-run")
     assert result.code == 0 and "4 to create" in result.out
     assert not db_path.exists()
+
+
+def test_reimport_changes_the_contributing_teams(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    board = json.loads((FIXTURES / "trello_board.json").read_text(encoding="utf-8"))
+    assert (
+        cli("import", str(FIXTURES / "trello_board.json"), "--from", "trello", "--team", "MKT").code
+        == 0
+    )
+    title = "Checkout: show delivery date before payment"
+    with Store(db_path) as store:
+        card = next(c for c in store.cards.query() if c["title"] == title)
+    assert card["teams"] == ["IT", "ECOM"]
+
+    changed = next(c for c in board["cards"] if c["id"] == "card-0002")
+    changed["labels"] = [{"id": "lbl-it", "name": "IT"}, {"id": "lbl-mkt", "name": "marketing"}]
+    path = tmp_path / "board.json"
+    path.write_text(json.dumps(board), encoding="utf-8")
+    result = cli("import", str(path), "--from", "trello", "--team", "MKT")
+    assert result.code == 0, result.err
+    assert "0 to create, 1 to update" in result.out
+
+    with Store(db_path) as store:
+        assert store.cards.get(card["key"])["teams"] == ["IT", "MKT"]
+        links = [
+            (e["op"], e["entity_key"])
+            for e in store.activity.for_card(card["key"])
+            if e["entity"] == "card_team"
+        ]
+    # Created with the card, then one team swapped for another, all under the card's key.
+    assert links == [
+        ("create", card["key"]),
+        ("delete", card["key"]),
+        ("create", card["key"]),
+    ]
+    assert cli("undo").code == 0
+    with Store(db_path) as store:
+        assert store.cards.get(card["key"])["teams"] == ["IT", "ECOM"]
+
+
+def test_importers_use_the_stores_public_methods() -> None:
+    """io/ calls the store's public methods, never its private helpers."""
+    private = re.compile(r"\bstore(?:\.\w+)*\._\w+\(")
+    io_dir = Path(importing.__file__).parent
+    found = {
+        f"{path.name}: {match.group(0)}"
+        for path in io_dir.glob("*.py")
+        for match in private.finditer(path.read_text(encoding="utf-8"))
+    }
+    assert found == set()

@@ -99,3 +99,73 @@ def test_malformed_issue_lists(cli, tmp_path: Path) -> None:  # type: ignore[no-
         result = cli("import", str(path), "--from", "github", "--repo", "a/b", "--team", "IT")
         assert result.code == 2, document
         assert message in result.err and result.err.count("\n") == 1
+
+
+def _issue(number: int, *labels: str) -> dict[str, Any]:
+    return {
+        "number": number,
+        "title": f"Issue {number}",
+        "state": "OPEN",
+        "labels": [{"name": name} for name in ("IT", *labels)],
+        "milestone": None,
+        "assignees": [],
+        "url": f"https://github.com/acme/shop/issues/{number}",
+    }
+
+
+def test_priority_labels(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    issues = [
+        _issue(1, "priority: high", "bug"),
+        _issue(2, "P0"),
+        _issue(3, "Priority/Critical"),
+        _issue(4, "low priority"),
+        _issue(5, "🔥 Prio-Urgent"),
+        _issue(6, "priority: P3"),
+        _issue(7, "p1", "priority: low"),  # the first priority label counts
+        _issue(8, "priority: whenever", "frontend"),  # unknown: a warning, not a crash
+        _issue(9, "bug"),
+    ]
+    path = tmp_path / "issues.json"
+    path.write_text(json.dumps(issues), encoding="utf-8")
+    dry = cli("import", str(path), "--from", "github", "--dry-run")
+    assert dry.code == 0, dry.err
+    assert "'priority: high' -> high (1)" in dry.out
+    assert "'P0' -> urgent (1)" in dry.out
+    assert "'priority: whenever' unknown, left as it was (1)" in dry.out
+    assert "1 issue(s) have more than one priority label; the first counts" in dry.out
+
+    result = cli("import", str(path), "--from", "github")
+    assert result.code == 0, result.err
+    cards = _cards(db_path)
+    assert {n: c["priority"] for n, c in cards.items()} == {
+        "1": "high",
+        "2": "urgent",
+        "3": "urgent",
+        "4": "low",
+        "5": "urgent",
+        "6": "low",
+        "7": "high",
+        "8": "medium",  # the default: the unknown value is left out
+        "9": "medium",
+    }
+    # A label that gave the priority is not kept; an unknown one stays a label.
+    assert cards["1"]["labels"] == ["bug"]
+    assert cards["2"]["labels"] == []
+    assert cards["7"]["labels"] == ["priority: low"]
+    assert cards["8"]["labels"] == ["priority: whenever", "frontend"]
+
+
+def test_a_changed_priority_label_updates_the_card(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "issues.json"
+    path.write_text(json.dumps([_issue(1, "priority: low")]), encoding="utf-8")
+    assert cli("import", str(path), "--from", "github").code == 0
+    assert _cards(db_path)["1"]["priority"] == "low"
+    path.write_text(json.dumps([_issue(1, "priority: critical")]), encoding="utf-8")
+    again = cli("import", str(path), "--from", "github")
+    assert again.code == 0, again.err
+    assert "0 to create, 1 to update" in again.out
+    assert _cards(db_path)["1"]["priority"] == "urgent"
+    # An issue without a priority label leaves the priority planned here alone.
+    path.write_text(json.dumps([_issue(1)]), encoding="utf-8")
+    assert cli("import", str(path), "--from", "github").code == 0
+    assert _cards(db_path)["1"]["priority"] == "urgent"

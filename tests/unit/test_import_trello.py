@@ -119,3 +119,138 @@ def test_wrong_shapes_name_the_json_path(cli, tmp_path: Path) -> None:  # type: 
         else:
             assert result.code == 2, document
             assert message in result.err and result.err.count("\n") == 1
+
+
+def _board(cards: list[dict[str, Any]], fields: Any = None) -> Any:
+    board: dict[str, Any] = {
+        "name": "Points",
+        "lists": [{"id": "l1", "name": "To Do", "closed": False, "pos": 1}],
+        "cards": [
+            {"id": f"c{i}", "idList": "l1", "pos": i, **card} for i, card in enumerate(cards)
+        ],
+    }
+    if fields is not None:
+        board["customFields"] = fields
+    return board
+
+
+STORY_POINTS = {"id": "cf-sp", "name": "Story Points", "type": "number"}
+SIZE = {
+    "id": "cf-size",
+    "name": "points",  # any case
+    "type": "list",
+    "options": [
+        {"id": "opt-5", "value": {"text": "5"}},
+        {"id": "opt-xl", "value": {"text": "XL"}},
+    ],
+}
+OTHER = {"id": "cf-team", "name": "Squad", "type": "text"}
+
+
+def _value(field: str, **value: Any) -> dict[str, Any]:
+    return {"idCustomField": field, "value": value}
+
+
+def test_story_points_from_custom_fields_and_titles(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cards = [
+        {"name": "Number", "customFieldItems": [_value("cf-sp", number="3")]},
+        {"name": "Fraction", "customFieldItems": [_value("cf-sp", number="2.5")]},
+        {"name": "Text", "customFieldItems": [_value("cf-sp", text=" 8 ")]},
+        {
+            "name": "Dropdown",
+            "customFieldItems": [{"idCustomField": "cf-size", "idValue": "opt-5"}],
+        },
+        {"name": "(13) Scrum for Trello [5]"},
+        {"name": "(2) Both: the field wins", "customFieldItems": [_value("cf-sp", number="1")]},
+        {"name": "Other fields are not points", "customFieldItems": [_value("cf-team", text="7")]},
+        {"name": "Not estimated"},
+        {"name": "Words", "customFieldItems": [_value("cf-sp", text="lots")]},
+        {"name": "Negative", "customFieldItems": [_value("cf-sp", number="-2")]},
+        {
+            "name": "T-shirt",
+            "customFieldItems": [{"idCustomField": "cf-size", "idValue": "opt-xl"}],
+        },
+        {"name": "Checkbox", "customFieldItems": [_value("cf-sp", checked="true")]},
+        {"name": "(3)"},  # nothing but the estimate: a title, not an estimate
+    ]
+    path = tmp_path / "board.json"
+    path.write_text(json.dumps(_board(cards, [STORY_POINTS, SIZE, OTHER])), encoding="utf-8")
+    dry = cli("import", str(path), "--from", "trello", "--team", "IT", "--dry-run")
+    assert dry.code == 0, dry.err
+    assert "13 to create" in dry.out and "0 skipped" in dry.out
+    assert "story point value(s) left out" in dry.out
+    assert "4 story point value(s) left out (first: $.cards[8].customFieldItems[0]: " in dry.out
+    assert "custom field 'Story Points' (4)" in dry.out
+    assert "'(n)' in front of the title (1)" in dry.out
+
+    result = cli("import", str(path), "--from", "trello", "--team", "IT")
+    assert result.code == 0, result.err
+    points = {title: card["points"] for title, card in _cards(db_path).items()}
+    assert points == {
+        "Number": 3,
+        "Fraction": 3,  # rounded up
+        "Text": 8,
+        "Dropdown": 5,
+        "Scrum for Trello": 13,  # estimate and spent taken out of the title
+        "Both: the field wins": 1,
+        "Other fields are not points": None,
+        "Not estimated": None,
+        "Words": None,
+        "Negative": None,
+        "T-shirt": None,
+        "Checkbox": None,
+        "(3)": None,
+    }
+
+
+def test_points_the_board_does_not_have_are_left_alone(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "board.json"
+    path.write_text(json.dumps(_board([{"name": "Plain"}, {"name": "(5) Sized"}])), "utf-8")
+    assert cli("import", str(path), "--from", "trello", "--team", "IT").code == 0
+    cards = _cards(db_path)
+    assert (cards["Plain"]["points"], cards["Sized"]["points"]) == (None, 5)
+    # Estimated here; the board has no points field and no estimate in the title.
+    assert cli("card", "edit", cards["Plain"]["key"], "--points", "2").code == 0
+    again = cli("import", str(path), "--from", "trello", "--team", "IT")
+    assert again.code == 0 and "0 to create, 0 to update, 2 unchanged" in again.out
+    assert _cards(db_path)["Plain"]["points"] == 2
+
+
+def test_a_bad_points_value_keeps_the_points_imported_before(
+    cli, db_path: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "board.json"
+    good = [{"name": "Card", "customFieldItems": [_value("cf-sp", number="5")]}]
+    path.write_text(json.dumps(_board(good, [STORY_POINTS])), "utf-8")
+    assert cli("import", str(path), "--from", "trello", "--team", "IT").code == 0
+    bad = [{"name": "Card", "customFieldItems": [_value("cf-sp", text="five")]}]
+    path.write_text(json.dumps(_board(bad, [STORY_POINTS])), "utf-8")
+    again = cli("import", str(path), "--from", "trello", "--team", "IT")
+    assert again.code == 0, again.err
+    assert "1 story point value(s) left out" in again.out and "'five'" in again.out
+    assert _cards(db_path)["Card"]["points"] == 5
+    # The estimate removed on Trello: the board still estimates, so the card has none.
+    path.write_text(json.dumps(_board([{"name": "Card"}], [STORY_POINTS])), "utf-8")
+    assert cli("import", str(path), "--from", "trello", "--team", "IT").code == 0
+    assert _cards(db_path)["Card"]["points"] is None
+
+
+def test_malformed_custom_fields_name_the_json_path(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cases = [
+        (_board([{"name": "x"}], {"id": "f"}), "$.customFields: expected a list"),
+        (_board([{"name": "x"}], [7]), "$.customFields[0]: expected a custom field object"),
+        (
+            _board([{"name": "x", "customFieldItems": {}}], [STORY_POINTS]),
+            "$.cards[0].customFieldItems: expected a list",
+        ),
+        (
+            _board([{"name": "x", "customFieldItems": ["3"]}], [STORY_POINTS]),
+            "$.cards[0].customFieldItems[0]: expected a custom field value object",
+        ),
+    ]
+    for document, message in cases:
+        path = tmp_path / "board.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        result = cli("import", str(path), "--from", "trello", "--team", "IT", "--dry-run")
+        assert result.code == 2, document
+        assert message in result.err and result.err.count("\n") == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
@@ -26,6 +27,27 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 
 def _given(**options: Any) -> dict[str, Any]:
     return {k: v for k, v in options.items() if v is not None}
+
+
+_DASH_DIGIT = re.compile(r"-\d")
+
+
+class NumberArguments(click.Command):
+    """A command whose number arguments may be negative: `sprint capacity S IT -2`.
+
+    Click reads any word starting with '-' as an option and would refuse `-2` as "No such
+    option". No option here is a digit, so such a word is read again as an argument and
+    its value checked like any other; other unknown options are still refused.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, list(args))  # the parser consumes its list
+        except click.NoSuchOption as exc:
+            if not _DASH_DIGIT.fullmatch(exc.option_name):
+                raise
+        ctx.ignore_unknown_options = True
+        return super().parse_args(ctx, args)
 
 
 # -- team ------------------------------------------------------------------------------------
@@ -186,7 +208,7 @@ def member_list(ctx: Context, team: str | None, as_json: bool) -> None:
         table(rows, MEMBER_COLUMNS)
 
 
-@member.command("onboard")
+@member.command("onboard", cls=NumberArguments)
 @click.argument("member_id", type=int)
 @click.argument("step")
 @click.option("--undo", "undone", is_flag=True, help="Mark the step as not done.")
@@ -428,13 +450,13 @@ def sprint_edit(
     click.echo(f"{row['name']} updated")
 
 
-@sprint.command("capacity")
+@sprint.command("capacity", cls=NumberArguments)
 @click.argument("name")
 @click.argument("team")
 @click.argument("points", type=int)
 @pass_ctx
 def sprint_capacity(ctx: Context, name: str, team: str, points: int) -> None:
-    """Override TEAM's capacity in sprint NAME."""
+    """Set TEAM's capacity in sprint NAME to POINTS (0 or more), instead of its usual one."""
     ctx.store().sprints.set_capacity(name, team, points)
     click.echo(f"{team.upper()} capacity in {name}: {points}")
 

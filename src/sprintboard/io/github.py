@@ -3,7 +3,11 @@ prints them (add `url` and the repository is read from it; else pass `--repo OWN
 
 The milestone becomes the sprint (a new one ends on the milestone's due date), closed
 issues are done and open ones to do, labels naming a team give the card its team. A
-card's source id is `github:<owner>/<repo>#<number>`.
+priority label gives the card its priority: any case, `priority` or `prio` before or
+after the value (`priority: high`, `priority/critical`, `Prio-Low`, `high priority`), or
+a bare `P0`..`P4`; the first one on the issue counts. It is not kept as a label unless
+its value is unknown, which the summary names. A card's source id is
+`github:<owner>/<repo>#<number>`.
 """
 
 from __future__ import annotations
@@ -21,11 +25,15 @@ from sprintboard.io.items import (
     Skip,
     expect,
     load_json,
+    normalise_name,
     parse_date,
 )
 
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _ISSUE_URL = re.compile(r"^https?://[^/]+/([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)/(?:issues|pull)/\d+")
+# Matched against the normalised name ('Priority: High' -> 'priority high'); the import
+# maps the value (importing._priority), so an unknown one is named in the summary.
+_PRIORITY_LABEL = re.compile(r"^(?:(?:priority|prio) \S.*|.*\S (?:priority|prio)|p[0-4])$")
 
 
 def parse_github(path: Path, repo: str | None = None) -> Parsed:
@@ -41,6 +49,7 @@ def parse_github(path: Path, repo: str | None = None) -> Parsed:
         else f"GitHub issues ({path.name})",
     )
     no_milestone = 0
+    several_priorities = 0
     for index, issue in enumerate(issues):
         at = f"$[{index}]"
         expect(issue, dict, at, "an issue object")
@@ -80,6 +89,9 @@ def parse_github(path: Path, repo: str | None = None) -> Parsed:
                 parsed.sprint_dates.setdefault(
                     " ".join(sprint.split()), (end - timedelta(days=SPRINT_DAYS - 1), end)
                 )
+        priorities = [name for name in labels if _PRIORITY_LABEL.match(normalise_name(name))]
+        if len(priorities) > 1:
+            several_priorities += 1
         fields: dict[str, Any] = {
             "description": body,
             "labels": [name for name in labels if name.strip()],
@@ -93,11 +105,16 @@ def parse_github(path: Path, repo: str | None = None) -> Parsed:
                 fields=fields,
                 refs=[f"#{number}"],
                 status_name="closed" if state.upper() == "CLOSED" else "open",
+                priority_name=priorities[0] if priorities else None,
                 sprint=sprint,
             )
         )
     if no_milestone:
         parsed.notes.append(f"{no_milestone} issue(s) have no milestone (no sprint)")
+    if several_priorities:
+        parsed.notes.append(
+            f"{several_priorities} issue(s) have more than one priority label; the first counts"
+        )
     return parsed
 
 

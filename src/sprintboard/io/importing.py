@@ -32,7 +32,14 @@ from sprintboard.io.items import (
     priority_for,
     status_for,
 )
-from sprintboard.models import CARD_KEY, Card, Sprint, Status, describe_validation_error
+from sprintboard.models import (
+    CARD_KEY,
+    Card,
+    Priority,
+    Sprint,
+    Status,
+    describe_validation_error,
+)
 from sprintboard.store import Store
 from sprintboard.store.bulk import (
     card_ids_by_key,
@@ -185,10 +192,13 @@ class _Planner:
             fields["status"] = (status or self.options.unknown_column).value
             counts.append((self.plan.columns, (item.status_name, fields["status"], status is None)))
         if item.priority_name is not None and item.priority_name.strip():
-            priority = priority_for(item.priority_name)
+            priority = _priority(item.priority_name)
             counts.append((self.plan.priorities, (item.priority_name, priority or "")))
             if priority is not None:
                 fields["priority"] = priority.value
+                # A label that gave the priority (GitHub's 'priority: high') has done its job.
+                if item.priority_name in fields.get("labels", ()):
+                    fields["labels"] = [n for n in fields["labels"] if n != item.priority_name]
         sprint, sprint_given, how = self._sprint(item)
         if sprint_given or existing is None:
             counts.append((self.plan.sprints, (sprint or "", how)))
@@ -399,6 +409,18 @@ class _Planner:
                 self.plan.dependencies.append((blocker, dependent, named))
 
 
+# 'Priority: High', 'priority/high', 'High priority': the word says what the value is.
+_PRIORITY_WORD = re.compile(r"^(?:priority|prio)\s+|\s+(?:priority|prio)$")
+
+
+def _priority(name: str) -> Priority | None:
+    """A source's priority name mapped onto ours; a 'priority' word around it is ignored."""
+    found = priority_for(name)
+    if found is None:
+        found = priority_for(_PRIORITY_WORD.sub("", normalise_name(name)))
+    return found
+
+
 def _natural(name: str) -> list[Any]:
     return [
         (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name)
@@ -560,4 +582,4 @@ def _apply_update(
     if tx.update("card", row, changes, key=row["key"]) or update.contributing is not None:
         tx.update("card", row, {"updated_at": tx.now}, key=row["key"])
     if update.contributing is not None:
-        store.cards._set_contributing(tx, row, update.contributing)
+        store.cards.set_contributing(tx, row, update.contributing)

@@ -3,15 +3,39 @@
 Lists become columns by name, labels naming a team give the card its team, due dates are
 kept, checklists are appended to the description, and archived cards (or cards in
 archived lists) are skipped and counted. A card's source id is `trello:<card id>`.
+
+Story points come from a Custom Fields field (`customFields` / `customFieldItems` in the
+export) named `Story Points`, `Story Point Estimate`, `Story Point` or `Points`, any case,
+of type number, text or dropdown; else from a Scrum for Trello title, `(3) Title [1]`:
+the estimate in brackets in front, what was spent in square brackets behind, both taken
+out of the title. A value that is no number of 0 or more is left out and named in a note.
+Power-Ups that keep their data in `pluginData` are not read (each has its own format).
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from sprintboard.errors import UserError
-from sprintboard.io.items import Item, Parsed, Skip, expect, load_json, parse_date
+from sprintboard.io.items import (
+    Item,
+    Parsed,
+    Skip,
+    expect,
+    load_json,
+    normalise_name,
+    parse_date,
+    parse_points,
+)
+
+POINTS_FIELDS = ("story points", "story point estimate", "story point", "points")
+"""Custom field names (normalised) that hold story points, the preferred one first."""
+
+# Scrum for Trello: '(3) Title', '(0.5) Title [2]' (estimate in front, spent behind).
+_SCRUM_TITLE = re.compile(r"^\((\d+(?:\.\d+)?)\)\s*(\S.*?)(?:\s*\[\d+(?:\.\d+)?\])?\s*$", re.S)
 
 
 def parse_trello(path: Path) -> Parsed:
@@ -30,8 +54,11 @@ def parse_trello(path: Path) -> Parsed:
     members = _members(board)
     checklists = _checklists(board)
     board_labels = _board_labels(board)
+    points_fields = _points_fields(board)
     cards = expect(board["cards"], list, "$.cards", "a list of cards")
     unnamed: set[str] = set()
+    points_from: Counter[str] = Counter()
+    bad_points: list[str] = []
     found: list[tuple[tuple[float, float, int], Item | Skip]] = []
     no_list: dict[str, Any] = {
         "name": "(a list not in the export)",
@@ -82,6 +109,7 @@ def parse_trello(path: Path) -> Parsed:
             if people
             else ""
         )
+        title = _points(card, at, title, points_fields, fields, points_from, bad_points)
         found.append(
             (
                 order,
@@ -103,7 +131,122 @@ def parse_trello(path: Path) -> Parsed:
             parsed.skipped.append(entry)
     if unnamed:
         parsed.notes.append(f"{len(unnamed)} label(s) with no name (only a colour) were left out")
+    if points_from:
+        parsed.notes.append(
+            "story points from "
+            + ", ".join(f"{source} ({n})" for source, n in sorted(points_from.items()))
+        )
+    if bad_points:
+        parsed.notes.append(
+            f"{len(bad_points)} story point value(s) left out (first: {bad_points[0]})"
+        )
     return parsed
+
+
+def _points_fields(board: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The board's story point custom fields by id: name, rank in POINTS_FIELDS, and the
+    text of each dropdown option by option id."""
+    found: dict[str, dict[str, Any]] = {}
+    raw = expect(board.get("customFields") or [], list, "$.customFields", "a list")
+    for index, entry in enumerate(raw):
+        at = f"$.customFields[{index}]"
+        expect(entry, dict, at, "a custom field object")
+        name = entry.get("name")
+        field_id = entry.get("id")
+        if not isinstance(name, str) or not isinstance(field_id, str):
+            continue
+        rank = _rank(name)
+        if rank is None:
+            continue
+        options: dict[str, Any] = {}
+        for option in entry.get("options") or []:
+            if isinstance(option, dict) and isinstance(option.get("id"), str):
+                value = option.get("value")
+                options[option["id"]] = value.get("text") if isinstance(value, dict) else None
+        found[field_id] = {"name": name, "rank": rank, "options": options}
+    return found
+
+
+def _rank(name: str) -> int | None:
+    normalised = normalise_name(name)
+    return POINTS_FIELDS.index(normalised) if normalised in POINTS_FIELDS else None
+
+
+def _points(
+    card: dict[str, Any],
+    at: str,
+    title: str,
+    points_fields: dict[str, dict[str, Any]],
+    fields: dict[str, Any],
+    points_from: Counter[str],
+    bad_points: list[str],
+) -> str:
+    """Put the card's story points in `fields` (when the board or the title has them) and
+    return the title without a Scrum for Trello estimate. A bad value is noted and left
+    out, so a card imported before keeps its points."""
+    estimate = _SCRUM_TITLE.match(title)
+    if estimate is not None:
+        title = estimate.group(2)
+    found = _points_item(card, at, points_fields)
+    bad = False
+    if found is not None:
+        where, name, text = found
+        try:
+            if text is None:
+                raise ValueError("points: not a number (a date, a checkbox or no option)")
+            fields["points"] = parse_points(text)
+        except ValueError as exc:
+            bad_points.append(f"{where}: {exc}")
+            bad = True
+        else:
+            points_from[f"custom field {name!r}"] += 1
+            return title
+    if estimate is not None:
+        fields["points"] = parse_points(estimate.group(1))
+        points_from["'(n)' in front of the title"] += 1
+    elif points_fields and not bad:
+        fields["points"] = None  # the board estimates its cards; this one has no estimate
+    return title
+
+
+def _points_item(
+    card: dict[str, Any], at: str, points_fields: dict[str, dict[str, Any]]
+) -> tuple[str, str, str | None] | None:
+    """The card's filled story point field, the preferred one if several: where it is, the
+    field's name and its value as text (None: a value that cannot be a number)."""
+    items = card.get("customFieldItems") if points_fields else None
+    if items is None:
+        return None
+    expect(items, list, f"{at}.customFieldItems", "a list")
+    best: tuple[int, str, str, str | None] | None = None
+    for index, entry in enumerate(items):
+        where = f"{at}.customFieldItems[{index}]"
+        expect(entry, dict, where, "a custom field value object")
+        field = points_fields.get(str(entry.get("idCustomField")))
+        if field is None or (best is not None and best[0] <= field["rank"]):
+            continue
+        text = _field_text(entry, field)
+        if text is None or text.strip():
+            best = (field["rank"], where, field["name"], text)
+    return None if best is None else best[1:]
+
+
+def _field_text(entry: dict[str, Any], field: dict[str, Any]) -> str | None:
+    """A custom field value as text: a number, a text, a dropdown option's text; None for
+    a value that cannot be a number (a date, a checkbox, an option not on the board)."""
+    option = entry.get("idValue")
+    if isinstance(option, str):
+        text = field["options"].get(option)
+        return text if isinstance(text, str) else None
+    value = entry.get("value")
+    if isinstance(value, dict):
+        for kind in ("number", "text"):
+            found = value.get(kind)
+            if isinstance(found, str):
+                return found
+            if type(found) in (int, float):
+                return str(found)
+    return None
 
 
 def _number(value: Any, path: str) -> float:

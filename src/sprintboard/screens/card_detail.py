@@ -17,14 +17,23 @@ from sprintboard.screens.board_model import LABELS
 QUIET_FIELDS = frozenset({"updated_at", "position", "done_at"})
 
 
-def _history_line(entry: dict[str, Any]) -> str:
+def _history_line(entry: dict[str, Any], team_codes: dict[int, str]) -> str:
     who = f"{entry['at'].replace('T', ' ').rstrip('Z')}  {entry['actor']}"
     if entry["action"] == "undo":
         who += "  (undo)"
-    if entry["op"] == "update":
+    op, entity = entry["op"], entry["entity"]
+    if op == "update":
         return f"{who}  {entry['field']}: {entry['before']} → {entry['after']}"
-    thing = "card" if entry["entity"] == "card" else entry["entity"].replace("_", " ")
-    return f"{who}  {entry['op']}d {thing} {entry['entity_key'] or ''}".rstrip()
+    if entity == "card_team":
+        row = (entry["after"] if op == "create" else entry["before"]) or {}
+        team = team_codes.get(row.get("team_id", 0), "a team")
+        return f"{who}  {'added' if op == 'create' else 'removed'} contributing team {team}"
+    if entity == "dependency" and entry["entity_key"] and ">" in entry["entity_key"]:
+        blocker, dependent = entry["entity_key"].split(">", 1)
+        verb = "now blocks" if op == "create" else "no longer blocks"
+        return f"{who}  {blocker} {verb} {dependent}"
+    thing = "card" if entity == "card" else entity.replace("_", " ")
+    return f"{who}  {op}d {thing} {entry['entity_key'] or ''}".rstrip()
 
 
 class CardDetailScreen(ModalScreen[str | None]):
@@ -59,9 +68,12 @@ class CardDetailScreen(ModalScreen[str | None]):
             "card": card,
             "deps": store.deps.list(card=self.key),
             "feedback": store.feedback.list(card=self.key),
-            "history": [
-                e for e in store.activity.for_card(self.key) if e["field"] not in QUIET_FIELDS
-            ][-40:],
+            # In time order (a demo or an import logs backdated entries after later ones).
+            "history": sorted(
+                (e for e in store.activity.for_card(self.key) if e["field"] not in QUIET_FIELDS),
+                key=lambda e: (e["at"], e["id"]),
+            )[-40:],
+            "teams": {t["id"]: t["code"] for t in store.teams.list(include_archived=True)},
         }
 
     async def refresh_detail(self) -> None:
@@ -113,7 +125,7 @@ class CardDetailScreen(ModalScreen[str | None]):
             for f in data["feedback"]
         ] or [Content("  none linked")]
         lines += [Content(""), Content.styled("History", bold)]
-        lines += [Content("  " + _history_line(e)) for e in data["history"]] or [
+        lines += [Content("  " + _history_line(e, data["teams"])) for e in data["history"]] or [
             Content("  no changes recorded")
         ]
         self.query_one("#detail-body", Static).update(Content("\n").join(lines))

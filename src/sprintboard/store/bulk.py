@@ -9,6 +9,22 @@ from typing import Any
 
 from sprintboard.store.database import ENTITY_TABLES, Rows, StoreCore, Tx, new_uuid
 
+# Records named by the cards they join, as SQL over their own row: keyed as a single write
+# keys them (store/links.py, store/cards.py), so a card's history finds bulk-loaded links too.
+DERIVED_KEYS = {
+    "dependency": "(SELECT k.key FROM cards k WHERE k.id = dependencies.blocker_id) || '>' || "
+    "(SELECT k.key FROM cards k WHERE k.id = dependencies.dependent_id)",
+    "card_team": "(SELECT k.key FROM cards k WHERE k.id = card_teams.card_id)",
+}
+
+
+def entity_key_sql(entity: str, key_field: str | None = None) -> str:
+    """The SQL naming a record of `entity` in the activity log: its `key_field` column, the
+    key derived from the cards it joins (dependencies, contributing teams), else NULL."""
+    if key_field:
+        return f"[{key_field}]"
+    return DERIVED_KEYS.get(entity, "NULL")
+
 
 def sql_uuid() -> str:
     """An SQL expression for a time-ordered (version 7) UUID, like database.new_uuid().
@@ -61,12 +77,16 @@ def log_created(
     key_field: str | None = None,
     at_field: str | None = None,
 ) -> None:
-    """Log a 'create' entry, with the whole record, for every row past `after_rowid`."""
+    """Log a 'create' entry, with the whole record, for every row past `after_rowid`.
+
+    Dependencies and contributing teams are named by their cards' keys (entity_key_sql), so
+    the cards they join must be in the table already.
+    """
     table = ENTITY_TABLES[entity]
     conn = tx.conn
     record = ", ".join(f"'{c}', [{c}]" for c in _table_columns(conn, table))
     at = f"[{at_field}]" if at_field else "NULL"
-    key = f"[{key_field}]" if key_field else "NULL"
+    key = entity_key_sql(entity, key_field)
     conn.execute(
         f"""INSERT INTO activity(uuid, txn, at, actor, device, action, entity, entity_uuid,
                 entity_key, op, after)

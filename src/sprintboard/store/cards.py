@@ -315,10 +315,13 @@ class Cards:
             if tx.update("card", row, updates, key=row["key"]):
                 tx.update("card", row, {"updated_at": tx.now}, key=row["key"])
             if "teams" in changes or "team" in changes:
-                self._set_contributing(tx, row, others)
+                self.set_contributing(tx, row, others)
         return self.get(key)
 
-    def _set_contributing(self, tx: Tx, card: dict[str, Any], team_ids: list[int]) -> None:
+    def set_contributing(self, tx: Tx, card: dict[str, Any], team_ids: list[int]) -> None:
+        """Make `team_ids` the contributing teams of `card` (its cards row) inside an open
+        transaction: links to other teams are removed, missing ones added, each logged
+        under the card's key. The owning team is the caller's to leave out."""
         existing = self.core.rows("SELECT * FROM card_teams WHERE card_id = ?", [card["id"]])
         for link in existing:
             if link["team_id"] not in team_ids:
