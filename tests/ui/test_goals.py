@@ -18,6 +18,7 @@ from textual.widgets import Input, OptionList
 from sprintboard.app import SCREENS
 from sprintboard.models import Goal
 from sprintboard.planning.goals import goal_progress
+from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.goal_dialogs import GoalFormScreen, SignoffScreen, StatusScreen
 from sprintboard.screens.goals import GoalCardsScreen, GoalsScreen
@@ -387,3 +388,34 @@ async def test_every_binding_is_described_and_in_the_palette(
         await press(app, pilot, "question_mark")
         text = probe.screen_text(app)
         assert "Goals" in text and "Sign off" in text
+
+
+async def test_goals_follow_a_card_moved_on_the_board_of_this_app(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    # The board writes through this app's own connection, which SQLite's data_version does
+    # not count: coming back, the goals must still show the move.
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_goals(app, pilot)
+        goal = next(g for g in screen.goals if g.done_points < g.points)
+        before = goal.done_points
+        await press(app, pilot, "1")
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        card = next(
+            c
+            for c in board.model.cards
+            if c["goal"] == goal.id and c["status"] != "done" and c["points"]
+        )
+        await board.backend.write(board.store.cards.move, card["key"], status="done")
+        await press(app, pilot, GOALS_KEY)
+        assert await wait_until(
+            pilot,
+            lambda: (
+                next(g for g in screen.goals if g.id == goal.id).done_points
+                == before + card["points"]
+            ),
+        )
+        with probe.store() as store:
+            assert store.cards.get(card["key"])["status"] == "done"

@@ -17,7 +17,8 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from sprintboard.errors import UserError
-from sprintboard.screens.board_model import BoardModel, Filters, Move, board_version, fetch_board
+from sprintboard.screens.board_model import BoardModel, Filters, Move, fetch_board
+from sprintboard.screens.live import binding_commands
 from sprintboard.widgets.board_grid import BoardGrid, printable
 
 BACKLOG = "backlog"
@@ -145,7 +146,7 @@ class BoardScreen(Screen[None]):
         """Notice changes other processes made (the CLI in another terminal)."""
         if self.backend.pending_writes or not self.is_current:
             return
-        version = await self.backend.run(board_version, self.store)
+        version = await self.backend.run(self.store.version)
         if version != self._version and not self.backend.pending_writes:
             await self.load()
 
@@ -498,12 +499,4 @@ class BoardScreen(Screen[None]):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Every board binding, for the command palette."""
-        for binding in self.BINDINGS:
-            if not isinstance(binding, Binding) or binding.action.startswith("cursor"):
-                continue
-            action = binding.action
-            yield SystemCommand(
-                binding.description,
-                f"Board: {binding.description.lower()} (key {binding.key.split(',')[0]})",
-                lambda action=action: self.run_action(action),
-            )
+        return binding_commands(self, "Board")

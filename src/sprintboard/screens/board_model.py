@@ -18,12 +18,6 @@ LABELS: dict[str, str] = {s.value: label for s, label in STATUS_LABELS.items()}
 Card = dict[str, Any]
 
 
-def board_version(store: Any) -> tuple[int, int]:
-    """Changes when anything was written: by another process (SQLite's data_version) or by
-    another screen of this app on the same connection (the activity log's newest entry)."""
-    return store.data_version(), store.scalar("SELECT COALESCE(MAX(id), 0) FROM activity")
-
-
 def fetch_board(
     store: Any, sprint: dict[str, Any] | None, chosen: bool, first: bool
 ) -> dict[str, Any]:
@@ -39,7 +33,7 @@ def fetch_board(
         "sprint": sprint,
         "cards": store.cards.query(sprint=sprint["id"] if sprint else None),
         "teams": store.teams.list(include_archived=True),
-        "version": board_version(store),
+        "version": store.version(),
         "empty": first and store.is_empty(),
         "today": store.today(),
     }

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from sprintboard.errors import UserError
@@ -32,6 +31,7 @@ from sprintboard.screens.dependencies_model import (
     pair_choices,
 )
 from sprintboard.screens.dependency_dialogs import add_dependency, remove_dependency
+from sprintboard.screens.live import LiveScreen
 from sprintboard.widgets.dependency_view import DependencyView
 from sprintboard.widgets.team_matrix import TeamMatrix
 
@@ -45,12 +45,13 @@ LEGEND_NOTES = {
 # -- the screen ----------------------------------------------------------------------------
 
 
-class DependencyScreen(Screen[None]):
+class DependencyScreen(LiveScreen):
     """Links between two teams (or all), as a list or a graph; or the team matrix."""
 
     CSS_PATH = "dependencies.tcss"
 
     HELP_TITLE = "Dependencies"
+    PALETTE_SKIP = ("cursor", "side", "page", "home")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
@@ -82,16 +83,6 @@ class DependencyScreen(Screen[None]):
         self.graph: DependencyGraph | None = None
         self.team_view: TeamView | None = None
         self.team_names: dict[str, str] = {}
-        self._version: int | None = None
-        self._away = False
-
-    @property
-    def backend(self) -> Any:
-        return self.app.backend  # type: ignore[attr-defined]
-
-    @property
-    def store(self) -> Any:
-        return self.backend.store
 
     @property
     def view(self) -> DependencyView:
@@ -116,16 +107,7 @@ class DependencyScreen(Screen[None]):
         # Once "loading…" is on screen: the graph's threads then share the interpreter with
         # an idle UI, not with the new screen's first layout.
         self.call_after_refresh(self.reload)
-        if self.app.live_refresh:  # type: ignore[attr-defined]
-            self.set_interval(self.app.live_refresh, self._poll)  # type: ignore[attr-defined]
-
-    def on_screen_suspend(self) -> None:
-        self._away = self not in self.app.screen_stack  # another screen, not a dialog on top
-
-    def on_screen_resume(self) -> None:
-        if self._away:  # the board may have changed links: its writes share our connection
-            self._away = False
-            self.reload()
+        self.start_polling()
 
     def reload(self) -> None:
         self.run_worker(self.load(), group="deps-load", exclusive=True)
@@ -141,7 +123,8 @@ class DependencyScreen(Screen[None]):
             self.view.empty_text = "Could not read the plan; r tries again."
             self.view.show([])
             return
-        self.graph, self._version = data["graph"], data["version"]
+        self.graph, self.version = data["graph"], data["version"]
+        self.loaded = True
         teams = [t for t in data["teams"] if not t["archived"]]
         self.team_names = {t["code"]: t["name"] for t in data["teams"]}
         self.matrix.show([(t["code"], t["name"]) for t in teams], data["matrix"], self.internal)
@@ -174,14 +157,6 @@ class DependencyScreen(Screen[None]):
 
     def _rebuild_soon(self) -> None:
         self.run_worker(self.rebuild(), group="deps-view", exclusive=True)
-
-    async def _poll(self) -> None:
-        """Notice changes other processes made (the CLI in another terminal)."""
-        if self.backend.pending_writes or not self.is_current:
-            return
-        version = await self.backend.run(self.store.data_version)
-        if version != self._version and not self.backend.pending_writes:
-            await self.load()
 
     # -- the lines around the drawing -----------------------------------------------------
 
@@ -385,15 +360,3 @@ class DependencyScreen(Screen[None]):
     async def _edit(self, change: Awaitable[bool]) -> None:
         if await change:
             await self.load()
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        """Every dependency binding, for the command palette."""
-        for binding in self.BINDINGS:
-            if not isinstance(binding, Binding) or not binding.show:
-                continue
-            action = binding.action
-            yield SystemCommand(
-                f"Dependencies: {binding.description}",
-                f"{binding.description} (key {binding.key_display or binding.key})",
-                lambda action=action: self.run_action(action),
-            )

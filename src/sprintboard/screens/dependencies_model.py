@@ -173,7 +173,7 @@ def fetch_dependencies(store: Any) -> dict[str, Any]:
         "graph": graph,
         "matrix": matrix,
         "teams": store.teams.list(include_archived=True),
-        "version": store.data_version(),
+        "version": store.version(),
     }
 
 

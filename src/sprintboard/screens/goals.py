@@ -6,20 +6,18 @@ a goal's cards by team and sprint (`GoalCardsScreen`), where enter opens a card.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, ClassVar
 
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sprintboard.errors import UserError
 from sprintboard.planning.goals import GoalProgress, goal_progress
+from sprintboard.screens.live import LiveScreen
 from sprintboard.vocabulary import GoalStatus
 from sprintboard.widgets.board_grid import printable
 from sprintboard.widgets.goal_rows import card_groups, goal_content
@@ -36,7 +34,7 @@ def fetch_goals(store: Any) -> dict[str, Any]:
         "goals": goal_progress(store),
         "teams": store.teams.list(include_archived=True),
         "names": c_level + [m["name"] for m in members if m["team"] != SPONSOR_TEAM],
-        "version": store.data_version(),
+        "version": store.version(),
         "today": store.today(),
     }
 
@@ -48,7 +46,7 @@ def fetch_goal_cards(store: Any, goal_id: int) -> dict[str, Any]:
         "cards": store.cards.query(goal=goal_id),
         "sprints": store.sprints.list(),
         "teams": store.teams.list(include_archived=True),
-        "version": store.data_version(),
+        "version": store.version(),
     }
 
 
@@ -66,79 +64,11 @@ def bar_header(title: str, *parts: str) -> Content:
     )
 
 
-def binding_commands(screen: Screen[Any], where: str) -> Iterable[SystemCommand]:
-    """The screen's bindings, for the command palette."""
-    for binding in screen.BINDINGS:
-        if not isinstance(binding, Binding) or binding.action.startswith(("cursor", "pane")):
-            continue
-        action = binding.action
-        yield SystemCommand(
-            binding.description,
-            f"{where}: {binding.description.lower()} (key {binding.key.split(',')[0]})",
-            lambda action=action: screen.run_action(action),
-        )
-
-
-class LiveScreen(Screen[None]):
-    """A screen that reads the store on the database thread and notices others' changes."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.version: int | None = None
-        self.loaded = False  # the first read is in
-
-    @property
-    def backend(self) -> Any:
-        return self.app.backend  # type: ignore[attr-defined]
-
-    @property
-    def store(self) -> Any:
-        return self.backend.store
-
-    # Each screen built on this reads and shows its data in its own `async def load()`.
-    load: Callable[[], Awaitable[None]]
-
-    def action_cursor(self, delta: int) -> None:
-        """j and k move in the focused list, as up and down do."""
-        focused = self.focused
-        if isinstance(focused, OptionList):
-            (focused.action_cursor_down if delta > 0 else focused.action_cursor_up)()
-
-    def start_polling(self) -> None:
-        interval = self.app.live_refresh  # type: ignore[attr-defined]
-        if interval:
-            self.set_interval(interval, self.poll)
-
-    async def poll(self, *, even_hidden: bool = False) -> None:
-        """Reload when another process (or screen) changed the database."""
-        if self.backend.pending_writes or not (self.is_current or even_hidden):
-            return
-        version = await self.backend.run(self.store.data_version)
-        if version != self.version and not self.backend.pending_writes:
-            await self.load()
-
-    def on_screen_resume(self) -> None:
-        # Back from a dialog or another screen: cards may have moved meanwhile.
-        if self.loaded:
-            self.run_worker(self.poll(even_hidden=True), group="reads")
-
-    async def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run a store write; on failure say why; then show the database as it is."""
-        result = None
-        try:
-            result = await self.backend.write(fn, *args, **kwargs)
-        except UserError as exc:
-            self.notify(f"not saved: {exc}", severity="error", markup=False)
-        except sqlite3.Error as exc:
-            self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
-        await self.load()
-        return result
-
-
 class GoalsScreen(LiveScreen):
     """Every goal: KPI progress, ROI, sponsor, status (set and suggested), sign-off, cards."""
 
     CSS_PATH = "goals.tcss"
+    PALETTE_SKIP = ("cursor", "pane")
 
     HELP_TITLE = "Goals"
 
@@ -289,14 +219,12 @@ class GoalsScreen(LiveScreen):
     async def action_reload(self) -> None:
         await self.load()
 
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        return binding_commands(self, "Goals")
-
 
 class GoalCardsScreen(LiveScreen):
     """One goal drilled into: its cards by owning team, then by sprint."""
 
     CSS_PATH = "goals.tcss"
+    PALETTE_SKIP = ("cursor", "pane")
 
     HELP_TITLE = "Goal's cards"
 
@@ -380,6 +308,3 @@ class GoalCardsScreen(LiveScreen):
 
     async def action_reload(self) -> None:
         await self.load()
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        return binding_commands(self, "Goal's cards")

@@ -9,21 +9,20 @@ charts are replayed from the activity log in a worker and drawn by textual-plote
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
 from typing import Any, ClassVar
 
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import SprintCapacity
+from sprintboard.screens.live import LiveScreen
 from sprintboard.screens.planning_model import (
     BACKLOG,
     VIEWS,
@@ -32,7 +31,6 @@ from sprintboard.screens.planning_model import (
     fetch_chart,
     fetch_planning,
     fetch_velocity,
-    last_change,
     move_card,
     sprint_label,
 )
@@ -41,12 +39,13 @@ from sprintboard.widgets.card_list import CardListView, FilterInput, PlanningLis
 from sprintboard.widgets.planning_header import PlanningHeader
 
 
-class PlanningScreen(Screen[None]):
+class PlanningScreen(LiveScreen):
     """Plan a sprint: which cards go in, and whether each team can carry its share."""
 
     CSS_PATH = "planning.tcss"
 
     HELP_TITLE = "Sprint planning"
+    PALETTE_SKIP = ("cursor", "page")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
@@ -84,18 +83,7 @@ class PlanningScreen(Screen[None]):
         self.capacity = CapacityState()
         self.plan: SprintCapacity | None = None
         self.view = VIEWS[0]
-        self.loaded = False
-        self._version: int | None = None
-        self._away_mark: int | None = None  # the log's last entry as the screen was left
         self._first: Awaitable[dict[str, Any]] | None = None
-
-    @property
-    def backend(self) -> Any:
-        return self.app.backend  # type: ignore[attr-defined]
-
-    @property
-    def store(self) -> Any:
-        return self.backend.store
 
     def compose(self) -> ComposeResult:
         # The first read starts now, while the screen is still being built and styled.
@@ -120,20 +108,7 @@ class PlanningScreen(Screen[None]):
     async def on_mount(self) -> None:
         self.lists.switch(BACKLOG)
         await self.load()
-        interval = self.app.live_refresh  # type: ignore[attr-defined]
-        if interval:
-            self.set_interval(interval, self._poll)
-
-    async def on_screen_suspend(self) -> None:
-        self._away_mark = await self.backend.run(last_change, self.store)
-
-    async def on_screen_resume(self) -> None:
-        # Back from another screen or a dialog: reload if anything was written meanwhile
-        # (through this connection too, which data_version does not count).
-        if self._away_mark is not None:
-            mark, self._away_mark = self._away_mark, None
-            if await self.backend.run(last_change, self.store) != mark:
-                await self.load()
+        self.start_polling()
 
     # -- loading --------------------------------------------------------------------------
 
@@ -144,7 +119,7 @@ class PlanningScreen(Screen[None]):
             or self.backend.run(fetch_planning, self.store, self.sprint_id, self.sprint_chosen)
         )
         sprint = data["sprint"]
-        self._version, self.sprints, self.teams = data["version"], data["sprints"], data["teams"]
+        self.version, self.sprints, self.teams = data["version"], data["sprints"], data["teams"]
         self.sprint_id = sprint["id"] if sprint else None
         self.model.load(data["backlog"], data["cards"], sprint)
         target = self.app.settings.feedback_share_target  # type: ignore[attr-defined]
@@ -164,14 +139,6 @@ class PlanningScreen(Screen[None]):
         if self.capacity.velocity_found(key, found):
             self.redraw()
 
-    async def _poll(self) -> None:
-        """Notice changes other processes made (the CLI in another terminal)."""
-        if self.backend.pending_writes or not self.is_current:
-            return
-        version = await self.backend.run(self.store.data_version)
-        if version != self._version and not self.backend.pending_writes:
-            await self.load()
-
     # -- drawing --------------------------------------------------------------------------
 
     def redraw(self, team_colours: dict[str, str] | None = None) -> None:
@@ -189,19 +156,13 @@ class PlanningScreen(Screen[None]):
     # -- writing ---------------------------------------------------------------------------
 
     async def write(self, fn: Callable[..., Any], *args: Any, refused: str = "not saved") -> Any:
-        """Run a store write; on failure say why (the store's one line) and reload."""
-        try:
-            result = await self.backend.write(fn, *args)
-        except UserError as exc:
-            self.notify(f"{refused}: {exc}", severity="error", markup=False)
-        except sqlite3.Error as exc:
-            self.notify(f"{refused}: {exc}", severity="error", markup=False, timeout=8)
-        else:
-            if self.view != "capacity":
-                self.refresh_chart()
-            return result
-        await self.load()
-        return None
+        """Run a store write (the lists already show it); on failure say why and reload."""
+        ok, result = await self.try_write(fn, *args, refused=refused)
+        if not ok:
+            await self.load()
+        elif self.view != "capacity":
+            self.refresh_chart()
+        return result
 
     def _queue(self, fn: Callable[..., Any], *args: Any) -> None:
         self.run_worker(self.write(fn, *args), group="writes")
@@ -384,14 +345,3 @@ class PlanningScreen(Screen[None]):
 
     async def action_reload(self) -> None:
         await self.load()
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        """Every planning binding, for the command palette."""
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and not binding.action.startswith(("cursor", "page")):
-                key, action = binding.key_display or binding.key.split(",")[0], binding.action
-                yield SystemCommand(
-                    f"Planning: {binding.description}",
-                    f"Sprint planning: {binding.description.lower()} (key {key})",
-                    lambda action=action: self.run_action(action),
-                )

@@ -65,7 +65,7 @@ def fetch_planning(store: Any, sprint_id: int | None, chosen: bool) -> dict[str,
         "cards": store.cards.query(sprint=sprint["id"]) if sprint else [],
         "teams": store.teams.list(include_archived=True),
         "overrides": store.sprints.capacity_overrides(sprint["id"]) if sprint else {},
-        "version": store.data_version(),
+        "version": store.version(),
     }
 
 
@@ -90,13 +90,6 @@ def fetch_chart(store: Any, view: str, sprint: dict[str, Any] | None) -> Any:
     if view == "burndown":
         return burndown(history, today=today)
     return cumulative_flow(history, today=today)
-
-
-def last_change(store: Any) -> int:
-    """The id of the activity log's last entry: every write adds one, whichever screen or
-    process made it, so a screen can tell whether anything changed while it was away."""
-    last = store.activity.recent(1)
-    return int(last[0]["id"]) if last else 0
 
 
 def sprint_label(s: dict[str, Any]) -> str:

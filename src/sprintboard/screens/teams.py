@@ -7,18 +7,18 @@ that arrive before the focus moves still act on what the screen shows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from sprintboard.screens.goals import LiveScreen, bar_header, binding_commands
+from sprintboard.screens.goals import bar_header
+from sprintboard.screens.live import LiveScreen
 from sprintboard.widgets.board_grid import printable
 from sprintboard.widgets.team_rows import (
     member_line,
@@ -36,7 +36,7 @@ def fetch_teams(store: Any) -> dict[str, Any]:
     return {
         "teams": store.teams.list(include_archived=True),
         "members": store.members.list(),
-        "version": store.data_version(),
+        "version": store.version(),
     }
 
 
@@ -49,6 +49,7 @@ class TeamsScreen(LiveScreen):
     """Teams with format, colour, capacity and members; members' onboarding."""
 
     CSS_PATH = "goals.tcss"
+    PALETTE_SKIP = ("cursor", "pane")
 
     HELP_TITLE = "Teams"
 
@@ -352,6 +353,3 @@ class TeamsScreen(LiveScreen):
 
     async def action_reload(self) -> None:
         await self.load()
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        return binding_commands(self, "Teams")

@@ -403,6 +403,14 @@ class StoreCore:
         with self._lock:
             return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
+    def version(self) -> tuple[int, int]:
+        """Changes whenever anything is written: by another connection (SQLite's
+        data_version, which doesn't count this connection's commits) or by this one, from
+        any screen (the activity log's newest entry: every write adds one)."""
+        with self._lock:
+            last = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM activity").fetchone()[0]
+            return self.data_version(), int(last)
+
     @contextmanager
     def transaction(self, action: str) -> Iterator[Tx]:
         """One write transaction; nested calls join the outer one."""
