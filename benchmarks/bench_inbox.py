@@ -88,6 +88,20 @@ def main() -> None:
         med, worst, _ = timed(lambda: store.feedback.wake_snoozed(), args.repeat)
         line("wake_snoozed (none due)", med, worst)
 
+        print("the text filter (SQL LIKE over text, customer, reporter, card, #id):")
+        rare = f"customer {args.items // 12}"  # ~11 items
+        for label, needle in (("common", "checkout page"), ("rare", rare), ("none", "zzzz")):
+            med, worst, rows = timed(
+                lambda n=needle: store.feedback.inbox("new", text=n, limit=PAGE),  # type: ignore[misc]
+                args.repeat,
+            )
+            line(f"new view, {label} text, first {PAGE} rows", med, worst, f"({len(rows)} rows)")
+            med, worst, counts = timed(
+                lambda n=needle: store.feedback.counts(text=n),  # type: ignore[misc]
+                args.repeat,
+            )
+            line(f"every view's count, {label} text", med, worst, f"(new {counts['new']:,})")
+
         print("triage (each one transaction with its activity entries):")
         targets = iter(r["id"] for r in store.feedback.inbox("new", limit=4 * args.repeat))
         med, worst, row = timed(lambda: store.feedback.accept(next(targets), "IT"), args.repeat)

@@ -13,6 +13,12 @@ process, headless at 140x45, on a temporary database filled with `store.feedback
   list no longer holds the item (median of --presses, after 2 warm-ups); the write follows
   on the database thread. Also `x` to the first frame showing the dialog, `j` to the frame
   with the cursor moved, and `pagedown` through the view (pages of 300 read on the way).
+- filter: `/` and a needle typed (a common one, ~1 in 5 items, and a rare one, a dozen):
+  from the moment the filter bar applies the text (`FilterBar.Applied`, 150 ms after the
+  last key) to the first frame whose list starts with the view's first match; `escape`
+  clears it again between runs.
+- end: from the `end` key to the first frame with the view's last item selected (the real
+  last of 50,000, not the last one loaded); `home` back to the first item likewise.
 
 Frames are caught where Textual hands them to the terminal (`App._display`) and encoded
 as a terminal would get them, as in bench_board.py. `await pilot.press()` waits for idle
@@ -36,7 +42,8 @@ from typing import Any, ClassVar
 
 NOW = datetime(2026, 3, 11, 10, 30, tzinfo=UTC)
 SIZE = (140, 45)
-Frame = tuple[float, str, int, int | None]  # time, screen, items loaded, selected
+# time, screen, items loaded, selected, first loaded item
+Frame = tuple[float, str, int, int | None, int | None]
 
 
 def build(path: Path, n: int) -> float:
@@ -96,7 +103,8 @@ async def bench(path: Path, presses: int) -> dict[str, Any]:
         loaded = bool(getattr(screen, "loaded", False)) and page is not None
         item = page.selected() if loaded else None
         size = len(page.items) if loaded else -1
-        frames.append((time.perf_counter(), type(screen).__name__, size, item and item.id))
+        first = page.items[0].id if loaded and page.items else None
+        frames.append((time.perf_counter(), type(screen).__name__, size, item and item.id, first))
 
     app._display = display  # type: ignore[method-assign]
 
@@ -179,7 +187,87 @@ async def bench(path: Path, presses: int) -> dict[str, Any]:
             pages.append(await frame_after(t0, lambda f, w=want: f[3] == w, seen))  # type: ignore[misc]
         await app.workers.wait_for_complete()
         out["pages"], out["loaded"] = pages, len(screen.page.items)
+
+        out["filter"] = await filter_runs(app, pilot, screen, frames, frame_after, presses)
+        out |= await end_runs(app, pilot, screen, frames, frame_after, presses)
     return out
+
+
+async def filter_runs(
+    app: Any, pilot: Any, screen: Any, frames: list[Frame], frame_after: Any, presses: int
+) -> dict[str, Any]:
+    """`/` and a needle typed: from the filter applied to the frame showing the matches."""
+    from sprintboard.widgets.inbox_list import FilterBar
+
+    applied: list[tuple[float, str]] = []
+    made = FilterBar.Applied.__init__
+
+    def record(self: Any, text: str) -> None:
+        applied.append((time.perf_counter(), text))
+        made(self, text)
+
+    FilterBar.Applied.__init__ = record  # type: ignore[method-assign]
+
+    def matches(row: dict[str, Any], needle: str) -> bool:  # the inbox's filter, as documented
+        fields = (row["text"], row["customer"], row["reported_by"], row["card"] or "")
+        return any(needle in value.casefold() for value in (*fields, f"#{row['id']}"))
+
+    view = await app.backend.run(app.store.feedback.inbox, "new")
+    unfiltered_first = view[0]["id"]
+    out: dict[str, Any] = {}
+    common, rare = "coupon", f"customer {screen.counts['new'] // 12}"  # ~1 in 5 match; ~11
+    for kind, needle in (("common", common), ("rare", rare)):
+        found = [row["id"] for row in view if matches(row, needle)]
+        assert found and found[0] != unfiltered_first, needle
+        times: list[float] = []
+        loaded = 0
+        for i in range(max(3, presses // 4) + 1):
+            await pilot.press("slash", *needle)
+            while not applied or applied[-1][1] != needle:  # the pause after typing
+                await asyncio.sleep(0.001)
+            t0 = applied[-1][0]
+            took = await frame_after(t0, lambda f, w=found[0]: f[4] == w, 0)  # type: ignore[misc]
+            await app.workers.wait_for_complete()
+            loaded = len(screen.page.items)
+            if i >= 1:
+                times.append(took)
+            applied.clear()
+            seen, t0 = len(frames), time.perf_counter()
+            await pilot.press("escape")
+            await frame_after(t0, lambda f: f[4] == unfiltered_first, seen)
+            await app.workers.wait_for_complete()
+        out[kind] = (needle, times, len(found), loaded)
+    FilterBar.Applied.__init__ = made  # type: ignore[method-assign]
+    return out
+
+
+async def end_runs(
+    app: Any, pilot: Any, screen: Any, frames: list[Frame], frame_after: Any, presses: int
+) -> dict[str, Any]:
+    """`end` to the view's real last item, `home` back to its first."""
+    feedback = app.store.feedback
+    total = await app.backend.run(feedback.count, "new")
+    last = (await app.backend.run(feedback.inbox, "new", offset=total - 1, limit=1))[0]["id"]
+    first = (await app.backend.run(feedback.inbox, "new", limit=1))[0]["id"]
+    ends: list[float] = []
+    homes: list[float] = []
+    reached = True
+    for i in range(max(3, presses // 2) + 1):
+        loaded_last = screen.page.items[-1].id
+        seen, t0 = len(frames), time.perf_counter()
+        await pilot.press("end")
+        # Stopping at the last item loaded so far is timed too, and reported as such.
+        took = await frame_after(t0, lambda f, w=loaded_last: f[3] in (last, w), seen)  # type: ignore[misc]
+        reached = reached and screen.page.selected().id == last
+        await app.workers.wait_for_complete()
+        seen, t0 = len(frames), time.perf_counter()
+        await pilot.press("home")
+        took_home = await frame_after(t0, lambda f: f[3] == first, seen)
+        await app.workers.wait_for_complete()
+        if i >= 1:
+            ends.append(took)
+            homes.append(took_home)
+    return {"end": ends, "home": homes, "end_reached": reached}
 
 
 async def bare_reference(presses: int) -> dict[str, list[float]]:
@@ -294,6 +382,13 @@ def main() -> None:
     print(
         f"  pagedown, key to frame                    {ms(r['pages'])}   ({r['loaded']:,} loaded)"
     )
+    for kind, (needle, times, found, loaded) in r["filter"].items():
+        label = f"filter typed, {kind}: applied to frame"
+        print(f"  {label:<42}{ms(times)}   ({needle!r}: {found:,} match, {loaded:,} loaded)")
+    print("    (the filter bar applies the text 150 ms after the last key typed)")
+    where = "the view's last item" if r["end_reached"] else "OVER: only the last LOADED item"
+    print(f"  end: key to frame                         {ms(r['end'])}   ({where})")
+    print(f"  home: key to frame                        {ms(r['home'])}")
     print(f"  new view {r['total']:,}; every decline stored: {r['consistent']}")
     print("a bare Textual app in the same run (one Static, a Footer, a modal Input):")
     print(f"  key updates a Static, key to frame        {ms(bare['bump'])}")

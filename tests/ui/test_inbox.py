@@ -507,6 +507,121 @@ async def test_a_big_inbox_pages_in_as_the_cursor_moves(
         assert selected(app) == shown(app)[-1]
 
 
+def add_bulk(probe: Probe, n: int, extra: Callable[[int], str] = lambda i: "") -> None:
+    """`n` site reports, oldest first: after the demo's items in triage order."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with probe.store() as store:
+        store.feedback.add_many(
+            [
+                Feedback(
+                    text=f"Bulk report {i}{extra(i)}",
+                    category="site",
+                    received_at=start + timedelta(minutes=i),
+                )
+                for i in range(n)
+            ]
+        )
+
+
+def stored_matches(probe: Probe, view: str, text: str) -> list[int]:
+    with probe.store() as store:
+        return [row["id"] for row in store.feedback.inbox(view, text=text)]
+
+
+def spy_inbox_reads(app: SprintboardApp) -> list[tuple[str | None, int]]:
+    """Record each `feedback.inbox` read the app makes: its text filter and rows handed out."""
+    feedback = app.store.feedback  # type: ignore[attr-defined]
+    reads: list[tuple[str | None, int]] = []
+    original = feedback.inbox
+
+    def inbox(*args: Any, **kwargs: Any) -> Any:
+        rows = original(*args, **kwargs)
+        reads.append((kwargs.get("text"), len(rows)))
+        return rows
+
+    feedback.inbox = inbox
+    return reads
+
+
+async def test_the_text_filter_is_a_query_and_pages_like_the_view(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    # Three matches far beyond the first page of 300, with LIKE's wildcards in their text.
+    add_bulk(probe, 1000, lambda i: " promo 50%_OFF" if i in (450, 700, 999) else "")
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_inbox(app, pilot)
+        reads = spy_inbox_reads(app)
+        assert len(shown(app)) == 300 and screen.counts["new"] == 1007
+        await press(app, pilot, "slash", *"50%_off")
+        expected = stored_matches(probe, "new", "50%_off")
+        assert len(expected) == 3
+        assert await wait_until(pilot, lambda: shown(app) == expected)
+        await press(app, pilot, "enter")
+        header = str(screen.query_one("#inbox-header").render())
+        assert "text “50%_off” 3 found" in header
+        assert "new 3 " in header and "declined 0 " in header  # the tabs count the matches
+        assert "Bulk report 450 promo 50%_OFF" in probe.screen_text(app)
+        # Read by the store's filter, a page at most: never the whole view.
+        assert ("50%_off", 3) in reads and all(n <= 300 for _, n in reads)
+        # Another filter is another query.
+        await press(app, pilot, "slash", "ctrl+u", *"bulk report 9", "enter")
+        expected = stored_matches(probe, "new", "bulk report 9")
+        assert len(expected) == 111  # 9, 90..99, 900..999
+        assert shown(app) == expected and selected(app) == expected[0]
+
+        # A filter matching more than a page reads page by page, and `end` goes to its last.
+        await press(app, pilot, "slash", "ctrl+u", *"bulk", "enter")
+        expected = stored_matches(probe, "new", "bulk")
+        assert len(expected) == 1000 and shown(app) == expected[:300]
+        assert "text “bulk” 1,000 found" in str(screen.query_one("#inbox-header").render())
+        await press(app, pilot, "end")
+        assert selected(app) == expected[-1] == shown(app)[-1]
+        assert "Bulk report 999 promo 50%_OFF" in list_lines(app)[-1]
+        await press(app, pilot, "escape")
+        assert shown(app) == NEW + stored_view(probe, "new")[7:300]
+
+
+async def test_end_and_home_go_to_the_ends_of_a_big_view(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    add_bulk(probe, 1000)
+    view = stored_view(probe, "new")
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_inbox(app, pilot)
+        assert len(shown(app)) == 300
+        await press(app, pilot, "end")
+        page = screen.page
+        assert selected(app) == view[-1] and page.start > 0
+        assert shown(app) == view[page.start : page.end]
+        lines = list_lines(app)
+        assert lines[-1].startswith("▶") and "Bulk report 999" in lines[-1]
+        assert "Bulk report 998" in lines[-2]
+        assert "Bulk report 999" in "\n".join(Probe.screen_lines(app)[-14:])  # the detail
+        # Up through the view: the pages before are read in, the cursor keeps its item.
+        for _ in range(10):
+            await press(app, pilot, "pageup")
+        target = selected(app)
+        assert target == view[len(view) - 1 - 10 * (screen.inbox_list.rows - 1)]
+        assert page.start < len(view) - 300 and shown(app) == view[page.start : page.end]
+        first_line = list_lines(app)[1]  # the cursor leads the screen up
+        assert first_line.startswith("▶") and feedback(probe, target)["text"] in first_line
+        # A triage deep in the view: the reload after the write reads this stretch again.
+        await press(app, pilot, "x", *"spam", "enter")
+        assert feedback(probe, target)["state"] == "declined"
+        view = stored_view(probe, "new")
+        assert target not in shown(app) and shown(app) == view[page.start : page.end]
+        await press(app, pilot, "end", "x", *"spam", "enter")
+        assert feedback(probe, view[-1])["state"] == "declined"
+        view = stored_view(probe, "new")
+        assert selected(app) == view[-1] and shown(app)[-1] == view[-1]
+        assert screen.counts["new"] == 1005 and screen.counts["declined"] == 4
+        await press(app, pilot, "home")
+        assert selected(app) == 1 and page.start == 0 and shown(app) == view[:300]
+        assert list_lines(app)[1].startswith("▶⚑ checkout")
+
+
 async def test_snoozes_wake_when_the_inbox_opens(board_app: AppFactory, probe: Probe) -> None:
     earlier = frozen_clock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
     with Store(probe.db_path, clock=earlier) as store:

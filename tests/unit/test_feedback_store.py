@@ -450,6 +450,119 @@ def test_the_new_view_walks_the_inbox_index(store: Store) -> None:
     assert "TEMP B-TREE" not in details
 
 
+# -- the text filter ----------------------------------------------------------------------------
+
+
+def ids(rows: list[dict[str, Any]]) -> list[int]:
+    return [r["id"] for r in rows]
+
+
+def matches(row: dict[str, Any], needle: str) -> bool:
+    """The inbox's text filter as the screen once ran it in Python (for ASCII text)."""
+    fields = (row["text"], row["customer"], row["reported_by"], row["card"] or "")
+    return any(needle.casefold() in v.casefold() for v in (*fields, f"#{row['id']}"))
+
+
+def test_text_filter_looks_in_text_customer_reporter_card_and_id(store: Store) -> None:
+    coupon = fb(store, "The COUPON code SPRING20 says expired", category="cart")
+    by_name = fb(store, "Parcel late", customer="Anna de Coupon-Vries")
+    reporter = fb(store, "Slow site", reported_by="coupon desk")
+    other = fb(store, "Nothing to see", customer="Bob", reported_by="CS")
+    accepted = fb(store, "Size guide missing")
+    key = store.feedback.accept(accepted, "CNT")["card"]
+    merged = fb(store, "Size guide still missing")  # inherits the card of what it duplicates
+    store.feedback.duplicate(merged, of_feedback=accepted)
+    feedback = store.feedback
+
+    assert ids(feedback.inbox("new", text="coupon")) == [coupon, by_name, reporter]
+    assert ids(feedback.inbox("new", text="CouPon")) == [coupon, by_name, reporter]  # any case
+    assert ids(feedback.inbox("new", text="SPRING20 says")) == [coupon]  # anywhere in it
+    assert ids(feedback.inbox("new", text="bob")) == [other]
+    assert feedback.inbox("new", text="nowhere") == []
+    # A card's key (its own or the one its original became), and `#id`.
+    assert ids(feedback.inbox("accepted", text=key.lower())) == [accepted]
+    assert ids(feedback.inbox("duplicate", text=key)) == [merged]
+    assert feedback.inbox("new", text=key) == []
+    assert ids(feedback.inbox("new", text=f"#{other}")) == [other]
+    # No text is no filter.
+    assert ids(feedback.inbox("new", text="")) == ids(feedback.inbox("new"))
+    assert ids(feedback.inbox("new", text=None)) == ids(feedback.inbox("new"))
+
+
+def test_text_filter_takes_percent_underscore_and_backslash_literally(store: Store) -> None:
+    percent = fb(store, "100% broken")
+    hundred = fb(store, "100 euros broken")
+    under = fb(store, "field a_b is empty")
+    axb = fb(store, "field axb is empty")
+    slash = fb(store, "path C:\\shop\\cart fails")
+    plain = fb(store, "path Cshopcart fails")
+
+    def found(needle: str) -> list[int]:
+        return sorted(ids(store.feedback.inbox("new", text=needle)))
+
+    assert found("%") == [percent]
+    assert found("100%") == [percent]
+    assert found("100") == [percent, hundred]
+    assert found("_") == [under]
+    assert found("a_b") == [under]
+    assert found("\\") == [slash]
+    assert found("c:\\shop") == [slash]
+    assert found("cshop") == [plain]
+    assert found("%_\\") == []
+    assert axb not in found("a_")
+    assert store.feedback.count("new", text="_") == 1
+    assert store.feedback.counts(text="%")["new"] == 1
+
+
+def test_text_filter_pages_and_counts_every_view(
+    store: Store, later: Callable[[str], Store]
+) -> None:
+    fill(store, 60)  # texts "Item 0" .. "Item 59": "item 1" matches 1, 10..19
+    on_day = later("2026-03-12")  # some snoozes are due: the new view is two walks
+    feedback = on_day.feedback
+    for needle in ("item 1", "ITEM 2", "#3", "IT-"):
+        for view in VIEWS:
+            whole = feedback.inbox(view)
+            expected = [r["id"] for r in whole if matches(r, needle)]
+            assert ids(feedback.inbox(view, text=needle)) == expected, (needle, view)
+            # Walking the index, or (told how many match) reading the table and sorting.
+            for matching in (None, len(expected)):
+                paged: list[int] = []
+                for offset in range(0, len(expected) + 2, 2):
+                    paged += ids(
+                        feedback.inbox(view, text=needle, offset=offset, limit=2, matching=matching)
+                    )
+                assert paged == expected, (needle, view, matching)
+            assert feedback.count(view, text=needle) == len(expected), (needle, view)
+            carts = [r["id"] for r in whole if matches(r, needle) and r["category"] == "cart"]
+            assert ids(feedback.inbox(view, category="cart", text=needle)) == carts
+            assert feedback.count(view, category="cart", text=needle) == len(carts)
+        counts = feedback.counts(text=needle)
+        assert counts == {v: feedback.count(v, text=needle) for v in VIEWS}, needle
+        assert counts != feedback.counts()
+        assert feedback.counts(category="cart", text=needle) == {
+            v: feedback.count(v, category="cart", text=needle) for v in VIEWS
+        }
+    assert sum(feedback.counts(text="item 1").values()) == 11  # 1, 10..19 across the views
+    assert feedback.counts(category="cart") == {
+        v: feedback.count(v, category="cart") for v in VIEWS
+    }
+
+
+def test_the_text_filter_still_walks_the_inbox_index(store: Store) -> None:
+    fill(store)
+    rows = store.feedback.inbox("new", text="item", limit=5)
+    assert len(rows) == 5
+    parts, params = store.feedback._parts("new", None, None, "item")
+    plan = store.feedback.core.conn.execute(
+        f"EXPLAIN QUERY PLAN {parts[0]} ORDER BY f.urgent DESC, f.reports DESC,"
+        " f.received_at, f.id LIMIT 200",
+        params,
+    )
+    details = " ".join(str(p[-1]) for p in plan)
+    assert "feedback_inbox" in details and "TEMP B-TREE" not in details
+
+
 # -- capture --------------------------------------------------------------------------------
 
 

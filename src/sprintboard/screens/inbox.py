@@ -2,7 +2,9 @@
 
 A triage key takes the item out of the view at once (the list is local state) and the
 write follows on the database thread; a refused write says why in one line and reloads.
-The view is paged in from the store as the cursor nears the end of what is loaded.
+The screen holds the keys and the drawing; what it shows, and every read that changes it,
+is `InboxReads` (inbox_reads.py): a stretch of the view at a time, the pages around it read
+as the cursor nears its edges, `home`/`end` reading the view's first or last page.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from textual.screen import Screen
 
 from sprintboard.errors import UserError
 from sprintboard.models import URGENT_CATEGORIES, FeedbackCategory
-from sprintboard.planning.triage import VIEWS, AgeLimits, InboxItem, inbox_item
+from sprintboard.planning.triage import VIEWS, AgeLimits, InboxItem
 from sprintboard.screens import inbox_model as model
 from sprintboard.screens.inbox_model import InboxPage, Query
+from sprintboard.screens.inbox_reads import InboxReads, Paging
+from sprintboard.screens.live import binding_commands
 from sprintboard.screens.triage_dialogs import (
     AcceptChoice,
     AcceptScreen,
@@ -56,8 +60,8 @@ class InboxScreen(Screen[None]):
         Binding("down,j", "cursor(1)", "Down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "cursor(-1_000_000)", "First item", show=False),
-        Binding("end", "cursor(1_000_000)", "Last loaded item", show=False),
+        Binding("home", "jump(-1)", "First item", show=False),
+        Binding("end", "jump(1)", "Last item", show=False),
         Binding("a", "accept", "Accept"),
         Binding("m", "merge", "Duplicate"),
         Binding("x", "decline", "Decline"),
@@ -81,20 +85,27 @@ class InboxScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.page = InboxPage()
-        self.query_state = Query()
-        self.counts: dict[str, int] = dict.fromkeys(VIEWS, 0)
-        self.today = date(1970, 1, 1)
-        self.teams: list[dict[str, Any]] = []
-        self.sprints: list[dict[str, Any]] = []
-        self.reasons: list[str] = []
-        self._remembered: dict[str, int] = {}  # the selected item per view
+        self.reads = InboxReads()
         self._dialogs: dict[type[TriageDialog], TriageDialog] = {}
-        self._version: int | None = None
-        self._loading_more = False
         self._away = False
-        self.loaded = False  # the first read is in
-        self.limits = AgeLimits()
+
+    # What the screen shows, as its reads left it.
+    @property
+    def page(self) -> InboxPage:
+        return self.reads.page
+
+    @property
+    def query_state(self) -> Query:
+        return self.reads.query
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.reads.counts
+
+    @property
+    def loaded(self) -> bool:
+        """The first read is in."""
+        return self.reads.loaded
 
     @property
     def backend(self) -> Any:
@@ -118,7 +129,8 @@ class InboxScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         settings = self.app.settings  # type: ignore[attr-defined]
-        self.limits = AgeLimits(settings.feedback_amber_days, settings.feedback_red_days)
+        self.reads.limits = AgeLimits(settings.feedback_amber_days, settings.feedback_red_days)
+        self.reads.backend = self.backend
         self.query_one("#inbox-detail").can_focus = False
         self.inbox_list.focus()
         await self.load(wake=True)
@@ -134,81 +146,44 @@ class InboxScreen(Screen[None]):
             self._away = False
             await self.load(wake=True)
 
-    # -- loading --------------------------------------------------------------------------
+    # -- reading --------------------------------------------------------------------------
 
-    def _items(self, rows: list[dict[str, Any]]) -> list[InboxItem]:
-        return [inbox_item(row, self.today, self.limits) for row in rows]
-
-    async def load(
-        self, *, wake: bool = False, keep: int | None = None, reset: bool = False
-    ) -> None:
-        """Read the view again (as much of it as is loaded), keeping the selected item.
-
-        `reset`: a different view or filter; the cursor starts at the top unless `keep`
-        names an item in it.
-        """
-        query = self.query_state
-        limit = model.PAGE if reset else max(model.PAGE, len(self.page.items) + 1)
-        run = self.backend.write if wake and not self.store.read_only else self.backend.run
-        data = await run(model.fetch_inbox, self.store, query, limit, wake)
-        if query != self.query_state:
-            return  # the view or a filter changed meanwhile; that load follows
-        self.today = date.fromisoformat(data["today"])
-        self.counts, self._version = data["counts"], data["version"]
-        self.teams, self.sprints, self.reasons = data["teams"], data["sprints"], data["reasons"]
-        items = self._items(data["rows"])
-        selected = self.page.selected()
-        if reset:
-            self.page.cursor = 0
-        elif keep is None and selected is not None:
-            keep = selected.id
-        total = len(items) if query.text else self.counts[query.view]
-        self.page.load(items, total, bool(query.text) or len(data["rows"]) < limit, keep)
-        self.loaded = True
-        self.redraw()
-        if data["woken"]:
-            n = len(data["woken"])
+    async def load(self, *, wake: bool = False, keep: int | None = None) -> None:
+        """Read the loaded stretch of the view again, keeping the selected item."""
+        taken, woken = await self.reads.reload(wake=wake, keep=keep)
+        if taken:
+            self.redraw()
+        if woken:
+            n = len(woken)
             self.notify(f"{n} snoozed item{'s' if n != 1 else ''} back in the inbox", markup=False)
 
     @on(InboxList.NearEnd)
     async def load_more(self) -> None:
-        if self._loading_more or self.page.complete:
-            return
-        self._loading_more = True
-        query, offset = self.query_state, len(self.page.items)
-        feedback = self.store.feedback
-        try:
-            rows = await self.backend.run(
-                feedback.inbox, query.view, category=query.category, offset=offset, limit=model.PAGE
-            )
-        finally:
-            self._loading_more = False
-        if query != self.query_state:
-            return
-        if len(self.page.items) == offset:
-            self.page.extend(self._items(rows), self.counts[query.view])
-            self.redraw()
-        else:  # a triage took an item out meanwhile: that page starts one too far on
+        self.paged(await self.reads.more())
+
+    @on(InboxList.NearStart)
+    async def load_earlier(self) -> None:
+        self.paged(await self.reads.earlier())
+
+    def paged(self, got: Paging) -> None:
+        """A page came in before or after the loaded items (the selection stays), or the
+        loaded items changed while it was read: ask for it again."""
+        if got == "read":
+            self.inbox_list.refresh_list()
+            self.update_header()
+        elif got == "stale":
             self.inbox_list.ask_for_more()
 
     async def refresh_counts(self) -> None:
-        query = self.query_state
-        counts = await self.backend.run(
-            model.view_counts, self.store, query.category, str(self.today)
-        )
-        if self.backend.pending_writes or query != self.query_state:
-            return  # the next write's refresh will be newer
-        self.counts = counts
-        if not query.text:
-            self.page.total = counts[query.view]
-        self.update_header()
+        if await self.reads.recount():
+            self.update_header()
 
     async def _poll(self, wake: bool = False) -> None:
         """Notice changes other processes made (the CLI elsewhere); wake due snoozes."""
         if self.backend.pending_writes or not self.is_current:
             return
-        version = await self.backend.run(self.store.data_version)
-        if (wake or version != self._version) and not self.backend.pending_writes:
+        version = await self.backend.run(self.store.version)
+        if (wake or version != self.reads.version) and not self.backend.pending_writes:
             await self.load(wake=wake)
 
     # -- drawing --------------------------------------------------------------------------
@@ -228,7 +203,7 @@ class InboxScreen(Screen[None]):
         return bool(self.query_state.text or self.query_state.category)
 
     def update_header(self) -> None:
-        found = len(self.page.items) if self.query_state.text else None
+        found = self.counts[self.query_state.view] if self.query_state.text else None
         header = self.query_one(InboxHeader)
         header.show(self.query_state, self.counts, found, self.store.read_only)
 
@@ -305,20 +280,21 @@ class InboxScreen(Screen[None]):
             fn = self.store.feedback.accept
             self.triage(item, "accepted", fn, c.team, c.sprint_id, c.title)
 
-        dialog = self.dialog(AcceptScreen).offer(self.teams, self.sprints)
+        dialog = self.dialog(AcceptScreen).offer(self.reads.teams, self.reads.sprints)
         self._ask("accept", dialog.prepare, accept)
 
     def action_decline(self) -> None:
         def decline(item: InboxItem, reason: str) -> None:
             self.triage(item, "declined", self.store.feedback.decline, reason)
 
-        self._ask("decline", self.dialog(DeclineScreen).suggest(self.reasons).prepare, decline)
+        dialog = self.dialog(DeclineScreen).suggest(self.reads.reasons)
+        self._ask("decline", dialog.prepare, decline)
 
     def action_snooze(self) -> None:
         def snooze(item: InboxItem, day: date) -> None:
             self.triage(item, "snoozed", self.store.feedback.snooze, day.isoformat())
 
-        self._ask("snooze", self.dialog(SnoozeScreen).starting(self.today).prepare, snooze)
+        self._ask("snooze", self.dialog(SnoozeScreen).starting(self.reads.today).prepare, snooze)
 
     async def action_merge(self) -> None:
         from sprintboard.screens.card_picker import CardPickerScreen
@@ -390,6 +366,14 @@ class InboxScreen(Screen[None]):
     def action_page(self, direction: int) -> None:
         self.action_cursor(direction * max(1, self.inbox_list.rows - 1))
 
+    async def action_jump(self, edge: int) -> None:
+        """The view's first (-1) or last (1) item: read from the store unless it is loaded."""
+        page = self.page
+        if page.complete if edge > 0 else page.start == 0:
+            self.action_cursor(edge * len(page.items))
+        elif await self.reads.jump(edge):
+            self.redraw()
+
     @on(InboxList.Clicked)
     def _clicked(self, event: InboxList.Clicked) -> None:
         self.action_cursor(event.index - self.page.cursor)
@@ -398,11 +382,8 @@ class InboxScreen(Screen[None]):
 
     async def show(self, query: Query) -> None:
         """Switch view or filters; each view remembers its selected item."""
-        selected = self.page.selected()
-        if selected is not None:
-            self._remembered[self.query_state.view] = selected.id
-        self.query_state = query
-        await self.load(keep=self._remembered.get(query.view), reset=True)
+        if await self.reads.show(query):
+            self.redraw()
 
     async def action_show_view(self, view: str) -> None:
         if view in VIEWS:
@@ -456,16 +437,4 @@ class InboxScreen(Screen[None]):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Every inbox binding, for the command palette."""
-        seen = set()
-        for binding in self.BINDINGS:
-            if not isinstance(binding, Binding) or binding.action.startswith("cursor"):
-                continue
-            action = binding.action
-            if action in seen:  # one command per action, named after its first key
-                continue
-            seen.add(action)
-            yield SystemCommand(
-                binding.description,
-                f"Inbox: {binding.description.lower()} (key {binding.key.split(',')[0]})",
-                lambda action=action: self.run_action(action),
-            )
+        return binding_commands(self, "Inbox")

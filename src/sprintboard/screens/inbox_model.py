@@ -1,7 +1,8 @@
-"""What the inbox shows, without Textual: the loaded part of a view, and its reads.
+"""What the inbox shows, without Textual: the loaded stretch of a view, and its reads.
 
 The `fetch_*` functions run on the database thread (`app.backend.run`); `InboxPage` is the
-screen's local state, changed at once by a key while the write follows.
+screen's local state, changed at once by a key while the write follows. Filters (category,
+text) run in the store's SQL, so a filtered view pages like any other.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from sprintboard.planning.triage import VIEWS, InboxItem
 NEAR_END = 60  # ask for the next page when the cursor or the view gets this close to the end
 
 PAGE = 300  # items per read from the store
-FILTER_CAP = 5_000  # a text filter shows at most this many matches
 EMPTY = {
     "new": "Inbox zero: nothing waits for triage.",
     "snoozed": "Nothing snoozed.",
@@ -32,47 +32,63 @@ class Query:
     text: str = ""
 
 
-def _matches(row: dict[str, Any], needle: str) -> bool:
-    fields = (row["text"], row["customer"], row["reported_by"], row["card"] or "", f"#{row['id']}")
-    return any(needle in value.casefold() for value in fields)
+def fetch_inbox(
+    store: Any, query: Query, start: int | None, limit: int, wake: bool
+) -> dict[str, Any]:
+    """Everything the inbox shows, read in one go on the database thread.
 
-
-def fetch_inbox(store: Any, query: Query, limit: int, wake: bool) -> dict[str, Any]:
-    """Everything the inbox shows, read in one go on the database thread."""
+    `limit` items of the view from index `start`, or its last ones when `start` is None or
+    past the end (the view shrank meanwhile); `start` in the answer says where they begin.
+    """
     woken = store.feedback.wake_snoozed() if wake else []
     today = store.today()
     feedback = store.feedback
-    if query.text:  # the store has no text search: walk the view page by page
-        needle, offset = query.text.casefold(), 0
-        rows: list[dict[str, Any]] = []
-        while len(rows) < FILTER_CAP:
-            chunk = feedback.inbox(
-                query.view, today=today, category=query.category, offset=offset, limit=2000
-            )
-            if not chunk:
-                break
-            offset += len(chunk)
-            rows += [row for row in chunk if _matches(row, needle)]
-        rows = rows[:FILTER_CAP]
-    else:
-        rows = feedback.inbox(query.view, today=today, category=query.category, limit=limit)
+    counts = view_counts(store, query, today)
+    total = counts[query.view]
+    if start is None or start >= total:
+        start = max(0, total - limit)
+    # Nothing matches (a filter typed halfway, say): no walk through the whole view.
+    rows = fetch_rows(store, query, today, start, limit, total) if total else []
     declined = feedback.list(state="declined", limit=200)
     return {
         "rows": rows,
-        "counts": view_counts(store, query.category, today),
+        "start": start,
+        "complete": len(rows) < limit or start + len(rows) >= total,
+        "counts": counts,
         "today": today,
         "woken": woken,
-        "version": store.data_version(),
+        "version": store.version(),
         "teams": [t for t in store.teams.list() if not t["archived"]],
         "sprints": [s for s in store.sprints.list() if s["state"] != "closed"],
         "reasons": [r["decline_reason"] for r in declined if r["decline_reason"]],
     }
 
 
-def view_counts(store: Any, category: str | None, today: str) -> dict[str, int]:
-    if category is None:
-        return dict(store.feedback.counts(today=today))
-    return {v: store.feedback.count(v, today=today, category=category) for v in VIEWS}
+def fetch_rows(
+    store: Any, query: Query, today: str | None, offset: int, limit: int, matching: int
+) -> list[Any]:
+    """`limit` items of the view from index `offset`, filtered in the store.
+
+    `today`: None for the store's clock; `matching`: the view's size under the query (its
+    count), which lets the store pick how to read a text filter.
+    """
+    return list(
+        store.feedback.inbox(
+            query.view,
+            today=today,
+            category=query.category,
+            text=query.text or None,
+            offset=offset,
+            limit=limit,
+            matching=matching,
+        )
+    )
+
+
+def view_counts(store: Any, query: Query, today: str) -> dict[str, int]:
+    """Every view's size under the query's filters: the tabs count what each would show."""
+    counts = store.feedback.counts(today=today, category=query.category, text=query.text or None)
+    return {view: int(counts[view]) for view in VIEWS}
 
 
 def merge_candidates(store: Any, item: InboxItem) -> list[dict[str, Any]]:
@@ -120,34 +136,62 @@ def refusal(item: InboxItem, verb: str) -> str:
 
 @dataclass
 class InboxPage:
-    """The loaded start of one view, in triage order, and the selected item.
+    """A loaded stretch of one view, in triage order, and the selected item.
 
-    An item taken out by a triage key stays out (`gone`) until its write is done, also
-    when a read made before that write comes back.
+    `items` are the view's items from index `start` on. The screen reads the page before or
+    after them as the cursor nears either edge, and `home`/`end` read the view's first or
+    last page in their place; `cursor` is an index into `items`. An item taken out by a
+    triage key stays out (`gone`) until its write is done, also when a read made before
+    that write comes back.
     """
 
     items: list[InboxItem] = field(default_factory=list)
+    start: int = 0  # the view's index of items[0]
     total: int = 0  # items in the whole view, loaded or not
     cursor: int = 0
-    complete: bool = False  # every item of the view is loaded (or a filter capped it)
+    complete: bool = False  # the items reach the end of the view
     gone: set[int] = field(default_factory=set)
+
+    @property
+    def end(self) -> int:
+        """The view's index just past the last loaded item: where the next page starts."""
+        return self.start + len(self.items)
 
     def selected(self) -> InboxItem | None:
         return self.items[self.cursor] if 0 <= self.cursor < len(self.items) else None
 
-    def load(self, items: list[InboxItem], total: int, complete: bool, keep: int | None) -> None:
-        """Replace the items, keeping the selected item (by id) or else the cursor's place."""
+    def load(
+        self,
+        items: list[InboxItem],
+        total: int,
+        complete: bool,
+        keep: int | None,
+        start: int = 0,
+    ) -> None:
+        """Replace the items (read from the view's index `start`), keeping the selected item
+        (by id) or else the cursor's place."""
         self.items = [item for item in items if item.id not in self.gone]
-        self.total, self.complete = total, complete
+        self.start, self.total, self.complete = start, total, complete
         index = next((i for i, item in enumerate(self.items) if item.id == keep), None)
-        self.cursor = index if index is not None else min(self.cursor, max(0, len(items) - 1))
+        self.cursor = index if index is not None else min(self.cursor, max(0, len(self.items) - 1))
 
     def extend(self, items: list[InboxItem], total: int) -> None:
+        """The page after the loaded items."""
         seen = self.gone | {item.id for item in self.items}
         fresh = [item for item in items if item.id not in seen]
         self.items.extend(fresh)
-        self.total = max(total, len(self.items))
-        self.complete = not fresh or len(self.items) >= self.total
+        self.total = max(total, self.end)
+        self.complete = not fresh or self.end >= self.total
+
+    def prepend(self, items: list[InboxItem], start: int) -> int:
+        """The page before the loaded items, read from index `start`; returns how many
+        items came in (the cursor stays on its item, that many places further on)."""
+        seen = self.gone | {item.id for item in self.items}
+        fresh = [item for item in items if item.id not in seen]
+        self.items[:0] = fresh
+        self.cursor += len(fresh)
+        self.start = start
+        return len(fresh)
 
     def move(self, delta: int) -> None:
         self.cursor = max(0, min(len(self.items) - 1, self.cursor + delta))
@@ -164,4 +208,9 @@ class InboxPage:
             self.cursor = max(0, self.cursor - 1)
 
     def wants_more(self, last_visible: int) -> bool:
+        """The cursor or the screen nears the last loaded item, and the view goes on."""
         return not self.complete and max(self.cursor, last_visible) >= len(self.items) - NEAR_END
+
+    def wants_earlier(self, first_visible: int) -> bool:
+        """The cursor or the screen nears the first loaded item, and the view starts before."""
+        return self.start > 0 and min(self.cursor, first_visible) < NEAR_END

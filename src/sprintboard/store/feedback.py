@@ -9,6 +9,10 @@ Views split the feedback into six disjoint sets (every item is in exactly one):
 `new` (untriaged, including snoozes whose day has come), `snoozed`, `accepted` (its card not
 done yet), `shipped` (accepted or duplicate, and the card is done: time to tell the customer),
 `declined` and `duplicate`.
+
+The inbox's text filter (`inbox(text=...)`, `count`, `counts`) runs in SQL: a LIKE over the
+text, the customer, who reported it, its card's key and `#id`, case-insensitive for ASCII
+letters (SQLite's LIKE), with `%`, `_` and `\\` in the text taken literally.
 """
 
 from __future__ import annotations
@@ -64,6 +68,13 @@ VIEW_PARTS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "duplicate": (("duplicate", " AND c.status IS NOT 'done'", True),),
 }
 
+# What the text filter looks in: everything the inbox shows of an item in its list.
+TEXT_FIELDS = ("f.text", "f.customer", "f.reported_by", "c.key", "'#' || f.id")
+TEXT_MATCH, TEXT_MATCH_NOT_ID = (
+    " AND (" + " OR ".join(f"{f} LIKE :like ESCAPE '\\'" for f in fields) + ")"
+    for fields in (TEXT_FIELDS, TEXT_FIELDS[:-1])
+)
+
 UNTRIAGED = ("new", "snoozed")
 CARD_DESCRIPTION_TEXT = 90_000
 """Feedback text copied into a card's description beyond this is cut (descriptions hold 100k)."""
@@ -73,6 +84,11 @@ def _shape(row: dict[str, Any]) -> dict[str, Any]:
     row["urgent"] = bool(row["urgent"])
     row["shipped"] = bool(row["shipped"])
     return row
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (with `ESCAPE '\\'`) matching `text` anywhere, its `%` `_` `\\` literal."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def fb_key(feedback_id: int) -> str:
@@ -198,18 +214,30 @@ class FeedbackItems:
         *,
         today: date | str | None = None,
         category: str | None = None,
+        text: str | None = None,
         offset: int = 0,
         limit: int | None = None,
+        matching: int | None = None,
     ) -> Rows:
         """One view's items in triage order; `offset`/`limit` page through it.
 
         `today` (default: the store's clock) decides which snoozes are due: a snoozed item
-        is back in `new` on its until-day, woken or not.
+        is back in `new` on its until-day, woken or not. `text` keeps the items whose text,
+        customer, reporter, card key or `#id` holds it (see the module's docstring).
+        `matching`: how many items the view holds under these filters, if the caller has
+        counted them; it only picks the faster way to read the same rows.
         """
-        parts, params = self._parts(view, today, category)
         offset = max(0, offset)
         window = -1 if limit is None else max(0, limit)
-        # Ids first, from the index; the joins then run for one page only.
+        # A text filter cannot use an index. Walking the view in triage order stops after
+        # a page of matches, but finding a few matches means reading nearly every row out
+        # of table order; reading the table in its own order and sorting the matches is
+        # then ~3x cheaper (a walk wins while a page's matches lie in the first third).
+        scan = bool(text) and (
+            limit is None or (matching is not None and matching < 3 * (offset + window))
+        )
+        parts, params = self._parts(view, today, category, text, scan=scan)
+        # Ids first (from the index unless scanning); the joins then run for one page only.
         if len(parts) == 1:
             sql = f"{parts[0]}{FEEDBACK_ORDER} LIMIT :window OFFSET :offset"
         else:
@@ -232,27 +260,48 @@ class FeedbackItems:
         return [_shape(r) for r in rows]
 
     def _parts(
-        self, view: str, today: date | str | None, category: str | None
+        self,
+        view: str,
+        today: date | str | None,
+        category: str | None,
+        text: str | None,
+        *,
+        scan: bool = False,
     ) -> tuple[builtins.list[str], dict[str, Any]]:
-        """The SQL of each non-empty part of a view (selecting ids and order columns)."""
+        """The SQL of each non-empty part of a view (selecting ids and order columns).
+
+        `scan`: read the table in its own order rather than walk the inbox index.
+        """
         if view not in VIEW_PARTS:
             raise UserError(f"view: must be one of {', '.join(VIEWS)} (got {view!r})")
         params: dict[str, Any] = {"day": self._today(today)}
-        also = ""
-        if category is not None:
-            also = " AND f.category = :category"
-            params["category"] = FeedbackCategory(category).value
+        also = self._filters(category, text, params)
         parts = []
         for state, condition, needs_card in VIEW_PARTS[view]:
             if view == "new" and state == "snoozed" and not self._any_due(params["day"]):
                 # Usually nothing is due (the inbox wakes snoozes when it opens): one walk.
                 continue
-            joins = CARD_JOINS if needs_card else ""
+            joins = CARD_JOINS if needs_card or text else ""  # the text may be a card's key
+            table = "feedback f NOT INDEXED" if scan else "feedback f"
             parts.append(
-                "SELECT f.id, f.urgent, f.reports, f.received_at FROM feedback f"
+                f"SELECT f.id, f.urgent, f.reports, f.received_at FROM {table}"
                 f"{joins} WHERE f.state = '{state}'{condition}{also}"
             )
         return parts, params
+
+    @staticmethod
+    def _filters(category: str | None, text: str | None, params: dict[str, Any]) -> str:
+        """The conditions of the inbox's filters (on `f` and its card `c`); fills `params`."""
+        also = ""
+        if category is not None:
+            also += " AND f.category = :category"
+            params["category"] = FeedbackCategory(category).value
+        if text:
+            # `#id` holds only '#' and digits: other text cannot be part of it.
+            could_be_id = set(text) <= set("#0123456789")
+            also += TEXT_MATCH if could_be_id else TEXT_MATCH_NOT_ID
+            params["like"] = like_pattern(text)
+        return also
 
     def _any_due(self, day: str) -> bool:
         return bool(
@@ -264,18 +313,31 @@ class FeedbackItems:
         )
 
     def count(
-        self, view: str = "new", *, today: date | str | None = None, category: str | None = None
+        self,
+        view: str = "new",
+        *,
+        today: date | str | None = None,
+        category: str | None = None,
+        text: str | None = None,
     ) -> int:
-        """How many items a view holds."""
-        parts, params = self._parts(view, today, category)
+        """How many items a view holds (with the filters given: as many as `inbox` hands out)."""
+        parts, params = self._parts(view, today, category, text)
         with self.core._lock:
             return sum(
                 int(self.core.conn.execute(f"SELECT COUNT(*) FROM ({part})", params).fetchone()[0])
                 for part in parts
             )
 
-    def counts(self, *, today: date | str | None = None) -> dict[str, int]:
-        """Every view's size (the inbox's tab labels), in VIEWS order."""
+    def counts(
+        self,
+        *,
+        today: date | str | None = None,
+        category: str | None = None,
+        text: str | None = None,
+    ) -> dict[str, int]:
+        """Every view's size (the inbox's tab labels), in VIEWS order, with the filters given."""
+        if category is not None or text:
+            return self._filtered_counts(self._today(today), category, text)
         found = {view: self.count(view, today=today) for view in ("new", "snoozed", "declined")}
         # The views that depend on the card's column share one walk over their two states.
         linked = {"accepted": 0, "shipped": 0, "duplicate": 0}
@@ -287,6 +349,33 @@ class FeedbackItems:
                 linked["shipped" if done else state] += n
         found |= linked
         return {view: found[view] for view in VIEWS}
+
+    def _filtered_counts(self, day: str, category: str | None, text: str | None) -> dict[str, int]:
+        """Every view's size under filters the index cannot answer: one pass over the table.
+
+        Read in table order (NOT INDEXED): walking an index here reads each row out of
+        order, twice as slow at 50,000 items. Each (state, due, done) group goes to the
+        view VIEW_PARTS puts it in.
+        """
+        params: dict[str, Any] = {"day": day}
+        also = self._filters(category, text, params)
+        found = dict.fromkeys(VIEWS, 0)
+        with self.core._lock:
+            groups = self.core.conn.execute(
+                "SELECT f.state, f.snoozed_until <= :day, c.status IS 'done', COUNT(*)"
+                f" FROM feedback f NOT INDEXED{CARD_JOINS} WHERE 1{also} GROUP BY 1, 2, 3",
+                params,
+            ).fetchall()
+        for state, due, done, n in groups:
+            if state == "snoozed":
+                view = None if due is None else "new" if due else "snoozed"
+            elif state in ("accepted", "duplicate"):
+                view = "shipped" if done else state
+            else:
+                view = state
+            if view is not None:
+                found[view] += n
+        return found
 
     # -- triage --------------------------------------------------------------------------
 

@@ -1,8 +1,8 @@
 """The inbox's triage queue, one line per feedback item (Line API), and its detail pane.
 
-`InboxList` draws only the lines on screen from an `InboxPage` (the part of a view loaded so
-far, and the cursor), so a view of 50,000 items costs what a view of ten does. User text is
-drawn as plain segments or `Content`, never parsed as markup.
+`InboxList` draws only the lines on screen from an `InboxPage` (the stretch of a view loaded
+so far, and the cursor), so a view of 50,000 items costs what a view of ten does. User text
+is drawn as plain segments or `Content`, never parsed as markup.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from textual.widgets import Footer, Input, Static
 
 from sprintboard.planning.triage import VIEWS, AgeLevel, InboxItem
 from sprintboard.screens.board_model import LABELS
-from sprintboard.screens.inbox_model import FILTER_CAP, InboxPage, Query
+from sprintboard.screens.inbox_model import InboxPage, Query
 from sprintboard.widgets.board_grid import fit, printable
 
 URGENT_MARK = "⚑"
@@ -87,12 +87,17 @@ class InboxList(Widget, can_focus=True):
     class NearEnd(Message):
         """The view scrolled close to the last loaded item: time to load the next page."""
 
+    class NearStart(Message):
+        """The view scrolled close to the first loaded item, and the view starts before it."""
+
     def __init__(self, page: InboxPage, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.page = page
         self.view = "new"
         self.empty_text = "Nothing to triage."
-        self.top = 0  # index of the first item on screen
+        # The view's index of the first item on screen: a page read in before the loaded
+        # items leaves the screen where it was.
+        self.first = 0
         self._style_key: tuple[str, bool, int, str] | None = None
         self._styles: dict[str, Style] = {}
         self._rows: dict[tuple[InboxItem, bool], Strip] = {}
@@ -100,6 +105,15 @@ class InboxList(Widget, can_focus=True):
     @property
     def rows(self) -> int:
         return max(1, self.size.height - HEADER_HEIGHT)
+
+    @property
+    def top(self) -> int:
+        """Index (in the page's items) of the first item on screen."""
+        return self.first - self.page.start
+
+    @top.setter
+    def top(self, index: int) -> None:
+        self.first = self.page.start + index
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height
@@ -129,6 +143,8 @@ class InboxList(Widget, can_focus=True):
     def ask_for_more(self) -> None:
         if self.page.wants_more(self.top + self.rows):
             self.post_message(self.NearEnd())
+        if self.page.wants_earlier(self.top):
+            self.post_message(self.NearStart())
 
     def scroll_rows(self, delta: int) -> None:
         self.top = max(0, min(len(self.page.items) - self.rows, self.top + delta))
@@ -313,9 +329,8 @@ class InboxHeader(Static):
         if query.category:
             parts.append(Content.styled(f" · category {query.category}", "italic"))
         if found is not None:
-            capped = f" (the first {FILTER_CAP:,})" if found >= FILTER_CAP else ""
             parts.append(Content.styled(" · text “", "italic") + Content(query.text))
-            parts.append(Content.styled(f"” {found:,} found{capped}", "italic"))
+            parts.append(Content.styled(f"” {found:,} found", "italic"))
         if read_only:
             parts.append(Content.styled(" · READ-ONLY", "bold"))
         content = Content("").join(parts)
