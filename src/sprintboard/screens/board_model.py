@@ -7,6 +7,8 @@ on the state the previous key left, never on a half-finished write.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,13 +111,17 @@ class BoardModel:
             if self.filters.keep(card):
                 columns[card["status"]].append(card)
         if self.swimlanes:
-            rank = {code: i for i, code in enumerate(self.team_order)}
+            rank = self._lane_rank()
             for cards in columns.values():
-                # Stable sort: within a lane the board's own order is kept.
-                cards.sort(key=lambda c: rank.get(c["team"], len(rank)))
+                cards.sort(key=rank)  # stable: within a lane the board's own order is kept
         self.columns = columns
         self._summaries: dict[str, tuple[int, int]] = {}
         self._fix_selection()
+
+    def _lane_rank(self) -> Callable[[Card], int]:
+        """A card's swimlane position: its team's place in the team order."""
+        rank = {code: i for i, code in enumerate(self.team_order)}
+        return lambda card: rank.get(card["team"], len(rank))
 
     def set_filters(self, filters: Filters) -> None:
         self.filters = filters
@@ -181,17 +187,31 @@ class BoardModel:
     # -- changes ------------------------------------------------------------------------
 
     def move_card(self, delta: int) -> Move | None:
-        """Send the selected card to the previous/next column (at its bottom)."""
+        """Send the selected card to the previous/next column (at its bottom, or the bottom
+        of its team's lane). Only the two columns change: a keypress costs the same on a
+        board of 20 cards as on one of 2,000."""
         card = self.selected_card()
         target = self.col + delta
         if card is None or not 0 <= target < len(COLUMNS):
             return None
-        status = COLUMNS[target]
+        old, status = card["status"], COLUMNS[target]
         card["status"] = status
         # Keep the underlying list in board order: the store appends to the column's end.
         self.cards.remove(card)
         self.cards.append(card)
-        self.rebuild()
+        # The card stays visible (no filter looks at the status): last in the new column,
+        # or last of its lane there.
+        self.columns[old].remove(card)
+        column = self.columns[status]
+        if self.swimlanes:
+            rank = self._lane_rank()
+            mine = rank(card)
+            column.insert(bisect.bisect_right([rank(c) for c in column], mine), card)
+        else:
+            column.append(card)
+        self._summaries.pop(old, None)
+        self._summaries.pop(status, None)
+        self.col = target
         return Move(card["key"], status=status)
 
     def reorder(self, delta: int) -> Move | None:
@@ -207,7 +227,8 @@ class BoardModel:
             return None  # a card cannot leave its team's lane by reordering
         i, j = self.cards.index(card), self.cards.index(neighbour)
         self.cards[i], self.cards[j] = neighbour, card
-        self.rebuild()
+        # Neighbours on screen: swapping them in the column is what a rebuild would do.
+        cards[row], cards[other] = neighbour, card
         if delta < 0:
             return Move(card["key"], before=neighbour["key"])
         return Move(card["key"], after=neighbour["key"])

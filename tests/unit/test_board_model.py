@@ -1,0 +1,70 @@
+"""The board's model: moves and reorders change only the columns they touch, and leave
+them exactly as a full rebuild from the cards would."""
+
+from __future__ import annotations
+
+import copy
+import random
+from typing import Any
+
+import pytest
+
+from sprintboard.screens.board_model import COLUMNS, BoardModel, Filters
+
+TEAMS = ["MKT", "IT", "ECOM", "WH"]
+
+
+def card(n: int, rng: random.Random) -> dict[str, Any]:
+    team = rng.choice(TEAMS)
+    return {
+        "key": f"{team}-{n}",
+        "title": rng.choice(["Checkout", "Promo mail", "Stock count", "Label printer"]),
+        "team": team,
+        "teams": [team],
+        "status": rng.choice(COLUMNS),
+        "points": rng.choice([None, 1, 2, 3, 5, 8]),
+        "goal": rng.choice([None, 1, 2]),
+        "feedback": rng.choice([0, 0, 3]),
+    }
+
+
+def shown(model: BoardModel) -> dict[str, list[str]]:
+    return {status: [c["key"] for c in model.columns[status]] for status in COLUMNS}
+
+
+def rebuilt(model: BoardModel) -> dict[str, list[str]]:
+    """What the columns would be, worked out again from the cards."""
+    fresh = copy.deepcopy(model)
+    fresh.rebuild()
+    return shown(fresh)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_moves_and_reorders_match_a_full_rebuild(seed: int) -> None:
+    rng = random.Random(seed)
+    model = BoardModel()
+    model.load([card(n, rng) for n in range(60)], TEAMS)
+    if seed % 3 == 1:
+        model.toggle_swimlanes()
+    if seed % 4 == 2:
+        model.set_filters(Filters(teams=frozenset({"IT", "ECOM"})))
+    moved = reordered = 0
+    for _ in range(200):
+        model.move_selection(rng.choice([-1, 0, 1]), rng.choice([-2, -1, 0, 1, 2]))
+        before = model.selected
+        if rng.random() < 0.5:
+            if model.move_card(rng.choice([-1, 1])) is not None:
+                moved += 1
+                selected = model.selected_card()
+                assert selected is not None and selected["status"] == COLUMNS[model.col]
+        elif model.reorder(rng.choice([-1, 1])) is not None:
+            reordered += 1
+        assert model.selected == before  # the selection follows the card
+        assert shown(model) == rebuilt(model)
+        for status in COLUMNS:  # the cached summaries follow too
+            cards = model.columns[status]
+            assert model.column_summary(status) == (
+                len(cards),
+                sum(c["points"] or 0 for c in cards),
+            )
+    assert moved > 20 and reordered > 20  # the walk really moved and reordered cards
