@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import icalendar
+import pytest
 
 from sprintboard.cli import main
 from sprintboard.io.cards_csv import EXPORT_COLUMNS, unprotect
@@ -254,3 +255,24 @@ def test_export_options(store: Store, tmp_path: Path, capsys) -> None:  # type: 
     assert "--sprint does not apply" in capsys.readouterr().err
     assert run(store.path, "export", "--format", "csv", "-o", str(tmp_path)) == 2
     assert "is a directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "md", "ics"])
+def test_dash_means_standard_output(
+    fmt: str,
+    demo_store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert run(demo_store.path, "export", "--format", fmt, "-o", "-") == 0
+    out = capsys.readouterr().out
+    assert not (tmp_path / "-").exists()  # not a file named '-'
+    assert out and f"exported {fmt} to" not in out  # the document itself, no message
+    assert run(demo_store.path, "export", "--format", fmt) == 0
+    plain = capsys.readouterr().out
+    if fmt == "json":  # the same document, written a moment apart
+        out, plain = (re.sub(r'"exported_at": "[^"]*"', "", t) for t in (out, plain))
+    assert out == plain

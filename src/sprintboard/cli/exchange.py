@@ -167,13 +167,18 @@ def _restore(ctx: Context, file: Path, dry_run: bool) -> None:
     "one). A name, 'current' or 'backlog'.",
 )
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="Write to FILE (default: stdout)."
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to FILE (default, or -: standard output).",
 )
 @pass_ctx
 def export(ctx: Context, fmt: str, sprint: str | None, output: Path | None) -> None:
     """Export the plan: json (the whole database, restorable with import --from json),
     csv (cards, for spreadsheets), md (a sprint's board for meeting notes) or ics
     (sprints and due dates for calendars)."""
+    if output is not None and str(output) == "-":
+        output = None  # as for most tools, '-' is standard output
     store = ctx.store()
     data: bytes
     if fmt == "json":
@@ -229,24 +234,15 @@ def _export_json(store: Store, output: Path | None) -> None:
 
 
 def _write_file(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: a failed export never leaves half a file."""
-    if path.is_dir():
-        raise UserError(f"{path}: is a directory; name the output file")
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        partial.unlink(missing_ok=True)
+    with _replacing(path) as file:
+        file.write(data)
 
 
 @contextmanager
 def _replacing(path: Path) -> Iterator[BinaryIO]:
-    """Like _write_file, for a writer: a file beside the target, renamed onto it once the
-    block has written it all. A failed export (disk full, bad path, an error while reading
-    the database) never leaves half a file."""
+    """A file beside the target, renamed onto it once the block has written it all: a
+    failed export (disk full, bad path, an error while reading the database) never leaves
+    half a file, nor harms the one it would have replaced."""
     if path.is_dir():
         raise UserError(f"{path}: is a directory; name the output file")
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
