@@ -514,6 +514,37 @@ def test_text_filter_takes_percent_underscore_and_backslash_literally(store: Sto
     assert store.feedback.counts(text="%")["new"] == 1
 
 
+def test_text_filter_ignores_case_beyond_ascii(store: Store) -> None:
+    # SQLite's LIKE folds ASCII letters only; customers are called Émile and Øyvind.
+    emile = fb(store, "Klantenservice belde niet terug", customer="Émile Dubois")
+    oyvind = fb(store, "ÆRGERLIG: levering kwam niet", customer="Øyvind")
+    weiss = fb(store, "Die STRAẞE fehlt im Adressfeld")
+    plain = fb(store, "emile@example.com never got the mail")
+
+    def found(needle: str) -> list[int]:
+        return sorted(ids(store.feedback.inbox("new", text=needle)))
+
+    assert found("émile") == [emile]
+    assert found("ÉMILE") == [emile]
+    assert found("øyvind") == [oyvind]
+    assert found("ærgerlig") == [oyvind]
+    assert found("straße") == [weiss]  # ẞ and ß fold alike
+    assert found("%é") == []  # still literal
+    assert found("emile") == [plain]  # no accent, no match: folding is not stripping
+    assert store.feedback.counts(text="Émile")["new"] == 1
+
+
+def test_card_text_filter_ignores_case_beyond_ascii(store: Store) -> None:
+    from sprintboard.models import Card, validate
+
+    added = store.cards.add(
+        validate(Card, {"title": "Übersetzung der Größentabelle", "team": "CNT"})
+    )
+    assert [c["key"] for c in store.cards.query(text="größentabelle")] == [added["key"]]
+    assert [c["key"] for c in store.cards.query(text="ÜBERSETZUNG")] == [added["key"]]
+    assert store.cards.query(text="grossentabelle") == []
+
+
 def test_text_filter_pages_and_counts_every_view(
     store: Store, later: Callable[[str], Store]
 ) -> None:

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import NotFound, UserError
-from sprintboard.store.database import Rows, StoreCore, Tx
+from sprintboard.store.database import Rows, StoreCore, Tx, text_match
 from sprintboard.store.teams import Teams
 from sprintboard.vocabulary import CARD_KEY, Status
 
@@ -115,8 +115,8 @@ class Cards:
             clauses.append("c.goal_id = ?")
             params.append(goal)
         if text:
-            clauses.append("(c.title LIKE ? ESCAPE '\\' OR c.key LIKE ? ESCAPE '\\')")
-            like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            match, like = text_match(("c.title", "c.key"), text)
+            clauses.append(match)
             params += [like, like]
         if keys is not None:
             clauses.append(f"c.key IN ({', '.join('?' for _ in keys)})")

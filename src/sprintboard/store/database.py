@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,12 +104,35 @@ def _connect(path: Path, read_only: bool, timeout: float) -> sqlite3.Connection:
     # guarded by StoreCore's lock.
     if read_only:
         uri = f"{path.resolve().as_uri()}?mode=ro"
-        return sqlite3.connect(
+        conn = sqlite3.connect(
             uri, uri=True, isolation_level=None, check_same_thread=False, timeout=timeout
         )
-    return sqlite3.connect(
-        str(path), isolation_level=None, check_same_thread=False, timeout=timeout
-    )
+    else:
+        conn = sqlite3.connect(
+            str(path), isolation_level=None, check_same_thread=False, timeout=timeout
+        )
+    conn.create_function("casefold", 1, _casefold, deterministic=True)
+    return conn
+
+
+def _casefold(value: object) -> str | None:
+    return None if value is None else str(value).casefold()
+
+
+def text_match(fields: Sequence[str], text: str, param: str = "?") -> tuple[str, str]:
+    """A condition true when any of `fields` (SQL expressions) holds `text`, ignoring case,
+    and the pattern to bind to `param` (each field uses it: bind it once per field for `?`).
+
+    SQLite's LIKE ignores the case of ASCII letters only; text with other letters ('Émile',
+    'Ärger') is compared casefolded in Python (slower: only when the text needs it).
+    `%`, `_` and `\\` in the text are taken literally.
+    """
+    folded = not text.isascii()
+    if folded:
+        text = text.casefold()
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    each = "casefold({}) LIKE {} ESCAPE '\\'" if folded else "{} LIKE {} ESCAPE '\\'"
+    return "(" + " OR ".join(each.format(f, param) for f in fields) + ")", pattern
 
 
 def open_database(

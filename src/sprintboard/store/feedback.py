@@ -11,8 +11,8 @@ done yet), `shipped` (accepted or duplicate, and the card is done: time to tell 
 `declined` and `duplicate`.
 
 The inbox's text filter (`inbox(text=...)`, `count`, `counts`) runs in SQL: a LIKE over the
-text, the customer, who reported it, its card's key and `#id`, case-insensitive for ASCII
-letters (SQLite's LIKE), with `%`, `_` and `\\` in the text taken literally.
+text, the customer, who reported it, its card's key and `#id`, ignoring case (also beyond
+ASCII: see `store.database.text_match`), with `%`, `_` and `\\` in the text taken literally.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sprintboard.errors import NotFound, UserError
 from sprintboard.store.bulk import insert_many
 from sprintboard.store.cards import Cards
-from sprintboard.store.database import Rows, StoreCore, Tx, new_uuid
+from sprintboard.store.database import Rows, StoreCore, Tx, new_uuid, text_match
 from sprintboard.vocabulary import URGENT_CATEGORIES, FeedbackCategory, Triage
 
 if TYPE_CHECKING:
@@ -70,10 +70,6 @@ VIEW_PARTS: dict[str, tuple[tuple[str, str, bool], ...]] = {
 
 # What the text filter looks in: everything the inbox shows of an item in its list.
 TEXT_FIELDS = ("f.text", "f.customer", "f.reported_by", "c.key", "'#' || f.id")
-TEXT_MATCH, TEXT_MATCH_NOT_ID = (
-    " AND (" + " OR ".join(f"{f} LIKE :like ESCAPE '\\'" for f in fields) + ")"
-    for fields in (TEXT_FIELDS, TEXT_FIELDS[:-1])
-)
 
 UNTRIAGED = ("new", "snoozed")
 CARD_DESCRIPTION_TEXT = 90_000
@@ -84,11 +80,6 @@ def _shape(row: dict[str, Any]) -> dict[str, Any]:
     row["urgent"] = bool(row["urgent"])
     row["shipped"] = bool(row["shipped"])
     return row
-
-
-def like_pattern(text: str) -> str:
-    """A LIKE pattern (with `ESCAPE '\\'`) matching `text` anywhere, its `%` `_` `\\` literal."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def fb_key(feedback_id: int) -> str:
@@ -299,8 +290,9 @@ class FeedbackItems:
         if text:
             # `#id` holds only '#' and digits: other text cannot be part of it.
             could_be_id = set(text) <= set("#0123456789")
-            also += TEXT_MATCH if could_be_id else TEXT_MATCH_NOT_ID
-            params["like"] = like_pattern(text)
+            fields = TEXT_FIELDS if could_be_id else TEXT_FIELDS[:-1]
+            match, params["like"] = text_match(fields, text, ":like")
+            also += " AND " + match
         return also
 
     def _any_due(self, day: str) -> bool:
