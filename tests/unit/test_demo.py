@@ -190,8 +190,9 @@ def test_cli_history_shows_a_demo_dependency(cli: Any) -> None:
     assert cli("demo").code == 0
     shown = cli("history", "IT-5")
     assert shown.code == 0, shown.err
-    assert "created dependency IT-4>IT-5" in shown.out
-    assert "created dependency ECOM-2>IT-5" in shown.out
+    assert "IT-4 now blocks IT-5" in shown.out
+    assert "ECOM-2 now blocks IT-5" in shown.out
+    assert "added contributing team" in cli("history", "ECOM-4").out
 
 
 def test_demo_is_one_transaction(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from sprintboard.cli import Context, pass_ctx
@@ -73,24 +71,19 @@ def history(ctx: Context, key: str, as_json: bool) -> None:
             ]
         )
         return
+    from sprintboard.store.activity import describe_change
+
+    teams = {t["id"]: t["code"] for t in store.teams.list(include_archived=True)}
     table(
         rows,
         [
             ("AT", lambda r: r["at"]),
             ("WHO", lambda r: r["actor"]),
             ("ACTION", lambda r: r["action"]),
-            ("CHANGE", lambda r: _describe(r)),
+            ("CHANGE", lambda r: describe_change(r, teams, arrow="->")),
         ],
         max_width=80,
     )
-
-
-def _describe(entry: dict[str, Any]) -> str:
-    if entry["op"] == "update":
-        return f"{entry['field']}: {entry['before']} -> {entry['after']}"
-    if entry["entity"] == "card":
-        return f"{entry['op']}d card"
-    return f"{entry['op']}d {entry['entity'].replace('_', ' ')} {entry['entity_key'] or ''}"
 
 
 COMMANDS = [demo, undo, history]

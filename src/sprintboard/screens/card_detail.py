@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from sprintboard.screens.board_model import LABELS
+from sprintboard.store.activity import describe_change
 
 # Book-keeping fields every change touches; the history shows what a person changed.
 QUIET_FIELDS = frozenset({"updated_at", "position", "done_at"})
@@ -21,19 +22,7 @@ def _history_line(entry: dict[str, Any], team_codes: dict[int, str]) -> str:
     who = f"{entry['at'].replace('T', ' ').rstrip('Z')}  {entry['actor']}"
     if entry["action"] == "undo":
         who += "  (undo)"
-    op, entity = entry["op"], entry["entity"]
-    if op == "update":
-        return f"{who}  {entry['field']}: {entry['before']} → {entry['after']}"
-    if entity == "card_team":
-        row = (entry["after"] if op == "create" else entry["before"]) or {}
-        team = team_codes.get(row.get("team_id", 0), "a team")
-        return f"{who}  {'added' if op == 'create' else 'removed'} contributing team {team}"
-    if entity == "dependency" and entry["entity_key"] and ">" in entry["entity_key"]:
-        blocker, dependent = entry["entity_key"].split(">", 1)
-        verb = "now blocks" if op == "create" else "no longer blocks"
-        return f"{who}  {blocker} {verb} {dependent}"
-    thing = "card" if entity == "card" else entity.replace("_", " ")
-    return f"{who}  {op}d {thing} {entry['entity_key'] or ''}".rstrip()
+    return f"{who}  {describe_change(entry, team_codes)}"
 
 
 class CardDetailScreen(ModalScreen[str | None]):
@@ -68,11 +57,9 @@ class CardDetailScreen(ModalScreen[str | None]):
             "card": card,
             "deps": store.deps.list(card=self.key),
             "feedback": store.feedback.list(card=self.key),
-            # In time order (a demo or an import logs backdated entries after later ones).
-            "history": sorted(
-                (e for e in store.activity.for_card(self.key) if e["field"] not in QUIET_FIELDS),
-                key=lambda e: (e["at"], e["id"]),
-            )[-40:],
+            "history": [
+                e for e in store.activity.for_card(self.key) if e["field"] not in QUIET_FIELDS
+            ][-40:],
             "teams": {t["id"]: t["code"] for t in store.teams.list(include_archived=True)},
         }
 

@@ -14,6 +14,23 @@ from sprintboard.store.database import ENTITY_TABLES, Rows, StoreCore
 NOT_UNDOABLE = ("seed", "demo", "undo", "feedback.wake")
 
 
+def describe_change(entry: dict[str, Any], team_codes: dict[int, str], arrow: str = "→") -> str:
+    """One log entry in words: 'status: todo → doing', 'IT-6 now blocks ECOM-4', 'added
+    contributing team FIN', 'created card IT-7'. `team_codes`: team id -> code."""
+    op, entity = entry["op"], entry["entity"]
+    if op == "update":
+        return f"{entry['field']}: {entry['before']} {arrow} {entry['after']}"
+    if entity == "card_team":
+        row = (entry["after"] if op == "create" else entry["before"]) or {}
+        team = team_codes.get(row.get("team_id", 0), "a team")
+        return f"{'added' if op == 'create' else 'removed'} contributing team {team}"
+    key = entry["entity_key"] or ""
+    if entity == "dependency" and ">" in key:
+        blocker, dependent = key.split(">", 1)
+        return f"{blocker} {'now blocks' if op == 'create' else 'no longer blocks'} {dependent}"
+    return f"{op}d {entity.replace('_', ' ')} {key}".rstrip()
+
+
 class Activity:
     def __init__(self, core: StoreCore) -> None:
         self.core = core
@@ -28,7 +45,8 @@ class Activity:
         return [self._shape(r) for r in rows]
 
     def for_card(self, key: str) -> Rows:
-        """Every entry that touched the card: its fields, team links and dependencies."""
+        """Every entry that touched the card (its fields, team links and dependencies), in
+        time order: a demo or an import logs backdated entries after later ones."""
         key = normalise_key(key)
         uuid = self.core.scalar(
             "SELECT entity_uuid FROM activity WHERE entity = 'card' AND entity_key = ? "
@@ -38,7 +56,7 @@ class Activity:
         rows = self.core.rows(
             """SELECT * FROM activity
                WHERE entity_uuid = ? OR entity_key = ? OR entity_key LIKE ? OR entity_key LIKE ?
-               ORDER BY id""",
+               ORDER BY at, id""",
             [uuid, key, f"{key}>%", f"%>{key}"],
         )
         return [self._shape(r) for r in rows]
