@@ -191,7 +191,7 @@ def test_history_tells_a_cards_whole_life(run: Callable[..., str], cli: Any) -> 
         "title: Gift wrapping at checkout -> Gift wrapping option",
         "points: None -> 5",
         "status: backlog -> doing",
-        f"created dependency IT-5>{key}",
+        f"IT-5 now blocks {key}",
         "deleted card",
         "status: doing -> done",
     ):

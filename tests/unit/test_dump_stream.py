@@ -19,6 +19,7 @@ from sprintboard.io import dump
 from sprintboard.io.dump import export_dump, write_dump
 from sprintboard.models import Card
 from sprintboard.store import Store
+from sprintboard.store.database import known_migrations
 
 LINKED = ("cards", "card_teams", "dependencies", "feedback")
 """The tables a round trip must carry over: cards, their links, feedback."""
@@ -144,8 +145,9 @@ def test_restore_still_checks_the_schema_of_a_streamed_file(
 ) -> None:
     out = tmp_path / "plan.json"
     text = streamed(demo_store)
-    out.write_text(text.replace('\n "schema": 3,', '\n "schema": 999,', 1), encoding="utf-8")
-    assert '\n "schema": 3,' in text
+    current = f'\n "schema": {len(known_migrations())},'
+    assert current in text
+    out.write_text(text.replace(current, '\n "schema": 999,', 1), encoding="utf-8")
     assert run(tmp_path / "new.db", "import", str(out), "--from", "json") == 2
     assert "$.schema: exported by a newer sprintboard" in capsys.readouterr().err
 

@@ -772,3 +772,29 @@ def test_card_query_filters(demo_store: Store) -> None:
     assert [c["key"] for c in demo_store.cards.query(text="100%_")] == []
     found = demo_store.cards.query(text="klarna")
     assert [c["key"] for c in found] == ["ECOM-4"]
+
+
+def test_a_cards_history_reads_indexes_not_the_whole_log(store: Store) -> None:
+    # The log only grows (every change of every card): opening a card must not scan it.
+    plans: list[str] = []
+    store.conn.set_trace_callback(
+        lambda sql: (
+            plans.extend(r[3] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+            if sql.lstrip().startswith("SELECT * FROM activity WHERE id IN")
+            else None
+        )
+    )
+    try:
+        a = add(store, "Blocker")
+        b = add(store, "Waits")
+        store.deps.add(a, b)
+        history = store.activity.for_card(b)
+    finally:
+        store.conn.set_trace_callback(None)
+    assert {(h["entity"], h["op"]) for h in history} >= {
+        ("card", "create"),
+        ("dependency", "create"),
+    }
+    assert plans, "the history query was not seen"
+    full_scans = [p for p in plans if p.startswith("SCAN activity") and "INDEX" not in p]
+    assert full_scans == []

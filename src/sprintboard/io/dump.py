@@ -5,7 +5,7 @@ Shape (version 1)::
     {
       "format": "sprintboard",
       "version": 1,
-      "schema": 3,                      # migrations applied in the exporting database
+      "schema": 4,                      # migrations applied in the exporting database
       "sprintboard": "0.1.0",
       "exported_at": "2026-03-11T10:30:00Z",
       "tables": {

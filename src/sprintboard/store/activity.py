@@ -53,11 +53,16 @@ class Activity:
             "AND op = 'create' ORDER BY id DESC LIMIT 1",
             [key],
         )
+        # Card keys hold letters, digits and '-' only: nothing GLOB would read as a wildcard.
         rows = self.core.rows(
-            """SELECT * FROM activity
-               WHERE entity_uuid = ? OR entity_key = ? OR entity_key LIKE ? OR entity_key LIKE ?
+            """SELECT * FROM activity WHERE id IN (
+                   SELECT id FROM activity WHERE entity_uuid = :uuid
+                   UNION SELECT id FROM activity WHERE entity_key = :key
+                   UNION SELECT id FROM activity WHERE entity_key GLOB :blocks
+                   UNION SELECT id FROM activity
+                         WHERE entity = 'dependency' AND entity_key GLOB :waits)
                ORDER BY at, id""",
-            [uuid, key, f"{key}>%", f"%>{key}"],
+            {"uuid": uuid, "key": key, "blocks": f"{key}>*", "waits": f"*>{key}"},
         )
         return [self._shape(r) for r in rows]
 

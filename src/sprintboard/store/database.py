@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +31,7 @@ BUSY_TIMEOUT_S = 15.0
 # The schema's migrations, in order: the names `store/migrations.py` registers (a test
 # checks the two agree). Opening an up-to-date file compares against this list alone, so
 # sqlite-utils is imported only when a migration has to run or a caller asks for `db`.
-SCHEMA_MIGRATIONS = ("m001_initial", "m002_planning", "m003_inbox")
+SCHEMA_MIGRATIONS = ("m001_initial", "m002_planning", "m003_inbox", "m004_history")
 MIGRATION_SET = "sprintboard"
 
 # entity name in the activity log -> table holding it (every such table has a uuid column)
@@ -51,6 +51,8 @@ ENTITY_TABLES = {
 Clock = Callable[[], datetime]
 Rows = list[dict[str, Any]]
 """Query results: one dict per row, column names as keys."""
+Params = Sequence[Any] | Mapping[str, Any]
+"""Query parameters: positional (`?`) or named (`:name`)."""
 
 
 def new_uuid() -> str:
@@ -402,13 +404,13 @@ class StoreCore:
     def close(self) -> None:
         self.conn.close()
 
-    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Rows:
+    def rows(self, sql: str, params: Params = ()) -> Rows:
         with self._lock:
             cursor = self.conn.execute(sql, params)
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, values, strict=True)) for values in cursor]
 
-    def row(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> dict[str, Any] | None:
+    def row(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
         with self._lock:
             cursor = self.conn.execute(sql, params)
             found = cursor.fetchone()
@@ -416,7 +418,7 @@ class StoreCore:
                 return None
             return dict(zip([d[0] for d in cursor.description], found, strict=True))
 
-    def scalar(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Any:
+    def scalar(self, sql: str, params: Params = ()) -> Any:
         with self._lock:
             found = self.conn.execute(sql, params).fetchone()
         return None if found is None else found[0]

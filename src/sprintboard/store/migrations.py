@@ -235,6 +235,18 @@ def m003_inbox(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_history(db: Database) -> None:
+    _run(
+        db,
+        # A card's history finds its own entries by uuid (activity_entity) and by key, and
+        # its links by `BLOCKER>DEPENDENT`: the key index serves `KEY` and `KEY>*`, the
+        # partial one holds only links, so `*>KEY` reads those alone, not the whole log.
+        "CREATE INDEX activity_key ON activity(entity_key)",
+        "CREATE INDEX activity_link_key ON activity(entity_key, id) WHERE entity = 'dependency'",
+    )
+
+
 def registered_migrations() -> list[str]:
     """Names of the migrations registered above, in order (`SCHEMA_MIGRATIONS` must match)."""
     return [m.name for m in migrations.pending(Database(memory=True))]
