@@ -1,8 +1,8 @@
 """`make_app()`: the one factory the CLI and tests use, and the screens the app switches to.
 
-Start-up order matters for speed: the database is opened and the board's cards are read
-on the database thread first, and Textual is imported only then, so the read overlaps
-Textual's import instead of the screen waiting for it.
+Start-up order matters for speed: the database is opened (plain sqlite3) and the board's
+cards are read first, while nothing else runs, and Textual is imported only then; the
+board's first frame needs no database work (see Backend.prefetch for why not in parallel).
 """
 
 from __future__ import annotations
