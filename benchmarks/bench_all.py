@@ -41,6 +41,7 @@ from bench_board import (  # the sibling script, imported as a module
     child_env,
     cold_start,
     machine,
+    machine_at_start,
     pct,
     press_bench,
 )
@@ -90,12 +91,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    m0 = machine()
-    print(
-        f"machine: nproc {m0['nproc']}, {m0['cpu']}, Python {m0['python']}, "
-        f"Textual {m0['textual']}; load average at start {m0['load']}",
-        flush=True,
-    )
+    m0 = machine_at_start()
     sb = sprintboard_command()
     with tempfile.TemporaryDirectory(prefix="bench-all-") as name:
         tmp = Path(name)

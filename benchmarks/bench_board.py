@@ -39,15 +39,13 @@ SIZE = (120, 40)
 BIG = dict(cards=10_000, per_sprint=2_000)
 SMALL = dict(cards=100, per_sprint=None)  # default --per-sprint: the active sprint gets 30
 
-# The child for the cold-start runs: prints one JSON line right after the first painted
-# frame and leaves with os._exit (no teardown), so the parent's wall time around the
-# process is "start to first paint". argv: mode (bare | app | cli), database path.
-CHILD = r"""
+# The start of every cold-start child (bench_planning_screen.py's too): the clock starts
+# at the child's first line; `status_kb` reads the child's memory, and `stamp_frames`
+# wraps `App._display` as the module docstring says, stamping the first painted frame.
+CHILD_START = r"""
 import time
 T0 = time.perf_counter()
 import asyncio, json, os, sys
-
-MODE = sys.argv[1]
 
 
 def status_kb(field):
@@ -55,6 +53,44 @@ def status_kb(field):
         if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
+
+
+def stamp_frames(app, ready, complete=None):
+    # Every frame is also encoded as a terminal would get it. Stamps "paint" (seconds
+    # since T0) at the first frame for which ready() holds and, given `complete`,
+    # "complete" at the first frame from then on for which complete() holds. Returns the
+    # stamps, and an event set once the last of them is taken.
+    stamp = {}
+    done = asyncio.Event()
+    original = app._display
+
+    def display(screen, update):
+        original(screen, update)
+        if update is None or done.is_set():
+            return
+        update.render_segments(app.console)  # what a real terminal would be sent
+        now = time.perf_counter() - T0
+        if "paint" not in stamp:
+            if not ready():
+                return
+            stamp["paint"] = now
+        if complete is None:
+            done.set()
+        elif complete():
+            stamp["complete"] = now
+            done.set()
+
+    app._display = display
+    return stamp, done
+"""
+
+# The child for the board's cold-start runs: prints one JSON line right after the first
+# painted frame and leaves with os._exit (no teardown), so the parent's wall time around
+# the process is "start to first paint". argv: mode (bare | app | cli), database path.
+CHILD = (
+    CHILD_START
+    + r"""
+MODE = sys.argv[1]
 
 
 async def main():
@@ -87,20 +123,7 @@ async def main():
                 and screen.grid.size.height > 0
             )
 
-    painted = asyncio.Event()
-    stamp = {}
-    original = app._display
-
-    def display(screen, update):
-        original(screen, update)
-        if update is None or painted.is_set():
-            return
-        update.render_segments(app.console)  # what a real terminal would be sent
-        if ready():
-            stamp["paint"] = time.perf_counter() - T0
-            painted.set()
-
-    app._display = display
+    stamp, painted = stamp_frames(app, ready)
     async with app.run_test(size=(120, 40), headless=True):
         await asyncio.wait_for(painted.wait(), 60)
         shown = ""
@@ -118,6 +141,7 @@ async def main():
 
 asyncio.run(main())
 """
+)
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -150,6 +174,17 @@ def machine() -> dict[str, str]:
     }
 
 
+def machine_at_start() -> dict[str, str]:
+    """`machine()`, printed as the first line of a run."""
+    m = machine()
+    print(
+        f"machine: nproc {m['nproc']}, {m['cpu']}, Python {m['python']}, "
+        f"Textual {m['textual']}; load average at start {m['load']}",
+        flush=True,
+    )
+    return m
+
+
 def child_env(tmp: Path, pyc: bool = True) -> dict[str, str]:
     """The children's environment: default settings, and bytecode caching on or off.
 
@@ -171,9 +206,12 @@ def child_env(tmp: Path, pyc: bool = True) -> dict[str, str]:
     return env
 
 
-def build_db(tmp: Path, name: str, cards: int, per_sprint: int | None) -> Path:
+def build_db(tmp: Path, name: str, cards: int | None = None, per_sprint: int | None = None) -> Path:
+    """`sprintboard demo` into tmp/name: the demo organisation, grown to `cards` if given."""
     path = tmp / name
-    cmd = [sys.executable, "-m", "sprintboard", "--db", str(path), "demo", "--cards", str(cards)]
+    cmd = [sys.executable, "-m", "sprintboard", "--db", str(path), "demo"]
+    if cards is not None:
+        cmd += ["--cards", str(cards)]
     if per_sprint is not None:
         cmd += ["--per-sprint", str(per_sprint)]
     subprocess.run(cmd, check=True, env=child_env(tmp), stdout=subprocess.DEVNULL)
@@ -183,8 +221,12 @@ def build_db(tmp: Path, name: str, cards: int, per_sprint: int | None) -> Path:
 # -- 1 and 3: cold start and peak memory (fresh processes) -----------------------------
 
 
-def cold_start(tmp: Path, mode: str, db: Path | None, pyc: bool = True) -> dict[str, Any]:
-    cmd = [sys.executable, "-c", CHILD, mode] + ([str(db)] if db else [])
+def cold_start(
+    tmp: Path, mode: str, db: Path | None, pyc: bool = True, child: str = CHILD
+) -> dict[str, Any]:
+    """One fresh `child` process (argv: mode, database): what it printed last (JSON), its
+    wall time from here to its exit, its peak RSS (MB) and its CPU seconds."""
+    cmd = [sys.executable, "-c", child, mode] + ([str(db)] if db else [])
     env = child_env(tmp, pyc)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -409,12 +451,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="also profile the start-up")
     args = parser.parse_args()
 
-    m0 = machine()
-    print(
-        f"machine: nproc {m0['nproc']}, {m0['cpu']}, Python {m0['python']}, "
-        f"Textual {m0['textual']}; load average at start {m0['load']}",
-        flush=True,
-    )
+    m0 = machine_at_start()
     with tempfile.TemporaryDirectory(prefix="bench-board-") as name:
         tmp = Path(name)
         t = time.perf_counter()

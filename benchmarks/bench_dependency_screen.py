@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_board  # the sibling script, imported as a module
+
 SIZE = (140, 45)
 PAIR = ("IT", "ECOM")
 STALL_BUDGET = 0.100  # s: a screen frozen longer than this reads as a hang
@@ -49,20 +52,10 @@ OPEN_BUDGET = 1.5  # s: open -> first paint of 2,000 links
 
 
 def machine() -> str:
-    import textual
-
-    model = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    m = bench_board.machine()
     return (
-        f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}, "
-        f"Textual {textual.__version__}, load average {load}"
+        f"nproc {m['nproc']}, {m['cpu']}, Python {m['python']}, "
+        f"Textual {m['textual']}, load average {m['load']}"
     )
 
 

@@ -33,8 +33,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -43,32 +41,39 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_board import (  # the sibling script, imported as a module: its cold-start driver
+    CHILD_START,
+    build_db,
+    child_env,
+    cold_start,
+    machine,
+    machine_at_start,
+)
+
 SIZE = (140, 45)
 
-CHILD = r"""
-import time
-T0 = time.perf_counter()
-import asyncio, json, os, sys
-
+# The child for the cold starts, on bench_board.py's start (the clock, `status_kb`,
+# `stamp_frames`). argv: mode (board | planning), database path.
+CHILD = (
+    CHILD_START
+    + r"""
 MODE, DB = sys.argv[1], sys.argv[2]
-
-
-def status_kb(field):
-    for line in open("/proc/self/status"):
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
 
 
 async def main():
     from sprintboard.app import make_app
 
-    app = make_app(DB, live_refresh=0)
     if MODE == "planning":
         from sprintboard.screens.planning import PlanningScreen
+        from sprintboard.tui import SprintboardApp
 
-        switch = app.switch_mode
-        app.switch_mode = lambda mode: switch("planning")  # on_mount opens the board
+        # Start in the planning screen's mode instead of the board's (read as the app is
+        # built); make_app still reads the board first, as every start does.
+        SprintboardApp.DEFAULT_MODE = "planning"
+    app = make_app(DB, live_refresh=0)
+    if MODE == "planning":
 
         def ready():
             s = app.screen
@@ -86,24 +91,7 @@ async def main():
 
         complete = ready
 
-    painted, done = asyncio.Event(), asyncio.Event()
-    stamp = {}
-    original = app._display
-
-    def display(screen, update):
-        original(screen, update)
-        if update is None or done.is_set():
-            return
-        update.render_segments(app.console)  # what a real terminal would be sent
-        now = time.perf_counter() - T0
-        if not painted.is_set() and ready():
-            stamp["paint"] = now
-            painted.set()
-        if painted.is_set() and complete():
-            stamp["complete"] = now
-            done.set()
-
-    app._display = display
+    stamp, done = stamp_frames(app, ready, complete)
     async with app.run_test(size=(140, 45), headless=True):
         await asyncio.wait_for(done.wait(), 120)
         shown = 0
@@ -115,61 +103,7 @@ async def main():
 
 asyncio.run(main())
 """
-
-
-def machine() -> dict[str, str]:
-    model = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import textual
-
-    return {
-        "nproc": str(os.cpu_count()),
-        "cpu": model,
-        "python": platform.python_version(),
-        "textual": getattr(textual, "__version__", "?"),
-        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-    }
-
-
-def child_env(tmp: Path) -> dict[str, str]:
-    """Default settings, and bytecode cached under the temp dir (as an installed app has)."""
-    env = dict(os.environ)
-    env["SPRINTBOARD_CONFIG"] = str(tmp / "no-config.toml")
-    env.pop("SPRINTBOARD_DB", None)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
-    return env
-
-
-def build_db(tmp: Path, name: str, *args: str) -> Path:
-    path = tmp / name
-    cmd = [sys.executable, "-m", "sprintboard", "--db", str(path), "demo", *args]
-    subprocess.run(cmd, check=True, env=child_env(tmp), stdout=subprocess.DEVNULL)
-    return path
-
-
-def cold_start(tmp: Path, mode: str, db: Path) -> dict[str, Any]:
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD, mode, str(db)],
-        capture_output=True,
-        env=child_env(tmp),
-        check=False,
-    )
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0 or not proc.stdout.strip():
-        raise SystemExit(
-            f"{mode} child failed ({proc.returncode}):\n{proc.stderr.decode()[-2000:]}"
-        )
-    data: dict[str, Any] = json.loads(proc.stdout.decode().strip().splitlines()[-1])
-    data["wall"] = wall
-    return data
+)
 
 
 async def in_process(db: Path, presses: int, settle: bool = True) -> dict[str, Any]:
@@ -321,25 +255,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="cold starts of each screen")
     parser.add_argument("--presses", type=int, default=20, help="timed > and < presses")
     args = parser.parse_args()
-    m0 = machine()
-    print(
-        f"machine: nproc {m0['nproc']}, {m0['cpu']}, Python {m0['python']}, "
-        f"Textual {m0['textual']}; load average at start {m0['load']}",
-        flush=True,
-    )
+    m0 = machine_at_start()
     with tempfile.TemporaryDirectory(prefix="bench-planning-") as name:
         tmp = Path(name)
         t = time.perf_counter()
-        big = build_db(tmp, "big.db", "--cards", "50000", "--per-sprint", "500")
+        big = build_db(tmp, "big.db", cards=50_000, per_sprint=500)
         small = build_db(tmp, "small.db")
         print(f"databases built in {time.perf_counter() - t:.1f} s", flush=True)
 
         for mode in ("board", "planning"):  # fill the pycache and page cache; not counted
-            cold_start(tmp, mode, big)
+            cold_start(tmp, mode, big, child=CHILD)
         runs: dict[str, list[dict[str, Any]]] = {"board": [], "planning": []}
         for _ in range(args.runs):  # interleaved: load from other users hits both alike
             for mode in runs:
-                runs[mode].append(cold_start(tmp, mode, big))
+                runs[mode].append(cold_start(tmp, mode, big, child=CHILD))
         print(
             "in-child first paint (s): "
             + "; ".join(

@@ -7,49 +7,19 @@ fixed, and every screenshot is taken only after the database work it shows has f
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
-from sprintboard.app import make_app
-from sprintboard.config import Settings
 from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.card_form import CardFormScreen
-from sprintboard.store import Store
-from sprintboard.tui import SprintboardApp
 
-BIG = (140, 45)
-SMALL = (80, 24)
-
-Snap = Callable[..., bool]
-Step = Callable[[Pilot[Any]], Awaitable[None]]
+from .conftest import BIG, SMALL, AppFactory, Snap, Step, until
 
 
-@pytest.fixture
-def board_app(demo_store: Store) -> Callable[..., SprintboardApp]:
-    """The app on the demo organisation, its clock frozen at the tests' 'now'."""
-    clock, path = demo_store.clock, demo_store.path
-    demo_store.close()
-
-    def build(theme: str = "sprintboard-dark") -> SprintboardApp:
-        # live_refresh=0: nothing else writes, and no poll should race the screenshot.
-        return make_app(path, clock=clock, settings=Settings(theme=theme), live_refresh=0)
-
-    return build
-
-
-async def _until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
-    for _ in range(200):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the screen never got ready")
-
-
-async def _quiet(pilot: Pilot[Any]) -> None:
+async def _still(pilot: Pilot[Any]) -> None:
     """Wait until database work is done and two screenshots in a row are the same.
 
     Work may start after a repaint (the header's count of seam findings does), so one
@@ -69,8 +39,8 @@ async def _quiet(pilot: Pilot[Any]) -> None:
 
 async def _board_ready(pilot: Pilot[Any]) -> BoardScreen:
     app = pilot.app
-    await _until(pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.sprint)
-    await _quiet(pilot)
+    await until(pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.sprint, tries=200)
+    await _still(pilot)
     assert isinstance(app.screen, BoardScreen)
     return app.screen
 
@@ -82,79 +52,71 @@ def steps(*keys: str, screen: type | None = None) -> Step:
         await _board_ready(pilot)
         for key in keys:
             await pilot.press(key)
-            await _quiet(pilot)
+            await _still(pilot)
         if screen is not None:
-            await _until(pilot, lambda: isinstance(pilot.app.screen, screen))
-        await _quiet(pilot)
+            await until(pilot, lambda: isinstance(pilot.app.screen, screen), tries=200)
+        await _still(pilot)
 
     return run
 
 
-def test_board_140x45(snap_compare: Snap, board_app: Callable[..., SprintboardApp]) -> None:
-    assert snap_compare(board_app(), terminal_size=BIG, run_before=steps())
+def test_board_140x45(snap_compare: Snap, demo_app: AppFactory) -> None:
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps())
 
 
-def test_board_80x24(snap_compare: Snap, board_app: Callable[..., SprintboardApp]) -> None:
-    assert snap_compare(board_app(), terminal_size=SMALL, run_before=steps())
+def test_board_80x24(snap_compare: Snap, demo_app: AppFactory) -> None:
+    assert snap_compare(demo_app(), terminal_size=SMALL, run_before=steps())
 
 
 @pytest.mark.parametrize("theme", ["sprintboard-light", "sprintboard-contrast"])
-def test_board_theme(
-    snap_compare: Snap, board_app: Callable[..., SprintboardApp], theme: str
-) -> None:
+def test_board_theme(snap_compare: Snap, demo_app: AppFactory, theme: str) -> None:
     # sprintboard-dark, the default, is test_board_140x45.
-    assert snap_compare(board_app(theme), terminal_size=BIG, run_before=steps("l", "j"))
+    assert snap_compare(demo_app(theme), terminal_size=BIG, run_before=steps("l", "j"))
 
 
-def test_board_theme_set_from_code(
-    snap_compare: Snap, board_app: Callable[..., SprintboardApp]
-) -> None:
+def test_board_theme_set_from_code(snap_compare: Snap, demo_app: AppFactory) -> None:
     """Switching theme at run time (the palette does this) repaints every colour."""
 
     async def run(pilot: Pilot[Any]) -> None:
         await _board_ready(pilot)
         pilot.app.theme = "sprintboard-contrast"
-        await _quiet(pilot)
+        await _still(pilot)
 
-    assert snap_compare(board_app(), terminal_size=BIG, run_before=run)
-
-
-def test_board_swimlanes(snap_compare: Snap, board_app: Callable[..., SprintboardApp]) -> None:
-    assert snap_compare(board_app(), terminal_size=BIG, run_before=steps("w", "l", "j"))
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=run)
 
 
-def test_board_filtered(snap_compare: Snap, board_app: Callable[..., SprintboardApp]) -> None:
+def test_board_swimlanes(snap_compare: Snap, demo_app: AppFactory) -> None:
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps("w", "l", "j"))
+
+
+def test_board_filtered(snap_compare: Snap, demo_app: AppFactory) -> None:
     keys = ["slash", *"checkout", "enter", "l", "j"]
-    assert snap_compare(board_app(), terminal_size=BIG, run_before=steps(*keys))
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps(*keys))
 
 
-def test_board_filter_box_open(
-    snap_compare: Snap, board_app: Callable[..., SprintboardApp]
-) -> None:
-    assert snap_compare(board_app(), terminal_size=BIG, run_before=steps("slash", *"promo"))
+def test_board_filter_box_open(snap_compare: Snap, demo_app: AppFactory) -> None:
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps("slash", *"promo"))
 
 
-def test_card_detail(snap_compare: Snap, board_app: Callable[..., SprintboardApp]) -> None:
+def test_card_detail(snap_compare: Snap, demo_app: AppFactory) -> None:
     # ECOM-4: contributing teams, a blocker, linked feedback and a history.
     assert snap_compare(
-        board_app(), terminal_size=BIG, run_before=steps("enter", screen=CardDetailScreen)
+        demo_app(), terminal_size=BIG, run_before=steps("enter", screen=CardDetailScreen)
     )
 
 
-def test_card_detail_80x24(snap_compare: Snap, board_app: Callable[..., SprintboardApp]) -> None:
+def test_card_detail_80x24(snap_compare: Snap, demo_app: AppFactory) -> None:
     keys = ("l", "l", "l", "enter")  # IT-6, which blocks cards of other teams
     assert snap_compare(
-        board_app(), terminal_size=SMALL, run_before=steps(*keys, screen=CardDetailScreen)
+        demo_app(), terminal_size=SMALL, run_before=steps(*keys, screen=CardDetailScreen)
     )
 
 
-def test_new_card_form(snap_compare: Snap, board_app: Callable[..., SprintboardApp]) -> None:
-    assert snap_compare(
-        board_app(), terminal_size=BIG, run_before=steps("n", screen=CardFormScreen)
-    )
+def test_new_card_form(snap_compare: Snap, demo_app: AppFactory) -> None:
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps("n", screen=CardFormScreen))
 
 
-def test_edit_card_form(snap_compare: Snap, board_app: Callable[..., SprintboardApp]) -> None:
+def test_edit_card_form(snap_compare: Snap, demo_app: AppFactory) -> None:
     assert snap_compare(
-        board_app(), terminal_size=BIG, run_before=steps("l", "e", screen=CardFormScreen)
+        demo_app(), terminal_size=BIG, run_before=steps("l", "e", screen=CardFormScreen)
     )

@@ -7,56 +7,17 @@ is fixed, and every screenshot waits for the database work and chart workers it 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
-from sprintboard.app import SCREENS, make_app
-from sprintboard.config import Settings
 from sprintboard.screens.planning import PlanningScreen
 from sprintboard.screens.sprint_dialogs import CloseSprintScreen, StartSprintScreen
-from sprintboard.store import Store
-from sprintboard.tui import SprintboardApp
 
-BIG = (140, 45)
-SMALL = (80, 24)
-PLANNING_KEY = str(1 + [mode for mode, _, _ in SCREENS].index("planning"))
+from .conftest import BIG, SCREEN_KEYS, SMALL, AppFactory, Snap, Step, press_quietly, quiet, until
 
-Snap = Callable[..., bool]
-Step = Callable[[Pilot[Any]], Awaitable[None]]
-
-
-@pytest.fixture
-def planning_app(demo_store: Store) -> Callable[..., SprintboardApp]:
-    """The app on the demo organisation, its clock frozen at the tests' 'now'."""
-    clock, path = demo_store.clock, demo_store.path
-    demo_store.close()
-
-    def build() -> SprintboardApp:
-        # live_refresh=0: nothing else writes, and no poll should race the screenshot.
-        settings = Settings(theme="sprintboard-dark")
-        return make_app(path, clock=clock, settings=settings, live_refresh=0)
-
-    return build
-
-
-async def _until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
-    for _ in range(250):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the screen never got ready")
-
-
-async def _quiet(pilot: Pilot[Any]) -> None:
-    """Wait for database work and chart workers to finish and the screen to repaint."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-    await asyncio.sleep(0)
+# Chart workers start after a repaint: every wait here takes three rounds.
+ROUNDS = 3
 
 
 def steps(*keys: str, screen: type | None = None) -> Step:
@@ -64,64 +25,56 @@ def steps(*keys: str, screen: type | None = None) -> Step:
 
     async def run(pilot: Pilot[Any]) -> None:
         app = pilot.app
-        await _until(pilot, lambda: type(app.screen).__name__ == "BoardScreen")
-        await _quiet(pilot)
-        await pilot.press(PLANNING_KEY)
-        await _until(pilot, lambda: isinstance(app.screen, PlanningScreen) and app.screen.loaded)
-        await _quiet(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await _quiet(pilot)
+        await until(pilot, lambda: type(app.screen).__name__ == "BoardScreen")
+        await quiet(pilot, ROUNDS)
+        await pilot.press(SCREEN_KEYS["planning"])
+        await until(pilot, lambda: isinstance(app.screen, PlanningScreen) and app.screen.loaded)
+        await quiet(pilot, ROUNDS)
+        await press_quietly(pilot, *keys, rounds=ROUNDS)
         if screen is not None:
-            await _until(pilot, lambda: isinstance(app.screen, screen))
-            await _quiet(pilot)
+            await until(pilot, lambda: isinstance(app.screen, screen))
+            await quiet(pilot, ROUNDS)
 
     return run
 
 
-def test_planning_140x45(snap_compare: Snap, planning_app: Callable[..., SprintboardApp]) -> None:
-    assert snap_compare(planning_app(), terminal_size=BIG, run_before=steps())
+def test_planning_140x45(snap_compare: Snap, demo_app: AppFactory) -> None:
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps())
 
 
-def test_planning_80x24(snap_compare: Snap, planning_app: Callable[..., SprintboardApp]) -> None:
-    assert snap_compare(planning_app(), terminal_size=SMALL, run_before=steps())
+def test_planning_80x24(snap_compare: Snap, demo_app: AppFactory) -> None:
+    assert snap_compare(demo_app(), terminal_size=SMALL, run_before=steps())
 
 
-def test_planning_over_capacity(
-    snap_compare: Snap, planning_app: Callable[..., SprintboardApp]
-) -> None:
+def test_planning_over_capacity(snap_compare: Snap, demo_app: AppFactory) -> None:
     """IT-14 and IT-11 moved in: IT is 7 points over, its bar red; focus on the sprint."""
     keys = ("j", "j", "j", "j", ">", ">", "tab")
-    assert snap_compare(planning_app(), terminal_size=BIG, run_before=steps(*keys))
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps(*keys))
 
 
-def test_planning_burndown(snap_compare: Snap, planning_app: Callable[..., SprintboardApp]) -> None:
+def test_planning_burndown(snap_compare: Snap, demo_app: AppFactory) -> None:
     """With IT-14 moved in today: the scope step and its marker are on the chart."""
     keys = ("j", "j", "j", "j", ">", "v")
-    assert snap_compare(planning_app(), terminal_size=BIG, run_before=steps(*keys))
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps(*keys))
 
 
-def test_planning_velocity(snap_compare: Snap, planning_app: Callable[..., SprintboardApp]) -> None:
-    assert snap_compare(planning_app(), terminal_size=BIG, run_before=steps("v", "v"))
+def test_planning_velocity(snap_compare: Snap, demo_app: AppFactory) -> None:
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps("v", "v"))
 
 
-def test_planning_flow(snap_compare: Snap, planning_app: Callable[..., SprintboardApp]) -> None:
-    assert snap_compare(planning_app(), terminal_size=BIG, run_before=steps("v", "v", "v"))
+def test_planning_flow(snap_compare: Snap, demo_app: AppFactory) -> None:
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps("v", "v", "v"))
 
 
-def test_close_sprint_dialog(
-    snap_compare: Snap, planning_app: Callable[..., SprintboardApp]
-) -> None:
+def test_close_sprint_dialog(snap_compare: Snap, demo_app: AppFactory) -> None:
     assert snap_compare(
-        planning_app(), terminal_size=BIG, run_before=steps("C", screen=CloseSprintScreen)
+        demo_app(), terminal_size=BIG, run_before=steps("C", screen=CloseSprintScreen)
     )
 
 
-def test_start_sprint_dialog(
-    snap_compare: Snap, planning_app: Callable[..., SprintboardApp]
-) -> None:
+def test_start_sprint_dialog(snap_compare: Snap, demo_app: AppFactory) -> None:
     """Sprint 42 closed (unfinished to the backlog), then Sprint 43 about to start."""
     keys = ("C", "b", "S")
     assert snap_compare(
-        planning_app(), terminal_size=BIG, run_before=steps(*keys, screen=StartSprintScreen)
+        demo_app(), terminal_size=BIG, run_before=steps(*keys, screen=StartSprintScreen)
     )

@@ -2,21 +2,27 @@
 
 `board_app(...)` builds the app the way the CLI does, with the tests' frozen clock and
 default settings (so the user's config is never read or written). `probe` reads the two
-things every test compares: what the board shows and what the database holds.
+things every test compares: what the board shows and what the database holds. The
+functions at the end drive the app the way every screen's tests do: wait for its work to
+settle, wait for a condition, press keys, open a screen with its number key.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from rich.cells import cell_len
 from rich.console import Console
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Input
 
-from sprintboard.app import make_app
+from sprintboard.app import SCREENS, make_app
 from sprintboard.config import Settings
 from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.board_model import COLUMNS
@@ -26,6 +32,13 @@ from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.board_grid import BoardGrid
 
 SIZE = (140, 45)
+SCREEN_KEYS = {mode: str(i) for i, (mode, _, _) in enumerate(SCREENS, start=1)}
+"""The number key that switches to each screen, by mode name."""
+
+AppFactory = Callable[..., SprintboardApp]
+"""What `board_app` gives: build the app, keyword arguments going to `make_app`."""
+
+ScreenT = TypeVar("ScreenT", bound=Screen[Any])
 
 
 @pytest.fixture
@@ -155,3 +168,72 @@ def cells(text: str) -> list[str]:
 @pytest.fixture
 def probe(demo_db: Path, clock: Clock) -> Probe:
     return Probe(demo_db, clock)
+
+
+# -- driving the app ------------------------------------------------------------------------
+
+
+async def settle(app: SprintboardApp, pilot: Pilot[Any], rounds: int = 2) -> None:
+    """Let queued reads and writes finish and the screen catch up, `rounds` times over.
+
+    Work can start after a repaint (a chart worker, a screen's next read), so one wait for
+    the workers is not always enough; the goals, teams and planning tests settle in 3.
+    """
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def wait_until(
+    pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.02
+) -> bool:
+    """Pause the pilot until `condition()` holds: False if `timeout` seconds pass first.
+
+    Assert on the result (`assert await wait_until(...)`) unless the wait only gives the
+    app time and what follows checks the outcome.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            return False
+        await pilot.pause(interval)
+    return True
+
+
+async def press_each(app: SprintboardApp, pilot: Pilot[Any], *keys: str, rounds: int = 2) -> None:
+    """Press keys one at a time, settling (`rounds`) after each."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(app, pilot, rounds)
+
+
+async def open_screen(
+    app: SprintboardApp, pilot: Pilot[Any], mode: str, kind: type[ScreenT], rounds: int = 2
+) -> ScreenT:
+    """Switch to `mode` with its number key; wait until its screen has read its data."""
+    await pilot.pause()
+    await pilot.press(SCREEN_KEYS[mode])
+    assert await wait_until(
+        pilot, lambda: isinstance(app.screen, kind) and getattr(app.screen, "loaded", False)
+    )
+    await settle(app, pilot, rounds)
+    screen = app.screen
+    assert isinstance(screen, kind)
+    return screen
+
+
+async def type_into(app: SprintboardApp, pilot: Pilot[Any], selector: str, text: str) -> None:
+    """Empty the input `selector` of the current screen, then type `text` into it."""
+    box = app.screen.query_one(selector, Input)
+    box.focus()
+    box.value = ""
+    await pilot.pause()
+    if text:
+        await pilot.press(*text)
+    await pilot.pause()
+
+
+def messages(app: SprintboardApp) -> list[str]:
+    """The text of the notifications the app holds (expired ones are dropped), oldest first."""
+    return [n.message for n in app._notifications]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,7 +26,7 @@ from sprintboard.store import Store
 from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.board_grid import BoardGrid
 
-from .conftest import SIZE, Probe
+from .conftest import SIZE, AppFactory, Probe, settle, wait_until
 
 # The demo's active sprint (Sprint 42) as the board opens on it, selection on ECOM-4.
 SPRINT_42 = {
@@ -38,27 +36,6 @@ SPRINT_42 = {
     "review": ["IT-6", "CNT-3", "FIN-1", "IT-8"],
     "done": ["ECOM-3", "DATA-3", "CS-2", "EXEC-1"],
 }
-
-AppFactory = Callable[..., SprintboardApp]
-
-
-async def settle(app: SprintboardApp, pilot: object) -> None:
-    """Let queued writes finish and the screen catch up."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-
-
-async def wait_until(pilot: object, condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """Pause the pilot until `condition()` holds (or the timeout passes)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            return False
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
-    return True
 
 
 async def test_opens_on_the_active_sprint(board_app: AppFactory, probe: Probe) -> None:
@@ -556,7 +533,7 @@ async def test_live_refresh_after_an_external_write(board_app: AppFactory, probe
         with probe.store() as other:
             other.cards.edit("MKT-3", {"title": "Spring landing page, renamed elsewhere"})
             other.cards.move("IT-4", status="review")
-        assert await wait_until(pilot, lambda: "IT-4" in probe.shown(app)["review"])
+        assert await wait_until(pilot, lambda: "IT-4" in probe.shown(app)["review"], interval=0.05)
         await pilot.pause()
 
         assert probe.shown(app) == probe.stored(sprint)
@@ -569,7 +546,7 @@ async def test_live_refresh_after_an_external_write(board_app: AppFactory, probe
         # The selected card itself moved elsewhere: the selection follows it.
         with probe.store() as other:
             other.cards.move("MKT-3", status="done")
-        assert await wait_until(pilot, lambda: "MKT-3" in probe.shown(app)["done"])
+        assert await wait_until(pilot, lambda: "MKT-3" in probe.shown(app)["done"], interval=0.05)
         await pilot.pause()
         assert probe.selected(app) == "MKT-3"
         assert "▶MKT-3" in probe.column_text(app, "done")
@@ -671,7 +648,9 @@ async def test_command_palette_reaches_board_actions(board_app: AppFactory, prob
         await pilot.press("ctrl+p")
         await settle(app, pilot)
         await pilot.press(*"Lanes")
-        assert await wait_until(pilot, lambda: "Board: lanes" in probe.screen_text(app))
+        assert await wait_until(
+            pilot, lambda: "Board: lanes" in probe.screen_text(app), interval=0.05
+        )
         await pilot.press("enter")
         await settle(app, pilot)
         assert probe.board(app) is app.screen

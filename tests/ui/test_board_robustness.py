@@ -17,15 +17,7 @@ from sprintboard.screens.dialogs import ConfirmScreen
 from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.board_grid import BoardGrid
 
-from .conftest import SIZE, Probe, cells
-
-AppFactory = Callable[..., SprintboardApp]
-
-
-async def settle(app: SprintboardApp, pilot: object) -> None:
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
+from .conftest import SIZE, AppFactory, Probe, cells, settle
 
 
 def assert_layout_intact(app: SprintboardApp, probe: Probe) -> None:

@@ -9,16 +9,13 @@ IT-10 (Sprint 43) -> ECOM-2 (Sprint 42) is late (red), ECOM-2 -> IT-9 (Sprint 43
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from rich.segment import Segment
 from textual.color import Color
 
-from sprintboard.app import SCREENS
 from sprintboard.planning.graph import DependencyGraph
 from sprintboard.screens import dependencies
 from sprintboard.screens.board import BoardScreen
@@ -32,10 +29,7 @@ from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.dependency_view import DependencyView
 from sprintboard.widgets.team_matrix import TeamMatrix
 
-from .conftest import SIZE, Probe
-
-AppFactory = Callable[..., SprintboardApp]
-DEPS_KEY = str(1 + [mode for mode, _, _ in SCREENS].index("dependencies"))
+from .conftest import SCREEN_KEYS, SIZE, AppFactory, Probe, messages, settle, wait_until
 
 # (blocker, dependent) -> the word the screen must show, and the theme colour it is drawn in
 DEMO_IT_ECOM = {("ECOM-2", "IT-5"): "≈ same sprint", ("IT-6", "ECOM-4"): "≈ same sprint"}
@@ -90,10 +84,6 @@ def header(app: SprintboardApp) -> str:
     return str(screen_of(app).query_one("#deps-header").render())
 
 
-def messages(app: SprintboardApp) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
 def stored_pairs(probe: Probe) -> set[tuple[str, str]]:
     with probe.store() as store:
         return set(store.deps.pairs())
@@ -116,25 +106,11 @@ def add_links(probe: Probe, links: dict[tuple[str, str], str]) -> None:
             store.deps.add(blocker, dependent)
 
 
-async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await pilot.pause(0.02)
-
-
-async def settle(app: SprintboardApp, pilot: Any) -> None:
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def open_screen(app: SprintboardApp, pilot: Any) -> DependencyScreen:
+async def open_dependencies(app: SprintboardApp, pilot: Any) -> DependencyScreen:
     """Switch to the dependency screen with its number key and wait until it is drawn."""
-    await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
-    await pilot.press(DEPS_KEY)
-    await wait_until(
+    assert await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+    await pilot.press(SCREEN_KEYS["dependencies"])
+    assert await wait_until(
         pilot, lambda: isinstance(app.screen, DependencyScreen) and not app.screen.view.pending
     )
     await settle(app, pilot)
@@ -143,7 +119,7 @@ async def open_screen(app: SprintboardApp, pilot: Any) -> DependencyScreen:
 
 async def choose(pilot: Any, app: SprintboardApp, starts: str) -> None:
     """In an open PickerScreen, choose the option whose label starts with `starts`."""
-    await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+    assert await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
     picker = app.screen
     assert isinstance(picker, PickerScreen)
     index = next(i for i, label in enumerate(picker.labels) if label.startswith(starts))
@@ -154,7 +130,7 @@ async def choose(pilot: Any, app: SprintboardApp, starts: str) -> None:
 
 async def pick_card(pilot: Any, app: SprintboardApp, key: str) -> None:
     """In the card finder, type a key and take the best match (which must be that card)."""
-    await wait_until(pilot, lambda: isinstance(app.screen, CardPickerScreen))
+    assert await wait_until(pilot, lambda: isinstance(app.screen, CardPickerScreen))
     picker = app.screen
     assert isinstance(picker, CardPickerScreen)
     await pilot.press(*key)
@@ -172,7 +148,7 @@ async def test_default_pair_shows_it_ecom_links_with_their_colour_words(
     add_links(probe, EXTRA)
     app = board_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await open_screen(app, pilot)
+        await open_dependencies(app, pilot)
         expected = DEMO_IT_ECOM | EXTRA
         assert shown_links(app) == expected
         assert set(expected) == stored_between(probe, "IT", "ECOM")
@@ -210,10 +186,12 @@ async def test_default_pair_shows_it_ecom_links_with_their_colour_words(
 async def test_another_pair_and_all_teams(board_app: AppFactory, probe: Probe) -> None:
     app = board_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_screen(app, pilot)
+        screen = await open_dependencies(app, pilot)
         await pilot.press("p")
         await choose(pilot, app, "IT ↔ WH")
-        await wait_until(pilot, lambda: screen.teams == ("IT", "WH") and not screen.view.pending)
+        assert await wait_until(
+            pilot, lambda: screen.teams == ("IT", "WH") and not screen.view.pending
+        )
         await settle(app, pilot)
         assert shown_links(app) == {("IT-10", "WH-4"): "≈ same sprint", ("IT-10", "WH-3"): "✗ late"}
         assert set(shown_links(app)) == stored_between(probe, "IT", "WH")
@@ -222,7 +200,7 @@ async def test_another_pair_and_all_teams(board_app: AppFactory, probe: Probe) -
         assert not any("ECOM-" in line for line in view_lines(app))
 
         await pilot.press("a")
-        await wait_until(pilot, lambda: screen.teams is None and not screen.view.pending)
+        assert await wait_until(pilot, lambda: screen.teams is None and not screen.view.pending)
         await settle(app, pilot)
         with probe.store() as store:
             cross = {(r["blocker"], r["dependent"]) for r in store.deps.list() if r["cross_team"]}
@@ -232,7 +210,7 @@ async def test_another_pair_and_all_teams(board_app: AppFactory, probe: Probe) -
 
         # i adds the links inside one team (IT-4 -> IT-5, MKT-3 -> MKT-2, WH-3 -> WH-4).
         await pilot.press("i")
-        await wait_until(pilot, lambda: screen.internal and not screen.view.pending)
+        assert await wait_until(pilot, lambda: screen.internal and not screen.view.pending)
         await settle(app, pilot)
         assert set(shown_links(app)) == stored_pairs(probe)
         assert "with links inside a team" in header(app)
@@ -241,7 +219,7 @@ async def test_another_pair_and_all_teams(board_app: AppFactory, probe: Probe) -
 async def test_the_team_matrix(board_app: AppFactory, probe: Probe) -> None:
     app = board_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_screen(app, pilot)
+        screen = await open_dependencies(app, pilot)
         await pilot.press("m")
         await pilot.pause()
         matrix = screen.query_one(TeamMatrix)
@@ -285,7 +263,9 @@ async def test_the_team_matrix(board_app: AppFactory, probe: Probe) -> None:
         await pilot.press("right")  # IT -> WH
         assert matrix.selected == ("IT", "WH")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: screen.teams == ("IT", "WH") and not screen.view.pending)
+        assert await wait_until(
+            pilot, lambda: screen.teams == ("IT", "WH") and not screen.view.pending
+        )
         await settle(app, pilot)
         assert not matrix.display and screen.view.display
         assert set(shown_links(app)) == {("IT-10", "WH-4"), ("IT-10", "WH-3")}
@@ -295,7 +275,7 @@ async def test_graph_view_marks_the_critical_path(board_app: AppFactory, probe: 
     add_links(probe, EXTRA)
     app = board_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_screen(app, pilot)
+        screen = await open_dependencies(app, pilot)
         await pilot.press("v")
         await pilot.pause()
         assert "· graph ·" in header(app)
@@ -319,12 +299,12 @@ async def test_graph_view_marks_the_critical_path(board_app: AppFactory, probe: 
 async def test_enter_opens_the_selected_card(board_app: AppFactory, probe: Probe) -> None:
     app = board_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_screen(app, pilot)
+        screen = await open_dependencies(app, pilot)
         assert screen.view.selected_key == "IT-5"  # the first link's dependent
         await pilot.press("right")  # its blocker
         assert screen.view.selected_key == "ECOM-2"
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
         assert app.screen.key == "ECOM-2"  # type: ignore[attr-defined]
 
 
@@ -335,12 +315,12 @@ async def test_add_a_dependency_with_the_card_finder(board_app: AppFactory, prob
     app = board_app()
     before = stored_pairs(probe)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_screen(app, pilot)
+        screen = await open_dependencies(app, pilot)
         assert screen.view.selected_key == "IT-5"
         await pilot.press("plus")
         await pick_card(pilot, app, "ECOM-5")
         await choose(pilot, app, "IT-5 waits on ECOM-5")
-        await wait_until(pilot, lambda: ("ECOM-5", "IT-5") in shown_links(app))
+        assert await wait_until(pilot, lambda: ("ECOM-5", "IT-5") in shown_links(app))
         await settle(app, pilot)
         assert stored_pairs(probe) == before | {("ECOM-5", "IT-5")}
         assert shown_links(app)[("ECOM-5", "IT-5")] == "✗ late"  # ECOM-5 is in Sprint 43
@@ -353,7 +333,7 @@ async def test_a_cycle_is_refused_and_named(board_app: AppFactory, probe: Probe)
     app = board_app()
     before = stored_pairs(probe)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_screen(app, pilot)
+        screen = await open_dependencies(app, pilot)
         assert screen.view.selected_key == "IT-5"
         # EXEC-1 -> IT-4 -> IT-5 already: EXEC-1 waiting on IT-5 would close the circle.
         await pilot.press("plus")
@@ -363,7 +343,7 @@ async def test_a_cycle_is_refused_and_named(board_app: AppFactory, probe: Probe)
             "not saved: dependency: refused, it would make a cycle: "
             "EXEC-1 -> IT-4 -> IT-5 -> EXEC-1"
         )
-        await wait_until(pilot, lambda: cycle in messages(app))
+        assert await wait_until(pilot, lambda: cycle in messages(app))
         await settle(app, pilot)
         assert stored_pairs(probe) == before
         assert [n.severity for n in app._notifications] == ["error"]
@@ -374,16 +354,16 @@ async def test_a_cycle_is_refused_and_named(board_app: AppFactory, probe: Probe)
 async def test_remove_a_dependency(board_app: AppFactory, probe: Probe) -> None:
     app = board_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_screen(app, pilot)
+        screen = await open_dependencies(app, pilot)
         await pilot.press("down")  # ECOM-4 waits on IT-6
         assert screen.view.selected_key == "ECOM-4"
         await pilot.press("minus")
-        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         picker = app.screen
         assert isinstance(picker, PickerScreen)
         assert picker.values == [("IT-6", "ECOM-4")]
         await pilot.press("enter")
-        await wait_until(pilot, lambda: ("IT-6", "ECOM-4") not in shown_links(app))
+        assert await wait_until(pilot, lambda: ("IT-6", "ECOM-4") not in shown_links(app))
         await settle(app, pilot)
         assert ("IT-6", "ECOM-4") not in stored_pairs(probe)
         assert shown_links(app) == {("ECOM-2", "IT-5"): "≈ same sprint"}
@@ -394,7 +374,7 @@ async def test_add_and_remove_from_the_board(board_app: AppFactory, probe: Probe
     app = board_app()
     before = stored_pairs(probe)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
         await settle(app, pilot)
         board = app.screen
         assert isinstance(board, BoardScreen)
@@ -402,21 +382,21 @@ async def test_add_and_remove_from_the_board(board_app: AppFactory, probe: Probe
         await pilot.press("plus")
         await pick_card(pilot, app, "IT-9")
         await choose(pilot, app, "ECOM-4 waits on IT-9")
-        await wait_until(pilot, lambda: ("IT-9", "ECOM-4") in stored_pairs(probe))
+        assert await wait_until(pilot, lambda: ("IT-9", "ECOM-4") in stored_pairs(probe))
         await settle(app, pilot)
         assert stored_pairs(probe) == before | {("IT-9", "ECOM-4")}
         card = board.model.selected_card()
         assert card is not None and card["blocked_by"] == ["IT-6", "IT-9"]
 
         # The dependency screen shows it, and - removes it there (the picker lists both).
-        await open_screen(app, pilot)
+        await open_dependencies(app, pilot)
         # IT-9 is planned in Sprint 43, after ECOM-4's Sprint 42.
         assert shown_links(app)[("IT-9", "ECOM-4")] == "✗ late"
         await pilot.press("1")
-        await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
         await pilot.press("minus")
         await choose(pilot, app, "ECOM-4 waits on IT-9")
-        await wait_until(pilot, lambda: ("IT-9", "ECOM-4") not in stored_pairs(probe))
+        assert await wait_until(pilot, lambda: ("IT-9", "ECOM-4") not in stored_pairs(probe))
         await settle(app, pilot)
         assert stored_pairs(probe) == before
         card = board.model.selected_card()
@@ -441,9 +421,9 @@ async def test_loading_shows_and_keys_still_work(
     app = board_app()
     try:
         async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
-            await pilot.press(DEPS_KEY)
-            await wait_until(pilot, lambda: isinstance(app.screen, DependencyScreen))
+            assert await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+            await pilot.press(SCREEN_KEYS["dependencies"])
+            assert await wait_until(pilot, lambda: isinstance(app.screen, DependencyScreen))
             await pilot.pause()
             screen = screen_of(app)
             assert view_lines(app)[0].strip() == "loading…"
@@ -451,11 +431,11 @@ async def test_loading_shows_and_keys_still_work(
             await pilot.press("m")
             assert screen.matrix_shown
             await pilot.press("m", "question_mark")
-            await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+            assert await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
             await pilot.press("escape")
             assert not release.is_set() and screen.view.pending
             release.set()
-            await wait_until(pilot, lambda: not screen.view.pending)
+            assert await wait_until(pilot, lambda: not screen.view.pending)
             await settle(app, pilot)
             assert shown_links(app) == DEMO_IT_ECOM
     finally:
@@ -471,7 +451,7 @@ async def test_titles_are_shown_literally(board_app: AppFactory, probe: Probe) -
         store.cards.edit("ECOM-2", {"title": "🛒 購物車 " + "wide " * 80})
     app = board_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_screen(app, pilot)
+        screen = await open_dependencies(app, pilot)
         detail = str(screen.query_one("#deps-detail").render())
         assert "[bold]x[/] [link=file:///etc/passwd]a[/link]" in detail
         assert "🛒 購物車 wide" in detail
@@ -487,7 +467,7 @@ async def test_works_at_80x24(board_app: AppFactory, probe: Probe) -> None:
     add_links(probe, EXTRA)
     app = board_app()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        screen = await open_screen(app, pilot)
+        screen = await open_dependencies(app, pilot)
         assert set(shown_links(app)) == set(DEMO_IT_ECOM | EXTRA)
         for keys in (("v",), ("a",), ("m",), ("down", "right"), ("m", "pagedown", "end")):
             await pilot.press(*keys)

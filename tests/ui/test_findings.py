@@ -9,8 +9,6 @@ a promotion over the warehouse's throughput, and two urgent feedback items untri
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from typing import Any
 
 from textual.widgets import OptionList
@@ -21,9 +19,8 @@ from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.findings import FindingsScreen
 from sprintboard.tui import SprintboardApp
 
-from .conftest import SIZE, Probe
+from .conftest import SIZE, AppFactory, Probe, settle, wait_until
 
-AppFactory = Callable[..., SprintboardApp]
 PROMO_STOCK = "SKU GF-1001 has 14 on hand, under its threshold of 40"
 
 
@@ -46,24 +43,12 @@ def panel_options(app: SprintboardApp) -> list[str]:
     return [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
 
 
-async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await pilot.pause(0.02)
-
-
-async def settle(app: SprintboardApp, pilot: Any) -> None:
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def open_panel(app: SprintboardApp, pilot: Any) -> FindingsScreen:
-    await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.sprint)
+    assert await wait_until(
+        pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.sprint
+    )
     await pilot.press("exclamation_mark")
-    await wait_until(
+    assert await wait_until(
         pilot,
         lambda: isinstance(app.screen, FindingsScreen) and app.screen.findings is not None,
     )
@@ -83,7 +68,7 @@ async def test_header_counts_the_findings(board_app: AppFactory, probe: Probe) -
     expected = summary(checked(probe))
     assert expected == "5 errors, 14 warnings, 0 info"
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_until(pilot, lambda: "findings:" in header(app))
+        assert await wait_until(pilot, lambda: "findings:" in header(app))
         assert "· findings: 5 errors, 14 warnings (!)" in header(app)
 
         # The count follows the plan: without the late link (removed elsewhere), one error less.
@@ -113,7 +98,7 @@ async def test_a_burst_of_reloads_recounts_the_findings_once(
     monkeypatch.setattr(findings_module, "check_seams", counted)
     app = board_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_until(pilot, lambda: "findings:" in header(app))
+        assert await wait_until(pilot, lambda: "findings:" in header(app))
         assert len(calls) == 1  # the first load counts at once
         with probe.store() as store:
             store.deps.remove("IT-10", "WH-3")
@@ -122,7 +107,7 @@ async def test_a_burst_of_reloads_recounts_the_findings_once(
             await screen.load()
         assert len(calls) == 1  # nothing yet: the plan may still be changing
         assert "5 errors" in header(app)
-        await wait_until(pilot, lambda: "4 errors" in header(app))
+        assert await wait_until(pilot, lambda: "4 errors" in header(app))
         await settle(app, pilot)
         assert len(calls) == 2
 
@@ -147,7 +132,7 @@ async def test_panel_lists_the_promo_stock_error_and_jumps_to_its_card(
         assert "5 errors, 14 warnings, 0 info" in title
 
         await choose(pilot, promo[0])
-        await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
         await settle(app, pilot)
         screen = board(app)
         assert screen.model.selected == "MKT-2"
@@ -167,7 +152,7 @@ async def test_a_finding_in_another_sprint_switches_the_board(
         first = panel.findings[0]
         assert (first.rule, first.cards) == ("dep-order", ("IT-10", "WH-3"))
         await choose(pilot, 0)
-        await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
         await settle(app, pilot)
         screen = board(app)
         assert screen.sprint is not None and screen.sprint["name"] == "Sprint 43"
@@ -190,5 +175,5 @@ async def test_a_finding_without_a_card_keeps_the_panel_open(
         assert app.screen is panel
         assert f"{finding.subject} names no card to show" in [n.message for n in app._notifications]
         await pilot.press("escape")
-        await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
         assert board(app).model.selected == "ECOM-4"  # where it was

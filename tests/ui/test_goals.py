@@ -8,14 +8,12 @@ G3 'Ship on time, every time' (88 -> 91 -> 97 %, signed off by Marc Dubois).
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from textual.binding import Binding
 from textual.widgets import Input, OptionList
 
-from sprintboard.app import SCREENS
 from sprintboard.models import Goal
 from sprintboard.planning.goals import goal_progress
 from sprintboard.screens.board import BoardScreen
@@ -24,43 +22,25 @@ from sprintboard.screens.goal_dialogs import GoalFormScreen, SignoffScreen, Stat
 from sprintboard.screens.goals import GoalCardsScreen, GoalsScreen
 from sprintboard.tui import SprintboardApp
 
-from .conftest import SIZE, Probe
+from . import conftest
+from .conftest import (
+    SCREEN_KEYS,
+    SIZE,
+    AppFactory,
+    Probe,
+    messages,
+    open_screen,
+    type_into,
+    wait_until,
+)
 
-AppFactory = Callable[..., SprintboardApp]
-GOALS_KEY = str(1 + [mode for mode, _, _ in SCREENS].index("goals"))
-
-
-async def settle(app: SprintboardApp, pilot: Any) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            return False
-        await pilot.pause(0.02)
-    return True
-
-
-async def press(app: SprintboardApp, pilot: Any, *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-        await settle(app, pilot)
+# These tests settle in three rounds after every key, one more than conftest's default.
+settle = partial(conftest.settle, rounds=3)
+press = partial(conftest.press_each, rounds=3)
 
 
 async def open_goals(app: SprintboardApp, pilot: Any) -> GoalsScreen:
-    await pilot.pause()
-    await pilot.press(GOALS_KEY)
-    assert await wait_until(
-        pilot, lambda: isinstance(app.screen, GoalsScreen) and app.screen.loaded
-    )
-    await settle(app, pilot)
-    assert isinstance(app.screen, GoalsScreen)
-    return app.screen
+    return await open_screen(app, pilot, "goals", GoalsScreen, rounds=3)
 
 
 def goals_screen(app: SprintboardApp) -> GoalsScreen:
@@ -86,20 +66,6 @@ def changed_fields(probe: Probe, after: int) -> set[str]:
             [after],
         )
     return {r["field"] for r in rows}
-
-
-def messages(app: SprintboardApp) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
-async def type_into(app: SprintboardApp, pilot: Any, selector: str, text: str) -> None:
-    box = app.screen.query_one(selector, Input)
-    box.focus()
-    box.value = ""
-    await pilot.pause()
-    if text:
-        await pilot.press(*text)
-    await pilot.pause()
 
 
 # -- what it shows -----------------------------------------------------------------------------
@@ -409,7 +375,7 @@ async def test_goals_follow_a_card_moved_on_the_board_of_this_app(
             if c["goal"] == goal.id and c["status"] != "done" and c["points"]
         )
         await board.backend.write(board.store.cards.move, card["key"], status="done")
-        await press(app, pilot, GOALS_KEY)
+        await press(app, pilot, SCREEN_KEYS["goals"])
         assert await wait_until(
             pilot,
             lambda: (

@@ -8,7 +8,6 @@ new #1 checkout ×6, #2 cart ×3, #13 cart ×2 (11 days), #4 checkout ×2, #5 pa
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -17,7 +16,6 @@ from typing import Any
 from rich.cells import cell_len
 from textual.widgets import Input
 
-from sprintboard.app import SCREENS
 from sprintboard.models import Feedback
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.card_picker import CardPickerScreen
@@ -27,11 +25,9 @@ from sprintboard.store import Store, frozen_clock
 from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.inbox_list import InboxList
 
-from .conftest import SIZE, Probe, cells
+from .conftest import SIZE, AppFactory, Probe, cells, messages, open_screen, settle, wait_until
 
-AppFactory = Callable[..., SprintboardApp]
 NEW = [1, 2, 13, 4, 5, 15, 7]
-INBOX_KEY = str(1 + [mode for mode, _, _ in SCREENS].index("inbox"))
 
 
 def inbox(app: SprintboardApp) -> InboxScreen:
@@ -59,36 +55,9 @@ def row_of(app: SprintboardApp, feedback_id: int) -> str:
     return widget.render_line(1 + index - widget.top).text
 
 
-def messages(app: SprintboardApp) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
-async def settle(app: SprintboardApp, pilot: Any) -> None:
-    """Let queued reads and writes finish and the screen catch up."""
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            return False
-        await pilot.pause(0.02)
-    return True
-
-
 async def open_inbox(app: SprintboardApp, pilot: Any) -> InboxScreen:
     """Press the inbox's number key and wait for its first read."""
-    await pilot.pause()
-    await pilot.press(INBOX_KEY)
-    assert await wait_until(
-        pilot, lambda: isinstance(app.screen, InboxScreen) and app.screen.loaded
-    )
-    await settle(app, pilot)
-    return inbox(app)
+    return await open_screen(app, pilot, "inbox", InboxScreen)
 
 
 async def press(app: SprintboardApp, pilot: Any, *keys: str) -> None:

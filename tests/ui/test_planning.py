@@ -3,15 +3,14 @@ and on screen (the lists, the capacity bars, the charts)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rich.segment import Segment
 from textual.color import Color
 
-from sprintboard.app import SCREENS, make_app
+from sprintboard.app import make_app
 from sprintboard.config import Settings
 from sprintboard.models import Card, validate
 from sprintboard.planning.capacity import sprint_capacity
@@ -24,10 +23,8 @@ from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.capacity_bars import CapacityBars
 from sprintboard.widgets.card_list import CardListView
 
-from .conftest import SIZE, Probe
-
-AppFactory = Callable[..., SprintboardApp]
-PLANNING_KEY = str(1 + [mode for mode, _, _ in SCREENS].index("planning"))
+from . import conftest
+from .conftest import SIZE, AppFactory, Probe, messages, open_screen, wait_until
 
 # The demo's backlog as the planning screen sorts it: priority, then position.
 BACKLOG = [
@@ -39,28 +36,12 @@ BACKLOG = [
 UNFINISHED = 16
 
 
-async def settle(app: SprintboardApp, pilot: Any) -> None:
-    """Let queued writes and chart workers finish, and the screen catch up."""
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await pilot.pause(0.02)
+# Chart workers start after a repaint: settle in three rounds, one more than conftest's default.
+settle = partial(conftest.settle, rounds=3)
 
 
 async def open_planning(app: SprintboardApp, pilot: Any) -> PlanningScreen:
-    await pilot.press(PLANNING_KEY)
-    await wait_until(pilot, lambda: isinstance(app.screen, PlanningScreen) and app.screen.loaded)
-    await settle(app, pilot)
-    screen = app.screen
-    assert isinstance(screen, PlanningScreen)
-    return screen
+    return await open_screen(app, pilot, "planning", PlanningScreen, rounds=3)
 
 
 def planning(app: SprintboardApp) -> PlanningScreen:
@@ -99,10 +80,6 @@ def team_lines(app: SprintboardApp, team: str) -> str:
             break
         block.append(line)
     return "\n".join(block)
-
-
-def messages(app: SprintboardApp) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 def sprint_named(probe: Probe, name: str) -> dict[str, Any]:
@@ -262,7 +239,7 @@ async def test_a_closed_sprint_takes_no_cards(board_app: AppFactory, probe: Prob
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_planning(app, pilot)
         await pilot.press("s")
-        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         await pilot.press("end", "enter")  # oldest first from the end: Sprint 41, closed
         await settle(app, pilot)
         assert screen.model.sprint_row["name"] == "Sprint 41"  # type: ignore[index]
@@ -315,7 +292,7 @@ async def test_start_is_refused_while_a_sprint_is_active(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_planning(app, pilot)
         await pilot.press("s")
-        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         assert "Sprint 43  (planned" in probe.screen_text(app)
         await pilot.press("enter")  # newest first: Sprint 43
         await settle(app, pilot)
@@ -342,7 +319,7 @@ async def test_close_sends_unfinished_cards_to_the_backlog_then_start_the_next(
             unfinished = [c["key"] for c in store.sprints.unfinished("Sprint 42")]
         assert len(unfinished) == UNFINISHED
         await pilot.press("C")
-        await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
         text = probe.screen_text(app)
         assert "Close Sprint 42" in text
         assert f"{UNFINISHED} unfinished cards (61 points):" in text
@@ -364,7 +341,7 @@ async def test_close_sends_unfinished_cards_to_the_backlog_then_start_the_next(
 
         # Now Sprint 43 starts: the dialog says what it commits to.
         await pilot.press("S")
-        await wait_until(pilot, lambda: isinstance(app.screen, StartSprintScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, StartSprintScreen))
         text = probe.screen_text(app)
         assert "Start Sprint 43?" in text
         assert "41 points in 10 cards become its commitment" in text
@@ -386,7 +363,7 @@ async def test_close_carries_unfinished_cards_to_the_next_sprint(
         with probe.store() as store:
             before = {c["key"]: c["status"] for c in store.sprints.unfinished("Sprint 42")}
         await pilot.press("C")
-        await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
         await pilot.press("n")
         await settle(app, pilot)
         closed = sprint_named(probe, "Sprint 42")
@@ -408,7 +385,7 @@ async def test_close_dialog_cancels_with_escape(board_app: AppFactory, probe: Pr
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_planning(app, pilot)
         await pilot.press("C")
-        await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, PlanningScreen)
@@ -476,7 +453,7 @@ async def test_burndown_of_a_planned_sprint_says_when_it_begins(board_app: AppFa
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_planning(app, pilot)
         await pilot.press("C")
-        await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
         await pilot.press("b")
         await settle(app, pilot)
         assert screen.model.sprint_row["name"] == "Sprint 43"  # type: ignore[index]
@@ -506,7 +483,7 @@ async def test_filters_narrow_the_backlog_only(board_app: AppFactory, probe: Pro
         assert keys(app, "backlog") == BACKLOG
 
         await pilot.press("t")
-        await wait_until(pilot, lambda: isinstance(app.screen, TeamFilterScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, TeamFilterScreen))
         await pilot.press("down", "space", "enter")  # IT: its own cards and those it helps
         await settle(app, pilot)
         with probe.store() as store:
@@ -515,7 +492,7 @@ async def test_filters_narrow_the_backlog_only(board_app: AppFactory, probe: Pro
         assert "IT-11" in expected
 
         await pilot.press("g")
-        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         await pilot.press("down", "enter")  # the first goal
         await settle(app, pilot)
         with probe.store() as store:
@@ -532,7 +509,7 @@ async def test_enter_on_the_sprint_list_opens_the_card(board_app: AppFactory) ->
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_planning(app, pilot)
         await pilot.press("tab", "enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
         assert app.screen.key == screen.model.sprint.selected()["key"]  # type: ignore[attr-defined,index]
 
 
@@ -604,16 +581,16 @@ async def test_dialogs_reload_the_screen_only_after_a_change(
 
         screen.load = counted  # type: ignore[method-assign]
         await pilot.press("s")
-        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         await pilot.press("escape")
         await pilot.press("C")
-        await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
         await pilot.press("escape")
         await settle(app, pilot)
         assert loads == 0
         # The card detail edits through its own form: coming back shows the change.
         await pilot.press("tab", "enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
         key = app.screen.key  # type: ignore[attr-defined]
         with probe.store() as store:
             store.cards.edit(key, {"title": "Renamed while the detail was open"})

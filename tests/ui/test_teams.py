@@ -7,14 +7,12 @@ Raman and Tomasz Nowak (4/4); CS owns CS-1 and CS-2 (done) and CS-3..CS-6 (open)
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from textual.binding import Binding
 from textual.widgets import Input, OptionList, Select
 
-from sprintboard.app import SCREENS
 from sprintboard.models import Team
 from sprintboard.screens.dialogs import ConfirmScreen, PickerScreen
 from sprintboard.screens.team_dialogs import MemberFormScreen, StepFormScreen, TeamFormScreen
@@ -22,54 +20,18 @@ from sprintboard.screens.teams import TeamsScreen
 from sprintboard.tui import SprintboardApp
 from sprintboard.vocabulary import ONBOARDING_STEPS
 
-from .conftest import SIZE, Probe
+from . import conftest
+from .conftest import SIZE, AppFactory, Probe, messages, open_screen, type_into, wait_until
 
-AppFactory = Callable[..., SprintboardApp]
-TEAMS_KEY = str(1 + [mode for mode, _, _ in SCREENS].index("teams"))
 DEMO_TEAMS = ["MKT", "IT", "CS", "ECOM", "WH", "EXEC", "CNT", "DATA", "FIN"]
 
-
-async def settle(app: SprintboardApp, pilot: Any) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            return False
-        await pilot.pause(0.02)
-    return True
-
-
-async def press(app: SprintboardApp, pilot: Any, *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-        await settle(app, pilot)
+# These tests settle in three rounds after every key, one more than conftest's default.
+settle = partial(conftest.settle, rounds=3)
+press = partial(conftest.press_each, rounds=3)
 
 
 async def open_teams(app: SprintboardApp, pilot: Any) -> TeamsScreen:
-    await pilot.pause()
-    await pilot.press(TEAMS_KEY)
-    assert await wait_until(
-        pilot, lambda: isinstance(app.screen, TeamsScreen) and app.screen.loaded
-    )
-    await settle(app, pilot)
-    assert isinstance(app.screen, TeamsScreen)
-    return app.screen
-
-
-async def type_into(app: SprintboardApp, pilot: Any, selector: str, text: str) -> None:
-    box = app.screen.query_one(selector, Input)
-    box.focus()
-    box.value = ""
-    await pilot.pause()
-    if text:
-        await pilot.press(*text)
-    await pilot.pause()
+    return await open_screen(app, pilot, "teams", TeamsScreen, rounds=3)
 
 
 async def save_form(app: SprintboardApp, pilot: Any) -> None:
@@ -107,10 +69,6 @@ def cards_of(probe: Probe) -> dict[str, str]:
     """Every card's key -> owning team."""
     with probe.store() as store:
         return {c["key"]: c["team"] for c in store.cards.query()}
-
-
-def messages(app: SprintboardApp) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 # -- what it shows -----------------------------------------------------------------------------
