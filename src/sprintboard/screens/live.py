@@ -10,7 +10,7 @@ write into one notification.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, ClassVar
 
 from textual.app import SystemCommand
@@ -42,9 +42,9 @@ class LiveScreen(Screen[None]):
     def store(self) -> Any:
         return self.backend.store
 
-    async def load(self) -> None:
-        """Read the data (on the database thread, setting `version`) and show it."""
-        raise NotImplementedError
+    # Each screen reads its data on the database thread (setting `version`) and shows it in
+    # its own `async def load()`.
+    load: Callable[[], Awaitable[None]]
 
     def start_polling(self) -> None:
         interval = self.app.live_refresh  # type: ignore[attr-defined]
