@@ -77,12 +77,11 @@ class LiveScreen(Screen[None]):
         except sqlite3.Error as exc:
             self.notify(f"{refused}: {exc}", severity="error", markup=False, timeout=8)
             return False, None
-        await self._absorb_own_write()
         return True, result
 
-    async def _absorb_own_write(self) -> None:
-        # The screen shows its own change already (or reloads after it): no reload for it,
-        # unless another process committed meanwhile (data_version moved).
+    async def absorb_own_write(self) -> None:
+        """For a screen that showed its change before writing it: count the write as seen
+        (no reload for it), unless another process committed meanwhile (data_version moved)."""
         if self.version is None:
             return
         version = await self.backend.run(self.store.version)

@@ -160,7 +160,9 @@ class PlanningScreen(LiveScreen):
         ok, result = await self.try_write(fn, *args, refused=refused)
         if not ok:
             await self.load()
-        elif self.view != "capacity":
+            return None
+        await self.absorb_own_write()
+        if self.view != "capacity":
             self.refresh_chart()
         return result
 
