@@ -21,6 +21,7 @@ the way a terminal's `kill -9` kills `sprintboard`. Two rounds run the installed
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -105,7 +106,8 @@ class Forked:
 
     def kill(self) -> bool:
         """SIGKILL it; True if that is what ended it (it may have just finished)."""
-        os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # finished and reaped already
+            os.kill(self.pid, signal.SIGKILL)
         line = self.server.lines.get(timeout=30)
         assert line.startswith(f"exit {self.pid} "), line
         self.status = int(line.split()[2])
