@@ -70,3 +70,33 @@ def cli(db_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-u
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`serial` tests run on one xdist worker, one at a time (see pyproject's addopts)."""
+    for item in items:
+        if item.get_closest_marker("serial") is not None:
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
+
+@pytest.fixture
+def seed(request: pytest.FixtureRequest) -> int:
+    """A seed for a randomized test: `SPRINTBOARD_TEST_SEED` replays one, else a new one.
+
+    A failing test's report names the seed (and the variable to set to replay it).
+    """
+    given = os.environ.get("SPRINTBOARD_TEST_SEED")
+    value = int(given) if given else int.from_bytes(os.urandom(4), "big")
+    request.node.user_properties.append(("seed", value))
+    return value
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report = yield
+    if report.failed:
+        for name, value in item.user_properties:
+            if name == "seed":
+                report.sections.append(("seed", f"replay with SPRINTBOARD_TEST_SEED={value}"))
+    return report

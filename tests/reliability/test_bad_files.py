@@ -32,6 +32,7 @@ from sprintboard.errors import UserError
 from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.card_form import CardFormScreen
 from sprintboard.store import Store
+from waiting import wait_until
 
 from .conftest import Ran, copy_db, run_cli
 from .invariants import connect, integrity
@@ -200,8 +201,9 @@ async def _board_refuses_writes(db: Path) -> None:
     app = make_app(db, live_refresh=0, settings=Settings())
     assert app.store.read_only
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        while not (isinstance(app.screen, BoardScreen) and app.screen.model.cards):
-            await pilot.pause(0.05)
+        assert await wait_until(
+            pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.model.cards
+        )
         board = app.screen
         header = str(board.query_one("#board-header").render())
         assert "READ-ONLY" in header
@@ -220,8 +222,7 @@ async def _board_refuses_writes(db: Path) -> None:
         assert "read-only" in list(app._notifications)[-1].message
         # The card form says so in one line too, and stays open.
         await pilot.press("n")
-        while not isinstance(app.screen, CardFormScreen):
-            await pilot.pause(0.05)
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CardFormScreen))
         app.screen.query_one("#title").insert_text_at_cursor("Not saved")  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Input
 
 from sprintboard.app import make_app
@@ -35,9 +36,12 @@ from sprintboard.screens.board_model import COLUMNS
 from sprintboard.screens.card_form import CardFormScreen
 from sprintboard.store import Store
 from sprintboard.tui import SprintboardApp
+from waiting import wait_until
 
 from .conftest import HERE, child_env
 from .invariants import connect, integrity, log_mismatches
+
+pytestmark = pytest.mark.serial
 
 DURATION = float(os.environ.get("SPRINTBOARD_STRESS_SECONDS", "30"))
 WRITERS = 4
@@ -58,15 +62,6 @@ def stored(db: Path, sprint_id: int) -> dict[str, list[str]]:
         return {
             s: [c["key"] for c in store.cards.query(sprint=sprint_id, status=s)] for s in COLUMNS
         }
-
-
-async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        await pilot.pause(0.1)
-    return True
 
 
 def txns_by(db: Path, actor: str) -> list[str]:
@@ -120,13 +115,15 @@ def check_cli_writer(db: Path, name: str, lines: list[dict[str, Any]]) -> int:
     return len(writes)
 
 
-async def test_the_board_and_four_cli_writers_at_once(demo_copy: Path, tmp_path: Path) -> None:
+async def test_the_board_and_four_cli_writers_at_once(
+    demo_copy: Path, tmp_path: Path, seed: int
+) -> None:
     db = demo_copy
     with Store(db) as store:
         active = store.sprints.active()
         assert active is not None
         sprint_id = int(active["id"])
-    rng = random.Random()
+    rng = random.Random(seed)
     outputs = [tmp_path / f"writer-{i}.jsonl" for i in range(1, WRITERS + 1)]
     app = make_app(db, live_refresh=0.3, settings=Settings())
     procs: list[subprocess.Popen[bytes]] = []

@@ -43,6 +43,8 @@ from sprintboard.store import Store
 from .conftest import HERE, SPRINTBOARD, child_env, copy_db
 from .invariants import connect, integrity, log_mismatches
 
+pytestmark = pytest.mark.serial
+
 ROUNDS = 20
 IMPORT_CARDS = 10_000
 DEMO_CARDS = 10_000
@@ -310,9 +312,8 @@ def last_activity_id(path: Path) -> int:
 
 
 def test_sigkill_at_random_points_leaves_nothing_half_done(
-    server: ForkServer, demo_template: Path, tmp_path: Path
+    server: ForkServer, demo_template: Path, tmp_path: Path, seed: int
 ) -> None:
-    seed = int.from_bytes(os.urandom(4), "big")
     rng = random.Random(seed)
     # Bulk loads are killed at a random moment (mostly while the transaction is being
     # built in memory), while COMMIT is writing the WAL, or while the process closes

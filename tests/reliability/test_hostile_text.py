@@ -19,7 +19,6 @@ import itertools
 import json
 import sqlite3
 import subprocess
-from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +39,7 @@ from sprintboard.screens.card_form import CardFormScreen
 from sprintboard.tui import SprintboardApp
 from sprintboard.vocabulary import strip_control
 from sprintboard.widgets.board_grid import BoardGrid, fit, printable
+from waiting import wait_until
 
 from .conftest import SPRINTBOARD, child_env, run_cli
 
@@ -286,19 +286,11 @@ def screen_text(app: SprintboardApp) -> str:
     return app.export_screenshot()
 
 
-async def wait_for(pilot: Any, condition: Callable[[], bool], timeout: float = 20) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await pilot.pause(0.02)
-
-
 async def type_a_card(app: SprintboardApp, pilot: Any, text: str, paste: bool = False) -> str:
     """Enter `text` as the title of a new card (typed, or pasted: the terminal sends a
     bracketed paste); returns the card's key once saved, or 'refused: <the form's error>'."""
     await pilot.press("n")
-    await wait_for(pilot, lambda: isinstance(app.screen, CardFormScreen))
+    assert await wait_until(pilot, lambda: isinstance(app.screen, CardFormScreen))
     form = app.screen
     box = form.query_one("#title", Input)
     if paste:
@@ -307,7 +299,7 @@ async def type_a_card(app: SprintboardApp, pilot: Any, text: str, paste: bool = 
     else:
         box.insert_text_at_cursor(text)
     await pilot.press("ctrl+s")
-    await wait_for(
+    assert await wait_until(
         pilot,
         lambda: (
             not isinstance(app.screen, CardFormScreen)
@@ -317,7 +309,7 @@ async def type_a_card(app: SprintboardApp, pilot: Any, text: str, paste: bool = 
     if isinstance(app.screen, CardFormScreen):
         error = str(form.query_one("#form-error", Static).render())
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not isinstance(app.screen, CardFormScreen))
+        assert await wait_until(pilot, lambda: not isinstance(app.screen, CardFormScreen))
         return "refused: " + error
     await app.workers.wait_for_complete()
     await pilot.pause()
@@ -347,7 +339,7 @@ def stored_title(db: Path, key: str) -> str:
 async def test_hostile_titles_typed_into_the_board(demo_copy: Path) -> None:
     app = make_app(demo_copy, live_refresh=0, settings=Settings())
     async with app.run_test(size=(140, 45), notifications=True) as pilot:
-        await wait_for(pilot, lambda: bool(board_of(app).model.cards))
+        assert await wait_until(pilot, lambda: bool(board_of(app).model.cards))
         await pilot.press("l")  # To do of the active sprint: new cards land there
         loop = asyncio.get_running_loop()
 
@@ -392,7 +384,7 @@ async def test_hostile_titles_typed_into_the_board(demo_copy: Path) -> None:
 async def test_markup_in_a_title_is_text_and_clicking_it_runs_nothing(demo_copy: Path) -> None:
     app = make_app(demo_copy, live_refresh=0, settings=Settings())
     async with app.run_test(size=(140, 45), notifications=True) as pilot:
-        await wait_for(pilot, lambda: bool(board_of(app).model.cards))
+        assert await wait_until(pilot, lambda: bool(board_of(app).model.cards))
         await pilot.press("l")
         title = "[@click=app.quit]quit[/] [bold]bold[/bold] [link=https://x.y]l[/link]"
         key = await type_a_card(app, pilot, title)
@@ -417,16 +409,16 @@ async def test_markup_in_a_title_is_text_and_clicking_it_runs_nothing(demo_copy:
         await pilot.pause()
         assert app.is_running
         await pilot.click(BoardGrid, offset=(col * (grid.column_width + 1) + 3, y), times=2)
-        await wait_for(pilot, lambda: isinstance(app.screen, CardDetailScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
         detail = screen_text(app)
         assert "\x1b" not in detail
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
         assert app.is_running
         # The full title is shown literally in the card's detail.
         board_of(app).model.select(key)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CardDetailScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
         await pilot.pause()
         body = str(app.screen.query_one("#detail-body", Static).render())
         assert title in body

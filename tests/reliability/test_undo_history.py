@@ -24,6 +24,7 @@ from sprintboard.config import Settings
 from sprintboard.screens.board import BoardScreen
 from sprintboard.store import Store
 from sprintboard.store.database import ENTITY_TABLES
+from waiting import wait_until
 
 from .invariants import connect, log_mismatches
 
@@ -212,8 +213,9 @@ async def test_u_in_the_board_undoes_what_another_process_did(
     """Undo is for the last change from any sprintboard on the file: here, the CLI's."""
     app = make_app(db_path, live_refresh=0.2, settings=Settings())
     async with app.run_test(size=(140, 45), notifications=True) as pilot:
-        while not (isinstance(app.screen, BoardScreen) and app.screen.model.cards):
-            await pilot.pause(0.05)
+        assert await wait_until(
+            pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.model.cards
+        )
         board = app.screen
 
         def where(key: str) -> str | None:

@@ -9,7 +9,6 @@ settle, wait for a condition, press keys, open a screen with its number key.
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +29,7 @@ from sprintboard.store import Store
 from sprintboard.store.database import Clock
 from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.board_grid import BoardGrid
+from waiting import wait_until
 
 SIZE = (140, 45)
 SCREEN_KEYS = {mode: str(i) for i, (mode, _, _) in enumerate(SCREENS, start=1)}
@@ -182,23 +182,6 @@ async def settle(app: SprintboardApp, pilot: Pilot[Any], rounds: int = 2) -> Non
     for _ in range(rounds):
         await app.workers.wait_for_complete()
         await pilot.pause()
-
-
-async def wait_until(
-    pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.02
-) -> bool:
-    """Pause the pilot until `condition()` holds: False if `timeout` seconds pass first.
-
-    Assert on the result (`assert await wait_until(...)`) unless the wait only gives the
-    app time and what follows checks the outcome.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            return False
-        await pilot.pause(interval)
-    return True
 
 
 async def press_each(app: SprintboardApp, pilot: Pilot[Any], *keys: str, rounds: int = 2) -> None:
