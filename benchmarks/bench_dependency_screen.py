@@ -271,8 +271,8 @@ async def one_run(db: Path, after_load: bool) -> dict[str, Any]:
 
 def breakdown(db: Path) -> dict[str, float]:
     """The work behind the first paint, timed outside the app."""
-    from sprintboard.screens.dependencies_model import build_view, fetch_dependencies
     from sprintboard.store import Store
+    from sprintboard.views.dependencies import build_view, fetch_dependencies
 
     with Store(db) as store:
         t = time.perf_counter()

@@ -225,8 +225,8 @@ def import_costs(tmp: Path, runs: int) -> dict[str, float]:
 def query_costs(db: Path, runs: int = 3) -> dict[str, float]:
     """Seconds for the reads behind each screen's first paint, on the database alone."""
     from sprintboard.screens.board import fetch_board
-    from sprintboard.screens.planning_model import fetch_planning
     from sprintboard.store import Store
+    from sprintboard.views.planning import fetch_planning
 
     with Store(db) as store:
         board, planning, backlog = [], [], []

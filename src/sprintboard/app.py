@@ -16,23 +16,15 @@ from typing import TYPE_CHECKING
 
 from sprintboard.backend import Backend
 from sprintboard.config import Settings
-from sprintboard.screens.board_model import fetch_board
+from sprintboard.screens.registry import SCREENS
 from sprintboard.store import Store
 from sprintboard.store.database import Clock
+from sprintboard.views.board import fetch_board
+
+__all__ = ["SCREENS", "make_app", "run_app"]
 
 if TYPE_CHECKING:
     from sprintboard.tui import SprintboardApp
-
-# The screens the number keys switch between, in order: (mode, title, "module:Class").
-# Each is imported when first shown, so start-up pays only for the board.
-SCREENS: list[tuple[str, str, str]] = [
-    ("board", "Board", "sprintboard.screens.board:BoardScreen"),
-    ("planning", "Planning", "sprintboard.screens.planning:PlanningScreen"),
-    ("dependencies", "Dependencies", "sprintboard.screens.dependencies:DependencyScreen"),
-    ("inbox", "Inbox", "sprintboard.screens.inbox:InboxScreen"),
-    ("goals", "Goals", "sprintboard.screens.goals:GoalsScreen"),
-    ("teams", "Teams", "sprintboard.screens.teams:TeamsScreen"),
-]
 
 
 @contextmanager

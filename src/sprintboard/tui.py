@@ -13,13 +13,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from sprintboard.app import SCREENS
 from sprintboard.backend import Backend
 from sprintboard.config import Settings
 from sprintboard.errors import UserError
-from sprintboard.screens.board_model import fetch_board
+from sprintboard.screens.registry import SCREENS
 from sprintboard.store import Store
 from sprintboard.theming import DEFAULT_THEME, load_themes
+from sprintboard.views.board import fetch_board
 
 
 def _screen_factory(path: str) -> Callable[[], Screen[None]]:

@@ -32,10 +32,10 @@ from textual.widgets import Input
 from sprintboard.app import make_app
 from sprintboard.config import Settings
 from sprintboard.screens.board import BoardScreen
-from sprintboard.screens.board_model import COLUMNS
 from sprintboard.screens.card_form import CardFormScreen
 from sprintboard.store import Store
 from sprintboard.tui import SprintboardApp
+from sprintboard.views.board import COLUMNS
 from waiting import wait_until
 
 from .conftest import HERE, child_env

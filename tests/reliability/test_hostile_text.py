@@ -37,8 +37,9 @@ from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.card_form import CardFormScreen
 from sprintboard.tui import SprintboardApp
+from sprintboard.views.text import fit, printable
 from sprintboard.vocabulary import strip_control
-from sprintboard.widgets.board_grid import BoardGrid, fit, printable
+from sprintboard.widgets.board_grid import BoardGrid
 from waiting import wait_until
 
 from .conftest import SPRINTBOARD, child_env, run_cli

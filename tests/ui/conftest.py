@@ -24,10 +24,10 @@ from textual.widgets import Input
 from sprintboard.app import SCREENS, make_app
 from sprintboard.config import Settings
 from sprintboard.screens.board import BoardScreen
-from sprintboard.screens.board_model import COLUMNS
 from sprintboard.store import Store
 from sprintboard.store.database import Clock
 from sprintboard.tui import SprintboardApp
+from sprintboard.views.board import COLUMNS
 from sprintboard.widgets.board_grid import BoardGrid
 from waiting import wait_until
 

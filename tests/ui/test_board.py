@@ -12,7 +12,6 @@ from textual.widgets import Input
 
 from sprintboard.app import make_app
 from sprintboard.config import Settings
-from sprintboard.screens.board_model import COLUMNS
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.card_form import CardFormScreen
 from sprintboard.screens.dialogs import (
@@ -24,6 +23,7 @@ from sprintboard.screens.dialogs import (
 from sprintboard.screens.help import HelpScreen
 from sprintboard.store import Store
 from sprintboard.tui import SprintboardApp
+from sprintboard.views.board import COLUMNS
 from sprintboard.widgets.board_grid import BoardGrid
 
 from .conftest import SIZE, AppFactory, Probe, settle, wait_until

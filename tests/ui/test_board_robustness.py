@@ -10,11 +10,11 @@ from rich.cells import cell_len
 from textual.widgets import Input
 
 from sprintboard.models import Card, validate
-from sprintboard.screens.board_model import COLUMNS, BoardModel
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.card_form import CardFormScreen
 from sprintboard.screens.dialogs import ConfirmScreen
 from sprintboard.tui import SprintboardApp
+from sprintboard.views.board import COLUMNS, BoardModel
 from sprintboard.widgets.board_grid import BoardGrid
 
 from .conftest import SIZE, AppFactory, Probe, cells, settle

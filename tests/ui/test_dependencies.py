@@ -22,10 +22,10 @@ from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.card_picker import CardPickerScreen
 from sprintboard.screens.dependencies import DependencyScreen
-from sprintboard.screens.dependencies_model import LINK
 from sprintboard.screens.dialogs import PickerScreen
 from sprintboard.screens.help import HelpScreen
 from sprintboard.tui import SprintboardApp
+from sprintboard.views.dependencies import LINK
 from sprintboard.widgets.dependency_view import DependencyView
 from sprintboard.widgets.team_matrix import TeamMatrix
 

@@ -14,9 +14,9 @@ import pytest
 
 from conftest import NOW
 from sprintboard.models import Feedback
-from sprintboard.screens.inbox_model import NEAR_END, PAGE, Query
-from sprintboard.screens.inbox_reads import InboxReads
 from sprintboard.store import Store
+from sprintboard.views.inbox import NEAR_END, PAGE, Query
+from sprintboard.views.inbox_reads import InboxReads
 
 T = TypeVar("T")
 N = 1000

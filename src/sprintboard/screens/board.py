@@ -17,9 +17,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from sprintboard.errors import UserError
-from sprintboard.screens.board_model import BoardModel, Filters, Move, fetch_board
 from sprintboard.screens.live import binding_commands
-from sprintboard.widgets.board_grid import BoardGrid, printable
+from sprintboard.views.board import BoardModel, Filters, Move, fetch_board
+from sprintboard.views.text import printable
+from sprintboard.widgets.board_grid import BoardGrid
 
 BACKLOG = "backlog"
 RECOUNT_AFTER_S = 2.0  # quiet after a change before the seam checks run again

@@ -11,8 +11,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from sprintboard.screens.board_model import LABELS
 from sprintboard.store.activity import describe_change
+from sprintboard.views.board import LABELS
 
 # Book-keeping fields every change touches; the history shows what a person changed.
 QUIET_FIELDS = frozenset({"updated_at", "position", "done_at"})

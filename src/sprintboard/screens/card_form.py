@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from sprintboard.errors import UserError
 from sprintboard.models import Card, Priority, Status, validate
-from sprintboard.screens.board_model import LABELS
+from sprintboard.views.board import LABELS
 
 NO_GOAL = -1
 BACKLOG = -1

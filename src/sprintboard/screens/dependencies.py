@@ -22,16 +22,16 @@ from textual.widgets import Footer, Static
 
 from sprintboard.errors import UserError
 from sprintboard.planning.graph import DEFAULT_TEAMS, LEGEND, DependencyGraph
-from sprintboard.screens.board_model import LABELS
-from sprintboard.screens.dependencies_model import (
+from sprintboard.screens.dependency_dialogs import add_dependency, remove_dependency
+from sprintboard.screens.live import LiveScreen
+from sprintboard.views.board import LABELS
+from sprintboard.views.dependencies import (
     CRITICAL,
     TeamView,
     build_view,
     fetch_dependencies,
     pair_choices,
 )
-from sprintboard.screens.dependency_dialogs import add_dependency, remove_dependency
-from sprintboard.screens.live import LiveScreen
 from sprintboard.widgets.dependency_view import DependencyView
 from sprintboard.widgets.team_matrix import TeamMatrix
 

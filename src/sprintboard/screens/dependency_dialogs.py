@@ -11,7 +11,7 @@ from typing import Any
 from textual.screen import Screen
 
 from sprintboard.errors import UserError
-from sprintboard.screens.board_model import LABELS
+from sprintboard.views.board import LABELS
 
 
 def _refused(screen: Screen[Any], exc: Exception) -> None:

@@ -21,8 +21,8 @@ from textual.widgets.option_list import Option
 
 from sprintboard.errors import UserError
 from sprintboard.planning.goals import GoalProgress
+from sprintboard.views.text import printable
 from sprintboard.vocabulary import GoalStatus, strip_control
-from sprintboard.widgets.board_grid import printable
 from sprintboard.widgets.goal_rows import kpi_range, status_badge
 
 TEXT_FIELDS = ("title", "kpi", "unit", "sponsor")

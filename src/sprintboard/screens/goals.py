@@ -18,8 +18,8 @@ from textual.widgets.option_list import Option
 from sprintboard.errors import UserError
 from sprintboard.planning.goals import GoalProgress, goal_progress
 from sprintboard.screens.live import LiveScreen
+from sprintboard.views.text import printable
 from sprintboard.vocabulary import GoalStatus
-from sprintboard.widgets.board_grid import printable
 from sprintboard.widgets.goal_rows import card_groups, goal_content
 from sprintboard.widgets.team_rows import safe_colour
 

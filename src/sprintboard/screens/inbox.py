@@ -3,7 +3,7 @@
 A triage key takes the item out of the view at once (the list is local state) and the
 write follows on the database thread; a refused write says why in one line and reloads.
 The screen holds the keys and the drawing; what it shows, and every read that changes it,
-is `InboxReads` (inbox_reads.py): a stretch of the view at a time, the pages around it read
+is `InboxReads` (views/inbox_reads.py): a stretch of the view at a time, the pages around it read
 as the cursor nears its edges, `home`/`end` reading the view's first or last page.
 """
 
@@ -24,9 +24,6 @@ from textual.screen import Screen
 from sprintboard.errors import UserError
 from sprintboard.models import URGENT_CATEGORIES, FeedbackCategory
 from sprintboard.planning.triage import VIEWS, AgeLimits, InboxItem
-from sprintboard.screens import inbox_model as model
-from sprintboard.screens.inbox_model import InboxPage, Query
-from sprintboard.screens.inbox_reads import InboxReads, Paging
 from sprintboard.screens.live import binding_commands
 from sprintboard.screens.triage_dialogs import (
     AcceptChoice,
@@ -35,6 +32,9 @@ from sprintboard.screens.triage_dialogs import (
     SnoozeScreen,
     TriageDialog,
 )
+from sprintboard.views import inbox as model
+from sprintboard.views.inbox import InboxPage, Query
+from sprintboard.views.inbox_reads import InboxReads, Paging
 from sprintboard.widgets.inbox_list import (
     FilterBar,
     InboxDetail,

@@ -1,6 +1,6 @@
 """Sprint planning: the backlog beside a sprint, capacity per team, start and close, charts.
 
-A key changes the screen's state at once (planning_model.py) and the write follows on the
+A key changes the screen's state at once (views/planning.py) and the write follows on the
 database thread; a refused write says why in one line and reloads. Capacity is recomputed
 from the cards on screen, so the bars follow every move before the write lands. The
 charts are replayed from the activity log in a worker and drawn by textual-plotext.
@@ -23,7 +23,7 @@ from textual.widgets import Footer, Input
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import SprintCapacity
 from sprintboard.screens.live import LiveScreen
-from sprintboard.screens.planning_model import (
+from sprintboard.views.planning import (
     BACKLOG,
     VIEWS,
     CapacityState,

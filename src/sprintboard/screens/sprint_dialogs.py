@@ -20,8 +20,8 @@ from textual.widgets import Button, Label, Static
 
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import SprintCapacity
-from sprintboard.screens.board_model import LABELS
-from sprintboard.widgets.board_grid import fit, printable
+from sprintboard.views.board import LABELS
+from sprintboard.views.text import fit, printable
 
 
 def _dates(sprint: dict[str, Any]) -> str:

@@ -17,8 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from sprintboard.errors import UserError
+from sprintboard.views.text import printable
 from sprintboard.vocabulary import TeamFormat, strip_control
-from sprintboard.widgets.board_grid import printable
 from sprintboard.widgets.team_rows import swatch
 
 EDITABLE = ("name", "format", "colour", "capacity", "throughput_per_day")

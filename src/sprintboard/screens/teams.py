@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from sprintboard.screens.goals import bar_header
 from sprintboard.screens.live import LiveScreen
-from sprintboard.widgets.board_grid import printable
+from sprintboard.views.text import printable
 from sprintboard.widgets.team_rows import (
     member_line,
     onboarding_counts,

@@ -22,17 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import UserError
+from sprintboard.store.schema import MIGRATION_SET, SCHEMA_MIGRATIONS
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
 BUSY_TIMEOUT_S = 15.0
 
-# The schema's migrations, in order: the names `store/migrations.py` registers (a test
-# checks the two agree). Opening an up-to-date file compares against this list alone, so
-# sqlite-utils is imported only when a migration has to run or a caller asks for `db`.
-SCHEMA_MIGRATIONS = ("m001_initial", "m002_planning", "m003_inbox", "m004_history")
-MIGRATION_SET = "sprintboard"
 
 # entity name in the activity log -> table holding it (every such table has a uuid column)
 ENTITY_TABLES = {

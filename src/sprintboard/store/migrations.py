@@ -6,7 +6,7 @@ import sqlite3
 
 from sqlite_utils import Database, Migrations
 
-from sprintboard.store.database import MIGRATION_SET
+from sprintboard.store.schema import MIGRATION_SET
 
 migrations = Migrations(MIGRATION_SET)
 

@@ -7,12 +7,11 @@ a team's lane lines up across the columns.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -21,27 +20,12 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from sprintboard.screens.board_model import COLUMNS, LABELS, BoardModel, Card
+from sprintboard.views.board import COLUMNS, LABELS, BoardModel, Card
+from sprintboard.views.text import fit, printable
 
 CARD_HEIGHT = 3  # key line, title line, gap
 HEADER_HEIGHT = 2  # column titles, rule
 GAP = 1  # cells between columns
-
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """User text as plain cells: control characters (escapes included) become spaces."""
-    return _UNPRINTABLE.sub(" ", text)
-
-
-def fit(text: str, width: int) -> str:
-    """Crop (with an ellipsis) or pad text to exactly `width` terminal cells."""
-    if width <= 0:
-        return ""
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…"
-    return set_cell_size(text, width)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from sprintboard.planning.capacity import SprintCapacity, TeamCapacity
-from sprintboard.widgets.board_grid import fit, printable
+from sprintboard.views.text import fit, printable
 
 LABEL = 6  # team code column
 

@@ -23,9 +23,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
 
-from sprintboard.screens.board_model import Card
-from sprintboard.screens.planning_model import BACKLOG, SPRINT, CardList, PlanningModel
-from sprintboard.widgets.board_grid import fit, printable
+from sprintboard.views.board import Card
+from sprintboard.views.planning import BACKLOG, SPRINT, CardList, PlanningModel
+from sprintboard.views.text import fit, printable
 
 HEADER_HEIGHT = 1
 PRIORITY = {"urgent": "urg!", "high": "high", "medium": "med ", "low": "low "}

@@ -22,8 +22,8 @@ from textual_plotext import PlotextPlot
 
 from sprintboard.planning.charts import Burndown, CumulativeFlow, Velocity
 from sprintboard.plotting import stable_plotext
-from sprintboard.screens.board_model import COLUMNS, LABELS
-from sprintboard.widgets.board_grid import printable
+from sprintboard.views.board import COLUMNS, LABELS
+from sprintboard.views.text import printable
 
 MAX_CHANGES = 6  # scope changes listed under the burndown; the rest are counted
 

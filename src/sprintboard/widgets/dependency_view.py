@@ -4,7 +4,7 @@ layered graph from blockers to dependents), drawn line by line (Textual's Line A
 Only the rows on screen are drawn, so a pair with 2,000 links costs what a pair with two
 does. Every link shows its colour *and* its symbol and word, and the critical path is
 marked ★ as well as coloured. User text (titles, sprint names) is drawn as plain segments,
-never parsed as markup. The rows come from `screens/dependencies_model.py`.
+never parsed as markup. The rows come from `views/dependencies.py`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from sprintboard.planning.graph import CardNode
-from sprintboard.screens.board_model import LABELS
-from sprintboard.screens.dependencies_model import (
+from sprintboard.views.board import LABELS
+from sprintboard.views.dependencies import (
     BRANCH,
     CARD,
     CRITICAL,
@@ -30,7 +30,7 @@ from sprintboard.screens.dependencies_model import (
     LINK,
     Row,
 )
-from sprintboard.widgets.board_grid import fit, printable
+from sprintboard.views.text import fit, printable
 
 COLOUR_ROLES = {"red": "dep--red", "amber": "dep--amber", "green": "dep--green"}
 """A link colour's component class (the theme's error, warning and success colours)."""

@@ -13,8 +13,8 @@ from typing import Any
 from textual.content import Content
 
 from sprintboard.planning.goals import GoalProgress
+from sprintboard.views.text import fit, printable
 from sprintboard.vocabulary import STATUS_LABELS, GoalStatus
-from sprintboard.widgets.board_grid import fit, printable
 
 BAR_WIDTH = 24
 INDENT = Content("      ")

@@ -23,9 +23,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
 from sprintboard.planning.triage import VIEWS, AgeLevel, InboxItem
-from sprintboard.screens.board_model import LABELS
-from sprintboard.screens.inbox_model import InboxPage, Query
-from sprintboard.widgets.board_grid import fit, printable
+from sprintboard.views.board import LABELS
+from sprintboard.views.inbox import InboxPage, Query
+from sprintboard.views.text import fit, printable
 
 URGENT_MARK = "⚑"
 AGE_MARKS = {AgeLevel.OK: "", AgeLevel.AMBER: " !", AgeLevel.RED: " !!"}

@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from sprintboard.planning.capacity import SprintCapacity
-from sprintboard.screens.board_model import Filters
-from sprintboard.widgets.board_grid import printable
+from sprintboard.views.board import Filters
+from sprintboard.views.text import printable
 
 
 class PlanningHeader(Static):

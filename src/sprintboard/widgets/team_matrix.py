@@ -15,7 +15,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from sprintboard.planning.graph import LATE, SAME_SPRINT, MatrixCell
-from sprintboard.widgets.board_grid import fit, printable
+from sprintboard.views.text import fit, printable
 
 LABEL = 18  # the row labels' column
 TOP = 4  # lines above the first team's row: note, gap, column heads, rule

@@ -11,7 +11,7 @@ from typing import Any
 
 from textual.content import Content
 
-from sprintboard.widgets.board_grid import fit, printable
+from sprintboard.views.text import fit, printable
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 FORMAT_SHORT = {"co-located": "co-located", "remote": "remote", "external provider": "external"}

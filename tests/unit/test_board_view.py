@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sprintboard.screens.board_model import COLUMNS, BoardModel, Filters
+from sprintboard.views.board import COLUMNS, BoardModel, Filters
 
 TEAMS = ["MKT", "IT", "ECOM", "WH"]
 

@@ -24,7 +24,7 @@ from sprintboard.planning.charts import (
     team_velocity,
     velocity,
 )
-from sprintboard.screens.board_model import Card, Filters
+from sprintboard.views.board import Card, Filters
 from sprintboard.vocabulary import PRIORITY_RANK, Priority
 
 PRIORITIES: list[str] = [p.value for p in sorted(Priority, key=lambda p: PRIORITY_RANK[p])]

@@ -14,8 +14,8 @@ from datetime import date
 from typing import Any, Literal
 
 from sprintboard.planning.triage import VIEWS, AgeLimits, InboxItem, inbox_item
-from sprintboard.screens import inbox_model as model
-from sprintboard.screens.inbox_model import InboxPage, Query
+from sprintboard.views import inbox as model
+from sprintboard.views.inbox import InboxPage, Query
 
 Paging = Literal["read", "stale", "idle"]
 """What reading the next or previous page did: added it; found the loaded items changed
