@@ -18,6 +18,23 @@ from sprintboard.errors import UserError
 APP_NAME = "sprintboard"
 DEFAULT_WIP = {"todo": 0, "doing": 8, "review": 5}
 """Work-in-progress limits per column; 0 means no limit."""
+MAX_WIP = 10_000
+NUMBERS: dict[str, tuple[int, int, str]] = {
+    "urgent_feedback_days": (0, 3650, "days before untriaged urgent feedback is a finding"),
+    "feedback_share_target": (0, 100, "percent of a team's sprint for customer feedback"),
+    "feedback_amber_days": (0, 3650, "days before an untriaged item turns amber"),
+    "feedback_red_days": (0, 3650, "days before an untriaged item turns red"),
+}
+"""The numeric settings: (lowest, highest, what the number means)."""
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    # TOML's true/false are Python bools, which are ints: not a number here.
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _columns() -> str:
+    return ", ".join(DEFAULT_WIP)
 
 
 def _dirs() -> Any:
@@ -59,37 +76,67 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
-        """Read the config file; a missing file gives defaults, a broken one a clear error."""
+        """Read the config file; a missing file gives defaults. A file that cannot be
+        read, an unknown key or a bad value is a UserError naming the key and what is
+        allowed (`read` keeps going instead, for the app, which reports and carries on)."""
+        settings, problems = cls.read(path)
+        if problems:
+            more = f" (and {len(problems) - 1} more; see 'sprintboard config check')"
+            raise UserError(problems[0] + (more if len(problems) > 1 else ""))
+        return settings
+
+    @classmethod
+    def read(cls, path: Path | None = None) -> tuple[Settings, list[str]]:
+        """The settings the file gives, defaults where it gives none or a bad value, and
+        one line for each problem found (nothing is silently ignored)."""
         path = path or config_path()
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return cls()
+            return cls(), []
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise UserError(f"config: {path} cannot be read ({exc})") from None
+            return cls(), [f"config: {path} cannot be read ({exc})"]
         settings = cls()
-        if isinstance(data.get("theme"), str):
-            settings.theme = data["theme"]
-        wip = data.get("wip_limits")
-        if isinstance(wip, dict):
-            for column, limit in wip.items():
-                if column in DEFAULT_WIP and isinstance(limit, int) and limit >= 0:
-                    settings.wip_limits[column] = limit
-        for name in (
-            "urgent_feedback_days",
-            "feedback_share_target",
-            "feedback_amber_days",
-            "feedback_red_days",
-        ):
-            value = data.get(name)
-            if isinstance(value, int) and value >= 0:
-                setattr(settings, name, value)
+        problems: list[str] = []
+
+        def problem(key: str, value: Any, allowed: str) -> None:
+            problems.append(f"config: {key} = {value!r} in {path}: {allowed}")
+
+        for key, value in data.items():
+            if key == "theme":
+                if isinstance(value, str) and value.strip():
+                    settings.theme = value
+                else:
+                    problem(key, value, "must be a theme name (text)")
+            elif key == "wip_limits":
+                if not isinstance(value, dict):
+                    problem(key, value, f"must be a table of {_columns()} limits")
+                    continue
+                for column, limit in value.items():
+                    name = f"wip_limits.{column}"
+                    if column not in DEFAULT_WIP:
+                        problem(name, limit, f"unknown column; the columns are {_columns()}")
+                    elif not _whole(limit, 0, MAX_WIP):
+                        problem(name, limit, f"must be a whole number 0-{MAX_WIP} (0: no limit)")
+                    else:
+                        settings.wip_limits[column] = limit
+            elif key in NUMBERS:
+                low, high, meaning = NUMBERS[key]
+                if _whole(value, low, high):
+                    setattr(settings, key, value)
+                else:
+                    problem(key, value, f"must be a whole number {low}-{high} ({meaning})")
+            else:
+                known = ", ".join(["theme", "wip_limits", *NUMBERS])
+                problems.append(f"config: unknown key {key!r} in {path}; the keys are {known}")
         if settings.feedback_red_days < settings.feedback_amber_days:
-            raise UserError(
+            problems.append(
                 f"config: feedback_red_days ({settings.feedback_red_days}) must be at least "
                 f"feedback_amber_days ({settings.feedback_amber_days}) in {path}"
             )
-        return settings
+            settings.feedback_amber_days = Settings.feedback_amber_days
+            settings.feedback_red_days = Settings.feedback_red_days
+        return settings, problems
 
     def save(self, path: Path | None = None) -> None:
         import tomli_w

@@ -15,7 +15,6 @@ from textual.screen import Screen
 
 from sprintboard.backend import Backend
 from sprintboard.config import Settings
-from sprintboard.errors import UserError
 from sprintboard.screens.registry import SCREENS
 from sprintboard.store import Store
 from sprintboard.theming import DEFAULT_THEME, load_themes
@@ -69,11 +68,8 @@ class SprintboardApp(App[None]):
         self.backend = backend
         self.startup_problems: list[str] = []
         if settings is None:
-            try:
-                settings = Settings.load()
-            except UserError as exc:
-                settings, problem = Settings(), str(exc)
-                self.startup_problems.append(f"{problem}; using the default settings")
+            settings, problems = Settings.read()
+            self.startup_problems += [f"{p}; using the default there" for p in problems]
         self.settings = settings
         self.live_refresh = live_refresh
         self.remember_theme = remember_theme

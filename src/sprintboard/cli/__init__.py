@@ -65,6 +65,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "export": ("exchange",),
     "backup": ("exchange",),
     "serve": ("exchange",),
+    "config": ("settings",),
 }
 
 
