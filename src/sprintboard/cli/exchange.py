@@ -325,6 +325,7 @@ def serve(
     prints (it holds the access token). Works offline.
     """
     from sprintboard.io.serve_access import (
+        WILDCARDS,
         Access,
         check_token,
         is_loopback,
@@ -337,12 +338,12 @@ def serve(
     access = Access.for_bind(bind, port, check_token(token) if token else new_token(), allowed)
     ctx.store()  # create or migrate the database now: errors show here, not in a browser
     ctx.close()
+    warning = None
     if not is_loopback(bind):
-        where = "every interface" if bind in ("", "0.0.0.0", "::") else bind
-        click.echo(
+        where = "every interface" if bind in WILDCARDS else bind
+        warning = (
             f"warning: listening on {where}: anyone who can reach this machine and has the "
-            "address with its token can change the plan, unencrypted; see README: Security",
-            err=True,
+            "address with its token can change the plan, unencrypted; see README: Security"
         )
     from sprintboard.io.serve import ServeOptions
     from sprintboard.io.serve import serve as serve_board
@@ -355,13 +356,32 @@ def serve(
         max_sessions=max_sessions,
         idle_timeout_s=idle_timeout * 60,
         log_requests=log_requests,
+        warning=warning,
     )
     try:
         serve_board(options)
     except OSError as exc:
-        raise UserError(
-            f"cannot serve on {host or '*'}:{port} ({exc.strerror or exc}); try --port"
-        ) from None
+        raise UserError(_bind_error(host, bind, port, exc)) from None
+
+
+def _bind_error(host: str, bind: str, port: int, exc: OSError) -> str:
+    import errno
+    import socket
+
+    from sprintboard.io.serve_access import url_host
+
+    if isinstance(exc, socket.gaierror):
+        return (
+            f"host: no such name here (got {host!r}); use an address of this machine such "
+            "as 127.0.0.1"
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"host: not an address of this machine (got {host!r}); use 127.0.0.1, "
+            "one of this machine's LAN addresses, or 0.0.0.0 for all"
+        )
+    why = exc.strerror or str(exc)
+    return f"cannot serve on {url_host(bind) if bind else '*'}:{port} ({why}); try --port"
 
 
 COMMANDS = [import_, export, backup, serve]

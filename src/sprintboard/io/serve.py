@@ -112,6 +112,8 @@ class ServeOptions:
     idle_timeout_s: float = 3600.0
     """0 for never."""
     log_requests: bool = False
+    warning: str | None = None
+    """One line for stderr once the server listens (it listens beyond loopback)."""
 
 
 @dataclass(eq=False)
@@ -391,6 +393,8 @@ def serve(options: ServeOptions) -> None:
         loop.add_signal_handler(sig, request_exit)
 
     def listening(*_: object) -> None:
+        if options.warning:
+            print(options.warning, file=sys.stderr, flush=True)
         first, *others = open_urls(options.bind, options.port, options.access.token)
         also = f"on this machine: {others[0]}; " if others else ""
         print(
