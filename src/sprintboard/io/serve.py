@@ -235,6 +235,9 @@ class BoardServer:
     async def add_headers(self, request: web.Request, response: web.StreamResponse) -> None:
         for name, value in _SAFE_HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.path.startswith("/static/") and response.status == 200:
+            # textual-serve's own script, styles and fonts: the same for everyone.
+            response.headers["Cache-Control"] = "private, max-age=3600"
 
     def full_message(self) -> str:
         n = self.options.max_sessions
