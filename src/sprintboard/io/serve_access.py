@@ -147,10 +147,10 @@ class Access:
             hosts.add(bind)
         if bind in WILDCARDS or is_loopback(bind):
             hosts |= LOOPBACK_NAMES
-        if not is_loopback(bind):
-            for name in (socket.gethostname(), socket.getfqdn()):
-                if normal := _normal_name(name):
-                    hosts.add(normal)
+        if not is_loopback(bind) and (name := _normal_name(socket.gethostname())):
+            # Its name, and the name mDNS gives it on the LAN; no DNS look-up (offline, a
+            # look-up can hang for seconds): other names come with --allow-host.
+            hosts |= {name, f"{name.split('.')[0]}.local"}
         return cls(token=token, port=port, hosts=frozenset(hosts))
 
     def host_allowed(self, header: str | None, local_address: str | None = None) -> bool:
