@@ -79,8 +79,6 @@ _SAFE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
-log = logging.getLogger("sprintboard.serve")
-
 
 def offline_page(template: str) -> str:
     """textual-serve's page template with its web font taken from the package itself, and
