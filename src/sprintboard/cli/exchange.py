@@ -271,27 +271,117 @@ def backup(ctx: Context, file: Path, force: bool) -> None:
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on: loopback by default; a LAN address, 0.0.0.0, :: or '' "
+    "(every interface) to share the board.",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--token",
+    envvar="SPRINTBOARD_SERVE_TOKEN",
+    help="The access token (default: a new random one per start). The environment "
+    "variable SPRINTBOARD_SERVE_TOKEN keeps it out of the process list.",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Another host name browsers may use for this server (e.g. behind a proxy); repeatable.",
+)
+@click.option(
+    "--max-sessions",
+    type=click.IntRange(1, 200),
+    default=8,
+    show_default=True,
+    help="Browser sessions (each one app process) at once.",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(min=0),
+    default=60,
+    show_default=True,
+    metavar="MINUTES",
+    help="End a session after this long without a key press, click or resize (0: never).",
+)
+@click.option("--log-requests", is_flag=True, help="Log one line per HTTP request on stderr.")
 @pass_ctx
-def serve(ctx: Context, host: str, port: int) -> None:
+def serve(
+    ctx: Context,
+    host: str,
+    port: int,
+    token: str | None,
+    allow_hosts: tuple[str, ...],
+    max_sessions: int,
+    idle_timeout: float,
+    log_requests: bool,
+) -> None:
     """Serve the board to web browsers (for a shared screen or a stakeholder's laptop).
 
-    Every browser tab runs its own sprintboard on this database. Works offline.
+    Every browser tab runs its own sprintboard on this database. Open the address it
+    prints (it holds the access token). Works offline.
     """
-    from sprintboard.io.sharing import is_loopback
-    from sprintboard.io.sharing import serve as serve_board
+    from sprintboard.io.serve_access import (
+        WILDCARDS,
+        Access,
+        check_token,
+        is_loopback,
+        new_token,
+        parse_bind_host,
+    )
 
-    if not is_loopback(host):
-        click.echo(
-            f"warning: {host} is not a loopback address: anyone who can reach this machine "
-            "can open the board and change the plan (no login); use 127.0.0.1 unless you "
-            "mean that",
-            err=True,
-        )
+    bind = parse_bind_host(host)
+    allowed = tuple(parse_bind_host(name) for name in allow_hosts if name.strip())
+    access = Access.for_bind(bind, port, check_token(token) if token else new_token(), allowed)
     ctx.store()  # create or migrate the database now: errors show here, not in a browser
     ctx.close()
-    serve_board(ctx.db_path.resolve(), host, port)
+    warning = None
+    if not is_loopback(bind):
+        where = "every interface" if bind in WILDCARDS else bind
+        warning = (
+            f"warning: listening on {where}: anyone who can reach this machine and has the "
+            "address with its token can change the plan, unencrypted; see README: Security"
+        )
+    from sprintboard.io.serve import ServeOptions
+    from sprintboard.io.serve import serve as serve_board
+
+    options = ServeOptions(
+        db_path=ctx.db_path.resolve(),
+        bind=bind,
+        port=port,
+        access=access,
+        max_sessions=max_sessions,
+        idle_timeout_s=idle_timeout * 60,
+        log_requests=log_requests,
+        warning=warning,
+    )
+    try:
+        serve_board(options)
+    except OSError as exc:
+        raise UserError(_bind_error(host, bind, port, exc)) from None
+
+
+def _bind_error(host: str, bind: str, port: int, exc: OSError) -> str:
+    import errno
+    import socket
+
+    from sprintboard.io.serve_access import url_host
+
+    if isinstance(exc, socket.gaierror):
+        return (
+            f"host: no such name here (got {host!r}); use an address of this machine such "
+            "as 127.0.0.1"
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"host: not an address of this machine (got {host!r}); use 127.0.0.1, "
+            "one of this machine's LAN addresses, or 0.0.0.0 for all"
+        )
+    why = exc.strerror or str(exc)
+    return f"cannot serve on {url_host(bind) if bind else '*'}:{port} ({why}); try --port"
 
 
 COMMANDS = [import_, export, backup, serve]
