@@ -7,3 +7,8 @@ class UserError(Exception):
 
 class NotFound(UserError):
     """A key, name or id that names nothing."""
+
+
+class FileProblem(Exception):
+    """The database's file, folder or disk stopped a command that was otherwise fine (a full
+    disk, a companion file in the way): one line naming the cause; nothing was changed."""

@@ -21,7 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sprintboard.errors import UserError
+from sprintboard.errors import FileProblem, UserError
+from sprintboard.store import file_problems
+from sprintboard.store.file_problems import may_write, sidecar
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -33,6 +35,13 @@ BUSY_TIMEOUT_S = 15.0
 # sqlite-utils is imported only when a migration has to run or a caller asks for `db`.
 SCHEMA_MIGRATIONS = ("m001_initial", "m002_planning", "m003_inbox", "m004_history")
 MIGRATION_SET = "sprintboard"
+# What a current schema holds: opening a file that lacks one says so (a test checks the
+# list against a new database).
+SCHEMA_OBJECTS = (
+    "activity", "card_teams", "cards", "dependencies", "feedback", "goals", "key_counters",
+    "members", "meta", "sprint_capacity", "sprints", "stock", "teams",
+    "v_cards", "v_dependencies",
+)  # fmt: skip
 
 # entity name in the activity log -> table holding it (every such table has a uuid column)
 ENTITY_TABLES = {
@@ -94,18 +103,18 @@ class DatabaseError(UserError):
     """The database file cannot be used: missing, corrupt, foreign or from a newer version."""
 
 
-def _writable(path: Path) -> bool:
-    """May we write the file? A file nobody may write (chmod a-w) counts as read-only even
-    for root, whom os.access() lets write anything: the owner marked it so on purpose."""
-    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
-
-
 def _connect(path: Path, read_only: bool, timeout: float) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves (see StoreCore.transaction).
     # check_same_thread=False: the TUI uses the store from one worker thread at a time,
     # guarded by StoreCore's lock.
     if read_only:
         uri = f"{path.resolve().as_uri()}?mode=ro"
+        if _unopened(path):
+            # Nobody has the file open (SQLite removes both companions when the last
+            # connection closes). A read-only open would create them with our owner and
+            # the file's mode, and leave them behind: they would then block the owner's
+            # writes. immutable=1 reads without creating or locking anything.
+            uri += "&immutable=1"
         conn = sqlite3.connect(
             uri, uri=True, isolation_level=None, check_same_thread=False, timeout=timeout
         )
@@ -115,6 +124,28 @@ def _connect(path: Path, read_only: bool, timeout: float) -> sqlite3.Connection:
         )
     conn.create_function("casefold", 1, _casefold, deterministic=True)
     return conn
+
+
+def _unopened(path: Path) -> bool:
+    return not any(sidecar(path, s).exists() for s in file_problems.SIDECARS)
+
+
+def _file_mark(path: Path) -> tuple[int, int, int, bool]:
+    """Changes when the file is written or a companion file appears."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, 0, 0, True)
+    return (st.st_ino, st.st_size, st.st_mtime_ns, not _unopened(path))
+
+
+def _read_only_reason(path: Path) -> str | None:
+    """Why writes to the database must be refused, or None when they may go ahead."""
+    if not path.exists():
+        return None
+    if not may_write(path):
+        return f"{path} is read-only: changes cannot be saved"
+    return file_problems.blocking_sidecar(path) or file_problems.folder_blocks_writing(path)
 
 
 def _casefold(value: object) -> str | None:
@@ -139,34 +170,39 @@ def text_match(fields: Sequence[str], text: str, param: str = "?") -> tuple[str,
 
 def open_database(
     path: Path, *, create_parent: bool = False, busy_timeout: float = BUSY_TIMEOUT_S
-) -> tuple[sqlite3.Connection, bool]:
+) -> tuple[sqlite3.Connection, str | None]:
     """Open (creating or migrating as needed) the database at `path`.
 
-    Returns the database and whether it is read-only. Raises DatabaseError with one line
-    for every way the file can be unusable.
+    Returns the database and, when it is read-only, why (the line a refused write shows).
+    Raises DatabaseError with one line for every way the file can be unusable.
     """
     if path.is_dir():
         raise DatabaseError(f"{path} is a directory, not a database file")
+    blocked = file_problems.sidecar_is_directory(path)
+    if blocked:
+        raise DatabaseError(blocked)
     parent = path.parent
     if not parent.exists():
         if not create_parent:
             raise DatabaseError(f"cannot create {path}: directory {parent} does not exist")
         parent.mkdir(parents=True, exist_ok=True)
     exists = path.exists()
-    read_only = exists and not _writable(path)
+    read_only = _read_only_reason(path)
     if not exists and not os.access(parent, os.W_OK):
         raise DatabaseError(f"cannot create {path}: directory {parent} is not writable")
     try:
-        conn = _connect(path, read_only, busy_timeout)
+        conn = _connect(path, read_only is not None, busy_timeout)
         conn.execute("PRAGMA schema_version").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path} is not a usable SQLite database ({exc})") from None
+        cause = file_problems.explain(path, exc)
+        raise DatabaseError(cause or f"{path} is not a usable SQLite database ({exc})") from None
     try:
         _configure(conn, busy_timeout)
-        _migrate(conn, path, read_only)
+        _migrate(conn, path, read_only is not None)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DatabaseError(f"{path} cannot be opened ({exc})") from None
+        cause = file_problems.explain(path, exc)
+        raise DatabaseError(cause or f"{path} cannot be opened ({exc})") from None
     except UserError:
         conn.close()
         raise
@@ -207,6 +243,10 @@ def _applied_migrations(conn: sqlite3.Connection) -> tuple[set[str], list[str]]:
     return tables, applied
 
 
+def _schema_objects(conn: sqlite3.Connection) -> set[str]:
+    return {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+
+
 def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
     tables, applied = _applied_migrations(conn)
     known = known_migrations()
@@ -221,6 +261,9 @@ def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
     if not read_only:
         _use_wal(conn)  # only now: a file refused above is left exactly as it was
     if len(applied) == len(known):
+        missing = [name for name in SCHEMA_OBJECTS if name not in _schema_objects(conn)]
+        if missing:
+            raise DatabaseError(file_problems.damaged_schema(path, f"table {missing[0]}"))
         return
     if read_only:
         raise DatabaseError(f"{path} is read-only and needs an upgrade; make it writable once")
@@ -229,7 +272,16 @@ def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
         backup_path = path.with_name(
             f"{path.name}.before-v{len(known)}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.bak"
         )
-        backup(conn, backup_path)
+        try:
+            backup(conn, backup_path)
+        except (sqlite3.Error, OSError) as exc:
+            cause = (
+                file_problems.explain(backup_path, exc) if isinstance(exc, sqlite3.Error) else None
+            )
+            raise DatabaseError(
+                f"{path} needs an upgrade to schema {len(known)}, but the copy kept before "
+                f"upgrading could not be written: {cause or exc}; the file is unchanged"
+            ) from None
     from sprintboard.store import migrations as schema  # sqlite-utils: only to migrate
 
     # BEGIN IMMEDIATE takes the write lock first, so two processes opening a new file at
@@ -255,13 +307,25 @@ def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
 
 
 def backup(conn: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy of the database with SQLite's online backup API."""
-    dest = sqlite3.connect(str(target))
+    """A consistent copy of the database with SQLite's online backup API.
+
+    The copy is made beside `target` under a temporary name and renamed when whole: a
+    failed copy (a full disk) leaves no file behind, since an empty or partial one would
+    open as a plan of its own.
+    """
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        with dest:
-            conn.backup(dest)
-    finally:
-        dest.close()
+        dest = sqlite3.connect(str(partial))
+        try:
+            with dest:
+                conn.backup(dest)
+        finally:
+            dest.close()
+        partial.replace(target)
+    except BaseException:
+        for suffix in ("", "-journal", *file_problems.SIDECARS):
+            sidecar(partial, suffix).unlink(missing_ok=True)
+        raise
 
 
 def _dump(value: Any) -> str | None:
@@ -374,11 +438,16 @@ class StoreCore:
         busy_timeout: float | None = None,
     ) -> None:
         self.path = Path(path)
-        self.conn, self.read_only = open_database(
-            self.path,
-            create_parent=create_parent,
-            busy_timeout=BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout,
+        self.busy_timeout = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout
+        self.conn, self.read_only_reason = open_database(
+            self.path, create_parent=create_parent, busy_timeout=self.busy_timeout
         )
+        self.read_only = self.read_only_reason is not None
+        # A read-only file nobody had open is read as a snapshot (immutable=1: see
+        # _connect); when the file changes after all, reconnect rather than read pages
+        # another process is rewriting.
+        self._mark = _file_mark(self.path) if self.read_only and _unopened(self.path) else None
+        self._reconnects = 0
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.actor = actor or default_actor()
         self.device = default_device()
@@ -426,7 +495,18 @@ class StoreCore:
     def data_version(self) -> int:
         """Changes whenever another connection commits: cheap polling for live refresh."""
         with self._lock:
-            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+            self._follow_snapshot()
+            found = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+            return found + (self._reconnects << 32)
+
+    def _follow_snapshot(self) -> None:
+        if self._mark is None or _file_mark(self.path) == self._mark:
+            return
+        # The old connection is dropped, not closed: a worker may still be reading from it.
+        self._mark = _file_mark(self.path) if _unopened(self.path) else None
+        self.conn = _connect(self.path, True, self.busy_timeout)
+        _configure(self.conn, self.busy_timeout)
+        self._reconnects += 1
 
     def version(self) -> tuple[int, int]:
         """Changes whenever anything is written: by another connection (SQLite's
@@ -439,8 +519,8 @@ class StoreCore:
     @contextmanager
     def transaction(self, action: str) -> Iterator[Tx]:
         """One write transaction; nested calls join the outer one."""
-        if self.read_only:
-            raise UserError(f"{self.path} is read-only: changes cannot be saved")
+        if self.read_only_reason is not None:
+            raise UserError(self.read_only_reason)
         with self._lock:
             if self._tx is not None:
                 yield self._tx
@@ -450,6 +530,7 @@ class StoreCore:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
+                self._explain(exc)
                 raise UserError(
                     f"the database is busy (another sprintboard is writing): {exc}; try again"
                 ) from None
@@ -458,9 +539,17 @@ class StoreCore:
             try:
                 yield tx
                 self.conn.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    self._explain(exc)
                 raise
             finally:
                 self._tx = None
+
+    def _explain(self, exc: sqlite3.Error) -> None:
+        """Raise FileProblem naming the real cause when the file, folder or disk is to blame."""
+        cause = file_problems.explain(self.path, exc)
+        if cause is not None:
+            raise FileProblem(cause) from None
