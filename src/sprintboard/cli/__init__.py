@@ -7,6 +7,7 @@ Never imports Textual unless the TUI is opened. User mistakes print one line
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
 import sys
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sprintboard import __version__
-from sprintboard.errors import UserError
+from sprintboard.errors import FileProblem, UserError
 
 if TYPE_CHECKING:
     from sprintboard.store import Store
@@ -68,8 +69,20 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 }
 
 
+class OutputClosed(Exception):
+    """The reader of our output went away (`sprintboard card list | head -1`)."""
+
+
 class LazyGroup(click.Group):
     """A click group that imports a command's module only when that command runs."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        # click turns a broken pipe into exit status 1; a reader that stopped early is not
+        # an error, so it is handed to main() instead.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise OutputClosed from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMAND_MODULES)
@@ -107,7 +120,29 @@ def cli(ctx: click.Context, db: str | None) -> None:
     if ctx.invoked_subcommand is None:
         from sprintboard.app import run_app
 
-        run_app(ctx.obj.db_path, create_parent=ctx.obj.is_default)
+        # The terminal is checked once the database opened: a bad file is named first.
+        opened = run_app(
+            ctx.obj.db_path, create_parent=ctx.obj.is_default, before_ui=_need_terminal
+        )
+        if opened != 0:
+            click.echo(
+                "error: the board stopped on an unexpected error (shown above); changes "
+                "saved before it are in the database",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+def _need_terminal() -> None:
+    """The board draws on a terminal: without one (a pipe, CI, `< /dev/null`) it would wait
+    for keys that never come. `sprintboard serve` runs it with a driver of its own."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError(
+            "the board needs a terminal; use a command such as `sprintboard card list`, "
+            "or run in a terminal"
+        )
 
 
 def _refuse_undecodable(args: list[str]) -> None:
@@ -123,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         _refuse_undecodable(sys.argv[1:] if argv is None else argv)
         code = cli.main(args=argv, prog_name="sprintboard", standalone_mode=False)
+        sys.stdout.flush()  # here, so a reader gone before the last lines counts as gone
     except UserError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -135,10 +171,23 @@ def main(argv: list[str] | None = None) -> None:
             hint = f" (see '{exc.ctx.command_path} --help')"
         click.echo(f"error: {exc.format_message()}{hint}", err=True)
         sys.exit(2)
+    except FileProblem as exc:
+        click.echo(f"error: database: {exc}", err=True)
+        sys.exit(1)
     except sqlite3.OperationalError as exc:
         # Not the user's mistake, but not a crash either: e.g. another writer held the
         # database longer than the busy timeout. Nothing was half-written.
-        click.echo(f"error: database: {exc}; nothing was changed, try again", err=True)
+        from sprintboard.store.file_problems import missing_table
+
+        table = missing_table(exc)
+        if table is not None:
+            click.echo(
+                f"error: database: table {table} is missing: the schema is damaged; restore "
+                "the file from a backup (see README: Data safety)",
+                err=True,
+            )
+        else:
+            click.echo(f"error: database: {exc}; nothing was changed, try again", err=True)
         sys.exit(1)
     except sqlite3.DatabaseError as exc:
         # A damaged page is found when it is read, not when the file is opened. A write
@@ -149,8 +198,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
-    except BrokenPipeError:
-        # `sprintboard card list | head`: the reader went away; that is not an error.
-        sys.stderr.close()
+    except (OutputClosed, BrokenPipeError):
+        # `sprintboard card list | head`: the reader went away; that is not an error. What
+        # is still buffered for stdout goes nowhere instead of failing again at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
         sys.exit(0)
     sys.exit(code if isinstance(code, int) else 0)
