@@ -17,10 +17,9 @@ import pytest
 
 from sprintboard.cli import main
 from sprintboard.errors import FileProblem, UserError
-from sprintboard.store import Store
-from sprintboard.store import database as database_module
-from sprintboard.store.database import SCHEMA_OBJECTS, backup
+from sprintboard.store import Store, opening
 from sprintboard.store.file_problems import explain
+from sprintboard.store.opening import SCHEMA_OBJECTS, backup
 
 from .conftest import run_cli
 from .test_bad_files import one_error_line
@@ -179,7 +178,7 @@ def test_a_wal_that_is_a_directory_is_named(demo_copy: Path, tmp_path: Path) -> 
 def test_a_full_disk_is_named_and_nothing_is_written(
     demo_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    real_configure = database_module._configure
+    real_configure = opening.configure
 
     def no_room_left(conn: sqlite3.Connection, busy_timeout: float) -> None:
         real_configure(conn, busy_timeout)
@@ -187,7 +186,7 @@ def test_a_full_disk_is_named_and_nothing_is_written(
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages}")
 
-    monkeypatch.setattr(database_module, "_configure", no_room_left)
+    monkeypatch.setattr(opening, "configure", no_room_left)
     with Store(demo_copy) as store:
         cards = store.scalar("SELECT COUNT(*) FROM cards")
         with pytest.raises(FileProblem) as refused, store.transaction("fill") as tx:
