@@ -256,3 +256,20 @@ def test_a_failed_backup_leaves_no_file_behind(demo_copy: Path, tmp_path: Path) 
     with sqlite3.connect(target) as copied:
         assert copied.execute("SELECT COUNT(*) FROM cards").fetchone()[0] > 0
     copied.close()
+
+
+def test_a_table_missing_while_working_is_named_too(
+    demo_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Damage the check on opening does not see (here: not told to look) still gets the
+    cause, from the query that met it: exit status 1, as for problems met while working."""
+    monkeypatch.setattr(opening, "SCHEMA_OBJECTS", ())
+    with sqlite3.connect(demo_copy) as conn:
+        conn.execute("DROP TABLE stock")
+    conn.close()
+    code, err = run_main(capsys, "--db", str(demo_copy), "stock", "list")
+    assert (code, err) == (
+        1,
+        f"error: database: {demo_copy} is missing table stock: the database's schema is "
+        "damaged; restore it from a backup (see README: Data safety)\n",
+    )

@@ -24,11 +24,15 @@ if TYPE_CHECKING:
 class Context:
     """What every command shares: where the database is, opened on first use."""
 
+    current: Context | None = None
+    """The command's context, for main() to name the database in an error line."""
+
     def __init__(self, db_option: str | None) -> None:
         from sprintboard.config import resolve_db_path
 
         self.db_path, self.is_default = resolve_db_path(db_option)
         self._store: Store | None = None
+        Context.current = self
 
     def store(self) -> Store:
         if self._store is None:
@@ -153,6 +157,25 @@ def _refuse_undecodable(args: list[str]) -> None:
             raise UserError(f"argument {number} ({shown!r}) is not valid UTF-8 text")
 
 
+def _sqlite_line(exc: sqlite3.DatabaseError) -> str:
+    """What went wrong with the database, as specific as the error allows."""
+    from sprintboard.store import file_problems
+
+    context = Context.current
+    if context is not None:
+        damage = file_problems.schema_damage(exc)
+        if damage is not None:
+            return file_problems.damaged_schema(context.db_path, damage)
+        cause = file_problems.explain(context.db_path, exc)
+        if cause is not None:
+            return cause
+    if isinstance(exc, sqlite3.OperationalError):
+        # e.g. another writer held the database longer than the busy timeout
+        return f"{exc}; nothing was changed, try again"
+    # A damaged page is found when it is read, not when the file is opened.
+    return f"{exc}; the file may be damaged (see README: Data safety)"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn user mistakes into one line and exit status 2."""
     try:
@@ -174,27 +197,10 @@ def main(argv: list[str] | None = None) -> None:
     except FileProblem as exc:
         click.echo(f"error: database: {exc}", err=True)
         sys.exit(1)
-    except sqlite3.OperationalError as exc:
-        # Not the user's mistake, but not a crash either: e.g. another writer held the
-        # database longer than the busy timeout. Nothing was half-written.
-        from sprintboard.store.file_problems import missing_table
-
-        table = missing_table(exc)
-        if table is not None:
-            click.echo(
-                f"error: database: table {table} is missing: the schema is damaged; restore "
-                "the file from a backup (see README: Data safety)",
-                err=True,
-            )
-        else:
-            click.echo(f"error: database: {exc}; nothing was changed, try again", err=True)
-        sys.exit(1)
     except sqlite3.DatabaseError as exc:
-        # A damaged page is found when it is read, not when the file is opened. A write
-        # that met it was rolled back.
-        click.echo(
-            f"error: database: {exc}; the file may be damaged (see README: Data safety)", err=True
-        )
+        # Not the user's mistake, but not a crash either; a write that met it was rolled
+        # back, so nothing was half-written.
+        click.echo(f"error: database: {_sqlite_line(exc)}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

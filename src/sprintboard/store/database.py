@@ -312,6 +312,8 @@ class StoreCore:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
                 self._explain(exc)
+                if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise
                 raise UserError(
                     f"the database is busy (another sprintboard is writing): {exc}; try again"
                 ) from None

@@ -85,14 +85,17 @@ def explain(path: Path, exc: sqlite3.Error) -> str | None:
     return None
 
 
-def missing_table(exc: sqlite3.Error) -> str | None:
-    """The table or view a query found missing ("no such table: cards"), if that was it.
-
-    SQLite gives this its generic error code, so only the message tells."""
+def schema_damage(exc: sqlite3.Error) -> str | None:
+    """What a query found missing from the schema ('table cards', 'column cards.due'), if
+    that was the error. SQLite gives it its generic code, so only the message tells."""
     text = str(exc)
-    for prefix in ("no such table: ", "no such view: "):
+    for prefix, kind in (
+        ("no such table: ", "table"),
+        ("no such view: ", "view"),
+        ("no such column: ", "column"),
+    ):
         if text.startswith(prefix):
-            return text.removeprefix(prefix).split(".")[-1]
+            return f"{kind} {text.removeprefix(prefix).removeprefix('main.')}"
     return None
 
 

@@ -181,7 +181,8 @@ def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
     if len(applied) == len(known):
         missing = [name for name in SCHEMA_OBJECTS if name not in _schema_objects(conn)]
         if missing:
-            raise DatabaseError(file_problems.damaged_schema(path, f"table {missing[0]}"))
+            kind = "view" if missing[0].startswith("v_") else "table"
+            raise DatabaseError(file_problems.damaged_schema(path, f"{kind} {missing[0]}"))
         return
     if read_only:
         raise DatabaseError(f"{path} is read-only and needs an upgrade; make it writable once")
