@@ -182,6 +182,9 @@ def main(argv: list[str] | None = None) -> None:
         _refuse_undecodable(sys.argv[1:] if argv is None else argv)
         code = cli.main(args=argv, prog_name="sprintboard", standalone_mode=False)
         sys.stdout.flush()  # here, so a reader gone before the last lines counts as gone
+    except FileProblem as exc:
+        click.echo(f"error: database: {exc}", err=True)
+        sys.exit(1)
     except UserError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -194,9 +197,6 @@ def main(argv: list[str] | None = None) -> None:
             hint = f" (see '{exc.ctx.command_path} --help')"
         click.echo(f"error: {exc.format_message()}{hint}", err=True)
         sys.exit(2)
-    except FileProblem as exc:
-        click.echo(f"error: database: {exc}", err=True)
-        sys.exit(1)
     except sqlite3.DatabaseError as exc:
         # Not the user's mistake, but not a crash either; a write that met it was rolled
         # back, so nothing was half-written.

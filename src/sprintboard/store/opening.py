@@ -12,7 +12,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sprintboard.errors import UserError
+from sprintboard.errors import FileProblem, UserError
 from sprintboard.store import file_problems
 from sprintboard.store.file_problems import may_write, sidecar
 
@@ -112,19 +112,28 @@ def open_database(
         conn = connect(path, read_only is not None, busy_timeout)
         conn.execute("PRAGMA schema_version").fetchone()
     except sqlite3.DatabaseError as exc:
-        cause = file_problems.explain(path, exc)
-        raise DatabaseError(cause or f"{path} is not a usable SQLite database ({exc})") from None
+        raise _refusal(path, exc, f"{path} is not a usable SQLite database ({exc})") from None
     try:
         configure(conn, busy_timeout)
         _migrate(conn, path, read_only is not None)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        cause = file_problems.explain(path, exc)
-        raise DatabaseError(cause or f"{path} cannot be opened ({exc})") from None
+        raise _refusal(path, exc, f"{path} cannot be opened ({exc})") from None
     except UserError:
         conn.close()
         raise
     return conn, read_only
+
+
+def _refusal(path: Path, exc: sqlite3.Error, otherwise: str) -> UserError:
+    """The error to raise: the real cause when there is one to name. A full disk is a
+    problem met while working (FileProblem); the rest make the file unusable as it is."""
+    cause = file_problems.explain(path, exc)
+    if cause is None:
+        return DatabaseError(otherwise)
+    if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_FULL:
+        return FileProblem(cause)
+    return DatabaseError(cause)
 
 
 def configure(conn: sqlite3.Connection, busy_timeout: float) -> None:
