@@ -273,3 +273,28 @@ def test_a_table_missing_while_working_is_named_too(
         f"error: database: {demo_copy} is missing table stock: the database's schema is "
         "damaged; restore it from a backup (see README: Data safety)\n",
     )
+
+
+def test_an_upgrade_whose_backup_fails_names_the_cause_and_leaves_the_file(
+    demo_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_migration_backup import add_column, digest, next_version
+
+    version = next_version(monkeypatch, add_column)
+    before = digest(demo_copy)
+
+    def full_disk(conn: sqlite3.Connection, target: Path) -> None:
+        exc = _error(sqlite3.SQLITE_FULL, "database or disk is full")
+        raise exc
+
+    monkeypatch.setattr(opening, "backup", full_disk)
+    with pytest.raises(UserError) as refused:
+        Store(demo_copy)
+    line = str(refused.value)
+    assert line.startswith(
+        f"{demo_copy} needs an upgrade to schema {version}, but the copy kept before "
+        f"upgrading could not be written: disk full while writing {demo_copy}.before-v"
+    ), line
+    assert line.endswith("; the file is unchanged"), line
+    assert digest(demo_copy) == before
+    assert not any(p.name.endswith(".bak") for p in demo_copy.parent.iterdir())
