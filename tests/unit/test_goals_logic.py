@@ -146,7 +146,7 @@ def test_goal_without_a_target_keeps_its_status(store: Store) -> None:
 
 def test_a_goal_without_a_target_shows_no_progress(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A target never set (0, like its baseline) is no target: not a full bar, not 100%."""
-    from sprintboard.widgets.goal_rows import kpi_bar
+    from sprintboard.widgets.goal_rows import goal_lines, kpi_bar
 
     assert cli("demo").code == 0
     assert cli("goal", "add", "Happier customers").code == 0
@@ -167,4 +167,6 @@ def test_a_goal_without_a_target_shows_no_progress(cli, db_path: Path) -> None: 
     with Store(db_path) as store:
         [progress] = goal_progress(store, goal["id"])
     shown = kpi_bar(progress)
-    assert "█" not in shown.plain and shown.plain.endswith(" no target"), shown.plain
+    assert "█" not in shown.plain and shown.plain.endswith("░    -"), shown.plain
+    kpi_line = goal_lines(progress, {})[1].plain
+    assert "no target set" in kpi_line and "█" not in kpi_line, kpi_line
