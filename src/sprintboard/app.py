@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,15 +60,23 @@ def make_app(
     create_parent: bool = False,
     busy_timeout: float | None = None,
     live_refresh: float = 1.0,
+    before_ui: Callable[[], None] | None = None,
 ) -> SprintboardApp:
     """Open the database and build the app on it; ready for `run()` or `run_test()`.
 
-    Raises UserError (one line) when the database cannot be used.
+    Raises UserError (one line) when the database cannot be used. `before_ui` runs once
+    the database is open, before Textual is loaded: a last check that may refuse.
     """
     with _starting_up():
         store = Store(
             Path(db_path), clock=clock, create_parent=create_parent, busy_timeout=busy_timeout
         )
+        if before_ui is not None:
+            try:
+                before_ui()
+            except BaseException:
+                store.close()
+                raise
         backend = Backend(store)
         backend.prefetch(fetch_board, store, None, False, True)
         try:
@@ -87,5 +95,11 @@ def make_app(
             raise
 
 
-def run_app(db_path: Path, *, create_parent: bool = False) -> None:
-    make_app(db_path, create_parent=create_parent).run()
+def run_app(
+    db_path: Path, *, create_parent: bool = False, before_ui: Callable[[], None] | None = None
+) -> int:
+    """Run the board until it quits; returns its exit status (1 after an unhandled error,
+    whose traceback Textual has printed)."""
+    app = make_app(db_path, create_parent=create_parent, before_ui=before_ui)
+    app.run()
+    return app.return_code or 0

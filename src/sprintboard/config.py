@@ -48,8 +48,23 @@ def default_db_path() -> Path:
 
 
 def resolve_db_path(option: str | None) -> tuple[Path, bool]:
-    """The database path to use, and whether it is the default (whose folder we may create)."""
-    if option:
+    """The database path to use, and whether it is the default (whose folder we may create).
+
+    `--db ''` is refused: it looks like a path that went missing in a script, and quietly
+    opening the default database instead would write to the wrong plan. An empty
+    SPRINTBOARD_DB counts as unset, as empty environment variables conventionally do.
+    """
+    if option is not None:
+        if not option.strip():
+            raise UserError(
+                "--db: the path is empty (got ''); give a database file, or leave --db out "
+                "for the default"
+            )
+        if option.endswith(("/", os.sep)):
+            raise UserError(
+                f"--db: a database is a file, not a folder (got {option!r}); give a file "
+                "name such as plan.db"
+            )
         return Path(option).expanduser(), False
     env = os.environ.get("SPRINTBOARD_DB")
     if env:

@@ -7,3 +7,11 @@ class UserError(Exception):
 
 class NotFound(UserError):
     """A key, name or id that names nothing."""
+
+
+class FileProblem(UserError):
+    """The database's file, folder or disk stopped a command that was otherwise fine (a full
+    disk, a companion file in the way): one line naming the cause; nothing was changed.
+
+    A UserError so every screen shows it as it shows a refusal; the CLI exits with status 1
+    for it rather than 2, since the input was fine."""

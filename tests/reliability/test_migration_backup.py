@@ -19,8 +19,8 @@ from sqlite_utils import Database, Migrations
 from sprintboard.cli import main
 from sprintboard.errors import UserError
 from sprintboard.store import Store
-from sprintboard.store import database as database_module
 from sprintboard.store import migrations as schema_module
+from sprintboard.store import opening as database_module
 from sprintboard.store.database import known_migrations
 from sprintboard.store.migrations import migrations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -20,12 +21,16 @@ from sprintboard.store import Store
         (71, 73, 60, -2 / 11),  # moved the wrong way
         (71, 58, 60, 13 / 11),  # beyond the target
         (88, 88, 97, 0.0),
-        (5, 5, 5, 1.0),  # nothing to cover
-        (5, 6, 5, 0.0),
+        (5, 5, 5, None),  # no target: target equals baseline
+        (0, 0, 0, None),  # a goal whose target was never set
+        (5, 6, 5, None),
     ],
 )
-def test_kpi_progress(baseline: float, current: float, target: float, expected: float) -> None:
-    assert kpi_progress(baseline, current, target) == pytest.approx(expected)
+def test_kpi_progress(
+    baseline: float, current: float, target: float, expected: float | None
+) -> None:
+    found = kpi_progress(baseline, current, target)
+    assert found == (None if expected is None else pytest.approx(expected))
 
 
 SINCE = date(2026, 1, 1)
@@ -137,3 +142,31 @@ def test_goal_without_a_target_keeps_its_status(store: Store) -> None:
     [progress] = goal_progress(store)
     assert progress.suggestion.status is GoalStatus.AT_RISK
     assert "no KPI target" in progress.suggestion.reason
+
+
+def test_a_goal_without_a_target_shows_no_progress(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A target never set (0, like its baseline) is no target: not a full bar, not 100%."""
+    from sprintboard.widgets.goal_rows import goal_lines, kpi_bar
+
+    assert cli("demo").code == 0
+    assert cli("goal", "add", "Happier customers").code == 0
+    [goal] = [g for g in json.loads(cli("goal", "progress", "--json").out) if g["target"] == 0]
+    assert goal["title"] == "Happier customers"
+    assert goal["kpi_progress"] is None
+    assert goal["suggestion"]["reason"] == "no KPI target set (target equals baseline)"
+
+    listed = cli("goal", "list").out
+    assert "Happier customers" in listed.splitlines()[-1]
+    assert "no target" in listed.splitlines()[-1]
+    progress = cli("goal", "progress").out.splitlines()[-1]
+    assert "no target" in progress and "100%" not in progress
+    report = cli("report").out
+    row = next(line for line in report.splitlines() if line.startswith("| Happier customers"))
+    assert "`░░░░░░░░░░` no target" in row, row
+
+    with Store(db_path) as store:
+        [progress] = goal_progress(store, goal["id"])
+    shown = kpi_bar(progress)
+    assert "█" not in shown.plain and shown.plain.endswith("░    -"), shown.plain
+    kpi_line = goal_lines(progress, {})[1].plain
+    assert "no target set" in kpi_line and "█" not in kpi_line, kpi_line

@@ -13,8 +13,8 @@ from conftest import NOW
 from sprintboard.errors import NotFound, UserError
 from sprintboard.models import Card, Feedback, Goal, Member, Sprint, StockItem, Team
 from sprintboard.store import DatabaseError, Store, frozen_clock
-from sprintboard.store import database as database_module
 from sprintboard.store import migrations as schema_module
+from sprintboard.store import opening as database_module
 from sprintboard.store.cards import public
 from sprintboard.store.database import Tx, known_migrations
 from sprintboard.store.migrations import migrations

@@ -7,6 +7,7 @@ Never imports Textual unless the TUI is opened. User mistakes print one line
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
 import sys
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sprintboard import __version__
-from sprintboard.errors import UserError
+from sprintboard.errors import FileProblem, UserError
 
 if TYPE_CHECKING:
     from sprintboard.store import Store
@@ -23,11 +24,15 @@ if TYPE_CHECKING:
 class Context:
     """What every command shares: where the database is, opened on first use."""
 
+    current: Context | None = None
+    """The command's context, for main() to name the database in an error line."""
+
     def __init__(self, db_option: str | None) -> None:
         from sprintboard.config import resolve_db_path
 
         self.db_path, self.is_default = resolve_db_path(db_option)
         self._store: Store | None = None
+        Context.current = self
 
     def store(self) -> Store:
         if self._store is None:
@@ -69,8 +74,20 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 }
 
 
+class OutputClosed(Exception):
+    """The reader of our output went away (`sprintboard card list | head -1`)."""
+
+
 class LazyGroup(click.Group):
     """A click group that imports a command's module only when that command runs."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        # click turns a broken pipe into exit status 1; a reader that stopped early is not
+        # an error, so it is handed to main() instead.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise OutputClosed from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMAND_MODULES)
@@ -108,7 +125,29 @@ def cli(ctx: click.Context, db: str | None) -> None:
     if ctx.invoked_subcommand is None:
         from sprintboard.app import run_app
 
-        run_app(ctx.obj.db_path, create_parent=ctx.obj.is_default)
+        # The terminal is checked once the database opened: a bad file is named first.
+        opened = run_app(
+            ctx.obj.db_path, create_parent=ctx.obj.is_default, before_ui=_need_terminal
+        )
+        if opened != 0:
+            click.echo(
+                "error: the board stopped on an unexpected error (shown above); changes "
+                "saved before it are in the database",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+def _need_terminal() -> None:
+    """The board draws on a terminal: without one (a pipe, CI, `< /dev/null`) it would wait
+    for keys that never come. `sprintboard serve` runs it with a driver of its own."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError(
+            "the board needs a terminal; use a command such as `sprintboard card list`, "
+            "or run in a terminal"
+        )
 
 
 def _refuse_undecodable(args: list[str]) -> None:
@@ -119,11 +158,34 @@ def _refuse_undecodable(args: list[str]) -> None:
             raise UserError(f"argument {number} ({shown!r}) is not valid UTF-8 text")
 
 
+def _sqlite_line(exc: sqlite3.DatabaseError) -> str:
+    """What went wrong with the database, as specific as the error allows."""
+    from sprintboard.store import file_problems
+
+    context = Context.current
+    if context is not None:
+        damage = file_problems.schema_damage(exc)
+        if damage is not None:
+            return file_problems.damaged_schema(context.db_path, damage)
+        cause = file_problems.explain(context.db_path, exc)
+        if cause is not None:
+            return cause
+    if isinstance(exc, sqlite3.OperationalError):
+        # e.g. another writer held the database longer than the busy timeout
+        return f"{exc}; nothing was changed, try again"
+    # A damaged page is found when it is read, not when the file is opened.
+    return f"{exc}; the file may be damaged (see README: Data safety)"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn user mistakes into one line and exit status 2."""
     try:
         _refuse_undecodable(sys.argv[1:] if argv is None else argv)
         code = cli.main(args=argv, prog_name="sprintboard", standalone_mode=False)
+        sys.stdout.flush()  # here, so a reader gone before the last lines counts as gone
+    except FileProblem as exc:
+        click.echo(f"error: database: {exc}", err=True)
+        sys.exit(1)
     except UserError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -136,22 +198,18 @@ def main(argv: list[str] | None = None) -> None:
             hint = f" (see '{exc.ctx.command_path} --help')"
         click.echo(f"error: {exc.format_message()}{hint}", err=True)
         sys.exit(2)
-    except sqlite3.OperationalError as exc:
-        # Not the user's mistake, but not a crash either: e.g. another writer held the
-        # database longer than the busy timeout. Nothing was half-written.
-        click.echo(f"error: database: {exc}; nothing was changed, try again", err=True)
-        sys.exit(1)
     except sqlite3.DatabaseError as exc:
-        # A damaged page is found when it is read, not when the file is opened. A write
-        # that met it was rolled back.
-        click.echo(
-            f"error: database: {exc}; the file may be damaged (see README: Data safety)", err=True
-        )
+        # Not the user's mistake, but not a crash either; a write that met it was rolled
+        # back, so nothing was half-written.
+        click.echo(f"error: database: {_sqlite_line(exc)}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
-    except BrokenPipeError:
-        # `sprintboard card list | head`: the reader went away; that is not an error.
-        sys.stderr.close()
+    except (OutputClosed, BrokenPipeError):
+        # `sprintboard card list | head`: the reader went away; that is not an error. What
+        # is still buffered for stdout goes nowhere instead of failing again at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
         sys.exit(0)
     sys.exit(code if isinstance(code, int) else 0)

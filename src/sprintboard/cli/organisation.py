@@ -234,7 +234,8 @@ GOAL_COLUMNS = [
     ("KPI", field("kpi")),
     ("BASELINE", field("baseline")),
     ("CURRENT", field("current")),
-    ("TARGET", field("target")),
+    # A target equal to the baseline (both 0 when never set) is no target at all.
+    ("TARGET", lambda g: "no target" if g["target"] == g["baseline"] else g["target"]),
     ("STATUS", field("status")),
     ("CARDS", field("cards")),
     ("SIGNED OFF", field("signed_off_by")),

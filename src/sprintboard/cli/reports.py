@@ -221,7 +221,10 @@ def goal_progress(ctx: Context, goal_id: str | None, as_json: bool) -> None:
                 "KPI",
                 lambda g: f"{g['baseline']:g} -> {g['current']:g} -> {g['target']:g}{g['unit']}",
             ),
-            ("PROGRESS", lambda g: f"{g['kpi_progress']:.0%}"),
+            (
+                "PROGRESS",
+                lambda g: "no target" if g["kpi_progress"] is None else f"{g['kpi_progress']:.0%}",
+            ),
             ("CARDS", lambda g: f"{g['done_points']}/{g['points']}"),
             ("STATUS", lambda g: g["status"]),
             ("SUGGESTED", lambda g: g["suggestion"]["status"]),

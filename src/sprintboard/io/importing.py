@@ -49,6 +49,7 @@ from sprintboard.store.bulk import (
     insert_cards,
 )
 from sprintboard.store.database import Tx
+from sprintboard.store.sprints import is_reserved_name
 
 
 @dataclass
@@ -223,10 +224,26 @@ class _Planner:
         where it is) and how it was chosen: 'existing', 'new' or 'default'."""
         if item.sprint is not None and item.sprint.strip():
             name = " ".join(item.sprint.split())
+            if is_reserved_name(name):
+                name = self._renamed_sprint(name)
             return name, True, "existing" if name in self.sprints else "new"
         if self.options.sprint is not None:
             return self.default_sprint, True, "default"
         return None, False, "default"
+
+    def _renamed_sprint(self, name: str) -> str:
+        """A source's sprint named 'current' or 'backlog' would be unreachable here (those
+        words mean the active sprint and the backlog): it is imported under a new name."""
+        renamed = f"{name} (imported)"
+        if name in self.parsed.sprint_dates:
+            self.parsed.sprint_dates[renamed] = self.parsed.sprint_dates[name]
+        note = (
+            f"sprint {name!r} imported as {renamed!r}: 'current' and 'backlog' mean the "
+            "active sprint and the backlog here"
+        )
+        if note not in self.plan.parsed.notes:
+            self.plan.parsed.notes.append(note)
+        return renamed
 
     def _validate(self, item: Item, data: dict[str, Any]) -> Card | None:
         try:

@@ -135,6 +135,10 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
+def _kpi_pct(goal: GoalProgress) -> str:
+    return "no target" if goal.kpi_progress is None else _pct(goal.kpi_progress)
+
+
 def _num(value: float | None) -> str:
     if value is None:
         return "-"
@@ -159,8 +163,8 @@ def _kpi(goal: GoalProgress) -> str:
     return f"{goal.kpi}: {values}" if goal.kpi else values
 
 
-def _bar(fraction: float, width: int) -> str:
-    full = max(0, min(width, round(fraction * width)))
+def _bar(fraction: float | None, width: int) -> str:
+    full = 0 if fraction is None else max(0, min(width, round(fraction * width)))
     return "█" * full + "░" * (width - full)
 
 
@@ -303,7 +307,7 @@ def _md_goals(data: ReportData) -> list[str]:
             [
                 md(g.title),
                 md(_kpi(g)),
-                f"`{_bar(g.kpi_progress, 10)}` {_pct(g.kpi_progress)}",
+                f"`{_bar(g.kpi_progress, 10)}` {_kpi_pct(g)}",
                 f"{g.done_points}/{g.points}" + (f" ({teams})" if teams else ""),
                 g.status.value,
                 f"{g.suggestion.status.value}: {md(g.suggestion.reason)}",
@@ -413,8 +417,8 @@ def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _html_bar(fraction: float, colour: str, over: bool = False) -> str:
-    width = max(0.0, min(1.0, fraction)) * 100
+def _html_bar(fraction: float | None, colour: str, over: bool = False) -> str:
+    width = 0.0 if fraction is None else max(0.0, min(1.0, fraction)) * 100
     fill = "#b00020" if over else h(colour)
     return f'<span class="bar"><span style="width:{width:.0f}%;background:{fill}"></span></span>'
 
@@ -544,7 +548,7 @@ def _html_goals(data: ReportData) -> str:
             [
                 h(g.title),
                 h(_kpi(g)),
-                _html_bar(g.kpi_progress, "#2e7d32") + f" {h(_pct(g.kpi_progress))}",
+                _html_bar(g.kpi_progress, "#2e7d32") + f" {h(_kpi_pct(g))}",
                 h(f"{g.done_points}/{g.points}" + (f" ({teams})" if teams else "")),
                 h(g.status.value),
                 h(f"{g.suggestion.status.value}: {g.suggestion.reason}"),

@@ -18,16 +18,16 @@ AT_RISK_LAG = 0.25
 """... and up to this far behind it is at risk; further behind, off track."""
 
 
-def kpi_progress(baseline: float, current: float, target: float) -> float:
+def kpi_progress(baseline: float, current: float, target: float) -> float | None:
     """How far the KPI has come from baseline to target: 0 at the baseline, 1 at the target.
 
     Works for falling targets too (cart abandonment 71 -> 60 at 68.5 is 0.23). Below 0 the
-    KPI moved the wrong way; above 1 it passed the target. With target == baseline there is
-    no distance to cover: 1 when the current value sits on it, else 0.
+    KPI moved the wrong way; above 1 it passed the target. A target equal to the baseline
+    (a goal whose target was never set: both 0) is no target: progress is unknown, None.
     """
     span = target - baseline
     if span == 0:
-        return 1.0 if current == target else 0.0
+        return None
     return (current - baseline) / span
 
 
@@ -96,7 +96,7 @@ class GoalProgress:
     status: GoalStatus  # as set by people
     signed_off_by: str | None
     signed_off_at: str | None
-    kpi_progress: float
+    kpi_progress: float | None  # None: no target set (target equals baseline)
     cards: int
     points: int
     done_points: int
@@ -166,7 +166,7 @@ def progress_of(
         suggestion=StatusSuggestion(
             GoalStatus(goal["status"]), "no KPI target set (target equals baseline)", None
         )
-        if goal["target"] == goal["baseline"]
+        if progress is None
         else suggest_status(progress, since, deadline, today),
     )
 

@@ -1,4 +1,4 @@
-"""Opening a sprintboard database: pragmas, schema checks, migrations, transactions, activity.
+"""The store's core: its connection, transactions and the activity log they write.
 
 Every write goes through `StoreCore.transaction()`, which holds one SQLite write
 transaction and records each changed record in the append-only `activity` table under the
@@ -21,14 +21,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sprintboard.errors import UserError
-from sprintboard.store.schema import MIGRATION_SET, SCHEMA_MIGRATIONS
+from sprintboard.errors import FileProblem, UserError
+from sprintboard.store import file_problems
+from sprintboard.store.opening import (
+    BUSY_TIMEOUT_S,
+    configure,
+    connect,
+    file_mark,
+    open_database,
+    unopened,
+)
+
+# Opening moved to opening.py; these names are still imported from here.
+from sprintboard.store.opening import DatabaseError as DatabaseError
+from sprintboard.store.opening import backup as backup
+from sprintboard.store.opening import known_migrations as known_migrations
+from sprintboard.store.schema import MIGRATION_SET as MIGRATION_SET
+from sprintboard.store.schema import SCHEMA_MIGRATIONS as SCHEMA_MIGRATIONS
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
-
-BUSY_TIMEOUT_S = 15.0
-
 
 # entity name in the activity log -> table holding it (every such table has a uuid column)
 ENTITY_TABLES = {
@@ -81,42 +93,6 @@ def default_device() -> str:
     )
 
 
-def known_migrations() -> list[str]:
-    """Names of the migrations this sprintboard knows, in order."""
-    return list(SCHEMA_MIGRATIONS)
-
-
-class DatabaseError(UserError):
-    """The database file cannot be used: missing, corrupt, foreign or from a newer version."""
-
-
-def _writable(path: Path) -> bool:
-    """May we write the file? A file nobody may write (chmod a-w) counts as read-only even
-    for root, whom os.access() lets write anything: the owner marked it so on purpose."""
-    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
-
-
-def _connect(path: Path, read_only: bool, timeout: float) -> sqlite3.Connection:
-    # isolation_level=None: we issue BEGIN/COMMIT ourselves (see StoreCore.transaction).
-    # check_same_thread=False: the TUI uses the store from one worker thread at a time,
-    # guarded by StoreCore's lock.
-    if read_only:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        conn = sqlite3.connect(
-            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=timeout
-        )
-    else:
-        conn = sqlite3.connect(
-            str(path), isolation_level=None, check_same_thread=False, timeout=timeout
-        )
-    conn.create_function("casefold", 1, _casefold, deterministic=True)
-    return conn
-
-
-def _casefold(value: object) -> str | None:
-    return None if value is None else str(value).casefold()
-
-
 def text_match(fields: Sequence[str], text: str, param: str = "?") -> tuple[str, str]:
     """A condition true when any of `fields` (SQL expressions) holds `text`, ignoring case,
     and the pattern to bind to `param` (each field uses it: bind it once per field for `?`).
@@ -131,133 +107,6 @@ def text_match(fields: Sequence[str], text: str, param: str = "?") -> tuple[str,
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     each = "casefold({}) LIKE {} ESCAPE '\\'" if folded else "{} LIKE {} ESCAPE '\\'"
     return "(" + " OR ".join(each.format(f, param) for f in fields) + ")", pattern
-
-
-def open_database(
-    path: Path, *, create_parent: bool = False, busy_timeout: float = BUSY_TIMEOUT_S
-) -> tuple[sqlite3.Connection, bool]:
-    """Open (creating or migrating as needed) the database at `path`.
-
-    Returns the database and whether it is read-only. Raises DatabaseError with one line
-    for every way the file can be unusable.
-    """
-    if path.is_dir():
-        raise DatabaseError(f"{path} is a directory, not a database file")
-    parent = path.parent
-    if not parent.exists():
-        if not create_parent:
-            raise DatabaseError(f"cannot create {path}: directory {parent} does not exist")
-        parent.mkdir(parents=True, exist_ok=True)
-    exists = path.exists()
-    read_only = exists and not _writable(path)
-    if not exists and not os.access(parent, os.W_OK):
-        raise DatabaseError(f"cannot create {path}: directory {parent} is not writable")
-    try:
-        conn = _connect(path, read_only, busy_timeout)
-        conn.execute("PRAGMA schema_version").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path} is not a usable SQLite database ({exc})") from None
-    try:
-        _configure(conn, busy_timeout)
-        _migrate(conn, path, read_only)
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise DatabaseError(f"{path} cannot be opened ({exc})") from None
-    except UserError:
-        conn.close()
-        raise
-    return conn, read_only
-
-
-def _configure(conn: sqlite3.Connection, busy_timeout: float) -> None:
-    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    # 64 MiB of page cache: bulk loads insert into several random-UUID indexes at once.
-    conn.execute("PRAGMA cache_size = -65536")
-
-
-def _use_wal(conn: sqlite3.Connection) -> None:
-    # WAL: readers never block the writer, and a crash leaves the last commit intact.
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-
-
-def _applied_migrations(conn: sqlite3.Connection) -> tuple[set[str], list[str]]:
-    """The file's tables, and the names of the migrations applied to it, in order."""
-    tables = {
-        name
-        for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    }
-    if "_sqlite_migrations" not in tables:
-        return tables, []
-    # The table sqlite-utils' Migrations keeps (migration_set, name, applied_at).
-    applied = [
-        name
-        for (name,) in conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
-            [MIGRATION_SET],
-        )
-    ]
-    return tables, applied
-
-
-def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
-    tables, applied = _applied_migrations(conn)
-    known = known_migrations()
-    if tables and not applied:
-        raise DatabaseError(f"{path} is a SQLite database, but not a sprintboard one")
-    unknown = [name for name in applied if name not in known]
-    if unknown:
-        raise DatabaseError(
-            f"{path} was written by a newer sprintboard (schema {len(applied)}, this version "
-            f"knows {len(known)}); upgrade sprintboard to open it"
-        )
-    if not read_only:
-        _use_wal(conn)  # only now: a file refused above is left exactly as it was
-    if len(applied) == len(known):
-        return
-    if read_only:
-        raise DatabaseError(f"{path} is read-only and needs an upgrade; make it writable once")
-    backup_path: Path | None = None
-    if applied:
-        backup_path = path.with_name(
-            f"{path.name}.before-v{len(known)}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.bak"
-        )
-        backup(conn, backup_path)
-    from sprintboard.store import migrations as schema  # sqlite-utils: only to migrate
-
-    # BEGIN IMMEDIATE takes the write lock first, so two processes opening a new file at
-    # once migrate it once; Migrations.apply nests its own transactions as savepoints.
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        schema.migrations.apply(schema.wrap(conn))
-        conn.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
-            [str(len(known))],
-        )
-        conn.execute("COMMIT")
-    except BaseException as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        if not isinstance(exc, Exception):
-            raise
-        # Whatever went wrong (a bug in a migration included), the user gets one line.
-        kept = f"; a copy from before is at {backup_path}" if backup_path else ""
-        raise DatabaseError(
-            f"{path}: upgrading to schema {len(known)} failed ({exc}); the file is unchanged{kept}"
-        ) from None
-
-
-def backup(conn: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy of the database with SQLite's online backup API."""
-    dest = sqlite3.connect(str(target))
-    try:
-        with dest:
-            conn.backup(dest)
-    finally:
-        dest.close()
 
 
 def _dump(value: Any) -> str | None:
@@ -370,11 +219,16 @@ class StoreCore:
         busy_timeout: float | None = None,
     ) -> None:
         self.path = Path(path)
-        self.conn, self.read_only = open_database(
-            self.path,
-            create_parent=create_parent,
-            busy_timeout=BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout,
+        self.busy_timeout = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout
+        self.conn, self.read_only_reason = open_database(
+            self.path, create_parent=create_parent, busy_timeout=self.busy_timeout
         )
+        self.read_only = self.read_only_reason is not None
+        # A read-only file nobody had open is read as a snapshot (immutable=1: see
+        # _connect); when the file changes after all, reconnect rather than read pages
+        # another process is rewriting.
+        self._mark = file_mark(self.path) if self.read_only and unopened(self.path) else None
+        self._reconnects = 0
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.actor = actor or default_actor()
         self.device = default_device()
@@ -422,7 +276,18 @@ class StoreCore:
     def data_version(self) -> int:
         """Changes whenever another connection commits: cheap polling for live refresh."""
         with self._lock:
-            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+            self._follow_snapshot()
+            found = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+            return found + (self._reconnects << 32)
+
+    def _follow_snapshot(self) -> None:
+        if self._mark is None or file_mark(self.path) == self._mark:
+            return
+        # The old connection is dropped, not closed: a worker may still be reading from it.
+        self._mark = file_mark(self.path) if unopened(self.path) else None
+        self.conn = connect(self.path, True, self.busy_timeout)
+        configure(self.conn, self.busy_timeout)
+        self._reconnects += 1
 
     def version(self) -> tuple[int, int]:
         """Changes whenever anything is written: by another connection (SQLite's
@@ -435,8 +300,8 @@ class StoreCore:
     @contextmanager
     def transaction(self, action: str) -> Iterator[Tx]:
         """One write transaction; nested calls join the outer one."""
-        if self.read_only:
-            raise UserError(f"{self.path} is read-only: changes cannot be saved")
+        if self.read_only_reason is not None:
+            raise UserError(self.read_only_reason)
         with self._lock:
             if self._tx is not None:
                 yield self._tx
@@ -446,6 +311,9 @@ class StoreCore:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
+                self._explain(exc)
+                if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise
                 raise UserError(
                     f"the database is busy (another sprintboard is writing): {exc}; try again"
                 ) from None
@@ -454,9 +322,17 @@ class StoreCore:
             try:
                 yield tx
                 self.conn.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    self._explain(exc)
                 raise
             finally:
                 self._tx = None
+
+    def _explain(self, exc: sqlite3.Error) -> None:
+        """Raise FileProblem naming the real cause when the file, folder or disk is to blame."""
+        cause = file_problems.explain(self.path, exc)
+        if cause is not None:
+            raise FileProblem(cause) from None

@@ -30,6 +30,29 @@ class LogEntry(NamedTuple):
 
 
 CARRY_OVER = ("backlog", "next")
+RESERVED_NAMES = ("current", "backlog")
+"""Words every sprint argument reads as the active sprint and the backlog: a sprint so
+named could never be addressed."""
+
+
+def is_reserved_name(name: str) -> bool:
+    return " ".join(name.split()).casefold() in RESERVED_NAMES
+
+
+def _check_name(name: str) -> None:
+    if is_reserved_name(name):
+        raise UserError(
+            f"name: 'current' and 'backlog' cannot name a sprint (got {name!r}); they mean "
+            "the active sprint and the backlog: choose another name"
+        )
+
+
+def _check_open(row: dict[str, Any]) -> None:
+    if row["state"] == "closed":
+        raise UserError(
+            f"sprint {row['name']!r} is closed; closed sprints are history and cannot be "
+            "edited (their cards can still move)"
+        )
 
 
 class Sprints:
@@ -88,6 +111,7 @@ class Sprints:
     def add(self, sprint: Sprint) -> dict[str, Any]:
         if sprint.state.value != "planned":
             raise UserError("state: a new sprint is 'planned'; start it with 'sprint start'")
+        _check_name(sprint.name)
         with self.core.transaction("sprint.add") as tx:
             if self.core.scalar("SELECT 1 FROM sprints WHERE name = ?", [sprint.name]):
                 raise UserError(f"name: a sprint named {sprint.name!r} already exists")
@@ -99,6 +123,9 @@ class Sprints:
             row = self.get(name)
             if "state" in changes:
                 raise UserError("state: use 'sprint start' or 'sprint close'")
+            _check_open(row)
+            if "name" in changes:
+                _check_name(str(changes["name"]))
             from sprintboard.models import Sprint, validate  # pydantic: only when writing
 
             merged = validate(Sprint, {f: row[f] for f in SPRINT_FIELDS} | changes)
@@ -116,6 +143,7 @@ class Sprints:
             raise UserError(f"capacity: must be 0 or more (got {capacity})")
         with self.core.transaction("sprint.capacity") as tx:
             sprint = self.get(name)
+            _check_open(sprint)
             team = self.core.row("SELECT * FROM teams WHERE code = ?", [team_code.upper()])
             if team is None:
                 raise NotFound(f"team: unknown team {team_code!r}")

@@ -71,6 +71,8 @@ def direction(goal: GoalProgress) -> str:
 def kpi_bar(goal: GoalProgress) -> Content:
     """The KPI's way from baseline to target; a KPI that moved the wrong way says so."""
     progress = goal.kpi_progress
+    if progress is None:  # no target: nothing to measure (direction() says so beside it)
+        return bar(None) + Content("    -")
     style = STATUS_STYLE[goal.suggestion.status]
     shown = bar(progress, style=style)
     if progress < 0:
