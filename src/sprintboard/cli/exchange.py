@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -170,21 +169,34 @@ def _restore(ctx: Context, file: Path, dry_run: bool) -> None:
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Write to FILE (default, or -: standard output).",
+    help="Write to FILE (default, or -: standard output). Never the database or another "
+    "SQLite file.",
 )
 @pass_ctx
 def export(ctx: Context, fmt: str, sprint: str | None, output: Path | None) -> None:
     """Export the plan: json (the whole database, restorable with import --from json),
     csv (cards, for spreadsheets), md (a sprint's board for meeting notes) or ics
     (sprints and due dates for calendars)."""
+    from sprintboard.io.output import check_target, open_output, write_output
+
     if output is not None and str(output) == "-":
         output = None  # as for most tools, '-' is standard output
+    if output is not None:
+        check_target(output, ctx.db_path)  # before any work: a refusal costs nothing
     store = ctx.store()
     data: bytes
     if fmt == "json":
         if sprint is not None:
             raise click.UsageError("--sprint does not apply to --format json (the whole database)")
-        _export_json(store, output)
+        from sprintboard.io.dump import write_dump
+
+        # Streamed a row at a time: memory stays flat however big the plan is.
+        with open_output(output, ctx.db_path) as file:
+            write_dump(store, lambda text: file.write(text.encode("utf-8")))
+            size = file.tell() if output is not None and file.seekable() else None
+        if output is not None:
+            shown = f" ({size} bytes)" if size is not None else ""
+            click.echo(f"exported json to {output}{shown}")
         return
     if fmt == "csv":
         from sprintboard.io.cards_csv import cards_csv
@@ -210,50 +222,9 @@ def export(ctx: Context, fmt: str, sprint: str | None, output: Path | None) -> N
             data = plan_calendar(store)
         else:
             data = plan_calendar(store, store.sprints.resolve(sprint), whole=False)
-    if output is None:
-        click.get_binary_stream("stdout").write(data)
-        return
-    _write_file(output, data)
-    click.echo(f"exported {fmt} to {output} ({len(data)} bytes)")
-
-
-def _export_json(store: Store, output: Path | None) -> None:
-    """Stream the whole-database document to the file or stdout, a row at a time: memory
-    stays flat however big the plan is."""
-    from sprintboard.io.dump import write_dump
-
-    if output is None:
-        stdout = click.get_binary_stream("stdout")
-        write_dump(store, lambda text: stdout.write(text.encode("utf-8")))
-        stdout.flush()
-        return
-    with _replacing(output) as file:
-        write_dump(store, lambda text: file.write(text.encode("utf-8")))
-        size = file.tell()
-    click.echo(f"exported json to {output} ({size} bytes)")
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    with _replacing(path) as file:
-        file.write(data)
-
-
-@contextmanager
-def _replacing(path: Path) -> Iterator[BinaryIO]:
-    """A file beside the target, renamed onto it once the block has written it all: a
-    failed export (disk full, bad path, an error while reading the database) never leaves
-    half a file, nor harms the one it would have replaced."""
-    if path.is_dir():
-        raise UserError(f"{path}: is a directory; name the output file")
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        with partial.open("wb") as file:
-            yield file
-        os.replace(partial, path)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        partial.unlink(missing_ok=True)
+    size = write_output(output, ctx.db_path, data)
+    if output is not None:
+        click.echo(f"exported {fmt} to {output} ({size} bytes)")
 
 
 @click.command("backup")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import UserError
+from sprintboard.store.backups import backup_before
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -226,10 +227,13 @@ def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
         raise DatabaseError(f"{path} is read-only and needs an upgrade; make it writable once")
     backup_path: Path | None = None
     if applied:
-        backup_path = path.with_name(
-            f"{path.name}.before-v{len(known)}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.bak"
-        )
-        backup(conn, backup_path)
+        try:
+            backup_path = backup_before(path, f"v{len(known)}", conn)
+        except OSError as exc:
+            raise DatabaseError(
+                f"{path} needs an upgrade to schema {len(known)}, but the copy from before "
+                f"could not be written beside it ({exc.strerror or exc}); the file is unchanged"
+            ) from None
     from sprintboard.store import migrations as schema  # sqlite-utils: only to migrate
 
     # BEGIN IMMEDIATE takes the write lock first, so two processes opening a new file at
@@ -252,16 +256,6 @@ def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
         raise DatabaseError(
             f"{path}: upgrading to schema {len(known)} failed ({exc}); the file is unchanged{kept}"
         ) from None
-
-
-def backup(conn: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy of the database with SQLite's online backup API."""
-    dest = sqlite3.connect(str(target))
-    try:
-        with dest:
-            conn.backup(dest)
-    finally:
-        dest.close()
 
 
 def _dump(value: Any) -> str | None:
