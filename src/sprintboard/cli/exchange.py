@@ -1,4 +1,4 @@
-"""`import`, `export`, `backup` and `serve`: meeting teams where their data already is."""
+"""`import`, `export`, `backup`, `restore`, `serve`: meeting teams where their data already is."""
 
 from __future__ import annotations
 
@@ -241,6 +241,39 @@ def backup(ctx: Context, file: Path, force: bool) -> None:
     click.echo(f"backed up {ctx.db_path} to {file} ({describe_size(size)})")
 
 
+@click.command("restore")
+@click.argument("backup_file", metavar="BACKUP", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the plan without asking.")
+@pass_ctx
+def restore(ctx: Context, backup_file: Path, yes: bool) -> None:
+    """Replace the whole plan with BACKUP (a file made by `sprintboard backup`).
+
+    The current database is copied to <name>.before-restore-<time>.bak first.
+    """
+    import sys
+
+    from sprintboard.store.restore import check_backup_file, restore_database
+
+    check_backup_file(backup_file, ctx.db_path)  # a bad file is refused before asking
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UserError(
+                f"restore: replaces the whole plan in {ctx.db_path}; give --yes to confirm "
+                "(there is no terminal to ask)"
+            )
+        click.confirm(
+            f"Replace the whole plan in {ctx.db_path} with {backup_file}? (a copy of the "
+            "current plan is kept)",
+            abort=True,
+        )
+    ctx.close()  # no connection of ours may hold the database meanwhile
+    done = restore_database(backup_file, ctx.db_path)
+    if done.before is not None:
+        click.echo(f"the plan it replaced is kept in {done.before}")
+    ctx.store()  # an older backup is upgraded now, so any problem shows here
+    click.echo(f"restored {ctx.db_path} from {backup_file} ({done.cards} cards)")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
@@ -265,4 +298,4 @@ def serve(ctx: Context, host: str, port: int) -> None:
     serve_board(ctx.db_path.resolve(), host, port)
 
 
-COMMANDS = [import_, export, backup, serve]
+COMMANDS = [import_, export, backup, restore, serve]
