@@ -301,14 +301,18 @@ def restore_tables(
 ) -> None:
     """Fill a database that holds only its seeded teams with exported rows, ids kept.
 
-    The seeded teams and key counters are replaced. Rows of plan records are logged as
-    created; `key_fields` names each table's human key column for the log.
+    The seeded teams are replaced; each key counter ends at the higher of the file's and
+    this database's (a key handed out here before is never handed out again). Rows of
+    plan records are logged as created; `key_fields` names each table's human key column
+    for the log.
     """
     conn = tx.conn
     # Rows refer to each other in any order (feedback duplicates); check at COMMIT.
     conn.execute("PRAGMA defer_foreign_keys = ON")
     for team in tx.core.rows("SELECT * FROM teams ORDER BY id"):
         tx.delete("team", team, key=team["code"])
+    # Keys this database handed out before (to cards since deleted) stay used.
+    used = conn.execute("SELECT team_code, last FROM key_counters").fetchall()
     conn.execute("DELETE FROM key_counters")
     entities = {table: entity for entity, table in ENTITY_TABLES.items()}
     for table in data_tables(tx.core):
@@ -325,3 +329,8 @@ def restore_tables(
                 f"INSERT INTO [{table}] ({names}) VALUES ({marks})",
                 ([row[c] for c in columns] for row in rows),
             )
+    conn.executemany(
+        """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
+           ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)""",
+        used,
+    )
