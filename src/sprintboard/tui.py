@@ -102,7 +102,7 @@ class SprintboardApp(App[None]):
         self.settings.theme = name
         try:
             self.settings.save()
-        except OSError as exc:
+        except (OSError, UserError) as exc:
             self.notify(f"could not save the theme choice: {exc}", severity="warning", markup=False)
 
     def action_switch_screen_to(self, mode: str) -> None:
