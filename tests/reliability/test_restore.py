@@ -173,3 +173,16 @@ def test_asks_first_and_refuses_without_a_terminal(
     assert cli(capsys, "--db", str(plan), "restore", str(saved)).code == 0
     with sqlite3.connect(plan) as conn:
         assert conn.execute("SELECT title FROM cards WHERE key = 'IT-5'").fetchone()[0] != "Changed"
+
+
+def test_a_read_only_database_is_not_restored_over(
+    plan: Path, saved: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = state(plan)
+    plan.chmod(0o444)
+    try:
+        result = cli(capsys, "--db", str(plan), "restore", str(saved), "--yes")
+    finally:
+        plan.chmod(0o644)
+    assert result.code == 2 and "read-only" in result.err and result.err.count("\n") == 1
+    assert state(plan) == before

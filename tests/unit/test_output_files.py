@@ -101,6 +101,20 @@ def test_a_fifo_is_written_into_not_replaced(cli, demo_store: Store, tmp_path: P
     assert not list(tmp_path.glob(".pipe.*"))
 
 
+def test_a_link_to_a_fifo_is_written_through(cli, demo_store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "out.csv"
+    link.symlink_to(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert cli("export", "--format", "md", "-o", str(link)).code == 0
+    reader.join(timeout=10)
+    assert link.is_symlink() and stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received and received[0].startswith(b"#")
+
+
 def test_a_special_file_is_opened_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Any target that is not a regular file (a device, a FIFO) is opened directly; the
     write-then-rename path is never taken for it. Simulated: no device is written."""

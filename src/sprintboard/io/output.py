@@ -53,9 +53,10 @@ def check_target(path: Path, database: Path, *, databases_ok: bool = False) -> P
     SQLite file (an older backup) is allowed; the database itself never is.
     """
     target = real_target(path)
-    if target.is_dir():
+    # The kernel follows the links itself (also /dev/stdout's, whose target has no name).
+    found = _stat(path.expanduser())
+    if found is not None and stat.S_ISDIR(found.st_mode):
         raise UserError(f"{path}: is a directory; name the output file")
-    found = _stat(target)
     live = real_target(database)
     for end in ("", *COMPANIONS):
         companion = Path(f"{live}{end}")
@@ -73,7 +74,7 @@ def check_target(path: Path, database: Path, *, databases_ok: bool = False) -> P
         found is not None
         and not databases_ok
         and stat.S_ISREG(found.st_mode)
-        and is_sqlite_file(target)
+        and is_sqlite_file(path.expanduser())
     ):
         raise UserError(
             f"{path}: is a SQLite database; an export or report never replaces one, "
@@ -86,9 +87,9 @@ def check_target(path: Path, database: Path, *, databases_ok: bool = False) -> P
     return target
 
 
-def is_special(target: Path) -> bool:
-    """A FIFO, character device or socket: written into, never replaced."""
-    found = _stat(target)
+def is_special(path: Path) -> bool:
+    """A FIFO, character device or socket (or a link to one): written into, never replaced."""
+    found = _stat(path.expanduser())
     return found is not None and not stat.S_ISREG(found.st_mode)
 
 
@@ -103,8 +104,8 @@ def open_output(path: Path | None, database: Path) -> Iterator[BinaryIO]:
         return
     target = check_target(path, database)
     try:
-        if is_special(target):
-            with target.open("wb") as special:
+        if is_special(path):
+            with path.expanduser().open("wb") as special:
                 yield special
             return
         mode = file_mode_for(target, database)

@@ -265,7 +265,7 @@ def backup_database(store: Store, target: Path, *, force: bool = False) -> int:
     from sprintboard.store.backups import copy_database
 
     real = check_target(target, store.path, databases_ok=True)
-    if is_special(real):
+    if is_special(target):
         raise UserError(f"{target}: is not a regular file; name a file for the backup")
     if real.exists() and not force:
         raise UserError(f"{target} already exists; use --force to replace it")

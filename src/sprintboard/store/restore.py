@@ -23,7 +23,12 @@ from pathlib import Path
 
 from sprintboard.errors import UserError
 from sprintboard.store.backups import SQLITE_HEADER, backup_before
-from sprintboard.store.database import BUSY_TIMEOUT_S, _applied_migrations, known_migrations
+from sprintboard.store.database import (
+    BUSY_TIMEOUT_S,
+    _applied_migrations,
+    _writable,
+    known_migrations,
+)
 
 
 @dataclass
@@ -112,6 +117,8 @@ def restore_database(source: Path, database: Path) -> Restored:
     if not database.parent.is_dir():
         raise UserError(f"{database}: no such directory: {database.parent}")
     exists = database.exists()
+    if exists and not _writable(database):
+        raise UserError(f"{database} is read-only: nothing was restored (make it writable first)")
     with tempfile.TemporaryDirectory(prefix=".sprintboard-restore-", dir=database.parent) as tmp:
         staged = Path(tmp) / "backup.db"
         shutil.copyfile(source, staged)
