@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, example, given, reject, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -108,6 +108,9 @@ def test_examples_that_used_to_change(title: str, labels: list[str], tmp_path: P
 
 
 @given(TEXT)
+@example("'=x")
+@example("''")
+@example("'+")
 def test_protect_is_reversible_and_guards_formulas(value: str) -> None:
     guarded = protect(value)
     assert unprotect(guarded) == value
