@@ -186,3 +186,17 @@ def test_a_read_only_database_is_not_restored_over(
         plan.chmod(0o644)
     assert result.code == 2 and "read-only" in result.err and result.err.count("\n") == 1
     assert state(plan) == before
+
+
+def test_restore_into_a_new_file(
+    saved: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fresh = tmp_path / "fresh.db"
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a database\n")
+    assert cli(capsys, "--db", str(fresh), "restore", str(bad), "--yes").code == 2
+    assert not fresh.exists()  # a refused restore creates nothing
+    result = cli(capsys, "--db", str(fresh), "restore", str(saved), "--yes")
+    assert result.code == 0, result.err
+    assert "kept in" not in result.out  # there was no plan to keep
+    assert dump(fresh) == dump(saved)

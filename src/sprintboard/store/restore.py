@@ -119,39 +119,58 @@ def restore_database(source: Path, database: Path) -> Restored:
     exists = database.exists()
     if exists and not _writable(database):
         raise UserError(f"{database} is read-only: nothing was restored (make it writable first)")
-    with tempfile.TemporaryDirectory(prefix=".sprintboard-restore-", dir=database.parent) as tmp:
-        staged = Path(tmp) / "backup.db"
-        shutil.copyfile(source, staged)
-        wal = Path(f"{source}-wal")
-        if wal.is_file() and wal.stat().st_size:
-            shutil.copyfile(wal, f"{staged}-wal")  # part of that database: read it too
-        copy = sqlite3.connect(str(staged), isolation_level=None)
+    try:
+        with tempfile.TemporaryDirectory(
+            prefix=".sprintboard-restore-", dir=database.parent
+        ) as folder:
+            return _restore_through(Path(folder), source, database, exists)
+    except OSError as exc:
+        raise UserError(
+            f"{database}: cannot restore ({exc.strerror or exc}); nothing was restored"
+        ) from None
+
+
+def _restore_through(folder: Path, source: Path, database: Path, exists: bool) -> Restored:
+    """The restore, with `folder` (beside the database) for the private copy."""
+    staged = folder / "backup.db"
+    shutil.copyfile(source, staged)
+    wal = Path(f"{source}-wal")
+    if wal.is_file() and wal.stat().st_size:
+        shutil.copyfile(wal, f"{staged}-wal")  # part of that database: read it too
+    copy = sqlite3.connect(str(staged), isolation_level=None)
+    try:
+        _check_copy(copy, source)
         live = sqlite3.connect(str(database), isolation_level=None, timeout=BUSY_TIMEOUT_S)
         try:
-            _check_copy(copy, source)
-            _keep_key_counters(copy, live)
-            _match_page_size(copy, live)
-            try:
-                before = backup_before(database, "restore") if exists else None
-            except sqlite3.DatabaseError as exc:
-                raise UserError(
-                    f"{database}: the current database could not be copied first ({exc}); "
-                    "nothing was restored (copy the file aside by hand, then restore)"
-                ) from None
-            copy.backup(live)
-            result = live.execute("PRAGMA integrity_check").fetchone()[0]
-            if result != "ok":
-                kept = f"; the plan from before is at {before}" if before else ""
-                raise UserError(f"{database}: integrity check after restoring: {result}{kept}")
-            cards = int(live.execute("SELECT COUNT(*) FROM cards").fetchone()[0])
-        except sqlite3.DatabaseError as exc:
-            raise _refuse(source, f"cannot be restored ({exc})") from None
-        except OSError as exc:
-            raise UserError(
-                f"{database}: the copy from before could not be written ({exc.strerror or exc}); "
-                "nothing was restored"
-            ) from None
+            return _replace(copy, live, source, database, exists)
         finally:
-            copy.close()
             live.close()
+    finally:
+        copy.close()
+
+
+def _replace(
+    copy: sqlite3.Connection, live: sqlite3.Connection, source: Path, database: Path, exists: bool
+) -> Restored:
+    try:
+        _keep_key_counters(copy, live)
+        _match_page_size(copy, live)
+    except sqlite3.DatabaseError as exc:
+        raise _refuse(source, f"cannot be restored ({exc})") from None
+    try:
+        before = backup_before(database, "restore") if exists else None
+    except sqlite3.DatabaseError as exc:
+        raise UserError(
+            f"{database}: the current database could not be copied first ({exc}); "
+            "nothing was restored (copy the file aside by hand, then restore)"
+        ) from None
+    kept = f"; the plan from before is at {before}" if before else ""
+    try:
+        copy.backup(live)
+        result = live.execute("PRAGMA integrity_check").fetchone()[0]
+        cards = int(live.execute("SELECT COUNT(*) FROM cards").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise UserError(f"{database}: restoring failed ({exc}){kept}") from None
+    if result != "ok":
+        raise UserError(f"{database}: integrity check after restoring: {result}{kept}")
     return Restored(before=before, cards=cards)
