@@ -23,10 +23,9 @@ from sprintboard.store.activity import PLAN_REPLACED
 from sprintboard.store.backups import backup_before
 from sprintboard.store.bulk import (
     bump_key_counters,
-    entity_key_sql,
+    clear_plan,
     insert_many,
     log_many,
-    sql_uuid,
 )
 from sprintboard.store.database import Tx, new_uuid
 from sprintboard.store.generate import Vocabulary, generate_cards
@@ -305,7 +304,7 @@ def _keep_the_plan(store: Store, tx: Tx) -> Path:
             f"{store.path}: the plan could not be copied aside before replacing it ({why}); "
             "nothing was changed"
         ) from None
-    _clear(store, tx)
+    clear_plan(tx)
     note = {"txn": tx.txn, "at": tx.now, "backup": str(kept), "by": "demo --force"}
     tx.conn.execute(
         "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
@@ -389,51 +388,6 @@ def _hand_due(index: int, today: date) -> date | None:
         26: today + timedelta(days=1),
         9: today - timedelta(days=1),
     }.get(index)
-
-
-# The tables `_clear` empties that hold logged records: table -> (entity, key column).
-_LOGGED = {
-    "feedback": ("feedback", None),
-    "dependencies": ("dependency", None),
-    "card_teams": ("card_team", None),
-    "cards": ("card", "key"),
-    "sprint_capacity": ("sprint_capacity", None),
-    "sprints": ("sprint", "name"),
-    "goals": ("goal", None),
-    "members": ("member", None),
-    "stock": ("stock", "sku"),
-}
-
-
-def _clear(store: Store, tx: Tx) -> None:
-    # The key counters stay: a key is never handed out twice, so the replacing
-    # organisation's cards continue each team's numbers.
-    for table in (
-        "feedback",
-        "dependencies",
-        "card_teams",
-        "cards",
-        "sprint_capacity",
-        "sprints",
-        "goals",
-        "members",
-        "stock",
-    ):
-        if table in _LOGGED:
-            # Each deletion is logged like any other (one INSERT ... SELECT per table), so
-            # the log still says what exists: logs merged from other devices rely on it.
-            entity, key = _LOGGED[table]
-            columns = [r[1] for r in store.conn.execute(f"PRAGMA table_info([{table}])")]
-            record = ", ".join(f"'{c}', [{c}]" for c in columns)
-            store.conn.execute(
-                f"""INSERT INTO activity(uuid, txn, at, actor, device, action, entity,
-                        entity_uuid, entity_key, op, before)
-                    SELECT {sql_uuid()}, ?, ?, ?, ?, ?, ?, uuid, {entity_key_sql(entity, key)},
-                        'delete', json_object({record})
-                    FROM [{table}] ORDER BY rowid""",
-                [tx.txn, tx.now, store.actor, store.device, tx.action, entity],
-            )
-        store.conn.execute(f"DELETE FROM [{table}]")
 
 
 def _load_goals(store: Store, tx: Tx, set_at: str) -> list[int]:

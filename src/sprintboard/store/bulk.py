@@ -145,6 +145,42 @@ def bump_key_counters(tx: Tx, keys: Iterable[str]) -> None:
     )
 
 
+# The plan's tables holding logged records, children first: table -> (entity, key column).
+PLAN_TABLES = {
+    "feedback": ("feedback", None),
+    "dependencies": ("dependency", None),
+    "card_teams": ("card_team", None),
+    "cards": ("card", "key"),
+    "sprint_capacity": ("sprint_capacity", None),
+    "sprints": ("sprint", "name"),
+    "goals": ("goal", None),
+    "members": ("member", None),
+    "stock": ("stock", "sku"),
+}
+
+
+def clear_plan(tx: Tx) -> None:
+    """Delete every record of the plan but the teams, logging each deletion.
+
+    The key counters stay: a key is never handed out twice, so cards made afterwards
+    continue each team's numbers.
+    """
+    core = tx.core
+    for table, (entity, key) in PLAN_TABLES.items():
+        # Each deletion is logged like any other (one INSERT ... SELECT per table), so the
+        # log still says what exists: logs merged from other devices rely on it.
+        record = ", ".join(f"'{c}', [{c}]" for c in _table_columns(tx.conn, table))
+        tx.conn.execute(
+            f"""INSERT INTO activity(uuid, txn, at, actor, device, action, entity,
+                    entity_uuid, entity_key, op, before)
+                SELECT {sql_uuid()}, ?, ?, ?, ?, ?, ?, uuid, {entity_key_sql(entity, key)},
+                    'delete', json_object({record})
+                FROM [{table}] ORDER BY rowid""",
+            [tx.txn, tx.now, core.actor, core.device, tx.action, entity],
+        )
+        tx.conn.execute(f"DELETE FROM [{table}]")
+
+
 # -- import and whole-database export (io/) ---------------------------------------------------
 
 # Not part of a plan's data: the log, bookkeeping and the migrations' own record.
