@@ -8,6 +8,7 @@ Order of precedence for the database: `--db PATH`, then `SPRINTBOARD_DB`, then
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -111,6 +112,10 @@ class Settings:
             return cls(), []
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             return cls(), [f"config: {path} cannot be read ({exc})"]
+        return cls._from_data(data, path)
+
+    @classmethod
+    def _from_data(cls, data: dict[str, Any], path: Path) -> tuple[Settings, list[str]]:
         settings = cls()
         problems: list[str] = []
 
@@ -154,10 +159,63 @@ class Settings:
         return settings, problems
 
     def save(self, path: Path | None = None) -> None:
-        import tomli_w
+        """Write the settings that differ from what the file says, editing it in place:
+        comments, order and unknown keys stay, and only a changed key is rewritten.
 
-        path = path or config_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(tomli_w.dumps(asdict(self)), encoding="utf-8")
-        tmp.replace(path)
+        A symlinked config file stays a symlink (the file it points at is replaced,
+        keeping its permissions); the new text is written beside it and renamed.
+        """
+        import tomlkit
+
+        path = Path(os.path.realpath(path or config_path()))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = ""
+        try:
+            document = tomlkit.parse(text)
+            current, _ = Settings._from_data(document.unwrap(), path)
+        except (UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
+            raise UserError(f"config: {path} cannot be read ({exc}); left as it is") from None
+        wanted, had = asdict(self), asdict(current)
+        changed = False
+        for name, value in wanted.items():
+            if isinstance(value, dict):
+                table = document.get(name)
+                if not isinstance(table, dict):
+                    table = tomlkit.table()
+                for key, item in value.items():
+                    if had[name].get(key) != item:
+                        table[key] = item
+                        changed = True
+                if name not in document and len(table):
+                    document[name] = table
+            elif had[name] != value:
+                document[name] = value
+                changed = True
+        if changed:
+            _replace_text(path, tomlkit.dumps(document))
+
+
+def _replace_text(path: Path, text: str) -> None:
+    """Write `text` beside `path` and rename it into place, keeping the file's mode."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode: int | None = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        if mode is not None:
+            os.chmod(name, mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(name, 0o666 & ~umask)
+        os.replace(name, path)
+    finally:
+        Path(name).unlink(missing_ok=True)

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sprintboard import demo_content as content
 from sprintboard.errors import UserError
 from sprintboard.models import ONBOARDING_STEPS, URGENT_CATEGORIES
 from sprintboard.store import Store
+from sprintboard.store.activity import PLAN_REPLACED
+from sprintboard.store.backups import backup_before
 from sprintboard.store.bulk import (
     bump_key_counters,
-    entity_key_sql,
+    clear_plan,
     insert_many,
     log_many,
-    sql_uuid,
 )
 from sprintboard.store.database import Tx, new_uuid
 from sprintboard.store.generate import Vocabulary, generate_cards
@@ -47,7 +50,10 @@ class _Builder:
         self.rng = random.Random(seed)
         self.teams = {t["code"]: t for t in store.teams.list()}
         self.next_card_id = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM cards")) + 1
-        self.counters: dict[str, int] = {}
+        # Keys continue each team's counter: never below a key handed out before.
+        self.counters: dict[str, int] = {
+            code: int(last) for code, last in store.conn.execute("SELECT * FROM key_counters")
+        }
         self.cards: list[dict[str, Any]] = []
         self.card_teams: list[dict[str, Any]] = []
         self.deps: list[dict[str, Any]] = []
@@ -238,7 +244,11 @@ def load_demo(
     force: bool = False,
     seed: int = 42,
 ) -> dict[str, int]:
-    """Fill the store with the demo organisation; returns counts of what was made."""
+    """Fill the store with the demo organisation; returns counts of what was made.
+
+    `force` replaces a plan that is there: it is first copied to
+    `<name>.before-demo-<time>.bak` (`store.activity.plan_replaced()` names the copy).
+    """
     if cards is not None and cards < 1:
         raise UserError(f"cards: must be 1 or more (got {cards})")
     if per_sprint < 1:
@@ -255,84 +265,119 @@ def load_demo(
         )
     total = cards if cards is not None else len(content.CARDS)
     today = date.fromisoformat(store.today())
+    replacing = force and not store.is_empty()
     # A large page cache while loading: the indexes of 100,000 new rows stay in memory.
     store.conn.execute("PRAGMA cache_size = -1000000")
-    with store.transaction("demo") as tx:
-        if force:
-            _clear(store, tx)
-        in_sprints = int((total - len(content.CARDS)) * 0.8)
-        extra_sprints = max(0, round(in_sprints / per_sprint) - len(content.SPRINTS))
-        # Older generated sprints come before the hand-written closed, active, planned ones.
-        names = [
-            (f"Sprint {41 - extra_sprints + i}", "Keep the shop running")
-            for i in range(extra_sprints)
-        ] + list(content.SPRINTS)
-        sprint_rows = _sprint_rows(today, names)
-        insert_many(tx, "sprint", sprint_rows, key_field="name", at_field="started_at")
-        sprints = store.sprints.list()
-        by_name = {s["name"]: s for s in sprints}
-        hand = [by_name[n] for n, _ in content.SPRINTS]
-
-        # The goals were set when the oldest of the hand-written sprints began.
-        goal_ids = _load_goals(store, tx, hand[0]["start"] + "T09:00:00Z")
-        _load_members(store, tx)
-        _load_stock(store, tx, today)
-
-        b = _Builder(store, today, seed)
-        made = []
-        for i, (team, title, status, s_idx, pts, prio, g_idx, with_t, labels, skus) in enumerate(
-            content.CARDS[:total]
-        ):
-            due = _hand_due(i, today)
-            orders = 1800 if i == 14 else None
-            made.append(
-                b.card(
-                    team,
-                    title,
-                    status,
-                    hand[s_idx] if s_idx is not None else None,
-                    pts,
-                    prio,
-                    goal_ids[g_idx] if g_idx is not None else None,
-                    with_t,
-                    labels,
-                    skus,
-                    due,
-                    orders,
-                )
-            )
-        for blocker, dependent in content.DEPENDENCIES:
-            if blocker < len(made) and dependent < len(made):
-                b.depend(made[blocker], made[dependent])
-        for text, cat, src, cust, reports, days, state, c_idx in content.FEEDBACK:
-            linked = made[c_idx] if c_idx is not None and c_idx < len(made) else None
-            b.add_feedback(text, cat, src, cust, reports, days, state, linked)
-        b.write(tx)
-        if total > len(content.CARDS):
-            generate_cards(
-                tx,
-                total - len(content.CARDS),
-                Vocabulary(
-                    titles=content.SCALE_TITLES,
-                    team_weights=content.SCALE_TEAM_WEIGHTS,
-                    products=content.SCALE_PRODUCTS,
-                    areas=content.SCALE_AREAS,
-                    goal_ids=goal_ids,
-                ),
-                today=today.isoformat(),
-                until=(today - timedelta(days=1)).isoformat(),
-                history_sprints=b.history_sprints,
-            )
-        _record_sprint_points(store, tx)
-    store.conn.execute("PRAGMA cache_size = -65536")
+    kept: Path | None = None
+    try:
+        with store.transaction("demo") as tx:
+            if replacing:
+                kept = _keep_the_plan(store, tx)
+            _fill(store, tx, total, per_sprint, today, seed)
+    except BaseException:
+        if kept is not None:
+            kept.unlink(missing_ok=True)  # nothing was replaced: the copy is not needed
+        raise
+    finally:
+        store.conn.execute("PRAGMA cache_size = -65536")
     count = store.scalar
     return {
         "cards": count("SELECT COUNT(*) FROM cards"),
         "dependencies": count("SELECT COUNT(*) FROM dependencies"),
         "feedback": count("SELECT COUNT(*) FROM feedback"),
-        "sprints": len(sprint_rows),
-        "goals": len(goal_ids),
+        "sprints": count("SELECT COUNT(*) FROM sprints"),
+        "goals": count("SELECT COUNT(*) FROM goals"),
     }
+
+
+def _keep_the_plan(store: Store, tx: Tx) -> Path:
+    """Copy the plan aside, empty it, and note where the copy is (undo and the CLI say so).
+
+    The copy is read through a connection of its own while this transaction holds the
+    write lock, so it is exactly the plan being replaced.
+    """
+    try:
+        kept = backup_before(store.path, "demo")
+    except (OSError, sqlite3.Error) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        raise UserError(
+            f"{store.path}: the plan could not be copied aside before replacing it ({why}); "
+            "nothing was changed"
+        ) from None
+    clear_plan(tx)
+    note = {"txn": tx.txn, "at": tx.now, "backup": str(kept), "by": "demo --force"}
+    tx.conn.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+        [PLAN_REPLACED, json.dumps(note, ensure_ascii=False)],
+    )
+    return kept
+
+
+def _fill(store: Store, tx: Tx, total: int, per_sprint: int, today: date, seed: int) -> None:
+    """The demo organisation's rows, `total` cards in all."""
+    in_sprints = int((total - len(content.CARDS)) * 0.8)
+    extra_sprints = max(0, round(in_sprints / per_sprint) - len(content.SPRINTS))
+    # Older generated sprints come before the hand-written closed, active, planned ones.
+    names = [
+        (f"Sprint {41 - extra_sprints + i}", "Keep the shop running") for i in range(extra_sprints)
+    ] + list(content.SPRINTS)
+    sprint_rows = _sprint_rows(today, names)
+    insert_many(tx, "sprint", sprint_rows, key_field="name", at_field="started_at")
+    sprints = store.sprints.list()
+    by_name = {s["name"]: s for s in sprints}
+    hand = [by_name[n] for n, _ in content.SPRINTS]
+
+    # The goals were set when the oldest of the hand-written sprints began.
+    goal_ids = _load_goals(store, tx, hand[0]["start"] + "T09:00:00Z")
+    _load_members(store, tx)
+    _load_stock(store, tx, today)
+
+    b = _Builder(store, today, seed)
+    made = []
+    for i, (team, title, status, s_idx, pts, prio, g_idx, with_t, labels, skus) in enumerate(
+        content.CARDS[:total]
+    ):
+        due = _hand_due(i, today)
+        orders = 1800 if i == 14 else None
+        made.append(
+            b.card(
+                team,
+                title,
+                status,
+                hand[s_idx] if s_idx is not None else None,
+                pts,
+                prio,
+                goal_ids[g_idx] if g_idx is not None else None,
+                with_t,
+                labels,
+                skus,
+                due,
+                orders,
+            )
+        )
+    for blocker, dependent in content.DEPENDENCIES:
+        if blocker < len(made) and dependent < len(made):
+            b.depend(made[blocker], made[dependent])
+    for text, cat, src, cust, reports, days, state, c_idx in content.FEEDBACK:
+        linked = made[c_idx] if c_idx is not None and c_idx < len(made) else None
+        b.add_feedback(text, cat, src, cust, reports, days, state, linked)
+    b.write(tx)
+    if total > len(content.CARDS):
+        generate_cards(
+            tx,
+            total - len(content.CARDS),
+            Vocabulary(
+                titles=content.SCALE_TITLES,
+                team_weights=content.SCALE_TEAM_WEIGHTS,
+                products=content.SCALE_PRODUCTS,
+                areas=content.SCALE_AREAS,
+                goal_ids=goal_ids,
+            ),
+            today=today.isoformat(),
+            until=(today - timedelta(days=1)).isoformat(),
+            history_sprints=b.history_sprints,
+        )
+    _record_sprint_points(store, tx)
 
 
 def _hand_due(index: int, today: date) -> date | None:
@@ -343,52 +388,6 @@ def _hand_due(index: int, today: date) -> date | None:
         26: today + timedelta(days=1),
         9: today - timedelta(days=1),
     }.get(index)
-
-
-# The tables `_clear` empties that hold logged records: table -> (entity, key column).
-_LOGGED = {
-    "feedback": ("feedback", None),
-    "dependencies": ("dependency", None),
-    "card_teams": ("card_team", None),
-    "cards": ("card", "key"),
-    "sprint_capacity": ("sprint_capacity", None),
-    "sprints": ("sprint", "name"),
-    "goals": ("goal", None),
-    "members": ("member", None),
-    "stock": ("stock", "sku"),
-}
-
-
-def _clear(store: Store, tx: Tx) -> None:
-    # The key counters go too: the replacing organisation numbers its cards from 1 again,
-    # and generated keys must continue the hand-written ones without a gap.
-    for table in (
-        "feedback",
-        "dependencies",
-        "card_teams",
-        "cards",
-        "sprint_capacity",
-        "sprints",
-        "goals",
-        "members",
-        "stock",
-        "key_counters",
-    ):
-        if table in _LOGGED:
-            # Each deletion is logged like any other (one INSERT ... SELECT per table), so
-            # the log still says what exists: logs merged from other devices rely on it.
-            entity, key = _LOGGED[table]
-            columns = [r[1] for r in store.conn.execute(f"PRAGMA table_info([{table}])")]
-            record = ", ".join(f"'{c}', [{c}]" for c in columns)
-            store.conn.execute(
-                f"""INSERT INTO activity(uuid, txn, at, actor, device, action, entity,
-                        entity_uuid, entity_key, op, before)
-                    SELECT {sql_uuid()}, ?, ?, ?, ?, ?, ?, uuid, {entity_key_sql(entity, key)},
-                        'delete', json_object({record})
-                    FROM [{table}] ORDER BY rowid""",
-                [tx.txn, tx.now, store.actor, store.device, tx.action, entity],
-            )
-        store.conn.execute(f"DELETE FROM [{table}]")
 
 
 def _load_goals(store: Store, tx: Tx, set_at: str) -> list[int]:

@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from sprintboard.backend import Backend
 from sprintboard.config import Settings
+from sprintboard.errors import UserError
 from sprintboard.screens.registry import SCREENS
 from sprintboard.store import Store
 from sprintboard.theming import DEFAULT_THEME, load_themes
@@ -98,7 +99,7 @@ class SprintboardApp(App[None]):
         self.settings.theme = name
         try:
             self.settings.save()
-        except OSError as exc:
+        except (OSError, UserError) as exc:
             self.notify(f"could not save the theme choice: {exc}", severity="warning", markup=False)
 
     def action_switch_screen_to(self, mode: str) -> None:

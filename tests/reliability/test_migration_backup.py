@@ -157,3 +157,25 @@ def test_a_read_only_older_file_is_not_touched(
     assert "read-only and needs an upgrade" in str(caught.value)
     assert digest(path) == before
     assert backups(path) == []
+
+
+def test_a_failed_backup_before_an_upgrade_leaves_no_file(
+    demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = copy_db(demo_template, tmp_path / "plan.db")
+    before = digest(path)
+    real_connect = sqlite3.connect
+
+    def failing(target: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+        if ".bak" in str(target):
+            real_connect(target).execute("CREATE TABLE half (x)")  # something written first
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_connect(target, *args, **kwargs)  # type: ignore[arg-type]
+
+    next_version(monkeypatch, add_column)
+    monkeypatch.setattr(sqlite3, "connect", failing)
+    with pytest.raises(UserError):
+        Store(path)
+    monkeypatch.undo()
+    assert [p.name for p in tmp_path.iterdir() if ".bak" in p.name] == []
+    assert digest(path) == before

@@ -29,14 +29,17 @@ def key_numbers(store: Store) -> dict[str, list[int]]:
     return {code: sorted(ns) for code, ns in numbers.items()}
 
 
-def assert_keys_consistent(store: Store) -> None:
-    """Keys are <owning team>-1..n without gaps, and each counter sits at its team's n."""
+def assert_keys_consistent(store: Store, after: dict[str, int] | None = None) -> None:
+    """Keys are <owning team>-(a+1)..(a+n) without gaps, `a` being the team's counter
+    before the load (`after`, default 0), and each counter sits at its team's last key."""
+    after = after or {}
     owners = store.rows("SELECT c.key, t.code FROM cards c JOIN teams t ON t.id = c.team_id")
     assert all(r["key"].rpartition("-")[0] == r["code"] for r in owners)
     counters = dict(store.conn.execute("SELECT team_code, last FROM key_counters"))
     for code, ns in key_numbers(store).items():
-        assert ns == list(range(1, len(ns) + 1)), f"{code}: keys with gaps or repeats"
-        assert counters[code] == len(ns), code
+        first = after.get(code, 0) + 1
+        assert ns == list(range(first, first + len(ns))), f"{code}: keys with gaps or repeats"
+        assert counters[code] == ns[-1], code
 
 
 def assert_acyclic(store: Store) -> None:
@@ -223,12 +226,65 @@ def test_demo_refuses_a_database_with_data(store: Store) -> None:
 def test_demo_force_replaces_everything(demo_store: Store) -> None:
     demo_store.cards.add(Card(title="Mine", team="IT"))
     demo_store.sprints.close("Sprint 42", "backlog")
+    counters = dict(demo_store.conn.execute("SELECT team_code, last FROM key_counters"))
     counts = load_demo(demo_store, force=True)
     assert counts["cards"] == demo_store.scalar("SELECT COUNT(*) FROM cards") == 59
     assert not demo_store.cards.query(text="Mine")
     active = demo_store.sprints.active()
     assert active is not None and active["name"] == "Sprint 42"
-    assert_keys_consistent(demo_store)
+    # A key is never handed out twice: the new cards continue each team's numbers.
+    assert_keys_consistent(demo_store, after=counters)
+
+
+def test_demo_force_keeps_the_plan_it_replaces(demo_store: Store, tmp_path: Path) -> None:
+    demo_store.cards.add(Card(title="Mine", team="IT"))
+    load_demo(demo_store, force=True)
+    replaced = demo_store.activity.plan_replaced()
+    assert replaced is not None
+    kept = Path(replaced["backup"])
+    assert kept.parent == demo_store.path.parent
+    assert kept.name.startswith("plan.db.before-demo-") and kept.name.endswith(".bak")
+    with Store(kept) as old:
+        assert [c["title"] for c in old.cards.query(text="Mine")] == ["Mine"]
+
+
+def test_undo_after_demo_force_refuses_and_names_the_copy(demo_store: Store) -> None:
+    demo_store.cards.edit("IT-5", {"title": "Edited before the demo"})
+    load_demo(demo_store, force=True)
+    with pytest.raises(UserError) as caught:
+        demo_store.activity.undo()
+    message = str(caught.value)
+    assert "\n" not in message and "replaced" in message
+    replaced = demo_store.activity.plan_replaced()
+    assert replaced is not None and f"sprintboard restore {replaced['backup']}" in message
+    # A change made after the demo is undone as usual; then the refusal again.
+    key = demo_store.cards.add(Card(title="After the demo", team="IT"))["key"]
+    assert demo_store.activity.undo()["key"] == key
+    with pytest.raises(UserError, match="replaced"):
+        demo_store.activity.undo()
+
+
+def test_demo_cli_prints_the_copy(cli, demo_store: Store) -> None:  # type: ignore[no-untyped-def]
+    result = cli("demo", "--force")
+    assert result.code == 0, result.err
+    replaced = demo_store.activity.plan_replaced()
+    assert replaced is not None and replaced["backup"] in result.out
+    assert "sprintboard restore" in result.out
+
+
+def test_a_failed_demo_force_keeps_no_copy(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sprintboard.demo as demo_module
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(demo_module, "_record_sprint_points", broken)
+    with pytest.raises(RuntimeError):
+        load_demo(demo_store, force=True)
+    assert not list(demo_store.path.parent.glob("*.bak"))
+    assert demo_store.activity.plan_replaced() is None
 
 
 def test_demo_force_logs_the_removed_links_by_their_cards(demo_store: Store) -> None:
@@ -381,8 +437,9 @@ def test_cli_demo_at_scale_with_small_sprints(cli: Any, db_path: Path) -> None:
         assert names[-3:] == ["Sprint 41", "Sprint 42", "Sprint 43"]
         assert len(set(names)) == len(names)
         assert_keys_consistent(store)
+        counters = dict(store.conn.execute("SELECT team_code, last FROM key_counters"))
     forced = cli("demo", "--cards", "600", "--per-sprint", "50", "--force")
     assert forced.code == 0, forced.err
     with Store(db_path) as store:
         assert store.scalar("SELECT COUNT(*) FROM cards") == 600
-        assert_keys_consistent(store)
+        assert_keys_consistent(store, after=counters)

@@ -194,7 +194,7 @@ def test_a_bad_path_is_one_line(
     target = tmp_path / "missing" / "plan.json"
     assert run(demo_store.path, "export", "--format", "json", "-o", str(target)) == 2
     err = capsys.readouterr().err
-    assert err == f"error: {target}: cannot write (No such file or directory)\n"
+    assert err == f"error: {target}: cannot write (no such directory: {target.parent})\n"
     assert not target.parent.exists()
 
 

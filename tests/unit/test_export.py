@@ -79,6 +79,22 @@ def test_json_round_trip_is_exact(demo_store: Store, tmp_path: Path, capsys) -> 
         ) >= len(source["cards"])
 
 
+def test_json_restore_never_hands_out_a_key_again(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from sprintboard.models import Card
+
+    source, target, dump = tmp_path / "source.db", tmp_path / "target.db", tmp_path / "p.json"
+    with Store(source) as store:
+        store.cards.add(Card(title="Only Marketing", team="MKT"))
+    with Store(target) as store:
+        gone = store.cards.add(Card(title="Deleted before the restore", team="IT"))["key"]
+        store.cards.delete(gone)
+    assert run(source, "export", "--format", "json", "-o", str(dump)) == 0
+    assert run(target, "import", str(dump), "--from", "json") == 0
+    capsys.readouterr()
+    assert run(target, "card", "add", "New", "--team", "IT") == 0
+    assert capsys.readouterr().out.strip() not in ("", gone)
+
+
 def test_json_restore_refuses_what_it_cannot_restore(
     demo_store: Store, tmp_path: Path, capsys
 ) -> None:  # type: ignore[no-untyped-def]

@@ -69,6 +69,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "import": ("exchange",),
     "export": ("exchange",),
     "backup": ("exchange",),
+    "restore": ("exchange",),
     "serve": ("exchange",),
     "config": ("settings",),
 }

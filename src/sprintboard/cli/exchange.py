@@ -1,13 +1,12 @@
-"""`import`, `export`, `backup` and `serve`: meeting teams where their data already is."""
+"""`import`, `export`, `backup`, `restore`, `serve`: meeting teams where their data already is."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -170,21 +169,34 @@ def _restore(ctx: Context, file: Path, dry_run: bool) -> None:
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Write to FILE (default, or -: standard output).",
+    help="Write to FILE (default, or -: standard output). Never the database or another "
+    "SQLite file.",
 )
 @pass_ctx
 def export(ctx: Context, fmt: str, sprint: str | None, output: Path | None) -> None:
     """Export the plan: json (the whole database, restorable with import --from json),
     csv (cards, for spreadsheets), md (a sprint's board for meeting notes) or ics
     (sprints and due dates for calendars)."""
+    from sprintboard.io.output import check_target, open_output, write_output
+
     if output is not None and str(output) == "-":
         output = None  # as for most tools, '-' is standard output
+    if output is not None:
+        check_target(output, ctx.db_path)  # before any work: a refusal costs nothing
     store = ctx.store()
     data: bytes
     if fmt == "json":
         if sprint is not None:
             raise click.UsageError("--sprint does not apply to --format json (the whole database)")
-        _export_json(store, output)
+        from sprintboard.io.dump import write_dump
+
+        # Streamed a row at a time: memory stays flat however big the plan is.
+        with open_output(output, ctx.db_path) as file:
+            write_dump(store, lambda text: file.write(text.encode("utf-8")))
+            size = file.tell() if output is not None and file.seekable() else None
+        if output is not None:
+            shown = f" ({size} bytes)" if size is not None else ""
+            click.echo(f"exported json to {output}{shown}")
         return
     if fmt == "csv":
         from sprintboard.io.cards_csv import cards_csv
@@ -210,50 +222,9 @@ def export(ctx: Context, fmt: str, sprint: str | None, output: Path | None) -> N
             data = plan_calendar(store)
         else:
             data = plan_calendar(store, store.sprints.resolve(sprint), whole=False)
-    if output is None:
-        click.get_binary_stream("stdout").write(data)
-        return
-    _write_file(output, data)
-    click.echo(f"exported {fmt} to {output} ({len(data)} bytes)")
-
-
-def _export_json(store: Store, output: Path | None) -> None:
-    """Stream the whole-database document to the file or stdout, a row at a time: memory
-    stays flat however big the plan is."""
-    from sprintboard.io.dump import write_dump
-
-    if output is None:
-        stdout = click.get_binary_stream("stdout")
-        write_dump(store, lambda text: stdout.write(text.encode("utf-8")))
-        stdout.flush()
-        return
-    with _replacing(output) as file:
-        write_dump(store, lambda text: file.write(text.encode("utf-8")))
-        size = file.tell()
-    click.echo(f"exported json to {output} ({size} bytes)")
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    with _replacing(path) as file:
-        file.write(data)
-
-
-@contextmanager
-def _replacing(path: Path) -> Iterator[BinaryIO]:
-    """A file beside the target, renamed onto it once the block has written it all: a
-    failed export (disk full, bad path, an error while reading the database) never leaves
-    half a file, nor harms the one it would have replaced."""
-    if path.is_dir():
-        raise UserError(f"{path}: is a directory; name the output file")
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        with partial.open("wb") as file:
-            yield file
-        os.replace(partial, path)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        partial.unlink(missing_ok=True)
+    size = write_output(output, ctx.db_path, data)
+    if output is not None:
+        click.echo(f"exported {fmt} to {output} ({size} bytes)")
 
 
 @click.command("backup")
@@ -268,6 +239,39 @@ def backup(ctx: Context, file: Path, force: bool) -> None:
         raise UserError(f"no database at {ctx.db_path} to back up")
     size = backup_database(ctx.store(), file, force=force)
     click.echo(f"backed up {ctx.db_path} to {file} ({describe_size(size)})")
+
+
+@click.command("restore")
+@click.argument("backup_file", metavar="BACKUP", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the plan without asking.")
+@pass_ctx
+def restore(ctx: Context, backup_file: Path, yes: bool) -> None:
+    """Replace the whole plan with BACKUP (a file made by `sprintboard backup`).
+
+    The current database is copied to <name>.before-restore-<time>.bak first.
+    """
+    import sys
+
+    from sprintboard.store.restore import check_backup_file, restore_database
+
+    check_backup_file(backup_file, ctx.db_path)  # a bad file is refused before asking
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UserError(
+                f"restore: replaces the whole plan in {ctx.db_path}; give --yes to confirm "
+                "(there is no terminal to ask)"
+            )
+        click.confirm(
+            f"Replace the whole plan in {ctx.db_path} with {backup_file}? (a copy of the "
+            "current plan is kept)",
+            abort=True,
+        )
+    ctx.close()  # no connection of ours may hold the database meanwhile
+    done = restore_database(backup_file, ctx.db_path)
+    if done.before is not None:
+        click.echo(f"the plan it replaced is kept in {done.before}")
+    ctx.store()  # an older backup is upgraded now, so any problem shows here
+    click.echo(f"restored {ctx.db_path} from {backup_file} ({done.cards} cards)")
 
 
 @click.command("serve")
@@ -384,4 +388,4 @@ def _bind_error(host: str, bind: str, port: int, exc: OSError) -> str:
     return f"cannot serve on {url_host(bind) if bind else '*'}:{port} ({why}); try --port"
 
 
-COMMANDS = [import_, export, backup, serve]
+COMMANDS = [import_, export, backup, restore, serve]

@@ -28,7 +28,10 @@ def _num(value: float | None) -> str:
     help="Markdown or a standalone HTML page (default: from -o's extension, else md).",
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (never the database or another SQLite file).",
 )
 @pass_ctx
 def report(ctx: Context, sprint_name: str | None, fmt: str | None, output: Path | None) -> None:
@@ -41,14 +44,14 @@ def report(ctx: Context, sprint_name: str | None, fmt: str | None, output: Path 
 
     if fmt is None:
         fmt = "html" if output is not None and output.suffix.lower() in (".html", ".htm") else "md"
-    text = planning_report(ctx.store(), sprint_name, fmt=fmt)
-    if output is None:
-        click.echo(text, nl=False)
+    if output is None or str(output) == "-":
+        click.echo(planning_report(ctx.store(), sprint_name, fmt=fmt), nl=False)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+    from sprintboard.io.output import check_target, write_output
+
+    check_target(output, ctx.db_path)  # before any work: a refusal costs nothing
+    text = planning_report(ctx.store(), sprint_name, fmt=fmt)
+    write_output(output, ctx.db_path, text.encode("utf-8"))
     click.echo(f"report written to {output}")
 
 

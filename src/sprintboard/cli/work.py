@@ -17,13 +17,25 @@ from sprintboard.cli.output import emit_json, table
     show_default=True,
     help="With --cards: about how many cards each sprint holds.",
 )
-@click.option("--force", is_flag=True, help="Replace what the database already holds.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace what the database already holds (copied to <name>.before-demo-<time>.bak).",
+)
 @pass_ctx
 def demo(ctx: Context, cards: int | None, per_sprint: int, force: bool) -> None:
     """Fill the database with a realistic e-commerce organisation."""
     from sprintboard.demo import load_demo
 
-    counts = load_demo(ctx.store(), cards=cards, per_sprint=per_sprint, force=force)
+    store = ctx.store()
+    before = store.activity.plan_replaced()
+    counts = load_demo(store, cards=cards, per_sprint=per_sprint, force=force)
+    replaced = store.activity.plan_replaced()
+    if replaced is not None and replaced != before:
+        click.echo(
+            f"the plan it replaced is kept in {replaced['backup']} "
+            f"(sprintboard restore {replaced['backup']} puts it back)"
+        )
     click.echo(
         f"demo organisation loaded into {ctx.db_path}: {counts['cards']} cards, "
         f"{counts['sprints']} sprints, {counts['goals']} goals, {counts['dependencies']} "

@@ -1,9 +1,15 @@
 """Cards as CSV: the spreadsheet export, and the generic import that reads it back.
 
-One row per card under a header row; lists (teams, labels, SKUs, dependencies) are joined
-with `;`. Files are UTF-8 and the export writes a BOM so spreadsheet programs detect it.
-A cell starting with `=`, `+`, `-`, `@` or a tab would run as a formula in a spreadsheet,
-so the export prefixes it with `'`; the import removes that one protective `'` again.
+One row per card under a header row. Files are UTF-8 and the export writes a BOM so
+spreadsheet programs detect it. Export then import gives back every character:
+
+- Lists (teams, labels, SKUs, dependencies) are joined with `;`; a `;` inside an item is
+  written `\\;` and a backslash `\\\\`. The import splits on the other `;` and reads
+  `\\;` and `\\\\` back (any other backslash is itself), dropping blank items.
+- A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return would run as a
+  formula in a spreadsheet, so the export puts a `'` in front of it; so it does for a cell
+  starting with `'`. The import removes one leading `'` exactly when one of those
+  characters (or another `'`) follows it, so it removes only what the export added.
 
 Import columns (names are case-insensitive, only `title` is required): id, key, title,
 description, team, teams, status, sprint, points, priority, assignee, due, labels, skus,
@@ -72,24 +78,49 @@ IMPORT_COLUMNS = (
 )
 _ALIASES = {"blocked_by": "blockers", "waits_on": "blockers", "summary": "title", "name": "title"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_GUARD = "'"
 LIST_SEPARATOR = ";"
+_ESCAPE = "\\"
 
 
 def protect(value: str) -> str:
-    """A text cell a spreadsheet shows as text, never runs as a formula."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """A text cell a spreadsheet shows as text, never runs as a formula (a cell that
+    starts with the guard itself gets one more, so `unprotect` can tell them apart)."""
+    return _GUARD + value if value.startswith((*_FORMULA_START, _GUARD)) else value
 
 
 def unprotect(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+    """The cell as it was before `protect`: one guard off, only where protect put one."""
+    guarded = value.startswith(_GUARD) and value[1:].startswith((*_FORMULA_START, _GUARD))
+    return value[1:] if guarded else value
 
 
 def _joined(values: list[Any]) -> str:
-    return LIST_SEPARATOR.join(str(v) for v in values)
+    return LIST_SEPARATOR.join(
+        str(v).replace(_ESCAPE, _ESCAPE * 2).replace(LIST_SEPARATOR, _ESCAPE + LIST_SEPARATOR)
+        for v in values
+    )
 
 
 def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
+    """Items of a `;`-separated list; `\\;` is a `;` in an item, `\\\\` a backslash."""
+    items: list[str] = []
+    current: list[str] = []
+    chars = iter(value)
+    for char in chars:
+        if char == _ESCAPE:
+            following = next(chars, "")
+            if following in (LIST_SEPARATOR, _ESCAPE):
+                current.append(following)
+            else:
+                current.append(char + following)
+        elif char == LIST_SEPARATOR:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
 
 
 # -- export ---------------------------------------------------------------------------------

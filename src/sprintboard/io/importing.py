@@ -165,6 +165,10 @@ class _Planner:
         found: list[dict[str, Any]] = []
         owner_name = ""
         kept_labels: list[str] = []
+        if self.parsed.source == "csv":
+            # The generic CSV (sprintboard's own export) names teams in its own columns:
+            # its labels are labels, kept exactly as written (a CSV round trip changes none).
+            kept_labels, labels = list(labels), []
         for name, is_label in [(n, False) for n in item.team_refs] + [(n, True) for n in labels]:
             team = self.team_by_name.get(normalise_name(name))
             if team is None:
@@ -176,6 +180,8 @@ class _Planner:
             elif all(t["id"] != team["id"] for t in found):
                 owner_name = owner_name or name
                 found.append(team)
+        if self.parsed.source == "csv":
+            return found, kept_labels, owner_name
         return found, list(dict.fromkeys(kept_labels)), owner_name
 
     def _plan_item(self, item: Item) -> bool:
@@ -198,7 +204,7 @@ class _Planner:
             if priority is not None:
                 fields["priority"] = priority.value
                 # A label that gave the priority (GitHub's 'priority: high') has done its job.
-                if item.priority_name in fields.get("labels", ()):
+                if self.parsed.source != "csv" and item.priority_name in fields.get("labels", ()):
                     fields["labels"] = [n for n in fields["labels"] if n != item.priority_name]
         sprint, sprint_given, how = self._sprint(item)
         if sprint_given or existing is None:

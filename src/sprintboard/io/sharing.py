@@ -5,13 +5,11 @@ Serving the board to browsers lives in `sprintboard.io.serve`.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sprintboard.errors import UserError
-from sprintboard.store.database import backup
 
 if TYPE_CHECKING:
     from sprintboard.store import Store
@@ -21,29 +19,26 @@ if TYPE_CHECKING:
 
 def backup_database(store: Store, target: Path, *, force: bool = False) -> int:
     """A consistent copy of the open database at `target` (SQLite's backup API: one read
-    snapshot, while other processes may write). Returns the copy's size in bytes."""
-    target = target.expanduser()
-    if target.is_dir():
-        raise UserError(f"{target}: is a directory; name the backup file")
-    if target.exists() and target.resolve() == store.path.resolve():
-        raise UserError(f"{target}: is the database itself; name another file")
-    if target.exists() and not force:
+    snapshot, while other processes may write). Returns the copy's size in bytes.
+
+    The target rules are io/output's (never the database or its companion files; a
+    symlink is followed); an older backup may be replaced with `force`. The copy is
+    written beside the target and renamed: a failed backup leaves no file behind.
+    """
+    from sprintboard.io.output import check_target, is_special
+    from sprintboard.store.backups import copy_database
+
+    real = check_target(target, store.path, databases_ok=True)
+    if is_special(target):
+        raise UserError(f"{target}: is not a regular file; name a file for the backup")
+    if real.exists() and not force:
         raise UserError(f"{target} already exists; use --force to replace it")
-    if not target.parent.is_dir():
-        raise UserError(f"{target.parent}: no such directory")
-    # Written beside the target, then renamed: a failed or interrupted backup never leaves
-    # a half-written file under the name (or destroys the backup being replaced).
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        backup(store.conn, partial)
-        os.replace(partial, target)
+        copy_database(store.conn, real, database=store.path)
     except (OSError, sqlite3.Error) as exc:
         why = getattr(exc, "strerror", None) or exc
         raise UserError(f"{target}: cannot write the backup ({why})") from None
-    finally:
-        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-            leftover.unlink(missing_ok=True)
-    return target.stat().st_size
+    return real.stat().st_size
 
 
 def describe_size(size: int) -> str:

@@ -12,6 +12,9 @@ from sprintboard.store.database import ENTITY_TABLES, Rows, StoreCore
 # Not changes a user means to undo with one key: loading the seed or demo organisation,
 # undo itself, and snoozed feedback waking up on its day (it would only snooze again).
 NOT_UNDOABLE = ("seed", "demo", "undo", "feedback.wake")
+PLAN_REPLACED = "plan_replaced"
+"""The meta key noting the last time the whole plan was replaced (demo --force): the
+transaction, when, and the copy of the plan from before. Undo stops there."""
 
 
 def describe_change(entry: dict[str, Any], team_codes: dict[int, str], arrow: str = "→") -> str:
@@ -66,10 +69,20 @@ class Activity:
         )
         return [self._shape(r) for r in rows]
 
+    def plan_replaced(self) -> dict[str, Any] | None:
+        """When the whole plan was last replaced (demo --force), and where the plan from
+        before was copied; None if it never was (in this database's log)."""
+        found = self.core.scalar("SELECT value FROM meta WHERE key = ?", [PLAN_REPLACED])
+        if found is None:
+            return None
+        note: dict[str, Any] = json.loads(found)
+        last = self.core.scalar("SELECT MAX(id) FROM activity WHERE txn = ?", [note["txn"]])
+        return None if last is None else {**note, "last_id": int(last)}
+
     def last_undoable(self) -> dict[str, Any] | None:
         marks = ", ".join("?" for _ in NOT_UNDOABLE)
         return self.core.row(
-            f"""SELECT txn, action, at, actor, entity_key FROM activity a
+            f"""SELECT id, txn, action, at, actor, entity_key FROM activity a
                 WHERE action NOT IN ({marks}) AND undoes IS NULL
                   AND NOT EXISTS (SELECT 1 FROM activity u WHERE u.undoes = a.txn)
                 ORDER BY id DESC LIMIT 1""",
@@ -80,6 +93,16 @@ class Activity:
         """Revert the most recent change not yet undone, as a new (logged) change."""
         with self.core.transaction("undo") as tx:
             last = self.last_undoable()
+            replaced = self.plan_replaced()
+            if replaced is not None and (last is None or last["id"] < replaced["last_id"]):
+                # What came before lies in a plan that is gone: reverting it would claim to
+                # restore what it cannot, or fail for good.
+                raise UserError(
+                    f"undo: the whole plan was replaced at {replaced['at']} "
+                    f"({replaced['by']}); nothing before that can be undone. The plan from "
+                    f"before is in {replaced['backup']}: sprintboard restore "
+                    f"{replaced['backup']}"
+                )
             if last is None:
                 raise UserError("undo: nothing to undo")
             tx.undoes = last["txn"]

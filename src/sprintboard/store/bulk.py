@@ -145,6 +145,42 @@ def bump_key_counters(tx: Tx, keys: Iterable[str]) -> None:
     )
 
 
+# The plan's tables holding logged records, children first: table -> (entity, key column).
+PLAN_TABLES = {
+    "feedback": ("feedback", None),
+    "dependencies": ("dependency", None),
+    "card_teams": ("card_team", None),
+    "cards": ("card", "key"),
+    "sprint_capacity": ("sprint_capacity", None),
+    "sprints": ("sprint", "name"),
+    "goals": ("goal", None),
+    "members": ("member", None),
+    "stock": ("stock", "sku"),
+}
+
+
+def clear_plan(tx: Tx) -> None:
+    """Delete every record of the plan but the teams, logging each deletion.
+
+    The key counters stay: a key is never handed out twice, so cards made afterwards
+    continue each team's numbers.
+    """
+    core = tx.core
+    for table, (entity, key) in PLAN_TABLES.items():
+        # Each deletion is logged like any other (one INSERT ... SELECT per table), so the
+        # log still says what exists: logs merged from other devices rely on it.
+        record = ", ".join(f"'{c}', [{c}]" for c in _table_columns(tx.conn, table))
+        tx.conn.execute(
+            f"""INSERT INTO activity(uuid, txn, at, actor, device, action, entity,
+                    entity_uuid, entity_key, op, before)
+                SELECT {sql_uuid()}, ?, ?, ?, ?, ?, ?, uuid, {entity_key_sql(entity, key)},
+                    'delete', json_object({record})
+                FROM [{table}] ORDER BY rowid""",
+            [tx.txn, tx.now, core.actor, core.device, tx.action, entity],
+        )
+        tx.conn.execute(f"DELETE FROM [{table}]")
+
+
 # -- import and whole-database export (io/) ---------------------------------------------------
 
 # Not part of a plan's data: the log, bookkeeping and the migrations' own record.
@@ -301,14 +337,18 @@ def restore_tables(
 ) -> None:
     """Fill a database that holds only its seeded teams with exported rows, ids kept.
 
-    The seeded teams and key counters are replaced. Rows of plan records are logged as
-    created; `key_fields` names each table's human key column for the log.
+    The seeded teams are replaced; each key counter ends at the higher of the file's and
+    this database's (a key handed out here before is never handed out again). Rows of
+    plan records are logged as created; `key_fields` names each table's human key column
+    for the log.
     """
     conn = tx.conn
     # Rows refer to each other in any order (feedback duplicates); check at COMMIT.
     conn.execute("PRAGMA defer_foreign_keys = ON")
     for team in tx.core.rows("SELECT * FROM teams ORDER BY id"):
         tx.delete("team", team, key=team["code"])
+    # Keys this database handed out before (to cards since deleted) stay used.
+    used = conn.execute("SELECT team_code, last FROM key_counters").fetchall()
     conn.execute("DELETE FROM key_counters")
     entities = {table: entity for entity, table in ENTITY_TABLES.items()}
     for table in data_tables(tx.core):
@@ -325,3 +365,8 @@ def restore_tables(
                 f"INSERT INTO [{table}] ({names}) VALUES ({marks})",
                 ([row[c] for c in columns] for row in rows),
             )
+    conn.executemany(
+        """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
+           ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)""",
+        used,
+    )

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sprintboard.errors import FileProblem, UserError
 from sprintboard.store import file_problems
+from sprintboard.store.backups import backup_name, copy_database
 from sprintboard.store.file_problems import may_write, sidecar
 from sprintboard.store.schema import MIGRATION_SET, SCHEMA_MIGRATIONS
 
@@ -193,9 +193,7 @@ def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
         raise DatabaseError(f"{path} is read-only and needs an upgrade; make it writable once")
     backup_path: Path | None = None
     if applied:
-        backup_path = path.with_name(
-            f"{path.name}.before-v{len(known)}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.bak"
-        )
+        backup_path = backup_name(path, f"v{len(known)}")
         try:
             backup(conn, backup_path)
         except (sqlite3.Error, OSError) as exc:
@@ -231,25 +229,11 @@ def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
 
 
 def backup(conn: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy of the database with SQLite's online backup API.
-
-    The copy is made beside `target` under a temporary name and renamed when whole: a
-    failed copy (a full disk) leaves no file behind, since an empty or partial one would
-    open as a plan of its own.
-    """
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        dest = sqlite3.connect(str(partial))
-        try:
-            with dest:
-                conn.backup(dest)
-        finally:
-            dest.close()
-        partial.replace(target)
-    except BaseException:
-        for suffix in ("", "-journal", *file_problems.SIDECARS):
-            sidecar(partial, suffix).unlink(missing_ok=True)
-        raise
+    """A consistent copy of the database open on `conn`, all or nothing (see
+    store/backups.py): a failed copy (a full disk) leaves no file behind, since an empty or
+    partial one would open as a plan of its own. The copy gets the database's permissions."""
+    database = Path(conn.execute("PRAGMA database_list").fetchone()[2] or target)
+    copy_database(conn, target, database=database)
 
 
 def _casefold(value: object) -> str | None:

@@ -1,0 +1,172 @@
+"""Putting a backup back: `sprintboard restore BACKUP`.
+
+Copying a backup over the database file does not restore it while a `-wal` file sits
+beside it: SQLite replays the newer changes onto the copy. Here the backup is checked on a
+private copy (a SQLite file, `integrity_check` ok, a sprintboard schema this version can
+read or upgrade), the current database is copied to `<name>.before-restore-<time>.bak`,
+and the backup goes in through SQLite's backup API on a connection to the live database:
+one write transaction, so other connections see the old plan or the new one, never a mix,
+and no stale `-wal` is left to replay.
+
+Card keys are never handed out twice: each team's key counter ends at the higher of the
+backup's and the replaced plan's.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sprintboard.errors import UserError
+from sprintboard.store.backups import SQLITE_HEADER, backup_before
+from sprintboard.store.file_problems import may_write
+from sprintboard.store.opening import BUSY_TIMEOUT_S, _applied_migrations, known_migrations
+
+
+@dataclass
+class Restored:
+    before: Path | None
+    """The copy of the replaced database (None: there was no database)."""
+    cards: int
+
+
+def _refuse(source: Path, why: str) -> UserError:
+    return UserError(f"{source}: {why}; the current database is unchanged")
+
+
+def check_backup_file(source: Path, database: Path) -> None:
+    """Refuse, in one line, a file that cannot be a sprintboard backup (before any work)."""
+    try:
+        found = source.stat()
+    except OSError as exc:
+        raise _refuse(source, f"cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(found.st_mode):
+        raise _refuse(source, "is not a regular file")
+    for end in ("", "-wal", "-shm"):
+        try:
+            live = Path(f"{database}{end}").stat()
+        except OSError:
+            continue
+        if (live.st_dev, live.st_ino) == (found.st_dev, found.st_ino):
+            raise _refuse(source, "is the database itself (or its companion file)")
+    if found.st_size == 0:
+        raise _refuse(source, "is empty (0 bytes), not a backup")
+    with source.open("rb") as file:
+        header = file.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise _refuse(source, "is not a SQLite database (a backup is made by sprintboard backup)")
+
+
+def _check_copy(conn: sqlite3.Connection, source: Path) -> None:
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            raise _refuse(source, f"is damaged (integrity check: {problems[0]})")
+        tables, applied = _applied_migrations(conn)
+    except sqlite3.DatabaseError as exc:
+        raise _refuse(source, f"is damaged or cut off ({exc})") from None
+    known = known_migrations()
+    if not applied or "cards" not in tables:
+        raise _refuse(source, "is a SQLite database, but not a sprintboard one")
+    if any(name not in known for name in applied):
+        raise _refuse(
+            source,
+            f"was written by a newer sprintboard (schema {len(applied)}, this version knows "
+            f"{len(known)}); upgrade sprintboard to restore it",
+        )
+
+
+def _keep_key_counters(copy: sqlite3.Connection, live: sqlite3.Connection) -> None:
+    """Raise the copy's key counters to the live database's: no key is handed out twice."""
+    try:
+        counters = live.execute("SELECT team_code, last FROM key_counters").fetchall()
+    except sqlite3.DatabaseError:
+        return  # no usable plan there: nothing was handed out
+    with copy:
+        copy.executemany(
+            """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
+               ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)""",
+            counters,
+        )
+
+
+def _match_page_size(copy: sqlite3.Connection, live: sqlite3.Connection) -> None:
+    """The backup API cannot write into a WAL database with another page size."""
+    wanted = live.execute("PRAGMA page_size").fetchone()[0]
+    if copy.execute("PRAGMA page_size").fetchone()[0] != wanted:
+        copy.execute("PRAGMA journal_mode = DELETE")
+        copy.execute(f"PRAGMA page_size = {int(wanted)}")
+        copy.execute("VACUUM")
+
+
+def restore_database(source: Path, database: Path) -> Restored:
+    """Replace the database at `database` with the backup at `source`, all or nothing.
+
+    Raises UserError (one line) and leaves the database unchanged when the backup cannot
+    be used. No other connection of this process may be open on `database`.
+    """
+    check_backup_file(source, database)
+    if not database.parent.is_dir():
+        raise UserError(f"{database}: no such directory: {database.parent}")
+    exists = database.exists()
+    if exists and not may_write(database):
+        raise UserError(f"{database} is read-only: nothing was restored (make it writable first)")
+    try:
+        with tempfile.TemporaryDirectory(
+            prefix=".sprintboard-restore-", dir=database.parent
+        ) as folder:
+            return _restore_through(Path(folder), source, database, exists)
+    except OSError as exc:
+        raise UserError(
+            f"{database}: cannot restore ({exc.strerror or exc}); nothing was restored"
+        ) from None
+
+
+def _restore_through(folder: Path, source: Path, database: Path, exists: bool) -> Restored:
+    """The restore, with `folder` (beside the database) for the private copy."""
+    staged = folder / "backup.db"
+    shutil.copyfile(source, staged)
+    wal = Path(f"{source}-wal")
+    if wal.is_file() and wal.stat().st_size:
+        shutil.copyfile(wal, f"{staged}-wal")  # part of that database: read it too
+    copy = sqlite3.connect(str(staged), isolation_level=None)
+    try:
+        _check_copy(copy, source)
+        live = sqlite3.connect(str(database), isolation_level=None, timeout=BUSY_TIMEOUT_S)
+        try:
+            return _replace(copy, live, source, database, exists)
+        finally:
+            live.close()
+    finally:
+        copy.close()
+
+
+def _replace(
+    copy: sqlite3.Connection, live: sqlite3.Connection, source: Path, database: Path, exists: bool
+) -> Restored:
+    try:
+        _keep_key_counters(copy, live)
+        _match_page_size(copy, live)
+    except sqlite3.DatabaseError as exc:
+        raise _refuse(source, f"cannot be restored ({exc})") from None
+    try:
+        before = backup_before(database, "restore") if exists else None
+    except sqlite3.DatabaseError as exc:
+        raise UserError(
+            f"{database}: the current database could not be copied first ({exc}); "
+            "nothing was restored (copy the file aside by hand, then restore)"
+        ) from None
+    kept = f"; the plan from before is at {before}" if before else ""
+    try:
+        copy.backup(live)
+        result = live.execute("PRAGMA integrity_check").fetchone()[0]
+        cards = int(live.execute("SELECT COUNT(*) FROM cards").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise UserError(f"{database}: restoring failed ({exc}){kept}") from None
+    if result != "ok":
+        raise UserError(f"{database}: integrity check after restoring: {result}{kept}")
+    return Restored(before=before, cards=cards)
