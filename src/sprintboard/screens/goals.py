@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from sprintboard.errors import UserError
 from sprintboard.planning.goals import GoalProgress, goal_progress
-from sprintboard.screens.live import LiveScreen
+from sprintboard.screens.live import ListCursor, LiveScreen
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import GoalStatus
 from sprintboard.widgets.goal_rows import card_groups, goal_content
@@ -64,7 +64,7 @@ def bar_header(title: str, *parts: str) -> Content:
     )
 
 
-class GoalsScreen(LiveScreen):
+class GoalsScreen(ListCursor, LiveScreen):
     """Every goal: KPI progress, ROI, sponsor, status (set and suggested), sign-off, cards."""
 
     CSS_PATH = "goals.tcss"
@@ -220,7 +220,7 @@ class GoalsScreen(LiveScreen):
         await self.load()
 
 
-class GoalCardsScreen(LiveScreen):
+class GoalCardsScreen(ListCursor, LiveScreen):
     """One goal drilled into: its cards by owning team, then by sprint."""
 
     CSS_PATH = "goals.tcss"
