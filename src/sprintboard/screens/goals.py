@@ -288,20 +288,12 @@ class GoalCardsScreen(ListCursor, LiveScreen):
 
     @on(OptionList.OptionSelected, "#goal-cards")
     def action_open_card(self) -> None:
-        from sprintboard.screens.card_detail import CardDetailScreen
-
         index = self.card_list.highlighted
         if index is None:
             return
         option = self.card_list.get_option_at_index(index)
-        if option.disabled or option.id is None:
-            return
-
-        def closed(changed: str | None) -> None:
-            if changed is not None:
-                self.run_worker(self.load(), group="writes")
-
-        self.app.push_screen(CardDetailScreen(option.id), closed)
+        if not option.disabled and option.id is not None:
+            self.open_card_detail(option.id)
 
     def action_back(self) -> None:
         self.app.pop_screen()

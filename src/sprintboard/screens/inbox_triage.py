@@ -154,15 +154,8 @@ class TriageActions(LiveScreen):
             await self.load(keep=keep)
 
     def action_open_card(self) -> None:
-        from sprintboard.screens.card_detail import CardDetailScreen
-
         item = self.reads.page.selected()
         if item is None or not item.card:
             self.notify("no card is linked to this item (a accepts it as one)", markup=False)
             return
-
-        def closed(changed: str | None) -> None:
-            if changed is not None:
-                self.run_worker(self.load(), group="writes")
-
-        self.app.push_screen(CardDetailScreen(item.card), closed)
+        self.open_card_detail(item.card)

@@ -141,6 +141,16 @@ class LiveScreen(Screen[None]):
         if version[0] == self.version[0]:
             self.version = version
 
+    def open_card_detail(self, key: str) -> None:
+        """Show a card in full; an edit made there reloads this screen on return."""
+        from sprintboard.screens.card_detail import CardDetailScreen
+
+        def closed(changed: str | None) -> None:
+            if changed is not None:
+                self.run_worker(self.load(), group="writes")
+
+        self.app.push_screen(CardDetailScreen(key), closed)
+
     def run_later(
         self, work: Callable[[], Coroutine[Any, Any, None]], *, group: str, exclusive: bool = False
     ) -> None:
