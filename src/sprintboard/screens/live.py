@@ -1,4 +1,5 @@
-"""The base of the screens that show the store and follow its changes (the six main ones).
+"""The base of the screens that show the store and follow its changes (the six main
+screens, and a goal's cards).
 
 A screen built on `LiveScreen` reads and shows its data in `load()`; the base finds the
 store, polls the store's version every `live_refresh` seconds while the screen is shown
