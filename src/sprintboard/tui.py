@@ -16,6 +16,7 @@ from textual.screen import Screen
 from sprintboard.backend import Backend
 from sprintboard.config import Settings
 from sprintboard.errors import UserError
+from sprintboard.screens.host import Host
 from sprintboard.screens.registry import SCREENS
 from sprintboard.store import Store
 from sprintboard.theming import DEFAULT_THEME, load_themes
@@ -126,3 +127,8 @@ class SprintboardApp(App[None]):
 
     async def on_unmount(self) -> None:
         self.backend.close()
+
+
+# The screens reach the app as a `Host` (screens/host.py), since they cannot import this
+# module: mypy checks here that the app provides everything `Host` names.
+_HOST: type[Host] = SprintboardApp

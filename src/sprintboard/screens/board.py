@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar
 
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from sprintboard.errors import UserError
-from sprintboard.screens.live import binding_commands
+from sprintboard.screens.board_cards import CardActions
+from sprintboard.screens.host import host
+from sprintboard.screens.live import LiveScreen
 from sprintboard.views.board import BoardModel, Filters, Move, fetch_board
 from sprintboard.views.text import printable
 from sprintboard.widgets.board_grid import BoardGrid
@@ -26,8 +26,12 @@ BACKLOG = "backlog"
 RECOUNT_AFTER_S = 2.0  # quiet after a change before the seam checks run again
 
 
-class BoardScreen(Screen[None]):
-    """Columns Backlog · To do · Doing · Review · Done for one sprint (or the backlog)."""
+class BoardScreen(CardActions, LiveScreen):
+    """Columns Backlog · To do · Doing · Review · Done for one sprint (or the backlog).
+
+    A move or a delete shows at once and its write follows on the database thread
+    (`show_then_write`); the card's dialogs and the undo are `CardActions` (board_cards.py).
+    """
 
     HELP_TITLE = "Board"
     HELP_NOTES = (
@@ -60,7 +64,7 @@ class BoardScreen(Screen[None]):
         Binding("w", "swimlanes", "Lanes"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("r", "reload", "Reload", show=False),
-        # Seam checks and dependencies (issue 5): see the section at the end.
+        # Seam checks (the section at the end) and links (board_cards.py).
         Binding("exclamation_mark", "findings", "Findings", key_display="!"),
         Binding("plus", "add_dependency", "Add dependency", key_display="+", show=False),
         Binding("minus", "remove_dependency", "Remove dependency", key_display="-", show=False),
@@ -71,7 +75,6 @@ class BoardScreen(Screen[None]):
         self.model = BoardModel()
         self.sprint: dict[str, Any] | None = None  # None: the backlog
         self.sprint_chosen = False
-        self._version: tuple[int, int] | None = None
         self._teams: list[dict[str, Any]] = []
         # Changes the screen showed before writing them (moves, deletes): counted, and
         # those not yet written, so a read started before one never overwrites it.
@@ -82,32 +85,18 @@ class BoardScreen(Screen[None]):
         self._check_again = False  # ...and the plan changed since they started
         self._recount_timer: Timer | None = None
 
-    @property
-    def backend(self) -> Any:
-        return self.app.backend  # type: ignore[attr-defined]
-
-    @property
-    def store(self) -> Any:
-        return self.backend.store
-
     def compose(self) -> ComposeResult:
         yield Static(id="board-header")
         yield BoardGrid(self.model, id="board")
         yield Input(id="filter", placeholder="filter by key or title; enter to apply, esc to clear")
         yield Footer()
 
-    @property
-    def grid(self) -> BoardGrid:
-        return self.query_one(BoardGrid)
-
     async def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
-        self.grid.wip_limits = dict(self.app.settings.wip_limits)  # type: ignore[attr-defined]
+        self.grid.wip_limits = dict(self.settings.wip_limits)
         self.grid.focus()
         await self.load(first=True)
-        interval = self.app.live_refresh  # type: ignore[attr-defined]
-        if interval:
-            self.set_interval(interval, self._poll)
+        self.start_polling()
 
     # -- loading --------------------------------------------------------------------------
 
@@ -127,7 +116,7 @@ class BoardScreen(Screen[None]):
             if changes == self._changes:
                 break  # ...and again if a key changed the board while the read was under way.
         self.sprint = data["sprint"]
-        self._version = data["version"]
+        self.version, self.loaded = data["version"], True
         self._teams = data["teams"]
         self.model.load(data["cards"], [t["code"] for t in data["teams"]])
         self.grid.configure(
@@ -143,18 +132,10 @@ class BoardScreen(Screen[None]):
         if data["empty"]:
             self.offer_demo()
 
-    async def _poll(self) -> None:
-        """Notice changes other processes made (the CLI in another terminal)."""
-        if self.backend.pending_writes or not self.is_current:
-            return
-        version = await self.backend.run(self.store.version)
-        if version != self._version and not self.backend.pending_writes:
-            await self.load()
-
-    async def on_screen_resume(self) -> None:
+    async def came_back(self, *, away: bool) -> None:
         """Back from another screen or a dialog: show what changed meanwhile."""
-        if self._version is not None:
-            await self._poll()
+        if self.version is not None:
+            await self.poll()
 
     def update_header(self) -> None:
         if self.sprint is None:
@@ -182,28 +163,19 @@ class BoardScreen(Screen[None]):
 
     # -- writing ---------------------------------------------------------------------------
 
-    async def write(
-        self, fn: Callable[..., Any], *args: Any, shown: bool = False, **kwargs: Any
-    ) -> Any:
-        """Run a store write; on failure say why and show the database as it is.
-
-        `shown`: the screen already shows the change (see `_shown()`)."""
-        try:
-            return await self.backend.write(fn, *args, **kwargs)
-        except UserError as exc:
-            self.notify(f"not saved: {exc}", severity="error", markup=False)
-        except sqlite3.Error as exc:
-            self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
-        finally:
-            if shown:
-                self._unsaved -= 1
-        await self.load()
-        return None
-
-    def _shown(self) -> None:
-        """A change is on screen before it is written; `write(..., shown=True)` follows."""
+    def show_then_write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Write a change the screen already shows, on the database thread; a read started
+        meanwhile waits for it (see `load`). A refused write says why and reloads."""
         self._changes += 1
         self._unsaved += 1
+        self.run_worker(self.write(fn, *args, settled=self._written, **kwargs), group="writes")
+
+    def _written(self) -> None:
+        self._unsaved -= 1
+
+    async def saved(self) -> None:
+        """The change showed before it was written: the next look at the store's version
+        reads the board again."""
 
     def _apply(self, move: Move | None) -> None:
         if move is None:
@@ -211,15 +183,11 @@ class BoardScreen(Screen[None]):
         self.redraw()
         cards = self.store.cards
         if move.status is not None:
-            write = self.write(cards.move, move.key, status=move.status, shown=True)
+            self.show_then_write(cards.move, move.key, status=move.status)
         elif move.before is not None:
-            write = self.write(cards.place_next_to, move.key, move.before, after=False, shown=True)
+            self.show_then_write(cards.place_next_to, move.key, move.before, after=False)
         elif move.after is not None:
-            write = self.write(cards.place_next_to, move.key, move.after, after=True, shown=True)
-        else:
-            return
-        self._shown()
-        self.run_worker(write, group="writes")
+            self.show_then_write(cards.place_next_to, move.key, move.after, after=True)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -240,72 +208,6 @@ class BoardScreen(Screen[None]):
         if event.chain >= 2:
             self.action_open_card()
 
-    def action_open_card(self) -> None:
-        from sprintboard.screens.card_detail import CardDetailScreen
-
-        card = self.model.selected_card()
-        if card is not None:
-            self.app.push_screen(CardDetailScreen(card["key"]), self._after_dialog)
-
-    async def action_edit_card(self) -> None:
-        card = self.model.selected_card()
-        if card is not None:
-            await self.open_form(card["key"])
-
-    async def action_new_card(self) -> None:
-        await self.open_form(None, sprint_id=self.sprint["id"] if self.sprint else None)
-
-    async def open_form(self, key: str | None, sprint_id: int | None = None) -> None:
-        from sprintboard.screens.card_form import CardFormScreen
-
-        data = await self.backend.run(CardFormScreen.fetch, self.store, key)
-        self.app.push_screen(CardFormScreen(key, data, sprint_id=sprint_id), self._after_dialog)
-
-    def _after_dialog(self, key: str | None) -> None:
-        """A dialog changed something: reload, and select the card it names."""
-        if key is None:
-            return
-
-        async def reload() -> None:
-            await self.load()
-            if self.model.select(key):
-                self.grid.refresh_board()
-
-        self.run_worker(reload(), group="writes")
-
-    def action_delete_card(self) -> None:
-        from sprintboard.screens.dialogs import ConfirmScreen
-
-        card = self.model.selected_card()
-        if card is None:
-            return
-        question = Content(f"Delete {card['key']} “{printable(card['title'])}”?")
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.model.remove(card["key"])
-                self.redraw()
-                self._shown()
-                self.run_worker(
-                    self.write(self.store.cards.delete, card["key"], shown=True), group="writes"
-                )
-                self.notify(f"{card['key']} deleted; u undoes", markup=False)
-
-        self.app.push_screen(ConfirmScreen(question, yes="Delete"), answered)
-
-    async def action_undo(self) -> None:
-        try:
-            done = await self.backend.write(self.store.activity.undo)
-        except UserError as exc:  # e.g. "undo: nothing to undo": nothing was lost
-            self.notify(str(exc), severity="warning", markup=False)
-            return
-        except sqlite3.Error as exc:
-            self.notify(f"not undone: {exc}", severity="error", markup=False, timeout=8)
-            return
-        what = f" {done['key']}" if done["key"] else ""
-        self.notify(f"undone: {done['action']}{what}", markup=False)
-        await self.load()
-
     async def action_reload(self) -> None:
         await self.load()
         self._count_findings()
@@ -318,7 +220,7 @@ class BoardScreen(Screen[None]):
         box = self.query_one("#filter", Input)
         box.display = True
         box.value = self.model.filters.text
-        box.cursor_blink = not self.app.frozen  # type: ignore[attr-defined]
+        box.cursor_blink = not host(self).frozen
         box.focus()
 
     @on(Input.Changed, "#filter")
@@ -357,7 +259,7 @@ class BoardScreen(Screen[None]):
         from sprintboard.screens.dialogs import pick_teams
 
         pick_teams(
-            self.app,
+            self,
             self._teams,
             self.model.filters.teams,
             lambda codes: self._set_filters(teams=codes),
@@ -366,7 +268,7 @@ class BoardScreen(Screen[None]):
     async def action_filter_goal(self) -> None:
         from sprintboard.screens.dialogs import pick_goal
 
-        await pick_goal(self.app, "Filter by goal", lambda goal: self._set_filters(goal=goal))
+        await pick_goal(self, "Filter by goal", lambda goal: self._set_filters(goal=goal))
 
     async def action_switch_sprint(self) -> None:
         from sprintboard.screens.dialogs import PickerScreen
@@ -404,7 +306,7 @@ class BoardScreen(Screen[None]):
         await self.load()
         self.notify("demo organisation loaded", markup=False)
 
-    # -- seam checks and dependencies (issue 5) --------------------------------------------
+    # -- seam checks ----------------------------------------------------------------------
 
     def _recount_when_quiet(self) -> None:
         """Recount the findings once the plan has stopped changing for a moment.
@@ -423,15 +325,13 @@ class BoardScreen(Screen[None]):
             self._check_again = True
             return
         self._checking = True
-        # A callable, not a coroutine: a worker cancelled before it starts leaves nothing behind.
-        self.run_worker(self._check_seams, group="findings")  # type: ignore[arg-type]
+        self.run_later(self._check_seams, group="findings")
 
     async def _check_seams(self) -> None:
         from sprintboard.screens.findings import check_seams
 
-        settings = self.app.settings  # type: ignore[attr-defined]
         try:
-            found = await check_seams(self.backend, settings)
+            found = await check_seams(self.backend, self.settings)
         except Exception:  # a hint in the header must never take the board down; ! says why
             found = None
         finally:
@@ -479,25 +379,3 @@ class BoardScreen(Screen[None]):
             self.model.set_filters(Filters())
             self.model.select(key)
         self.redraw()
-
-    def action_add_dependency(self) -> None:
-        card = self.model.selected_card()
-        if card is not None:
-            self.run_worker(self._edit_dependency(card["key"], add=True), group="dependency")
-
-    def action_remove_dependency(self) -> None:
-        card = self.model.selected_card()
-        if card is not None:
-            self.run_worker(self._edit_dependency(card["key"], add=False), group="dependency")
-
-    async def _edit_dependency(self, key: str, *, add: bool) -> None:
-        """The card finder, then the way the link runs (+), or one of its links (-)."""
-        from sprintboard.screens.dependency_dialogs import add_dependency, remove_dependency
-
-        changed = await (add_dependency(self, key) if add else remove_dependency(self, key))
-        if changed:
-            await self.load()  # the blocked and cross-team badges follow the links
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        """Every board binding, for the command palette."""
-        return binding_commands(self, "Board")

@@ -11,6 +11,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from sprintboard.backend import Backend
+from sprintboard.screens.host import host
 from sprintboard.store.activity import describe_change
 from sprintboard.views.board import LABELS
 
@@ -39,8 +41,8 @@ class CardDetailScreen(ModalScreen[str | None]):
         self.changed = False
 
     @property
-    def backend(self) -> Any:
-        return self.app.backend  # type: ignore[attr-defined]
+    def backend(self) -> Backend:
+        return host(self).backend
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog detail"):

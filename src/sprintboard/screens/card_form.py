@@ -12,9 +12,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from sprintboard.backend import Backend
 from sprintboard.errors import UserError
-from sprintboard.models import Card, Priority, Status, validate
+from sprintboard.models import Card, validate
+from sprintboard.screens.host import host
 from sprintboard.views.board import LABELS
+from sprintboard.vocabulary import Priority, Status
 
 NO_GOAL = -1
 BACKLOG = -1
@@ -55,8 +58,8 @@ class CardFormScreen(ModalScreen[str | None]):
         }
 
     @property
-    def backend(self) -> Any:
-        return self.app.backend  # type: ignore[attr-defined]
+    def backend(self) -> Backend:
+        return host(self).backend
 
     def compose(self) -> ComposeResult:
         heading = f"Edit {self.key}" if self.key else "New card"
@@ -111,7 +114,7 @@ class CardFormScreen(ModalScreen[str | None]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
-        frozen = self.app.frozen  # type: ignore[attr-defined]
+        frozen = host(self).frozen
         for box in self.query(Input):
             box.cursor_blink = not frozen
         self.query_one(TextArea).cursor_blink = not frozen

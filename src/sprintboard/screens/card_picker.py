@@ -15,6 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from sprintboard.screens.host import host
+
 SHOWN = 50
 SCORED = 400  # fuzzy-score at most this many regex matches per keystroke
 
@@ -63,7 +65,7 @@ class CardPickerScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         box = self.query_one(Input)
-        box.cursor_blink = not getattr(self.app, "frozen", False)
+        box.cursor_blink = not host(self).frozen
         self._show("")
         box.focus()
 

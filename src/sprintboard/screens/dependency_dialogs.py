@@ -11,6 +11,7 @@ from typing import Any
 from textual.screen import Screen
 
 from sprintboard.errors import UserError
+from sprintboard.screens.host import host
 from sprintboard.views.board import LABELS
 
 
@@ -27,7 +28,7 @@ async def add_dependency(screen: Screen[Any], key: str | None) -> bool:
     from sprintboard.screens.card_picker import CardPickerScreen
     from sprintboard.screens.dialogs import PickerScreen
 
-    app, backend = screen.app, screen.app.backend  # type: ignore[attr-defined]
+    app, backend = screen.app, host(screen).backend
     cards = await backend.run(backend.store.deps.plan_cards)
     if key is None:
         key = await app.push_screen_wait(CardPickerScreen("Add a dependency: which card?", cards))
@@ -63,7 +64,7 @@ async def remove_dependency(
     and remove it. Run from a worker; returns whether a link was removed."""
     from sprintboard.screens.dialogs import PickerScreen
 
-    app, backend = screen.app, screen.app.backend  # type: ignore[attr-defined]
+    app, backend = screen.app, host(screen).backend
     links = await backend.run(backend.store.deps.list, card=key)
     if not links:
         screen.notify(f"{key} has no dependencies to remove", markup=False)

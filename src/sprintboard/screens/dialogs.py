@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import on
@@ -9,10 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Label, OptionList, SelectionList
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
+
+from sprintboard.screens.host import host
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -140,7 +143,12 @@ class FirstStartScreen(ModalScreen[bool]):
         self.dismiss(demo)
 
 
-def pick_teams(app: Any, teams: list[dict[str, Any]], chosen: frozenset[str], then: Any) -> None:
+def pick_teams(
+    screen: Screen[Any],
+    teams: list[dict[str, Any]],
+    chosen: frozenset[str],
+    then: Callable[[frozenset[str]], object],
+) -> None:
     """Ask which active teams to show; `then(codes)` runs with the choice (not on cancel)."""
     active = [(t["code"], t["name"]) for t in teams if not t["archived"]]
 
@@ -148,12 +156,12 @@ def pick_teams(app: Any, teams: list[dict[str, Any]], chosen: frozenset[str], th
         if codes is not None:
             then(codes)
 
-    app.push_screen(TeamFilterScreen(active, chosen), done)
+    screen.app.push_screen(TeamFilterScreen(active, chosen), done)
 
 
-async def pick_goal(app: Any, title: str, then: Any) -> None:
+async def pick_goal(screen: Screen[Any], title: str, then: Callable[[int | None], object]) -> None:
     """Ask for a goal (or all goals: None); `then(goal_id)` runs with the choice."""
-    backend = app.backend
+    backend = host(screen).backend
     goals = await backend.run(backend.store.goals.list)
     options = [("all goals", None)] + [(f"{g['id']}  {g['title']}", g["id"]) for g in goals]
 
@@ -161,4 +169,4 @@ async def pick_goal(app: Any, title: str, then: Any) -> None:
         if goal is not PickerScreen.CANCELLED:
             then(goal)
 
-    app.push_screen(PickerScreen(title, options), done)
+    screen.app.push_screen(PickerScreen(title, options), done)

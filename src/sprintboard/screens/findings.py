@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from sprintboard.planning.checks import Finding, Plan, Severity, check_plan, summary
 from sprintboard.planning.graph import gc_paused
+from sprintboard.screens.host import host
 
 SHOWN = 1_000
 """At most this many findings are listed (the count in the title is the full one)."""
@@ -118,7 +119,7 @@ class FindingsScreen(ModalScreen[str | None]):
             self.show(self.findings)
 
     async def _check(self) -> None:
-        app: Any = self.app
+        app = host(self)
         self.show(await check_seams(app.backend, app.settings))
 
     def show(self, findings: list[Finding]) -> None:

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from sprintboard.errors import UserError
 from sprintboard.planning.goals import GoalProgress
+from sprintboard.screens.host import host
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import GoalStatus, strip_control
 from sprintboard.widgets.goal_rows import kpi_range, status_badge
@@ -53,7 +54,7 @@ def number_text(value: float | None) -> str:
 
 
 def _no_blink(screen: ModalScreen[Any]) -> None:
-    frozen = getattr(screen.app, "frozen", False)
+    frozen = host(screen).frozen
     for box in screen.query(Input):
         box.cursor_blink = not frozen
 
@@ -137,26 +138,24 @@ class GoalFormScreen(ModalScreen[int | None]):
             fields = self.values()
             goal = validate(Goal, fields)  # checked here first: the error shows at once
             if self.goal is None:
-                saved = await self.app.backend.write(self._add, goal)  # type: ignore[attr-defined]
+                saved = await host(self).backend.write(self._add, goal)
             else:
                 new = goal.model_dump(mode="json")
                 changes = {f: new[f] for f in fields if new[f] != getattr(self.goal, f)}
                 if not changes:
                     self.dismiss(None)
                     return
-                saved = await self.app.backend.write(  # type: ignore[attr-defined]
-                    self._edit, self.goal.id, changes
-                )
+                saved = await host(self).backend.write(self._edit, self.goal.id, changes)
         except UserError as exc:
             error.update(Content(f"⚠ {exc}"))
             return
         self.dismiss(saved)
 
     def _add(self, goal: Any) -> int:
-        return int(self.app.backend.store.goals.add(goal)["id"])  # type: ignore[attr-defined]
+        return int(host(self).backend.store.goals.add(goal)["id"])
 
     def _edit(self, goal_id: int, changes: dict[str, Any]) -> int:
-        goals = self.app.backend.store.goals  # type: ignore[attr-defined]
+        goals = host(self).backend.store.goals
         return int(goals.edit(goal_id, changes)["id"])
 
     @on(Button.Pressed, "#cancel")

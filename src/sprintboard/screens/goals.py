@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from sprintboard.errors import UserError
 from sprintboard.planning.goals import GoalProgress, goal_progress
-from sprintboard.screens.live import LiveScreen
+from sprintboard.screens.live import ListCursor, LiveScreen
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import GoalStatus
 from sprintboard.widgets.goal_rows import card_groups, goal_content
@@ -64,7 +64,7 @@ def bar_header(title: str, *parts: str) -> Content:
     )
 
 
-class GoalsScreen(LiveScreen):
+class GoalsScreen(ListCursor, LiveScreen):
     """Every goal: KPI progress, ROI, sponsor, status (set and suggested), sign-off, cards."""
 
     CSS_PATH = "goals.tcss"
@@ -220,7 +220,7 @@ class GoalsScreen(LiveScreen):
         await self.load()
 
 
-class GoalCardsScreen(LiveScreen):
+class GoalCardsScreen(ListCursor, LiveScreen):
     """One goal drilled into: its cards by owning team, then by sprint."""
 
     CSS_PATH = "goals.tcss"
@@ -288,20 +288,12 @@ class GoalCardsScreen(LiveScreen):
 
     @on(OptionList.OptionSelected, "#goal-cards")
     def action_open_card(self) -> None:
-        from sprintboard.screens.card_detail import CardDetailScreen
-
         index = self.card_list.highlighted
         if index is None:
             return
         option = self.card_list.get_option_at_index(index)
-        if option.disabled or option.id is None:
-            return
-
-        def closed(changed: str | None) -> None:
-            if changed is not None:
-                self.run_worker(self.load(), group="writes")
-
-        self.app.push_screen(CardDetailScreen(option.id), closed)
+        if not option.disabled and option.id is not None:
+            self.open_card_detail(option.id)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,40 +1,30 @@
 """The feedback inbox: Customer Service's reports triaged into the plan, one key each.
 
 A triage key takes the item out of the view at once (the list is local state) and the
-write follows on the database thread; a refused write says why in one line and reloads.
-The screen holds the keys and the drawing; what it shows, and every read that changes it,
-is `InboxReads` (views/inbox_reads.py): a stretch of the view at a time, the pages around it read
-as the cursor nears its edges, `home`/`end` reading the view's first or last page.
+write follows on the database thread; the triage keys are `TriageActions`
+(inbox_triage.py). The screen holds the other keys and the drawing; what it shows, and
+every read that changes it, is `InboxReads` (views/inbox_reads.py): a stretch of the view
+at a time, the pages around it read as the cursor nears its edges, `home`/`end` reading
+the view's first or last page.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import date
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 
-from sprintboard.errors import UserError
-from sprintboard.models import URGENT_CATEGORIES, FeedbackCategory
-from sprintboard.planning.triage import VIEWS, AgeLimits, InboxItem
-from sprintboard.screens.live import binding_commands
-from sprintboard.screens.triage_dialogs import (
-    AcceptChoice,
-    AcceptScreen,
-    DeclineScreen,
-    SnoozeScreen,
-    TriageDialog,
-)
+from sprintboard.planning.triage import VIEWS, AgeLimits
+from sprintboard.screens.inbox_triage import TriageActions
+from sprintboard.screens.live import LiveScreen
 from sprintboard.views import inbox as model
 from sprintboard.views.inbox import InboxPage, Query
 from sprintboard.views.inbox_reads import InboxReads, Paging
+from sprintboard.vocabulary import URGENT_CATEGORIES, FeedbackCategory
 from sprintboard.widgets.inbox_list import (
     FilterBar,
     InboxDetail,
@@ -43,17 +33,16 @@ from sprintboard.widgets.inbox_list import (
     QuietFooter,
 )
 
-D = TypeVar("D", bound=TriageDialog)
-
 WAKE_EVERY = 60.0  # seconds between looks for snoozes whose day has come
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(TriageActions, LiveScreen):
     """The triage queue of one view (new, snoozed, accepted, shipped, declined, duplicate)."""
 
     CSS_PATH = "inbox.tcss"
 
     HELP_TITLE = "Feedback inbox"
+    PALETTE_TITLE = "Inbox"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
@@ -86,8 +75,6 @@ class InboxScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.reads = InboxReads()
-        self._dialogs: dict[type[TriageDialog], TriageDialog] = {}
-        self._away = False
 
     # What the screen shows, as its reads left it.
     @property
@@ -102,18 +89,23 @@ class InboxScreen(Screen[None]):
     def counts(self) -> dict[str, int]:
         return self.reads.counts
 
+    # The reads keep these two for LiveScreen: when the first read came in, and the version
+    # of the store the view was read at.
     @property
     def loaded(self) -> bool:
-        """The first read is in."""
         return self.reads.loaded
 
-    @property
-    def backend(self) -> Any:
-        return self.app.backend  # type: ignore[attr-defined]
+    @loaded.setter
+    def loaded(self, value: bool) -> None:
+        self.reads.loaded = value
 
     @property
-    def store(self) -> Any:
-        return self.backend.store
+    def version(self) -> tuple[int, int] | None:
+        return self.reads.version
+
+    @version.setter
+    def version(self, value: tuple[int, int] | None) -> None:
+        self.reads.version = value
 
     @property
     def inbox_list(self) -> InboxList:
@@ -128,22 +120,18 @@ class InboxScreen(Screen[None]):
         yield QuietFooter()
 
     async def on_mount(self) -> None:
-        settings = self.app.settings  # type: ignore[attr-defined]
+        settings = self.settings
         self.reads.limits = AgeLimits(settings.feedback_amber_days, settings.feedback_red_days)
         self.reads.backend = self.backend
         self.query_one("#inbox-detail").can_focus = False
         self.inbox_list.focus()
         await self.load(wake=True)
-        self.set_interval(WAKE_EVERY, lambda: self._poll(wake=True))
-        if self.app.live_refresh:  # type: ignore[attr-defined]
-            self.set_interval(self.app.live_refresh, self._poll)  # type: ignore[attr-defined]
+        self.set_interval(WAKE_EVERY, self.wake_snoozed)
+        self.start_polling()
 
-    def on_screen_suspend(self) -> None:
-        self._away = self not in self.app.screen_stack  # another screen, not a dialog on top
-
-    async def on_screen_resume(self) -> None:
-        if self._away:
-            self._away = False
+    async def came_back(self, *, away: bool) -> None:
+        """Back from another screen (not a dialog): read the view again, waking snoozes."""
+        if away:
             await self.load(wake=True)
 
     # -- reading --------------------------------------------------------------------------
@@ -178,13 +166,11 @@ class InboxScreen(Screen[None]):
         if await self.reads.recount():
             self.update_header()
 
-    async def _poll(self, wake: bool = False) -> None:
-        """Notice changes other processes made (the CLI elsewhere); wake due snoozes."""
+    async def wake_snoozed(self) -> None:
+        """Bring back snoozes whose day has come (while the screen is shown and idle)."""
         if self.backend.pending_writes or not self.is_current:
             return
-        version = await self.backend.run(self.store.version)
-        if (wake or version != self.reads.version) and not self.backend.pending_writes:
-            await self.load(wake=wake)
+        await self.load(wake=True)
 
     # -- drawing --------------------------------------------------------------------------
 
@@ -210,142 +196,6 @@ class InboxScreen(Screen[None]):
     def update_detail(self) -> None:
         self.query_one(InboxDetail).show(self.page.selected())
         self.query_one("#inbox-detail", VerticalScroll).scroll_home(animate=False)
-
-    # -- triage ---------------------------------------------------------------------------
-
-    async def write(self, fn: Callable[..., Any], *args: Any, forget: int = 0, **kw: Any) -> Any:
-        """Run a store write; on failure say why and show the database as it is."""
-        try:
-            return await self.backend.write(fn, *args, **kw)
-        except UserError as exc:
-            self.notify(f"not saved: {exc}", severity="error", markup=False)
-        except sqlite3.Error as exc:
-            self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
-        finally:
-            self.page.gone.discard(forget)
-        await self.load()
-        return None
-
-    def _target(self, verb: str) -> InboxItem | None:
-        item = self.page.selected()
-        if item is None:
-            self.notify(f"nothing to {verb} here", markup=False)
-        elif item.state not in ("new", "snoozed") and verb != "reopen":
-            self.notify(model.refusal(item, verb), severity="warning", markup=False)
-            return None
-        return item
-
-    def triage(
-        self, item: InboxItem, to: str, fn: Callable[..., Any], *args: Any, **kw: Any
-    ) -> None:
-        """Take the item out of the view now; the write follows on the database thread.
-
-        `to`: the view the item moves to ("?" when only the store knows: reload after).
-        """
-        view = self.query_state.view
-        stays = to == view
-        if not stays:
-            self.page.take(item.id)
-            self.counts[view] = max(0, self.counts[view] - 1)
-            if to in self.counts:
-                self.counts[to] += 1
-            self.redraw()
-
-        async def run() -> None:
-            row = await self.write(fn, item.id, *args, forget=item.id, **kw)
-            if row is not None:
-                self.notify(model.triaged_message(row), markup=False)
-                await (self.load() if stays or to == "?" else self.refresh_counts())
-
-        self.run_worker(run(), group="writes")
-
-    def _ask(
-        self, verb: str, dialog: Callable[[InboxItem], Any], then: Callable[..., None]
-    ) -> None:
-        """Open a triage dialog for the selected item; `then(item, answer)` unless cancelled."""
-        item = self._target(verb)
-        if item is not None:
-            self.app.push_screen(dialog(item), lambda got: None if got is None else then(item, got))
-
-    def dialog(self, kind: type[D]) -> D:
-        """The inbox's one dialog of this kind, made (and installed, to be kept) once."""
-        found = self._dialogs.get(kind)
-        if found is None:
-            found = self._dialogs[kind] = kind()
-            self.app.install_screen(found, f"{kind.__name__}-{id(self)}")
-        return found  # type: ignore[return-value]
-
-    def action_accept(self) -> None:
-        def accept(item: InboxItem, c: AcceptChoice) -> None:
-            fn = self.store.feedback.accept
-            self.triage(item, "accepted", fn, c.team, c.sprint_id, c.title)
-
-        dialog = self.dialog(AcceptScreen).offer(self.reads.teams, self.reads.sprints)
-        self._ask("accept", dialog.prepare, accept)
-
-    def action_decline(self) -> None:
-        def decline(item: InboxItem, reason: str) -> None:
-            self.triage(item, "declined", self.store.feedback.decline, reason)
-
-        dialog = self.dialog(DeclineScreen).suggest(self.reads.reasons)
-        self._ask("decline", dialog.prepare, decline)
-
-    def action_snooze(self) -> None:
-        def snooze(item: InboxItem, day: date) -> None:
-            self.triage(item, "snoozed", self.store.feedback.snooze, day.isoformat())
-
-        self._ask("snooze", self.dialog(SnoozeScreen).starting(self.reads.today).prepare, snooze)
-
-    async def action_merge(self) -> None:
-        from sprintboard.screens.card_picker import CardPickerScreen
-
-        item = self._target("merge")
-        if item is None:
-            return
-        candidates = await self.backend.run(model.merge_candidates, self.store, item)
-        status = {c["key"]: c["status"] for c in candidates}
-
-        def merge(key: str | None) -> None:
-            fn = self.store.feedback.duplicate
-            if key is None:
-                return
-            if key.startswith("#"):  # another feedback item: its count and order change
-                self.triage(item, "?", fn, of_feedback=int(key[1:]))
-            else:
-                to = "shipped" if status.get(key) == "done" else "duplicate"
-                self.triage(item, to, fn, card=key)
-
-        title = f"Feedback {item.id} duplicates… (a card, or #id of feedback)"
-        self.app.push_screen(CardPickerScreen(title, candidates), merge)
-
-    def action_reopen(self) -> None:
-        item = self._target("reopen")
-        if item is not None and item.state == "new":
-            self.notify(f"feedback {item.id} is already new", markup=False)
-        elif item is not None:
-            self.triage(item, "new", self.store.feedback.reopen)
-
-    async def action_undo(self) -> None:
-        done = await self.write(self.store.activity.undo)
-        if done is not None:
-            key = done["key"] or ""
-            self.notify(f"undone: {done['action']} {key}".rstrip(), markup=False)
-            keep = int(key[3:]) if key.startswith("FB-") and key[3:].isdigit() else None
-            await self.load(keep=keep)
-
-    def action_open_card(self) -> None:
-        from sprintboard.screens.card_detail import CardDetailScreen
-
-        item = self.page.selected()
-        if item is None or not item.card:
-            self.notify("no card is linked to this item (a accepts it as one)", markup=False)
-            return
-
-        def closed(changed: str | None) -> None:
-            if changed is not None:
-                self.run_worker(self.load(), group="writes")
-
-        self.app.push_screen(CardDetailScreen(item.card), closed)
 
     # -- moving and views ------------------------------------------------------------------
 
@@ -434,7 +284,3 @@ class InboxScreen(Screen[None]):
 
     async def action_reload(self) -> None:
         await self.load(wake=True)
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        """Every inbox binding, for the command palette."""
-        return binding_commands(self, "Inbox")

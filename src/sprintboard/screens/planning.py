@@ -122,7 +122,7 @@ class PlanningScreen(LiveScreen):
         self.version, self.sprints, self.teams = data["version"], data["sprints"], data["teams"]
         self.sprint_id = sprint["id"] if sprint else None
         self.model.load(data["backlog"], data["cards"], sprint)
-        target = self.app.settings.feedback_share_target  # type: ignore[attr-defined]
+        target = self.settings.feedback_share_target
         replay = self.capacity.reset(data, target)
         self.loaded = True
         self.redraw({t["code"]: t["colour"] for t in self.teams})
@@ -155,16 +155,11 @@ class PlanningScreen(LiveScreen):
 
     # -- writing ---------------------------------------------------------------------------
 
-    async def write(self, fn: Callable[..., Any], *args: Any, refused: str = "not saved") -> Any:
-        """Run a store write (the lists already show it); on failure say why and reload."""
-        ok, result = await self.try_write(fn, *args, refused=refused)
-        if not ok:
-            await self.load()
-            return None
+    async def saved(self) -> None:
+        """The lists showed the change before it was written: no reload for it."""
         await self.absorb_own_write()
         if self.view != "capacity":
             self.refresh_chart()
-        return result
 
     def _queue(self, fn: Callable[..., Any], *args: Any) -> None:
         self.run_worker(self.write(fn, *args), group="writes")
@@ -279,8 +274,7 @@ class PlanningScreen(LiveScreen):
             self.refresh_chart()
 
     def refresh_chart(self) -> None:
-        # A function, not a coroutine (see load); Textual's stub wants Coroutine[None, ...].
-        self.run_worker(self._load_chart, group="chart", exclusive=True)  # type: ignore[arg-type]
+        self.run_later(self._load_chart, group="chart", exclusive=True)
 
     async def _load_chart(self) -> None:
         view = self.view
@@ -318,7 +312,7 @@ class PlanningScreen(LiveScreen):
         from sprintboard.screens.dialogs import pick_teams
 
         pick_teams(
-            self.app,
+            self,
             self.teams,
             self.model.filters.teams,
             lambda codes: self._set_filters(teams=codes),
@@ -328,7 +322,7 @@ class PlanningScreen(LiveScreen):
         from sprintboard.screens.dialogs import pick_goal
 
         await pick_goal(
-            self.app, "Filter the backlog by goal", lambda goal: self._set_filters(goal=goal)
+            self, "Filter the backlog by goal", lambda goal: self._set_filters(goal=goal)
         )
 
     def action_open_card(self) -> None:

@@ -20,6 +20,7 @@ from textual.widgets import Button, Label, Static
 
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import SprintCapacity
+from sprintboard.screens.host import host
 from sprintboard.views.board import LABELS
 from sprintboard.views.text import fit, printable
 
@@ -31,7 +32,7 @@ def _dates(sprint: dict[str, Any]) -> str:
 async def _attempt(dialog: ModalScreen[Any], what: str, fn: Callable[..., Any], *args: Any) -> bool:
     """Make the change on the database thread; on refusal say why in the dialog."""
     try:
-        await dialog.app.backend.write(fn, *args)  # type: ignore[attr-defined]
+        await host(dialog).backend.write(fn, *args)
     except (UserError, sqlite3.Error) as exc:
         dialog.query_one("#sprint-error", Label).update(Content(f"{what}: {exc}"))
         return False
@@ -86,7 +87,7 @@ class StartSprintScreen(ModalScreen[bool]):
         await self.action_answer(event.button.id == "yes")
 
     async def action_answer(self, yes: bool) -> None:
-        store = self.app.backend.store  # type: ignore[attr-defined]
+        store = host(self).backend.store
         if not yes or await _attempt(self, "not started", store.sprints.start, self.sprint["name"]):
             self.dismiss(yes)
 
@@ -184,7 +185,7 @@ class CloseSprintScreen(ModalScreen[str | None]):
             if self.data["unfinished"]:
                 self.notify("no planned sprint to carry the cards into", severity="warning")
             return
-        close = self.app.backend.store.sprints.close  # type: ignore[attr-defined]
+        close = host(self).backend.store.sprints.close
         if await _attempt(self, "not closed", close, self.data["sprint"]["name"], where):
             self.dismiss(self.outcome(self.data, where))
 

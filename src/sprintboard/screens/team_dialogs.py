@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from sprintboard.errors import UserError
+from sprintboard.screens.host import host
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import TeamFormat, strip_control
 from sprintboard.widgets.team_rows import swatch
@@ -38,7 +39,7 @@ def parse_int(field: str, text: str, *, optional: bool = False) -> int | None:
 
 
 def _no_blink(screen: ModalScreen[Any]) -> None:
-    frozen = getattr(screen.app, "frozen", False)
+    frozen = host(screen).frozen
     for box in screen.query(Input):
         box.cursor_blink = not frozen
 
@@ -151,7 +152,7 @@ class TeamFormScreen(ModalScreen[str | None]):
     async def action_save(self) -> None:
         from sprintboard.models import Team, validate
 
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = host(self).backend
         try:
             fields = self.values()
             team = validate(Team, fields)
@@ -215,7 +216,7 @@ class MemberFormScreen(ModalScreen[int | None]):
     async def action_save(self) -> None:
         from sprintboard.models import Member, validate
 
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = host(self).backend
         team = self.query_one("#team", Select).value
         fields = {
             "team": team if isinstance(team, str) else "",

@@ -18,7 +18,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sprintboard.screens.goals import bar_header
-from sprintboard.screens.live import LiveScreen
+from sprintboard.screens.live import ListCursor, LiveScreen
 from sprintboard.views.text import printable
 from sprintboard.widgets.team_rows import (
     member_line,
@@ -45,7 +45,7 @@ def open_cards(store: Any, code: str) -> list[dict[str, Any]]:
     return [c for c in store.cards.query(team=code) if c["team"] == code and c["status"] != "done"]
 
 
-class TeamsScreen(LiveScreen):
+class TeamsScreen(ListCursor, LiveScreen):
     """Teams with format, colour, capacity and members; members' onboarding."""
 
     CSS_PATH = "goals.tcss"

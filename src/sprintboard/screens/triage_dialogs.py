@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from sprintboard.errors import UserError
 from sprintboard.models import Card, Decline, Snooze, validate
 from sprintboard.planning.triage import InboxItem
+from sprintboard.screens.host import host
 
 # The team a category's feedback usually lands with: the accept dialog starts on it.
 SUGGESTED_TEAM = {
@@ -83,7 +84,7 @@ class TriageDialog(ModalScreen[Any]):
         self.query_one("#dialog-item", Label).update(what)
         self.query_one(".dialog-error", Label).update("")
         for box in self.query(Input):
-            box.cursor_blink = not getattr(self.app, "frozen", False)
+            box.cursor_blink = not host(self).frozen
         self.fill(item)
 
     def fill(self, item: InboxItem) -> None:
