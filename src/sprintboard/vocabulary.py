@@ -14,6 +14,26 @@ from enum import StrEnum
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_VISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """Lone surrogates (undecodable bytes; SQLite cannot store them) as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def show_control(text: str) -> str:
+    """Text with control characters (except newline and tab) and lone surrogates written
+    visibly as escapes, e.g. ESC as \\x1b: for human-readable output, never for JSON."""
+    return _VISIBLE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
+
+
 def strip_control(text: str, *, one_line: bool = False) -> str:
     """Remove terminal control characters (a one-line field folds newlines and tabs too)."""
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -114,3 +134,54 @@ ONBOARDING_STEPS = ("accounts", "tools", "board walkthrough", "first card shippe
 """The default onboarding checklist every new member starts with."""
 
 CARD_KEY = re.compile(r"^([A-Z][A-Z0-9]{0,7})-([1-9][0-9]*)$")
+
+
+NAMED_COLOURS = {
+    "black": "#000000",
+    "white": "#ffffff",
+    "red": "#ff0000",
+    "green": "#008000",
+    "blue": "#0000ff",
+    "yellow": "#ffff00",
+    "orange": "#ffa500",
+    "purple": "#800080",
+    "magenta": "#ff00ff",
+    "cyan": "#00ffff",
+    "teal": "#008080",
+    "navy": "#000080",
+    "maroon": "#800000",
+    "olive": "#808000",
+    "lime": "#00ff00",
+    "aqua": "#00ffff",
+    "fuchsia": "#ff00ff",
+    "silver": "#c0c0c0",
+    "gray": "#808080",
+    "grey": "#808080",
+    "brown": "#a52a2a",
+    "pink": "#ffc0cb",
+    "gold": "#ffd700",
+    "indigo": "#4b0082",
+    "violet": "#ee82ee",
+    "coral": "#ff7f50",
+    "salmon": "#fa8072",
+    "turquoise": "#40e0d0",
+}
+"""Colour names a team colour may be given as; stored as their #rrggbb."""
+
+_HEX_COLOUR = re.compile(r"^#(?:[0-9a-f]{3}|[0-9a-f]{6})$")
+
+
+def colour_hex(value: str) -> str | None:
+    """`value` (#rgb, #rrggbb or a name in NAMED_COLOURS) as lower-case #rrggbb, else None.
+
+    Only such strings reach CSS, terminal styles or the store, so a colour cannot carry
+    anything else (a `;` or `}` in a crafted colour would end the style it is put in).
+    """
+    text = value.strip().lower()
+    if text in NAMED_COLOURS:
+        return NAMED_COLOURS[text]
+    if not _HEX_COLOUR.match(text):
+        return None
+    if len(text) == 4:
+        return "#" + "".join(c * 2 for c in text[1:])
+    return text
