@@ -230,6 +230,10 @@ def _sprint_rows(today: date, names: list[tuple[str, str]]) -> list[dict[str, An
     return rows
 
 
+MAX_DEMO_CARDS = 1_000_000
+"""The most cards `demo --cards` makes (about 1 GB of database; README: Limits)."""
+
+
 def load_demo(
     store: Store,
     *,
@@ -239,10 +243,10 @@ def load_demo(
     seed: int = 42,
 ) -> dict[str, int]:
     """Fill the store with the demo organisation; returns counts of what was made."""
-    if cards is not None and cards < 1:
-        raise UserError(f"cards: must be 1 or more (got {cards})")
-    if per_sprint < 1:
-        raise UserError(f"per-sprint: must be 1 or more (got {per_sprint})")
+    if cards is not None and not 1 <= cards <= MAX_DEMO_CARDS:
+        raise UserError(f"cards: must be 1 to {MAX_DEMO_CARDS:,} (got {cards})")
+    if not 1 <= per_sprint <= MAX_DEMO_CARDS:
+        raise UserError(f"per-sprint: must be 1 to {MAX_DEMO_CARDS:,} (got {per_sprint})")
     if not store.is_empty() and not force:
         raise UserError(f"{store.path} already holds data; use --force to replace it with the demo")
     needed = {c[0] for c in content.CARDS} | {t for c in content.CARDS for t in c[7]}

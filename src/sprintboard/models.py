@@ -21,6 +21,7 @@ from pydantic import (
 from sprintboard.errors import UserError
 from sprintboard.vocabulary import (  # noqa: F401  (re-exported: models is their old home)
     CARD_KEY,
+    INT64_MAX,
     ONBOARDING_STEPS,
     PRIORITY_RANK,
     STATUS_LABELS,
@@ -50,7 +51,6 @@ MAX_CAPACITY = 10_000
 MAX_REPORTS = 1_000_000
 MAX_COUNT = 1_000_000_000
 """Orders, throughput, stock on hand and thresholds: far below SQLite's int64."""
-INT64_MAX = 2**63 - 1
 MAX_TITLE = 500
 MAX_LINE = 1000
 MAX_TEXT = 100_000

@@ -133,6 +133,9 @@ class Triage(StrEnum):
 ONBOARDING_STEPS = ("accounts", "tools", "board walkthrough", "first card shipped")
 """The default onboarding checklist every new member starts with."""
 
+INT64_MAX = 2**63 - 1
+"""The largest integer SQLite stores; every whole number taken in is checked against it."""
+
 CARD_KEY = re.compile(r"^([A-Z][A-Z0-9]{0,7})-([1-9][0-9]*)$")
 
 

@@ -19,6 +19,7 @@ from sprintboard.models import (
     validate,
 )
 from sprintboard.store.sprints import CARRY_OVER
+from sprintboard.cli.params import WHOLE
 
 FORMATS = click.Choice([f.value for f in TeamFormat])
 GOAL_STATUSES = click.Choice([s.value for s in GoalStatus])
@@ -93,8 +94,8 @@ def team_list(ctx: Context, include_archived: bool, as_json: bool) -> None:
 @click.argument("name")
 @click.option("--format", "format_", type=FORMATS, default="co-located", show_default=True)
 @click.option("--colour", default="#888888", show_default=True, help="Hex colour, e.g. #1f77b4.")
-@click.option("--capacity", type=int, default=20, show_default=True, help="Points per sprint.")
-@click.option("--throughput", type=int, help="Orders per day the team can handle (warehouse).")
+@click.option("--capacity", type=WHOLE, default=20, show_default=True, help="Points per sprint.")
+@click.option("--throughput", type=WHOLE, help="Orders per day the team can handle (warehouse).")
 @json_option
 @pass_ctx
 def team_add(
@@ -128,8 +129,8 @@ def team_add(
 @click.option("--name")
 @click.option("--format", "format_", type=FORMATS)
 @click.option("--colour")
-@click.option("--capacity", type=int)
-@click.option("--throughput", type=int)
+@click.option("--capacity", type=WHOLE)
+@click.option("--throughput", type=WHOLE)
 @json_option
 @pass_ctx
 def team_edit(
@@ -209,7 +210,7 @@ def member_list(ctx: Context, team: str | None, as_json: bool) -> None:
 
 
 @member.command("onboard", cls=NumberArguments)
-@click.argument("member_id", type=int)
+@click.argument("member_id", type=WHOLE)
 @click.argument("step")
 @click.option("--undo", "undone", is_flag=True, help="Mark the step as not done.")
 @json_option
@@ -453,7 +454,7 @@ def sprint_edit(
 @sprint.command("capacity", cls=NumberArguments)
 @click.argument("name")
 @click.argument("team")
-@click.argument("points", type=int)
+@click.argument("points", type=WHOLE)
 @pass_ctx
 def sprint_capacity(ctx: Context, name: str, team: str, points: int) -> None:
     """Set TEAM's capacity in sprint NAME to POINTS (0 or more), instead of its usual one."""

@@ -12,6 +12,7 @@ from sprintboard.cli.output import details, emit_json, field, table
 from sprintboard.errors import UserError
 from sprintboard.models import Feedback, FeedbackCategory, FeedbackSource, Triage, validate
 from sprintboard.planning.triage import VIEWS, AgeLimits, age_days, age_level, view_of
+from sprintboard.cli.params import WHOLE, POSITIVE
 
 CATEGORIES = click.Choice([c.value for c in FeedbackCategory])
 SOURCES = click.Choice([s.value for s in FeedbackSource])
@@ -62,7 +63,7 @@ def feedback() -> None:
 @click.option("--source", type=SOURCES, default="email", show_default=True)
 @click.option("--customer", default="")
 @click.option("--reported-by", default="", help="Who in Customer Service logged it.")
-@click.option("--reports", type=int, default=1, show_default=True, help="How many reported it.")
+@click.option("--reports", type=WHOLE, default=1, show_default=True, help="How many reported it.")
 @click.option("--received", help="When it came in (YYYY-MM-DD or ISO time; default now).")
 @json_option
 @pass_ctx
@@ -117,7 +118,7 @@ def _with_age(store: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @click.option("--state", type=click.Choice([t.value for t in Triage]))
 @click.option("--category", type=CATEGORIES)
 @click.option("--card", help="Feedback linked to this card.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many items.")
+@click.option("--limit", type=POSITIVE, help="At most this many items.")
 @json_option
 @pass_ctx
 def feedback_list(

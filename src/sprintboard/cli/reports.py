@@ -11,6 +11,7 @@ import click
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.organisation import goal, sprint
 from sprintboard.cli.output import emit_json, field, table
+from sprintboard.cli.params import POSITIVE
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -119,9 +120,7 @@ def sprint_flow(ctx: Context, name: str, as_json: bool) -> None:
 
 @sprint.command("velocity")
 @click.option("--team", help="One team's figures (default: every team's and the totals).")
-@click.option(
-    "--last", type=click.IntRange(min=1), default=6, show_default=True, help="Closed sprints."
-)
+@click.option("--last", type=POSITIVE, default=6, show_default=True, help="Closed sprints.")
 @json_option
 @pass_ctx
 def sprint_velocity(ctx: Context, team: str | None, last: int, as_json: bool) -> None:

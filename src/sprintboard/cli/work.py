@@ -6,13 +6,16 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import emit_json, table
+from sprintboard.cli.params import DEMO_SIZE
 
 
 @click.command()
-@click.option("--cards", type=click.IntRange(min=1), help="Scale the organisation to N cards.")
+@click.option(
+    "--cards", type=DEMO_SIZE, help="Scale the organisation to N cards (at most 1,000,000)."
+)
 @click.option(
     "--per-sprint",
-    type=click.IntRange(min=1),
+    type=DEMO_SIZE,
     default=2000,
     show_default=True,
     help="With --cards: about how many cards each sprint holds.",
