@@ -8,10 +8,10 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
+from sprintboard.cli.params import POSITIVE, WHOLE
 from sprintboard.store import ALL, Store
 from sprintboard.store.cards import public
 from sprintboard.vocabulary import Priority, Status
-from sprintboard.cli.params import WHOLE, POSITIVE
 
 STATUSES = click.Choice([s.value for s in Status])
 PRIORITIES = click.Choice([p.value for p in Priority])

@@ -9,6 +9,7 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
+from sprintboard.cli.params import WHOLE
 from sprintboard.models import (
     Goal,
     GoalStatus,
@@ -19,7 +20,6 @@ from sprintboard.models import (
     validate,
 )
 from sprintboard.store.sprints import CARRY_OVER
-from sprintboard.cli.params import WHOLE
 
 FORMATS = click.Choice([f.value for f in TeamFormat])
 GOAL_STATUSES = click.Choice([s.value for s in GoalStatus])

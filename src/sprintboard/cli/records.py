@@ -9,10 +9,10 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
+from sprintboard.cli.params import POSITIVE, WHOLE
 from sprintboard.errors import UserError
 from sprintboard.models import Feedback, FeedbackCategory, FeedbackSource, Triage, validate
 from sprintboard.planning.triage import VIEWS, AgeLimits, age_days, age_level, view_of
-from sprintboard.cli.params import WHOLE, POSITIVE
 
 CATEGORIES = click.Choice([c.value for c in FeedbackCategory])
 SOURCES = click.Choice([s.value for s in FeedbackSource])
