@@ -21,7 +21,10 @@ from pydantic import (
 from sprintboard.errors import UserError
 from sprintboard.vocabulary import (  # noqa: F401  (re-exported: models is their old home)
     CARD_KEY,
+    FIRST_DAY,
     INT64_MAX,
+    LAST_DAY,
+    MAX_SPRINT_DAYS,
     ONBOARDING_STEPS,
     PRIORITY_RANK,
     STATUS_LABELS,
@@ -41,11 +44,6 @@ from sprintboard.vocabulary import (  # noqa: F401  (re-exported: models is thei
 
 # -- limits: every value entering the store is inside these (README: Limits) ---------------
 
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2200, 12, 31)
-"""Dates (due, sprint start and end, received, restock) lie between these days."""
-MAX_SPRINT_DAYS = 366
-"""A sprint lasts at most a year (start and end day included)."""
 MAX_POINTS = 1000
 MAX_CAPACITY = 10_000
 MAX_REPORTS = 1_000_000

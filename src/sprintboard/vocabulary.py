@@ -7,7 +7,12 @@ at start-up; `models` (validation, pydantic) is imported only where input is val
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
+from typing import Any
+
+from sprintboard.errors import UserError
 
 # C0 and C1 control characters except tab and newline; DEL too. ESC is among them, so a
 # pasted "\x1b[2J" is stored as the harmless literal "[2J".
@@ -188,3 +193,41 @@ def colour_hex(value: str) -> str | None:
     if len(text) == 4:
         return "#" + "".join(c * 2 for c in text[1:])
     return text
+
+
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2200, 12, 31)
+"""Dates (due, sprint start and end, received, restock) lie between these days."""
+MAX_SPRINT_DAYS = 366
+"""A sprint lasts at most a year (start and end day included)."""
+
+_STORED_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def stored_day(value: Any) -> date | None:
+    """The calendar day a stored date or time starts with, or None when it is no such day
+    or lies outside FIRST_DAY..LAST_DAY: a database written before dates were checked may
+    hold `999-12-31` or `9999-12-31`, and readers skip those instead of failing."""
+    if isinstance(value, date):
+        day = value
+    elif isinstance(value, str) and _STORED_DAY.match(value):
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    else:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+def sprint_span(sprint: Mapping[str, Any]) -> tuple[date, date]:
+    """A stored sprint's first and last day, or one clear error when they are out of range
+    (a chart or calendar over them would run for centuries)."""
+    start, end = stored_day(sprint.get("start")), stored_day(sprint.get("end"))
+    if start is None or end is None or not 0 <= (end - start).days < MAX_SPRINT_DAYS:
+        raise UserError(
+            f"sprint {sprint.get('name')!r}: stored dates {sprint.get('start')} to "
+            f"{sprint.get('end')} are not a sprint (dates {FIRST_DAY} to {LAST_DAY}, at most "
+            f"{MAX_SPRINT_DAYS} days); fix them with 'sprintboard sprint edit'"
+        )
+    return start, end

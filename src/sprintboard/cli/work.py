@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from sprintboard.cli import Context, pass_ctx
-from sprintboard.cli.output import emit_json, table
+from sprintboard.cli.output import emit_json, say, table
 from sprintboard.cli.params import DEMO_SIZE
 
 
@@ -27,7 +27,7 @@ def demo(ctx: Context, cards: int | None, per_sprint: int, force: bool) -> None:
     from sprintboard.demo import load_demo
 
     counts = load_demo(ctx.store(), cards=cards, per_sprint=per_sprint, force=force)
-    click.echo(
+    say(
         f"demo organisation loaded into {ctx.db_path}: {counts['cards']} cards, "
         f"{counts['sprints']} sprints, {counts['goals']} goals, {counts['dependencies']} "
         f"dependencies, {counts['feedback']} feedback items"
@@ -40,7 +40,7 @@ def undo(ctx: Context) -> None:
     """Undo the last change (from any sprintboard on this database)."""
     done = ctx.store().activity.undo()
     what = f" {done['key']}" if done["key"] else ""
-    click.echo(f"undone: {done['action']}{what} by {done['actor']} at {done['at']}")
+    say(f"undone: {done['action']}{what} by {done['actor']} at {done['at']}")
 
 
 @click.command()

@@ -49,6 +49,7 @@ from sprintboard.store.bulk import (
     insert_cards,
 )
 from sprintboard.store.database import Tx
+from sprintboard.vocabulary import stored_day
 
 
 @dataclass
@@ -328,7 +329,8 @@ class _Planner:
         used = {c.sprint for c in self.plan.creates} | {
             u.sprint for u in self.plan.updates if u.sprint_changed
         }
-        ends = [date.fromisoformat(str(s["end"])) for s in self.sprints.values()]
+        stored = (stored_day(s["end"]) for s in self.sprints.values())
+        ends = [end for end in stored if end is not None]  # out of range: not a sprint
         cursor = max(
             [date.fromisoformat(self.store.today()), *(e + timedelta(days=1) for e in ends)]
         )
