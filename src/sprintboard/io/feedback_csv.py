@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sprintboard.errors import UserError
+from sprintboard.io.items import MAX_IMPORT_ITEMS, open_text
 from sprintboard.models import Feedback, describe_validation_error
 
 REQUIRED = ("text",)
@@ -53,13 +54,15 @@ def read_feedback_csv(path: Path) -> tuple[list[Feedback], list[str]]:
     raises UserError: nothing of it is imported.
     """
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        with open_text(path, newline="") as handle:
             reader = csv.reader(handle)
             header = _header(path, next(reader, None))
             items: list[Feedback] = []
             errors: list[str] = []
             end = reader.line_num
             for record in reader:
+                if len(items) + len(errors) >= MAX_IMPORT_ITEMS:
+                    raise UserError(f"{path}: more than {MAX_IMPORT_ITEMS:,} rows; split the file")
                 # A quoted cell may span lines: report the line the row starts on.
                 start, end = end + 1, reader.line_num
                 if not any(cell.strip() for cell in record):

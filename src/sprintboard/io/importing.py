@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from sprintboard.errors import UserError
 from sprintboard.io.items import (
+    MAX_IMPORT_ITEMS,
     SPRINT_DAYS,
     Item,
     Parsed,
@@ -461,6 +462,11 @@ def _short(item: Item) -> str:
 
 def plan_import(store: Store, parsed: Parsed, options: ImportOptions) -> Plan:
     """Map parsed items onto the database: what would be created, updated and skipped."""
+    if len(parsed.items) > MAX_IMPORT_ITEMS:
+        raise UserError(
+            f"{parsed.described}: {len(parsed.items):,} cards; one import takes at most "
+            f"{MAX_IMPORT_ITEMS:,}: split the file"
+        )
     return _Planner(store, parsed, options).run()
 
 

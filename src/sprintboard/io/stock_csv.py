@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sprintboard.errors import UserError
+from sprintboard.io.items import MAX_IMPORT_ITEMS, open_text
 from sprintboard.models import StockItem, describe_validation_error
 
 REQUIRED = ("sku", "on_hand")
@@ -17,7 +18,7 @@ OPTIONAL = ("name", "threshold", "restock_date")
 def read_stock_csv(path: Path) -> tuple[list[StockItem], list[str]]:
     """Parse a stock CSV; returns the good rows and one message per bad row (with its line)."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        with open_text(path, newline="") as handle:
             reader = csv.DictReader(handle)
             header = [h.strip().lower() for h in reader.fieldnames or []]
             missing = [c for c in REQUIRED if c not in header]
@@ -30,6 +31,8 @@ def read_stock_csv(path: Path) -> tuple[list[StockItem], list[str]]:
             items: list[StockItem] = []
             errors: list[str] = []
             for row in reader:
+                if len(items) + len(errors) >= MAX_IMPORT_ITEMS:
+                    raise UserError(f"{path}: more than {MAX_IMPORT_ITEMS:,} rows; split the file")
                 line = reader.line_num
                 data = {k: (v or "").strip() for k, v in row.items() if k in REQUIRED + OPTIONAL}
                 for optional in ("threshold", "restock_date"):
