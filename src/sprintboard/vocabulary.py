@@ -23,6 +23,15 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _VISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+_NEEDS_CLEANING = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def needs_cleaning(text: str) -> bool:
+    """Whether `text` holds a control character (other than tab and line breaks) or a lone
+    surrogate: what the records remove or replace, and importers count."""
+    return _NEEDS_CLEANING.search(text) is not None
+
+
 def replace_surrogates(text: str) -> str:
     """Lone surrogates (undecodable bytes; SQLite cannot store them) as U+FFFD."""
     return _SURROGATE.sub("\ufffd", text)

@@ -60,6 +60,11 @@ def summary_lines(plan: Plan) -> list[str]:
         )
     for note in p.parsed.notes:
         lines.append(f"  note: {note}")
+    if p.parsed.cleaned:
+        lines.append(
+            f"  cleaned: {p.parsed.cleaned} text value(s): control characters removed, "
+            "undecodable characters replaced by U+FFFD"
+        )
     if p.no_team:
         first = p.no_team[0]
         lines.append(

@@ -50,7 +50,12 @@ from sprintboard.store.bulk import (
     insert_cards,
 )
 from sprintboard.store.database import Tx
-from sprintboard.vocabulary import stored_day
+from sprintboard.vocabulary import (
+    needs_cleaning,
+    replace_surrogates,
+    stored_day,
+    strip_control,
+)
 
 
 @dataclass
@@ -223,14 +228,17 @@ class _Planner:
     def _sprint(self, item: Item) -> tuple[str | None, bool, str]:
         """The sprint the card goes to, whether the import says so (else the card stays
         where it is) and how it was chosen: 'existing', 'new' or 'default'."""
-        if item.sprint is not None and item.sprint.strip():
-            name = " ".join(item.sprint.split())
+        if item.sprint is not None and _line(item.sprint):
+            name = _line(item.sprint)
             return name, True, "existing" if name in self.sprints else "new"
         if self.options.sprint is not None:
             return self.default_sprint, True, "default"
         return None, False, "default"
 
     def _validate(self, item: Item, data: dict[str, Any]) -> Card | None:
+        texts = [v for v in data.values() if isinstance(v, str)]
+        texts += [t for v in data.values() if isinstance(v, list) for t in v if isinstance(t, str)]
+        self.parsed.cleaned += sum(1 for text in texts if needs_cleaning(text))
         try:
             return Card.model_validate(data)
         except ValidationError as exc:
@@ -339,8 +347,9 @@ class _Planner:
         for name in sorted(self.new_sprint_names, key=_natural):
             if name not in used:
                 continue
-            if name in self.parsed.sprint_dates:
-                start, end = self.parsed.sprint_dates[name]
+            dates = {_line(n): span for n, span in self.parsed.sprint_dates.items()}
+            if name in dates:
+                start, end = dates[name]
             else:
                 start, end = cursor, cursor + timedelta(days=SPRINT_DAYS - 1)
                 cursor = end + timedelta(days=1)
@@ -414,6 +423,12 @@ class _Planner:
 
 # 'Priority: High', 'priority/high', 'High priority': the word says what the value is.
 _PRIORITY_WORD = re.compile(r"^(?:priority|prio)\s+|\s+(?:priority|prio)$")
+
+
+def _line(text: str) -> str:
+    """A name from the source as one line of text, cleaned as the records clean it (so a
+    sprint it names is found again under the name it is stored as)."""
+    return strip_control(replace_surrogates(text), one_line=True)
 
 
 def _priority(name: str) -> Priority | None:

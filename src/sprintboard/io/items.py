@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, TextIO
 
 from sprintboard.errors import UserError
 from sprintboard.models import Priority, Status
+from sprintboard.vocabulary import replace_surrogates
 
 SPRINT_DAYS = 14
 """Length of a sprint the import creates without dates from the source."""
@@ -160,6 +161,8 @@ class Parsed:
     items: list[Item] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    cleaned: int = 0
+    """Text values with control characters removed or lone surrogates replaced."""
     sprint_dates: dict[str, tuple[date, date]] = field(default_factory=dict)
     """Dates a source gives for a sprint it names (a GitHub milestone's due date)."""
 
@@ -254,7 +257,54 @@ def read_text(path: Path) -> str:
 
 
 def load_json(path: Path) -> Any:
-    """Parse a JSON file; a broken or truncated one names the line and column."""
+    """Parse a JSON file; a broken or truncated one names the line and column. Lone
+    surrogates (`"\\ud800"` escapes, which SQLite cannot store) become U+FFFD."""
+    return load_json_counted(path)[0]
+
+
+def load_json_counted(path: Path) -> tuple[Any, int]:
+    """`load_json`, and how many strings had lone surrogates replaced."""
+    document = _parse_json(path)
+    return _replace_surrogates(document)
+
+
+def _replace_surrogates(document: Any) -> tuple[Any, int]:
+    """Replace lone surrogates in every string (keys too), walking without recursion."""
+    replaced = 0
+
+    def fix(text: str) -> str:
+        nonlocal replaced
+        fixed = replace_surrogates(text)
+        if fixed != text:
+            replaced += 1
+        return fixed
+
+    if isinstance(document, str):
+        return fix(document), replaced
+    stack = [document] if isinstance(document, dict | list) else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, str):
+                    node[i] = fix(value)
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+        else:
+            for key in list(node):
+                value = node[key]
+                if isinstance(key, str) and fix(key) != key:
+                    del node[key]
+                    key = replace_surrogates(key)
+                    node[key] = value
+                if isinstance(value, str):
+                    node[key] = fix(value)
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+    return document, replaced
+
+
+def _parse_json(path: Path) -> Any:
     text = read_text(path)
     if not text.strip():
         raise UserError(f"{path}: the file is empty (expected JSON)")
