@@ -139,15 +139,15 @@ def _dry_run_store(ctx: Context) -> Iterator[Store]:
 
 def _restore(ctx: Context, file: Path, dry_run: bool) -> None:
     from sprintboard.io.dump import restore_dump
-    from sprintboard.io.items import load_json_counted
+    from sprintboard.io.items import parse_json_file
 
-    document, replaced = load_json_counted(file)
+    document = parse_json_file(file)  # restore_dump cleans and counts the text itself
     try:
         if dry_run:
             with _dry_run_store(ctx) as dry_store:
-                counts = restore_dump(dry_store, document, dry_run=True, cleaned=replaced)
+                counts = restore_dump(dry_store, document, dry_run=True)
         else:
-            counts = restore_dump(ctx.store(), document, cleaned=replaced)
+            counts = restore_dump(ctx.store(), document)
     except UserError as exc:
         message = str(exc)  # a JSON path is about the file; other problems are not
         raise UserError(f"{file}: {message}" if message.startswith("$") else message) from None

@@ -264,8 +264,7 @@ def load_json(path: Path) -> Any:
 
 def load_json_counted(path: Path) -> tuple[Any, int]:
     """`load_json`, and how many strings had lone surrogates replaced."""
-    document = _parse_json(path)
-    return _replace_surrogates(document)
+    return _replace_surrogates(parse_json_file(path))
 
 
 def _replace_surrogates(document: Any) -> tuple[Any, int]:
@@ -304,7 +303,9 @@ def _replace_surrogates(document: Any) -> tuple[Any, int]:
     return document, replaced
 
 
-def _parse_json(path: Path) -> Any:
+def parse_json_file(path: Path) -> Any:
+    """Parse a JSON file as it is (lone surrogates kept: for a reader that checks and
+    counts them itself); a broken or truncated one names the line and column."""
     text = read_text(path)
     if not text.strip():
         raise UserError(f"{path}: the file is empty (expected JSON)")
