@@ -126,3 +126,16 @@ def test_a_hash_in_a_sprint_goal_is_no_heading_in_the_report(cli: Any, demo_stor
     report = cli("report").out
     assert "> \\# Checkout first" in report
     assert "\n# Checkout" not in report and "> # Checkout" not in report
+
+
+def test_velocity_leaves_out_a_closed_sprint_stored_out_of_range(
+    cli: Any, demo_store: Store, db_path: Path
+) -> None:
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE sprints SET start = '0001-01-01' WHERE state = 'closed'")
+    conn.close()
+    for args in [("sprint", "velocity"), ("sprint", "capacity-report"), ("report",)]:
+        result = cli(*args)
+        no_traceback(result)
+        assert result.code == 0, (args, result.err)
