@@ -28,7 +28,7 @@ from sprintboard.planning.charts import (
     sprint_result,
 )
 from sprintboard.planning.goals import GoalProgress, goal_progress
-from sprintboard.vocabulary import colour_hex, sprint_span
+from sprintboard.vocabulary import colour_hex, show_control, sprint_span
 
 if TYPE_CHECKING:
     from sprintboard.store import Store
@@ -410,7 +410,8 @@ padding:.2em 1em;white-space:pre-wrap}svg text{font:11px sans-serif}"""
 
 
 def h(text: Any) -> str:
-    return html.escape("" if text is None else str(text))
+    """User text as HTML: escaped, control characters shown as escapes (`\\x1b`)."""
+    return html.escape(show_control("" if text is None else str(text)))
 
 
 def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
