@@ -25,7 +25,7 @@ from sprintboard.store.bulk import (
     sql_uuid,
 )
 from sprintboard.store.database import Tx, new_uuid
-from sprintboard.store.generate import Vocabulary, generate_cards
+from sprintboard.store.generate import MAX_GENERATED, Vocabulary, generate_cards
 
 SPRINT_DAYS = 14
 DEFAULT_PER_SPRINT = 2000
@@ -230,8 +230,8 @@ def _sprint_rows(today: date, names: list[tuple[str, str]]) -> list[dict[str, An
     return rows
 
 
-MAX_DEMO_CARDS = 1_000_000
-"""The most cards `demo --cards` makes (about 1 GB of database; README: Limits)."""
+MAX_DEMO_CARDS = MAX_GENERATED
+"""The most cards `demo --cards` makes (README: Limits)."""
 
 
 def load_demo(

@@ -93,7 +93,9 @@ def team_list(ctx: Context, include_archived: bool, as_json: bool) -> None:
 @click.argument("code")
 @click.argument("name")
 @click.option("--format", "format_", type=FORMATS, default="co-located", show_default=True)
-@click.option("--colour", default="#888888", show_default=True, help="Hex colour, e.g. #1f77b4.")
+@click.option(
+    "--colour", default="#888888", show_default=True, help="#rgb, #rrggbb or a name (red, teal…)."
+)
 @click.option("--capacity", type=WHOLE, default=20, show_default=True, help="Points per sprint.")
 @click.option("--throughput", type=WHOLE, help="Orders per day the team can handle (warehouse).")
 @json_option
