@@ -208,3 +208,29 @@ def test_feedback_csv(text: str, reports: str, received: str, customer: str) -> 
 def test_stock_csv(sku: str, on_hand: str, restock: str, name: str) -> None:
     rows = [["sku", "on_hand", "restock_date", "name"], [sku, on_hand, restock, name]]
     check_import(_csv(rows), lambda f: ["stock", "import", str(f)], "s.csv")
+
+
+def test_importers_count_the_values_they_clean(cli: Any, tmp_path: Path) -> None:
+    feedback = tmp_path / "f.csv"
+    feedback.write_text('text,customer\n"Cart \x1b[2J broken",Ann\nok,Bob\n', encoding="utf-8")
+    assert cli("feedback", "import", str(feedback)).out == (
+        "2 imported, 0 rejected, 1 cleaned (control characters removed)\n"
+    )
+    stock = tmp_path / "s.csv"
+    stock.write_text("sku,on_hand\nA\x07,3\n", encoding="utf-8")
+    assert "1 cleaned" in cli("stock", "import", str(stock)).out
+    board = tmp_path / "t.json"
+    board.write_text(
+        json.dumps(
+            {
+                "lists": [{"id": "l1", "name": "To do"}],
+                "cards": [{"id": "c1", "name": "Pay\x1b]0;x\x07 now\ud800", "idList": "l1"}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = cli("import", str(board), "--from", "trello", "--team", "IT")
+    assert result.code == 0, result.err
+    assert "cleaned: 1 text value(s)" in result.out
+    shown = json.loads(cli("card", "show", "IT-1", "--json").out)
+    assert shown["title"] == "Pay]0;x now\ufffd"

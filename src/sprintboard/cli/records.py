@@ -262,13 +262,18 @@ def feedback_import(ctx: Context, file: Path) -> None:
     """
     from sprintboard.io.feedback_csv import read_feedback_csv
 
-    items, errors = read_feedback_csv(file)
+    cleaned: list[int] = []
+    items, errors = read_feedback_csv(file, cleaned=cleaned)
     added = ctx.store().feedback.add_many(items)
-    click.echo(f"{added} imported, {len(errors)} rejected")
+    click.echo(f"{added} imported, {len(errors)} rejected{_cleaned(cleaned)}")
     for error in errors:
         click.echo(f"error: {file}: {error}", err=True)
     if errors:
         raise SystemExit(2)
+
+
+def _cleaned(rows: list[int]) -> str:
+    return f", {len(rows)} cleaned (control characters removed)" if rows else ""
 
 
 @click.group()
@@ -286,9 +291,10 @@ def stock_import(ctx: Context, file: Path) -> None:
     """
     from sprintboard.io.stock_csv import read_stock_csv
 
-    items, errors = read_stock_csv(file)
+    cleaned: list[int] = []
+    items, errors = read_stock_csv(file, cleaned=cleaned)
     added, updated = ctx.store().stock.upsert(items) if items else (0, 0)
-    click.echo(f"{added} added, {updated} updated, {len(errors)} rejected")
+    click.echo(f"{added} added, {updated} updated, {len(errors)} rejected{_cleaned(cleaned)}")
     for error in errors:
         click.echo(f"error: {file}: {error}", err=True)
     if errors:

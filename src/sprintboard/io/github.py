@@ -48,7 +48,7 @@ def parse_github(path: Path, repo: str | None = None) -> Parsed:
         if repo
         else f"GitHub issues ({path.name})",
     )
-    parsed.cleaned = replaced
+    parsed.repaired = replaced
     no_milestone = 0
     several_priorities = 0
     for index, issue in enumerate(issues):

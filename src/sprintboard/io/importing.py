@@ -238,7 +238,8 @@ class _Planner:
     def _validate(self, item: Item, data: dict[str, Any]) -> Card | None:
         texts = [v for v in data.values() if isinstance(v, str)]
         texts += [t for v in data.values() if isinstance(v, list) for t in v if isinstance(t, str)]
-        self.parsed.cleaned += sum(1 for text in texts if needs_cleaning(text))
+        repaired = self.parsed.repaired
+        self.parsed.cleaned += sum(1 for t in texts if needs_cleaning(t) or t in repaired)
         try:
             return Card.model_validate(data)
         except ValidationError as exc:

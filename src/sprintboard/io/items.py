@@ -163,6 +163,8 @@ class Parsed:
     notes: list[str] = field(default_factory=list)
     cleaned: int = 0
     """Text values with control characters removed or lone surrogates replaced."""
+    repaired: set[str] = field(default_factory=set)
+    """Strings of the source whose lone surrogates the reader replaced (load_json_counted)."""
     sprint_dates: dict[str, tuple[date, date]] = field(default_factory=dict)
     """Dates a source gives for a sprint it names (a GitHub milestone's due date)."""
 
@@ -262,20 +264,19 @@ def load_json(path: Path) -> Any:
     return load_json_counted(path)[0]
 
 
-def load_json_counted(path: Path) -> tuple[Any, int]:
-    """`load_json`, and how many strings had lone surrogates replaced."""
+def load_json_counted(path: Path) -> tuple[Any, set[str]]:
+    """`load_json`, and the strings that had lone surrogates replaced (as replaced)."""
     return _replace_surrogates(parse_json_file(path))
 
 
-def _replace_surrogates(document: Any) -> tuple[Any, int]:
+def _replace_surrogates(document: Any) -> tuple[Any, set[str]]:
     """Replace lone surrogates in every string (keys too), walking without recursion."""
-    replaced = 0
+    replaced: set[str] = set()
 
     def fix(text: str) -> str:
-        nonlocal replaced
         fixed = replace_surrogates(text)
         if fixed != text:
-            replaced += 1
+            replaced.add(fixed)
         return fixed
 
     if isinstance(document, str):

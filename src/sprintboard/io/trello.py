@@ -50,7 +50,7 @@ def parse_trello(path: Path) -> Parsed:
         if isinstance(name, str)
         else f"Trello board ({path.name})",
     )
-    parsed.cleaned = replaced
+    parsed.repaired = replaced
     lists = _lists(board)
     members = _members(board)
     checklists = _checklists(board)
