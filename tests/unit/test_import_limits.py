@@ -113,3 +113,12 @@ def test_a_file_under_the_limit_reads_whole(tmp_path: Path) -> None:
     assert read_text(file) == "line one\nline two\n"
     with open_text(file, newline="") as handle:
         assert handle.read() == "line one\r\nline two\n"
+
+
+def test_a_number_too_long_to_read_is_one_line(cli: Any, tmp_path: Path) -> None:
+    file = tmp_path / "big.json"
+    file.write_text('{"format": "sprintboard", "x": ' + "9" * 5000 + "}", encoding="utf-8")
+    for source in ("json", "trello", "github"):
+        result = cli("import", str(file), "--from", source)
+        assert result.code == 2 and result.err.count("\n") == 1, result.err
+        assert "more than 4,300 digits" in result.err

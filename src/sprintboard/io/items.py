@@ -322,6 +322,8 @@ def parse_json_file(path: Path) -> Any:
         ) from None
     except RecursionError:
         raise UserError(f"{path}: JSON nested too deeply") from None
+    except ValueError:  # Python reads no number of more than 4,300 digits
+        raise UserError(f"{path}: not valid JSON: a number has more than 4,300 digits") from None
 
 
 def csv_problem(exc: Exception) -> str:
