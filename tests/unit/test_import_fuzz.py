@@ -119,9 +119,10 @@ def check_import(content: str | bytes, args: Callable[[Path], list[str]], name: 
             file.write_bytes(content.encode("utf-8", "surrogatepass"))
         else:
             file.write_bytes(content)
-        code, _out, err = run("--db", str(db), *args(file))
+        code, out, err = run("--db", str(db), *args(file))
         assert code in (0, 2), err
         assert "Traceback" not in err
+        assert "\x1b" not in out + err and "\x07" not in out + err
         assert all(line.startswith("error: ") for line in err.splitlines()), err
         if code == 2 and args(file)[0] not in ("feedback", "stock"):
             assert err.count("\n") == 1, err
