@@ -28,7 +28,7 @@ from sprintboard.store.bulk import (
     log_many,
 )
 from sprintboard.store.database import Tx, new_uuid
-from sprintboard.store.generate import Vocabulary, generate_cards
+from sprintboard.store.generate import MAX_GENERATED, Vocabulary, generate_cards
 
 SPRINT_DAYS = 14
 DEFAULT_PER_SPRINT = 2000
@@ -236,6 +236,10 @@ def _sprint_rows(today: date, names: list[tuple[str, str]]) -> list[dict[str, An
     return rows
 
 
+MAX_DEMO_CARDS = MAX_GENERATED
+"""The most cards `demo --cards` makes (README: Limits)."""
+
+
 def load_demo(
     store: Store,
     *,
@@ -249,10 +253,10 @@ def load_demo(
     `force` replaces a plan that is there: it is first copied to
     `<name>.before-demo-<time>.bak` (`store.activity.plan_replaced()` names the copy).
     """
-    if cards is not None and cards < 1:
-        raise UserError(f"cards: must be 1 or more (got {cards})")
-    if per_sprint < 1:
-        raise UserError(f"per-sprint: must be 1 or more (got {per_sprint})")
+    if cards is not None and not 1 <= cards <= MAX_DEMO_CARDS:
+        raise UserError(f"cards: must be 1 to {MAX_DEMO_CARDS:,} (got {cards})")
+    if not 1 <= per_sprint <= MAX_DEMO_CARDS:
+        raise UserError(f"per-sprint: must be 1 to {MAX_DEMO_CARDS:,} (got {per_sprint})")
     if not store.is_empty() and not force:
         raise UserError(f"{store.path} already holds data; use --force to replace it with the demo")
     needed = {c[0] for c in content.CARDS} | {t for c in content.CARDS for t in c[7]}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -21,6 +21,10 @@ from pydantic import (
 from sprintboard.errors import UserError
 from sprintboard.vocabulary import (  # noqa: F401  (re-exported: models is their old home)
     CARD_KEY,
+    FIRST_DAY,
+    INT64_MAX,
+    LAST_DAY,
+    MAX_SPRINT_DAYS,
     ONBOARDING_STEPS,
     PRIORITY_RANK,
     STATUS_LABELS,
@@ -33,16 +37,40 @@ from sprintboard.vocabulary import (  # noqa: F401  (re-exported: models is thei
     Status,
     TeamFormat,
     Triage,
+    colour_hex,
+    replace_surrogates,
     strip_control,
 )
 
+# -- limits: every value entering the store is inside these (README: Limits) ---------------
+
+MAX_POINTS = 1000
+MAX_CAPACITY = 10_000
+MAX_REPORTS = 1_000_000
+MAX_COUNT = 1_000_000_000
+"""Orders, throughput, stock on hand and thresholds: far below SQLite's int64."""
+MAX_TITLE = 500
+MAX_LINE = 1000
+MAX_TEXT = 100_000
+
 
 def _line(value: Any) -> Any:
-    return strip_control(value, one_line=True) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    return strip_control(replace_surrogates(value), one_line=True)
 
 
 def _block(value: Any) -> Any:
-    return strip_control(value) if isinstance(value, str) else value
+    return strip_control(replace_surrogates(value)) if isinstance(value, str) else value
+
+
+def _at_most(limit: int) -> AfterValidator:
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"is {len(value):,} characters long; at most {limit:,}")
+        return value
+
+    return AfterValidator(check)
 
 
 def _not_empty(value: str) -> str:
@@ -51,15 +79,63 @@ def _not_empty(value: str) -> str:
     return value
 
 
-Line = Annotated[str, BeforeValidator(_line)]
-"""One line of user text: control characters removed, white space folded."""
-Title = Annotated[str, BeforeValidator(_line), AfterValidator(_not_empty), Field(max_length=10_000)]
-Text = Annotated[str, BeforeValidator(_block), Field(max_length=100_000)]
-"""Free text (descriptions, feedback): newlines kept, other control characters removed."""
+Line = Annotated[str, BeforeValidator(_line), _at_most(MAX_LINE)]
+"""One line of user text: control characters removed, white space folded, lone surrogates
+(undecodable bytes) replaced by U+FFFD."""
+Title = Annotated[str, BeforeValidator(_line), AfterValidator(_not_empty), _at_most(MAX_TITLE)]
+Text = Annotated[str, BeforeValidator(_block), _at_most(MAX_TEXT)]
+"""Free text (descriptions, feedback): newlines and tabs kept, other control characters
+removed, lone surrogates replaced by U+FFFD."""
+
+_DAY_RULE = f"a date like 2026-03-20, between {FIRST_DAY} and {LAST_DAY}"
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def _day_given(value: Any) -> Any:
+    # pydantic alone reads 0 or '1773273600' as a Unix time; a person means a calendar day.
+    if isinstance(value, datetime):
+        raise ValueError(f"must be {_DAY_RULE}, not a time")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DAY.match(value.strip()):
+        return value.strip()
+    raise ValueError(f"must be {_DAY_RULE}")
+
+
+def _moment_given(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_MOMENT.match(value.strip()):
+        return value.strip()
+    raise ValueError(f"must be {_DAY_RULE}, or an ISO time on such a day")
+
+
+def day_in_range(day: date) -> bool:
+    """Whether `day` lies inside the dates the store accepts."""
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+def _day_in_range(day: date) -> date:
+    if not day_in_range(day):
+        raise ValueError(f"{day} is out of range; must be {_DAY_RULE}")
+    return day
+
+
+def _moment_in_range(moment: datetime) -> datetime:
+    _day_in_range(moment.date())
+    return moment
+
+
+Day = Annotated[date, BeforeValidator(_day_given), AfterValidator(_day_in_range)]
+"""A calendar day written YYYY-MM-DD (never a Unix time), between FIRST_DAY and LAST_DAY."""
+Moment = Annotated[datetime, BeforeValidator(_moment_given), AfterValidator(_moment_in_range)]
+"""A date or ISO time (a bare date is its midnight), on a day between FIRST_DAY and LAST_DAY."""
 
 
 _TEAM_CODE = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _team_code(value: Any) -> Any:
@@ -72,10 +148,10 @@ def _team_code(value: Any) -> Any:
 
 def _colour(value: Any) -> Any:
     if isinstance(value, str):
-        value = value.strip()
-        if not _COLOUR.match(value):
-            raise ValueError("must be a hex colour like #1f77b4")
-        value = value.lower()
+        hex_value = colour_hex(value)
+        if hex_value is None:
+            raise ValueError("must be a colour: #rgb, #rrggbb or a name like red or teal")
+        return hex_value
     return value
 
 
@@ -97,8 +173,8 @@ class Team(Record):
     name: Title
     format: TeamFormat = TeamFormat.CO_LOCATED
     colour: Colour = "#888888"
-    capacity: int = Field(default=20, ge=0, le=10_000)
-    throughput_per_day: int | None = Field(default=None, ge=0)
+    capacity: int = Field(default=20, ge=0, le=MAX_CAPACITY)
+    throughput_per_day: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     archived: bool = False
 
 
@@ -115,10 +191,10 @@ class Goal(Record):
     title: Title
     kpi: Line = ""
     unit: Line = ""
-    baseline: float = 0.0
-    target: float = 0.0
-    current: float = 0.0
-    expected_roi: float | None = None
+    baseline: float = Field(default=0.0, ge=-1e15, le=1e15)
+    target: float = Field(default=0.0, ge=-1e15, le=1e15)
+    current: float = Field(default=0.0, ge=-1e15, le=1e15)
+    expected_roi: float | None = Field(default=None, ge=-1e15, le=1e15)
     sponsor: Line = ""
     status: GoalStatus = GoalStatus.ON_TRACK
 
@@ -126,8 +202,8 @@ class Goal(Record):
 class Sprint(Record):
     name: Title
     goal: Text = ""
-    start: date
-    end: date
+    start: Day
+    end: Day
     state: SprintState = SprintState.PLANNED
 
     @field_validator("end")
@@ -137,6 +213,10 @@ class Sprint(Record):
         start = info.data.get("start")
         if start is not None and end < start:
             raise ValueError(f"must not be before start {start}")
+        if start is not None and (end - start).days + 1 > MAX_SPRINT_DAYS:
+            raise ValueError(
+                f"makes a sprint of {(end - start).days + 1} days; at most {MAX_SPRINT_DAYS}"
+            )
         return end
 
     @model_validator(mode="after")
@@ -144,6 +224,8 @@ class Sprint(Record):
         # Assigning a later `start` to a built sprint does not run the `end` validator.
         if self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
+        if self.end - self.start >= timedelta(days=MAX_SPRINT_DAYS):
+            raise ValueError(f"a sprint lasts at most {MAX_SPRINT_DAYS} days")
         return self
 
 
@@ -155,49 +237,35 @@ class Card(Record):
     team: TeamCode
     teams: list[TeamCode] = Field(default_factory=list)
     status: Status = Status.BACKLOG
-    points: int | None = Field(default=None, ge=0, le=1000)
+    points: int | None = Field(default=None, ge=0, le=MAX_POINTS)
     priority: Priority = Priority.MEDIUM
     assignee: Line = ""
-    due: date | None = None
-    labels: list[Line] = Field(default_factory=list)
-    skus: list[Line] = Field(default_factory=list)
-    expected_orders: int | None = Field(default=None, ge=0)
+    due: Day | None = None
+    labels: list[Line] = Field(default_factory=list, max_length=100)
+    skus: list[Line] = Field(default_factory=list, max_length=1000)
+    expected_orders: int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
 
 class Feedback(Record):
-    text: Annotated[str, BeforeValidator(_block), AfterValidator(_not_empty)]
+    text: Annotated[str, BeforeValidator(_block), AfterValidator(_not_empty), _at_most(MAX_TEXT)]
     source: FeedbackSource = FeedbackSource.EMAIL
     customer: Line = ""
     category: FeedbackCategory = FeedbackCategory.OTHER
     reported_by: Line = ""
-    received_at: datetime | None = None
-    reports: int = Field(default=1, ge=1)
-
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _iso_date(value: Any) -> Any:
-    # pydantic alone would read '1773273600' as a Unix time; a person means a calendar day.
-    if isinstance(value, str):
-        value = value.strip()
-        if not _ISO_DATE.match(value):
-            raise ValueError("must be a date like 2026-03-20")
-    return value
+    received_at: Moment | None = None
+    reports: int = Field(default=1, ge=1, le=MAX_REPORTS)
 
 
 class Decline(Record):
     """Why a feedback item is declined: one line, required."""
 
-    reason: Annotated[
-        str, BeforeValidator(_line), AfterValidator(_not_empty), Field(max_length=1000)
-    ]
+    reason: Annotated[str, BeforeValidator(_line), AfterValidator(_not_empty), _at_most(1000)]
 
 
 class Snooze(Record):
     """Until when a feedback item stays out of the inbox (it is back on that day)."""
 
-    until: Annotated[date, BeforeValidator(_iso_date)]
+    until: Day
 
 
 def summary_line(text: str, width: int = 80) -> str:
@@ -213,11 +281,11 @@ def summary_line(text: str, width: int = 80) -> str:
 
 
 class StockItem(Record):
-    sku: Annotated[str, BeforeValidator(_line), AfterValidator(_not_empty)]
+    sku: Annotated[str, BeforeValidator(_line), AfterValidator(_not_empty), _at_most(MAX_LINE)]
     name: Line = ""
-    on_hand: int = Field(ge=0)
-    threshold: int = Field(default=0, ge=0)
-    restock_date: date | None = None
+    on_hand: int = Field(ge=0, le=MAX_COUNT)
+    threshold: int = Field(default=0, ge=0, le=MAX_COUNT)
+    restock_date: Day | None = None
 
 
 M = TypeVar("M", bound=BaseModel)

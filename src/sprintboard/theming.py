@@ -1,18 +1,22 @@
 """Themes are data: TOML files in themes/, validated into Textual themes.
 
 A wheel carries them as the `sprintboard.themes` package; an editable install reads the
-checkout's themes/ folder. A broken file is reported, never fatal.
+checkout's themes/ folder. A broken file is reported, never fatal: every value is checked
+here (colours parse, variables are colours or text styles, names are plain), because a
+value Textual cannot read would stop the app when its stylesheet is built. A file whose
+theme name is taken (a built-in theme, or an earlier file) is reported and skipped.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
 from textual.color import Color, ColorParseError
-from textual.theme import Theme
+from textual.theme import BUILTIN_THEMES, Theme
 
 COLOUR_FIELDS = (
     "primary",
@@ -28,6 +32,32 @@ COLOUR_FIELDS = (
     "boost",
 )
 DEFAULT_THEME = "sprintboard-dark"
+
+_THEME_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_VARIABLE = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
+TEXT_STYLES = frozenset(
+    {"none", "not", "bold", "dim", "italic", "underline", "underline2", "reverse", "strike"}
+    | {"blink", "blink2", "overline", "b", "i", "u", "r", "s", "d", "o"}
+)
+"""Words a text-style variable (e.g. `block-cursor-text-style`) may use."""
+
+
+def _variable(file: str, key: object, value: object) -> tuple[str, str]:
+    """One `[variables]` entry, checked: a colour, or text-style words."""
+    if not isinstance(key, str) or not _VARIABLE.match(key):
+        raise ValueError(f"{file}: variable {key!r} is not a name like block-cursor-background")
+    if not isinstance(value, str):
+        raise ValueError(f"{file}: variable {key} must be text (got {value!r})")
+    words = value.split()
+    if words and all(word in TEXT_STYLES for word in words):
+        return key, " ".join(words)
+    try:
+        Color.parse(value)
+    except ColorParseError:
+        raise ValueError(
+            f"{file}: variable {key} is neither a colour nor a text style (got {value!r})"
+        ) from None
+    return key, value.strip()
 
 
 def theme_files() -> list[Traversable]:
@@ -51,13 +81,21 @@ def parse_theme(name: str, text: str) -> Theme:
         raise ValueError(f"{name}: unknown setting {sorted(unknown)[0]!r}")
     if not isinstance(data.get("name"), str) or not data["name"]:
         raise ValueError(f"{name}: 'name' is required")
+    if not _THEME_NAME.match(data["name"]):
+        raise ValueError(
+            f"{name}: name must be lower-case letters, digits, - or _ (got {data['name']!r})"
+        )
+    if not isinstance(data.get("dark", True), bool):
+        raise ValueError(f"{name}: 'dark' must be true or false (got {data['dark']!r})")
     if "primary" not in data:
         raise ValueError(f"{name}: 'primary' colour is required")
     colours: dict[str, str] = {}
     for field in COLOUR_FIELDS:
         if field in data:
             try:
-                colours[field] = Color.parse(str(data[field])).hex
+                if not isinstance(data[field], str):
+                    raise ColorParseError("not text")
+                colours[field] = Color.parse(data[field]).hex
             except ColorParseError:
                 raise ValueError(f"{name}: {field} is not a colour ({data[field]!r})") from None
     variables = data.get("variables", {})
@@ -67,7 +105,7 @@ def parse_theme(name: str, text: str) -> Theme:
         name=data["name"],
         primary=colours.pop("primary"),
         dark=bool(data.get("dark", True)),
-        variables={str(k): str(v) for k, v in variables.items()},
+        variables=dict(_variable(name, k, v) for k, v in variables.items()),
     )
     for field, value in colours.items():
         setattr(theme, field, value)
@@ -78,9 +116,19 @@ def load_themes() -> tuple[list[Theme], list[str]]:
     """Every valid theme, and one message per file that could not be used."""
     themes: list[Theme] = []
     problems: list[str] = []
+    taken = {name: "a built-in theme" for name in BUILTIN_THEMES}
     for file in theme_files():
         try:
-            themes.append(parse_theme(file.name, file.read_text(encoding="utf-8")))
+            theme = parse_theme(file.name, file.read_text(encoding="utf-8"))
         except (ValueError, OSError, UnicodeDecodeError) as exc:
             problems.append(f"theme {exc}")
+            continue
+        if theme.name in taken:
+            problems.append(
+                f"theme {file.name}: name {theme.name!r} is already {taken[theme.name]}; "
+                "rename it (skipped)"
+            )
+            continue
+        taken[theme.name] = f"used by {file.name}"
+        themes.append(theme)
     return themes, problems

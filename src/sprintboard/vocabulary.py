@@ -7,11 +7,45 @@ at start-up; `models` (validation, pydantic) is imported only where input is val
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
+from typing import Any
+
+from sprintboard.errors import UserError
 
 # C0 and C1 control characters except tab and newline; DEL too. ESC is among them, so a
 # pasted "\x1b[2J" is stored as the harmless literal "[2J".
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_VISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+_NEEDS_CLEANING = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def needs_cleaning(text: str) -> bool:
+    """Whether `text` holds a control character (other than tab and line breaks) or a lone
+    surrogate: what the records remove or replace, and importers count."""
+    return _NEEDS_CLEANING.search(text) is not None
+
+
+def replace_surrogates(text: str) -> str:
+    """Lone surrogates (undecodable bytes; SQLite cannot store them) as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def show_control(text: str) -> str:
+    """Text with control characters (except newline and tab) and lone surrogates written
+    visibly as escapes, e.g. ESC as \\x1b: for human-readable output, never for JSON."""
+    return _VISIBLE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
 
 
 def strip_control(text: str, *, one_line: bool = False) -> str:
@@ -113,4 +147,96 @@ class Triage(StrEnum):
 ONBOARDING_STEPS = ("accounts", "tools", "board walkthrough", "first card shipped")
 """The default onboarding checklist every new member starts with."""
 
+INT64_MAX = 2**63 - 1
+"""The largest integer SQLite stores; every whole number taken in is checked against it."""
+
 CARD_KEY = re.compile(r"^([A-Z][A-Z0-9]{0,7})-([1-9][0-9]*)$")
+
+
+NAMED_COLOURS = {
+    "black": "#000000",
+    "white": "#ffffff",
+    "red": "#ff0000",
+    "green": "#008000",
+    "blue": "#0000ff",
+    "yellow": "#ffff00",
+    "orange": "#ffa500",
+    "purple": "#800080",
+    "magenta": "#ff00ff",
+    "cyan": "#00ffff",
+    "teal": "#008080",
+    "navy": "#000080",
+    "maroon": "#800000",
+    "olive": "#808000",
+    "lime": "#00ff00",
+    "aqua": "#00ffff",
+    "fuchsia": "#ff00ff",
+    "silver": "#c0c0c0",
+    "gray": "#808080",
+    "grey": "#808080",
+    "brown": "#a52a2a",
+    "pink": "#ffc0cb",
+    "gold": "#ffd700",
+    "indigo": "#4b0082",
+    "violet": "#ee82ee",
+    "coral": "#ff7f50",
+    "salmon": "#fa8072",
+    "turquoise": "#40e0d0",
+}
+"""Colour names a team colour may be given as; stored as their #rrggbb."""
+
+_HEX_COLOUR = re.compile(r"^#(?:[0-9a-f]{3}|[0-9a-f]{6})$")
+
+
+def colour_hex(value: str) -> str | None:
+    """`value` (#rgb, #rrggbb or a name in NAMED_COLOURS) as lower-case #rrggbb, else None.
+
+    Only such strings reach CSS, terminal styles or the store, so a colour cannot carry
+    anything else (a `;` or `}` in a crafted colour would end the style it is put in).
+    """
+    text = value.strip().lower()
+    if text in NAMED_COLOURS:
+        return NAMED_COLOURS[text]
+    if not _HEX_COLOUR.match(text):
+        return None
+    if len(text) == 4:
+        return "#" + "".join(c * 2 for c in text[1:])
+    return text
+
+
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2200, 12, 31)
+"""Dates (due, sprint start and end, received, restock) lie between these days."""
+MAX_SPRINT_DAYS = 366
+"""A sprint lasts at most a year (start and end day included)."""
+
+_STORED_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def stored_day(value: Any) -> date | None:
+    """The calendar day a stored date or time starts with, or None when it is no such day
+    or lies outside FIRST_DAY..LAST_DAY: a database written before dates were checked may
+    hold `999-12-31` or `9999-12-31`, and readers skip those instead of failing."""
+    if isinstance(value, date):
+        day = value
+    elif isinstance(value, str) and _STORED_DAY.match(value):
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    else:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+def sprint_span(sprint: Mapping[str, Any]) -> tuple[date, date]:
+    """A stored sprint's first and last day, or one clear error when they are out of range
+    (a chart or calendar over them would run for centuries)."""
+    start, end = stored_day(sprint.get("start")), stored_day(sprint.get("end"))
+    if start is None or end is None or not 0 <= (end - start).days < MAX_SPRINT_DAYS:
+        raise UserError(
+            f"sprint {sprint.get('name')!r}: stored dates {sprint.get('start')} to "
+            f"{sprint.get('end')} are not a sprint (dates {FIRST_DAY} to {LAST_DAY}, at most "
+            f"{MAX_SPRINT_DAYS} days); fix them with 'sprintboard sprint edit'"
+        )
+    return start, end

@@ -33,6 +33,7 @@ from textual.widgets import Input, Static
 from sprintboard.app import make_app
 from sprintboard.cli import main
 from sprintboard.config import Settings
+from sprintboard.models import MAX_LINE, MAX_TITLE
 from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.card_form import CardFormScreen
@@ -116,7 +117,7 @@ def block(text: str) -> str:
     return strip_control(text)
 
 
-def title_problem(text: str, limit: int = 10_000) -> str | None:
+def title_problem(text: str, limit: int = MAX_TITLE) -> str | None:
     """Why a required one-line field is refused (None: it is stored)."""
     value = line(text)
     if not value.strip():
@@ -207,10 +208,14 @@ def test_every_cli_text_field_keeps_what_was_typed(cli: Cli, text: str) -> None:
         assert code == 0 and no_terminal_controls(shown), shown
         assert printable(line(text))[:20].strip() in shown
 
-    # feedback: text (free text, required) and customer (one line)
-    problem = None if block(text).strip() else "must not be empty"
+    # feedback: text (free text, required) and customer (one line, at most MAX_LINE)
+    problem, field = None, "text"
+    if not block(text).strip():
+        problem = "must not be empty"
+    elif len(line(text)) > MAX_LINE:
+        problem, field = "at most", "customer"
     code, out = expect(
-        cli, ["feedback", "add", "--customer", text, "--json", "--", text], problem, "text"
+        cli, ["feedback", "add", "--customer", text, "--json", "--", text], problem, field
     )
     if code == 0:
         row = cli.row("SELECT text, customer FROM feedback WHERE id = ?", [json.loads(out)["id"]])

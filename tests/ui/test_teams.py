@@ -170,10 +170,10 @@ async def test_edit_a_team(board_app: AppFactory, probe: Probe) -> None:
         assert isinstance(form, TeamFormScreen)
         assert form.query_one("#code", Input).disabled  # card keys use it
         assert form.query_one("#capacity", Input).value == "40"
-        await type_into(app, pilot, "#colour", "blue")
+        await type_into(app, pilot, "#colour", "blue;}")
         await save_form(app, pilot)
         assert str(form.query_one("#form-error").render()) == (
-            "⚠ colour: must be a hex colour like #1f77b4 (got 'blue')"
+            "⚠ colour: must be a colour: #rgb, #rrggbb or a name like red or teal (got 'blue;}')"
         )
         assert team(probe, "IT")["colour"] == "#2e86de"
         await type_into(app, pilot, "#colour", "#2E86DE")

@@ -376,6 +376,7 @@ def test_rules_have_stable_ids_and_summaries() -> None:
         "card-incomplete",
         "goal-empty",
         "external-slack",
+        "stored-range",
     ]
     assert all(r.summary for r in RULES)
 

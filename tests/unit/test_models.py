@@ -83,8 +83,9 @@ def test_empty_title_refused(title: str) -> None:
     assert message.startswith("title: must not be empty")
 
 
-def test_title_too_long_refused_but_5000_chars_fine() -> None:
-    assert len(Card(title="x" * 5000, team="IT").title) == 5000
+def test_title_too_long_refused_but_500_chars_fine() -> None:
+    assert len(Card(title="x" * 500, team="IT").title) == 500
+    assert _error(Card, title="x" * 501, team="IT").startswith("title: ")
     assert _error(Card, title="x" * 10_001, team="IT").startswith("title:")
 
 
@@ -126,10 +127,19 @@ def test_team_code_upper_cased_and_colour_lower_cased() -> None:
     assert (team.code, team.colour) == ("SEC", "#abcdef")
 
 
-@pytest.mark.parametrize("colour", ["red", "#abc", "#12345g", "123456", "#1234567"])
+@pytest.mark.parametrize(
+    "colour", ["rouge", "#abcd", "#12345g", "123456", "#1234567", "red;}body{x:y", "#fff;"]
+)
 def test_bad_colour_refused(colour: str) -> None:
     message = _error(Team, code="SEC", name="Security", colour=colour)
-    assert message == f"colour: must be a hex colour like #1f77b4 (got {colour!r})"
+    assert message == (
+        f"colour: must be a colour: #rgb, #rrggbb or a name like red or teal (got {colour!r})"
+    )
+
+
+@pytest.mark.parametrize(("given", "stored"), [("red", "#ff0000"), ("#AbC", "#aabbcc")])
+def test_colour_names_and_short_hex_stored_as_rrggbb(given: str, stored: str) -> None:
+    assert Team(code="SEC", name="Security", colour=given).colour == stored
 
 
 def test_unknown_field_refused() -> None:

@@ -691,7 +691,7 @@ def test_team_add_and_edit(store: Store) -> None:
     with pytest.raises(UserError, match="cannot change"):
         store.teams.edit("SEC", {"code": "SECU"})
     with pytest.raises(UserError, match="colour"):
-        store.teams.edit("SEC", {"colour": "blue"})
+        store.teams.edit("SEC", {"colour": "blue;}"})
 
 
 def test_member_onboarding(store: Store) -> None:

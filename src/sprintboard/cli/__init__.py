@@ -199,6 +199,11 @@ def main(argv: list[str] | None = None) -> None:
             hint = f" (see '{exc.ctx.command_path} --help')"
         click.echo(f"error: {exc.format_message()}{hint}", err=True)
         sys.exit(2)
+    except OverflowError:
+        # Options and ids are bounded where they are read (cli/params.py); this keeps any
+        # number that still slips past from ending in a traceback. Nothing was written.
+        click.echo("error: a number is too large; whole numbers go up to 2**63 - 1", err=True)
+        sys.exit(2)
     except sqlite3.DatabaseError as exc:
         # Not the user's mistake, but not a crash either; a write that met it was rolled
         # back, so nothing was half-written.

@@ -9,7 +9,7 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.cards import dep
-from sprintboard.cli.output import emit_json, table
+from sprintboard.cli.output import emit_json, say, table
 from sprintboard.errors import UserError
 from sprintboard.planning.checks import RULES, Severity, run_checks, summary
 from sprintboard.planning.graph import (
@@ -51,7 +51,7 @@ def check(ctx: Context, sprint: str | None, as_json: bool) -> None:
     else:
         lines = [f.line() for f in findings]
         lines.append(summary(findings))
-        click.echo("\n".join(lines))
+        say("\n".join(lines))
     if any(f.severity is Severity.ERROR for f in findings):
         click.get_current_context().exit(1)
 
@@ -150,7 +150,7 @@ def dep_graph(ctx: Context, teams: str, internal: bool, as_json: bool) -> None:
     else:
         out.append("critical path: none (no open card waits on another)")
     out.append("cycle: " + " -> ".join(cycle) if cycle else "cycles: none")
-    click.echo("\n".join(out))
+    say("\n".join(out))
 
 
 def _cell_json(cell: MatrixCell) -> dict[str, Any]:

@@ -138,9 +138,9 @@ def _dry_run_store(ctx: Context) -> Iterator[Store]:
 
 def _restore(ctx: Context, file: Path, dry_run: bool) -> None:
     from sprintboard.io.dump import restore_dump
-    from sprintboard.io.items import load_json
+    from sprintboard.io.items import parse_json_file
 
-    document = load_json(file)
+    document = parse_json_file(file)  # restore_dump cleans and counts the text itself
     try:
         if dry_run:
             with _dry_run_store(ctx) as dry_store:

@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from sprintboard.cli import Context, pass_ctx
-from sprintboard.cli.output import details, emit_json, field, table
+from sprintboard.cli.output import details, emit_json, field, say, table
+from sprintboard.cli.params import WHOLE
 from sprintboard.models import (
     Goal,
     GoalStatus,
@@ -92,9 +93,11 @@ def team_list(ctx: Context, include_archived: bool, as_json: bool) -> None:
 @click.argument("code")
 @click.argument("name")
 @click.option("--format", "format_", type=FORMATS, default="co-located", show_default=True)
-@click.option("--colour", default="#888888", show_default=True, help="Hex colour, e.g. #1f77b4.")
-@click.option("--capacity", type=int, default=20, show_default=True, help="Points per sprint.")
-@click.option("--throughput", type=int, help="Orders per day the team can handle (warehouse).")
+@click.option(
+    "--colour", default="#888888", show_default=True, help="#rgb, #rrggbb or a name (red, teal…)."
+)
+@click.option("--capacity", type=WHOLE, default=20, show_default=True, help="Points per sprint.")
+@click.option("--throughput", type=WHOLE, help="Orders per day the team can handle (warehouse).")
 @json_option
 @pass_ctx
 def team_add(
@@ -128,8 +131,8 @@ def team_add(
 @click.option("--name")
 @click.option("--format", "format_", type=FORMATS)
 @click.option("--colour")
-@click.option("--capacity", type=int)
-@click.option("--throughput", type=int)
+@click.option("--capacity", type=WHOLE)
+@click.option("--throughput", type=WHOLE)
 @json_option
 @pass_ctx
 def team_edit(
@@ -159,7 +162,7 @@ def team_edit(
 def team_archive(ctx: Context, code: str, move_cards_to: str | None) -> None:
     """Archive a team; its open cards move to another team, never deleted."""
     row = ctx.store().teams.archive(code, move_cards_to=move_cards_to)
-    click.echo(f"{row['code']} archived")
+    say(f"{row['code']} archived")
 
 
 # -- member ----------------------------------------------------------------------------------
@@ -209,7 +212,7 @@ def member_list(ctx: Context, team: str | None, as_json: bool) -> None:
 
 
 @member.command("onboard", cls=NumberArguments)
-@click.argument("member_id", type=int)
+@click.argument("member_id", type=WHOLE)
 @click.argument("step")
 @click.option("--undo", "undone", is_flag=True, help="Mark the step as not done.")
 @json_option
@@ -336,7 +339,7 @@ def goal_edit(ctx: Context, goal_id: str, title: str | None, as_json: bool, **op
 def goal_signoff(ctx: Context, goal_id: str, who: str) -> None:
     """Record C-level sign-off (buy-in) for a goal."""
     row = ctx.store().goals.signoff(goal_id, who)
-    click.echo(f"goal {row['id']} signed off by {row['signed_off_by']} at {row['signed_off_at']}")
+    say(f"goal {row['id']} signed off by {row['signed_off_by']} at {row['signed_off_at']}")
 
 
 # -- sprint ----------------------------------------------------------------------------------
@@ -448,18 +451,18 @@ def sprint_edit(
     if not changes:
         raise click.UsageError("nothing to change: give --name, --start, --end or --goal")
     row = ctx.store().sprints.edit(name, changes)
-    click.echo(f"{row['name']} updated")
+    say(f"{row['name']} updated")
 
 
 @sprint.command("capacity", cls=NumberArguments)
 @click.argument("name")
 @click.argument("team")
-@click.argument("points", type=int)
+@click.argument("points", type=WHOLE)
 @pass_ctx
 def sprint_capacity(ctx: Context, name: str, team: str, points: int) -> None:
     """Set TEAM's capacity in sprint NAME to POINTS (0 or more), instead of its usual one."""
     ctx.store().sprints.set_capacity(name, team, points)
-    click.echo(f"{team.upper()} capacity in {name}: {points}")
+    say(f"{team.upper()} capacity in {name}: {points}")
 
 
 @sprint.command("start")
@@ -468,7 +471,7 @@ def sprint_capacity(ctx: Context, name: str, team: str, points: int) -> None:
 def sprint_start(ctx: Context, name: str) -> None:
     """Start a planned sprint (one active sprint at a time)."""
     row = ctx.store().sprints.start(name)
-    click.echo(f"{row['name']} started with {row['committed_points']} points committed")
+    say(f"{row['name']} started with {row['committed_points']} points committed")
 
 
 @sprint.command("close")
@@ -494,7 +497,7 @@ def sprint_close(ctx: Context, name: str, carry_over: str | None) -> None:
         )
     row = store.sprints.close(found["name"], carry_over)
     moved = f"; {len(unfinished)} cards carried to {carry_over}" if unfinished else ""
-    click.echo(
+    say(
         f"{row['name']} closed: {row['completed_points']} of {row['committed_points']} "
         f"points done{moved}"
     )

@@ -1,4 +1,9 @@
-"""Printing command results: aligned plain-text tables, or JSON with stable keys."""
+"""Printing command results: aligned plain-text tables, or JSON with stable keys.
+
+Human-readable output shows control characters visibly (ESC as `\\x1b`): text stored
+before the records removed them, or from a file, cannot move the cursor, set the window
+title or write the clipboard. JSON output stays exact (json escapes them itself).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from typing import Any
 
 import click
 
+from sprintboard.vocabulary import show_control
+
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
 
 
@@ -15,7 +22,16 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def say(text: str) -> None:
+    """Print human-readable text, control characters shown visibly."""
+    click.echo(show_control(text))
+
+
 def _cell(value: Any) -> str:
+    return show_control(_plain(value))
+
+
+def _plain(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):

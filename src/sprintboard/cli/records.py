@@ -9,6 +9,7 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
+from sprintboard.cli.params import POSITIVE, WHOLE
 from sprintboard.errors import UserError
 from sprintboard.models import Feedback, FeedbackCategory, FeedbackSource, Triage, validate
 from sprintboard.planning.triage import VIEWS, AgeLimits, age_days, age_level, view_of
@@ -62,7 +63,7 @@ def feedback() -> None:
 @click.option("--source", type=SOURCES, default="email", show_default=True)
 @click.option("--customer", default="")
 @click.option("--reported-by", default="", help="Who in Customer Service logged it.")
-@click.option("--reports", type=int, default=1, show_default=True, help="How many reported it.")
+@click.option("--reports", type=WHOLE, default=1, show_default=True, help="How many reported it.")
 @click.option("--received", help="When it came in (YYYY-MM-DD or ISO time; default now).")
 @json_option
 @pass_ctx
@@ -117,7 +118,7 @@ def _with_age(store: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @click.option("--state", type=click.Choice([t.value for t in Triage]))
 @click.option("--category", type=CATEGORIES)
 @click.option("--card", help="Feedback linked to this card.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many items.")
+@click.option("--limit", type=POSITIVE, help="At most this many items.")
 @json_option
 @pass_ctx
 def feedback_list(
@@ -261,13 +262,18 @@ def feedback_import(ctx: Context, file: Path) -> None:
     """
     from sprintboard.io.feedback_csv import read_feedback_csv
 
-    items, errors = read_feedback_csv(file)
+    cleaned: list[int] = []
+    items, errors = read_feedback_csv(file, cleaned=cleaned)
     added = ctx.store().feedback.add_many(items)
-    click.echo(f"{added} imported, {len(errors)} rejected")
+    click.echo(f"{added} imported, {len(errors)} rejected{_cleaned(cleaned)}")
     for error in errors:
         click.echo(f"error: {file}: {error}", err=True)
     if errors:
         raise SystemExit(2)
+
+
+def _cleaned(rows: list[int]) -> str:
+    return f", {len(rows)} cleaned (control characters removed)" if rows else ""
 
 
 @click.group()
@@ -285,9 +291,10 @@ def stock_import(ctx: Context, file: Path) -> None:
     """
     from sprintboard.io.stock_csv import read_stock_csv
 
-    items, errors = read_stock_csv(file)
+    cleaned: list[int] = []
+    items, errors = read_stock_csv(file, cleaned=cleaned)
     added, updated = ctx.store().stock.upsert(items) if items else (0, 0)
-    click.echo(f"{added} added, {updated} updated, {len(errors)} rejected")
+    click.echo(f"{added} added, {updated} updated, {len(errors)} rejected{_cleaned(cleaned)}")
     for error in errors:
         click.echo(f"error: {file}: {error}", err=True)
     if errors:

@@ -10,7 +10,8 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.organisation import goal, sprint
-from sprintboard.cli.output import emit_json, field, table
+from sprintboard.cli.output import emit_json, field, say, table
+from sprintboard.cli.params import POSITIVE
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -52,7 +53,7 @@ def report(ctx: Context, sprint_name: str | None, fmt: str | None, output: Path 
     check_target(output, ctx.db_path)  # before any work: a refusal costs nothing
     text = planning_report(ctx.store(), sprint_name, fmt=fmt)
     write_output(output, ctx.db_path, text.encode("utf-8"))
-    click.echo(f"report written to {output}")
+    say(f"report written to {output}")
 
 
 @sprint.command("burndown")
@@ -67,7 +68,7 @@ def sprint_burndown(ctx: Context, name: str, as_json: bool) -> None:
     if as_json:
         emit_json(b.to_dict())
         return
-    click.echo(
+    say(
         f"{b.sprint} ({b.state}) {b.start} to {b.end}: committed {b.committed}, added "
         f"{b.scope_added}, removed {b.scope_removed}, done {b.completed}"
         + (f", carried over {b.carried_over}" if b.carried_over is not None else "")
@@ -83,7 +84,7 @@ def sprint_burndown(ctx: Context, name: str, as_json: bool) -> None:
         ],
     )
     if b.changes:
-        click.echo("\nscope changes after the start:")
+        say("\nscope changes after the start:")
         table(
             [c.__dict__ for c in b.changes],
             [
@@ -122,9 +123,7 @@ def sprint_flow(ctx: Context, name: str, as_json: bool) -> None:
 
 @sprint.command("velocity")
 @click.option("--team", help="One team's figures (default: every team's and the totals).")
-@click.option(
-    "--last", type=click.IntRange(min=1), default=6, show_default=True, help="Closed sprints."
-)
+@click.option("--last", type=POSITIVE, default=6, show_default=True, help="Closed sprints.")
 @json_option
 @pass_ctx
 def sprint_velocity(ctx: Context, team: str | None, last: int, as_json: bool) -> None:
@@ -138,7 +137,7 @@ def sprint_velocity(ctx: Context, team: str | None, last: int, as_json: bool) ->
         emit_json(v.to_dict(code))
         return
     if not v.sprints:
-        click.echo("no closed sprints yet")
+        say("no closed sprints yet")
         return
     teams = [code] if code else sorted(v.teams)
     rows: list[dict[str, Any]] = [
@@ -156,7 +155,7 @@ def sprint_velocity(ctx: Context, team: str | None, last: int, as_json: bool) ->
         + [(t, field(t)) for t in teams if not code],
     )
     averages = ", ".join(f"{t} {_num(v.average_done(t))}" for t in teams)
-    click.echo(f"average done per sprint: {averages}")
+    say(f"average done per sprint: {averages}")
 
 
 @sprint.command("capacity-report")
@@ -173,7 +172,7 @@ def sprint_capacity_report(ctx: Context, name: str, as_json: bool) -> None:
         emit_json(cap.to_dict())
         return
     window = ", ".join(cap.velocity_sprints) or "no closed sprint yet"
-    click.echo(
+    say(
         f"{cap.sprint} ({cap.state}): {cap.planned} points planned, capacity {cap.capacity}; "
         f"velocity over {window}"
     )
@@ -200,7 +199,7 @@ def sprint_capacity_report(ctx: Context, name: str, as_json: bool) -> None:
         max_width=80,
     )
     if any(t.capacity_source == "sprint" for t in cap.teams):
-        click.echo("* this sprint's capacity override")
+        say("* this sprint's capacity override")
 
 
 @goal.command("progress")

@@ -5,14 +5,17 @@ from __future__ import annotations
 import click
 
 from sprintboard.cli import Context, pass_ctx
-from sprintboard.cli.output import emit_json, table
+from sprintboard.cli.output import emit_json, say, table
+from sprintboard.cli.params import DEMO_SIZE
 
 
 @click.command()
-@click.option("--cards", type=click.IntRange(min=1), help="Scale the organisation to N cards.")
+@click.option(
+    "--cards", type=DEMO_SIZE, help="Scale the organisation to N cards (at most 1,000,000)."
+)
 @click.option(
     "--per-sprint",
-    type=click.IntRange(min=1),
+    type=DEMO_SIZE,
     default=2000,
     show_default=True,
     help="With --cards: about how many cards each sprint holds.",
@@ -32,11 +35,11 @@ def demo(ctx: Context, cards: int | None, per_sprint: int, force: bool) -> None:
     counts = load_demo(store, cards=cards, per_sprint=per_sprint, force=force)
     replaced = store.activity.plan_replaced()
     if replaced is not None and replaced != before:
-        click.echo(
+        say(
             f"the plan it replaced is kept in {replaced['backup']} "
             f"(sprintboard restore {replaced['backup']} puts it back)"
         )
-    click.echo(
+    say(
         f"demo organisation loaded into {ctx.db_path}: {counts['cards']} cards, "
         f"{counts['sprints']} sprints, {counts['goals']} goals, {counts['dependencies']} "
         f"dependencies, {counts['feedback']} feedback items"
@@ -49,7 +52,7 @@ def undo(ctx: Context) -> None:
     """Undo the last change (from any sprintboard on this database)."""
     done = ctx.store().activity.undo()
     what = f" {done['key']}" if done["key"] else ""
-    click.echo(f"undone: {done['action']}{what} by {done['actor']} at {done['at']}")
+    say(f"undone: {done['action']}{what} by {done['actor']} at {done['at']}")
 
 
 @click.command()

@@ -36,6 +36,7 @@ from typing import Any
 
 from sprintboard import __version__
 from sprintboard.errors import UserError
+from sprintboard.io.dump_rows import check_rows
 from sprintboard.store import Store
 from sprintboard.store.bulk import (
     data_tables,
@@ -180,10 +181,15 @@ def restore_dump(store: Store, document: Any, *, dry_run: bool = False) -> dict[
     """Restore an export into a database holding nothing but its seeded teams.
 
     Returns rows per table. Every row goes in as it was (ids, uuids, keys and key counters
-    kept), in one transaction: all or nothing.
+    kept), in one transaction: all or nothing. Values are checked as every other way into
+    the store checks them (io/dump_rows.py); text that needed cleaning (control characters,
+    lone surrogates) goes in cleaned, counted as "text values cleaned".
     """
     tables = check_dump(store, document)
+    cleaned = check_rows(tables, {name: column_types(store, name) for name in tables})
     counts = {name: len(rows) for name, rows in tables.items() if rows}
+    if cleaned:
+        counts["text values cleaned"] = cleaned
     if dry_run:
         _require_empty(store)
         return counts
@@ -196,6 +202,11 @@ def restore_dump(store: Store, document: Any, *, dry_run: bool = False) -> dict[
             f"$.tables: the database refused the rows ({exc}); nothing was written"
         ) from None
     return counts
+
+
+def column_types(store: Store, table: str) -> dict[str, str]:
+    """Each column of `table` and its declared SQLite type (INTEGER, REAL, TEXT)."""
+    return {r["name"]: r["type"] for r in store.rows(f"SELECT * FROM pragma_table_info('{table}')")}
 
 
 def _require_empty(store: Store) -> None:

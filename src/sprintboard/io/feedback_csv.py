@@ -14,7 +14,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sprintboard.errors import UserError
+from sprintboard.io.items import MAX_IMPORT_ITEMS, open_text
 from sprintboard.models import Feedback, describe_validation_error
+from sprintboard.vocabulary import needs_cleaning
 
 REQUIRED = ("text",)
 OPTIONAL = ("category", "source", "customer", "reported_by", "received_at", "reports")
@@ -46,20 +48,24 @@ def _header(path: Path, record: list[str] | None) -> list[str]:
     return header
 
 
-def read_feedback_csv(path: Path) -> tuple[list[Feedback], list[str]]:
+def read_feedback_csv(
+    path: Path, *, cleaned: list[int] | None = None
+) -> tuple[list[Feedback], list[str]]:
     """Parse a feedback CSV; returns the good rows and one message per bad row (with its line).
 
     A file that cannot be read, or whose header lacks `text` or names an unknown column,
     raises UserError: nothing of it is imported.
     """
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        with open_text(path, newline="") as handle:
             reader = csv.reader(handle)
             header = _header(path, next(reader, None))
             items: list[Feedback] = []
             errors: list[str] = []
             end = reader.line_num
             for record in reader:
+                if len(items) + len(errors) >= MAX_IMPORT_ITEMS:
+                    raise UserError(f"{path}: more than {MAX_IMPORT_ITEMS:,} rows; split the file")
                 # A quoted cell may span lines: report the line the row starts on.
                 start, end = end + 1, reader.line_num
                 if not any(cell.strip() for cell in record):
@@ -79,6 +85,8 @@ def read_feedback_csv(path: Path) -> tuple[list[Feedback], list[str]]:
                         data[name] = data[name].strip()
                 try:
                     items.append(Feedback.model_validate(data))
+                    if cleaned is not None and any(needs_cleaning(v) for v in data.values()):
+                        cleaned.append(len(items))  # control characters removed
                 except ValidationError as exc:
                     errors.append(f"line {start}: {describe_validation_error(exc)}")
             return items, errors

@@ -24,7 +24,7 @@ from sprintboard.io.items import (
     Parsed,
     Skip,
     expect,
-    load_json,
+    load_json_counted,
     normalise_name,
     parse_date,
 )
@@ -39,7 +39,7 @@ _PRIORITY_LABEL = re.compile(r"^(?:(?:priority|prio) \S.*|.*\S (?:priority|prio)
 def parse_github(path: Path, repo: str | None = None) -> Parsed:
     if repo is not None and not _REPO.match(repo.strip()):
         raise UserError(f"repo: must be OWNER/NAME, e.g. acme/shop (got {repo!r})")
-    issues = load_json(path)
+    issues, replaced = load_json_counted(path)
     expect(issues, list, "$", "a list of issues (gh issue list --json ...)")
     parsed = Parsed(
         source="github",
@@ -48,6 +48,7 @@ def parse_github(path: Path, repo: str | None = None) -> Parsed:
         if repo
         else f"GitHub issues ({path.name})",
     )
+    parsed.repaired = replaced
     no_milestone = 0
     several_priorities = 0
     for index, issue in enumerate(issues):

@@ -12,8 +12,10 @@ from typing import Any
 from icalendar import Calendar, Event, Todo
 
 from sprintboard import __version__
+from sprintboard.errors import UserError
 from sprintboard.models import Priority
 from sprintboard.store import Store
+from sprintboard.vocabulary import sprint_span, stored_day
 
 PRODID = f"-//sprintboard//sprintboard {__version__}//EN"
 UID_DOMAIN = "sprintboard"
@@ -57,12 +59,21 @@ def plan_calendar(
     else:
         sprints = [sprint] if sprint is not None else []
         cards = store.cards.query(sprint=None if sprint is None else sprint["id"])
+    # Dates stored out of range (before dates were checked) are left out, not fatal.
     for row in sprints:
-        cal.add_component(_sprint_event(row, now))
+        if _span(row) is not None:
+            cal.add_component(_sprint_event(row, now))
     for card in cards:
-        if card["due"]:
+        if stored_day(card["due"]) is not None:
             cal.add_component(_card_todo(card, now))
     return bytes(cal.to_ical())
+
+
+def _span(sprint: dict[str, Any]) -> tuple[date, date] | None:
+    try:
+        return sprint_span(sprint)
+    except UserError:
+        return None
 
 
 def _name(sprint: dict[str, Any] | None) -> str:
@@ -74,9 +85,10 @@ def _sprint_event(sprint: dict[str, Any], now: datetime | None) -> Event:
     event.add("uid", uid(sprint["uuid"]))
     event.add("dtstamp", now)
     event.add("summary", sprint["name"])
-    event.add("dtstart", date.fromisoformat(sprint["start"]))
+    start, end = sprint_span(sprint)
+    event.add("dtstart", start)
     # All-day events end on the day after their last day (DTEND is exclusive).
-    event.add("dtend", date.fromisoformat(sprint["end"]) + timedelta(days=1))
+    event.add("dtend", end + timedelta(days=1))
     description = [f"Sprint goal: {sprint['goal']}"] if sprint["goal"] else []
     description.append(f"State: {sprint['state']}")
     if "cards" in sprint:
@@ -91,7 +103,7 @@ def _card_todo(card: dict[str, Any], now: datetime | None) -> Todo:
     todo.add("uid", uid(card["uuid"]))
     todo.add("dtstamp", now)
     todo.add("summary", f"{card['key']} {card['title']}")
-    todo.add("due", date.fromisoformat(card["due"]))
+    todo.add("due", stored_day(card["due"]))
     todo.add("status", _TODO_STATUS[card["status"]])
     todo.add("priority", _ICS_PRIORITY[Priority(card["priority"])])
     todo.add("categories", list(card["teams"]))

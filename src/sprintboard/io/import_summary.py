@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from sprintboard.io.importing import Plan
 from sprintboard.io.items import Skip
+from sprintboard.vocabulary import show_control
 
 _MAX_LINES = 8
 
 
 def summary_lines(plan: Plan) -> list[str]:
-    """What the import does, for a person: created, mapped, skipped and why."""
+    """What the import does, for a person: created, mapped, skipped and why (control
+    characters shown as escapes)."""
     p = plan
     lines = [f"import from {p.parsed.described}"]
     lines.append(
@@ -60,6 +62,11 @@ def summary_lines(plan: Plan) -> list[str]:
         )
     for note in p.parsed.notes:
         lines.append(f"  note: {note}")
+    if p.parsed.cleaned:
+        lines.append(
+            f"  cleaned: {p.parsed.cleaned} text value(s): control characters removed, "
+            "undecodable characters replaced by U+FFFD"
+        )
     if p.no_team:
         first = p.no_team[0]
         lines.append(
@@ -67,7 +74,8 @@ def summary_lines(plan: Plan) -> list[str]:
             "give --team CODE for them"
         )
     lines += _skips(p.skipped)
-    return lines
+    # Names from the file (columns, labels, sprints) may hold control characters.
+    return [show_control(line) for line in lines]
 
 
 def _sprint_text(name: str, how: str) -> str:

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from sprintboard.errors import UserError
 from sprintboard.io.items import (
+    MAX_IMPORT_ITEMS,
     SPRINT_DAYS,
     Item,
     Parsed,
@@ -50,6 +51,12 @@ from sprintboard.store.bulk import (
 )
 from sprintboard.store.database import Tx
 from sprintboard.store.sprints import is_reserved_name
+from sprintboard.vocabulary import (
+    needs_cleaning,
+    replace_surrogates,
+    stored_day,
+    strip_control,
+)
 
 
 @dataclass
@@ -228,8 +235,8 @@ class _Planner:
     def _sprint(self, item: Item) -> tuple[str | None, bool, str]:
         """The sprint the card goes to, whether the import says so (else the card stays
         where it is) and how it was chosen: 'existing', 'new' or 'default'."""
-        if item.sprint is not None and item.sprint.strip():
-            name = " ".join(item.sprint.split())
+        if item.sprint is not None and _line(item.sprint):
+            name = _line(item.sprint)
             if is_reserved_name(name):
                 name = self._renamed_sprint(name)
             return name, True, "existing" if name in self.sprints else "new"
@@ -252,6 +259,10 @@ class _Planner:
         return renamed
 
     def _validate(self, item: Item, data: dict[str, Any]) -> Card | None:
+        texts = [v for v in data.values() if isinstance(v, str)]
+        texts += [t for v in data.values() if isinstance(v, list) for t in v if isinstance(t, str)]
+        repaired = self.parsed.repaired
+        self.parsed.cleaned += sum(1 for t in texts if needs_cleaning(t) or t in repaired)
         try:
             return Card.model_validate(data)
         except ValidationError as exc:
@@ -351,7 +362,8 @@ class _Planner:
         used = {c.sprint for c in self.plan.creates} | {
             u.sprint for u in self.plan.updates if u.sprint_changed
         }
-        ends = [date.fromisoformat(str(s["end"])) for s in self.sprints.values()]
+        stored = (stored_day(s["end"]) for s in self.sprints.values())
+        ends = [end for end in stored if end is not None]  # out of range: not a sprint
         cursor = max(
             [date.fromisoformat(self.store.today()), *(e + timedelta(days=1) for e in ends)]
         )
@@ -359,8 +371,9 @@ class _Planner:
         for name in sorted(self.new_sprint_names, key=_natural):
             if name not in used:
                 continue
-            if name in self.parsed.sprint_dates:
-                start, end = self.parsed.sprint_dates[name]
+            dates = {_line(n): span for n, span in self.parsed.sprint_dates.items()}
+            if name in dates:
+                start, end = dates[name]
             else:
                 start, end = cursor, cursor + timedelta(days=SPRINT_DAYS - 1)
                 cursor = end + timedelta(days=1)
@@ -436,6 +449,12 @@ class _Planner:
 _PRIORITY_WORD = re.compile(r"^(?:priority|prio)\s+|\s+(?:priority|prio)$")
 
 
+def _line(text: str) -> str:
+    """A name from the source as one line of text, cleaned as the records clean it (so a
+    sprint it names is found again under the name it is stored as)."""
+    return strip_control(replace_surrogates(text), one_line=True)
+
+
 def _priority(name: str) -> Priority | None:
     """A source's priority name mapped onto ours; a 'priority' word around it is ignored."""
     found = priority_for(name)
@@ -482,6 +501,11 @@ def _short(item: Item) -> str:
 
 def plan_import(store: Store, parsed: Parsed, options: ImportOptions) -> Plan:
     """Map parsed items onto the database: what would be created, updated and skipped."""
+    if len(parsed.items) > MAX_IMPORT_ITEMS:
+        raise UserError(
+            f"{parsed.described}: {len(parsed.items):,} cards; one import takes at most "
+            f"{MAX_IMPORT_ITEMS:,}: split the file"
+        )
     return _Planner(store, parsed, options).run()
 
 

@@ -4,17 +4,21 @@ other tools."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TextIO
 
 from sprintboard.errors import UserError
 from sprintboard.models import Priority, Status
+from sprintboard.vocabulary import replace_surrogates
 
 SPRINT_DAYS = 14
 """Length of a sprint the import creates without dates from the source."""
@@ -157,6 +161,10 @@ class Parsed:
     items: list[Item] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    cleaned: int = 0
+    """Text values with control characters removed or lone surrogates replaced."""
+    repaired: set[str] = field(default_factory=set)
+    """Strings of the source whose lone surrogates the reader replaced (load_json_counted)."""
     sprint_dates: dict[str, tuple[date, date]] = field(default_factory=dict)
     """Dates a source gives for a sprint it names (a GitHub milestone's due date)."""
 
@@ -164,10 +172,82 @@ class Parsed:
 # -- reading files --------------------------------------------------------------------------
 
 
-def read_text(path: Path) -> str:
-    """A UTF-8 text file (a BOM is allowed), or one clear error line."""
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+"""The largest file an import reads (README: Limits); `SPRINTBOARD_MAX_IMPORT_MB` changes it."""
+MAX_IMPORT_ITEMS = 1_000_000
+"""The most cards, feedback items or stock rows one import takes (README: Limits)."""
+
+
+def import_limit() -> int:
+    """The import size limit in bytes: MAX_IMPORT_BYTES, or SPRINTBOARD_MAX_IMPORT_MB."""
+    given = os.environ.get("SPRINTBOARD_MAX_IMPORT_MB", "").strip()
+    if not given:
+        return MAX_IMPORT_BYTES
+    if not given.isdigit() or not 1 <= int(given) <= 1_000_000:
+        raise UserError(
+            f"SPRINTBOARD_MAX_IMPORT_MB: must be a whole number of megabytes 1-1000000 "
+            f"(got {given!r})"
+        )
+    return int(given) * 1024 * 1024
+
+
+def _too_big(path: Path, limit: int) -> UserError:
+    return UserError(
+        f"{path}: larger than the import limit of {limit // (1024 * 1024):,} MB; "
+        "split the file or raise SPRINTBOARD_MAX_IMPORT_MB"
+    )
+
+
+class _Bounded(io.RawIOBase):
+    """A byte stream that stops with one clear error past `limit` bytes: a file that grows
+    while read, a FIFO or a device never ends in running out of memory."""
+
+    def __init__(self, raw: BinaryIO, limit: int, path: Path) -> None:
+        self._raw, self._left, self._limit, self._path = raw, limit, limit, path
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        # Read at most one byte past the limit: enough to know it was passed.
+        n = self._raw.readinto(view[: min(len(view), self._left + 1)])  # type: ignore[attr-defined]
+        n = n or 0
+        self._left -= n
+        if self._left < 0:
+            raise _too_big(self._path, self._limit)
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def open_text(path: Path, *, newline: str | None = None) -> TextIO:
+    """Open a UTF-8 file (a BOM is allowed) for reading, bounded by the import limit: a
+    regular file's size is checked before anything is read, any other file stops at the
+    limit. Raises the OSError of opening it (callers turn those into one line)."""
+    limit = import_limit()
+    raw = path.open("rb", buffering=0)
     try:
-        return path.read_text(encoding="utf-8-sig")
+        info = os.fstat(raw.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise _too_big(path, limit)
+    except BaseException:
+        raw.close()
+        raise
+    buffered = io.BufferedReader(_Bounded(raw, limit, path))
+    return io.TextIOWrapper(buffered, encoding="utf-8-sig", newline=newline)
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 text file (a BOM is allowed), or one clear error line; bounded by the
+    import limit (`open_text`)."""
+    try:
+        with open_text(path) as handle:
+            return handle.read()
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -179,7 +259,54 @@ def read_text(path: Path) -> str:
 
 
 def load_json(path: Path) -> Any:
-    """Parse a JSON file; a broken or truncated one names the line and column."""
+    """Parse a JSON file; a broken or truncated one names the line and column. Lone
+    surrogates (`"\\ud800"` escapes, which SQLite cannot store) become U+FFFD."""
+    return load_json_counted(path)[0]
+
+
+def load_json_counted(path: Path) -> tuple[Any, set[str]]:
+    """`load_json`, and the strings that had lone surrogates replaced (as replaced)."""
+    return _replace_surrogates(parse_json_file(path))
+
+
+def _replace_surrogates(document: Any) -> tuple[Any, set[str]]:
+    """Replace lone surrogates in every string (keys too), walking without recursion."""
+    replaced: set[str] = set()
+
+    def fix(text: str) -> str:
+        fixed = replace_surrogates(text)
+        if fixed != text:
+            replaced.add(fixed)
+        return fixed
+
+    if isinstance(document, str):
+        return fix(document), replaced
+    stack = [document] if isinstance(document, dict | list) else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, str):
+                    node[i] = fix(value)
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+        else:
+            for key in list(node):
+                value = node[key]
+                if isinstance(key, str) and fix(key) != key:
+                    del node[key]
+                    key = replace_surrogates(key)
+                    node[key] = value
+                if isinstance(value, str):
+                    node[key] = fix(value)
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+    return document, replaced
+
+
+def parse_json_file(path: Path) -> Any:
+    """Parse a JSON file as it is (lone surrogates kept: for a reader that checks and
+    counts them itself); a broken or truncated one names the line and column."""
     text = read_text(path)
     if not text.strip():
         raise UserError(f"{path}: the file is empty (expected JSON)")
@@ -195,6 +322,8 @@ def load_json(path: Path) -> Any:
         ) from None
     except RecursionError:
         raise UserError(f"{path}: JSON nested too deeply") from None
+    except ValueError:  # Python reads no number of more than 4,300 digits
+        raise UserError(f"{path}: not valid JSON: a number has more than 4,300 digits") from None
 
 
 def csv_problem(exc: Exception) -> str:

@@ -1,6 +1,8 @@
 """A sprint's board as Markdown for meeting notes: capacity, then each team's cards by column.
 
-User text is escaped, so a `|` or `*` in a title cannot break a table or start emphasis.
+User text is escaped (`escape`, the one Markdown escaper of sprintboard), so a `|` or `*`
+in a title cannot break a table or start emphasis, a `#` cannot start a heading, and a
+control character shows as `\\x1b` instead of reaching the reader's terminal.
 """
 
 from __future__ import annotations
@@ -10,14 +12,28 @@ from typing import Any
 
 from sprintboard.models import STATUS_LABELS, Status
 from sprintboard.store import Store
+from sprintboard.vocabulary import show_control
 
-# Characters Markdown (CommonMark, GitHub) gives a meaning to; any of them may be escaped.
+# Characters Markdown (CommonMark, GitHub) gives a meaning to anywhere in a line; any
+# ASCII punctuation may be backslash-escaped.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$#])")
+# What starts a block only at the start of a line (list item, setext underline, ordered
+# list): escaped there, since callers put text after `> ` or at a line's start.
+_LEADING = re.compile(r"^([-+=]|\d+(?=[.)]))")
 
 
-def escape(text: str) -> str:
-    """User text as literal one-line Markdown (safe inside a table cell)."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+def escape(text: Any) -> str:
+    """User text as literal one-line Markdown (safe inside a table cell, a heading or a
+    quote): white space folded, control characters shown as escapes, punctuation that
+    Markdown reads escaped."""
+    line = _SPECIAL.sub(r"\\\1", " ".join(show_control(str(text)).split()))
+    match = _LEADING.match(line)
+    if match is None:
+        return line
+    if match.group(1).isdigit():  # `1.` -> `1\.`: escape the dot, not the digits
+        end = match.end()
+        return line[:end] + "\\" + line[end:]
+    return "\\" + line
 
 
 def _row(cells: list[Any]) -> str:

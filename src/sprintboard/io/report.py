@@ -9,13 +9,13 @@ HTML, so the file can be pasted into meeting notes or opened offline.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import UserError
+from sprintboard.io.markdown import escape
 from sprintboard.models import STATUS_LABELS, Status
 from sprintboard.planning.capacity import VELOCITY_SPRINTS as VELOCITY_SPRINTS_CAPACITY
 from sprintboard.planning.capacity import SprintCapacity, sprint_capacity
@@ -28,6 +28,7 @@ from sprintboard.planning.charts import (
     sprint_result,
 )
 from sprintboard.planning.goals import GoalProgress, goal_progress
+from sprintboard.vocabulary import colour_hex, show_control, sprint_span
 
 if TYPE_CHECKING:
     from sprintboard.store import Store
@@ -86,10 +87,22 @@ def gather(store: Store, sprint: str | None = None) -> ReportData:
         cards=cards,
         dependencies=_open_seams(store, cards),
         goals=goal_progress(store),
-        burndown=burndown(history, today=today) if history.started else None,
+        burndown=_burndown_or_none(history, today),
         velocity=Velocity([results[s["id"]] for s in shown]),
         warnings=_warnings(store, row["name"]),
     )
+
+
+def _burndown_or_none(history: Any, today: date) -> Burndown | None:
+    """The burndown, or None before the sprint starts or when its stored dates are out of
+    range (written before dates were checked): the report is still made, without it."""
+    if not history.started:
+        return None
+    try:
+        sprint_span(history.sprint)
+    except UserError:
+        return None
+    return burndown(history, today=today)
 
 
 def _open_seams(store: Store, cards: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -170,12 +183,8 @@ def _bar(fraction: float | None, width: int) -> str:
 
 # -- Markdown -----------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
-
-
-def md(text: Any) -> str:
-    """User text shown literally in Markdown: one line, punctuation backslash-escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+md = escape
+"""User text shown literally in Markdown (the one escaper: io/markdown.py)."""
 
 
 def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -405,7 +414,8 @@ padding:.2em 1em;white-space:pre-wrap}svg text{font:11px sans-serif}"""
 
 
 def h(text: Any) -> str:
-    return html.escape("" if text is None else str(text))
+    """User text as HTML: escaped, control characters shown as escapes (`\\x1b`)."""
+    return html.escape(show_control("" if text is None else str(text)))
 
 
 def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -417,9 +427,15 @@ def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def css_colour(colour: Any) -> str:
+    """A stored team colour as CSS: only #rrggbb (or a known name) is written into a style,
+    so a colour stored before colours were checked cannot add CSS; anything else is grey."""
+    return (colour_hex(colour) if isinstance(colour, str) else None) or "#888888"
+
+
 def _html_bar(fraction: float | None, colour: str, over: bool = False) -> str:
     width = 0.0 if fraction is None else max(0.0, min(1.0, fraction)) * 100
-    fill = "#b00020" if over else h(colour)
+    fill = "#b00020" if over else css_colour(colour)
     return f'<span class="bar"><span style="width:{width:.0f}%;background:{fill}"></span></span>'
 
 

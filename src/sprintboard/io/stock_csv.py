@@ -8,16 +8,20 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sprintboard.errors import UserError
+from sprintboard.io.items import MAX_IMPORT_ITEMS, open_text
 from sprintboard.models import StockItem, describe_validation_error
+from sprintboard.vocabulary import needs_cleaning
 
 REQUIRED = ("sku", "on_hand")
 OPTIONAL = ("name", "threshold", "restock_date")
 
 
-def read_stock_csv(path: Path) -> tuple[list[StockItem], list[str]]:
+def read_stock_csv(
+    path: Path, *, cleaned: list[int] | None = None
+) -> tuple[list[StockItem], list[str]]:
     """Parse a stock CSV; returns the good rows and one message per bad row (with its line)."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        with open_text(path, newline="") as handle:
             reader = csv.DictReader(handle)
             header = [h.strip().lower() for h in reader.fieldnames or []]
             missing = [c for c in REQUIRED if c not in header]
@@ -30,6 +34,8 @@ def read_stock_csv(path: Path) -> tuple[list[StockItem], list[str]]:
             items: list[StockItem] = []
             errors: list[str] = []
             for row in reader:
+                if len(items) + len(errors) >= MAX_IMPORT_ITEMS:
+                    raise UserError(f"{path}: more than {MAX_IMPORT_ITEMS:,} rows; split the file")
                 line = reader.line_num
                 data = {k: (v or "").strip() for k, v in row.items() if k in REQUIRED + OPTIONAL}
                 for optional in ("threshold", "restock_date"):
@@ -37,6 +43,8 @@ def read_stock_csv(path: Path) -> tuple[list[StockItem], list[str]]:
                         data.pop(optional, None)
                 try:
                     items.append(StockItem.model_validate(data))
+                    if cleaned is not None and any(needs_cleaning(v) for v in data.values()):
+                        cleaned.append(len(items))  # control characters removed
                 except ValidationError as exc:
                     errors.append(f"line {line}: {describe_validation_error(exc)}")
             return items, errors

@@ -25,7 +25,7 @@ from sprintboard.io.items import (
     Parsed,
     Skip,
     expect,
-    load_json,
+    load_json_counted,
     normalise_name,
     parse_date,
     parse_points,
@@ -39,7 +39,7 @@ _SCRUM_TITLE = re.compile(r"^\((\d+(?:\.\d+)?)\)\s*(\S.*?)(?:\s*\[\d+(?:\.\d+)?\
 
 
 def parse_trello(path: Path) -> Parsed:
-    board = load_json(path)
+    board, replaced = load_json_counted(path)
     if not isinstance(board, dict) or "cards" not in board:
         raise UserError(f"{path}: $: expected a Trello board export (an object with 'cards')")
     name = board.get("name")
@@ -50,6 +50,7 @@ def parse_trello(path: Path) -> Parsed:
         if isinstance(name, str)
         else f"Trello board ({path.name})",
     )
+    parsed.repaired = replaced
     lists = _lists(board)
     members = _members(board)
     checklists = _checklists(board)

@@ -22,7 +22,8 @@ from sprintboard.planning.graph import (
     gc_paused,
     sprint_order,
 )
-from sprintboard.vocabulary import TeamFormat
+from sprintboard.planning.stored_values import check_stored_range
+from sprintboard.vocabulary import FIRST_DAY, TeamFormat, stored_day
 
 if TYPE_CHECKING:
     from sprintboard.config import Settings
@@ -315,7 +316,8 @@ def check_feedback_untriaged(plan: Plan) -> Iterator[Finding]:
     for item in plan.feedback:
         if not item["urgent"]:
             continue
-        age = (plan.today - date.fromisoformat(str(item["received_at"])[:10])).days
+        received = stored_day(item["received_at"]) or FIRST_DAY  # unreadable: very old
+        age = (plan.today - received).days
         if age <= limit:
             continue
         reports = f" ({item['reports']} reports)" if item["reports"] > 1 else ""
@@ -415,6 +417,7 @@ RULES: tuple[Rule, ...] = (
     Rule("card-incomplete", check_card_incomplete),
     Rule("goal-empty", check_goal_empty),
     Rule("external-slack", check_external_slack),
+    Rule("stored-range", check_stored_range),
 )
 """Every rule, in the order findings of one severity are listed."""
 

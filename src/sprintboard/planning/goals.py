@@ -8,6 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sprintboard.models import GoalStatus
+from sprintboard.vocabulary import stored_day
 
 if TYPE_CHECKING:
     from sprintboard.store import Store
@@ -138,8 +139,8 @@ def progress_of(
     A goal whose target equals its baseline has nothing to measure: its suggestion keeps
     the status people set."""
     progress = kpi_progress(goal["baseline"], goal["current"], goal["target"])
-    since = date.fromisoformat(goal["created_at"][:10])
-    deadline = date.fromisoformat(last_sprint_end) if last_sprint_end else None
+    since = stored_day(goal["created_at"]) or date.fromisoformat(goal["created_at"][:10])
+    deadline = stored_day(last_sprint_end)  # out of range (stored unchecked): no deadline
     return GoalProgress(
         id=goal["id"],
         title=goal["title"],

@@ -15,6 +15,7 @@ from typing import Any
 
 from sprintboard.errors import UserError
 from sprintboard.models import URGENT_CATEGORIES, summary_line
+from sprintboard.vocabulary import FIRST_DAY, stored_day
 
 VIEWS = ("new", "snoozed", "accepted", "shipped", "declined", "duplicate")
 """The inbox's views, in tab order; every item is in exactly one of them."""
@@ -66,7 +67,9 @@ class InboxItem:
 
 
 def _day(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value[:10])
+    # A day stored out of range (before dates were checked) reads as the earliest day:
+    # the item shows as old and stays in the inbox instead of breaking it.
+    return stored_day(value) or FIRST_DAY
 
 
 def is_urgent(row: Mapping[str, Any]) -> bool:

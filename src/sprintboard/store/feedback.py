@@ -25,7 +25,7 @@ from sprintboard.errors import NotFound, UserError
 from sprintboard.store.bulk import insert_many
 from sprintboard.store.cards import Cards
 from sprintboard.store.database import Rows, StoreCore, Tx, new_uuid, text_match
-from sprintboard.vocabulary import URGENT_CATEGORIES, FeedbackCategory, Triage
+from sprintboard.vocabulary import INT64_MAX, URGENT_CATEGORIES, FeedbackCategory, Triage
 
 if TYPE_CHECKING:
     from sprintboard.models import Feedback, StockItem
@@ -93,7 +93,7 @@ def parse_id(feedback_id: int | str) -> int:
         ident = int(str(feedback_id).strip().upper().removeprefix("FB-"))
     except ValueError:
         raise UserError(f"feedback: must be a feedback id like 12 (got {feedback_id!r})") from None
-    if ident < 1:
+    if not 1 <= ident <= INT64_MAX:
         raise UserError(f"feedback: must be a feedback id like 12 (got {feedback_id!r})")
     return ident
 

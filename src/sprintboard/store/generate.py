@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sprintboard.errors import UserError
 from sprintboard.store.bulk import log_created, sql_uuid
 from sprintboard.store.database import Tx
 
@@ -30,6 +31,10 @@ class Vocabulary:
     goal_ids: list[int]
 
 
+MAX_GENERATED = 1_000_000
+"""The most cards one call makes (`demo --cards`; README: Limits)."""
+
+
 def generate_cards(
     tx: Tx,
     count: int,
@@ -43,7 +48,10 @@ def generate_cards(
     dependencies (about 1 in 5), feedback (1 in 4) and done-moves for charts.
 
     Cards are done by `until` at the latest (yesterday), so the log never runs ahead of now.
+    At most MAX_GENERATED cards: the work (and the database) grows with `count`.
     """
+    if not 1 <= count <= MAX_GENERATED:
+        raise UserError(f"cards: must be 1 to {MAX_GENERATED:,} (got {count})")
     conn = tx.conn
     run = conn.execute
     _vocabulary_tables(tx, vocabulary, until)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import NotFound, UserError
 from sprintboard.store.database import Rows, StoreCore
-from sprintboard.vocabulary import strip_control
+from sprintboard.vocabulary import INT64_MAX, strip_control
 
 if TYPE_CHECKING:
     from sprintboard.models import Goal
@@ -43,6 +43,8 @@ class Goals:
             ident = int(str(goal_id).removeprefix("G").removeprefix("g"))
         except ValueError:
             raise UserError(f"goal: must be a goal id number (got {goal_id!r})") from None
+        if not 1 <= ident <= INT64_MAX:
+            raise UserError(f"goal: must be a goal id number (got {goal_id!r})")
         row = self.core.row(
             """SELECT g.*,
                  (SELECT COUNT(*) FROM cards c WHERE c.goal_id = g.id) AS cards,

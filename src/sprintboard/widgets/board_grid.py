@@ -22,6 +22,7 @@ from textual.widget import Widget
 
 from sprintboard.views.board import COLUMNS, LABELS, BoardModel, Card
 from sprintboard.views.text import fit, printable
+from sprintboard.vocabulary import stored_day
 
 CARD_HEIGHT = 3  # key line, title line, gap
 HEADER_HEIGHT = 2  # column titles, rule
@@ -298,9 +299,9 @@ class BoardGrid(Widget, can_focus=True):
             badges.append(Segment(" ⇄", back + self._style("board--cross")))
         if card["feedback"]:
             badges.append(Segment(f" ✉{card['reports']}", back + self._style("board--feedback")))
-        due = card.get("due")
-        if due and card["status"] != "done":
-            days = (date.fromisoformat(due) - self.today).days
+        due = stored_day(card.get("due"))  # None also for a date stored out of range
+        if due is not None and card["status"] != "done":
+            days = (due - self.today).days
             if days < 0:
                 badges.append(Segment(" !late", back + self._style("board--overdue")))
             elif days <= 3:

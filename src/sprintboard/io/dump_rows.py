@@ -1,0 +1,312 @@
+"""The values of a JSON export checked before a restore writes them: the same pydantic
+records (`sprintboard.models`) every other way into the store uses, plus the columns only
+the store writes (ids, keys, timestamps, positions, counters).
+
+A value the records would refuse stops the restore with one line naming its JSON path.
+Text the records clean (control characters removed, lone surrogates replaced) is
+written cleaned, and counted.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sprintboard.errors import UserError
+from sprintboard.models import (
+    CARD_KEY,
+    INT64_MAX,
+    MAX_CAPACITY,
+    MAX_COUNT,
+    Card,
+    Feedback,
+    Goal,
+    Member,
+    Moment,
+    Sprint,
+    StockItem,
+    Team,
+    TeamCode,
+    Triage,
+    describe_validation_error,
+)
+from sprintboard.vocabulary import replace_surrogates
+
+Row = dict[str, Any]
+_PLACEHOLDER_TEAM = "X"
+"""A team code for records whose team is a foreign key here (checked by the database)."""
+_UUID = re.compile(r"^[0-9a-fA-F-]{1,64}$")
+
+# Columns written by the store itself, not by a person: checked for shape and range.
+_MOMENTS = {
+    "goals": ("signed_off_at", "created_at", "updated_at"),
+    "sprints": ("started_at", "closed_at"),
+    "cards": ("created_at", "updated_at", "done_at"),
+    "dependencies": ("created_at",),
+    "feedback": ("triaged_at",),
+}
+_COUNTS = {
+    "sprints": ("committed_points", "completed_points", "scope_added", "scope_removed"),
+}
+
+
+def _path(table: str, index: int, column: str) -> str:
+    return f"$.tables.{table}[{index}].{column}"
+
+
+def _scalar(at: str, value: Any) -> None:
+    """Any column: a value SQLite stores and Python reads back."""
+    if isinstance(value, bool):
+        raise UserError(f"{at}: expected text, a number or null (got {value!r})")
+    if isinstance(value, int) and not -INT64_MAX - 1 <= value <= INT64_MAX:
+        raise UserError(f"{at}: {value} does not fit a 64-bit integer; numbers up to {INT64_MAX}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UserError(f"{at}: {value} is not a finite number")
+
+
+def _int_in(at: str, value: Any, low: int, high: int, *, null: bool = True) -> None:
+    if value is None and null:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise UserError(f"{at}: must be a whole number {low}-{high:,} (got {value!r})")
+
+
+def _json_column(at: str, value: Any, kind: type) -> Any:
+    if not isinstance(value, str):
+        raise UserError(f"{at}: expected JSON text (got {value!r:.60})")
+    try:
+        parsed = json.loads(value)
+    except (json.JSONDecodeError, RecursionError):
+        raise UserError(f"{at}: not valid JSON (got {value!r:.60})") from None
+    if not isinstance(parsed, kind):
+        raise UserError(f"{at}: expected a JSON {kind.__name__} (got {value!r:.60})")
+    return parsed
+
+
+def _record(table: str, index: int, model: type[BaseModel], given: dict[str, Any]) -> BaseModel:
+    try:
+        return model.model_validate(given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        column = str(first["loc"][0]) if first["loc"] else ""
+        message = describe_validation_error(exc)
+        # `received_at: ...` -> `$.tables.feedback[3].received_at: ...`
+        shown = message[len(column) + 2 :] if column and message.startswith(column) else message
+        raise UserError(f"{_path(table, index, column or '?')}: {shown}") from None
+
+
+class Cleaner:
+    """Checks rows table by table; counts the text values it had to clean."""
+
+    def __init__(self) -> None:
+        self.cleaned: set[str] = set()
+        """The JSON paths of the values cleaned."""
+
+    def _take(
+        self, at: tuple[str, int], row: Row, model: BaseModel, columns: dict[str, str]
+    ) -> None:
+        """Write the record's (cleaned) values back into `row`: column -> model field."""
+        for column, name in columns.items():
+            if column not in row:
+                continue
+            new = getattr(model, name)
+            if isinstance(new, list):
+                new = json.dumps(new, ensure_ascii=False)
+                if json.loads(row[column]) == json.loads(new):
+                    continue
+            elif not isinstance(new, str) or not isinstance(row[column], str):
+                continue
+            if new != row[column]:
+                self.cleaned.add(_path(*at, column))
+                row[column] = new
+
+    def team(self, i: int, row: Row) -> None:
+        names = ("code", "name", "format", "colour", "capacity")
+        given: dict[str, Any] = {k: row[k] for k in names if k in row}
+        given["throughput_per_day"] = row.get("throughput_per_day")
+        model = _record("teams", i, Team, given)
+        self._take(("teams", i), row, model, {"name": "name", "colour": "colour"})
+        _int_in(_path("teams", i, "archived"), row.get("archived", 0), 0, 1)
+
+    def key_counter(self, i: int, row: Row) -> None:
+        _record("key_counters", i, _CounterCode, {"code": row.get("team_code")})
+        _int_in(_path("key_counters", i, "last"), row.get("last"), 0, INT64_MAX, null=False)
+
+    def member(self, i: int, row: Row) -> None:
+        given = {"team": _PLACEHOLDER_TEAM, "name": row.get("name"), "role": row.get("role", "")}
+        if "onboarding" in row:
+            given["onboarding"] = _json_column(
+                _path("members", i, "onboarding"), row["onboarding"], dict
+            )
+        model = _record("members", i, Member, given)
+        self._take(("members", i), row, model, {"name": "name", "role": "role"})
+
+    def goal(self, i: int, row: Row) -> None:
+        fields = ("title", "kpi", "unit", "baseline", "target", "current", "expected_roi")
+        given = {k: row[k] for k in (*fields, "sponsor", "status") if k in row}
+        model = _record("goals", i, Goal, given)
+        self._take(("goals", i), row, model, {k: k for k in ("title", "kpi", "unit", "sponsor")})
+
+    def sprint(self, i: int, row: Row) -> None:
+        names = ("name", "goal", "start", "end", "state")
+        given: dict[str, Any] = {k: row[k] for k in names if k in row}
+        model = _record("sprints", i, Sprint, given)
+        self._take(("sprints", i), row, model, {"name": "name", "goal": "goal"})
+
+    def sprint_capacity(self, i: int, row: Row) -> None:
+        at = _path("sprint_capacity", i, "capacity")
+        _int_in(at, row.get("capacity"), 0, MAX_CAPACITY, null=False)
+
+    def card(self, i: int, row: Row) -> None:
+        at = _path("cards", i, "key")
+        key = row.get("key")
+        if not isinstance(key, str) or not CARD_KEY.match(key):
+            raise UserError(f"{at}: must be a card key like IT-42 (got {key!r:.60})")
+        given: dict[str, Any] = {"team": _PLACEHOLDER_TEAM}
+        for column in (
+            "title",
+            "description",
+            "status",
+            "points",
+            "priority",
+            "assignee",
+            "due",
+            "expected_orders",
+        ):
+            if column in row:
+                given[column] = row[column]
+        for column in ("labels", "skus"):
+            if column in row:
+                given[column] = _json_column(_path("cards", i, column), row[column], list)
+        model = _record("cards", i, Card, given)
+        names = ("title", "description", "assignee", "labels", "skus")
+        self._take(("cards", i), row, model, {k: k for k in names})
+        position = row.get("position", 0.0)
+        if not isinstance(position, int | float) or abs(position) > 1e15:
+            raise UserError(f"{_path('cards', i, 'position')}: not a board position")
+
+    def feedback(self, i: int, row: Row) -> None:
+        names = ("text", "source", "customer", "category", "reported_by", "reports")
+        given = {k: row[k] for k in names if k in row}
+        given["received_at"] = row.get("received_at")
+        model = _record("feedback", i, Feedback, given)
+        self._take(("feedback", i), row, model, {k: k for k in ("text", "customer", "reported_by")})
+        _record("feedback", i, _Triage, {"state": row.get("state", "new")})
+        if row.get("snoozed_until") is not None:
+            _record("feedback", i, _Snoozed, {"snoozed_until": row["snoozed_until"]})
+        _int_in(_path("feedback", i, "urgent"), row.get("urgent", 0), 0, 1)
+
+    def stock(self, i: int, row: Row) -> None:
+        names = ("sku", "name", "on_hand", "threshold", "restock_date")
+        model = _record("stock", i, StockItem, {k: row[k] for k in names if k in row})
+        self._take(("stock", i), row, model, {"sku": "sku", "name": "name"})
+
+
+class _CounterCode(BaseModel):
+    code: TeamCode
+
+
+class _Triage(BaseModel):
+    state: Triage
+
+
+class _Snoozed(BaseModel):
+    snoozed_until: Moment
+
+
+class _Moments(BaseModel):
+    at: Moment | None
+
+
+_CHECKS: dict[str, Callable[[Cleaner, int, Row], None]] = {
+    "teams": Cleaner.team,
+    "key_counters": Cleaner.key_counter,
+    "members": Cleaner.member,
+    "goals": Cleaner.goal,
+    "sprints": Cleaner.sprint,
+    "sprint_capacity": Cleaner.sprint_capacity,
+    "cards": Cleaner.card,
+    "feedback": Cleaner.feedback,
+    "stock": Cleaner.stock,
+}
+
+
+_KINDS: dict[str, tuple[type, ...]] = {
+    "INTEGER": (int,),
+    "REAL": (int, float),
+    "TEXT": (str,),
+}
+_KIND_NAMES = {"INTEGER": "a whole number", "REAL": "a number", "TEXT": "text"}
+
+
+def check_rows(tables: dict[str, list[Row]], types: dict[str, dict[str, str]]) -> int:
+    """Check (and clean, in place) every row of an export; returns how many text values
+    were cleaned. `types` gives each table's declared column types (INTEGER, REAL, TEXT):
+    a value must be of its column's kind (or null). Raises UserError naming the first bad
+    value's JSON path."""
+    cleaner = Cleaner()
+    for table, rows in tables.items():
+        check = _CHECKS.get(table)
+        declared = types.get(table, {})
+        for index, row in enumerate(rows):
+            for column, value in row.items():
+                at = _path(table, index, column)
+                _scalar(at, value)
+                kind = declared.get(column, "").upper()
+                if value is not None and kind in _KINDS and not isinstance(value, _KINDS[kind]):
+                    raise UserError(
+                        f"{at}: expected {_KIND_NAMES[kind]} or null (got {value!r:.60})"
+                    )
+                if isinstance(value, str):
+                    _text(cleaner, row, column, at)
+            if check is not None:
+                check(cleaner, index, row)
+            for column in _MOMENTS.get(table, ()):
+                if row.get(column) is not None:
+                    try:
+                        _Moments.model_validate({"at": row[column]})
+                    except ValidationError as exc:
+                        shown = describe_validation_error(exc).removeprefix("at: ")
+                        raise UserError(f"{_path(table, index, column)}: {shown}") from None
+            for column in _COUNTS.get(table, ()):
+                _int_in(_path(table, index, column), row.get(column), 0, MAX_COUNT)
+            uuid = row.get("uuid")
+            if uuid is not None and not (isinstance(uuid, str) and _UUID.match(uuid)):
+                raise UserError(f"{_path(table, index, 'uuid')}: not a UUID (got {uuid!r:.60})")
+    _check_counters(tables)
+    return len(cleaner.cleaned)
+
+
+def _text(cleaner: Cleaner, row: Row, column: str, at: str) -> None:
+    """Every text column: lone surrogates (which SQLite cannot store) become U+FFFD."""
+    value: str = row[column]
+    fixed = replace_surrogates(value)
+    if len(value) > 1_000_000:
+        raise UserError(f"{at}: text of {len(value):,} characters; at most 1,000,000")
+    if fixed != value:
+        cleaner.cleaned.add(at)
+        row[column] = fixed
+
+
+def _check_counters(tables: dict[str, list[Row]]) -> None:
+    """Each team's key counter must be past its highest card key, or the next card added
+    would get a key already taken."""
+    highest: dict[str, int] = {}
+    for card in tables.get("cards") or []:
+        match = CARD_KEY.match(card["key"])
+        if match:
+            code, number = match.group(1), int(match.group(2))
+            highest[code] = max(highest.get(code, 0), number)
+    counters = {row.get("team_code"): row.get("last") for row in tables.get("key_counters") or []}
+    for code, number in sorted(highest.items()):
+        last = counters.get(code)
+        if last is None or last < number:
+            raise UserError(
+                f"$.tables.key_counters: {code} is at {last if last is not None else 'none'}, "
+                f"below card {code}-{number}; a counter must be at least its highest card key"
+            )

@@ -1,0 +1,58 @@
+"""The `stored-range` check: dates a database holds from before dates were checked.
+
+Readers skip such values (a chart refuses the sprint, the calendar leaves it out, the
+inbox reads the day as very old); this check names each one so it can be fixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from sprintboard.errors import UserError
+from sprintboard.vocabulary import FIRST_DAY, LAST_DAY, sprint_span, stored_day
+
+if TYPE_CHECKING:
+    from sprintboard.planning.checks import Finding, Plan
+
+_ALLOWED = f"dates go from {FIRST_DAY} to {LAST_DAY}"
+
+
+def check_stored_range(plan: Plan) -> Iterator[Finding]:
+    """A sprint, a card's due date or a feedback item holds a date out of range (stored
+    before dates were checked); charts and calendars skip it until it is fixed."""
+    from sprintboard.planning.checks import Finding, Severity
+
+    for sprint in plan.sprints:
+        if plan.sprint is not None and sprint["name"] != plan.sprint:
+            continue
+        try:
+            sprint_span(sprint)
+        except UserError:
+            yield Finding(
+                Severity.ERROR,
+                "stored-range",
+                (),
+                f"stored dates {sprint['start']} to {sprint['end']} are not a sprint "
+                f"({_ALLOWED}, at most a year); fix with 'sprint edit'",
+                subject=str(sprint["name"]),
+            )
+    for card in plan.cards:
+        if card.get("due") and stored_day(card["due"]) is None:
+            yield Finding(
+                Severity.WARNING,
+                "stored-range",
+                (str(card["key"]),),
+                f"due date {card['due']} is out of range ({_ALLOWED}); fix with 'card edit'",
+            )
+    if plan.sprint is not None:
+        return
+    for item in plan.feedback:
+        if stored_day(item["received_at"]) is None:
+            yield Finding(
+                Severity.WARNING,
+                "stored-range",
+                (),
+                f"received {item['received_at']}, out of range ({_ALLOWED}); shown as oldest",
+                subject=f"FB-{item['id']}",
+            )
