@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sprintboard.models import Feedback, FeedbackCategory, FeedbackSource
+from sprintboard.models import Feedback
 from sprintboard.store import Store, frozen_clock
+from sprintboard.vocabulary import FeedbackCategory, FeedbackSource
 
 NOW = datetime(2026, 3, 11, 10, 30, tzinfo=UTC)
 PAGE = 200

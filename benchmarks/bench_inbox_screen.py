@@ -47,8 +47,9 @@ Frame = tuple[float, str, int, int | None, int | None]
 
 
 def build(path: Path, n: int) -> float:
-    from sprintboard.models import Feedback, FeedbackCategory, FeedbackSource
+    from sprintboard.models import Feedback
     from sprintboard.store import Store, frozen_clock
+    from sprintboard.vocabulary import FeedbackCategory, FeedbackSource
 
     rng = random.Random(6)
     categories, sources = list(FeedbackCategory), list(FeedbackSource)

@@ -17,7 +17,6 @@ from typing import Any
 
 from sprintboard import demo_content as content
 from sprintboard.errors import UserError
-from sprintboard.models import ONBOARDING_STEPS, URGENT_CATEGORIES
 from sprintboard.store import Store
 from sprintboard.store.activity import PLAN_REPLACED
 from sprintboard.store.backups import backup_before
@@ -29,6 +28,7 @@ from sprintboard.store.bulk import (
 )
 from sprintboard.store.database import Tx, new_uuid
 from sprintboard.store.generate import MAX_GENERATED, Vocabulary, generate_cards
+from sprintboard.vocabulary import ONBOARDING_STEPS, URGENT_CATEGORIES
 
 SPRINT_DAYS = 14
 DEFAULT_PER_SPRINT = 2000

@@ -6,11 +6,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.ui.conftest import SCREEN_KEYS, SIZE, AppFactory, Probe, open_screen
-
 from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.inbox import InboxScreen
 from sprintboard.screens.planning import PlanningScreen
+
+from .conftest import SCREEN_KEYS, SIZE, AppFactory, Probe, open_screen
 
 
 def _taint(db: Path) -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sprintboard.models import Card, Goal, GoalStatus, Sprint, validate
+from sprintboard.models import Card, Goal, Sprint, validate
 from sprintboard.planning.goals import goal_progress, kpi_progress, suggest_status
 from sprintboard.store import Store
+from sprintboard.vocabulary import GoalStatus
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from pydantic import ValidationError
 
 from sprintboard.errors import UserError
 from sprintboard.models import (
-    CARD_KEY,
     Card,
     Feedback,
     Goal,
@@ -19,9 +18,9 @@ from sprintboard.models import (
     StockItem,
     Team,
     describe_validation_error,
-    strip_control,
     validate,
 )
+from sprintboard.vocabulary import CARD_KEY, strip_control
 
 
 def _error(model: type[Any], **data: Any) -> str:

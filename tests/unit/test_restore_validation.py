@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import NOW
 
+from conftest import NOW
 from sprintboard.cli import main
 from sprintboard.demo import load_demo
 from sprintboard.io.dump import export_dump

@@ -207,7 +207,7 @@ def card_show(ctx: Context, key: str, as_json: bool) -> None:
 @click.option("--orders", "expected_orders", type=WHOLE)
 @json_option
 @pass_ctx
-def card_edit(ctx: Context, key: str, as_json: bool, **options: Any) -> None:
+def card_edit(ctx: Context, /, key: str, as_json: bool, **options: Any) -> None:
     """Change a card's fields."""
     store = ctx.store()
     changes: dict[str, Any] = {}

@@ -12,7 +12,7 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.errors import UserError
-from sprintboard.models import Status
+from sprintboard.vocabulary import Status
 
 if TYPE_CHECKING:
     from sprintboard.store import Store

@@ -10,16 +10,9 @@ import click
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, say, table
 from sprintboard.cli.params import WHOLE
-from sprintboard.models import (
-    Goal,
-    GoalStatus,
-    Member,
-    Sprint,
-    Team,
-    TeamFormat,
-    validate,
-)
+from sprintboard.models import Goal, Member, Sprint, Team, validate
 from sprintboard.store.sprints import CARRY_OVER
+from sprintboard.vocabulary import GoalStatus, TeamFormat
 
 FORMATS = click.Choice([f.value for f in TeamFormat])
 GOAL_STATUSES = click.Choice([s.value for s in GoalStatus])
@@ -284,7 +277,7 @@ def _goal_options(f: Any) -> Any:
 @_goal_options
 @json_option
 @pass_ctx
-def goal_add(ctx: Context, title: str, as_json: bool, **options: Any) -> None:
+def goal_add(ctx: Context, /, title: str, as_json: bool, **options: Any) -> None:
     """Add a goal with TITLE."""
     row = ctx.store().goals.add(validate(Goal, {"title": title, **_given(**options)}))
     emit_json({f: row[f] for f in GOAL_JSON}) if as_json else click.echo(row["id"])
@@ -321,7 +314,9 @@ def goal_show(ctx: Context, goal_id: str, as_json: bool) -> None:
 @_goal_options
 @json_option
 @pass_ctx
-def goal_edit(ctx: Context, goal_id: str, title: str | None, as_json: bool, **options: Any) -> None:
+def goal_edit(
+    ctx: Context, /, goal_id: str, title: str | None, as_json: bool, **options: Any
+) -> None:
     """Change a goal's fields."""
     changes = _given(title=title, **options)
     if not changes:

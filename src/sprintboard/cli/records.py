@@ -11,8 +11,9 @@ from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
 from sprintboard.cli.params import POSITIVE, WHOLE
 from sprintboard.errors import UserError
-from sprintboard.models import Feedback, FeedbackCategory, FeedbackSource, Triage, validate
+from sprintboard.models import Feedback, validate
 from sprintboard.planning.triage import VIEWS, AgeLimits, age_days, age_level, view_of
+from sprintboard.vocabulary import FeedbackCategory, FeedbackSource, Triage
 
 CATEGORIES = click.Choice([c.value for c in FeedbackCategory])
 SOURCES = click.Choice([s.value for s in FeedbackSource])

@@ -103,8 +103,8 @@ def sprint_burndown(ctx: Context, name: str, as_json: bool) -> None:
 @pass_ctx
 def sprint_flow(ctx: Context, name: str, as_json: bool) -> None:
     """Cumulative flow: cards per column at the end of each day of a sprint."""
-    from sprintboard.models import STATUS_LABELS, Status
     from sprintboard.planning.charts import sprint_flow as compute
+    from sprintboard.vocabulary import STATUS_LABELS, Status
 
     flow = compute(ctx.store(), name)
     if as_json:

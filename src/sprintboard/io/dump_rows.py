@@ -19,8 +19,6 @@ from pydantic import BaseModel, ValidationError
 
 from sprintboard.errors import UserError
 from sprintboard.models import (
-    CARD_KEY,
-    INT64_MAX,
     MAX_CAPACITY,
     MAX_COUNT,
     Card,
@@ -32,10 +30,9 @@ from sprintboard.models import (
     StockItem,
     Team,
     TeamCode,
-    Triage,
     describe_validation_error,
 )
-from sprintboard.vocabulary import replace_surrogates
+from sprintboard.vocabulary import CARD_KEY, INT64_MAX, Triage, replace_surrogates
 
 Row = dict[str, Any]
 _PLACEHOLDER_TEAM = "X"

@@ -13,9 +13,8 @@ from icalendar import Calendar, Event, Todo
 
 from sprintboard import __version__
 from sprintboard.errors import UserError
-from sprintboard.models import Priority
 from sprintboard.store import Store
-from sprintboard.vocabulary import sprint_span, stored_day
+from sprintboard.vocabulary import Priority, sprint_span, stored_day
 
 PRODID = f"-//sprintboard//sprintboard {__version__}//EN"
 UID_DOMAIN = "sprintboard"

@@ -33,14 +33,7 @@ from sprintboard.io.items import (
     priority_for,
     status_for,
 )
-from sprintboard.models import (
-    CARD_KEY,
-    Card,
-    Priority,
-    Sprint,
-    Status,
-    describe_validation_error,
-)
+from sprintboard.models import Card, Sprint, describe_validation_error
 from sprintboard.store import Store
 from sprintboard.store.bulk import (
     card_ids_by_key,
@@ -52,6 +45,9 @@ from sprintboard.store.bulk import (
 from sprintboard.store.database import Tx
 from sprintboard.store.sprints import is_reserved_name
 from sprintboard.vocabulary import (
+    CARD_KEY,
+    Priority,
+    Status,
     needs_cleaning,
     replace_surrogates,
     stored_day,

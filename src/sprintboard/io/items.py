@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from sprintboard.errors import UserError
-from sprintboard.models import Priority, Status
-from sprintboard.vocabulary import replace_surrogates
+from sprintboard.vocabulary import Priority, Status, replace_surrogates
 
 SPRINT_DAYS = 14
 """Length of a sprint the import creates without dates from the source."""

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sprintboard.models import STATUS_LABELS, Status
 from sprintboard.store import Store
-from sprintboard.vocabulary import show_control
+from sprintboard.vocabulary import STATUS_LABELS, Status, show_control
 
 # Characters Markdown (CommonMark, GitHub) gives a meaning to anywhere in a line; any
 # ASCII punctuation may be backslash-escaped.

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import UserError
 from sprintboard.io.markdown import escape
-from sprintboard.models import STATUS_LABELS, Status
 from sprintboard.planning.capacity import VELOCITY_SPRINTS as VELOCITY_SPRINTS_CAPACITY
 from sprintboard.planning.capacity import SprintCapacity, sprint_capacity
 from sprintboard.planning.charts import (
@@ -28,7 +27,7 @@ from sprintboard.planning.charts import (
     sprint_result,
 )
 from sprintboard.planning.goals import GoalProgress, goal_progress
-from sprintboard.vocabulary import colour_hex, show_control, sprint_span
+from sprintboard.vocabulary import STATUS_LABELS, Status, colour_hex, show_control, sprint_span
 
 if TYPE_CHECKING:
     from sprintboard.store import Store

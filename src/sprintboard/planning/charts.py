@@ -70,7 +70,7 @@ class SprintHistory:
 
     @property
     def started(self) -> bool:
-        return self.sprint["state"] != "planned"
+        return bool(self.sprint["state"] != "planned")
 
     @property
     def start_bound(self) -> Bound:

@@ -7,8 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sprintboard.models import GoalStatus
-from sprintboard.vocabulary import stored_day
+from sprintboard.vocabulary import GoalStatus, stored_day
 
 if TYPE_CHECKING:
     from sprintboard.store import Store

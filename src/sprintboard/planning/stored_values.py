@@ -7,22 +7,28 @@ inbox reads the day as very old); this check names each one so it can be fixed.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from sprintboard.errors import UserError
+from sprintboard.planning.findings import Finding, Severity
 from sprintboard.vocabulary import FIRST_DAY, LAST_DAY, sprint_span, stored_day
 
-if TYPE_CHECKING:
-    from sprintboard.planning.checks import Finding, Plan
+
+class StoredPlan(Protocol):
+    """What this check reads of the checks' `Plan`."""
+
+    sprint: str | None
+    sprints: list[dict[str, Any]]
+    cards: list[dict[str, Any]]
+    feedback: list[dict[str, Any]]
+
 
 _ALLOWED = f"dates go from {FIRST_DAY} to {LAST_DAY}"
 
 
-def check_stored_range(plan: Plan) -> Iterator[Finding]:
+def check_stored_range(plan: StoredPlan) -> Iterator[Finding]:
     """A sprint, a card's due date or a feedback item holds a date out of range (stored
     before dates were checked); charts and calendars skip it until it is fixed."""
-    from sprintboard.planning.checks import Finding, Severity
-
     for sprint in plan.sprints:
         if plan.sprint is not None and sprint["name"] != plan.sprint:
             continue

@@ -1,0 +1,56 @@
+"""What a seam check finds: how bad, which rule, which cards, and why.
+
+Shared by every rule (`checks.py`, `stored_values.py`), the CLI's `check` and the board's
+findings panel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most severe: findings sort by it."""
+        return _RANK[self]
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One warning before a seam breaks: how bad, which rule, which cards, and why.
+
+    `subject` names what the finding is about when that is not a card: `FB-12` (feedback),
+    `goal 3`, `Sprint 42/IT` (a team's load in a sprint).
+    """
+
+    severity: Severity
+    rule: str
+    cards: tuple[str, ...]
+    why: str
+    subject: str = ""
+
+    def line(self, *, max_cards: int = 5) -> str:
+        """`SEVERITY RULE cards: why`; a long list of cards is cut to the first few."""
+        shown = ",".join(self.cards[:max_cards])
+        if len(self.cards) > max_cards:
+            shown += f" +{len(self.cards) - max_cards} more"
+        return f"{self.severity.value} {self.rule} {shown or self.subject or '-'}: {self.why}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity.value,
+            "rule": self.rule,
+            "cards": list(self.cards),
+            "why": self.why,
+            "subject": self.subject or None,
+        }
