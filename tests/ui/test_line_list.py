@@ -5,6 +5,8 @@ as the screens' view models do."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -13,6 +15,7 @@ from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import MouseScrollDown, MouseScrollUp
+from textual.pilot import Pilot
 from textual.strip import Strip
 
 from sprintboard.widgets.line_list import LineList
@@ -87,11 +90,23 @@ def lines(widget: LineList) -> list[str]:
     return [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
 
 
-async def test_draws_only_the_rows_on_screen() -> None:
-    app = ListApp(Model())
+@asynccontextmanager
+async def opened(model: Model) -> AsyncIterator[tuple[ListApp, Numbers, Pilot[None]]]:
+    app = ListApp(model)
     async with app.run_test(size=(30, HEIGHT)) as pilot:
-        numbers = app.query_one(Numbers)
         await pilot.pause()
+        yield app, app.query_one(Numbers), pilot
+
+
+def select(numbers: Numbers, cursor: int) -> int:
+    """Move the model's cursor as a screen does; the first row the list then shows."""
+    numbers.model.cursor = cursor
+    numbers.refresh_list()
+    return numbers.top
+
+
+async def test_draws_only_the_rows_on_screen() -> None:
+    async with opened(Model()) as (_, numbers, pilot):
         numbers.drawn.clear()
         numbers.refresh()
         await pilot.pause()
@@ -101,57 +116,35 @@ async def test_draws_only_the_rows_on_screen() -> None:
 
 
 async def test_the_cursor_is_kept_in_view_and_the_scroll_clamped() -> None:
-    model = Model()
-    app = ListApp(model)
-    async with app.run_test(size=(30, HEIGHT)) as pilot:
-        numbers = app.query_one(Numbers)
-        await pilot.pause()
-        model.cursor = 500
-        numbers.refresh_list()
-        assert numbers.top == 491  # the cursor on the last line
+    async with opened(Model()) as (_, numbers, _pilot):
+        assert select(numbers, 500) == 491  # the cursor on the last line
         assert lines(numbers)[-1] == ">row 500"
-        model.cursor = 495
-        numbers.refresh_list()
-        assert numbers.top == 491  # on screen already: no scrolling
-        model.cursor = 5
-        numbers.refresh_list()
-        assert numbers.top == 5 and lines(numbers)[1] == ">row 5"
-        model.cursor = ROWS - 1
-        numbers.refresh_list()
-        assert numbers.top == ROWS - 10
-        del model.rows[20:]
-        model.cursor = 3
-        numbers.refresh_list()
-        assert numbers.top == 3
+        assert select(numbers, 495) == 491  # on screen already: no scrolling
+        assert select(numbers, 5) == 5 and lines(numbers)[1] == ">row 5"
+        assert select(numbers, ROWS - 1) == ROWS - 10
+        del numbers.model.rows[20:]
+        assert select(numbers, 3) == 3
         numbers.scroll_rows(100)
         assert numbers.top == 10  # no further than the last row at the bottom
 
 
 async def test_the_wheel_scrolls_three_rows_and_leaves_the_cursor() -> None:
-    model = Model()
-    app = ListApp(model)
-    async with app.run_test(size=(30, HEIGHT)) as pilot:
-        numbers = app.query_one(Numbers)
-        await pilot.pause()
+    async with opened(Model()) as (_, numbers, pilot):
         for turn in (MouseScrollDown, MouseScrollDown, MouseScrollUp):
             numbers.post_message(turn(numbers, 2, 3, 0, 1, 0, False, False, False))
         await pilot.pause()
-        assert numbers.top == 3 and model.cursor == 0
+        assert numbers.top == 3 and numbers.model.cursor == 0
         assert lines(numbers)[1] == " row 3"
 
 
 async def test_a_click_names_the_row_and_the_list() -> None:
-    model = Model(rows=[f"row {i}" for i in range(30)])
-    app = ListApp(model)
-    async with app.run_test(size=(30, HEIGHT)) as pilot:
-        numbers = app.query_one(Numbers)
-        await pilot.pause()
+    async with opened(Model(rows=[f"row {i}" for i in range(30)])) as (app, numbers, pilot):
         numbers.scroll_rows(4)
         await pilot.click(Numbers, offset=(2, 3))
         await pilot.click(Numbers, offset=(2, 0))  # the header
         await pilot.pause()
         assert [(c.index, c.control) for c in app.clicks] == [(6, numbers)]
-        del model.rows[8:]
+        del numbers.model.rows[8:]
         numbers.refresh_list()
         await pilot.click(Numbers, offset=(2, 9))  # below the last row
         await pilot.pause()
@@ -159,34 +152,24 @@ async def test_a_click_names_the_row_and_the_list() -> None:
 
 
 async def test_keys_go_to_the_app_and_the_list_follows() -> None:
-    model = Model()
-    app = ListApp(model)
-    async with app.run_test(size=(30, HEIGHT)) as pilot:
-        numbers = app.query_one(Numbers)
-        await pilot.pause()
+    async with opened(Model()) as (_, numbers, pilot):
         for _ in range(12):
             await pilot.press("down")
-        assert model.cursor == 12 and numbers.top == 3
+        assert numbers.model.cursor == 12 and numbers.top == 3
         assert numbers.page_step(1) == 9 and numbers.page_step(-2) == -18
 
 
 async def test_an_empty_list_says_so() -> None:
-    app = ListApp(Model(rows=[]))
-    async with app.run_test(size=(30, HEIGHT)) as pilot:
-        numbers = app.query_one(Numbers)
-        await pilot.pause()
+    async with opened(Model(rows=[])) as (_, numbers, _pilot):
         assert lines(numbers)[:3] == ["HEADER", "  Nothing here.", ""]
 
 
 async def test_styles_follow_the_theme_and_the_focus() -> None:
-    app = ListApp(Model())
-    async with app.run_test(size=(30, HEIGHT)) as pilot:
-        numbers = app.query_one(Numbers)
+    async with opened(Model()) as (app, numbers, pilot):
 
         def fresh() -> Style:  # what Textual works out now, past every cache of ours
             return numbers.get_component_rich_style("numbers--selected", partial=True)
 
-        await pilot.pause()
         focused = numbers.get_style("numbers--selected")
         assert focused == fresh()
         app.theme = "nord"
