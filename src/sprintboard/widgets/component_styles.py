@@ -16,7 +16,8 @@ from textual.widget import Widget
 
 
 class ComponentStyles(Widget):
-    """Mixed in before a Widget class: `get_style(name)` for its component classes."""
+    """A Widget with `get_style(name)` for its component classes; as a base of its own, or
+    before another Widget class (`LineList(ComponentStyles, ScrollView)`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -121,6 +121,7 @@ class LineList(ComponentStyles, ScrollView, inherit_bindings=False):
             # The height comes from CSS, so a new row count needs no layout pass.
             self.set_reactive(LineList.virtual_size, size)
         before = self.top
+        # force: overflow is hidden (no scrollbar), so Textual would not scroll by itself.
         self.scroll_to(y=top, animate=False, force=True)
         return self.top != before
 
