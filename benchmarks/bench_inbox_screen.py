@@ -180,7 +180,7 @@ async def bench(path: Path, presses: int) -> dict[str, Any]:
         pages = []
         for _ in range(3 * presses):
             target = min(
-                screen.page.cursor + screen.inbox_list.rows - 1, len(screen.page.items) - 1
+                screen.page.cursor + screen.inbox_list.visible_rows - 1, len(screen.page.items) - 1
             )
             want = screen.page.items[target].id
             seen, t0 = len(frames), time.perf_counter()

@@ -463,6 +463,27 @@ async def test_titles_are_shown_literally(board_app: AppFactory, probe: Probe) -
         assert any("[bold]x[/]" in line for line in view_lines(app))
 
 
+async def test_page_keys_repaint_the_whole_list(board_app: AppFactory) -> None:
+    """A page key scrolls the list: the terminal shows every line the list now draws, none
+    left over from the page before."""
+    app = board_app()
+    async with app.run_test(size=(140, 30), notifications=True) as pilot:
+        screen = await open_dependencies(app, pilot)
+        await pilot.press("a")
+        assert await wait_until(pilot, lambda: screen.teams is None and not screen.view.pending)
+        await settle(app, pilot)
+        view = screen.view
+        for key in ("pagedown", "pagedown", "pageup"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            box = view.region
+            terminal = Probe.screen_lines(app)[box.y : box.bottom]
+            assert [line[box.x : box.right].rstrip() for line in terminal] == [
+                line.rstrip() for line in view_lines(app)
+            ], key
+        assert view.top == 0 < len(view.rows) - view.visible_rows
+
+
 async def test_works_at_80x24(board_app: AppFactory, probe: Probe) -> None:
     add_links(probe, EXTRA)
     app = board_app()

@@ -572,7 +572,7 @@ async def test_end_and_home_go_to_the_ends_of_a_big_view(
         for _ in range(10):
             await press(app, pilot, "pageup")
         target = selected(app)
-        assert target == view[len(view) - 1 - 10 * (screen.inbox_list.rows - 1)]
+        assert target == view[len(view) - 1 - 10 * (screen.inbox_list.visible_rows - 1)]
         assert page.start < len(view) - 300 and shown(app) == view[page.start : page.end]
         first_line = list_lines(app)[1]  # the cursor leads the screen up
         assert first_line.startswith("▶") and feedback(probe, target)["text"] in first_line

@@ -268,7 +268,7 @@ class DependencyScreen(LiveScreen):
     @on(DependencyView.Clicked)
     def _clicked(self, event: DependencyView.Clicked) -> None:
         self.view.cursor, self.view.side = event.index, event.side
-        self.view.refresh_view()
+        self.view.refresh_list()
         self.update_detail()
         if event.chain >= 2:
             self.action_open()

@@ -214,7 +214,7 @@ class InboxScreen(TriageActions, LiveScreen):
             detail.scroll_page_down(animate=False)
 
     def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(1, self.inbox_list.rows - 1))
+        self.action_cursor(self.inbox_list.page_step(direction))
 
     async def action_jump(self, edge: int) -> None:
         """The view's first (-1) or last (1) item: read from the store unless it is loaded."""

@@ -22,11 +22,11 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Size
 from textual.strip import Strip
-from textual.widget import Widget
 from textual.widgets import Static
 
 from sprintboard.planning.capacity import SprintCapacity, TeamCapacity
 from sprintboard.views.text import fit, printable
+from sprintboard.widgets.component_styles import ComponentStyles
 
 LABEL = 6  # team code column
 
@@ -72,7 +72,7 @@ def feedback_words(team: TeamCapacity) -> str:
     return f"feedback {shown} / {team.feedback_target}%"
 
 
-class CapacityBars(Widget):
+class CapacityBars(ComponentStyles):
     """Draws a SprintCapacity; the screen calls show() whenever the plan changes."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -105,7 +105,6 @@ class CapacityBars(Widget):
         self.empty_text = "No sprint yet: add one with 'sprintboard sprint add'."
         self._lines: list[Strip] = []
         self._lines_key: tuple[Any, ...] | None = None
-        self._styles: dict[str, Style] = {}
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height
@@ -120,7 +119,6 @@ class CapacityBars(Widget):
         # Built once per plan, width and theme: a frame only looks the lines up.
         key = (self.size.width, self.app.theme)
         if key != self._lines_key:
-            self._styles = {"": self.rich_style}
             self._lines, self._lines_key = self._build(self.size.width), key
         if y < len(self._lines):
             return self._lines[y]
@@ -128,29 +126,25 @@ class CapacityBars(Widget):
 
     # -- building the lines -------------------------------------------------------------
 
-    def _style(self, name: str) -> Style:
-        style = self._styles.get(name)
-        if style is None:
-            style = self._styles[""] + self.get_component_rich_style(name, partial=True)
-            self._styles[name] = style
-        return style
+    def component_style(self, name: str) -> Style:
+        return self.rich_style + self.get_component_rich_style(name, partial=True)
 
     def _build(self, width: int) -> list[Strip]:
         plan = self.plan
         if plan is None:
-            text = Segment(f" {self.empty_text}", self._style("capacity--muted"))
+            text = Segment(f" {self.empty_text}", self.get_style("capacity--muted"))
             return [self._line([text], width)]
         over = len(plan.over_capacity)
         head = f" {plan.planned}/{plan.capacity} pt planned" + (
             f" · {over} team{'s' if over != 1 else ''} over capacity" if over else ""
         )
         window = ", ".join(plan.velocity_sprints) or "no closed sprint yet"
-        muted = self._style("capacity--muted")
+        muted = self.get_style("capacity--muted")
         lines = [
-            self._line([Segment(head, self._style("capacity--title"))], width),
+            self._line([Segment(head, self.get_style("capacity--title"))], width),
             self._line([Segment(f" │ capacity  ┊ velocity: {window}", muted)], width),
             self._line([Segment(" * this sprint's capacity override", muted)], width),
-            Strip.blank(width, self._style("")),
+            Strip.blank(width, self.get_style()),
         ]
         room = max((cell_len(figures(t)) for t in plan.teams), default=0) + 1
         for team in plan.teams:
@@ -162,7 +156,7 @@ class CapacityBars(Widget):
         return lines
 
     def _line(self, segments: list[Segment], width: int) -> Strip:
-        return Strip(segments).adjust_cell_length(width, self._style(""))
+        return Strip(segments).adjust_cell_length(width, self.get_style())
 
     def _bar_line(self, team: TeamCapacity, width: int, room: int) -> Strip:
         bar_width = max(4, width - LABEL - room)
@@ -176,16 +170,16 @@ class CapacityBars(Widget):
         if team.velocity is not None:
             marks.setdefault(cells(team.velocity) - 1, "┊")
         if team.over_capacity:
-            fill = self._style("capacity--over")
+            fill = self.get_style("capacity--over")
         elif team.over_velocity:
-            fill = self._style("capacity--warn")
+            fill = self.get_style("capacity--warn")
         else:
-            fill = self._style("capacity--fill")
-        empty, mark_style = self._style("capacity--empty"), self._style("capacity--mark")
+            fill = self.get_style("capacity--fill")
+        empty, mark_style = self.get_style("capacity--empty"), self.get_style("capacity--mark")
         colour = Style(color=_colour(team.colour), bold=True)
         segments = [
-            Segment("▌", self._style("") + colour),
-            Segment(fit(printable(team.team), LABEL - 1), self._style("capacity--team")),
+            Segment("▌", self.get_style() + colour),
+            Segment(fit(printable(team.team), LABEL - 1), self.get_style("capacity--team")),
         ]
         for i in range(bar_width):
             mark = marks.get(i)
@@ -198,27 +192,27 @@ class CapacityBars(Widget):
                 segments[-1] = Segment(segments[-1].text + cell.text, cell.style)
             else:
                 segments.append(cell)
-        words = self._style("capacity--over" if team.over_capacity else "capacity--team")
+        words = self.get_style("capacity--over" if team.over_capacity else "capacity--team")
         segments.append(Segment(" " + figures(team), words))
         return self._line(segments, width)
 
     def _details(self, team: TeamCapacity) -> list[tuple[str, Style]]:
-        muted = self._style("capacity--muted")
-        speed = self._style("capacity--warn") if team.over_velocity else muted
+        muted = self.get_style("capacity--muted")
+        speed = self.get_style("capacity--warn") if team.over_velocity else muted
         parts = [(velocity_words(team, self.velocity_loading), speed)]
         parts.append((" · " + feedback_words(team), muted))
         if team.unpointed:
-            parts.append((f" · {team.unpointed} unpointed", self._style("capacity--warn")))
+            parts.append((f" · {team.unpointed} unpointed", self.get_style("capacity--warn")))
         return parts
 
     def _detail(self, team: TeamCapacity, width: int, parts: list[tuple[str, Style]]) -> Strip:
         """An indented line under the bar, cropped with an ellipsis when it is too long."""
-        muted = self._style("capacity--muted")
+        muted = self.get_style("capacity--muted")
         segments = [Segment(" " * LABEL, muted), *(Segment(t, s) for t, s in parts)]
         strip = Strip(segments)
         if strip.cell_length > width:
             strip = Strip([*strip.crop(0, width - 1), Segment("…", muted)])
-        return strip.adjust_cell_length(width, self._style(""))
+        return strip.adjust_cell_length(width, self.get_style())
 
 
 def _colour(colour: str) -> str:

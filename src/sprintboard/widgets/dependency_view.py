@@ -1,5 +1,5 @@
 """The dependency screen's drawing: rows of a team view (links grouped by team pair, or a
-layered graph from blockers to dependents), drawn line by line (Textual's Line API).
+layered graph from blockers to dependents), drawn line by line (a `LineList`).
 
 Only the rows on screen are drawn, so a pair with 2,000 links costs what a pair with two
 does. Every link shows its colour *and* its symbol and word, and the critical path is
@@ -9,15 +9,13 @@ never parsed as markup. The rows come from `views/dependencies.py`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.geometry import Region, Size
-from textual.message import Message
 from textual.strip import Strip
-from textual.widget import Widget
 
 from sprintboard.planning.graph import CardNode
 from sprintboard.views.board import LABELS
@@ -31,6 +29,7 @@ from sprintboard.views.dependencies import (
     Row,
 )
 from sprintboard.views.text import fit, printable
+from sprintboard.widgets.line_list import LineList
 
 COLOUR_ROLES = {"red": "dep--red", "amber": "dep--amber", "green": "dep--green"}
 """A link colour's component class (the theme's error, warning and success colours)."""
@@ -53,7 +52,7 @@ def lay_out(parts: list[Part], width: int) -> list[Segment]:
     return [Segment(fit(text, share if w is None else w), style) for text, w, style in parts]
 
 
-class DependencyView(Widget):
+class DependencyView(LineList, can_focus=False):
     """Draws rows (a list or a graph); the screen owns the keys and says what to show.
 
     Not focusable, like the matrix beside it: the screen's bindings take every key, and
@@ -73,11 +72,9 @@ class DependencyView(Widget):
         "dep--amber",
         "dep--green",
         "dep--critical",
-        "dep--empty",
     }
 
     DEFAULT_CSS = """
-    DependencyView { height: 1fr; background: $background; }
     DependencyView > .dep--group { color: $text; background: $panel; text-style: bold; }
     DependencyView > .dep--selected { background: $primary 55%; }
     DependencyView > .dep--side { text-style: bold reverse; }
@@ -87,35 +84,29 @@ class DependencyView(Widget):
     DependencyView > .dep--amber { color: $warning; text-style: bold; }
     DependencyView > .dep--green { color: $success; text-style: bold; }
     DependencyView > .dep--critical { color: $secondary; text-style: bold; }
-    DependencyView > .dep--empty { color: $text-disabled; }
     """
 
-    class Clicked(Message):
+    cursor = 0  # a plain attribute here: the screen sets it too
+
+    @dataclass
+    class Clicked(LineList.Clicked):
         """A row was clicked (chain 2 = double click); `side`: which of its cards."""
 
-        def __init__(self, index: int, side: int, chain: int) -> None:
-            self.index = index
-            self.side = side
-            self.chain = chain
-            super().__init__()
+        side: int
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[Row] = []
-        self.cursor = 0
         self.side = 0
-        self.top = 0
         self.pending = True
         self.empty_text = "No links."
-        self._style_key: tuple[str, bool] | None = None
-        self._styles: dict[str, Style] = {}
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return container.height
 
     @property
-    def visible_rows(self) -> int:
-        return max(1, self.size.height)
+    def row_count(self) -> int:
+        return 0 if self.pending else len(self.rows)
+
+    def component_style(self, name: str) -> Style:
+        return self.blended_style(name)
 
     # -- what is shown and selected ------------------------------------------------------
 
@@ -130,10 +121,9 @@ class DependencyView(Widget):
                 self.side = side
             elif keys[side] in self.selected_row.keys:
                 self.side = self.selected_row.keys.index(keys[side])
-        self.top = (
-            max(0, self.cursor - self.visible_rows // 3) if self.cursor >= self.visible_rows else 0
-        )
-        self.refresh_view()
+        visible = self.visible_rows
+        self.scroll_to_row(max(0, self.cursor - visible // 3) if self.cursor >= visible else 0)
+        self.refresh_list()
 
     def _find(self, keep: tuple[tuple[str, ...], int] | None) -> int:
         if keep is not None:
@@ -188,8 +178,8 @@ class DependencyView(Widget):
         """Move about a screenful of lines, landing on the nearest selectable row."""
         if not self.rows:
             return
-        step = delta * max(1, self.visible_rows - 1)  # the view scrolls with the cursor
-        self.top = max(0, min(len(self.rows) - self.visible_rows, self.top + step))
+        step = self.page_step(delta)
+        self.scroll_rows(step)  # the view scrolls with the cursor
         target = max(0, min(len(self.rows) - 1, self.cursor + step))
         for distance in range(len(self.rows)):
             for index in (target + distance, target - distance):
@@ -205,69 +195,34 @@ class DependencyView(Widget):
         row = self.selected_row
         if row is not None:
             self.side = max(0, min(len(row.keys) - 1, self.side + delta))
-            self._refresh_rows(self.cursor)
+            self.refresh_rows(self.cursor)
 
     def _go(self, index: int) -> None:
-        before, top = self.cursor, self.top
+        before = self.cursor
         if index != before:
             self.side = 0
         self.cursor = index
-        self.refresh_view(full=False)
-        if self.top == top:  # no scrolling: only the two rows changed
-            self._refresh_rows(before, index)
+        self.refresh_list(moved_from=before)
 
-    def _refresh_rows(self, *indexes: int) -> None:
-        for index in indexes:
-            if 0 <= index - self.top < self.size.height:
-                self.refresh(Region(0, index - self.top, self.size.width, 1))
-
-    def refresh_view(self, full: bool = True) -> None:
-        """Scroll the cursor into view (with the heading above it) and redraw (only when
-        it scrolled, unless `full`)."""
-        top = self.top
-        if self.cursor < self.top:
-            self.top = self.cursor
-            if self.top > 0 and not self.rows[self.top - 1].keys:
-                self.top -= 1  # keep the group's or layer's heading in sight
-        elif self.cursor >= self.top + self.visible_rows:
-            self.top = self.cursor - self.visible_rows + 1
-        self.top = max(0, min(self.top, len(self.rows) - self.visible_rows))
-        if full or self.top != top:
-            self.refresh()
-
-    def scroll_rows(self, delta: int) -> None:
-        self.top = max(0, min(len(self.rows) - self.visible_rows, self.top + delta))
-        self.refresh()
+    def top_for_cursor(self, top: int, cursor: int) -> int:
+        shown = super().top_for_cursor(top, cursor)
+        if cursor < top and shown > 0 and not self.rows[shown - 1].keys:
+            shown -= 1  # keep the group's or layer's heading in sight
+        return shown
 
     # -- drawing -------------------------------------------------------------------------
 
-    def _style(self, name: str) -> Style:
-        # Cached per theme (see BoardGrid._style); the widget never has focus.
-        key = (self.app.theme, self.has_focus)
-        if key != self._style_key:
-            self._style_key, self._styles = key, {"": self.rich_style}
-        style = self._styles.get(name)
-        if style is None:
-            style = self.get_component_rich_style(name)
-            if not self.get_component_styles(name).background.a:
-                style = style.without_color + Style(color=style.color)
-            self._styles[name] = style
-        return style
+    def render_below(self, line: int, width: int) -> Strip:
+        if self.pending and line == 0:
+            return self.note_line("loading…", width)
+        return super().render_below(line, width)
 
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        base = self._style("")
-        if self.pending or not self.rows:
-            text = ("  loading…" if self.pending else f"  {self.empty_text}") if y == 0 else ""
-            return Strip([Segment(fit(text, width), base + self._style("dep--empty"))])
-        index = self.top + y
-        if index >= len(self.rows):
-            return Strip.blank(width, base)
-        row = self.rows[index]
+    def render_row(self, index: int, width: int) -> Strip:
+        base, row = self.get_style(), self.rows[index]
         selected = index == self.cursor and bool(row.keys)
-        back = base + self._style("dep--selected") if selected else base
+        back = base + self.get_style("dep--selected") if selected else base
         if row.kind == GROUP:
-            parts: list[Part] = [(f" {row.text}", None, base + self._style("dep--group"))]
+            parts: list[Part] = [(f" {row.text}", None, base + self.get_style("dep--group"))]
         elif row.kind == LAYER:
             heading = f"── {row.text}"
             parts = [(heading + "─" * max(0, width - len(heading)), None, base + self._muted)]
@@ -283,17 +238,17 @@ class DependencyView(Widget):
 
     @property
     def _muted(self) -> Style:
-        return self._style("dep--muted")
+        return self.get_style("dep--muted")
 
     def _key(self, key: str, critical: bool, chosen: bool, back: Style) -> Style:
-        style = back + self._style("dep--critical" if critical else "dep--key")
-        return style + self._style("dep--side") if chosen else style
+        style = back + self.get_style("dep--critical" if critical else "dep--key")
+        return style + self.get_style("dep--side") if chosen else style
 
     def _mark(self, selected: bool, critical: bool, back: Style) -> list[Part]:
         star = f"{CRITICAL} " if critical else "  "
         return [
             ("▶ " if selected else "  ", 2, back),
-            (star, 2, back + self._style("dep--critical")),
+            (star, 2, back + self.get_style("dep--critical")),
         ]
 
     def _link_parts(self, row: Row, selected: bool, back: Style) -> list[Part]:
@@ -302,7 +257,7 @@ class DependencyView(Widget):
         dep, blk = link.dependent, link.blocker
         return [
             *self._mark(selected, row.critical, back),
-            (link.style.label, 14, back + self._style(COLOUR_ROLES[link.style.colour])),
+            (link.style.label, 14, back + self.get_style(COLOUR_ROLES[link.style.colour])),
             (dep.key, 9, self._key(dep.key, row.critical, selected and self.side == 0, back)),
             (" " + printable(dep.title), None, back),
             (where(dep), 22, muted),
@@ -332,8 +287,8 @@ class DependencyView(Widget):
         return [
             ("▶ " if selected else "  ", 2, back),
             ("  └→ " if row.last else "  ├→ ", 6, muted),
-            (link.style.label, 14, back + self._style(COLOUR_ROLES[link.style.colour])),
-            (f"{CRITICAL} " if row.critical else "  ", 2, back + self._style("dep--critical")),
+            (link.style.label, 14, back + self.get_style(COLOUR_ROLES[link.style.colour])),
+            (f"{CRITICAL} " if row.critical else "  ", 2, back + self.get_style("dep--critical")),
             (dep.key, 9, self._key(dep.key, row.critical, selected, back)),
             (" " + printable(dep.title), None, back),
             (f" {dep.team}", 6, muted),
@@ -343,21 +298,10 @@ class DependencyView(Widget):
 
     # -- mouse ---------------------------------------------------------------------------
 
-    def on_click(self, event: events.Click) -> None:
-        index = self.top + event.y
-        if not self.pending and 0 <= index < len(self.rows) and self.rows[index].keys:
-            # A link row shows the blocker in its right half.
-            side = 1 if len(self.rows[index].keys) > 1 and event.x > self.size.width // 2 else 0
-            self.post_message(self.Clicked(index, side, event.chain))
-
-    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        event.stop()
-        self.scroll_rows(3)
-
-    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        event.stop()
-        self.scroll_rows(-3)
-
-    def on_resize(self, event: events.Resize) -> None:
-        if self.rows:
-            self.refresh_view()
+    def click_message(self, index: int, event: events.Click) -> DependencyView.Clicked | None:
+        keys = self.rows[index].keys
+        if not keys:
+            return None
+        # A link row shows the blocker in its right half.
+        side = 1 if len(keys) > 1 and event.x > self.size.width // 2 else 0
+        return self.Clicked(self, index, event.chain, side)

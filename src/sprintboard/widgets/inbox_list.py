@@ -1,8 +1,9 @@
-"""The inbox's triage queue, one line per feedback item (Line API), and its detail pane.
+"""The inbox's triage queue, one line per feedback item (a `LineList`), and its detail pane.
 
 `InboxList` draws only the lines on screen from an `InboxPage` (the stretch of a view loaded
-so far, and the cursor), so a view of 50,000 items costs what a view of ten does. User text
-is drawn as plain segments or `Content`, never parsed as markup.
+so far, and the cursor), so a view of 50,000 items costs what a view of ten does, and asks
+for the next page (or the one before) as the screen nears either edge. User text is drawn
+as plain segments or `Content`, never parsed as markup.
 """
 
 from __future__ import annotations
@@ -12,24 +13,22 @@ from typing import Any, ClassVar
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
+from textual.cache import LRUCache
 from textual.content import Content
-from textual.geometry import Region, Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
 from sprintboard.planning.triage import VIEWS, AgeLevel, InboxItem
 from sprintboard.views.board import LABELS
 from sprintboard.views.inbox import InboxPage, Query
 from sprintboard.views.text import fit, printable
+from sprintboard.widgets.line_list import LineList, LineListMessage
 
 URGENT_MARK = "⚑"
 AGE_MARKS = {AgeLevel.OK: "", AgeLevel.AMBER: " !", AgeLevel.RED: " !!"}
-HEADER_HEIGHT = 1
 
 # (title, width) of the fixed columns; the text takes the rest of the line.
 COLUMNS = (("", 2), ("CATEGORY", 9), ("SOURCE", 7), ("CUSTOMER", 18), ("AGE", 7), ("REP", 4))
@@ -49,8 +48,10 @@ def link_text(item: InboxItem) -> str:
     return "(no card)"
 
 
-class InboxList(Widget, can_focus=True):
+class InboxList(LineList, can_focus=True):
     """Draws an InboxPage; the screen owns the keys and tells it when to redraw."""
+
+    HEADER_HEIGHT = 1
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "inbox--header",
@@ -60,11 +61,9 @@ class InboxList(Widget, can_focus=True):
         "inbox--red",
         "inbox--muted",
         "inbox--shipped",
-        "inbox--empty",
     }
 
     DEFAULT_CSS = """
-    InboxList { height: 1fr; background: $background; }
     InboxList > .inbox--header { color: $text-muted; background: $panel; text-style: bold; }
     InboxList > .inbox--selected { background: $primary 35%; }
     InboxList:focus > .inbox--selected { background: $primary 55%; }
@@ -73,21 +72,12 @@ class InboxList(Widget, can_focus=True):
     InboxList > .inbox--red { color: $error; text-style: bold; }
     InboxList > .inbox--muted { color: $text-muted; }
     InboxList > .inbox--shipped { color: $success; text-style: bold; }
-    InboxList > .inbox--empty { color: $text-disabled; }
     """
 
-    class Clicked(Message):
-        """A row was clicked (chain 2 = double click)."""
-
-        def __init__(self, index: int, chain: int) -> None:
-            self.index = index
-            self.chain = chain
-            super().__init__()
-
-    class NearEnd(Message):
+    class NearEnd(LineListMessage):
         """The view scrolled close to the last loaded item: time to load the next page."""
 
-    class NearStart(Message):
+    class NearStart(LineListMessage):
         """The view scrolled close to the first loaded item, and the view starts before it."""
 
     def __init__(self, page: InboxPage, *, id: str | None = None) -> None:
@@ -95,95 +85,58 @@ class InboxList(Widget, can_focus=True):
         self.page = page
         self.view = "new"
         self.empty_text = "Nothing to triage."
-        # The view's index of the first item on screen: a page read in before the loaded
-        # items leaves the screen where it was.
-        self.first = 0
-        self._style_key: tuple[str, bool, int, str] | None = None
-        self._styles: dict[str, Style] = {}
-        self._rows: dict[tuple[InboxItem, bool], Strip] = {}
+        self._start = 0  # the page's start when the list was last drawn
+        # Items are immutable: a row is drawn once until it, the width or the styles change,
+        # so taking one out of the view redraws only the line the cursor lands on.
+        self._rows: LRUCache[tuple[InboxItem, bool, int, str], Strip] = LRUCache(1024)
 
     @property
-    def rows(self) -> int:
-        return max(1, self.size.height - HEADER_HEIGHT)
+    def row_count(self) -> int:
+        return len(self.page.items)
 
     @property
-    def top(self) -> int:
-        """Index (in the page's items) of the first item on screen."""
-        return self.first - self.page.start
+    def cursor(self) -> int:
+        return self.page.cursor
 
-    @top.setter
-    def top(self, index: int) -> None:
-        self.first = self.page.start + index
+    def notify_style_update(self) -> None:
+        self._rows.clear()
+        super().notify_style_update()
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return container.height
+    def component_style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)
 
     # -- keeping the cursor in view ------------------------------------------------------
 
-    def refresh_list(self, moved_from: int | None = None) -> None:
-        """Call after the page changed: scrolls the cursor into view and redraws.
+    def kept_top(self) -> int:
+        # A page read in before the loaded items leaves the screen where it was.
+        return self.top + self._start - self.page.start
 
-        `moved_from`: only the cursor moved, from that index; unless the list scrolls,
-        just its two lines are drawn again.
-        """
-        cursor, top = self.page.cursor, self.top
-        if cursor < self.top:
-            self.top = cursor
-        elif cursor >= self.top + self.rows:
-            self.top = cursor - self.rows + 1
-        self.top = max(0, min(self.top, len(self.page.items) - self.rows))
-        if moved_from is not None and self.top == top:
-            width = self.size.width
-            for index in {moved_from, cursor}:
-                self.refresh(Region(0, HEADER_HEIGHT + index - top, width, 1))
-        else:
-            self.refresh()
+    def refresh_list(self, moved_from: int | None = None) -> None:
+        super().refresh_list(moved_from)
+        self._start = self.page.start
+        self.ask_for_more()
+
+    def scroll_rows(self, delta: int) -> None:
+        super().scroll_rows(delta)
         self.ask_for_more()
 
     def ask_for_more(self) -> None:
-        if self.page.wants_more(self.top + self.rows):
-            self.post_message(self.NearEnd())
+        if self.page.wants_more(self.top + self.visible_rows):
+            self.post_message(self.NearEnd(self))
         if self.page.wants_earlier(self.top):
-            self.post_message(self.NearStart())
-
-    def scroll_rows(self, delta: int) -> None:
-        self.top = max(0, min(len(self.page.items) - self.rows, self.top + delta))
-        self.refresh()
-        self.ask_for_more()
+            self.post_message(self.NearStart(self))
 
     # -- drawing -------------------------------------------------------------------------
 
-    def _style(self, name: str) -> Style:
-        key = (self.app.theme, self.has_focus, self.size.width, self.view)
-        if key != self._style_key:  # the drawn rows depend on these too
-            self._style_key, self._styles, self._rows = key, {"": self.rich_style}, {}
-        style = self._styles.get(name)
-        if style is None:
-            style = self._styles[name] = self.get_component_rich_style(name, partial=True)
-        return style
+    def render_header(self, y: int, width: int) -> Strip:
+        text = fit(self._header_text(width), width)
+        return Strip([Segment(text, self.get_style("inbox--header"))])
 
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        base = self._style("")
-        if y < HEADER_HEIGHT:
-            return Strip(
-                [Segment(fit(self._header_text(width), width), self._style("inbox--header"))]
-            )
-        index = self.top + y - HEADER_HEIGHT
-        items = self.page.items
-        if index >= len(items):
-            if not items and y == HEADER_HEIGHT:
-                text = fit(f"  {self.empty_text}", width)
-                return Strip([Segment(text, base + self._style("inbox--empty"))])
-            return Strip.blank(width, base)
-        # Items are immutable: a row is drawn once until it, the width or the theme changes,
-        # so taking one out of the view redraws only the line the cursor lands on.
-        key = (items[index], index == self.page.cursor)
+    def render_row(self, index: int, width: int) -> Strip:
+        key = (self.page.items[index], index == self.cursor, width, self.view)
         strip = self._rows.get(key)
         if strip is None:
-            if len(self._rows) > 4 * self.rows + 100:
-                self._rows.clear()
-            strip = self._rows[key] = self._row(*key, width, base)
+            strip = self._rows[key] = self._row(key[0], key[1], width, self.get_style())
         return strip
 
     def _header_text(self, width: int) -> str:
@@ -193,18 +146,18 @@ class InboxList(Widget, can_focus=True):
         return head + "TEXT"
 
     def _row(self, item: InboxItem, selected: bool, width: int, base: Style) -> Strip:
-        back = base + self._style("inbox--selected") if selected else base
-        muted = back + self._style("inbox--muted")
+        back = base + self.get_style("inbox--selected") if selected else base
+        muted = back + self.get_style("inbox--muted")
         age_style = back
         if item.age_level is AgeLevel.AMBER:
-            age_style = back + self._style("inbox--amber")
+            age_style = back + self.get_style("inbox--amber")
         elif item.age_level is AgeLevel.RED:
-            age_style = back + self._style("inbox--red")
+            age_style = back + self.get_style("inbox--red")
         mark = "▶" if selected else " "
         urgent = URGENT_MARK if item.urgent else " "
         segments = [
             Segment(mark, back),
-            Segment(urgent + " ", back + self._style("inbox--urgent") if item.urgent else back),
+            Segment(urgent + " ", back + self.get_style("inbox--urgent") if item.urgent else back),
             Segment(fit(item.category, 9) + " ", back),
             Segment(fit(item.source, 7) + " ", muted),
             Segment(fit(printable(item.customer) or "-", 18) + " ", back),
@@ -212,30 +165,12 @@ class InboxList(Widget, can_focus=True):
             Segment(fit(f"×{item.reports}", 4) + " ", back),
         ]
         if self.view != "new":
-            style = back + self._style("inbox--shipped") if item.shipped else muted
+            style = back + self.get_style("inbox--shipped") if item.shipped else muted
             segments.append(Segment(fit(link_text(item), LINK_WIDTH) + " ", style))
         used = sum(cell_len(s.text) for s in segments)
         segments.append(Segment(fit(printable(item.title), max(0, width - used)), back))
         # Exactly one line, whatever wide characters the text holds.
         return Strip(segments).adjust_cell_length(width, back)
-
-    # -- mouse ---------------------------------------------------------------------------
-
-    def on_click(self, event: events.Click) -> None:
-        index = self.top + event.y - HEADER_HEIGHT
-        if event.y >= HEADER_HEIGHT and index < len(self.page.items):
-            self.post_message(self.Clicked(index, event.chain))
-
-    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        event.stop()
-        self.scroll_rows(3)
-
-    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        event.stop()
-        self.scroll_rows(-3)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.refresh_list()
 
 
 class InboxDetail(Static):

@@ -12,10 +12,10 @@ from textual import events
 from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
-from textual.widget import Widget
 
 from sprintboard.planning.graph import LATE, SAME_SPRINT, MatrixCell
 from sprintboard.views.text import fit, printable
+from sprintboard.widgets.component_styles import ComponentStyles
 
 LABEL = 18  # the row labels' column
 TOP = 4  # lines above the first team's row: note, gap, column heads, rule
@@ -25,7 +25,7 @@ NOTE = (
 )
 
 
-class TeamMatrix(Widget):
+class TeamMatrix(ComponentStyles):
     """Draws matrix cells; the screen owns the keys (see DependencyView) and moves the
     cursor; the matrix posts nothing but choices."""
 
@@ -63,8 +63,6 @@ class TeamMatrix(Widget):
         self.internal = False
         self.row = 0
         self.col = 0
-        self._style_key: tuple[str, bool] | None = None
-        self._styles: dict[str, Style] = {}
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height
@@ -107,17 +105,8 @@ class TeamMatrix(Widget):
 
     # -- drawing -------------------------------------------------------------------------
 
-    def _style(self, name: str) -> Style:
-        key = (self.app.theme, self.has_focus)
-        if key != self._style_key:
-            self._style_key, self._styles = key, {"": self.rich_style}
-        style = self._styles.get(name)
-        if style is None:
-            style = self.get_component_rich_style(name)
-            if not self.get_component_styles(name).background.a:
-                style = style.without_color + Style(color=style.color)
-            self._styles[name] = style
-        return style
+    def component_style(self, name: str) -> Style:
+        return self.blended_style(name)
 
     @property
     def pitch(self) -> int:
@@ -129,8 +118,8 @@ class TeamMatrix(Widget):
         return max(4, (self.size.width - LABEL) // max(1, len(self.teams)))
 
     def render_line(self, y: int) -> Strip:
-        width, base = self.size.width, self._style("")
-        muted, head = base + self._style("matrix--muted"), base + self._style("matrix--head")
+        width, base = self.size.width, self.get_style()
+        muted, head = base + self.get_style("matrix--muted"), base + self.get_style("matrix--head")
         col_w, pitch, rows = self.column_width, self.pitch, len(self.teams)
         bottom = TOP + pitch * rows
         segments: list[Segment]
@@ -157,17 +146,17 @@ class TeamMatrix(Widget):
     def _team_row(self, index: int, col_w: int, base: Style) -> list[Segment]:
         code, name = self.teams[index]
         label = f" {code:<5} {printable(name)}"
-        segments = [Segment(fit(label, LABEL), base + self._style("matrix--head"))]
+        segments = [Segment(fit(label, LABEL), base + self.get_style("matrix--head"))]
         for j, (other, _) in enumerate(self.teams):
             selected = index == self.row and j == self.col
-            back = base + self._style("matrix--selected") if selected else base
+            back = base + self.get_style("matrix--selected") if selected else base
             segments.extend(self._cell(code, other, col_w, back, selected))
         return segments
 
     def _cell(
         self, blocker: str, dependent: str, width: int, back: Style, selected: bool
     ) -> list[Segment]:
-        muted = back + self._style("matrix--muted")
+        muted = back + self.get_style("matrix--muted")
         mark = "▶" if selected else " "
         cell = self.cells.get((blocker, dependent))
         if blocker == dependent and not self.internal:
@@ -176,14 +165,14 @@ class TeamMatrix(Widget):
             parts = [Segment(f"{mark}·", muted)]
         else:
             word = " open" if width >= 13 else ""
-            count = back + self._style("matrix--count") if cell.open else muted
+            count = back + self.get_style("matrix--count") if cell.open else muted
             parts = [Segment(mark, back), Segment(f"{cell.open}{word}", count)]
             if cell.red:
                 parts.append(
-                    Segment(f" {LATE.symbol}{cell.red}", back + self._style("matrix--red"))
+                    Segment(f" {LATE.symbol}{cell.red}", back + self.get_style("matrix--red"))
                 )
             if cell.amber:
-                amber = back + self._style("matrix--amber")
+                amber = back + self.get_style("matrix--amber")
                 parts.append(Segment(f" {SAME_SPRINT.symbol}{cell.amber}", amber))
         return list(Strip(parts).adjust_cell_length(width, back))
 
