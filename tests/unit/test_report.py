@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from sprintboard.errors import UserError
-from sprintboard.io.report import gather, md, planning_report, to_html, to_markdown
+from sprintboard.io.report import planning_report
+from sprintboard.io.report_data import gather
+from sprintboard.io.report_html import to_html
+from sprintboard.io.report_markdown import md, to_markdown
 from sprintboard.models import Card, Goal, validate
 from sprintboard.store import Store
 

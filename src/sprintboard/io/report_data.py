@@ -1,0 +1,165 @@
+"""The planning report's data: `gather()` reads everything a sprint's report shows from the
+store once, and the helpers both formats (io/report_markdown.py, io/report_html.py) share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sprintboard.errors import UserError
+from sprintboard.planning.capacity import VELOCITY_SPRINTS as VELOCITY_SPRINTS_CAPACITY
+from sprintboard.planning.capacity import SprintCapacity, sprint_capacity
+from sprintboard.planning.charts import (
+    Burndown,
+    SprintHistory,
+    Velocity,
+    burndown,
+    closed_before,
+    sprint_result,
+)
+from sprintboard.planning.goals import GoalProgress, goal_progress
+from sprintboard.vocabulary import sprint_span
+
+if TYPE_CHECKING:
+    from sprintboard.store import Store
+
+VELOCITY_SPRINTS = 6
+"""How many closed sprints the velocity chart shows."""
+
+
+@dataclass(frozen=True)
+class ReportData:
+    generated_at: str
+    sprint: dict[str, Any]
+    capacity: SprintCapacity
+    cards: list[dict[str, Any]]  # the sprint's cards (Cards.query rows), in board order
+    dependencies: list[dict[str, Any]]  # open cross-team links touching the sprint
+    goals: list[GoalProgress]
+    burndown: Burndown | None  # None before the sprint starts
+    velocity: Velocity
+    warnings: list[dict[str, Any]]  # the checks' findings: severity, rule, cards, why, subject
+
+
+def default_sprint(store: Store) -> dict[str, Any]:
+    """The active sprint, else the next planned one, else the last closed one."""
+    planned = store.sprints.in_state("planned")
+    found = store.sprints.active() or (planned[0] if planned else None)
+    if found is None:
+        closed = store.sprints.in_state("closed")
+        found = closed[-1] if closed else None
+    if found is None:
+        raise UserError("sprint: there are no sprints yet; add one with 'sprint add'")
+    return dict(found)
+
+
+def gather(store: Store, sprint: str | None = None) -> ReportData:
+    """Everything the report shows, for the named sprint (default: see default_sprint)."""
+    row = default_sprint(store) if sprint is None else store.sprints.resolve(sprint)
+    if row is None:
+        raise UserError("sprint: 'backlog' is not a sprint; name a sprint or 'current'")
+    today = date.fromisoformat(store.today())
+    history = SprintHistory.load(store, row)
+    cards = store.cards.query(sprint=row["id"])
+    # The velocity chart and the capacity's recent velocity share the replayed sprints.
+    before = closed_before(store, VELOCITY_SPRINTS, row)
+    shown = [*before[1:], row] if row["state"] == "closed" else before
+    needed = {s["id"]: s for s in [*before, *shown]}
+    results = {
+        i: sprint_result(history if i == row["id"] else SprintHistory.load(store, s))
+        for i, s in needed.items()
+    }
+    recent = Velocity([results[s["id"]] for s in before[-VELOCITY_SPRINTS_CAPACITY:]])
+    return ReportData(
+        generated_at=store.now(),
+        sprint=dict(row),
+        capacity=sprint_capacity(store, row["name"], recent=recent),
+        cards=cards,
+        dependencies=_open_seams(store, cards),
+        goals=goal_progress(store),
+        burndown=_burndown_or_none(history, today),
+        velocity=Velocity([results[s["id"]] for s in shown]),
+        warnings=_warnings(store, row["name"]),
+    )
+
+
+def _burndown_or_none(history: Any, today: date) -> Burndown | None:
+    """The burndown, or None before the sprint starts or when its stored dates are out of
+    range (written before dates were checked): the report is still made, without it."""
+    if not history.started:
+        return None
+    try:
+        sprint_span(history.sprint)
+    except UserError:
+        return None
+    return burndown(history, today=today)
+
+
+def _open_seams(store: Store, cards: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Open cross-team dependencies with at least one side in the sprint, with both sides'
+    sprints (a blocker planned after its dependent is the seam about to break)."""
+    keys = {c["key"] for c in cards}
+    links = [
+        d
+        for d in store.deps.list()
+        if d["cross_team"] and d["open"] and (d["blocker"] in keys or d["dependent"] in keys)
+    ]
+    wanted = sorted({d["blocker"] for d in links} | {d["dependent"] for d in links})
+    sprint_of = {c["key"]: c["sprint"] for c in store.cards.query(keys=wanted)} if wanted else {}
+    return [
+        {
+            **d,
+            "blocker_sprint": sprint_of.get(d["blocker"]),
+            "dependent_sprint": sprint_of.get(d["dependent"]),
+        }
+        for d in links
+    ]
+
+
+def _warnings(store: Store, sprint: str) -> list[dict[str, Any]]:
+    """The seam checks' findings for the sprint (planning/checks.py), as JSON rows."""
+    from sprintboard.planning.checks import run_checks
+
+    return [f.as_json() for f in run_checks(store, sprint=sprint)]
+
+
+# -- shared -------------------------------------------------------------------------------
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _kpi_pct(goal: GoalProgress) -> str:
+    return "no target" if goal.kpi_progress is None else _pct(goal.kpi_progress)
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _by_team(data: ReportData) -> dict[str, list[dict[str, Any]]]:
+    """The sprint's cards per owning team, teams in their usual order, cards in board order."""
+    teams: dict[str, list[dict[str, Any]]] = {t.team: [] for t in data.capacity.teams}
+    for card in data.cards:
+        teams.setdefault(card["team"], []).append(card)
+    return {team: cards for team, cards in teams.items() if cards}
+
+
+def _count(cards: Sequence[Any]) -> str:
+    return f"{len(cards)} card" + ("" if len(cards) == 1 else "s")
+
+
+def _kpi(goal: GoalProgress) -> str:
+    unit = goal.unit
+    values = f"{goal.baseline:g}{unit} → {goal.current:g}{unit} → {goal.target:g}{unit}"
+    return f"{goal.kpi}: {values}" if goal.kpi else values
+
+
+def _bar(fraction: float | None, width: int) -> str:
+    full = 0 if fraction is None else max(0, min(width, round(fraction * width)))
+    return "█" * full + "░" * (width - full)
