@@ -8,10 +8,11 @@ from pathlib import Path
 from sprintboard.store.activity import Activity
 from sprintboard.store.cards import ALL, Cards
 from sprintboard.store.database import Clock, DatabaseError, StoreCore
-from sprintboard.store.feedback import FeedbackItems, Stock
+from sprintboard.store.feedback import FeedbackItems
 from sprintboard.store.goals import Goals
 from sprintboard.store.links import Dependencies
 from sprintboard.store.sprints import Sprints
+from sprintboard.store.stock import Stock
 from sprintboard.store.teams import Members, Teams
 
 __all__ = ["ALL", "DatabaseError", "Store"]
