@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sprintboard.io.cards_csv import _joined, _split, cards_csv, parse_cards_csv, protect, unprotect
-from sprintboard.io.importing import ImportOptions, apply_plan, plan_import
+from sprintboard.io.import_apply import apply_plan
+from sprintboard.io.import_plan import ImportOptions
+from sprintboard.io.importing import plan_import
 from sprintboard.models import Card
 from sprintboard.store import Store
 

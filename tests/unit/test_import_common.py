@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sprintboard.io import importing
-from sprintboard.io.importing import ImportOptions, apply_plan, plan_import
+from sprintboard.io import import_apply as importing
+from sprintboard.io.import_apply import apply_plan
+from sprintboard.io.import_plan import ImportOptions
+from sprintboard.io.importing import plan_import
 from sprintboard.io.items import parse_date
 from sprintboard.io.trello import parse_trello
 from sprintboard.store import Store
@@ -182,7 +184,7 @@ def test_one_undo_takes_a_whole_import_back(cli, db_path: Path) -> None:  # type
 
 
 def test_imported_cards_are_stored_like_added_ones() -> None:
-    from sprintboard.io.importing import _card_columns
+    from sprintboard.io.import_apply import _card_columns
     from sprintboard.models import Card
 
     card = Card.model_validate(

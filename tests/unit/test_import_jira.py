@@ -6,7 +6,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sprintboard.io.importing import ImportOptions, apply_plan, plan_import
+from sprintboard.io.import_apply import apply_plan
+from sprintboard.io.import_plan import ImportOptions
+from sprintboard.io.importing import plan_import
 from sprintboard.io.jira import parse_jira
 from sprintboard.store import Store
 

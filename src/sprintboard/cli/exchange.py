@@ -93,8 +93,10 @@ def import_(
         return
     if repo is not None and source != "github":
         raise click.UsageError("--repo applies to --from github only")
+    from sprintboard.io.import_apply import apply_plan
+    from sprintboard.io.import_plan import ImportOptions
     from sprintboard.io.import_summary import summary_lines
-    from sprintboard.io.importing import ImportOptions, apply_plan, plan_import
+    from sprintboard.io.importing import plan_import
 
     parsed = _parse(source, file, repo)
     options = ImportOptions(team=team, sprint=sprint, unknown_column=Status(unknown_column))

@@ -3,7 +3,7 @@ updated and skipped, and how names were mapped, with counts."""
 
 from __future__ import annotations
 
-from sprintboard.io.importing import Plan
+from sprintboard.io.import_plan import Plan
 from sprintboard.io.items import Skip
 from sprintboard.vocabulary import show_control
 

@@ -1,10 +1,10 @@
-"""From parsed import items to a plan, and the plan applied in one transaction.
+"""From parsed import items to a plan (io/import_plan.py), applied by io/import_apply.py.
 
 Each format module (trello, jira, github, cards_csv) reads its file into `Parsed` (see
 items.py): items that carry their source id and only the fields the source really has.
 `plan_import` maps them onto this database (teams, columns, sprints, cards imported
 before) without writing anything, which is the dry run (import_summary.py shows it);
-`apply_plan` writes the plan inside the caller's one transaction.
+`apply_plan` (import_apply.py) writes the plan inside the caller's one transaction.
 
 Re-importing a file updates the cards it made before (found by `cards.external_id`) in
 the fields the source owns, instead of adding them again.
@@ -15,14 +15,13 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import Enum
 from typing import Any
 
 from pydantic import ValidationError
 
 from sprintboard.errors import UserError
+from sprintboard.io.import_plan import CardUpdate, ImportOptions, NewCard, Node, Plan
 from sprintboard.io.items import (
     MAX_IMPORT_ITEMS,
     SPRINT_DAYS,
@@ -35,82 +34,16 @@ from sprintboard.io.items import (
 )
 from sprintboard.models import Card, Sprint, describe_validation_error
 from sprintboard.store import Store
-from sprintboard.store.bulk import (
-    card_ids_by_key,
-    cards_by_external_id,
-    column_ends,
-    dependency_pairs,
-    insert_cards,
-)
-from sprintboard.store.database import Tx
+from sprintboard.store.bulk import card_ids_by_key, cards_by_external_id, dependency_pairs
 from sprintboard.store.sprints import is_reserved_name
 from sprintboard.vocabulary import (
     CARD_KEY,
     Priority,
-    Status,
     needs_cleaning,
     replace_surrogates,
     stored_day,
     strip_control,
 )
-
-
-@dataclass
-class ImportOptions:
-    team: str | None = None
-    """Owning team for new cards whose source names none."""
-    sprint: str | None = None
-    """Sprint for cards whose source names none: a name, 'current' or 'backlog'. Not
-    given: new cards go to the backlog and cards imported before stay where they are."""
-    unknown_column: Status = Status.BACKLOG
-    """Where a column or status name that means nothing here goes."""
-
-
-@dataclass
-class NewCard:
-    item: Item
-    card: Card
-    sprint: str | None
-    team_id: int
-    contributing: list[int]
-
-
-@dataclass
-class CardUpdate:
-    item: Item
-    row: dict[str, Any]
-    changes: dict[str, Any]
-    """Column -> new value, as stored (sprint and contributing teams separately)."""
-    sprint: str | None
-    sprint_changed: bool
-    contributing: list[int] | None
-
-
-Node = int | str
-"""A card in the dependency graph: an existing card's id, or a new card's external id."""
-
-
-@dataclass
-class Plan:
-    parsed: Parsed
-    new_sprints: list[Sprint] = field(default_factory=list)
-    creates: list[NewCard] = field(default_factory=list)
-    updates: list[CardUpdate] = field(default_factory=list)
-    unchanged: int = 0
-    dependencies: list[tuple[Node, Node, str]] = field(default_factory=list)
-    """(blocker, dependent, 'BLOCKER>DEPENDENT' as the summary shows it) to add."""
-    known_dependencies: int = 0
-    skipped: list[Skip] = field(default_factory=list)
-    no_team: list[Item] = field(default_factory=list)
-    columns: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
-    """(source name, column, unknown?) -> cards."""
-    teams: Counter[tuple[str, str]] = field(default_factory=Counter)
-    """(source name or '', team code) -> cards; '' is the --team default."""
-    not_teams: Counter[str] = field(default_factory=Counter)
-    """Team names from the source that name no team here (kept as labels)."""
-    sprints: Counter[tuple[str, str]] = field(default_factory=Counter)
-    """(sprint name or '' for the backlog, 'existing'/'new'/'default') -> cards."""
-    priorities: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 class _Planner:
@@ -495,6 +428,10 @@ def _short(item: Item) -> str:
     return item.refs[0] if item.refs else item.external_id.split(":", 1)[-1]
 
 
+def _json_list_of(text: str) -> list[Any]:
+    return [] if text == "[]" else list(json.loads(text))
+
+
 def plan_import(store: Store, parsed: Parsed, options: ImportOptions) -> Plan:
     """Map parsed items onto the database: what would be created, updated and skipped."""
     if len(parsed.items) > MAX_IMPORT_ITEMS:
@@ -503,126 +440,3 @@ def plan_import(store: Store, parsed: Parsed, options: ImportOptions) -> Plan:
             f"{MAX_IMPORT_ITEMS:,}: split the file"
         )
     return _Planner(store, parsed, options).run()
-
-
-# -- applying -------------------------------------------------------------------------------
-
-
-def apply_plan(store: Store, tx: Tx, plan: Plan) -> dict[str, int]:
-    """Write the plan inside the open transaction `tx`; returns what was written."""
-    sprint_ids = {
-        name: int(s["id"])
-        for name, s in ((n, store.sprints.get(n)) for n in _sprints_used(plan, store))
-    }
-    for sprint in plan.new_sprints:
-        sprint_ids[sprint.name] = tx.insert(
-            "sprint", sprint.model_dump(mode="json"), key=sprint.name
-        )
-    rows: list[dict[str, Any]] = []
-    for new in plan.creates:
-        data = _card_columns(new.card)
-        status = data["status"]
-        rows.append(
-            {
-                **data,
-                "team_code": new.card.team,
-                "team_id": new.team_id,
-                "sprint_id": sprint_ids[new.sprint] if new.sprint is not None else None,
-                "goal_id": None,
-                "external_id": new.item.external_id,
-                "created_at": tx.now,
-                "updated_at": tx.now,
-                "done_at": tx.now if status == "done" else None,
-            }
-        )
-    written = insert_cards(tx, rows, [new.contributing for new in plan.creates])
-    ids: dict[Node, int] = {row["external_id"]: int(row["id"]) for row in written}
-    keys: dict[int, str] = {int(row["id"]): str(row["key"]) for row in written}
-    ends = column_ends(store) if plan.updates else {}
-    for update in plan.updates:
-        _apply_update(store, tx, update, sprint_ids, ends)
-    for blocker, dependent, _ in plan.dependencies:
-        blocker_id = ids.get(blocker, blocker)
-        dependent_id = ids.get(dependent, dependent)
-        assert isinstance(blocker_id, int) and isinstance(dependent_id, int)
-        named = f"{_key(store, keys, blocker_id)}>{_key(store, keys, dependent_id)}"
-        tx.insert(
-            "dependency",
-            {"blocker_id": blocker_id, "dependent_id": dependent_id, "created_at": tx.now},
-            key=named,
-        )
-    return {
-        "created": len(written),
-        "updated": len(plan.updates),
-        "sprints": len(plan.new_sprints),
-        "dependencies": len(plan.dependencies),
-    }
-
-
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _json_list(values: list[str]) -> str:
-    return _ENCODE(values) if values else "[]"
-
-
-def _card_columns(card: Card) -> dict[str, Any]:
-    """A card's fields as the cards table stores them (what model_dump(mode="json") and
-    json.dumps of the lists give, written out: this runs once per imported card)."""
-    row: dict[str, Any] = {}
-    for name, value in card.__dict__.items():
-        kind = type(value)
-        if kind is str or kind is int or value is None:
-            pass
-        elif kind is list:
-            if name == "teams":
-                continue
-            value = _json_list(value)
-        elif isinstance(value, Enum):
-            value = value.value
-        elif isinstance(value, date):
-            value = value.isoformat()
-        row[name] = value
-    del row["team"]
-    return row
-
-
-def _json_list_of(text: str) -> list[Any]:
-    return [] if text == "[]" else list(json.loads(text))
-
-
-def _sprints_used(plan: Plan, store: Store) -> set[str]:
-    new = {s.name for s in plan.new_sprints}
-    names = {c.sprint for c in plan.creates} | {u.sprint for u in plan.updates if u.sprint_changed}
-    return {n for n in names if n is not None and n not in new}
-
-
-def _key(store: Store, keys: dict[int, str], card_id: int) -> str:
-    if card_id not in keys:
-        keys[card_id] = str(store.scalar("SELECT key FROM cards WHERE id = ?", [card_id]))
-    return keys[card_id]
-
-
-def _apply_update(
-    store: Store,
-    tx: Tx,
-    update: CardUpdate,
-    sprint_ids: dict[str, int],
-    ends: dict[tuple[int | None, str], float],
-) -> None:
-    row = {k: v for k, v in update.row.items() if k != "contributing"}
-    changes = dict(update.changes)
-    if update.sprint_changed:
-        changes["sprint_id"] = sprint_ids[update.sprint] if update.sprint is not None else None
-    status = changes.get("status", row["status"])
-    sprint_id = changes.get("sprint_id", row["sprint_id"])
-    if status != row["status"] or sprint_id != row["sprint_id"]:
-        slot = (sprint_id, status)
-        ends[slot] = ends.get(slot, 0.0) + 1.0
-        changes["position"] = ends[slot]
-        if status != row["status"]:
-            changes["done_at"] = tx.now if status == "done" else None
-    if tx.update("card", row, changes, key=row["key"]) or update.contributing is not None:
-        tx.update("card", row, {"updated_at": tx.now}, key=row["key"])
-    if update.contributing is not None:
-        store.cards.set_contributing(tx, row, update.contributing)

@@ -1,0 +1,71 @@
+"""What an import would do, as data: the options, the planned new cards and updates, and
+the `Plan` that io/importing.py makes (a dry run) and io/import_apply.py writes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sprintboard.io.items import Item, Parsed, Skip
+from sprintboard.models import Card, Sprint
+from sprintboard.vocabulary import Status
+
+
+@dataclass
+class ImportOptions:
+    team: str | None = None
+    """Owning team for new cards whose source names none."""
+    sprint: str | None = None
+    """Sprint for cards whose source names none: a name, 'current' or 'backlog'. Not
+    given: new cards go to the backlog and cards imported before stay where they are."""
+    unknown_column: Status = Status.BACKLOG
+    """Where a column or status name that means nothing here goes."""
+
+
+@dataclass
+class NewCard:
+    item: Item
+    card: Card
+    sprint: str | None
+    team_id: int
+    contributing: list[int]
+
+
+@dataclass
+class CardUpdate:
+    item: Item
+    row: dict[str, Any]
+    changes: dict[str, Any]
+    """Column -> new value, as stored (sprint and contributing teams separately)."""
+    sprint: str | None
+    sprint_changed: bool
+    contributing: list[int] | None
+
+
+Node = int | str
+"""A card in the dependency graph: an existing card's id, or a new card's external id."""
+
+
+@dataclass
+class Plan:
+    parsed: Parsed
+    new_sprints: list[Sprint] = field(default_factory=list)
+    creates: list[NewCard] = field(default_factory=list)
+    updates: list[CardUpdate] = field(default_factory=list)
+    unchanged: int = 0
+    dependencies: list[tuple[Node, Node, str]] = field(default_factory=list)
+    """(blocker, dependent, 'BLOCKER>DEPENDENT' as the summary shows it) to add."""
+    known_dependencies: int = 0
+    skipped: list[Skip] = field(default_factory=list)
+    no_team: list[Item] = field(default_factory=list)
+    columns: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
+    """(source name, column, unknown?) -> cards."""
+    teams: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(source name or '', team code) -> cards; '' is the --team default."""
+    not_teams: Counter[str] = field(default_factory=Counter)
+    """Team names from the source that name no team here (kept as labels)."""
+    sprints: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(sprint name or '' for the backlog, 'existing'/'new'/'default') -> cards."""
+    priorities: Counter[tuple[str, str]] = field(default_factory=Counter)
