@@ -28,13 +28,9 @@ from typing import Any
 from sprintboard.demo import load_demo
 from sprintboard.io.report import planning_report
 from sprintboard.planning.capacity import sprint_capacity
-from sprintboard.planning.charts import (
-    SprintHistory,
-    burndown,
-    sprint_burndown,
-    sprint_flow,
-    team_velocity,
-)
+from sprintboard.planning.charts import burndown, sprint_burndown, sprint_flow
+from sprintboard.planning.replay import SprintHistory
+from sprintboard.planning.velocity import team_velocity
 from sprintboard.store import Store
 
 BURNDOWN_BUDGET_MS = 100.0

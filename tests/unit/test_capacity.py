@@ -13,7 +13,7 @@ import pytest
 
 from sprintboard.models import Card, Feedback, Sprint, validate
 from sprintboard.planning.capacity import plan_capacity, sprint_capacity
-from sprintboard.planning.charts import Velocity
+from sprintboard.planning.velocity import Velocity
 from sprintboard.store import Store
 
 

@@ -12,14 +12,9 @@ import pytest
 
 from sprintboard.errors import UserError
 from sprintboard.models import Card, Sprint, validate
-from sprintboard.planning.charts import (
-    SprintHistory,
-    burndown,
-    cumulative_flow,
-    sprint_burndown,
-    sprint_flow,
-    team_velocity,
-)
+from sprintboard.planning.charts import burndown, cumulative_flow, sprint_burndown, sprint_flow
+from sprintboard.planning.replay import SprintHistory
+from sprintboard.planning.velocity import team_velocity
 from sprintboard.store import Store, frozen_clock
 
 

@@ -128,7 +128,7 @@ def sprint_flow(ctx: Context, name: str, as_json: bool) -> None:
 @pass_ctx
 def sprint_velocity(ctx: Context, team: str | None, last: int, as_json: bool) -> None:
     """Commitment vs done per team over the last closed sprints, from the log."""
-    from sprintboard.planning.charts import team_velocity
+    from sprintboard.planning.velocity import team_velocity
 
     store = ctx.store()
     code = store.teams.get(team)["code"] if team else None

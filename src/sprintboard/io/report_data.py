@@ -12,15 +12,10 @@ from typing import TYPE_CHECKING, Any
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import VELOCITY_SPRINTS as VELOCITY_SPRINTS_CAPACITY
 from sprintboard.planning.capacity import SprintCapacity, sprint_capacity
-from sprintboard.planning.charts import (
-    Burndown,
-    SprintHistory,
-    Velocity,
-    burndown,
-    closed_before,
-    sprint_result,
-)
+from sprintboard.planning.charts import Burndown, burndown
 from sprintboard.planning.goals import GoalProgress, goal_progress
+from sprintboard.planning.replay import SprintHistory
+from sprintboard.planning.velocity import Velocity, closed_before, sprint_result
 from sprintboard.vocabulary import sprint_span
 
 if TYPE_CHECKING:

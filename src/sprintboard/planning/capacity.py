@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import UserError
-from sprintboard.planning.charts import SprintHistory, Velocity, closed_before, velocity
+from sprintboard.planning.replay import SprintHistory
+from sprintboard.planning.velocity import Velocity, closed_before, velocity
 
 if TYPE_CHECKING:
     from sprintboard.store import Store

@@ -15,15 +15,9 @@ from typing import Any
 
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import VELOCITY_SPRINTS, SprintCapacity, plan_capacity
-from sprintboard.planning.charts import (
-    SprintHistory,
-    Velocity,
-    burndown,
-    closed_before,
-    cumulative_flow,
-    team_velocity,
-    velocity,
-)
+from sprintboard.planning.charts import burndown, cumulative_flow
+from sprintboard.planning.replay import SprintHistory
+from sprintboard.planning.velocity import Velocity, closed_before, team_velocity, velocity
 from sprintboard.views.board import Card, Filters
 from sprintboard.vocabulary import PRIORITY_RANK, Priority
 

@@ -20,7 +20,8 @@ from textual.content import Content
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from sprintboard.planning.charts import Burndown, CumulativeFlow, Velocity
+from sprintboard.planning.charts import Burndown, CumulativeFlow
+from sprintboard.planning.velocity import Velocity
 from sprintboard.plotting import stable_plotext
 from sprintboard.views.board import COLUMNS, LABELS
 from sprintboard.views.text import printable
