@@ -55,8 +55,8 @@ pass_ctx = click.make_pass_decorator(Context)
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "team": ("organisation",),
     "member": ("organisation",),
-    "goal": ("organisation", "reports"),
-    "sprint": ("organisation", "reports"),
+    "goal": ("goals", "reports"),
+    "sprint": ("sprints", "reports"),
     "card": ("cards",),
     "dep": ("cards", "checks"),
     "feedback": ("records",),

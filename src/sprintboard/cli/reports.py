@@ -9,9 +9,10 @@ from typing import Any
 import click
 
 from sprintboard.cli import Context, pass_ctx
-from sprintboard.cli.organisation import goal, sprint
+from sprintboard.cli.goals import goal
 from sprintboard.cli.output import emit_json, field, say, table
 from sprintboard.cli.params import POSITIVE
+from sprintboard.cli.sprints import sprint
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 

@@ -1,0 +1,136 @@
+"""`goal` commands (`goal progress`: cli/reports.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from sprintboard.cli import Context, pass_ctx
+from sprintboard.cli.output import details, emit_json, field, say, table
+from sprintboard.cli.params import given, json_option
+from sprintboard.models import Goal, validate
+from sprintboard.vocabulary import GoalStatus
+
+GOAL_STATUSES = click.Choice([s.value for s in GoalStatus])
+
+
+@click.group()
+def goal() -> None:
+    """Goals with KPIs, ROI and sign-off."""
+
+
+GOAL_COLUMNS = [
+    ("ID", field("id")),
+    ("TITLE", field("title")),
+    ("KPI", field("kpi")),
+    ("BASELINE", field("baseline")),
+    ("CURRENT", field("current")),
+    # A target equal to the baseline (both 0 when never set) is no target at all.
+    ("TARGET", lambda g: "no target" if g["target"] == g["baseline"] else g["target"]),
+    ("STATUS", field("status")),
+    ("CARDS", field("cards")),
+    ("SIGNED OFF", field("signed_off_by")),
+]
+GOAL_JSON = (
+    "id",
+    "title",
+    "kpi",
+    "unit",
+    "baseline",
+    "current",
+    "target",
+    "expected_roi",
+    "sponsor",
+    "status",
+    "signed_off_by",
+    "signed_off_at",
+    "cards",
+    "points",
+    "done_points",
+)
+
+
+def _goal_options(f: Any) -> Any:
+    for option in reversed(
+        [
+            click.option("--kpi", help="KPI name, e.g. 'conversion rate'."),
+            click.option("--unit", help="e.g. %, EUR, orders/day."),
+            click.option("--baseline", type=float),
+            click.option("--target", type=float),
+            click.option("--current", type=float),
+            click.option("--roi", "expected_roi", type=float, help="Expected ROI."),
+            click.option("--sponsor", help="The C-level sponsor."),
+            click.option("--status", type=GOAL_STATUSES),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+@goal.command("add")
+@click.argument("title")
+@_goal_options
+@json_option
+@pass_ctx
+def goal_add(ctx: Context, /, title: str, as_json: bool, **options: Any) -> None:
+    """Add a goal with TITLE."""
+    row = ctx.store().goals.add(validate(Goal, {"title": title, **given(**options)}))
+    emit_json({f: row[f] for f in GOAL_JSON}) if as_json else click.echo(row["id"])
+
+
+@goal.command("list")
+@json_option
+@pass_ctx
+def goal_list(ctx: Context, as_json: bool) -> None:
+    """List goals with KPI progress."""
+    rows = ctx.store().goals.list()
+    if as_json:
+        emit_json([{f: r[f] for f in GOAL_JSON} for r in rows])
+    else:
+        table(rows, GOAL_COLUMNS)
+
+
+@goal.command("show")
+@click.argument("goal_id")
+@json_option
+@pass_ctx
+def goal_show(ctx: Context, goal_id: str, as_json: bool) -> None:
+    """Show one goal."""
+    row = ctx.store().goals.get(goal_id)
+    if as_json:
+        emit_json({f: row[f] for f in GOAL_JSON})
+        return
+    details([(f.replace("_", " "), row[f]) for f in GOAL_JSON])
+
+
+@goal.command("edit")
+@click.argument("goal_id")
+@click.option("--title")
+@_goal_options
+@json_option
+@pass_ctx
+def goal_edit(
+    ctx: Context, /, goal_id: str, title: str | None, as_json: bool, **options: Any
+) -> None:
+    """Change a goal's fields."""
+    changes = given(title=title, **options)
+    if not changes:
+        raise click.UsageError("nothing to change: give at least one option")
+    row = ctx.store().goals.edit(goal_id, changes)
+    emit_json({f: row[f] for f in GOAL_JSON}) if as_json else click.echo(
+        f"goal {row['id']} updated"
+    )
+
+
+@goal.command("signoff")
+@click.argument("goal_id")
+@click.option("--by", "who", required=True, help="Who signs off (a C-level member).")
+@pass_ctx
+def goal_signoff(ctx: Context, goal_id: str, who: str) -> None:
+    """Record C-level sign-off (buy-in) for a goal."""
+    row = ctx.store().goals.signoff(goal_id, who)
+    say(f"goal {row['id']} signed off by {row['signed_off_by']} at {row['signed_off_at']}")
+
+
+COMMANDS = [goal]
