@@ -3,6 +3,10 @@
 The hand-written organisation (demo_content) comes first; `cards=N` above its size adds
 generated cards spread over more sprints, teams and columns, with dependencies, feedback
 and activity in proportion, all in one transaction.
+
+Longer than ~450 lines: one loader for one transaction, whose hand-written and generated
+parts share the row builder; a module beside it would sit outside the layer contracts in
+pyproject.toml, which name `sprintboard.demo`.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ import sprintboard.cli.exchange
 import sprintboard.cli.work
 import sprintboard.demo
 import sprintboard.io.cards_csv
+import sprintboard.io.import_apply
 import sprintboard.io.importing  # noqa: F401
 from sprintboard.cli import main as cli_main
 from sprintboard.errors import UserError
