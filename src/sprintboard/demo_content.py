@@ -1,6 +1,7 @@
 """The demo organisation's content: a mid-sized online shop planning its next sprints.
 
-Longer than ~450 lines because it is data: the hand-written organisation and the scaled words.
+Longer than ~450 lines because it is data: the hand-written organisation, and the words
+the generated cards at scale are made of.
 """
 
 from __future__ import annotations
