@@ -17,6 +17,7 @@ from sprintboard.models import Feedback
 from sprintboard.store import Store
 from sprintboard.views.inbox import NEAR_END, PAGE, Query
 from sprintboard.views.inbox_reads import InboxReads
+from sprintboard.vocabulary import FeedbackCategory
 
 T = TypeVar("T")
 N = 1000
@@ -42,7 +43,7 @@ def reads(store: Store) -> InboxReads:
         [
             Feedback(
                 text=f"Report {i}" + (" about the coupon" if i % 7 == 0 else ""),
-                category="site",
+                category=FeedbackCategory.SITE,
                 received_at=NOW - timedelta(minutes=i),
             )
             for i in range(N)
