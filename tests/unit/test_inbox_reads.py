@@ -117,7 +117,8 @@ async def test_a_view_remembers_its_item_deep_in_it(store: Store, reads: InboxRe
     assert shown(reads) == [] and reads.page.start == 0
     assert await reads.show(Query(view="new"))
     assert selected(reads) == deep
-    index = whole.index(deep)  # type: ignore[arg-type]
+    assert deep is not None
+    index = whole.index(deep)
     assert reads.page.start == index - PAGE // 2
     # Under another filter the view starts at the top.
     assert await reads.show(Query(view="new", text="report"))

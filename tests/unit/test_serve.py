@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,8 +63,8 @@ class Served:
         return self.process.wait(timeout=30)
 
 
-def _drain(stream: object, into: list[str]) -> None:
-    for line in stream:  # type: ignore[attr-defined]
+def _drain(stream: Iterable[str], into: list[str]) -> None:
+    for line in stream:
         into.append(line)
 
 
