@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -55,8 +56,14 @@ class Result:
     err: str
 
 
+class Cli(Protocol):
+    """What the `cli` fixture gives: run the CLI with these arguments, get its `Result`."""
+
+    def __call__(self, *args: str) -> Result: ...
+
+
 @pytest.fixture
-def cli(db_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
     """Run `sprintboard --db <tmp> ARGS...` in-process; returns exit code and output."""
     from sprintboard.cli import main
 
@@ -93,7 +100,9 @@ def seed(request: pytest.FixtureRequest) -> int:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if report.failed:
         for name, value in item.user_properties:

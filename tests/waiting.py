@@ -16,7 +16,7 @@ DEFAULT_TIMEOUT = 20.0
 
 async def wait_until(
     pilot: Any,
-    condition: Callable[[], bool],
+    condition: Callable[[], object],
     timeout: float = DEFAULT_TIMEOUT,
     interval: float = 0.02,
 ) -> bool:
@@ -35,7 +35,7 @@ async def wait_until(
 
 
 def wait_for_process(
-    condition: Callable[[], bool], timeout: float = DEFAULT_TIMEOUT, interval: float = 0.02
+    condition: Callable[[], object], timeout: float = DEFAULT_TIMEOUT, interval: float = 0.02
 ) -> bool:
     """Sleep until `condition()` holds: False if `timeout` seconds pass first."""
     deadline = time.monotonic() + timeout

@@ -205,6 +205,7 @@ async def _board_refuses_writes(db: Path) -> None:
             pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.model.cards
         )
         board = app.screen
+        assert isinstance(board, BoardScreen)
         header = str(board.query_one("#board-header").render())
         assert "READ-ONLY" in header
         shown = {s: [c["key"] for c in cards] for s, cards in board.model.columns.items()}

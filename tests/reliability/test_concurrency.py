@@ -225,14 +225,16 @@ async def test_a_key_pressed_during_a_live_refresh_is_not_undone_by_it(
     """A refresh reads the database on its thread; a move made meanwhile must survive it."""
     app = make_app(demo_copy, live_refresh=0, settings=Settings())
     with Store(demo_copy) as store:
-        sprint_id = int(store.sprints.active()["id"])  # type: ignore[index]
+        active = store.sprints.active()
+    assert active is not None
+    sprint_id = int(active["id"])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         assert await wait_until(pilot, lambda: bool(board_of(app).model.cards), 30)
         screen = board_of(app)
         screen.model.select(TUI_CARD)
         # Hold the database thread for a moment, so the refresh's read queues behind it...
         gate = threading.Event()
-        app.backend._executor.submit(gate.wait, 10)  # type: ignore[attr-defined]
+        app.backend._executor.submit(gate.wait, 10)
         refresh = asyncio.create_task(screen.load())  # what live refresh does on a change
         await pilot.pause()
         # ...and a move is made while that read is still to come: it shows at once.

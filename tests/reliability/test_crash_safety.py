@@ -336,7 +336,9 @@ def test_sigkill_at_random_points_leaves_nothing_half_done(
         context = f"seed {seed}, round {round_no} ({kind}, {when}); see {out}, {server.log}"
         if kind == "moves":
             since = last_activity_id(stream_db)
-            writer = server.start(["moves", str(stream_db), str(out), str(rng.randrange(10**6))])
+            writer: Writer = server.start(
+                ["moves", str(stream_db), str(out), str(rng.randrange(10**6))]
+            )
             # An endless stream: it only ends when killed.
             assert kill_when(writer, after(rng.uniform(0.05, 0.8)), context), context
             assert_sound(stream_db, context)

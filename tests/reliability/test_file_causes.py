@@ -149,7 +149,7 @@ def test_a_read_only_folder_is_named(demo_copy: Path, monkeypatch: pytest.Monkey
 
 def _error(code: int, message: str) -> sqlite3.OperationalError:
     exc = sqlite3.OperationalError(message)
-    exc.sqlite_errorcode = code  # type: ignore[attr-defined]
+    exc.sqlite_errorcode = code
     return exc
 
 
@@ -236,7 +236,7 @@ class FailingCopy(sqlite3.Connection):
     """A source whose backup stops half-way, as on a full disk."""
 
     def backup(self, target: sqlite3.Connection, *args: object, **kwargs: object) -> None:
-        super().backup(target, pages=1)  # type: ignore[arg-type]
+        super().backup(target, pages=1)
         target.execute("CREATE TABLE half_written(x)")
         raise sqlite3.OperationalError("database or disk is full")
 
@@ -244,7 +244,7 @@ class FailingCopy(sqlite3.Connection):
 def test_a_failed_backup_leaves_no_file_behind(demo_copy: Path, tmp_path: Path) -> None:
     target = tmp_path / "copy.bak"
     before = sorted(p.name for p in tmp_path.iterdir())
-    conn = sqlite3.connect(demo_copy, factory=FailingCopy)
+    conn: sqlite3.Connection = sqlite3.connect(demo_copy, factory=FailingCopy)
     with pytest.raises(sqlite3.OperationalError):
         backup(conn, target)
     conn.close()

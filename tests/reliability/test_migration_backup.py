@@ -12,6 +12,7 @@ import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlite_utils import Database, Migrations
@@ -166,11 +167,13 @@ def test_a_failed_backup_before_an_upgrade_leaves_no_file(
     before = digest(path)
     real_connect = sqlite3.connect
 
-    def failing(target: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+    def failing(target: str, *args: Any, **kwargs: Any) -> sqlite3.Connection:
         if ".bak" in str(target):
             real_connect(target).execute("CREATE TABLE half (x)")  # something written first
             raise sqlite3.OperationalError("disk I/O error")
-        return real_connect(target, *args, **kwargs)  # type: ignore[arg-type]
+        # Forwarded as given: the arguments pick one of `connect`'s overloads.
+        connection: sqlite3.Connection = real_connect(target, *args, **kwargs)
+        return connection
 
     next_version(monkeypatch, add_column)
     monkeypatch.setattr(sqlite3, "connect", failing)

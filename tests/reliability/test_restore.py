@@ -7,6 +7,7 @@ import hashlib
 import io
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -120,14 +121,19 @@ def _newer(saved: Path, target: Path) -> Path:
     return target
 
 
-BAD = {
+def _directory(saved: Path, target: Path) -> Path:
+    target.mkdir()
+    return target
+
+
+BAD: dict[str, Callable[[Path, Path], Path]] = {
     "text": lambda saved, p: (p.write_text("not a database\n"), p)[1],
     "empty": lambda saved, p: (p.write_bytes(b""), p)[1],
     "header-only": lambda saved, p: (p.write_bytes(b"SQLite format 3\x00" + b"\x00" * 84), p)[1],
     "truncated": _truncated,
     "not-sprintboard": lambda saved, p: _foreign(p),
     "newer": _newer,
-    "directory": lambda saved, p: (p.mkdir(), p)[1],
+    "directory": _directory,
     "missing": lambda saved, p: p,
 }
 

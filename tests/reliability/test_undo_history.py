@@ -217,6 +217,7 @@ async def test_u_in_the_board_undoes_what_another_process_did(
             pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.model.cards
         )
         board = app.screen
+        assert isinstance(board, BoardScreen)
 
         def where(key: str) -> str | None:
             return next((c["status"] for c in board.model.cards if c["key"] == key), None)

@@ -46,7 +46,7 @@ def demo_app(demo_store: Store) -> AppFactory:
     return build
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], bool], tries: int = 250) -> None:
+async def until(pilot: Pilot[Any], condition: Callable[[], object], tries: int = 250) -> None:
     """Pause 20 ms at a time until `condition()` holds; fail after `tries` pauses."""
     for _ in range(tries):
         if condition():

@@ -33,6 +33,7 @@ def on_dependencies(*keys: str) -> Step:
 
     async def run(pilot: Pilot[Any]) -> None:
         app = pilot.app
+        assert isinstance(app, SprintboardApp)
         await board_ready(pilot)
         await pilot.press(SCREEN_KEYS["dependencies"])
         await until(pilot, lambda: _loaded(app))
@@ -53,6 +54,7 @@ def test_default_pair(snap_compare: Snap, demo_app: AppFactory) -> None:
 def test_another_pair(snap_compare: Snap, demo_app: AppFactory) -> None:
     async def run(pilot: Pilot[Any]) -> None:
         app = pilot.app
+        assert isinstance(app, SprintboardApp)
         await on_dependencies("p")(pilot)
         picker = app.screen
         assert isinstance(picker, PickerScreen)
@@ -77,6 +79,7 @@ def test_matrix(snap_compare: Snap, demo_app: AppFactory) -> None:
 def test_findings_panel(snap_compare: Snap, demo_app: AppFactory) -> None:
     async def run(pilot: Pilot[Any]) -> None:
         app = pilot.app
+        assert isinstance(app, SprintboardApp)
         await board_ready(pilot)
         await pilot.press("exclamation_mark")
         await until(

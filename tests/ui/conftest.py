@@ -29,7 +29,7 @@ from sprintboard.store.database import Clock
 from sprintboard.tui import SprintboardApp
 from sprintboard.views.board import COLUMNS
 from sprintboard.widgets.board_grid import BoardGrid
-from waiting import wait_until
+from waiting import wait_until as wait_until  # the tests import it from here too
 
 SIZE = (140, 45)
 SCREEN_KEYS = {mode: str(i) for i, (mode, _, _) in enumerate(SCREENS, start=1)}
@@ -148,6 +148,12 @@ class Probe:
             found = store.cards.query(keys=[key])
         return found[0] if found else None
 
+    def existing_card(self, key: str) -> dict[str, Any]:
+        """The stored card with this key; the test fails if there is none."""
+        card = self.card(key)
+        assert card is not None, f"no card {key} in the database"
+        return card
+
     def active_sprint(self) -> int:
         with self.store() as store:
             active = store.sprints.active()
@@ -215,6 +221,12 @@ async def type_into(app: SprintboardApp, pilot: Pilot[Any], selector: str, text:
     if text:
         await pilot.press(*text)
     await pilot.pause()
+
+
+def current_screen(app: SprintboardApp) -> Screen[Any]:
+    """The screen on top now, read afresh: an earlier `isinstance(app.screen, ...)` in a
+    test does not make the type checker assume the same screen after keys were pressed."""
+    return app.screen
 
 
 def messages(app: SprintboardApp) -> list[str]:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from rich.segment import Segment
 from textual.color import Color
-from textual.widgets import Input
+from textual.pilot import Pilot
+from textual.widgets import Input, SelectionList
 
 from sprintboard.app import make_app
 from sprintboard.config import Settings
@@ -26,7 +27,7 @@ from sprintboard.tui import SprintboardApp
 from sprintboard.views.board import COLUMNS
 from sprintboard.widgets.board_grid import BoardGrid
 
-from .conftest import SIZE, AppFactory, Probe, settle, wait_until
+from .conftest import SIZE, AppFactory, Probe, current_screen, settle, wait_until
 
 # The demo's active sprint (Sprint 42) as the board opens on it, selection on ECOM-4.
 SPRINT_42 = {
@@ -89,7 +90,7 @@ async def test_move_with_H_L_and_shift_arrows(board_app: AppFactory, probe: Prob
         assert shown["review"] == SPRINT_42["review"]
         assert probe.stored(sprint) == shown
         assert "IT-5" in probe.column_text(app, "todo")
-        assert probe.card("IT-5")["status"] == "todo"  # type: ignore[index]
+        assert probe.existing_card("IT-5")["status"] == "todo"
 
 
 async def test_move_stops_at_the_edges(board_app: AppFactory, probe: Probe) -> None:
@@ -222,12 +223,12 @@ async def test_create_refuses_an_empty_title(board_app: AppFactory, probe: Probe
         assert probe.stored(sprint) == probe.shown(app) == SPRINT_42
 
 
-async def _replace_title(app: SprintboardApp, pilot: object, title: str) -> None:
+async def _replace_title(app: SprintboardApp, pilot: Pilot[None], title: str) -> None:
     box = app.screen.query_one("#title", Input)
     assert app.focused is box
-    await pilot.press("end", "ctrl+u")  # type: ignore[attr-defined]
+    await pilot.press("end", "ctrl+u")
     assert box.value == ""
-    await pilot.press(*title)  # type: ignore[attr-defined]
+    await pilot.press(*title)
     assert box.value == title
 
 
@@ -248,7 +249,7 @@ async def test_edit_a_card_with_e(board_app: AppFactory, probe: Probe) -> None:
         await pilot.press("ctrl+s")
         await settle(app, pilot)
 
-        assert probe.card("IT-6")["title"] == "Guest checkout, reviewed"  # type: ignore[index]
+        assert probe.existing_card("IT-6")["title"] == "Guest checkout, reviewed"
         assert probe.stored(sprint) == probe.shown(app) == SPRINT_42
         assert probe.selected(app) == "IT-6"
         assert "Guest checkout, reviewed" in probe.column_text(app, "review")
@@ -268,7 +269,7 @@ async def test_open_a_card_then_edit_it(board_app: AppFactory, probe: Probe) -> 
 
         await pilot.press("e")
         await settle(app, pilot)
-        assert isinstance(app.screen, CardFormScreen)
+        assert isinstance(current_screen(app), CardFormScreen)
         await _replace_title(app, pilot, "Klarna and PayPal pay later")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -278,11 +279,12 @@ async def test_open_a_card_then_edit_it(board_app: AppFactory, probe: Probe) -> 
         text = probe.screen_text(app)
         assert "ECOM-4  Klarna and PayPal pay later" in text
         assert "title: Payment methods: add Klarna pay later → Klarna and PayPal pay later" in text
-        assert probe.card("ECOM-4")["title"] == "Klarna and PayPal pay later"  # type: ignore[index]
+        edited = probe.card("ECOM-4")
+        assert edited is not None and edited["title"] == "Klarna and PayPal pay later"
 
         await pilot.press("escape")
         await settle(app, pilot)
-        assert probe.board(app) is app.screen
+        assert probe.board(app) is current_screen(app)
         assert "Klarna and PayPal pay lat…" in probe.column_text(app, "backlog")  # cropped
         assert probe.stored(sprint) == probe.shown(app) == SPRINT_42
         assert probe.selected(app) == "ECOM-4"
@@ -396,7 +398,7 @@ async def test_team_filter(board_app: AppFactory, probe: Probe) -> None:
         # The first two teams (MKT, IT) toggled on with space, then applied with enter.
         await pilot.press("space", "down", "space", "enter")
         await settle(app, pilot)
-        assert probe.board(app) is app.screen
+        assert probe.board(app) is current_screen(app)
 
         chosen = {"MKT", "IT"}
         with probe.store() as store:
@@ -421,7 +423,7 @@ async def test_team_filter(board_app: AppFactory, probe: Probe) -> None:
         # The dialog opens with the current choice ticked; `a` shows every team again.
         await pilot.press("t")
         await settle(app, pilot)
-        assert app.screen.query_one("SelectionList").selected == ["MKT", "IT"]
+        assert app.screen.query_one("SelectionList", SelectionList).selected == ["MKT", "IT"]
         await pilot.press("a")
         await settle(app, pilot)
         assert probe.shown(app) == SPRINT_42
@@ -480,7 +482,7 @@ async def test_switch_sprint_to_backlog_and_back(board_app: AppFactory, probe: P
         # Newest sprint first; the backlog is the last choice.
         await pilot.press("end", "enter")
         await settle(app, pilot)
-        assert probe.board(app) is app.screen
+        assert probe.board(app) is current_screen(app)
         backlog = probe.stored(None)
         assert sum(map(len, backlog.values())) > 0
         assert probe.shown(app) == backlog
@@ -494,7 +496,7 @@ async def test_switch_sprint_to_backlog_and_back(board_app: AppFactory, probe: P
         await pilot.press("L")
         await settle(app, pilot)
         assert probe.shown(app) == probe.stored(None)
-        assert probe.card(selected)["sprint_id"] is None  # type: ignore[index]
+        assert probe.existing_card(selected)["sprint_id"] is None
 
         await pilot.press("s")
         await settle(app, pilot)
@@ -599,7 +601,7 @@ async def test_first_start_offers_the_demo(store: Store, db_path: Path) -> None:
         assert probe.shown(app) == {s: [] for s in COLUMNS}
         await pilot.press("d")
         await settle(app, pilot)
-        assert probe.board(app) is app.screen
+        assert probe.board(app) is current_screen(app)
         sprint = probe.active_sprint()
         assert probe.shown(app) == probe.stored(sprint) == SPRINT_42
         assert "Sprint 42 · active" in probe.header(app)
@@ -616,7 +618,7 @@ async def test_first_start_can_stay_empty(store: Store, db_path: Path) -> None:
         assert isinstance(app.screen, FirstStartScreen)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert probe.board(app) is app.screen
+        assert probe.board(app) is current_screen(app)
         with probe.store() as opened:
             assert opened.is_empty()
         assert "Backlog (cards in no sprint) · 0 cards" in probe.header(app)
@@ -639,7 +641,7 @@ async def test_help_lists_every_board_key(board_app: AppFactory, probe: Probe) -
             assert expected in text, expected
         await pilot.press("escape")
         await settle(app, pilot)
-        assert board is app.screen
+        assert board is current_screen(app)
 
 
 async def test_command_palette_reaches_board_actions(board_app: AppFactory, probe: Probe) -> None:

@@ -139,9 +139,9 @@ def hostile_keys(probe: Probe) -> dict[str, str]:
 
 
 async def test_hostile_titles_are_stored_clean(probe: Probe, hostile_keys: dict[str, str]) -> None:
-    assert probe.card(hostile_keys["WH"])["title"] == "before[2Jafter"  # type: ignore[index]
-    assert probe.card(hostile_keys["IT"])["title"] == "[bold]x"  # type: ignore[index]
-    assert len(probe.card(hostile_keys["FIN"])["title"]) == 500  # type: ignore[index]
+    assert probe.existing_card(hostile_keys["WH"])["title"] == "before[2Jafter"
+    assert probe.existing_card(hostile_keys["IT"])["title"] == "[bold]x"
+    assert len(probe.existing_card(hostile_keys["FIN"])["title"]) == 500
 
 
 async def test_hostile_titles_render_literally(
@@ -215,7 +215,7 @@ async def test_hostile_title_typed_into_the_form(board_app: AppFactory, probe: P
         await settle(app, pilot)
         key = probe.selected(app)
         assert key is not None
-        assert probe.card(key)["title"] == "[b]bold[/b] 🎉 [31mred"  # type: ignore[index]
+        assert probe.existing_card(key)["title"] == "[b]bold[/b] 🎉 [31mred"
         assert "[b]bold[/b] 🎉 [31mred" in probe.column_text(app, "todo")
         assert probe.shown(app) == probe.stored(sprint)
         assert_layout_intact(app, probe)

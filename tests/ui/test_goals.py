@@ -28,6 +28,7 @@ from .conftest import (
     SIZE,
     AppFactory,
     Probe,
+    current_screen,
     messages,
     open_screen,
     type_into,
@@ -80,7 +81,8 @@ async def test_each_goal_shows_kpi_roi_status_signoff_and_cards(
         with probe.store() as store:
             expected = goal_progress(store)
         assert [g.id for g in screen.goals] == [g.id for g in expected] == [1, 2, 3]
-        assert screen.selected() is not None and screen.selected().id == 1  # type: ignore[union-attr]
+        selected = screen.selected()
+        assert selected is not None and selected.id == 1
         text = probe.screen_text(app)
         assert "Goals · 3 goals · 2 signed off · 1 at risk · 0 off track · today 2026-03-11" in text
         lines = text.splitlines()
@@ -103,7 +105,8 @@ async def test_each_goal_shows_kpi_roi_status_signoff_and_cards(
             and " 23%  ↓ lower is better" in block
         )
         assert "✗ not signed off (o signs off)" in block
-        assert round(expected[1].kpi_progress, 2) == 0.23
+        progress = expected[1].kpi_progress
+        assert progress is not None and round(progress, 2) == 0.23
 
 
 async def test_a_kpi_that_moved_the_wrong_way_and_one_past_its_target(
@@ -151,7 +154,7 @@ async def test_signoff_defaults_to_the_sponsor_and_is_stored(
         row = goal_row(probe, 2)
         assert row["signed_off_by"] == "Ingrid Bakker"
         assert row["signed_off_at"].startswith("2026-03-11T10:30")
-        assert app.screen is screen
+        assert current_screen(app) is screen
         assert "G2 signed off by Ingrid Bakker" in messages(app)
         assert "sponsor Ingrid Bakker   ✔ signed off by Ingrid Bakker · 2026-03-11 10:30" in (
             "\n".join(line for line in probe.screen_lines(app) if "Ingrid" in line)
@@ -190,7 +193,7 @@ async def test_status_is_set_from_the_screen(board_app: AppFactory, probe: Probe
         await press(app, pilot, "down", "enter")  # at risk -> off track
         assert await wait_until(pilot, lambda: goal_row(probe, 2)["status"] == "off track")
         await settle(app, pilot)
-        assert app.screen is screen and screen.goals[1].status.value == "off track"
+        assert current_screen(app) is screen and screen.goals[1].status.value == "off track"
         assert "G2 is now off track" in messages(app)
         assert "1 off track" in probe.screen_text(app)
         # Escape changes nothing.
@@ -267,7 +270,8 @@ async def test_new_goal(board_app: AppFactory, probe: Probe) -> None:
             90000.0,
         )
         assert row["signed_off_by"] is None and row["status"] == "on track"
-        assert screen.selected() is not None and screen.selected().id == 4  # type: ignore[union-attr]
+        selected = screen.selected()
+        assert selected is not None and selected.id == 4
         text = probe.screen_text(app)
         assert "G4   Faster delivery promise" in text and "40% → 40% → 75%" in text
         assert "no cards planned in a sprint" in text and "no cards yet" in text
@@ -314,7 +318,7 @@ async def test_drill_down_groups_cards_by_team_and_sprint_and_opens_one(
         assert await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
         assert isinstance(app.screen, CardDetailScreen) and app.screen.key == "IT-1"
         await press(app, pilot, "escape")
-        assert app.screen is drill
+        assert current_screen(app) is drill
         await press(app, pilot, "escape")
         assert isinstance(app.screen, GoalsScreen)
 

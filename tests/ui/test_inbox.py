@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from rich.cells import cell_len
 from textual.widgets import Input
 
@@ -23,9 +24,20 @@ from sprintboard.screens.inbox import InboxScreen
 from sprintboard.screens.triage_dialogs import AcceptScreen, DeclineScreen, SnoozeScreen
 from sprintboard.store import Store, frozen_clock
 from sprintboard.tui import SprintboardApp
+from sprintboard.vocabulary import FeedbackCategory
 from sprintboard.widgets.inbox_list import InboxList
 
-from .conftest import SIZE, AppFactory, Probe, cells, messages, open_screen, settle, wait_until
+from .conftest import (
+    SIZE,
+    AppFactory,
+    Probe,
+    cells,
+    current_screen,
+    messages,
+    open_screen,
+    settle,
+    wait_until,
+)
 
 NEW = [1, 2, 13, 4, 5, 15, 7]
 
@@ -186,7 +198,7 @@ async def test_accept_with_the_suggested_team(board_app: AppFactory, probe: Prob
             "Checkout page spins forever after I pick iDEAL; had to order by phone."
         )
         await press(app, pilot, "enter")  # ECOM (checkout), backlog, title as prefilled
-        assert isinstance(app.screen, InboxScreen)
+        assert isinstance(current_screen(app), InboxScreen)
         assert shown(app) == NEW[1:] == stored_view(probe, "new")
         assert selected(app) == 2  # the next item
         row = feedback(probe, 1)
@@ -237,7 +249,7 @@ async def test_accept_dialog_refuses_an_empty_title(board_app: AppFactory, probe
         assert isinstance(app.screen, AcceptScreen)
         assert "title" in str(app.screen.query_one(".dialog-error").render())
         await press(app, pilot, "escape")
-        assert isinstance(app.screen, InboxScreen)
+        assert isinstance(current_screen(app), InboxScreen)
         assert feedback(probe, 1)["state"] == "new" and shown(app) == NEW
 
 
@@ -246,11 +258,11 @@ async def test_merge_as_duplicate_of_a_card(board_app: AppFactory, probe: Probe)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_inbox(app, pilot)
         await press(app, pilot, "j")  # #2: the expired coupon, ×3
-        assert probe.card("IT-7")["reports"] == 0  # type: ignore[index]
+        assert probe.existing_card("IT-7")["reports"] == 0
         await press(app, pilot, "m")
         assert isinstance(app.screen, CardPickerScreen)
         await press(app, pilot, *"IT-7", "enter")
-        assert isinstance(app.screen, InboxScreen)
+        assert isinstance(current_screen(app), InboxScreen)
         row = feedback(probe, 2)
         assert (row["state"], row["card"]) == ("duplicate", "IT-7")
         card = probe.card("IT-7")
@@ -296,7 +308,7 @@ async def test_decline_requires_a_reason(board_app: AppFactory, probe: Probe) ->
         assert "reason" in str(app.screen.query_one(".dialog-error").render())
         assert feedback(probe, 1)["state"] == "new"
         await press(app, pilot, *"works as designed", "enter")
-        assert isinstance(app.screen, InboxScreen)
+        assert isinstance(current_screen(app), InboxScreen)
         row = feedback(probe, 1)
         assert (row["state"], row["decline_reason"]) == ("declined", "works as designed")
         assert shown(app) == NEW[1:] and selected(app) == 2
@@ -453,7 +465,7 @@ async def test_a_big_inbox_pages_in_as_the_cursor_moves(
             [
                 Feedback(
                     text=f"Bulk report {i}",
-                    category="site",
+                    category=FeedbackCategory.SITE,
                     received_at=start + timedelta(minutes=i),
                 )
                 for i in range(1000)
@@ -484,7 +496,7 @@ def add_bulk(probe: Probe, n: int, extra: Callable[[int], str] = lambda i: "") -
             [
                 Feedback(
                     text=f"Bulk report {i}{extra(i)}",
-                    category="site",
+                    category=FeedbackCategory.SITE,
                     received_at=start + timedelta(minutes=i),
                 )
                 for i in range(n)
@@ -497,9 +509,11 @@ def stored_matches(probe: Probe, view: str, text: str) -> list[int]:
         return [row["id"] for row in store.feedback.inbox(view, text=text)]
 
 
-def spy_inbox_reads(app: SprintboardApp) -> list[tuple[str | None, int]]:
+def spy_inbox_reads(
+    app: SprintboardApp, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[str | None, int]]:
     """Record each `feedback.inbox` read the app makes: its text filter and rows handed out."""
-    feedback = app.store.feedback  # type: ignore[attr-defined]
+    feedback = app.store.feedback
     reads: list[tuple[str | None, int]] = []
     original = feedback.inbox
 
@@ -508,19 +522,19 @@ def spy_inbox_reads(app: SprintboardApp) -> list[tuple[str | None, int]]:
         reads.append((kwargs.get("text"), len(rows)))
         return rows
 
-    feedback.inbox = inbox
+    monkeypatch.setattr(feedback, "inbox", inbox)
     return reads
 
 
 async def test_the_text_filter_is_a_query_and_pages_like_the_view(
-    board_app: AppFactory, probe: Probe
+    board_app: AppFactory, probe: Probe, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Three matches far beyond the first page of 300, with LIKE's wildcards in their text.
     add_bulk(probe, 1000, lambda i: " promo 50%_OFF" if i in (450, 700, 999) else "")
     app = build(board_app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_inbox(app, pilot)
-        reads = spy_inbox_reads(app)
+        reads = spy_inbox_reads(app, monkeypatch)
         assert len(shown(app)) == 300 and screen.counts["new"] == 1007
         await press(app, pilot, "slash", *"50%_off")
         expected = stored_matches(probe, "new", "50%_off")
@@ -615,7 +629,7 @@ async def test_hostile_text_renders_literally_and_keeps_alignment(
         store.feedback.add(
             Feedback(
                 text=HOSTILE + "\nsecond [i]line[/i]",
-                category="checkout",
+                category=FeedbackCategory.CHECKOUT,
                 customer="李小龍 [b]Eve[/b]",
                 reported_by="[link=x]cs[/link]",
                 reports=50,
@@ -656,7 +670,7 @@ async def test_every_binding_explains_itself_and_is_in_the_palette(
 async def test_space_pages_through_a_long_text(board_app: AppFactory, probe: Probe) -> None:
     lines = "\n".join(f"line {i} of what the customer wrote" for i in range(60))
     with probe.store() as store:
-        store.feedback.add(Feedback(text=lines, category="payment", reports=40))
+        store.feedback.add(Feedback(text=lines, category=FeedbackCategory.PAYMENT, reports=40))
     app = build(board_app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_inbox(app, pilot)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.segment import Segment
 from textual.color import Color
@@ -34,6 +34,7 @@ BACKLOG = [
 ]  # fmt: skip
 # Sprint 42's cards still open when it closes (the demo has 4 done of 20).
 UNFINISHED = 16
+T = TypeVar("T")
 
 
 # Chart workers start after a repaint: settle in three rounds, one more than conftest's default.
@@ -42,6 +43,12 @@ settle = partial(conftest.settle, rounds=3)
 
 async def open_planning(app: SprintboardApp, pilot: Any) -> PlanningScreen:
     return await open_screen(app, pilot, "planning", PlanningScreen, rounds=3)
+
+
+def present(value: T | None) -> T:
+    """`value`, which the test expects to be there: it fails if it is None."""
+    assert value is not None
+    return value
 
 
 def planning(app: SprintboardApp) -> PlanningScreen:
@@ -179,7 +186,7 @@ async def test_move_cards_in_and_out_updates_db_lists_and_capacity(
         await open_planning(app, pilot)
         error = Color.parse(app.theme_variables["error"]).hex
         await pilot.press("j", "j", "j", "j")  # IT-14, 8 points
-        assert planning(app).model.backlog.selected()["key"] == "IT-14"  # type: ignore[index]
+        assert present(planning(app).model.backlog.selected())["key"] == "IT-14"
         await pilot.press(">")
         # At once, before the write lands: the bars follow the move.
         assert "34/40 pt" in bar_line(app, "IT")
@@ -195,7 +202,7 @@ async def test_move_cards_in_and_out_updates_db_lists_and_capacity(
         # The backlog cursor stayed in place: IT-11 (13 points) is next; enter moves it too.
         await pilot.press("enter")
         await settle(app, pilot)
-        assert probe.card("IT-11")["sprint_id"] == sprint  # type: ignore[index]
+        assert probe.existing_card("IT-11")["sprint_id"] == sprint
         line = bar_line(app, "IT")
         assert "47/40 pt  +7 over" in line
         assert error in bar_colours(app, "IT")
@@ -207,7 +214,7 @@ async def test_move_cards_in_and_out_updates_db_lists_and_capacity(
 
         # Back out: tab to the sprint list, where the last card moved in is selected.
         await pilot.press("tab")
-        assert planning(app).model.sprint.selected()["key"] == "IT-11"  # type: ignore[index]
+        assert present(planning(app).model.sprint.selected())["key"] == "IT-11"
         assert app.focused is planning(app).query_one("#planning-sprint")
         await pilot.press("<")
         await settle(app, pilot)
@@ -230,7 +237,7 @@ async def test_a_done_card_stays_in_its_sprint(board_app: AppFactory, probe: Pro
         await pilot.press("<")
         await settle(app, pilot)
         assert "CS-2 is done: it stays in the sprint's history" in messages(app)
-        assert probe.card("CS-2")["sprint_id"] == probe.active_sprint()  # type: ignore[index]
+        assert probe.existing_card("CS-2")["sprint_id"] == probe.active_sprint()
         assert "CS-2" in keys(app, "sprint")
 
 
@@ -242,11 +249,11 @@ async def test_a_closed_sprint_takes_no_cards(board_app: AppFactory, probe: Prob
         assert await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         await pilot.press("end", "enter")  # oldest first from the end: Sprint 41, closed
         await settle(app, pilot)
-        assert screen.model.sprint_row["name"] == "Sprint 41"  # type: ignore[index]
+        assert present(screen.model.sprint_row)["name"] == "Sprint 41"
         await pilot.press(">")
         await settle(app, pilot)
         assert any("Sprint 41 is closed" in m for m in messages(app))
-        assert probe.card("MKT-6")["sprint_id"] is None  # type: ignore[index]
+        assert probe.existing_card("MKT-6")["sprint_id"] is None
         assert keys(app, "backlog") == BACKLOG
 
 
@@ -260,17 +267,17 @@ async def test_priority_up_and_down(board_app: AppFactory, probe: Probe) -> None
         assert screen.model.backlog.select("IT-11")  # medium, the first medium card
         await pilot.press("+")
         await settle(app, pilot)
-        assert probe.card("IT-11")["priority"] == "high"  # type: ignore[index]
+        assert probe.existing_card("IT-11")["priority"] == "high"
         # Among the high cards now, first by position (it is the oldest backlog card).
         assert keys(app, "backlog")[:6] == ["IT-11", "MKT-6", "CS-5", "IT-12", "ECOM-8", "IT-14"]
-        assert screen.model.backlog.selected()["key"] == "IT-11"  # type: ignore[index]
+        assert present(screen.model.backlog.selected())["key"] == "IT-11"
         assert drawn(app, "backlog")[1].startswith("▶IT-11     13 high")
         await pilot.press("+", "+")  # urgent is the top: the second + does nothing
         await settle(app, pilot)
-        assert probe.card("IT-11")["priority"] == "urgent"  # type: ignore[index]
+        assert probe.existing_card("IT-11")["priority"] == "urgent"
         await pilot.press("-", "-", "-", "-", "-")  # low is the bottom
         await settle(app, pilot)
-        assert probe.card("IT-11")["priority"] == "low"  # type: ignore[index]
+        assert probe.existing_card("IT-11")["priority"] == "low"
         assert keys(app, "backlog")[-8:] == [
             "IT-11", "ECOM-6", "CNT-5", "DATA-5", "WH-6", "CNT-6", "CS-6", "ECOM-9"
         ]  # fmt: skip
@@ -279,7 +286,7 @@ async def test_priority_up_and_down(board_app: AppFactory, probe: Probe) -> None
         first = keys(app, "sprint")[0]
         await pilot.press("-")
         await settle(app, pilot)
-        assert probe.card(first)["priority"] == "high"  # type: ignore[index]
+        assert probe.existing_card(first)["priority"] == "high"
 
 
 # -- start and close ----------------------------------------------------------------------------
@@ -296,7 +303,7 @@ async def test_start_is_refused_while_a_sprint_is_active(
         assert "Sprint 43  (planned" in probe.screen_text(app)
         await pilot.press("enter")  # newest first: Sprint 43
         await settle(app, pilot)
-        assert screen.model.sprint_row["name"] == "Sprint 43"  # type: ignore[index]
+        assert present(screen.model.sprint_row)["name"] == "Sprint 43"
         assert "IT-9" in keys(app, "sprint")
         await pilot.press("S")
         await settle(app, pilot)
@@ -335,7 +342,7 @@ async def test_close_sends_unfinished_cards_to_the_backlog_then_start_the_next(
             assert (card["sprint_id"], card["status"]) == (None, "backlog")
         assert any(f"{UNFINISHED} unfinished cards to the backlog" in m for m in messages(app))
         # The screen follows the plan on: Sprint 43, with the carried cards in the backlog.
-        assert screen.model.sprint_row["name"] == "Sprint 43"  # type: ignore[index]
+        assert present(screen.model.sprint_row)["name"] == "Sprint 43"
         assert set(unfinished) <= set(keys(app, "backlog"))
         assert len(keys(app, "backlog")) == len(BACKLOG) + UNFINISHED
 
@@ -349,7 +356,7 @@ async def test_close_sends_unfinished_cards_to_the_backlog_then_start_the_next(
         await settle(app, pilot)
         started = sprint_named(probe, "Sprint 43")
         assert (started["state"], started["committed_points"]) == ("active", 41)
-        assert screen.model.sprint_row["state"] == "active"  # type: ignore[index]
+        assert present(screen.model.sprint_row)["state"] == "active"
         assert "Sprint 43 started" in messages(app)
 
 
@@ -373,7 +380,7 @@ async def test_close_carries_unfinished_cards_to_the_next_sprint(
             card = probe.card(key)
             assert card is not None
             assert (card["sprint_id"], card["status"]) == (next_id, status)
-        assert screen.model.sprint_row["name"] == "Sprint 43"  # type: ignore[index]
+        assert present(screen.model.sprint_row)["name"] == "Sprint 43"
         assert set(before) <= set(keys(app, "sprint"))
         assert len(keys(app, "sprint")) == 10 + UNFINISHED
         assert keys(app, "backlog") == BACKLOG
@@ -456,7 +463,7 @@ async def test_burndown_of_a_planned_sprint_says_when_it_begins(board_app: AppFa
         assert await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
         await pilot.press("b")
         await settle(app, pilot)
-        assert screen.model.sprint_row["name"] == "Sprint 43"  # type: ignore[index]
+        assert present(screen.model.sprint_row)["name"] == "Sprint 43"
         await pilot.press("v")
         await settle(app, pilot)
         notes = str(screen.query_one(ChartPanel).query_one("#chart-notes").render())
@@ -597,7 +604,7 @@ async def test_dialogs_reload_the_screen_only_after_a_change(
         await pilot.press("escape")
         await settle(app, pilot)
         assert loads == 1
-        assert screen.model.sprint.selected()["title"] == (  # type: ignore[index]
+        assert present(screen.model.sprint.selected())["title"] == (
             "Renamed while the detail was open"
         )
 

@@ -21,7 +21,16 @@ from sprintboard.tui import SprintboardApp
 from sprintboard.vocabulary import ONBOARDING_STEPS
 
 from . import conftest
-from .conftest import SIZE, AppFactory, Probe, messages, open_screen, type_into, wait_until
+from .conftest import (
+    SIZE,
+    AppFactory,
+    Probe,
+    current_screen,
+    messages,
+    open_screen,
+    type_into,
+    wait_until,
+)
 
 DEMO_TEAMS = ["MKT", "IT", "CS", "ECOM", "WH", "EXEC", "CNT", "DATA", "FIN"]
 
@@ -148,7 +157,7 @@ async def test_add_a_team_refusing_a_bad_capacity(board_app: AppFactory, probe: 
             assert "SEC" not in store.teams.codes()
         await type_into(app, pilot, "#capacity", "12")
         await save_form(app, pilot)
-        assert app.screen is screen
+        assert current_screen(app) is screen
         row = team(probe, "SEC")
         assert (row["name"], row["format"], row["colour"], row["capacity"]) == (
             "Security",
@@ -319,7 +328,11 @@ async def test_an_extra_onboarding_step(board_app: AppFactory, probe: Probe) -> 
         )
         await type_into(app, pilot, "#step", "VPN token")
         await press(app, pilot, "enter")
-        emma = lambda: members(probe, "IT")[0]["onboarding"]  # noqa: E731
+
+        def emma() -> dict[str, bool]:
+            onboarding: dict[str, bool] = members(probe, "IT")[0]["onboarding"]
+            return onboarding
+
         assert await wait_until(pilot, lambda: "VPN token" in emma())
         await settle(app, pilot)
         assert emma()["VPN token"] is False

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import Cli
 from sprintboard.store import Store
 
 # A second process adding cards as fast as it can, one transaction each, until killed.
@@ -33,7 +34,7 @@ def _check(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def test_backup_equals_the_source(cli, demo_store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_backup_equals_the_source(cli: Cli, demo_store: Store, tmp_path: Path) -> None:
     target = tmp_path / "copy.db"
     result = cli("backup", str(target))
     assert result.code == 0, result.err
@@ -46,7 +47,7 @@ def test_backup_equals_the_source(cli, demo_store: Store, tmp_path: Path) -> Non
         assert len(restored.cards.query()) == len(demo_store.cards.query())
 
 
-def test_never_overwrites_without_force(cli, demo_store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_never_overwrites_without_force(cli: Cli, demo_store: Store, tmp_path: Path) -> None:
     target = tmp_path / "copy.db"
     target.write_text("my notes", encoding="utf-8")
     result = cli("backup", str(target))
@@ -59,18 +60,18 @@ def test_never_overwrites_without_force(cli, demo_store: Store, tmp_path: Path) 
     assert not list(tmp_path.glob(".copy.db.*"))  # no partial file left behind
 
 
-def test_refusals(cli, demo_store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_refusals(cli: Cli, demo_store: Store, tmp_path: Path) -> None:
     assert "is the database itself" in cli("backup", str(demo_store.path), "--force").err
     assert "no such directory" in cli("backup", str(tmp_path / "nope" / "copy.db")).err
     assert "is a directory" in cli("backup", str(tmp_path)).err
 
 
-def test_no_database_to_back_up(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_no_database_to_back_up(cli: Cli, tmp_path: Path) -> None:
     result = cli("backup", str(tmp_path / "copy.db"))
     assert result.code == 2 and "no database at" in result.err
 
 
-def test_consistent_while_another_process_writes(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_consistent_while_another_process_writes(cli: Cli, db_path: Path, tmp_path: Path) -> None:
     assert cli("team", "list").code == 0
     env = {**os.environ, "SPRINTBOARD_USER": "writer"}
     writer = subprocess.Popen(

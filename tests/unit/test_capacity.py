@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from conftest import Cli
 from sprintboard.models import Card, Feedback, Sprint, validate
 from sprintboard.planning.capacity import plan_capacity, sprint_capacity
 from sprintboard.planning.velocity import Velocity
@@ -173,7 +174,7 @@ def test_archived_team_is_listed_only_while_it_holds_points() -> None:
     assert cap.planned == 3
 
 
-def test_capacity_report_cli(cli, planned: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+def test_capacity_report_cli(cli: Cli, planned: dict[str, Any]) -> None:
     result = cli("sprint", "capacity-report", "Next", "--json")
     assert result.code == 0, result.err
     data = json.loads(result.out)

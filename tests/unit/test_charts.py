@@ -7,12 +7,19 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sprintboard.errors import UserError
 from sprintboard.models import Card, Sprint, validate
-from sprintboard.planning.charts import burndown, cumulative_flow, sprint_burndown, sprint_flow
+from sprintboard.planning.charts import (
+    Burndown,
+    burndown,
+    cumulative_flow,
+    sprint_burndown,
+    sprint_flow,
+)
 from sprintboard.planning.replay import SprintHistory
 from sprintboard.planning.velocity import team_velocity
 from sprintboard.store import Store, frozen_clock
@@ -42,7 +49,7 @@ def plan(db_path: Path, clock: Clock) -> Iterator[Store]:
         yield opened
 
 
-def add_sprint(store: Store, name: str, start: str, end: str) -> dict:  # type: ignore[type-arg]
+def add_sprint(store: Store, name: str, start: str, end: str) -> dict[str, Any]:
     return store.sprints.add(validate(Sprint, {"name": name, "start": start, "end": end}))
 
 
@@ -51,14 +58,14 @@ def add_card(
     title: str,
     team: str,
     points: int | None,
-    sprint: dict | None = None,  # type: ignore[type-arg]
+    sprint: dict[str, Any] | None = None,
 ) -> str:
     card = validate(Card, {"title": title, "team": team, "points": points, "status": "todo"})
     return str(store.cards.add(card, sprint_id=sprint["id"] if sprint else None)["key"])
 
 
-def days_of(b: object) -> list[int | None]:
-    return [d.remaining for d in b.days]  # type: ignore[attr-defined]
+def days_of(b: Burndown) -> list[int | None]:
+    return [d.remaining for d in b.days]
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from conftest import Cli
 from sprintboard.config import Settings
 from sprintboard.errors import UserError
 from sprintboard.models import Card, Feedback, Goal, Sprint, StockItem, Team
@@ -20,6 +21,7 @@ from sprintboard.planning.checks import (
     summary,
 )
 from sprintboard.store import Store
+from sprintboard.vocabulary import FeedbackCategory, TeamFormat
 
 LINE = re.compile(r"^(error|warning|info) [a-z-]+ \S+( \+\d+ more)?: \S.*$")
 
@@ -234,7 +236,7 @@ def test_promo_throughput_over_the_warehouse_a_day_is_a_warning(plan: Plan) -> N
 def feedback(store: Store, category: str, days_ago: int, reports: int = 1) -> int:
     item = Feedback(
         text="It broke",
-        category=category,
+        category=FeedbackCategory(category),
         reports=reports,
         received_at=store.clock() - timedelta(days=days_ago),  # the frozen test clock
     )
@@ -325,7 +327,7 @@ def test_goal_without_cards_is_info(plan: Plan) -> None:
 
 
 def test_external_provider_without_a_sprint_of_slack_is_a_warning(plan: Plan) -> None:
-    plan.store.teams.add(Team(code="EXT", name="Agency", format="external provider"))
+    plan.store.teams.add(Team(code="EXT", name="Agency", format=TeamFormat.EXTERNAL))
     same = plan.card("EXT", "S1"), plan.card("IT", "S1")
     adjacent = plan.card("EXT", "S1"), plan.card("IT", "S2")
     slack = plan.card("EXT", "S1"), plan.card("IT", "S3")
@@ -412,14 +414,14 @@ def test_demo_findings(demo_store: Store) -> None:
 # -- the command line ------------------------------------------------------------------------
 
 
-def test_cli_check_clean_database_exits_0(cli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_check_clean_database_exits_0(cli: Cli) -> None:
     result = cli("check")
     assert (result.code, result.out) == (0, "no findings: every seam holds\n")
     as_json = cli("check", "--json")
     assert (as_json.code, json.loads(as_json.out)) == (0, [])
 
 
-def test_cli_check_warnings_only_exit_0(cli, store: Store) -> None:  # type: ignore[no-untyped-def]
+def test_cli_check_warnings_only_exit_0(cli: Cli, store: Store) -> None:
     store.sprints.add(Sprint(name="Now", start=date(2026, 3, 4), end=date(2026, 3, 17)))
     store.sprints.start("Now")
     store.cards.add(Card(title="unpointed", team="IT"), sprint_id=store.sprints.get("Now")["id"])
@@ -431,7 +433,7 @@ def test_cli_check_warnings_only_exit_0(cli, store: Store) -> None:  # type: ign
     ]
 
 
-def test_cli_check_on_the_demo_exits_1(cli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_check_on_the_demo_exits_1(cli: Cli) -> None:
     assert cli("demo").code == 0
     result = cli("check")
     assert result.code == 1
@@ -455,13 +457,13 @@ def test_cli_check_on_the_demo_exits_1(cli) -> None:  # type: ignore[no-untyped-
     assert "feedback-untriaged" not in current.out
 
 
-def test_cli_check_bad_sprint_is_one_line(cli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_check_bad_sprint_is_one_line(cli: Cli) -> None:
     result = cli("check", "--sprint", "Nope")
     assert result.code == 2
     assert result.err.startswith("error: sprint:") and result.err.count("\n") == 1
 
 
-def test_cli_dep_graph(cli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_dep_graph(cli: Cli) -> None:
     assert cli("demo").code == 0
     default = cli("dep", "graph")
     assert default.code == 0
@@ -491,7 +493,7 @@ def test_cli_dep_graph(cli) -> None:  # type: ignore[no-untyped-def]
     assert bad.code == 2 and "unknown team 'NOPE'" in bad.err
 
 
-def test_cli_dep_matrix(cli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_dep_matrix(cli: Cli) -> None:
     assert cli("demo").code == 0
     table = cli("dep", "matrix")
     assert table.code == 0 and table.out.startswith("BLOCKER TEAM")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Cli
 from sprintboard.config import DEFAULT_WIP, Settings
 from sprintboard.errors import UserError
 
@@ -71,8 +72,8 @@ def test_good_keys_survive_a_bad_neighbour(tmp_path: Path) -> None:
 
 
 def test_config_check_lists_every_problem(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
     path = write(tmp_path, "a = 1\nb = 2\nurgent_feedback_days = 1\n")
     monkeypatch.setenv("SPRINTBOARD_CONFIG", str(path))
     result = cli("config", "check")
@@ -84,8 +85,8 @@ def test_config_check_lists_every_problem(
 
 
 def test_config_check_and_path_on_a_good_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
     path = write(tmp_path, "# comment\nurgent_feedback_days = 1\n")
     monkeypatch.setenv("SPRINTBOARD_CONFIG", str(path))
     assert cli("config", "check").out.strip() == f"config: {path}: ok"
@@ -93,8 +94,8 @@ def test_config_check_and_path_on_a_good_file(
 
 
 def test_a_command_that_reads_settings_refuses_a_bad_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
     monkeypatch.setenv("SPRINTBOARD_CONFIG", str(write(tmp_path, "urgent_feedback_dayz = 1\n")))
     result = cli("check")
     assert result.code == 2

@@ -7,11 +7,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 
-from conftest import NOW
+from conftest import NOW, Cli
 from sprintboard.demo import load_demo
 from sprintboard.errors import UserError
 from sprintboard.models import Card
@@ -264,7 +264,7 @@ def test_undo_after_demo_force_refuses_and_names_the_copy(demo_store: Store) -> 
         demo_store.activity.undo()
 
 
-def test_demo_cli_prints_the_copy(cli, demo_store: Store) -> None:  # type: ignore[no-untyped-def]
+def test_demo_cli_prints_the_copy(cli: Cli, demo_store: Store) -> None:
     result = cli("demo", "--force")
     assert result.code == 0, result.err
     replaced = demo_store.activity.plan_replaced()
@@ -311,8 +311,13 @@ def test_demo_refuses_when_a_demo_team_is_archived(store: Store) -> None:
     assert store.is_empty()
 
 
+class DemoSizes(TypedDict, total=False):
+    cards: int
+    per_sprint: int
+
+
 @pytest.mark.parametrize("bad", [{"cards": 0}, {"per_sprint": 0}])
-def test_demo_refuses_bad_sizes(store: Store, bad: dict[str, int]) -> None:
+def test_demo_refuses_bad_sizes(store: Store, bad: DemoSizes) -> None:
     with pytest.raises(UserError):
         load_demo(store, **bad)
 

@@ -50,7 +50,9 @@ def _awkward(store: Store) -> None:
     store.cards.delete(store.cards.query(team="DATA")[-1]["key"])
 
 
-def test_json_round_trip_is_exact(demo_store: Store, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_json_round_trip_is_exact(
+    demo_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _awkward(demo_store)
     dump = tmp_path / "plan.json"
     assert run(demo_store.path, "export", "--format", "json", "-o", str(dump)) == 0
@@ -79,7 +81,9 @@ def test_json_round_trip_is_exact(demo_store: Store, tmp_path: Path, capsys) -> 
         ) >= len(source["cards"])
 
 
-def test_json_restore_never_hands_out_a_key_again(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_json_restore_never_hands_out_a_key_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from sprintboard.models import Card
 
     source, target, dump = tmp_path / "source.db", tmp_path / "target.db", tmp_path / "p.json"
@@ -96,8 +100,8 @@ def test_json_restore_never_hands_out_a_key_again(tmp_path: Path, capsys) -> Non
 
 
 def test_json_restore_refuses_what_it_cannot_restore(
-    demo_store: Store, tmp_path: Path, capsys
-) -> None:  # type: ignore[no-untyped-def]
+    demo_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     dump = tmp_path / "plan.json"
     assert run(demo_store.path, "export", "--format", "json", "-o", str(dump)) == 0
     capsys.readouterr()
@@ -149,7 +153,9 @@ def test_data_tables_skip_only_the_log_and_bookkeeping(store: Store) -> None:
     assert not set(tables) & NOT_DATA_TABLES
 
 
-def test_csv_reads_back(demo_store: Store, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_csv_reads_back(
+    demo_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _awkward(demo_store)
     demo_store.cards.edit(demo_store.cards.query(team="MKT")[0]["key"], {"title": "=1+1"})
     out = tmp_path / "cards.csv"
@@ -189,7 +195,9 @@ def test_csv_reads_back(demo_store: Store, tmp_path: Path, capsys) -> None:  # t
         assert len(twin["blockers"]) == len(card["blockers"])
 
 
-def test_csv_to_stdout_for_one_sprint(demo_store: Store, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_csv_to_stdout_for_one_sprint(
+    demo_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(demo_store.path, "export", "--format", "csv", "--sprint", "backlog") == 0
     text = capsys.readouterr().out
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -201,7 +209,7 @@ def _pipes(line: str) -> int:
     return len(re.findall(r"(?<!\\)\|", line))
 
 
-def test_markdown_board(demo_store: Store, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_markdown_board(demo_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
     _awkward(demo_store)
     capsys.readouterr()
     assert run(demo_store.path, "export", "--format", "md") == 0
@@ -224,7 +232,9 @@ def test_markdown_board(demo_store: Store, capsys) -> None:  # type: ignore[no-u
     assert capsys.readouterr().out.startswith("# Backlog\n")
 
 
-def test_markdown_needs_a_sprint_when_none_is_active(store: Store, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_markdown_needs_a_sprint_when_none_is_active(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(store.path, "export", "--format", "md") == 2
     assert "give --sprint NAME" in capsys.readouterr().err
 
@@ -266,7 +276,7 @@ def test_icalendar_parses_back_with_stable_uids(demo_store: Store, tmp_path: Pat
     assert [str(e["summary"]) for e in only.walk("VEVENT")] == ["Sprint 42"]
 
 
-def test_export_options(store: Store, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_export_options(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(store.path, "export", "--format", "json", "--sprint", "current") == 2
     assert "--sprint does not apply" in capsys.readouterr().err
     assert run(store.path, "export", "--format", "csv", "-o", str(tmp_path)) == 2
@@ -279,7 +289,7 @@ def test_dash_means_standard_output(
     demo_store: Store,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys,  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()

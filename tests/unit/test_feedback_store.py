@@ -17,6 +17,7 @@ from sprintboard.models import Card, Feedback, Sprint
 from sprintboard.planning import triage
 from sprintboard.store import Store, frozen_clock
 from sprintboard.store.feedback import VIEWS
+from sprintboard.vocabulary import FeedbackCategory
 
 NOW_STAMP = "2026-03-11T10:30:00Z"
 
@@ -111,13 +112,14 @@ def test_accept_refuses_bad_input_without_changing_anything(store: Store) -> Non
     store.db.execute("UPDATE sprints SET state = 'closed' WHERE id = ?", [closed["id"]])
     ident = fb(store)
     before = state_of(store)
-    for call, message in [
+    refused: list[tuple[Callable[[], object], str]] = [
         (lambda: store.feedback.accept(ident, "NOPE"), "team: unknown team"),
         (lambda: store.feedback.accept(ident, "IT", title=""), "title: must not be empty"),
         (lambda: store.feedback.accept(ident, "IT", sprint_id=closed["id"]), "Old is closed"),
         (lambda: store.feedback.accept(999, "IT"), "no feedback with id 999"),
         (lambda: store.feedback.accept("x1", "IT"), "must be a feedback id"),
-    ]:
+    ]
+    for call, message in refused:
         with pytest.raises(UserError, match=message) as caught:
             call()
         assert "\n" not in str(caught.value)
@@ -358,7 +360,7 @@ def fill(store: Store, n: int = 40) -> None:
     items = [
         Feedback(
             text=f"Item {i}",
-            category=categories[i % 6],
+            category=FeedbackCategory(categories[i % 6]),
             reports=1 + i % 4,
             received_at=NOW - timedelta(days=i % 7, hours=i),
         )
@@ -598,7 +600,7 @@ def test_the_text_filter_still_walks_the_inbox_index(store: Store) -> None:
 
 
 def test_add_many_logs_each_item_and_undo_removes_them(store: Store) -> None:
-    items = [Feedback(text=f"Bulk {i}", category="cart") for i in range(5)]
+    items = [Feedback(text=f"Bulk {i}", category=FeedbackCategory.CART) for i in range(5)]
     assert store.feedback.add_many(items) == 5
     assert store.feedback.add_many([]) == 0
     log = store.rows("SELECT * FROM activity WHERE action = 'feedback.import'")

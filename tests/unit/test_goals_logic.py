@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Cli
 from sprintboard.models import Card, Goal, Sprint, validate
 from sprintboard.planning.goals import goal_progress, kpi_progress, suggest_status
 from sprintboard.store import Store
@@ -124,7 +125,7 @@ def test_demo_goals(demo_store: Store) -> None:
     assert cart.teams and sum(t.points for t in cart.teams) == cart.points
 
 
-def test_goal_progress_cli(cli) -> None:  # type: ignore[no-untyped-def]
+def test_goal_progress_cli(cli: Cli) -> None:
     assert cli("demo").code == 0
     result = cli("goal", "progress", "--json")
     assert result.code == 0, result.err
@@ -145,7 +146,7 @@ def test_goal_without_a_target_keeps_its_status(store: Store) -> None:
     assert "no KPI target" in progress.suggestion.reason
 
 
-def test_a_goal_without_a_target_shows_no_progress(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_goal_without_a_target_shows_no_progress(cli: Cli, db_path: Path) -> None:
     """A target never set (0, like its baseline) is no target: not a full bar, not 100%."""
     from sprintboard.widgets.goal_rows import goal_lines, kpi_bar
 
@@ -159,8 +160,8 @@ def test_a_goal_without_a_target_shows_no_progress(cli, db_path: Path) -> None: 
     listed = cli("goal", "list").out
     assert "Happier customers" in listed.splitlines()[-1]
     assert "no target" in listed.splitlines()[-1]
-    progress = cli("goal", "progress").out.splitlines()[-1]
-    assert "no target" in progress and "100%" not in progress
+    progress_line = cli("goal", "progress").out.splitlines()[-1]
+    assert "no target" in progress_line and "100%" not in progress_line
     report = cli("report").out
     row = next(line for line in report.splitlines() if line.startswith("| Happier customers"))
     assert "`░░░░░░░░░░` no target" in row, row

@@ -6,16 +6,19 @@ import json
 import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from conftest import Cli
 from sprintboard.io import import_apply as importing
 from sprintboard.io.import_apply import apply_plan
 from sprintboard.io.import_plan import ImportOptions
 from sprintboard.io.importing import plan_import
 from sprintboard.io.items import parse_date
 from sprintboard.io.trello import parse_trello
-from sprintboard.store import Store
+from sprintboard.store import Store, bulk
+from sprintboard.store.database import Tx
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 RUNS = [
@@ -37,8 +40,8 @@ def _snapshot(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
 
 @pytest.mark.parametrize(("name", "source", "options"), RUNS)
 def test_dry_run_writes_nothing(
-    cli, db_path: Path, name: str, source: str, options: list[str]
-) -> None:  # type: ignore[no-untyped-def]
+    cli: Cli, db_path: Path, name: str, source: str, options: list[str]
+) -> None:
     assert cli("team", "list").code == 0  # create the database first
     before = _snapshot(db_path)
     result = cli("import", str(FIXTURES / name), "--from", source, *options, "--dry-run")
@@ -49,8 +52,8 @@ def test_dry_run_writes_nothing(
 
 @pytest.mark.parametrize(("name", "source", "options"), RUNS)
 def test_reimport_does_not_duplicate(
-    cli, db_path: Path, name: str, source: str, options: list[str]
-) -> None:  # type: ignore[no-untyped-def]
+    cli: Cli, db_path: Path, name: str, source: str, options: list[str]
+) -> None:
     first = cli("import", str(FIXTURES / name), "--from", source, *options)
     assert first.code == 0, first.err
     before = _snapshot(db_path)
@@ -60,7 +63,7 @@ def test_reimport_does_not_duplicate(
     assert _snapshot(db_path) == before  # not one row, not one activity entry more
 
 
-def test_reimport_updates_the_cards_it_made(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_reimport_updates_the_cards_it_made(cli: Cli, db_path: Path, tmp_path: Path) -> None:
     board = json.loads((FIXTURES / "trello_board.json").read_text(encoding="utf-8"))
     assert (
         cli("import", str(FIXTURES / "trello_board.json"), "--from", "trello", "--team", "MKT").code
@@ -98,7 +101,7 @@ def test_reimport_updates_the_cards_it_made(cli, db_path: Path, tmp_path: Path) 
         assert store.cards.get(key)["title"] == "Load test the campaign traffic"
 
 
-def test_every_created_record_is_in_the_activity_log(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_created_record_is_in_the_activity_log(cli: Cli, db_path: Path) -> None:
     assert (
         cli("import", str(FIXTURES / "jira_export.csv"), "--from", "jira", "--team", "CS").code == 0
     )
@@ -123,10 +126,12 @@ def test_every_created_record_is_in_the_activity_log(cli, db_path: Path) -> None
 
 
 def test_all_or_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = importing.insert_cards
+    real = bulk.insert_cards  # the function `importing` calls under that name
 
-    def insert_then_fail(*args, **kwargs):  # type: ignore[no-untyped-def]
-        real(*args, **kwargs)
+    def insert_then_fail(
+        tx: Tx, rows: list[dict[str, Any]], contributing: list[list[int]]
+    ) -> list[dict[str, Any]]:
+        real(tx, rows, contributing)
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(importing, "insert_cards", insert_then_fail)
@@ -137,7 +142,7 @@ def test_all_or_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     assert store.scalar("SELECT COUNT(*) FROM activity WHERE action = 'import.trello'") == 0
 
 
-def test_sprint_option(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_sprint_option(cli: Cli, db_path: Path) -> None:
     board = str(FIXTURES / "trello_board.json")
     result = cli("import", board, "--from", "trello", "--team", "MKT", "--sprint", "current")
     assert result.code == 2 and "no active sprint" in result.err
@@ -152,7 +157,7 @@ def test_sprint_option(cli, db_path: Path) -> None:  # type: ignore[no-untyped-d
         assert {c["sprint"] for c in store.cards.query()} == {"Sprint 1"}
 
 
-def test_options_that_do_not_apply(cli) -> None:  # type: ignore[no-untyped-def]
+def test_options_that_do_not_apply(cli: Cli) -> None:
     board = str(FIXTURES / "trello_board.json")
     result = cli("import", board, "--from", "trello", "--repo", "a/b")
     assert result.code == 2 and "--repo applies to --from github only" in result.err
@@ -172,7 +177,7 @@ def test_dates() -> None:
         parse_date("soon")
 
 
-def test_one_undo_takes_a_whole_import_back(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_one_undo_takes_a_whole_import_back(cli: Cli, db_path: Path) -> None:
     assert (
         cli("import", str(FIXTURES / "jira_export.csv"), "--from", "jira", "--team", "CS").code == 0
     )
@@ -209,13 +214,13 @@ def test_imported_cards_are_stored_like_added_ones() -> None:
     assert _card_columns(card) == expected
 
 
-def test_dry_run_does_not_even_create_the_database(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_does_not_even_create_the_database(cli: Cli, db_path: Path) -> None:
     result = cli("import", str(FIXTURES / "cards.csv"), "--from", "csv", "--dry-run")
     assert result.code == 0 and "4 to create" in result.out
     assert not db_path.exists()
 
 
-def test_reimport_changes_the_contributing_teams(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_reimport_changes_the_contributing_teams(cli: Cli, db_path: Path, tmp_path: Path) -> None:
     board = json.loads((FIXTURES / "trello_board.json").read_text(encoding="utf-8"))
     assert (
         cli("import", str(FIXTURES / "trello_board.json"), "--from", "trello", "--team", "MKT").code

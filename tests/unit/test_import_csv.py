@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import Cli
 from sprintboard.store import Store
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
-def test_documented_columns(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_documented_columns(cli: Cli, db_path: Path) -> None:
     result = cli("import", str(FIXTURES / "cards.csv"), "--from", "csv")
     assert result.code == 0, result.err
     with Store(db_path) as store:
@@ -36,8 +37,8 @@ def test_documented_columns(cli, db_path: Path) -> None:  # type: ignore[no-unty
 
 
 def test_blockers_may_name_cards_already_in_the_database(
-    cli, db_path: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
     assert cli("card", "add", "Payment API", "--team", "IT").code == 0
     path = tmp_path / "cards.csv"
     path.write_text("title,team,blockers\nCheckout form,ECOM,it-1\n", encoding="utf-8")
@@ -46,7 +47,7 @@ def test_blockers_may_name_cards_already_in_the_database(
         assert store.cards.get("ECOM-1")["blockers"] == ["IT-1"]
 
 
-def test_problems(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_problems(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "cards.csv"
     # 'summary' is read as the title; points that are no number skip the card, with the line.
     path.write_text("summary,team,points\nA,IT,3\nB,IT,lots\n", encoding="utf-8")

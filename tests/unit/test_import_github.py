@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from conftest import Cli
 from sprintboard.store import Store
 from sprintboard.store.bulk import cards_by_external_id
 
@@ -20,7 +21,7 @@ def _cards(db_path: Path) -> dict[str, dict[str, Any]]:
     return {ext.split("#")[1]: cards[row["key"]] for ext, row in imported.items()}
 
 
-def test_issues_milestones_labels_assignees(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_issues_milestones_labels_assignees(cli: Cli, db_path: Path) -> None:
     result = cli("import", str(ISSUES), "--from", "github", "--repo", "acme/shop", "--team", "CS")
     assert result.code == 0, result.err
     cards = _cards(db_path)
@@ -59,7 +60,7 @@ def test_issues_milestones_labels_assignees(cli, db_path: Path) -> None:  # type
     assert "2 issue(s) have no milestone" in result.out
 
 
-def test_repository_from_the_issue_url(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_repository_from_the_issue_url(cli: Cli, db_path: Path, tmp_path: Path) -> None:
     issues = [
         {
             "number": 7,
@@ -78,13 +79,13 @@ def test_repository_from_the_issue_url(cli, db_path: Path, tmp_path: Path) -> No
         assert set(cards_by_external_id(store, "github:")) == {"github:acme/storefront#7"}
 
 
-def test_without_url_the_repository_is_required(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_without_url_the_repository_is_required(cli: Cli, db_path: Path) -> None:
     result = cli("import", str(ISSUES), "--from", "github", "--team", "CS")
     assert result.code == 2
     assert "--repo OWNER/NAME" in result.err and result.err.count("\n") == 1
 
 
-def test_malformed_issue_lists(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_issue_lists(cli: Cli, tmp_path: Path) -> None:
     truncated = cli("import", str(FIXTURES / "github_truncated.json"), "--from", "github")
     assert truncated.code == 2 and "ends too soon" in truncated.err
     cases = [
@@ -113,7 +114,7 @@ def _issue(number: int, *labels: str) -> dict[str, Any]:
     }
 
 
-def test_priority_labels(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_priority_labels(cli: Cli, db_path: Path, tmp_path: Path) -> None:
     issues = [
         _issue(1, "priority: high", "bug"),
         _issue(2, "P0"),
@@ -155,7 +156,7 @@ def test_priority_labels(cli, db_path: Path, tmp_path: Path) -> None:  # type: i
     assert cards["8"]["labels"] == ["priority: whenever", "frontend"]
 
 
-def test_a_changed_priority_label_updates_the_card(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_priority_label_updates_the_card(cli: Cli, db_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "issues.json"
     path.write_text(json.dumps([_issue(1, "priority: low")]), encoding="utf-8")
     assert cli("import", str(path), "--from", "github").code == 0

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from conftest import Cli
 from sprintboard.io.import_apply import apply_plan
 from sprintboard.io.import_plan import ImportOptions
 from sprintboard.io.importing import plan_import
@@ -37,7 +38,7 @@ def test_repeated_columns_are_all_read() -> None:
     )
 
 
-def test_jira_export_end_to_end(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_jira_export_end_to_end(cli: Cli, db_path: Path) -> None:
     result = cli("import", str(EXPORT), "--from", "jira", "--team", "CS")
     assert result.code == 0, result.err
     with Store(db_path) as store:
@@ -95,7 +96,7 @@ def test_new_sprints_follow_each_other_from_today(store: Store) -> None:
     ]
 
 
-def test_truncated_csv_names_the_line(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_truncated_csv_names_the_line(cli: Cli, db_path: Path) -> None:
     result = cli("import", str(FIXTURES / "jira_truncated.csv"), "--from", "jira", "--team", "IT")
     assert result.code == 2
     assert result.err.count("\n") == 1
@@ -108,7 +109,7 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_malformed_files_name_the_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_files_name_the_line(cli: Cli, tmp_path: Path) -> None:
     cases = [
         ("", "line 1: the file is empty"),
         ("Issue key,Status\nA-1,Done\n", "line 1: no 'Summary' column"),
@@ -120,7 +121,7 @@ def test_malformed_files_name_the_line(cli, tmp_path: Path) -> None:  # type: ig
         assert message in result.err and result.err.count("\n") == 1
 
 
-def test_bad_values_skip_the_issue_and_say_why(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_values_skip_the_issue_and_say_why(cli: Cli, tmp_path: Path) -> None:
     text = (
         "Summary,Issue key,Due date,Story Points\n"
         "Good,A-1,2026-04-01,3\n"

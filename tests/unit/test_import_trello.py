@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from conftest import Cli
 from sprintboard.store import Store
 from sprintboard.store.bulk import cards_by_external_id
 
@@ -18,7 +19,7 @@ def _cards(db_path: Path) -> dict[str, dict[str, Any]]:
         return {c["title"]: c for c in store.cards.query()}
 
 
-def test_lists_labels_due_dates_checklists(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_lists_labels_due_dates_checklists(cli: Cli, db_path: Path) -> None:
     result = cli("import", str(BOARD), "--from", "trello", "--team", "MKT")
     assert result.code == 0, result.err
     cards = _cards(db_path)
@@ -58,7 +59,7 @@ def test_lists_labels_due_dates_checklists(cli, db_path: Path) -> None:  # type:
     assert "1 label(s) with no name" in result.out
 
 
-def test_source_ids_are_kept(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_source_ids_are_kept(cli: Cli, db_path: Path) -> None:
     assert cli("import", str(BOARD), "--from", "trello", "--team", "MKT").code == 0
     with Store(db_path) as store:
         imported = cards_by_external_id(store, "trello:")
@@ -66,14 +67,14 @@ def test_source_ids_are_kept(cli, db_path: Path) -> None:  # type: ignore[no-unt
     assert "trello:card-0008" not in imported
 
 
-def test_cards_keep_the_boards_order(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cards_keep_the_boards_order(cli: Cli, db_path: Path) -> None:
     assert cli("import", str(BOARD), "--from", "trello", "--team", "MKT").code == 0
     with Store(db_path) as store:
         todo = [c["title"] for c in store.cards.query(status="todo")]
     assert todo == ["Spring sale landing page", "[bold]Sale[/] banner | 50% *off*"]
 
 
-def test_unknown_lists_go_to_the_chosen_column(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_lists_go_to_the_chosen_column(cli: Cli, db_path: Path) -> None:
     result = cli(
         "import", str(BOARD), "--from", "trello", "--team", "MKT", "--unknown-column", "todo"
     )
@@ -81,7 +82,7 @@ def test_unknown_lists_go_to_the_chosen_column(cli, db_path: Path) -> None:  # t
     assert _cards(db_path)["Unclosed tag [/"]["status"] == "todo"
 
 
-def test_cards_without_a_team_need_team_option(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cards_without_a_team_need_team_option(cli: Cli, db_path: Path) -> None:
     result = cli("import", str(BOARD), "--from", "trello")
     assert result.code == 2
     assert result.err.count("\n") == 1
@@ -89,7 +90,7 @@ def test_cards_without_a_team_need_team_option(cli, db_path: Path) -> None:  # t
     assert _cards(db_path) == {}
 
 
-def test_truncated_export_is_one_error_line(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_truncated_export_is_one_error_line(cli: Cli, db_path: Path) -> None:
     result = cli("import", str(FIXTURES / "trello_truncated.json"), "--from", "trello")
     assert result.code == 2
     assert result.err.count("\n") == 1
@@ -98,7 +99,7 @@ def test_truncated_export_is_one_error_line(cli, db_path: Path) -> None:  # type
     assert _cards(db_path) == {}
 
 
-def test_wrong_shapes_name_the_json_path(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_shapes_name_the_json_path(cli: Cli, tmp_path: Path) -> None:
     cases = [
         ([], "$: expected a Trello board export"),
         ({"cards": {}}, "$.cards: expected a list of cards"),
@@ -151,8 +152,10 @@ def _value(field: str, **value: Any) -> dict[str, Any]:
     return {"idCustomField": field, "value": value}
 
 
-def test_story_points_from_custom_fields_and_titles(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    cards = [
+def test_story_points_from_custom_fields_and_titles(
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    cards: list[dict[str, Any]] = [
         {"name": "Number", "customFieldItems": [_value("cf-sp", number="3")]},
         {"name": "Fraction", "customFieldItems": [_value("cf-sp", number="2.5")]},
         {"name": "Text", "customFieldItems": [_value("cf-sp", text=" 8 ")]},
@@ -203,7 +206,9 @@ def test_story_points_from_custom_fields_and_titles(cli, db_path: Path, tmp_path
     }
 
 
-def test_points_the_board_does_not_have_are_left_alone(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_points_the_board_does_not_have_are_left_alone(
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
     path = tmp_path / "board.json"
     path.write_text(json.dumps(_board([{"name": "Plain"}, {"name": "(5) Sized"}])), "utf-8")
     assert cli("import", str(path), "--from", "trello", "--team", "IT").code == 0
@@ -217,8 +222,8 @@ def test_points_the_board_does_not_have_are_left_alone(cli, db_path: Path, tmp_p
 
 
 def test_a_bad_points_value_keeps_the_points_imported_before(
-    cli, db_path: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
     path = tmp_path / "board.json"
     good = [{"name": "Card", "customFieldItems": [_value("cf-sp", number="5")]}]
     path.write_text(json.dumps(_board(good, [STORY_POINTS])), "utf-8")
@@ -235,7 +240,7 @@ def test_a_bad_points_value_keeps_the_points_imported_before(
     assert _cards(db_path)["Card"]["points"] is None
 
 
-def test_malformed_custom_fields_name_the_json_path(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_custom_fields_name_the_json_path(cli: Cli, tmp_path: Path) -> None:
     cases = [
         (_board([{"name": "x"}], {"id": "f"}), "$.customFields: expected a list"),
         (_board([{"name": "x"}], [7]), "$.customFields[0]: expected a custom field object"),

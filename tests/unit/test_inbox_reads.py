@@ -17,6 +17,7 @@ from sprintboard.models import Feedback
 from sprintboard.store import Store
 from sprintboard.views.inbox import NEAR_END, PAGE, Query
 from sprintboard.views.inbox_reads import InboxReads
+from sprintboard.vocabulary import FeedbackCategory
 
 T = TypeVar("T")
 N = 1000
@@ -42,7 +43,7 @@ def reads(store: Store) -> InboxReads:
         [
             Feedback(
                 text=f"Report {i}" + (" about the coupon" if i % 7 == 0 else ""),
-                category="site",
+                category=FeedbackCategory.SITE,
                 received_at=NOW - timedelta(minutes=i),
             )
             for i in range(N)
@@ -116,7 +117,8 @@ async def test_a_view_remembers_its_item_deep_in_it(store: Store, reads: InboxRe
     assert shown(reads) == [] and reads.page.start == 0
     assert await reads.show(Query(view="new"))
     assert selected(reads) == deep
-    index = whole.index(deep)  # type: ignore[arg-type]
+    assert deep is not None
+    index = whole.index(deep)
     assert reads.page.start == index - PAGE // 2
     # Under another filter the view starts at the top.
     assert await reads.show(Query(view="new", text="report"))

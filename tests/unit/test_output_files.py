@@ -9,9 +9,11 @@ import sqlite3
 import stat
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from conftest import Cli, Result
 from sprintboard.io.output import check_target, open_output
 from sprintboard.store import Store
 from sprintboard.store import backups as backups_module
@@ -29,12 +31,14 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def one_error_line(result) -> bool:  # type: ignore[no-untyped-def]
+def one_error_line(result: Result) -> bool:
     return result.code == 2 and result.err.startswith("error: ") and result.err.count("\n") == 1
 
 
 @pytest.mark.parametrize("command", WRITERS, ids=lambda c: "-".join(c))
-def test_never_writes_over_the_database(cli, demo_store: Store, command: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+def test_never_writes_over_the_database(
+    cli: Cli, demo_store: Store, command: tuple[str, ...]
+) -> None:
     path = demo_store.path
     before = digest(path)
     result = cli(*command, "-o", str(path))
@@ -45,7 +49,7 @@ def test_never_writes_over_the_database(cli, demo_store: Store, command: tuple[s
 
 
 @pytest.mark.parametrize("end", ["-wal", "-shm", "-journal"])
-def test_never_writes_over_the_database_companions(cli, demo_store: Store, end: str) -> None:  # type: ignore[no-untyped-def]
+def test_never_writes_over_the_database_companions(cli: Cli, demo_store: Store, end: str) -> None:
     target = Path(f"{demo_store.path}{end}")
     existed = target.exists()
     before = digest(target) if existed else None
@@ -55,7 +59,7 @@ def test_never_writes_over_the_database_companions(cli, demo_store: Store, end: 
 
 
 def test_never_writes_over_the_database_through_links(
-    cli,  # type: ignore[no-untyped-def]
+    cli: Cli,
     demo_store: Store,
     tmp_path: Path,
 ) -> None:
@@ -70,7 +74,7 @@ def test_never_writes_over_the_database_through_links(
     assert digest(demo_store.path) == before and soft.is_symlink()
 
 
-def test_never_writes_over_another_sqlite_file(cli, demo_store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_never_writes_over_another_sqlite_file(cli: Cli, demo_store: Store, tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     assert cli("backup", str(other)).code == 0
     before = digest(other)
@@ -82,7 +86,7 @@ def test_never_writes_over_another_sqlite_file(cli, demo_store: Store, tmp_path:
     assert cli("backup", str(other), "--force").code == 0
 
 
-def test_a_fifo_is_written_into_not_replaced(cli, demo_store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_fifo_is_written_into_not_replaced(cli: Cli, demo_store: Store, tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     received: list[bytes] = []
@@ -101,7 +105,7 @@ def test_a_fifo_is_written_into_not_replaced(cli, demo_store: Store, tmp_path: P
     assert not list(tmp_path.glob(".pipe.*"))
 
 
-def test_a_link_to_a_fifo_is_written_through(cli, demo_store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_to_a_fifo_is_written_through(cli: Cli, demo_store: Store, tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     link = tmp_path / "out.csv"
@@ -132,7 +136,7 @@ def test_a_special_file_is_opened_in_place(tmp_path: Path, monkeypatch: pytest.M
     assert target.read_bytes() == b"data"
 
 
-def test_a_symlink_stays_a_symlink(cli, demo_store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_symlink_stays_a_symlink(cli: Cli, demo_store: Store, tmp_path: Path) -> None:
     real = tmp_path / "exports" / "cards.csv"
     real.parent.mkdir()
     real.write_text("old", encoding="utf-8")
@@ -149,7 +153,9 @@ def test_a_directory_is_refused(tmp_path: Path) -> None:
         check_target(tmp_path, tmp_path / "plan.db")
 
 
-def test_new_files_get_the_database_permissions(cli, demo_store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_new_files_get_the_database_permissions(
+    cli: Cli, demo_store: Store, tmp_path: Path
+) -> None:
     demo_store.path.chmod(0o600)
     for command, name in (
         (("export", "--format", "json"), "plan.json"),
@@ -163,7 +169,7 @@ def test_new_files_get_the_database_permissions(cli, demo_store: Store, tmp_path
         assert stat.S_IMODE(target.stat().st_mode) == 0o600, command
 
 
-def test_replaced_files_keep_their_mode(cli, demo_store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_replaced_files_keep_their_mode(cli: Cli, demo_store: Store, tmp_path: Path) -> None:
     demo_store.path.chmod(0o644)
     export = tmp_path / "plan.json"
     export.write_text("old", encoding="utf-8")
@@ -178,18 +184,20 @@ def test_replaced_files_keep_their_mode(cli, demo_store: Store, tmp_path: Path) 
 
 
 def test_a_failed_backup_leaves_nothing(
-    cli,  # type: ignore[no-untyped-def]
+    cli: Cli,
     demo_store: Store,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     real_connect = sqlite3.connect
 
-    def failing(target: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+    def failing(target: str, *args: Any, **kwargs: Any) -> sqlite3.Connection:
         if "copy.db" in str(target):
             real_connect(target).execute("CREATE TABLE half (x)")  # something written first
             raise sqlite3.OperationalError("disk I/O error")
-        return real_connect(target, *args, **kwargs)  # type: ignore[arg-type]
+        # Forwarded as given: the arguments pick one of `connect`'s overloads.
+        connection: sqlite3.Connection = real_connect(target, *args, **kwargs)
+        return connection
 
     monkeypatch.setattr(sqlite3, "connect", failing)
     result = cli("backup", str(tmp_path / "copy.db"))

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,11 @@ import pytest
 from sprintboard.io.processes import descendants, is_running, stop_descendants
 
 WAIT_S = 10.0
+Spawner = tuple[subprocess.Popen[bytes], str]
+"""The `spawner` fixture: the parent process and the marker its whole tree carries."""
 
 
-def _wait_for(condition, what: str) -> None:  # type: ignore[no-untyped-def]
+def _wait_for(condition: Callable[[], object], what: str) -> None:
     deadline = time.monotonic() + WAIT_S
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -38,7 +41,7 @@ def _marked(marker: str) -> list[int]:
 
 
 @pytest.fixture
-def spawner(tmp_path: Path):  # type: ignore[no-untyped-def]
+def spawner(tmp_path: Path) -> Iterator[Spawner]:
     """A Python parent whose shell child ignores SIGTERM and keeps starting long-lived
     children; all of them carry a marker in their environment."""
     marker = f"SPRINTBOARD_TEST_MARK={tmp_path.name}"
@@ -61,7 +64,7 @@ def spawner(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads environments from /proc")
-def test_a_tree_that_ignores_sigterm_and_keeps_spawning_is_ended_whole(spawner) -> None:  # type: ignore[no-untyped-def]
+def test_a_tree_that_ignores_sigterm_and_keeps_spawning_is_ended_whole(spawner: Spawner) -> None:
     parent, marker = spawner
     # The shell and one of its `sleep`s: only then has it run `trap`.
     _wait_for(lambda: len(descendants(parent.pid)) >= 3, "the shell to start its children")

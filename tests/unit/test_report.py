@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Cli
 from sprintboard.errors import UserError
 from sprintboard.io.report import planning_report
 from sprintboard.io.report_data import gather
@@ -110,7 +111,7 @@ def test_report_without_sprints_is_a_user_error(store: Store) -> None:
         planning_report(store, fmt="pdf")
 
 
-def test_report_cli(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_report_cli(cli: Cli, tmp_path: Path) -> None:
     assert cli("demo").code == 0
     out = cli("report")
     assert out.code == 0, out.err
@@ -129,7 +130,7 @@ def test_report_cli(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def
     assert missing.code == 2 and "cannot write" in missing.err
 
 
-def test_chart_commands_cli(cli) -> None:  # type: ignore[no-untyped-def]
+def test_chart_commands_cli(cli: Cli) -> None:
     assert cli("demo").code == 0
     burndown = cli("sprint", "burndown", "--json")
     assert burndown.code == 0, burndown.err

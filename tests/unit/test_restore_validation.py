@@ -29,7 +29,8 @@ def _demo_document() -> dict[str, Any]:
         Store(Path(folder) / "demo.db", clock=frozen_clock(NOW)) as store,
     ):
         load_demo(store)
-        return json.loads(json.dumps(export_dump(store)))
+        document: dict[str, Any] = json.loads(json.dumps(export_dump(store)))
+        return document
 
 
 DOCUMENT = _demo_document()

@@ -12,24 +12,28 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict, TypeVar, Unpack, cast
 
 import aiohttp
 import pytest
+from yarl import URL
 
 from sprintboard.io import processes, serve
 from sprintboard.io.processes import descendants, is_running
 
 TOKEN = "test-token-0123456789abcdef"
 START_TIMEOUT_S = 30.0
+TestFunction = TypeVar("TestFunction", bound=Callable[..., None])
 
 
-def slow(test):  # type: ignore[no-untyped-def]
+def slow(test: TestFunction) -> TestFunction:
     """A test that starts a real server: run apart from the others, and bounded in time."""
-    return pytest.mark.serial(pytest.mark.timeout(120)(test))
+    # A mark applied to a function gives the same function back, typed Any by pytest.
+    return cast(TestFunction, pytest.mark.serial(pytest.mark.timeout(120)(test)))
 
 
 def _free_port() -> int:
@@ -59,8 +63,8 @@ class Served:
         return self.process.wait(timeout=30)
 
 
-def _drain(stream: object, into: list[str]) -> None:
-    for line in stream:  # type: ignore[attr-defined]
+def _drain(stream: Iterable[str], into: list[str]) -> None:
+    for line in stream:
         into.append(line)
 
 
@@ -116,21 +120,29 @@ def _apps(served: Served) -> list[int]:
     return descendants(served.process.pid)
 
 
-def _wait_until(condition, what: str, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+def _wait_until(condition: Callable[[], object], what: str, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
 
 
-async def _handshake(served: Served, **kwargs: object) -> int:
+class Handshake(TypedDict, total=False):
+    """What a browser sends with a WebSocket handshake."""
+
+    origin: str
+    headers: dict[str, str]
+
+
+async def _handshake(served: Served, **kwargs: Unpack[Handshake]) -> int:
     """The status of a WebSocket handshake (101: accepted, then closed at once)."""
     async with aiohttp.ClientSession() as client:
         try:
             websocket = await client.ws_connect(
                 f"{served.base}/ws?width=80&height=24",
                 timeout=aiohttp.ClientWSTimeout(30),
-                **kwargs,
+                origin=kwargs.get("origin"),
+                headers=kwargs.get("headers"),
             )
         except aiohttp.WSServerHandshakeError as refused:
             return refused.status
@@ -161,7 +173,7 @@ def test_the_page_needs_the_token_then_a_strict_cookie_carries_it(db_path: Path)
                 async with anonymous.get(served.base + url) as response:
                     assert response.status == 403, url
                     assert "printed by `sprintboard serve`" in await response.text()
-            assert not anonymous.cookie_jar.filter_cookies(served.base)
+            assert not anonymous.cookie_jar.filter_cookies(URL(served.base))
         async with _client() as browser:
             async with browser.get(f"{served.base}/?token={TOKEN}") as response:
                 assert response.status == 200
@@ -226,7 +238,7 @@ def test_only_the_board_s_own_page_with_the_token_starts_an_app(db_path: Path) -
     async def connect(served: Served) -> None:
         good = f"{served.origin}"
         cookie = {"Cookie": f"sprintboard-token-{served.port}={TOKEN}"}
-        refused = {
+        refused: dict[str, Handshake] = {
             "another site": dict(origin="http://evil.example", headers=cookie),
             "no origin": dict(headers=cookie),
             "no token": dict(origin=good),

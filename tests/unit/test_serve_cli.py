@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Cli
 from sprintboard.io import serve
 
 TOKEN = "test-token-0123456789abcdef"
@@ -21,7 +22,9 @@ def served_with(monkeypatch: pytest.MonkeyPatch) -> list[serve.ServeOptions]:
     return calls
 
 
-def test_loopback_by_default_with_a_fresh_token(cli, served_with) -> None:  # type: ignore[no-untyped-def]
+def test_loopback_by_default_with_a_fresh_token(
+    cli: Cli, served_with: list[serve.ServeOptions]
+) -> None:
     assert cli("serve").code == 0
     result = cli("serve", "--port", "8123")
     assert result.code == 0 and result.err == ""
@@ -36,7 +39,9 @@ def test_loopback_by_default_with_a_fresh_token(cli, served_with) -> None:  # ty
 @pytest.mark.parametrize(
     ("host", "bind"), [("0.0.0.0", "0.0.0.0"), ("", ""), ("::", "::"), ("192.0.2.7", "192.0.2.7")]
 )
-def test_beyond_loopback_is_one_warning_line(cli, served_with, host: str, bind: str) -> None:  # type: ignore[no-untyped-def]
+def test_beyond_loopback_is_one_warning_line(
+    cli: Cli, served_with: list[serve.ServeOptions], host: str, bind: str
+) -> None:
     result = cli("serve", "--host", host)
     assert result.code == 0
     assert served_with[0].bind == bind
@@ -44,7 +49,9 @@ def test_beyond_loopback_is_one_warning_line(cli, served_with, host: str, bind: 
     assert warning and warning.startswith("warning: listening on ") and "\n" not in warning
 
 
-def test_options_reach_the_server(cli, served_with, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_options_reach_the_server(
+    cli: Cli, served_with: list[serve.ServeOptions], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SPRINTBOARD_SERVE_TOKEN", TOKEN)
     result = cli(
         "serve",
@@ -77,7 +84,9 @@ def test_options_reach_the_server(cli, served_with, monkeypatch: pytest.MonkeyPa
         (["--idle-timeout", "-1"], "error: "),
     ],
 )
-def test_bad_options_are_one_error_line(cli, served_with, args: list[str], start: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_options_are_one_error_line(
+    cli: Cli, served_with: list[serve.ServeOptions], args: list[str], start: str
+) -> None:
     result = cli("serve", *args)
     assert result.code == 2
     assert result.err.startswith(start) and result.err.count("\n") == 1
@@ -102,8 +111,8 @@ def test_bad_options_are_one_error_line(cli, served_with, args: list[str], start
     ],
 )
 def test_an_address_that_cannot_be_bound_is_one_error_line(
-    cli, monkeypatch: pytest.MonkeyPatch, exc: OSError, message: str
-) -> None:  # type: ignore[no-untyped-def]
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, exc: OSError, message: str
+) -> None:
     def refuse(options: serve.ServeOptions) -> None:
         raise exc
 

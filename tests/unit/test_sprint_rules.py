@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Cli
 from sprintboard.errors import UserError
 from sprintboard.models import Sprint
 from sprintboard.store import Store
@@ -14,7 +15,7 @@ RESERVED = ["current", "backlog", "Current", " BACKLOG ", "BackLog"]
 
 
 @pytest.mark.parametrize("name", RESERVED)
-def test_a_sprint_cannot_be_named_current_or_backlog(cli, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_sprint_cannot_be_named_current_or_backlog(cli: Cli, name: str) -> None:
     ran = cli("sprint", "add", name, "--start", "2026-04-01", "--end", "2026-04-14")
     assert ran.code == 2
     assert ran.err == (
@@ -60,7 +61,7 @@ def test_a_closed_sprint_cannot_be_edited(demo_store: Store) -> None:
     assert moved["sprint"] is None
 
 
-def test_the_cli_says_a_closed_sprint_is_history(cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_says_a_closed_sprint_is_history(cli: Cli) -> None:
     assert cli("demo").code == 0
     ran = cli("sprint", "edit", "Sprint 41", "--end", "2026-11-30")
     assert (ran.code, ran.err) == (
@@ -71,8 +72,8 @@ def test_the_cli_says_a_closed_sprint_is_history(cli) -> None:  # type: ignore[n
 
 
 def test_an_imported_sprint_named_current_or_backlog_is_renamed(
-    cli, tmp_path: Path, db_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    cli: Cli, tmp_path: Path, db_path: Path
+) -> None:
     source = tmp_path / "cards.csv"
     source.write_text(
         "title,team,sprint\nFirst,IT,Current\nSecond,IT, backlog \nThird,IT,Sprint 9\n",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from sprintboard.store import opening as database_module
 from sprintboard.store.cards import public
 from sprintboard.store.database import Tx, known_migrations
 from sprintboard.store.migrations import migrations
+from sprintboard.vocabulary import FeedbackCategory, TeamFormat
 
 NOW_STAMP = "2026-03-11T10:30:00Z"
 
@@ -41,7 +44,7 @@ def last_id(store: Store) -> int:
 
 
 def sprint(store: Store, name: str, start: str, end: str) -> dict[str, Any]:
-    return store.sprints.add(Sprint(name=name, start=start, end=end))
+    return store.sprints.add(Sprint.model_validate({"name": name, "start": start, "end": end}))
 
 
 def one_line(exc: pytest.ExceptionInfo[BaseException]) -> str:
@@ -87,7 +90,7 @@ def test_reopening_does_not_migrate_seed_or_back_up_again(store: Store, db_path:
 
 
 def test_database_from_a_newer_sprintboard_is_refused(store: Store, db_path: Path) -> None:
-    store.db["_sqlite_migrations"].insert(
+    store.db.table("_sqlite_migrations").insert(
         {"migration_set": "sprintboard", "name": "m999_from_the_future", "applied_at": "x"}
     )
     store.close()
@@ -236,14 +239,15 @@ def test_refused_writes_log_nothing(store: Store) -> None:
     a, b = add(store, "A"), add(store, "B")
     store.deps.add(a, b)
     before = activity_count(store)
-    for attempt in (
+    attempts: tuple[Callable[[], object], ...] = (
         lambda: store.deps.add(b, a),
         lambda: store.deps.add(a, a),
         lambda: store.deps.add(a, b),
         lambda: store.cards.edit(a, {"points": -1}),
         lambda: store.cards.edit("IT-99", {"points": 1}),
         lambda: store.teams.add(Team(code="IT", name="Again")),
-    ):
+    )
+    for attempt in attempts:
         with pytest.raises(UserError):
             attempt()
     assert activity_count(store) == before
@@ -562,8 +566,9 @@ def test_resolve_sprint_references(store: Store, sprints: dict[str, Any]) -> Non
     with pytest.raises(UserError, match="no active sprint"):
         store.sprints.resolve("current")
     store.sprints.start("S2")
-    assert store.sprints.resolve("current")["name"] == "S2"
-    assert store.sprints.resolve("S3")["name"] == "S3"
+    current, named = store.sprints.resolve("current"), store.sprints.resolve("S3")
+    assert current is not None and current["name"] == "S2"
+    assert named is not None and named["name"] == "S3"
     with pytest.raises(NotFound) as caught:
         store.sprints.resolve("S9")
     assert "no sprint named 'S9'" in one_line(caught)
@@ -683,7 +688,7 @@ def test_team_without_open_cards_archives_without_a_target(store: Store) -> None
 
 
 def test_team_add_and_edit(store: Store) -> None:
-    added = store.teams.add(Team(code="SEC", name="Security", format="remote", capacity=5))
+    added = store.teams.add(Team(code="SEC", name="Security", format=TeamFormat.REMOTE, capacity=5))
     assert (added["code"], added["format"], added["capacity"]) == ("SEC", "remote", 5)
     assert store.teams.codes()[-1] == "SEC"
     edited = store.teams.edit("sec", {"name": "Security & Fraud", "colour": "#AA0000"})
@@ -725,15 +730,15 @@ def test_goal_signoff_and_roll_up(store: Store) -> None:
 def test_feedback_urgent_for_checkout_cart_payment(
     store: Store, category: str, urgent: bool
 ) -> None:
-    item = store.feedback.add(Feedback(text="Something broke", category=category))
+    item = store.feedback.add(Feedback(text="Something broke", category=FeedbackCategory(category)))
     assert item["urgent"] is urgent
     assert (item["state"], item["received_at"], item["card"]) == ("new", NOW_STAMP, None)
 
 
 def test_feedback_triage_order(store: Store) -> None:
-    store.feedback.add(Feedback(text="slow site", category="site", reports=9))
-    store.feedback.add(Feedback(text="cart empty", category="cart", reports=1))
-    store.feedback.add(Feedback(text="pay twice", category="payment", reports=4))
+    store.feedback.add(Feedback(text="slow site", category=FeedbackCategory.SITE, reports=9))
+    store.feedback.add(Feedback(text="cart empty", category=FeedbackCategory.CART, reports=1))
+    store.feedback.add(Feedback(text="pay twice", category=FeedbackCategory.PAYMENT, reports=4))
     assert [f["text"] for f in store.feedback.list()] == ["pay twice", "cart empty", "slow site"]
 
 
@@ -744,7 +749,9 @@ def test_stock_upsert(store: Store) -> None:
     ]
     assert store.stock.upsert(items) == (2, 0)
     again = [
-        StockItem(sku="GF-1", name="Table", on_hand=40, threshold=10, restock_date="2026-04-01"),
+        StockItem(
+            sku="GF-1", name="Table", on_hand=40, threshold=10, restock_date=date(2026, 4, 1)
+        ),
         StockItem(sku="GF-2", name="Chair", on_hand=50, threshold=10),
         StockItem(sku="GF-3", name="Parasol", on_hand=0),
     ]
