@@ -30,19 +30,30 @@ from typing import Any
 import jinja2
 import textual_serve
 from aiohttp import WSMsgType, web
-from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_runner import GracefulExit
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
 from sprintboard.io.processes import end_process, stop_descendants
 from sprintboard.io.serve_access import Access, open_urls, token_matches
+from sprintboard.io.serve_log import QuietAccessLogger, quiet_server_errors
 
 SHUTDOWN_S = 2.0
 """How long open browser sessions get to finish when the server stops."""
 QUIT_GRACE_S = 5.0
 """How long a closed browser session's app gets to quit on its own before it is ended."""
 HEARTBEAT_S = 15.0
+MAX_MESSAGE_BYTES = 64 * 1024
+"""The largest WebSocket message a page may send (a paste of a few pages of text); a
+larger one ends the session before anything parses it."""
+INPUT_BURST_BYTES = 256 * 1024
+INPUT_RATE_BYTES_S = 32 * 1024
+"""Keys and pastes a session may send: a burst, then this much a second. A human types a
+few bytes a second; a page that sends megabytes would keep its app busy for minutes with
+keys queued in its memory, so the session is ended instead."""
+MAX_SIZE = 1000
+"""The largest terminal width or height, in cells; the smallest is 1."""
+TOO_MUCH_CLOSE_CODE = 1009  # WebSocket "message too big": more input than a person sends
 IDLE_CLOSE_CODE = 4000  # an application-defined WebSocket close code: "ended for being idle"
 TOKEN_ENV = "SPRINTBOARD_SERVE_TOKEN"
 PACKAGE = Path(textual_serve.__file__).parent
@@ -117,9 +128,22 @@ class ServeOptions:
 @dataclass(eq=False)
 class Session:
     last_input: float = field(default_factory=lambda: asyncio.get_running_loop().time())
+    input_budget: float = INPUT_BURST_BYTES
+    input_at: float = field(default_factory=lambda: asyncio.get_running_loop().time())
+    stopping: asyncio.Future[None] | None = None
+    """Ending the app, once the browser has gone: the slot is free when this is done."""
 
     def touch(self) -> None:
         self.last_input = asyncio.get_running_loop().time()
+
+    def take_input(self, size: int) -> bool:
+        """Spend `size` bytes of the input budget (refilled with time); False if the
+        session has sent more than a person could."""
+        now = asyncio.get_running_loop().time()
+        refill = (now - self.input_at) * INPUT_RATE_BYTES_S
+        self.input_budget = min(INPUT_BURST_BYTES, self.input_budget + refill) - size
+        self.input_at = self.last_input = now
+        return self.input_budget >= 0
 
 
 class SessionApp(AppService):
@@ -146,28 +170,32 @@ class SessionApp(AppService):
         return process
 
     async def stop(self) -> None:
-        # textual-serve asks the app to quit and waits for ever; an app that is stuck
-        # (seen spinning, deaf to SIGTERM) would hold its slot and the database.
+        """Ask the app to quit; once it has exited (or been ended) return.
+
+        textual-serve asks the app to quit and waits for ever for its output to end, but
+        not for the process: an app that closed its output, or is busy with queued keys,
+        or is stuck (seen spinning, deaf to SIGTERM) would keep running, holding the
+        database, after its slot was freed. So the process itself gets QUIT_GRACE_S in
+        all, then SIGTERM and SIGKILL (`end_process`)."""
         process = self._process
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + QUIT_GRACE_S
         try:
             await asyncio.wait_for(asyncio.shield(super().stop()), QUIT_GRACE_S)
         except TimeoutError:
-            if process is not None and process.returncode is None:
-                await end_process(process)
-
-
-class QuietAccessLogger(AbstractAccessLogger):
-    """One line per request, without its query (it may hold the token) or user agent."""
-
-    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info(
-            '%s "%s %s" %s %.0f ms',
-            request.remote,
-            request.method,
-            request.path,
-            response.status,
-            time * 1000,
-        )
+            pass
+        except asyncio.CancelledError:
+            # textual-serve's relay task may end cancelled (its stderr reader is cancelled
+            # before it ran); only a cancellation of this task itself goes on up.
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise
+        if process is None:
+            return
+        try:
+            await asyncio.wait_for(process.wait(), max(deadline - loop.time(), 0.0))
+        except TimeoutError:
+            await end_process(process)
 
 
 def _page(status: int, title: str, text: str) -> web.Response:
@@ -245,6 +273,8 @@ class BoardServer:
         )
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
+        if not self.options.db_path.exists():
+            return _page(503, "sprintboard: no database", self.gone_message())
         if len(self.sessions) >= self.options.max_sessions:
             return _page(503, "sprintboard: no free session", self.full_message())
         try:
@@ -273,6 +303,8 @@ class BoardServer:
             return web.Response(
                 status=403, text="sprintboard: only the board's own page may open a session\n"
             )
+        if not self.options.db_path.exists():
+            return web.Response(status=503, text=self.gone_message() + "\n")
         # No await between the count and the add: parallel attempts cannot both pass.
         if len(self.sessions) >= self.options.max_sessions:
             return web.Response(status=503, text=self.full_message() + "\n")
@@ -281,10 +313,20 @@ class BoardServer:
         try:
             return await self._run_session(request, session)
         finally:
-            self.sessions.discard(session)
+            # The slot is free once the app has exited, not when the browser has gone.
+            if session.stopping is None:
+                self.sessions.discard(session)
+            else:
+                session.stopping.add_done_callback(lambda _: self.sessions.discard(session))
+
+    def gone_message(self) -> str:
+        return (
+            f"sprintboard: the database {self.options.db_path.name} is no longer there; "
+            "ask whoever runs the server to restore it"
+        )
 
     async def _run_session(self, request: web.Request, session: Session) -> web.StreamResponse:
-        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT_S)
+        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_MESSAGE_BYTES)
         await websocket.prepare(request)
         service = SessionApp(
             app_argv(self.options.db_path, os.getpid()),
@@ -303,7 +345,8 @@ class BoardServer:
             if idle is not None:
                 idle.cancel()
             # Shielded: a session cut off by the server stopping still ends its app.
-            await asyncio.shield(service.stop())
+            session.stopping = asyncio.ensure_future(service.stop())
+            await asyncio.shield(session.stopping)
         return websocket
 
     async def _relay_input(
@@ -314,19 +357,24 @@ class BoardServer:
                 continue
             try:
                 envelope = message.json()
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
                 continue
             if not isinstance(envelope, list) or not envelope:
                 continue
             kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
             if kind == "stdin" and isinstance(data, str):
-                session.touch()
-                await service.send_bytes(data.encode("utf-8", "replace"))
+                keys = data.encode("utf-8", "replace")
+                if not session.take_input(len(keys)):
+                    await websocket.close(
+                        code=TOO_MUCH_CLOSE_CODE, message=b"more input than a person sends"
+                    )
+                    return
+                await service.send_bytes(keys)
             elif kind == "resize" and isinstance(data, dict):
                 session.touch()
                 width, height = data.get("width"), data.get("height")
                 if isinstance(width, int) and isinstance(height, int):
-                    await service.set_terminal_size(min(width, 1000), min(height, 1000))
+                    await service.set_terminal_size(clamp_size(width), clamp_size(height))
             elif kind == "ping":
                 await websocket.send_json(["pong", data])
             elif kind == "blur":
@@ -368,9 +416,15 @@ class BoardServer:
         await asyncio.to_thread(stop_descendants)
 
 
+def clamp_size(cells: int) -> int:
+    """A terminal width or height from a browser, within 1..MAX_SIZE: the app allocates
+    its screen from it (a huge one eats memory, a negative one crashes it)."""
+    return min(max(cells, 1), MAX_SIZE)
+
+
 def _size(request: web.Request, name: str, default: int) -> int:
     try:
-        return min(max(int(request.query.get(name, default)), 1), 1000)
+        return clamp_size(int(request.query.get(name, default)))
     except ValueError:
         return default
 
@@ -383,6 +437,7 @@ def serve(options: ServeOptions) -> None:
         format="%(message)s",
         stream=sys.stderr,
     )
+    quiet_server_errors(options.log_requests)
     server = BoardServer(options)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
