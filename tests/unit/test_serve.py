@@ -20,7 +20,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from sprintboard.io import processes, serve, serve_log
+from sprintboard.io import processes, serve, serve_app, serve_log
 from sprintboard.io.processes import descendants, is_running
 
 TOKEN = "test-token-0123456789abcdef"
@@ -386,7 +386,7 @@ def test_a_session_app_that_will_not_quit_is_ended(monkeypatch: pytest.MonkeyPat
     # This one ignores the request and SIGTERM, and has a child of its own.
     from textual_serve.download_manager import DownloadManager
 
-    monkeypatch.setattr(serve, "QUIT_GRACE_S", 0.5)
+    monkeypatch.setattr(serve_app, "QUIT_GRACE_S", 0.5)
     monkeypatch.setattr(processes, "TERM_GRACE_S", 0.5)
     stubborn = "trap '' TERM; sleep 300 & while :; do sleep 0.1; done"
 
@@ -394,7 +394,7 @@ def test_a_session_app_that_will_not_quit_is_ended(monkeypatch: pytest.MonkeyPat
         async def ignore(*_: object) -> None:
             return None
 
-        service = serve.SessionApp(
+        service = serve_app.SessionApp(
             ["sh", "-c", stubborn],
             write_bytes=ignore,
             write_str=ignore,
@@ -429,7 +429,7 @@ def test_the_page_template_uses_the_packaged_font_and_no_host() -> None:
 
 def test_the_app_is_started_without_a_shell(tmp_path: Path) -> None:
     db = tmp_path / "it's a plan; rm -rf x.db"
-    argv = serve.app_argv(db, 4242)
+    argv = serve_app.app_argv(db, 4242)
     assert argv[:4] == [sys.executable, "-m", "sprintboard.session_app", "4242"]
     assert argv[-2:] == ["--db", str(db.resolve())]
 
@@ -441,7 +441,7 @@ def test_a_session_app_that_closed_its_output_but_runs_on_is_ended(
     # (here: output closed, deaf to quit and SIGTERM) must still be gone when stop returns.
     from textual_serve.download_manager import DownloadManager
 
-    monkeypatch.setattr(serve, "QUIT_GRACE_S", 0.5)
+    monkeypatch.setattr(serve_app, "QUIT_GRACE_S", 0.5)
     monkeypatch.setattr(processes, "TERM_GRACE_S", 0.5)
     deaf = "exec >&-; trap '' TERM; while :; do sleep 0.1; done"
 
@@ -449,7 +449,7 @@ def test_a_session_app_that_closed_its_output_but_runs_on_is_ended(
         async def ignore(*_: object) -> None:
             return None
 
-        service = serve.SessionApp(
+        service = serve_app.SessionApp(
             ["sh", "-c", deaf],
             write_bytes=ignore,
             write_str=ignore,

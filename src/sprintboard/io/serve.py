@@ -19,29 +19,25 @@ import html
 import logging
 import os
 import re
-import shlex
 import signal
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import textual_serve
 from aiohttp import WSMsgType, web
 from aiohttp.web_runner import GracefulExit
-from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from sprintboard.io.processes import end_process, stop_descendants
+from sprintboard.io.processes import stop_descendants
 from sprintboard.io.serve_access import Access, open_urls, token_matches
+from sprintboard.io.serve_app import SessionApp, app_argv
 from sprintboard.io.serve_log import QuietAccessLogger, quiet_server_errors
 
 SHUTDOWN_S = 2.0
 """How long open browser sessions get to finish when the server stops."""
-QUIT_GRACE_S = 5.0
-"""How long a closed browser session's app gets to quit on its own before it is ended."""
 HEARTBEAT_S = 15.0
 MAX_MESSAGE_BYTES = 64 * 1024
 """The largest WebSocket message a page may send (a paste of a few pages of text); a
@@ -55,7 +51,6 @@ MAX_SIZE = 1000
 """The largest terminal width or height, in cells; the smallest is 1."""
 TOO_MUCH_CLOSE_CODE = 1009  # WebSocket "message too big": more input than a person sends
 IDLE_CLOSE_CODE = 4000  # an application-defined WebSocket close code: "ended for being idle"
-TOKEN_ENV = "SPRINTBOARD_SERVE_TOKEN"
 PACKAGE = Path(textual_serve.__file__).parent
 
 _FONT_LINK = re.compile(r"<link\b[^>]*fonts\.googleapis\.com[^>]*>", re.DOTALL)
@@ -99,18 +94,6 @@ def offline_page(template: str) -> str:
     return page.replace("</body>", _WEBSOCKET_FROM_PAGE, 1)
 
 
-def app_argv(db_path: Path, server_pid: int) -> list[str]:
-    """The command of one session's app: no shell, the path as one argument."""
-    return [
-        sys.executable,
-        "-m",
-        "sprintboard.session_app",
-        str(server_pid),
-        "--db",
-        str(db_path.resolve()),
-    ]
-
-
 @dataclass
 class ServeOptions:
     db_path: Path
@@ -144,58 +127,6 @@ class Session:
         self.input_budget = min(INPUT_BURST_BYTES, self.input_budget + refill) - size
         self.input_at = self.last_input = now
         return self.input_budget >= 0
-
-
-class SessionApp(AppService):
-    """One browser session's app process: started without a shell, in a process group of
-    its own (so a Ctrl+C in the server's terminal reaches the server alone, which then
-    ends the apps in order), and ended even if it will not quit."""
-
-    def __init__(self, argv: list[str], **kwargs: Any) -> None:
-        super().__init__(shlex.join(argv), **kwargs)
-        self.argv = argv
-
-    async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
-        environment = self._build_environment(width=width, height=height)
-        environment.pop(TOKEN_ENV, None)
-        self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=environment,
-            start_new_session=True,
-        )
-        self._stdin = process.stdin
-        return process
-
-    async def stop(self) -> None:
-        """Ask the app to quit; once it has exited (or been ended) return.
-
-        textual-serve asks the app to quit and waits for ever for its output to end, but
-        not for the process: an app that closed its output, or is busy with queued keys,
-        or is stuck (seen spinning, deaf to SIGTERM) would keep running, holding the
-        database, after its slot was freed. So the process itself gets QUIT_GRACE_S in
-        all, then SIGTERM and SIGKILL (`end_process`)."""
-        process = self._process
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + QUIT_GRACE_S
-        try:
-            await asyncio.wait_for(asyncio.shield(super().stop()), QUIT_GRACE_S)
-        except TimeoutError:
-            pass
-        except asyncio.CancelledError:
-            # textual-serve's relay task may end cancelled (its stderr reader is cancelled
-            # before it ran); only a cancellation of this task itself goes on up.
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise
-        if process is None:
-            return
-        try:
-            await asyncio.wait_for(process.wait(), max(deadline - loop.time(), 0.0))
-        except TimeoutError:
-            await end_process(process)
 
 
 def _page(status: int, title: str, text: str) -> web.Response:
