@@ -530,7 +530,7 @@ def test_every_terminal_size_from_a_browser_is_clamped(tmp_path: Path) -> None:
 
 
 def test_deeply_nested_json_is_ignored_and_the_session_goes_on(tmp_path: Path) -> None:
-    nested = "[" * 200_000 + "]" * 200_000
+    nested = "[" * 30_000 + "]" * 30_000  # within a message's size, past the stack
     app, websocket = _relay(tmp_path, [nested, '["stdin", "j"]'])
     assert app.keys == [b"j"] and websocket.closed is None
 
@@ -541,6 +541,13 @@ def test_more_input_than_a_person_sends_ends_the_session(tmp_path: Path) -> None
     assert websocket.closed == serve.TOO_MUCH_CLOSE_CODE
     assert sum(map(len, app.keys)) <= serve.INPUT_BURST_BYTES  # the rest never reached it
     assert app.keys[0] == b"k"
+
+
+def test_a_flood_of_resizes_ends_the_session(tmp_path: Path) -> None:
+    resize = '["resize", {"width": 80, "height": 24}]'
+    app, websocket = _relay(tmp_path, [resize] * 5000)
+    assert websocket.closed == serve.TOO_MUCH_CLOSE_CODE
+    assert 0 < len(app.sizes) < 5000
 
 
 def test_logged_paths_show_control_characters_as_escapes() -> None:

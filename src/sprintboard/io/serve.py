@@ -44,9 +44,12 @@ MAX_MESSAGE_BYTES = 64 * 1024
 larger one ends the session before anything parses it."""
 INPUT_BURST_BYTES = 256 * 1024
 INPUT_RATE_BYTES_S = 32 * 1024
-"""Keys and pastes a session may send: a burst, then this much a second. A human types a
-few bytes a second; a page that sends megabytes would keep its app busy for minutes with
-keys queued in its memory, so the session is ended instead."""
+"""What a session's page may send (keys, pastes, resizes): a burst, then this much a
+second. A human types a few bytes a second; a page that sends megabytes, or resizes
+thousands of times, would keep its app busy for minutes with work queued in its memory,
+so the session is ended instead."""
+MESSAGE_COST_BYTES = 256
+"""What each message costs besides its length: a resize makes the app redraw."""
 MAX_SIZE = 1000
 """The largest terminal width or height, in cells; the smallest is 1."""
 TOO_MUCH_CLOSE_CODE = 1009  # WebSocket "message too big": more input than a person sends
@@ -125,7 +128,7 @@ class Session:
         now = asyncio.get_running_loop().time()
         refill = (now - self.input_at) * INPUT_RATE_BYTES_S
         self.input_budget = min(INPUT_BURST_BYTES, self.input_budget + refill) - size
-        self.input_at = self.last_input = now
+        self.input_at = now
         return self.input_budget >= 0
 
 
@@ -284,6 +287,12 @@ class BoardServer:
         self, websocket: web.WebSocketResponse, service: SessionApp, session: Session
     ) -> None:
         async for message in websocket:
+            size = len(message.data) if isinstance(message.data, (str, bytes)) else 0
+            if not session.take_input(size + MESSAGE_COST_BYTES):
+                await websocket.close(
+                    code=TOO_MUCH_CLOSE_CODE, message=b"more input than a person sends"
+                )
+                return
             if message.type != WSMsgType.TEXT:
                 continue
             try:
@@ -294,13 +303,8 @@ class BoardServer:
                 continue
             kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
             if kind == "stdin" and isinstance(data, str):
-                keys = data.encode("utf-8", "replace")
-                if not session.take_input(len(keys)):
-                    await websocket.close(
-                        code=TOO_MUCH_CLOSE_CODE, message=b"more input than a person sends"
-                    )
-                    return
-                await service.send_bytes(keys)
+                session.touch()
+                await service.send_bytes(data.encode("utf-8", "replace"))
             elif kind == "resize" and isinstance(data, dict):
                 session.touch()
                 width, height = data.get("width"), data.get("height")
