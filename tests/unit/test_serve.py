@@ -22,7 +22,7 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from sprintboard.io import processes, serve
+from sprintboard.io import processes, serve, serve_app, serve_log
 from sprintboard.io.processes import descendants, is_running
 
 TOKEN = "test-token-0123456789abcdef"
@@ -398,7 +398,7 @@ def test_a_session_app_that_will_not_quit_is_ended(monkeypatch: pytest.MonkeyPat
     # This one ignores the request and SIGTERM, and has a child of its own.
     from textual_serve.download_manager import DownloadManager
 
-    monkeypatch.setattr(serve, "QUIT_GRACE_S", 0.5)
+    monkeypatch.setattr(serve_app, "QUIT_GRACE_S", 0.5)
     monkeypatch.setattr(processes, "TERM_GRACE_S", 0.5)
     stubborn = "trap '' TERM; sleep 300 & while :; do sleep 0.1; done"
 
@@ -406,7 +406,7 @@ def test_a_session_app_that_will_not_quit_is_ended(monkeypatch: pytest.MonkeyPat
         async def ignore(*_: object) -> None:
             return None
 
-        service = serve.SessionApp(
+        service = serve_app.SessionApp(
             ["sh", "-c", stubborn],
             write_bytes=ignore,
             write_str=ignore,
@@ -441,6 +441,247 @@ def test_the_page_template_uses_the_packaged_font_and_no_host() -> None:
 
 def test_the_app_is_started_without_a_shell(tmp_path: Path) -> None:
     db = tmp_path / "it's a plan; rm -rf x.db"
-    argv = serve.app_argv(db, 4242)
+    argv = serve_app.app_argv(db, 4242)
     assert argv[:4] == [sys.executable, "-m", "sprintboard.session_app", "4242"]
     assert argv[-2:] == ["--db", str(db.resolve())]
+
+
+def test_a_session_app_that_closed_its_output_but_runs_on_is_ended(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # textual-serve's stop returns once the app's output has ended; the process itself
+    # (here: output closed, deaf to quit and SIGTERM) must still be gone when stop returns.
+    from textual_serve.download_manager import DownloadManager
+
+    monkeypatch.setattr(serve_app, "QUIT_GRACE_S", 0.5)
+    monkeypatch.setattr(processes, "TERM_GRACE_S", 0.5)
+    deaf = "exec >&-; trap '' TERM; while :; do sleep 0.1; done"
+
+    async def session() -> tuple[int, int | None]:
+        async def ignore(*_: object) -> None:
+            return None
+
+        service = serve_app.SessionApp(
+            ["sh", "-c", deaf],
+            write_bytes=ignore,
+            write_str=ignore,
+            close=ignore,
+            download_manager=DownloadManager(),
+        )
+        await service.start(80, 24)
+        process = service._process
+        assert process is not None and service._task is not None
+        # Its output has ended (the relay may end cancelled: its stderr reader races it).
+        await asyncio.wait([service._task], timeout=10)
+        assert service._task.done()
+        assert process.returncode is None
+        await asyncio.wait_for(service.stop(), 10)
+        return process.pid, process.returncode
+
+    pid, code = asyncio.run(session())
+    assert code == -signal.SIGKILL
+    assert not is_running(pid)
+
+
+@dataclass
+class FakeApp:
+    """What the relay tells an app: key bytes and terminal sizes."""
+
+    keys: list[bytes] = field(default_factory=list)
+    sizes: list[tuple[int, int]] = field(default_factory=list)
+
+    async def send_bytes(self, data: bytes) -> bool:
+        self.keys.append(data)
+        return True
+
+    async def set_terminal_size(self, width: int, height: int) -> None:
+        self.sizes.append((width, height))
+
+
+@dataclass
+class FakeSocket:
+    """A browser's messages, in order; then the connection ends."""
+
+    texts: list[str]
+    closed: int | None = None
+
+    def __aiter__(self):  # type: ignore[no-untyped-def]
+        return self._messages()
+
+    async def _messages(self):  # type: ignore[no-untyped-def]
+        for text in self.texts:
+            if self.closed is not None:
+                return
+            yield aiohttp.WSMessage(aiohttp.WSMsgType.TEXT, text, None)
+
+    async def close(self, code: int, message: bytes = b"") -> None:
+        self.closed = code
+
+
+def _relay(tmp_path: Path, texts: list[str]) -> tuple[FakeApp, FakeSocket]:
+    from sprintboard.io.serve_access import Access
+
+    options = serve.ServeOptions(
+        tmp_path / "plan.db", "127.0.0.1", 8000, Access.for_bind("127.0.0.1", 8000, TOKEN)
+    )
+    app, websocket = FakeApp(), FakeSocket(texts)
+
+    async def run() -> None:
+        session = serve.Session()
+        await serve.BoardServer(options)._relay_input(websocket, app, session)  # type: ignore[arg-type]
+
+    asyncio.run(run())
+    return app, websocket
+
+
+def test_every_terminal_size_from_a_browser_is_clamped(tmp_path: Path) -> None:
+    sizes = [(80, -1_000_000_000_000), (-5, -10), (10**12, 0), (120, 40)]
+    texts = [f'["resize", {{"width": {w}, "height": {h}}}]' for w, h in sizes]
+    app, _ = _relay(tmp_path, texts)
+    assert app.sizes == [(80, 1), (1, 1), (1000, 1), (120, 40)]
+
+
+def test_deeply_nested_json_is_ignored_and_the_session_goes_on(tmp_path: Path) -> None:
+    nested = "[" * 30_000 + "]" * 30_000  # within a message's size, past the stack
+    app, websocket = _relay(tmp_path, [nested, '["stdin", "j"]'])
+    assert app.keys == [b"j"] and websocket.closed is None
+
+
+def test_more_input_than_a_person_sends_ends_the_session(tmp_path: Path) -> None:
+    chunk = '["stdin", "' + "j" * 60_000 + '"]'
+    app, websocket = _relay(tmp_path, ['["stdin", "k"]', *[chunk] * 20])
+    assert websocket.closed == serve.TOO_MUCH_CLOSE_CODE
+    assert sum(map(len, app.keys)) <= serve.INPUT_BURST_BYTES  # the rest never reached it
+    assert app.keys[0] == b"k"
+
+
+def test_a_flood_of_resizes_ends_the_session(tmp_path: Path) -> None:
+    resize = '["resize", {"width": 80, "height": 24}]'
+    app, websocket = _relay(tmp_path, [resize] * 5000)
+    assert websocket.closed == serve.TOO_MUCH_CLOSE_CODE
+    assert 0 < len(app.sizes) < 5000
+
+
+def test_logged_paths_show_control_characters_as_escapes() -> None:
+    forged = '/x\n127.0.0.1 "GET /admin" 200 1 ms'
+    assert "\n" not in serve_log.logged_path(forged) and '"' not in serve_log.logged_path(forged)
+    assert serve_log.logged_path("/x\x1b[31m") == "/x%1B%5B31m"
+    assert serve_log.logged_path("/static/css/xterm.css") == "/static/css/xterm.css"
+
+
+def test_a_session_app_does_not_create_a_database_that_has_gone(tmp_path: Path) -> None:
+    gone = tmp_path / "plan.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "sprintboard.session_app", str(os.getpid()), "--db", str(gone)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: db: the database is no longer there")
+    assert done.stderr.count("\n") == 1
+    assert not gone.exists()
+
+
+def _raw_request(port: int, request: bytes) -> bytes:
+    """Send bytes as they are (no client would send them malformed) and read the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        for _ in range(100):  # bounded: the server closes after an error answer
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        return answer
+
+
+@slow
+def test_malformed_requests_are_answered_400_and_leave_nothing_in_the_log(
+    db_path: Path,
+) -> None:
+    with serving(db_path) as served:
+        host = f"Host: 127.0.0.1:{served.port}\r\n".encode()
+        malformed = [
+            b"GET /?token=" + TOKEN.encode() + b"\x01 HTTP/1.1\r\n" + host + b"\r\n",
+            b"GET / HTTP/1.1\r\n" + host + b"User-Agent: Mozilla\x7f\r\n\r\n",
+            b"GET / HTTP/1.1\r\n" + host + host + b"\r\n",
+        ]
+        for request in malformed:
+            answer = _raw_request(served.port, request)
+            assert answer.split(b" ", 2)[1] == b"400", answer[:40]
+        assert served.stop() == 0
+    assert served.err == []
+
+
+@slow
+def test_a_logged_path_cannot_forge_a_line_or_hold_escapes(db_path: Path) -> None:
+
+    async def browse(served: Served) -> None:
+        async with _client() as browser:
+            forged = "/x%0a127.0.0.1%20%22GET%20/admin%22%20200%201%20ms%1b%5b31m"
+            async with browser.get(served.base + forged + f"?token={TOKEN}") as response:
+                assert response.status == 404
+
+    with serving(db_path, "--log-requests") as served:
+        asyncio.run(browse(served))
+        host = f"Host: 127.0.0.1:{served.port}\r\n".encode()
+        bad = b"GET /?token=" + TOKEN.encode() + b"\x01 HTTP/1.1\r\n" + host + b"\r\n"
+        assert _raw_request(served.port, bad).split(b" ", 2)[1] == b"400"
+        assert served.stop() == 0
+    logged = "".join(served.err)
+    # The 404; the malformed request: what went wrong, and its access line.
+    assert len(served.err) == 3, served.err
+    assert '"GET /x%0A127.0.0.1%20%22GET%20/admin%22%20200%201%20ms%1B%5B31m" 404' in logged
+    assert "\x1b" not in logged and TOKEN not in logged and "Traceback" not in logged
+
+
+@slow
+def test_a_session_s_slot_is_free_only_once_its_app_has_gone(db_path: Path) -> None:
+
+    async def flood(served: Served) -> list[int]:
+        cookie = {"Cookie": f"sprintboard-token-{served.port}={TOKEN}"}
+        async with aiohttp.ClientSession() as client:
+            websocket = await client.ws_connect(
+                f"{served.base}/ws?width=80&height=24", origin=served.origin, headers=cookie
+            )
+            assert await _first_output(websocket)
+            apps = _apps(served)
+            assert apps
+            # Far more keys than anyone types: the app would chew on them for a minute.
+            for _ in range(20):
+                if websocket.closed:
+                    break
+                await websocket.send_str('["stdin", "' + "\\u001b[B" * 6000 + '"]')
+            await websocket.send_str('["stdin", "' + "j" * 200_000 + '"]')
+            await websocket.close()
+            deadline = time.monotonic() + 30
+            while (again := await _handshake(served, origin=served.origin, headers=cookie)) == 503:
+                assert time.monotonic() < deadline, "the closed session's slot stayed taken"
+                await asyncio.sleep(0.1)
+            assert again == 101
+            return apps
+
+    with serving(db_path, "--max-sessions", "1") as served:
+        apps = asyncio.run(flood(served))
+        # When the slot came free, the flooded session's app had already ended.
+        assert not any(is_running(p) for p in apps)
+        assert served.stop() == 0
+
+
+@slow
+def test_a_database_deleted_while_serving_is_not_recreated(db_path: Path) -> None:
+
+    async def browse(served: Served) -> None:
+        cookie = {"Cookie": f"sprintboard-token-{served.port}={TOKEN}"}
+        async with _client() as browser, browser.get(f"{served.base}/?token={TOKEN}") as page:
+            assert page.status == 503
+            assert "is no longer there" in await page.text()
+        assert await _handshake(served, origin=served.origin, headers=cookie) == 503
+
+    with serving(db_path) as served:
+        db_path.unlink()
+        asyncio.run(browse(served))
+        assert _apps(served) == []
+        assert served.stop() == 0
+    assert not db_path.exists()

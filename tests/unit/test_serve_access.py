@@ -96,18 +96,40 @@ def test_host_headers_are_parsed_strictly(header: str, parsed: object) -> None:
 
 def test_a_loopback_server_answers_to_loopback_names_only() -> None:
     access = Access.for_bind("127.0.0.1", 8000, TOKEN)
-    for good in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000", "LocalHost"):
+    for good in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000", "LocalHost:8000"):
         assert access.host_allowed(good, "127.0.0.1"), good
     # A page on another site whose name resolves to 127.0.0.1 (DNS rebinding) sends its name.
     for bad in ("evil.example:8000", "127.0.0.1.evil.example", "planner:8000", "", None):
         assert not access.host_allowed(bad, "127.0.0.1"), bad
 
 
+def test_the_host_header_must_name_the_port_listened_on() -> None:
+    access = Access.for_bind("127.0.0.1", 8000, TOKEN)
+    for bad in ("localhost:1", "localhost:99999", "[::1]", "localhost", "127.0.0.1:443"):
+        assert not access.host_allowed(bad, "127.0.0.1"), bad
+    # No port means 80: a server on 80 answers to the bare name.
+    assert Access.for_bind("127.0.0.1", 80, TOKEN).host_allowed("localhost", "127.0.0.1")
+    # A TLS proxy in front presents its own name without a port, or with 80/443.
+    proxied = Access.for_bind("127.0.0.1", 8000, TOKEN, ("board.office.example",))
+    for good in ("board.office.example", "board.office.example:443", "board.office.example:8000"):
+        assert proxied.host_allowed(good, "127.0.0.1"), good
+    assert not proxied.host_allowed("board.office.example:1", "127.0.0.1")
+    assert not proxied.host_allowed("localhost", "127.0.0.1")
+
+
+def test_host_names_are_ascii_only() -> None:
+    access = Access.for_bind("127.0.0.1", 8000, TOKEN)
+    # 'ſ' (long s) case-folds to 's': it must not pass for "localhost".
+    for bad in ("localho\u017ft:8000", "LOCALHOST\u0130:8000", "\uff4cocalhost:8000"):
+        assert not access.host_allowed(bad, "127.0.0.1"), bad
+    assert split_host_header("localho\u017ft") is None
+
+
 def test_a_lan_server_answers_to_its_address_its_name_and_allowed_names() -> None:
     access = Access.for_bind("192.168.1.10", 8000, TOKEN, ("board.office.example",))
-    for good in ("192.168.1.10:8000", "planner:8000", "Planner.local", "board.office.example"):
+    for good in ("192.168.1.10:8000", "planner:8000", "Planner.local:8000", "board.office.example"):
         assert access.host_allowed(good, "192.168.1.10"), good
-    for bad in ("localhost:8000", "evil.example", "10.0.0.1:8000", "planner.evil.example"):
+    for bad in ("localhost:8000", "evil.example", "10.0.0.1:8000", "planner.evil.example:8000"):
         assert not access.host_allowed(bad, "192.168.1.10"), bad
 
 
@@ -126,9 +148,8 @@ def test_the_websocket_must_come_from_the_server_s_own_page() -> None:
     host = "127.0.0.1:8000"
     assert access.origin_allowed("http://127.0.0.1:8000", host)
     assert access.origin_allowed("HTTP://127.0.0.1:8000", host)
-    # https at the same name and port can only be this server (behind a TLS proxy).
-    assert access.origin_allowed("https://127.0.0.1:8000", host)
     for bad in (
+        "https://127.0.0.1:8000",  # this server speaks no TLS: only a proxy's name may
         "http://evil.example",
         "http://evil.example:8000",
         "http://127.0.0.1:8001",
@@ -140,8 +161,11 @@ def test_the_websocket_must_come_from_the_server_s_own_page() -> None:
         None,
     ):
         assert not access.origin_allowed(bad, host), bad
-    # Behind a TLS proxy that keeps the Host header: default ports on both sides.
-    assert access.origin_allowed("https://board.office.example", "board.office.example")
+    # Behind a TLS proxy (named with --allow-host) that keeps the Host header.
+    proxied = Access.for_bind("127.0.0.1", 8000, TOKEN, ("board.office.example",))
+    assert proxied.origin_allowed("https://board.office.example", "board.office.example")
+    assert proxied.origin_allowed("https://board.office.example", "board.office.example:443")
+    assert not proxied.origin_allowed("https://127.0.0.1:8000", host)
     assert not access.origin_allowed("http://127.0.0.1:8000", None)
 
 

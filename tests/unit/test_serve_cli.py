@@ -82,6 +82,9 @@ def test_options_reach_the_server(
         (["--token", "short"], "error: token: "),
         (["--max-sessions", "0"], "error: "),
         (["--idle-timeout", "-1"], "error: "),
+        (["--token", ""], "error: token: "),
+        (["--idle-timeout", "nan"], "error: idle-timeout: "),
+        (["--idle-timeout", "inf"], "error: idle-timeout: "),
     ],
 )
 def test_bad_options_are_one_error_line(

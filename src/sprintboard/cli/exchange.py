@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -311,7 +312,8 @@ def restore(ctx: Context, backup_file: Path, yes: bool) -> None:
     default=60,
     show_default=True,
     metavar="MINUTES",
-    help="End a session after this long without a key press, click or resize (0: never).",
+    help="End a session after this long without a key press, click or resize (0: never; "
+    "a finite number).",
 )
 @click.option("--log-requests", is_flag=True, help="Log one line per HTTP request on stderr.")
 @pass_ctx
@@ -341,7 +343,14 @@ def serve(
 
     bind = parse_bind_host(host)
     allowed = tuple(parse_bind_host(name) for name in allow_hosts if name.strip())
-    access = Access.for_bind(bind, port, check_token(token) if token else new_token(), allowed)
+    # An empty --token is a mistake (an unset variable in a script), not "pick one for me".
+    chosen = check_token(token) if token is not None else new_token()
+    if not math.isfinite(idle_timeout):
+        raise UserError(
+            f"idle-timeout: not a number of minutes (got {idle_timeout}); "
+            "use a number of minutes, 0 for never"
+        )
+    access = Access.for_bind(bind, port, chosen, allowed)
     ctx.store()  # create or migrate the database now: errors show here, not in a browser
     ctx.close()
     warning = None

@@ -19,32 +19,41 @@ import html
 import logging
 import os
 import re
-import shlex
 import signal
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import textual_serve
 from aiohttp import WSMsgType, web
-from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_runner import GracefulExit
-from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from sprintboard.io.processes import end_process, stop_descendants
+from sprintboard.io.processes import stop_descendants
 from sprintboard.io.serve_access import Access, open_urls, token_matches
+from sprintboard.io.serve_app import SessionApp, app_argv
+from sprintboard.io.serve_log import QuietAccessLogger, quiet_server_errors
 
 SHUTDOWN_S = 2.0
 """How long open browser sessions get to finish when the server stops."""
-QUIT_GRACE_S = 5.0
-"""How long a closed browser session's app gets to quit on its own before it is ended."""
 HEARTBEAT_S = 15.0
+MAX_MESSAGE_BYTES = 64 * 1024
+"""The largest WebSocket message a page may send (a paste of a few pages of text); a
+larger one ends the session before anything parses it."""
+INPUT_BURST_BYTES = 256 * 1024
+INPUT_RATE_BYTES_S = 32 * 1024
+"""What a session's page may send (keys, pastes, resizes): a burst, then this much a
+second. A human types a few bytes a second; a page that sends megabytes, or resizes
+thousands of times, would keep its app busy for minutes with work queued in its memory,
+so the session is ended instead."""
+MESSAGE_COST_BYTES = 256
+"""What each message costs besides its length: a resize makes the app redraw."""
+MAX_SIZE = 1000
+"""The largest terminal width or height, in cells; the smallest is 1."""
+TOO_MUCH_CLOSE_CODE = 1009  # WebSocket "message too big": more input than a person sends
 IDLE_CLOSE_CODE = 4000  # an application-defined WebSocket close code: "ended for being idle"
-TOKEN_ENV = "SPRINTBOARD_SERVE_TOKEN"
 PACKAGE = Path(textual_serve.__file__).parent
 
 _FONT_LINK = re.compile(r"<link\b[^>]*fonts\.googleapis\.com[^>]*>", re.DOTALL)
@@ -88,18 +97,6 @@ def offline_page(template: str) -> str:
     return page.replace("</body>", _WEBSOCKET_FROM_PAGE, 1)
 
 
-def app_argv(db_path: Path, server_pid: int) -> list[str]:
-    """The command of one session's app: no shell, the path as one argument."""
-    return [
-        sys.executable,
-        "-m",
-        "sprintboard.session_app",
-        str(server_pid),
-        "--db",
-        str(db_path.resolve()),
-    ]
-
-
 @dataclass
 class ServeOptions:
     db_path: Path
@@ -117,57 +114,22 @@ class ServeOptions:
 @dataclass(eq=False)
 class Session:
     last_input: float = field(default_factory=lambda: asyncio.get_running_loop().time())
+    input_budget: float = INPUT_BURST_BYTES
+    input_at: float = field(default_factory=lambda: asyncio.get_running_loop().time())
+    stopping: asyncio.Future[None] | None = None
+    """Ending the app, once the browser has gone: the slot is free when this is done."""
 
     def touch(self) -> None:
         self.last_input = asyncio.get_running_loop().time()
 
-
-class SessionApp(AppService):
-    """One browser session's app process: started without a shell, in a process group of
-    its own (so a Ctrl+C in the server's terminal reaches the server alone, which then
-    ends the apps in order), and ended even if it will not quit."""
-
-    def __init__(self, argv: list[str], **kwargs: Any) -> None:
-        super().__init__(shlex.join(argv), **kwargs)
-        self.argv = argv
-
-    async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
-        environment = self._build_environment(width=width, height=height)
-        environment.pop(TOKEN_ENV, None)
-        self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=environment,
-            start_new_session=True,
-        )
-        self._stdin = process.stdin
-        return process
-
-    async def stop(self) -> None:
-        # textual-serve asks the app to quit and waits for ever; an app that is stuck
-        # (seen spinning, deaf to SIGTERM) would hold its slot and the database.
-        process = self._process
-        try:
-            await asyncio.wait_for(asyncio.shield(super().stop()), QUIT_GRACE_S)
-        except TimeoutError:
-            if process is not None and process.returncode is None:
-                await end_process(process)
-
-
-class QuietAccessLogger(AbstractAccessLogger):
-    """One line per request, without its query (it may hold the token) or user agent."""
-
-    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info(
-            '%s "%s %s" %s %.0f ms',
-            request.remote,
-            request.method,
-            request.path,
-            response.status,
-            time * 1000,
-        )
+    def take_input(self, size: int) -> bool:
+        """Spend `size` bytes of the input budget (refilled with time); False if the
+        session has sent more than a person could."""
+        now = asyncio.get_running_loop().time()
+        refill = (now - self.input_at) * INPUT_RATE_BYTES_S
+        self.input_budget = min(INPUT_BURST_BYTES, self.input_budget + refill) - size
+        self.input_at = now
+        return self.input_budget >= 0
 
 
 def _page(status: int, title: str, text: str) -> web.Response:
@@ -245,6 +207,8 @@ class BoardServer:
         )
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
+        if not self.options.db_path.exists():
+            return _page(503, "sprintboard: no database", self.gone_message())
         if len(self.sessions) >= self.options.max_sessions:
             return _page(503, "sprintboard: no free session", self.full_message())
         try:
@@ -273,6 +237,8 @@ class BoardServer:
             return web.Response(
                 status=403, text="sprintboard: only the board's own page may open a session\n"
             )
+        if not self.options.db_path.exists():
+            return web.Response(status=503, text=self.gone_message() + "\n")
         # No await between the count and the add: parallel attempts cannot both pass.
         if len(self.sessions) >= self.options.max_sessions:
             return web.Response(status=503, text=self.full_message() + "\n")
@@ -281,10 +247,20 @@ class BoardServer:
         try:
             return await self._run_session(request, session)
         finally:
-            self.sessions.discard(session)
+            # The slot is free once the app has exited, not when the browser has gone.
+            if session.stopping is None:
+                self.sessions.discard(session)
+            else:
+                session.stopping.add_done_callback(lambda _: self.sessions.discard(session))
+
+    def gone_message(self) -> str:
+        return (
+            f"sprintboard: the database {self.options.db_path.name} is no longer there; "
+            "ask whoever runs the server to restore it"
+        )
 
     async def _run_session(self, request: web.Request, session: Session) -> web.StreamResponse:
-        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT_S)
+        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_MESSAGE_BYTES)
         await websocket.prepare(request)
         service = SessionApp(
             app_argv(self.options.db_path, os.getpid()),
@@ -303,18 +279,25 @@ class BoardServer:
             if idle is not None:
                 idle.cancel()
             # Shielded: a session cut off by the server stopping still ends its app.
-            await asyncio.shield(service.stop())
+            session.stopping = asyncio.ensure_future(service.stop())
+            await asyncio.shield(session.stopping)
         return websocket
 
     async def _relay_input(
         self, websocket: web.WebSocketResponse, service: SessionApp, session: Session
     ) -> None:
         async for message in websocket:
+            size = len(message.data) if isinstance(message.data, (str, bytes)) else 0
+            if not session.take_input(size + MESSAGE_COST_BYTES):
+                await websocket.close(
+                    code=TOO_MUCH_CLOSE_CODE, message=b"more input than a person sends"
+                )
+                return
             if message.type != WSMsgType.TEXT:
                 continue
             try:
                 envelope = message.json()
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
                 continue
             if not isinstance(envelope, list) or not envelope:
                 continue
@@ -326,7 +309,7 @@ class BoardServer:
                 session.touch()
                 width, height = data.get("width"), data.get("height")
                 if isinstance(width, int) and isinstance(height, int):
-                    await service.set_terminal_size(min(width, 1000), min(height, 1000))
+                    await service.set_terminal_size(clamp_size(width), clamp_size(height))
             elif kind == "ping":
                 await websocket.send_json(["pong", data])
             elif kind == "blur":
@@ -368,9 +351,15 @@ class BoardServer:
         await asyncio.to_thread(stop_descendants)
 
 
+def clamp_size(cells: int) -> int:
+    """A terminal width or height from a browser, within 1..MAX_SIZE: the app allocates
+    its screen from it (a huge one eats memory, a negative one crashes it)."""
+    return min(max(cells, 1), MAX_SIZE)
+
+
 def _size(request: web.Request, name: str, default: int) -> int:
     try:
-        return min(max(int(request.query.get(name, default)), 1), 1000)
+        return clamp_size(int(request.query.get(name, default)))
     except ValueError:
         return default
 
@@ -383,6 +372,7 @@ def serve(options: ServeOptions) -> None:
         format="%(message)s",
         stream=sys.stderr,
     )
+    quiet_server_errors(options.log_requests)
     server = BoardServer(options)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

@@ -2,9 +2,11 @@
 
 Plain functions, no web framework, so each check is tested on its own:
 - the token: a per-server secret, compared in constant time;
-- the Host header: names this server answers to (a page on another site that has its
-  name resolve to 127.0.0.1 sends its own name, and is refused);
-- the WebSocket's Origin: the page that opens it must come from this same server.
+- the Host header: names this server answers to, with the port it listens on (a page on
+  another site that has its name resolve to 127.0.0.1 sends its own name, and is refused);
+  names given with --allow-host (a TLS proxy in front) also without a port or with 80/443;
+- the WebSocket's Origin: the page that opens it must come from this same server, over
+  http (https only through an --allow-host name, the TLS proxy's).
 """
 
 from __future__ import annotations
@@ -50,8 +52,12 @@ def token_matches(given: str | None, token: str) -> bool:
 
 
 def _normal_name(name: str) -> str | None:
-    """An IP address in its canonical form, or a lower-case DNS name; None if neither."""
-    name = name.strip().casefold().removesuffix(".")
+    """An IP address in its canonical form, or a lower-case DNS name; None if neither
+    (non-ASCII included: case-folding would turn look-alikes such as 'ſ' into ASCII)."""
+    name = name.strip()
+    if not name.isascii():
+        return None
+    name = name.lower().removesuffix(".")
     try:
         address = ipaddress.ip_address(name)
     except ValueError:
@@ -137,6 +143,9 @@ class Access:
     token: str
     port: int
     hosts: frozenset[str] = field(default_factory=frozenset)
+    proxied: frozenset[str] = field(default_factory=frozenset)
+    """Names given with --allow-host: a proxy in front may present them without a port,
+    with 80 or 443, and over https."""
 
     @classmethod
     def for_bind(cls, bind: str, port: int, token: str, allowed: tuple[str, ...] = ()) -> Access:
@@ -151,22 +160,31 @@ class Access:
             # Its name, and the name mDNS gives it on the LAN; no DNS look-up (offline, a
             # look-up can hang for seconds): other names come with --allow-host.
             hosts |= {name, f"{name.split('.')[0]}.local"}
-        return cls(token=token, port=port, hosts=frozenset(hosts))
+        proxied = frozenset(name for name in (_normal_name(h) for h in allowed) if name)
+        return cls(token=token, port=port, hosts=frozenset(hosts), proxied=proxied)
 
     def host_allowed(self, header: str | None, local_address: str | None = None) -> bool:
         """The Host header names this server: an allowed name, or the very address the
-        connection came in on (an address cannot be made to point elsewhere, a name can)."""
+        connection came in on (an address cannot be made to point elsewhere, a name can);
+        and the port it listens on (none only if that is 80), or for an --allow-host name
+        none, 80 or 443 too."""
         parsed = split_host_header(header) if header else None
         if parsed is None:
             return False
-        name = parsed[0]
-        return name in self.hosts or (
-            local_address is not None and name == _normal_name(local_address)
-        )
+        name, port = parsed
+        if not (
+            name in self.hosts
+            or (local_address is not None and name == _normal_name(local_address))
+        ):
+            return False
+        if name in self.proxied:
+            return port in (None, self.port, *_DEFAULT_PORTS.values())
+        return (port or _DEFAULT_PORTS["http"]) == self.port
 
     def origin_allowed(self, origin: str | None, host_header: str | None) -> bool:
         """The Origin of a WebSocket is the server the request was sent to (scheme, name
-        and port; https too, for a TLS proxy in front that keeps the Host header)."""
+        and port): http, or https for an --allow-host name (a TLS proxy in front that
+        keeps the Host header; this server itself speaks no TLS)."""
         if not origin or not host_header:
             return False
         scheme, sep, authority = origin.partition("://")
@@ -176,6 +194,8 @@ class Access:
         from_origin = split_host_header(authority)
         from_host = split_host_header(host_header)
         if from_origin is None or from_host is None:
+            return False
+        if scheme == "https" and from_origin[0] not in self.proxied:
             return False
         default = _DEFAULT_PORTS[scheme]
         return (from_origin[0], from_origin[1] or default) == (
