@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -505,10 +505,10 @@ class FakeSocket:
     texts: list[str]
     closed: int | None = None
 
-    def __aiter__(self):  # type: ignore[no-untyped-def]
+    def __aiter__(self) -> AsyncIterator[aiohttp.WSMessage]:
         return self._messages()
 
-    async def _messages(self):  # type: ignore[no-untyped-def]
+    async def _messages(self) -> AsyncIterator[aiohttp.WSMessage]:
         for text in self.texts:
             if self.closed is not None:
                 return
