@@ -187,21 +187,42 @@ def clear_plan(tx: Tx) -> None:
 NOT_DATA_TABLES = frozenset({"activity", "meta", "_sqlite_migrations"})
 
 
+_IMPORT_ROWS = """SELECT c.*, (SELECT group_concat(team_id) FROM card_teams WHERE card_id = c.id)
+        AS contributing
+    FROM cards c WHERE """
+
+
+def _with_contributing(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        found = row["contributing"]
+        row["contributing"] = [int(t) for t in found.split(",")] if found else []
+    return rows
+
+
 def cards_by_external_id(core: StoreCore, prefix: str) -> dict[str, dict[str, Any]]:
     """Cards imported from one source (external_id starting with `prefix`), by external_id.
 
     Each is the raw cards row plus `contributing`: the ids of its contributing teams.
     """
     rows = core.rows(
-        """SELECT c.*, (SELECT group_concat(team_id) FROM card_teams WHERE card_id = c.id)
-               AS contributing
-           FROM cards c WHERE c.external_id >= ? AND c.external_id < ?""",
+        _IMPORT_ROWS + "c.external_id >= ? AND c.external_id < ?",
         [prefix, prefix + "\U0010ffff"],
     )
-    for row in rows:
-        found = row["contributing"]
-        row["contributing"] = [int(t) for t in found.split(",")] if found else []
-    return {row["external_id"]: row for row in rows}
+    return {row["external_id"]: row for row in _with_contributing(rows)}
+
+
+def cards_where(core: StoreCore, column: str, values: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Cards whose `column` ('uuid' or 'external_id') is one of `values`, by that value;
+    rows as `cards_by_external_id` gives them."""
+    assert column in ("uuid", "external_id")
+    wanted = list(dict.fromkeys(values))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows = core.rows(_IMPORT_ROWS + f"c.{column} IN ({marks})", chunk)
+        found.update((row[column], row) for row in _with_contributing(rows))
+    return found
 
 
 def card_ids_by_key(core: StoreCore, keys: Iterable[str]) -> dict[str, int]:
@@ -240,8 +261,9 @@ def insert_cards(
 ) -> list[dict[str, Any]]:
     """Insert new cards at the end of their columns, with their contributing teams.
 
-    Each row holds the cards columns except id, uuid, key and position, plus `team_code`;
-    they are allocated here (keys continue each team's counter). Returns the rows written.
+    Each row holds the cards columns except id, key and position, plus `team_code`, and
+    may hold a `uuid` (a card brought over from another database keeps its own); the rest
+    are allocated here (keys continue each team's counter). Returns the rows written.
     """
     if not rows:
         return []
@@ -259,7 +281,7 @@ def insert_cards(
         written.append(
             {
                 "id": next_id + offset,
-                "uuid": new_uuid(),
+                "uuid": row.pop("uuid", None) or new_uuid(),
                 "key": f"{code}-{counters[code]}",
                 **row,
                 "position": ends[slot],
