@@ -7,7 +7,9 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from sprintboard.errors import UserError
 from sprintboard.store.database import ENTITY_TABLES, Rows, StoreCore, Tx, new_uuid
+from sprintboard.vocabulary import MAX_CARD_NUMBER, numbers_used_up
 
 # Records named by the cards they join, as SQL over their own row: keyed as a single write
 # keys them (store/links.py, store/cards.py), so a card's history finds bulk-loaded links too.
@@ -269,13 +271,16 @@ def insert_cards(
         return []
     conn = tx.conn
     next_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM cards").fetchone()[0])
-    counters = {code: int(last) for code, last in conn.execute("SELECT * FROM key_counters")}
+    counters = dict(conn.execute("SELECT team_code, last FROM key_counters").fetchall())
     ends = column_ends(tx.core)
     written: list[dict[str, Any]] = []
     for offset, given in enumerate(rows):
         row = dict(given)
         code = row.pop("team_code")
-        counters[code] = counters.get(code, 0) + 1
+        last = counters.get(code, 0)
+        if not (isinstance(last, int) and last < MAX_CARD_NUMBER):
+            raise UserError(numbers_used_up(code, last))
+        counters[code] = last + 1
         slot = (row["sprint_id"], row["status"])
         ends[slot] = ends.get(slot, 0.0) + 1.0
         written.append(
