@@ -152,6 +152,17 @@ INT64_MAX = 2**63 - 1
 
 CARD_KEY = re.compile(r"^([A-Z][A-Z0-9]{0,7})-([1-9][0-9]*)$")
 
+MAX_CARD_NUMBER = 1_000_000_000
+"""The highest number a team's card key gets (IT-1000000000): the key counter stops there."""
+
+
+def numbers_used_up(team_code: str, last: object) -> str:
+    """The line that refuses a new card when its team's key counter is at the end."""
+    return (
+        f"team: {team_code} has used up its card numbers (got counter {last}); card numbers "
+        f"go up to {MAX_CARD_NUMBER:,}: add the card to another team"
+    )
+
 
 NAMED_COLOURS = {
     "black": "#000000",

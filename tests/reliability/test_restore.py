@@ -7,12 +7,17 @@ import hashlib
 import io
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database, Migrations
 
 from sprintboard.cli import main
+from sprintboard.store import migrations as schema_module
+from sprintboard.store import opening
+from sprintboard.store import restore as restore_module
+from sprintboard.store.migrations import migrations
 
 from .conftest import Ran, copy_db
 
@@ -126,6 +131,23 @@ def _directory(saved: Path, target: Path) -> Path:
     return target
 
 
+def _altered(*statements: str) -> Callable[[Path, Path], Path]:
+    """A copy of the backup with `statements` run on it (foreign keys off, as a tool would)."""
+
+    def make(saved: Path, target: Path) -> Path:
+        target.write_bytes(saved.read_bytes())
+        conn = sqlite3.connect(target, isolation_level=None)
+        try:
+            conn.execute("PRAGMA foreign_keys = OFF")
+            for sql in statements:
+                conn.execute(sql)
+        finally:
+            conn.close()
+        return target
+
+    return make
+
+
 BAD: dict[str, Callable[[Path, Path], Path]] = {
     "text": lambda saved, p: (p.write_text("not a database\n"), p)[1],
     "empty": lambda saved, p: (p.write_bytes(b""), p)[1],
@@ -135,6 +157,13 @@ BAD: dict[str, Callable[[Path, Path], Path]] = {
     "newer": _newer,
     "directory": _directory,
     "missing": lambda saved, p: p,
+    "dropped-table": _altered("DROP TABLE stock"),
+    "dropped-view": _altered("DROP VIEW v_cards"),
+    "dropped-column": _altered("ALTER TABLE goals DROP COLUMN kpi"),
+    "broken-view": _altered(
+        "DROP VIEW v_dependencies", "CREATE VIEW v_dependencies AS SELECT nope FROM cards"
+    ),
+    "dangling-row": _altered("DELETE FROM teams WHERE code = 'IT'"),
 }
 
 
@@ -148,6 +177,7 @@ def test_a_bad_backup_changes_nothing(
     assert result.code == 2, (kind, result)
     assert result.err.startswith("error: ") and result.err.count("\n") == 1, result.err
     assert "unchanged" in result.err or kind == "missing"
+    assert result.err.startswith(f"error: {bad}")  # the line names the backup, not the plan
     assert "Traceback" not in result.err
     assert state(plan) == before
     leftovers = [p.name for p in tmp_path.iterdir() if "restore" in p.name]
@@ -206,3 +236,64 @@ def test_restore_into_a_new_file(
     assert result.code == 0, result.err
     assert "kept in" not in result.out  # there was no plan to keep
     assert dump(fresh) == dump(saved)
+
+
+def test_a_damaged_backup_keeps_changes_made_since(
+    plan: Path, saved: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The whole backup is checked before the live plan is touched: nothing is lost."""
+    _altered("DROP TABLE stock")(saved, saved)
+    added = cli(capsys, "--db", str(plan), "card", "add", "MARK", "--team", "IT")
+    assert added.code == 0, added.err
+    result = cli(capsys, "--db", str(plan), "restore", str(saved), "--yes")
+    assert result.code == 2 and "table stock" in result.err and str(saved) in result.err
+    assert "kept in" not in result.out
+    with sqlite3.connect(plan) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM cards WHERE title = 'MARK'").fetchone()[0] == 1
+    assert cli(capsys, "--db", str(plan), "card", "list").code == 0
+
+
+def _one_migration_newer(monkeypatch: pytest.MonkeyPatch, fn: Callable[[Database], object]) -> None:
+    """Make this sprintboard one schema newer than the backups it restores."""
+    newer = Migrations("sprintboard")
+    for m in migrations._migrations:
+        newer(name=m.name)(m.fn)
+    newer(name="m999_next_change")(fn)
+    names = [*opening.known_migrations(), "m999_next_change"]
+    monkeypatch.setattr(schema_module, "migrations", newer)
+    monkeypatch.setattr(opening, "known_migrations", lambda: names)
+    monkeypatch.setattr(restore_module, "known_migrations", lambda: names)
+    restore_module._current_columns.cache_clear()
+
+
+@pytest.fixture
+def newer_schema(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    yield monkeypatch
+    monkeypatch.undo()
+    restore_module._current_columns.cache_clear()
+
+
+def test_an_older_backup_is_upgraded_on_the_copy(
+    plan: Path, saved: Path, newer_schema: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _one_migration_newer(
+        newer_schema, lambda db: db.execute("ALTER TABLE cards ADD COLUMN hours REAL")
+    )
+    result = cli(capsys, "--db", str(plan), "restore", str(saved), "--yes")
+    assert result.code == 0, result.err
+    with sqlite3.connect(plan) as conn:
+        assert "hours" in {row[1] for row in conn.execute("PRAGMA table_info(cards)")}
+
+
+def test_an_older_backup_that_cannot_be_upgraded_changes_nothing(
+    plan: Path, saved: Path, newer_schema: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _altered("DROP TABLE stock")(saved, saved)
+    _one_migration_newer(
+        newer_schema, lambda db: db.execute("ALTER TABLE stock ADD COLUMN hours REAL")
+    )
+    before = state(plan)
+    result = cli(capsys, "--db", str(plan), "restore", str(saved), "--yes")
+    assert result.code == 2 and result.err.startswith(f"error: {saved}"), result.err
+    assert "cannot be upgraded" in result.err and result.err.count("\n") == 1
+    assert state(plan) == before

@@ -223,3 +223,93 @@ def test_any_bad_value_anywhere_is_refused_and_nothing_written(document: dict[st
 def test_integers_past_int64_refused_in_any_column(value: int) -> None:
     document = with_value("cards", "id", value)
     refused(document, "64-bit")
+
+
+# -- what the CLI refuses across rows -------------------------------------------------------
+
+
+def _with_dependencies(*pairs: tuple[str, str]) -> dict[str, Any]:
+    """The demo export plus dependencies between cards named by key (blocker, dependent)."""
+    document = copy.deepcopy(DOCUMENT)
+    ids = {card["key"]: card["id"] for card in document["tables"]["cards"]}
+    rows = document["tables"]["dependencies"]
+    template = rows[0]
+    for n, (blocker, dependent) in enumerate(pairs, start=1):
+        rows.append(
+            {
+                **template,
+                "id": max(r["id"] for r in rows) + 1,
+                "uuid": f"01a23583-b5c4-7001-b45b-{n:012d}",
+                "blocker_id": ids[blocker],
+                "dependent_id": ids[dependent],
+            }
+        )
+    return document
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [("IT-1", "IT-2"), ("IT-2", "IT-1")],
+        [("IT-1", "IT-2"), ("IT-2", "IT-3"), ("IT-3", "IT-1")],
+    ],
+    ids=["two", "three"],
+)
+def test_dependency_cycles_refused_naming_the_cards(pairs: list[tuple[str, str]]) -> None:
+    err = refused(_with_dependencies(*pairs), "$.tables.dependencies[")
+    assert "cycle" in err
+    assert all(key in err for pair in pairs for key in pair)
+
+
+def test_a_team_code_the_cli_would_not_write_refused() -> None:
+    err = refused(with_value("teams", "code", "zz"), "$.tables.teams[0].code")
+    assert "'zz'" in err
+
+
+def test_a_key_counter_for_no_team_refused() -> None:
+    document = copy.deepcopy(DOCUMENT)
+    document["tables"]["key_counters"].append({"team_code": "QQ", "last": 3})
+    refused(document, "team_code: no such team")
+
+
+@pytest.mark.parametrize("last", [2**63 - 1, 1_000_000_001])
+def test_a_key_counter_past_the_last_card_number_refused(last: int) -> None:
+    document = copy.deepcopy(DOCUMENT)
+    document["tables"]["key_counters"][0]["last"] = last
+    refused(document, "$.tables.key_counters[0].last: must be a whole number 0-1,000,000,000")
+
+
+@pytest.mark.parametrize("name", ["Current", " BACKLOG ", "backlog"])
+def test_a_reserved_sprint_name_is_restored_renamed_with_a_note(name: str, tmp_path: Path) -> None:
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps(with_value("sprints", "name", name)), encoding="utf-8")
+    db = str(tmp_path / "p.db")
+    code, out, err = run("--db", db, "import", str(dump), "--from", "json")
+    assert code == 0, err
+    renamed = f"{name.strip()} (imported)"
+    assert f"note: sprint {name.strip()!r} ($.tables.sprints[0].name) restored as" in out
+    listed = json.loads(run("--db", db, "sprint", "list", "--json")[1])
+    assert renamed in [s["name"] for s in listed]
+    assert not any(s["name"].strip().casefold() in ("current", "backlog") for s in listed)
+
+
+def test_a_renamed_sprint_meeting_another_s_name_refused() -> None:
+    document = with_value("sprints", "name", "Current")
+    document["tables"]["sprints"][1]["name"] = "Current (imported)"
+    refused(document, "$.tables.sprints[1].name: another sprint has this name")
+
+
+def test_a_team_with_its_numbers_used_up_says_so(tmp_path: Path) -> None:
+    document = copy.deepcopy(DOCUMENT)
+    for counter in document["tables"]["key_counters"]:
+        if counter["team_code"] == "IT":
+            counter["last"] = 1_000_000_000
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps(document), encoding="utf-8")
+    db = str(tmp_path / "p.db")
+    assert run("--db", db, "import", str(dump), "--from", "json")[0] == 0
+    code, _out, err = run("--db", db, "card", "add", "One too many", "--team", "IT")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("error: team: IT has used up its card numbers"), err
+    assert "E+" not in err
+    assert run("--db", db, "card", "add", "Elsewhere", "--team", "MKT")[0] == 0

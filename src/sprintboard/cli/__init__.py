@@ -10,6 +10,9 @@ import importlib
 import os
 import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -45,6 +48,20 @@ class Context:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+    @contextmanager
+    def refused_leaves_nothing(self) -> Iterator[None]:
+        """A command refused (any error) on a database that did not exist removes the file
+        its store created: a refused import leaves no empty plan behind."""
+        existed = self.db_path.exists()
+        try:
+            yield
+        except Exception:
+            if not existed and self._store is not None:
+                self.close()  # the transaction was rolled back: the file holds only seeds
+                for end in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{self.db_path}{end}").unlink(missing_ok=True)
+            raise
 
 
 pass_ctx = click.make_pass_decorator(Context)

@@ -90,7 +90,8 @@ def import_(
         given = [n for n, v in (("--team", team), ("--sprint", sprint), ("--repo", repo)) if v]
         if given:
             raise click.UsageError(f"{given[0]} does not apply to --from json (a whole database)")
-        _restore(ctx, file, dry_run)
+        with ctx.refused_leaves_nothing():
+            _restore(ctx, file, dry_run)
         return
     if repo is not None and source != "github":
         raise click.UsageError("--repo applies to --from github only")
@@ -108,16 +109,17 @@ def import_(
             click.echo(line)
         click.echo("dry run: nothing was written")
         return
-    store = ctx.store()
-    with store.transaction(f"import.{source}") as tx:
-        plan = plan_import(store, parsed, options)
-        if plan.no_team:
-            raise UserError(
-                f"{len(plan.no_team)} card(s) name no team (first: {file}: "
-                f"{plan.no_team[0].where}); give --team CODE for them (see --dry-run); "
-                "nothing was written"
-            )
-        counts = apply_plan(store, tx, plan)
+    with ctx.refused_leaves_nothing():
+        store = ctx.store()
+        with store.transaction(f"import.{source}") as tx:
+            plan = plan_import(store, parsed, options)
+            if plan.no_team:
+                raise UserError(
+                    f"{len(plan.no_team)} card(s) name no team (first: {file}: "
+                    f"{plan.no_team[0].where}); give --team CODE for them (see --dry-run); "
+                    "nothing was written"
+                )
+            counts = apply_plan(store, tx, plan)
     for line in summary_lines(plan):
         click.echo(line)
     click.echo(
@@ -144,16 +146,19 @@ def _restore(ctx: Context, file: Path, dry_run: bool) -> None:
     from sprintboard.io.items import parse_json_file
 
     document = parse_json_file(file)  # restore_dump cleans and counts the text itself
+    notes: list[str] = []
     try:
         if dry_run:
             with _dry_run_store(ctx) as dry_store:
-                counts = restore_dump(dry_store, document, dry_run=True)
+                counts = restore_dump(dry_store, document, dry_run=True, notes=notes)
         else:
-            counts = restore_dump(ctx.store(), document)
+            counts = restore_dump(ctx.store(), document, notes=notes)
     except UserError as exc:
         message = str(exc)  # a JSON path is about the file; other problems are not
         raise UserError(f"{file}: {message}" if message.startswith("$") else message) from None
     shown = ", ".join(f"{n} {table}" for table, n in counts.items()) or "nothing"
+    for note in notes:
+        click.echo(f"  note: {note}")
     if dry_run:
         click.echo(f"restore from {file}: {shown}")
         click.echo("dry run: nothing was written")

@@ -265,7 +265,7 @@ def feedback_import(ctx: Context, file: Path) -> None:
 
     cleaned: list[int] = []
     items, errors = read_feedback_csv(file, cleaned=cleaned)
-    added = ctx.store().feedback.add_many(items)
+    added = ctx.store().feedback.add_many(items) if items else 0  # nothing to keep: no new file
     click.echo(f"{added} imported, {len(errors)} rejected{_cleaned(cleaned)}")
     for error in errors:
         click.echo(f"error: {file}: {error}", err=True)

@@ -13,15 +13,19 @@ spreadsheet programs detect it. Export then import gives back every character:
 
 Import columns (names are case-insensitive, only `title` is required): id, key, title,
 description, team, teams, status, sprint, points, priority, assignee, due, labels, skus,
-blockers (cards this one waits on), blocks. A card's source id is `csv:<id>`, else
-`csv:<key>`, else `csv:<title>`; blockers and blocks name ids or keys of the same file, or
-keys of cards already in the database.
+blockers (cards this one waits on), blocks, uuid, external_id. A row with a `uuid` naming
+a card of this database updates that card (the export writes each card's UUID, so a file
+exported from a database and imported back changes the same cards); else a card's source
+id is its `external_id` cell, else `csv:<id>`, else `csv:<key>`, else `csv:<title>`, and
+a new card keeps the row's UUID. Blockers and blocks name ids or keys of the same file
+(the rows' own cards, whichever they matched), or keys of cards already in the database.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,7 @@ from sprintboard.io.items import (
     parse_points,
     read_text,
 )
+from sprintboard.vocabulary import strip_control
 
 EXPORT_COLUMNS = (
     "key",
@@ -57,6 +62,8 @@ EXPORT_COLUMNS = (
     "created_at",
     "updated_at",
     "done_at",
+    "uuid",
+    "external_id",
 )
 IMPORT_COLUMNS = (
     "id",
@@ -75,6 +82,8 @@ IMPORT_COLUMNS = (
     "skus",
     "blockers",
     "blocks",
+    "uuid",
+    "external_id",
 )
 _ALIASES = {"blocked_by": "blockers", "waits_on": "blockers", "summary": "title", "name": "title"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -199,6 +208,15 @@ def _item(cells: dict[str, str], where: str, parsed: Parsed) -> Item | None:
     if not ident:
         parsed.skipped.append(Skip(where, "no title"))
         return None
+    card_uuid: str | None = None
+    if cells.get("uuid", "").strip():
+        try:
+            card_uuid = str(uuid.UUID(cells["uuid"].strip()))
+        except ValueError:
+            why = f"uuid: not a UUID (got {cells['uuid'].strip()!r}); leave it empty for a new card"
+            parsed.skipped.append(Skip(where, why, ident))
+            return None
+    stored = strip_control(cells.get("external_id", ""), one_line=True).strip()
     fields: dict[str, Any] = {}
     for name in ("description", "assignee"):
         if name in cells:
@@ -217,7 +235,7 @@ def _item(cells: dict[str, str], where: str, parsed: Parsed) -> Item | None:
     team_refs = [cells["team"].strip()] if cells.get("team", "").strip() else []
     team_refs += _split(cells.get("teams", ""))
     return Item(
-        external_id=f"csv:{ident}",
+        external_id=stored or f"csv:{ident}",
         where=where,
         title=cells["title"],
         fields=fields,
@@ -228,4 +246,6 @@ def _item(cells: dict[str, str], where: str, parsed: Parsed) -> Item | None:
         sprint=cells.get("sprint") or None,
         blocks=_split(cells.get("blocks", "")),
         blocked_by=_split(cells.get("blockers", "")),
+        uuid=card_uuid,
+        own_ref=ident,
     )

@@ -177,16 +177,20 @@ def check_dump(store: Store, document: Any) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
-def restore_dump(store: Store, document: Any, *, dry_run: bool = False) -> dict[str, int]:
+def restore_dump(
+    store: Store, document: Any, *, dry_run: bool = False, notes: list[str] | None = None
+) -> dict[str, int]:
     """Restore an export into a database holding nothing but its seeded teams.
 
     Returns rows per table. Every row goes in as it was (ids, uuids, keys and key counters
     kept), in one transaction: all or nothing. Values are checked as every other way into
     the store checks them (io/dump_rows.py); text that needed cleaning (control characters,
-    lone surrogates) goes in cleaned, counted as "text values cleaned".
+    lone surrogates) goes in cleaned, counted as "text values cleaned"; what goes in
+    otherwise than written (a sprint renamed) is described in `notes`.
     """
     tables = check_dump(store, document)
-    cleaned = check_rows(tables, {name: column_types(store, name) for name in tables})
+    types = {name: column_types(store, name) for name in tables}
+    cleaned = check_rows(tables, types, notes)
     counts = {name: len(rows) for name, rows in tables.items() if rows}
     if cleaned:
         counts["text values cleaned"] = cleaned

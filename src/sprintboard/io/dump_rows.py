@@ -2,9 +2,13 @@
 records (`sprintboard.models`) every other way into the store uses, plus the columns only
 the store writes (ids, keys, timestamps, positions, counters).
 
-A value the records would refuse stops the restore with one line naming its JSON path.
-Text the records clean (control characters removed, lone surrogates replaced) is
-written cleaned, and counted.
+A value the records would refuse stops the restore with one line naming its JSON path,
+and so does what the CLI refuses across rows: a team code not written as the CLI writes
+it (`IT`, not `it`), a key counter for a team the file does not have or past
+MAX_CARD_NUMBER, dependencies that close a cycle. Text the records clean (control
+characters removed, lone surrogates replaced) is written cleaned, and counted. A sprint
+named `current` or `backlog` (words every sprint argument reads as the active sprint and
+the backlog) is restored as `NAME (imported)`, with a note, as the other imports do.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -32,7 +37,14 @@ from sprintboard.models import (
     TeamCode,
     describe_validation_error,
 )
-from sprintboard.vocabulary import CARD_KEY, INT64_MAX, Triage, replace_surrogates
+from sprintboard.store.sprints import is_reserved_name
+from sprintboard.vocabulary import (
+    CARD_KEY,
+    INT64_MAX,
+    MAX_CARD_NUMBER,
+    Triage,
+    replace_surrogates,
+)
 
 Row = dict[str, Any]
 _PLACEHOLDER_TEAM = "X"
@@ -103,6 +115,8 @@ class Cleaner:
     def __init__(self) -> None:
         self.cleaned: set[str] = set()
         """The JSON paths of the values cleaned."""
+        self.notes: list[str] = []
+        """What was restored otherwise than written (a renamed sprint), one line each."""
 
     def _take(
         self, at: tuple[str, int], row: Row, model: BaseModel, columns: dict[str, str]
@@ -127,12 +141,20 @@ class Cleaner:
         given: dict[str, Any] = {k: row[k] for k in names if k in row}
         given["throughput_per_day"] = row.get("throughput_per_day")
         model = _record("teams", i, Team, given)
+        if row.get("code") != getattr(model, "code", None):
+            # The CLI upper-cases what it is given: a code stored otherwise is never found.
+            raise UserError(
+                f"{_path('teams', i, 'code')}: not written as a team code (got "
+                f"{row.get('code')!r}); 1-8 capital letters or digits, e.g. "
+                f"{getattr(model, 'code', 'IT')!r}"
+            )
         self._take(("teams", i), row, model, {"name": "name", "colour": "colour"})
         _int_in(_path("teams", i, "archived"), row.get("archived", 0), 0, 1)
 
     def key_counter(self, i: int, row: Row) -> None:
         _record("key_counters", i, _CounterCode, {"code": row.get("team_code")})
-        _int_in(_path("key_counters", i, "last"), row.get("last"), 0, INT64_MAX, null=False)
+        last = _path("key_counters", i, "last")
+        _int_in(last, row.get("last"), 0, MAX_CARD_NUMBER, null=False)
 
     def member(self, i: int, row: Row) -> None:
         given = {"team": _PLACEHOLDER_TEAM, "name": row.get("name"), "role": row.get("role", "")}
@@ -154,6 +176,15 @@ class Cleaner:
         given: dict[str, Any] = {k: row[k] for k in names if k in row}
         model = _record("sprints", i, Sprint, given)
         self._take(("sprints", i), row, model, {"name": "name", "goal": "goal"})
+        name = getattr(model, "name", "")
+        if is_reserved_name(name):
+            renamed = f"{name} (imported)"
+            _record("sprints", i, Sprint, {**given, "name": renamed})
+            row["name"] = renamed
+            self.notes.append(
+                f"sprint {name!r} ({_path('sprints', i, 'name')}) restored as {renamed!r}: "
+                "'current' and 'backlog' mean the active sprint and the backlog here"
+            )
 
     def sprint_capacity(self, i: int, row: Row) -> None:
         at = _path("sprint_capacity", i, "capacity")
@@ -241,11 +272,15 @@ _KINDS: dict[str, tuple[type, ...]] = {
 _KIND_NAMES = {"INTEGER": "a whole number", "REAL": "a number", "TEXT": "text"}
 
 
-def check_rows(tables: dict[str, list[Row]], types: dict[str, dict[str, str]]) -> int:
+def check_rows(
+    tables: dict[str, list[Row]],
+    types: dict[str, dict[str, str]],
+    notes: list[str] | None = None,
+) -> int:
     """Check (and clean, in place) every row of an export; returns how many text values
     were cleaned. `types` gives each table's declared column types (INTEGER, REAL, TEXT):
     a value must be of its column's kind (or null). Raises UserError naming the first bad
-    value's JSON path."""
+    value's JSON path. What is restored otherwise than written is added to `notes`."""
     cleaner = Cleaner()
     for table, rows in tables.items():
         check = _CHECKS.get(table)
@@ -276,6 +311,10 @@ def check_rows(tables: dict[str, list[Row]], types: dict[str, dict[str, str]]) -
             if uuid is not None and not (isinstance(uuid, str) and _UUID.match(uuid)):
                 raise UserError(f"{_path(table, index, 'uuid')}: not a UUID (got {uuid!r:.60})")
     _check_counters(tables)
+    _check_sprint_names(tables)
+    _check_cycles(tables)
+    if notes is not None:
+        notes.extend(cleaner.notes)
     return len(cleaner.cleaned)
 
 
@@ -299,6 +338,13 @@ def _check_counters(tables: dict[str, list[Row]]) -> None:
         if match:
             code, number = match.group(1), int(match.group(2))
             highest[code] = max(highest.get(code, 0), number)
+    teams = {row.get("code") for row in tables.get("teams") or []}
+    for index, row in enumerate(tables.get("key_counters") or []):
+        if row.get("team_code") not in teams:
+            raise UserError(
+                f"{_path('key_counters', index, 'team_code')}: no such team in $.tables.teams "
+                f"(got {row.get('team_code')!r}); a key counter belongs to a team of the file"
+            )
     counters = {row.get("team_code"): row.get("last") for row in tables.get("key_counters") or []}
     for code, number in sorted(highest.items()):
         last = counters.get(code)
@@ -307,3 +353,40 @@ def _check_counters(tables: dict[str, list[Row]]) -> None:
                 f"$.tables.key_counters: {code} is at {last if last is not None else 'none'}, "
                 f"below card {code}-{number}; a counter must be at least its highest card key"
             )
+
+
+def _check_sprint_names(tables: dict[str, list[Row]]) -> None:
+    """Sprint names are unique (a renamed `Current` may meet a `Current (imported)`)."""
+    seen: set[Any] = set()
+    for index, row in enumerate(tables.get("sprints") or []):
+        name = row.get("name")
+        if name in seen:
+            raise UserError(
+                f"{_path('sprints', index, 'name')}: another sprint has this name (got "
+                f"{name!r}); each sprint needs a name of its own"
+            )
+        seen.add(name)
+
+
+def _check_cycles(tables: dict[str, list[Row]]) -> None:
+    """Dependencies that close a loop are refused, as the CLI refuses adding one: every
+    card in it would wait on itself."""
+    waits_on: dict[Any, set[Any]] = {}
+    for row in tables.get("dependencies") or []:
+        waits_on.setdefault(row.get("dependent_id"), set()).add(row.get("blocker_id"))
+    try:
+        TopologicalSorter(waits_on).prepare()
+    except CycleError as exc:
+        cycle: list[Any] = exc.args[1]  # each blocks the next; the first comes back at the end
+        keys = {row.get("id"): row.get("key") for row in tables.get("cards") or []}
+        shown = " > ".join(str(keys.get(card, f"card id {card}")) for card in cycle)
+        closing = (cycle[0], cycle[1])
+        index = next(
+            i
+            for i, row in enumerate(tables.get("dependencies") or [])
+            if (row.get("blocker_id"), row.get("dependent_id")) == closing
+        )
+        raise UserError(
+            f"$.tables.dependencies[{index}]: these dependencies form a cycle (got {shown}); "
+            "a card cannot wait on itself, even through others: remove one of them"
+        ) from None

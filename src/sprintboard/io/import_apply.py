@@ -36,13 +36,16 @@ def apply_plan(store: Store, tx: Tx, plan: Plan) -> dict[str, int]:
                 "sprint_id": sprint_ids[new.sprint] if new.sprint is not None else None,
                 "goal_id": None,
                 "external_id": new.item.external_id,
+                **({"uuid": new.item.uuid} if new.item.uuid else {}),
                 "created_at": tx.now,
                 "updated_at": tx.now,
                 "done_at": tx.now if status == "done" else None,
             }
         )
     written = insert_cards(tx, rows, [new.contributing for new in plan.creates])
-    ids: dict[Node, int] = {row["external_id"]: int(row["id"]) for row in written}
+    ids: dict[Node, int] = {
+        new.item.identity: int(row["id"]) for new, row in zip(plan.creates, written, strict=True)
+    }
     keys: dict[int, str] = {int(row["id"]): str(row["key"]) for row in written}
     ends = column_ends(store) if plan.updates else {}
     for update in plan.updates:

@@ -45,7 +45,7 @@ class CardUpdate:
 
 
 Node = int | str
-"""A card in the dependency graph: an existing card's id, or a new card's external id."""
+"""A card in the dependency graph: an existing card's id, or a new card's `Item.identity`."""
 
 
 @dataclass

@@ -6,8 +6,11 @@ items.py): items that carry their source id and only the fields the source reall
 before) without writing anything, which is the dry run (import_summary.py shows it);
 `apply_plan` (import_apply.py) writes the plan inside the caller's one transaction.
 
-Re-importing a file updates the cards it made before (found by `cards.external_id`) in
-the fields the source owns, instead of adding them again.
+Re-importing a file updates the cards it made before in the fields the source owns,
+instead of adding them again. A row is matched by its UUID first (sprintboard's own CSV
+export carries it: a file exported from this database updates the very cards it came
+from), then by `cards.external_id`; a new card keeps the row's UUID, so a file that went
+to another database and back matches too.
 """
 
 from __future__ import annotations
@@ -34,7 +37,12 @@ from sprintboard.io.items import (
 )
 from sprintboard.models import Card, Sprint, describe_validation_error
 from sprintboard.store import Store
-from sprintboard.store.bulk import card_ids_by_key, cards_by_external_id, dependency_pairs
+from sprintboard.store.bulk import (
+    card_ids_by_key,
+    cards_by_external_id,
+    cards_where,
+    dependency_pairs,
+)
 from sprintboard.store.sprints import is_reserved_name
 from sprintboard.vocabulary import (
     CARD_KEY,
@@ -76,19 +84,35 @@ class _Planner:
             self.default_sprint = None if found is None else str(found["name"])
         self.new_sprint_names: list[str] = []
         self.existing = cards_by_external_id(store, parsed.prefix)
+        others = [
+            i.external_id for i in parsed.items if not i.external_id.startswith(parsed.prefix)
+        ]
+        self.existing.update(cards_where(store, "external_id", others))
+        self.by_uuid = cards_where(store, "uuid", [i.uuid for i in parsed.items if i.uuid])
+        self.matched: dict[str, dict[str, Any]] = {}
+        """Item.identity -> the card here it updates."""
+
+    def _match(self, item: Item) -> dict[str, Any] | None:
+        """The card here that `item` is: the one with its UUID, else its external id."""
+        if item.uuid and item.uuid in self.by_uuid:
+            return self.by_uuid[item.uuid]
+        return self.existing.get(item.external_id)
 
     def run(self) -> Plan:
         seen: dict[str, str] = {}
         kept: dict[str, Item] = {}
         for item in self.parsed.items:
-            if item.external_id in seen:
-                self.plan.skipped.append(
-                    Skip(item.where, f"the same card as {seen[item.external_id]} (skipped)")
-                )
+            row = self._match(item)
+            marks = [item.identity] + ([f"card:{row['id']}"] if row is not None else [])
+            twice = next((seen[m] for m in marks if m in seen), None)
+            if twice is not None:
+                self.plan.skipped.append(Skip(item.where, f"the same card as {twice} (skipped)"))
                 continue
-            seen[item.external_id] = item.where
+            seen.update(dict.fromkeys(marks, item.where))
+            if row is not None:
+                self.matched[item.identity] = row
             if self._plan_item(item):
-                kept[item.external_id] = item
+                kept[item.identity] = item
         self._plan_sprints()
         self._plan_dependencies(kept)
         return self.plan
@@ -121,7 +145,7 @@ class _Planner:
         return found, list(dict.fromkeys(kept_labels)), owner_name
 
     def _plan_item(self, item: Item) -> bool:
-        existing = self.existing.get(item.external_id)
+        existing = self.matched.get(item.identity)
         fields = dict(item.fields)
         teams, labels, owner_name = self._teams(item, list(fields.get("labels", [])))
         if existing is None and not teams and self.default_team is None:
@@ -195,7 +219,7 @@ class _Planner:
         try:
             return Card.model_validate(data)
         except ValidationError as exc:
-            ref = item.external_id.removeprefix(self.parsed.prefix)
+            ref = item.link_name(self.parsed.prefix)
             self.plan.skipped.append(Skip(item.where, describe_validation_error(exc), ref))
             return None
 
@@ -316,18 +340,18 @@ class _Planner:
         wanted: list[tuple[str, str, Item]] = []  # (blocker ref, dependent ref, from item)
         for item in kept.values():
             if item.blocks or item.blocked_by:
-                own = item.external_id.removeprefix(self.parsed.prefix)
+                own = item.link_name(self.parsed.prefix)
                 wanted += [(own, ref, item) for ref in item.blocks]
                 wanted += [(ref, own, item) for ref in item.blocked_by]
         if not wanted:
             return
         nodes: dict[str, Node] = {}
         labels: dict[Node, str] = {}
-        for ext, item in kept.items():
-            row = self.existing.get(ext)
-            node: Node = int(row["id"]) if row is not None else ext
+        for identity, item in kept.items():
+            row = self.matched.get(identity)
+            node: Node = int(row["id"]) if row is not None else identity
             labels[node] = str(row["key"]) if row is not None else _short(item)
-            for ref in (ext.removeprefix(self.parsed.prefix), *item.refs):
+            for ref in (item.link_name(self.parsed.prefix), *item.refs):
                 nodes.setdefault(ref, node)
         unresolved = {r for b, d, _ in wanted for r in (b, d) if r not in nodes}
         for ref in list(unresolved):
@@ -344,7 +368,7 @@ class _Planner:
         for blocker_id, dependent_id in dependency_pairs(self.store):
             graph.setdefault(blocker_id, set()).add(dependent_id)
         skipped_refs = {s.ref for s in self.plan.skipped if s.ref is not None}
-        skipped_refs |= {i.external_id.removeprefix(self.parsed.prefix) for i in self.plan.no_team}
+        skipped_refs |= {i.link_name(self.parsed.prefix) for i in self.plan.no_team}
         added: set[tuple[Node, Node]] = set()
         for blocker_ref, dependent_ref, item in wanted:
             missing = next((r for r in (blocker_ref, dependent_ref) if r not in nodes), None)

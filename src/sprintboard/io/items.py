@@ -139,6 +139,22 @@ class Item:
     sprint: str | None = None
     blocks: list[str] = field(default_factory=list)
     blocked_by: list[str] = field(default_factory=list)
+    uuid: str | None = None
+    """The card's UUID where the source is a sprintboard export: a card with that UUID here
+    is the same card (matched before the external id), and a new card keeps it."""
+    own_ref: str | None = None
+    """The name the file's own links use for this item; None: the external id without its
+    prefix (a CSV row whose external id came from its own column is linked by its key)."""
+
+    @property
+    def identity(self) -> str:
+        """What tells this item from the file's others: its UUID when it has one (a
+        sprintboard export's rows), else its external id."""
+        return f"uuid:{self.uuid}" if self.uuid else self.external_id
+
+    def link_name(self, prefix: str) -> str:
+        """The name the file's own links (and skip messages) use for this item."""
+        return self.own_ref or self.external_id.removeprefix(prefix)
 
 
 @dataclass

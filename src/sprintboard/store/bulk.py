@@ -7,7 +7,9 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from sprintboard.errors import UserError
 from sprintboard.store.database import ENTITY_TABLES, Rows, StoreCore, Tx, new_uuid
+from sprintboard.vocabulary import MAX_CARD_NUMBER, numbers_used_up
 
 # Records named by the cards they join, as SQL over their own row: keyed as a single write
 # keys them (store/links.py, store/cards.py), so a card's history finds bulk-loaded links too.
@@ -187,21 +189,42 @@ def clear_plan(tx: Tx) -> None:
 NOT_DATA_TABLES = frozenset({"activity", "meta", "_sqlite_migrations"})
 
 
+_IMPORT_ROWS = """SELECT c.*, (SELECT group_concat(team_id) FROM card_teams WHERE card_id = c.id)
+        AS contributing
+    FROM cards c WHERE """
+
+
+def _with_contributing(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        found = row["contributing"]
+        row["contributing"] = [int(t) for t in found.split(",")] if found else []
+    return rows
+
+
 def cards_by_external_id(core: StoreCore, prefix: str) -> dict[str, dict[str, Any]]:
     """Cards imported from one source (external_id starting with `prefix`), by external_id.
 
     Each is the raw cards row plus `contributing`: the ids of its contributing teams.
     """
     rows = core.rows(
-        """SELECT c.*, (SELECT group_concat(team_id) FROM card_teams WHERE card_id = c.id)
-               AS contributing
-           FROM cards c WHERE c.external_id >= ? AND c.external_id < ?""",
+        _IMPORT_ROWS + "c.external_id >= ? AND c.external_id < ?",
         [prefix, prefix + "\U0010ffff"],
     )
-    for row in rows:
-        found = row["contributing"]
-        row["contributing"] = [int(t) for t in found.split(",")] if found else []
-    return {row["external_id"]: row for row in rows}
+    return {row["external_id"]: row for row in _with_contributing(rows)}
+
+
+def cards_where(core: StoreCore, column: str, values: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Cards whose `column` ('uuid' or 'external_id') is one of `values`, by that value;
+    rows as `cards_by_external_id` gives them."""
+    assert column in ("uuid", "external_id")
+    wanted = list(dict.fromkeys(values))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows = core.rows(_IMPORT_ROWS + f"c.{column} IN ({marks})", chunk)
+        found.update((row[column], row) for row in _with_contributing(rows))
+    return found
 
 
 def card_ids_by_key(core: StoreCore, keys: Iterable[str]) -> dict[str, int]:
@@ -240,26 +263,30 @@ def insert_cards(
 ) -> list[dict[str, Any]]:
     """Insert new cards at the end of their columns, with their contributing teams.
 
-    Each row holds the cards columns except id, uuid, key and position, plus `team_code`;
-    they are allocated here (keys continue each team's counter). Returns the rows written.
+    Each row holds the cards columns except id, key and position, plus `team_code`, and
+    may hold a `uuid` (a card brought over from another database keeps its own); the rest
+    are allocated here (keys continue each team's counter). Returns the rows written.
     """
     if not rows:
         return []
     conn = tx.conn
     next_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM cards").fetchone()[0])
-    counters = {code: int(last) for code, last in conn.execute("SELECT * FROM key_counters")}
+    counters = dict(conn.execute("SELECT team_code, last FROM key_counters").fetchall())
     ends = column_ends(tx.core)
     written: list[dict[str, Any]] = []
     for offset, given in enumerate(rows):
         row = dict(given)
         code = row.pop("team_code")
-        counters[code] = counters.get(code, 0) + 1
+        last = counters.get(code, 0)
+        if not (isinstance(last, int) and last < MAX_CARD_NUMBER):
+            raise UserError(numbers_used_up(code, last))
+        counters[code] = last + 1
         slot = (row["sprint_id"], row["status"])
         ends[slot] = ends.get(slot, 0.0) + 1.0
         written.append(
             {
                 "id": next_id + offset,
-                "uuid": new_uuid(),
+                "uuid": row.pop("uuid", None) or new_uuid(),
                 "key": f"{code}-{counters[code]}",
                 **row,
                 "position": ends[slot],

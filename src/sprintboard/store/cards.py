@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sprintboard.errors import NotFound, UserError
 from sprintboard.store.database import Rows, StoreCore, Tx, text_match
 from sprintboard.store.teams import Teams
-from sprintboard.vocabulary import CARD_KEY, Status
+from sprintboard.vocabulary import CARD_KEY, MAX_CARD_NUMBER, Status, numbers_used_up
 
 if TYPE_CHECKING:
     from sprintboard.models import Card
@@ -200,6 +200,13 @@ class Cards:
 
     def _allocate_key(self, team_code: str) -> str:
         # Counters only grow, so a deleted card's key is never handed out again.
+        last = self.core.conn.execute(
+            "SELECT last FROM key_counters WHERE team_code = ?", [team_code]
+        ).fetchone()
+        # A counter at the end (or past it, stored before the bound; SQLite would turn
+        # 2**63 into a float) hands out nothing: never a key that is no key.
+        if last is not None and not (isinstance(last[0], int) and last[0] < MAX_CARD_NUMBER):
+            raise UserError(numbers_used_up(team_code, last[0]))
         n = self.core.conn.execute(
             """INSERT INTO key_counters(team_code, last) VALUES (?, 1)
                ON CONFLICT(team_code) DO UPDATE SET last = last + 1 RETURNING last""",

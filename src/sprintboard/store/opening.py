@@ -184,10 +184,9 @@ def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
     if not read_only:
         _use_wal(conn)  # only now: a file refused above is left exactly as it was
     if len(applied) == len(known):
-        missing = [name for name in SCHEMA_OBJECTS if name not in _schema_objects(conn)]
+        missing = missing_object(conn)
         if missing:
-            kind = "view" if missing[0].startswith("v_") else "table"
-            raise DatabaseError(file_problems.damaged_schema(path, f"{kind} {missing[0]}"))
+            raise DatabaseError(file_problems.damaged_schema(path, missing))
         return
     if read_only:
         raise DatabaseError(f"{path} is read-only and needs an upgrade; make it writable once")
@@ -204,6 +203,27 @@ def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
                 f"{path} needs an upgrade to schema {len(known)}, but the copy kept before "
                 f"upgrading could not be written: {cause or exc}; the file is unchanged"
             ) from None
+    try:
+        upgrade(conn)
+    except Exception as exc:
+        # Whatever went wrong (a bug in a migration included), the user gets one line.
+        kept = f"; a copy from before is at {backup_path}" if backup_path else ""
+        raise DatabaseError(
+            f"{path}: upgrading to schema {len(known)} failed ({exc}); the file is unchanged{kept}"
+        ) from None
+
+
+def missing_object(conn: sqlite3.Connection) -> str | None:
+    """The first table or view of a current schema the database lacks ("table stock")."""
+    present = _schema_objects(conn)
+    for name in SCHEMA_OBJECTS:
+        if name not in present:
+            return f"{'view' if name.startswith('v_') else 'table'} {name}"
+    return None
+
+
+def upgrade(conn: sqlite3.Connection) -> None:
+    """Apply the migrations the database lacks, all or nothing (raises what went wrong)."""
     from sprintboard.store import migrations as schema  # sqlite-utils: only to migrate
 
     # BEGIN IMMEDIATE takes the write lock first, so two processes opening a new file at
@@ -213,19 +233,13 @@ def _migrate(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
         schema.migrations.apply(schema.wrap(conn))
         conn.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
-            [str(len(known))],
+            [str(len(known_migrations()))],
         )
         conn.execute("COMMIT")
-    except BaseException as exc:
+    except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        if not isinstance(exc, Exception):
-            raise
-        # Whatever went wrong (a bug in a migration included), the user gets one line.
-        kept = f"; a copy from before is at {backup_path}" if backup_path else ""
-        raise DatabaseError(
-            f"{path}: upgrading to schema {len(known)} failed ({exc}); the file is unchanged{kept}"
-        ) from None
+        raise
 
 
 def backup(conn: sqlite3.Connection, target: Path) -> None:

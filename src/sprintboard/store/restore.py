@@ -2,11 +2,13 @@
 
 Copying a backup over the database file does not restore it while a `-wal` file sits
 beside it: SQLite replays the newer changes onto the copy. Here the backup is checked on a
-private copy (a SQLite file, `integrity_check` ok, a sprintboard schema this version can
-read or upgrade), the current database is copied to `<name>.before-restore-<time>.bak`,
-and the backup goes in through SQLite's backup API on a connection to the live database:
-one write transaction, so other connections see the old plan or the new one, never a mix,
-and no stale `-wal` is left to replay.
+private copy, opened as sprintboard opens a database: a SQLite file, `integrity_check` ok,
+a sprintboard schema this version can read (an older one is upgraded on the copy), every
+table, column and view of the current schema there and readable, no row pointing at a
+missing one. Only then is the current database copied to
+`<name>.before-restore-<time>.bak`, and the backup goes in through SQLite's backup API on a
+connection to the live database: one write transaction, so other connections see the old
+plan or the new one, never a mix, and no stale `-wal` is left to replay.
 
 Card keys are never handed out twice: each team's key counter ends at the higher of the
 backup's and the replaced plan's.
@@ -19,12 +21,20 @@ import sqlite3
 import stat
 import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from sprintboard.errors import UserError
 from sprintboard.store.backups import SQLITE_HEADER, backup_before
 from sprintboard.store.file_problems import may_write
-from sprintboard.store.opening import BUSY_TIMEOUT_S, _applied_migrations, known_migrations
+from sprintboard.store.opening import (
+    BUSY_TIMEOUT_S,
+    SCHEMA_OBJECTS,
+    _applied_migrations,
+    known_migrations,
+    missing_object,
+    upgrade,
+)
 
 
 @dataclass
@@ -62,6 +72,8 @@ def check_backup_file(source: Path, database: Path) -> None:
 
 
 def _check_copy(conn: sqlite3.Connection, source: Path) -> None:
+    """Open the private copy as sprintboard would (upgrading an older one) and check all of
+    it: whatever is refused here never reaches the live database."""
     try:
         problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         if problems != ["ok"]:
@@ -78,6 +90,58 @@ def _check_copy(conn: sqlite3.Connection, source: Path) -> None:
             f"was written by a newer sprintboard (schema {len(applied)}, this version knows "
             f"{len(known)}); upgrade sprintboard to restore it",
         )
+    if len(applied) < len(known):
+        try:
+            upgrade(conn)
+        except Exception as exc:
+            raise _refuse(
+                source, f"is from schema {len(applied)} and cannot be upgraded ({exc})"
+            ) from None
+    try:
+        _check_schema(conn, source)
+    except sqlite3.DatabaseError as exc:
+        raise _refuse(source, f"is damaged ({exc})") from None
+
+
+def _check_schema(conn: sqlite3.Connection, source: Path) -> None:
+    """Every table, column and view of the current schema is there and readable, and no row
+    points at a missing one."""
+    missing = missing_object(conn)
+    if missing:
+        raise _refuse(source, f"is missing {missing}: the backup's schema is damaged")
+    for table, wanted in _current_columns().items():
+        have = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+        lost = [column for column in wanted if column not in have]
+        if lost:
+            raise _refuse(
+                source, f"is missing column {table}.{lost[0]}: the backup's schema is damaged"
+            )
+    for (view,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'"):
+        try:
+            conn.execute(f'SELECT * FROM "{view}" LIMIT 0').fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise _refuse(source, f"has a view {view} that cannot be read ({exc})") from None
+    broken = conn.execute("PRAGMA foreign_key_check").fetchone()
+    if broken is not None:
+        table, rowid, parent, _ = broken
+        raise _refuse(
+            source, f"has a row in {table} (rowid {rowid}) pointing at a missing row of {parent}"
+        )
+
+
+@cache
+def _current_columns() -> dict[str, tuple[str, ...]]:
+    """The columns of each table of the current schema, from a new database in memory."""
+    reference = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        upgrade(reference)
+        return {
+            table: tuple(row[1] for row in reference.execute(f'PRAGMA table_info("{table}")'))
+            for table in SCHEMA_OBJECTS
+            if not table.startswith("v_")
+        }
+    finally:
+        reference.close()
 
 
 def _keep_key_counters(copy: sqlite3.Connection, live: sqlite3.Connection) -> None:
@@ -121,9 +185,21 @@ def restore_database(source: Path, database: Path) -> Restored:
         ) as folder:
             return _restore_through(Path(folder), source, database, exists)
     except OSError as exc:
+        _forget_new(database, exists)
         raise UserError(
             f"{database}: cannot restore ({exc.strerror or exc}); nothing was restored"
         ) from None
+    except UserError:
+        _forget_new(database, exists)
+        raise
+
+
+def _forget_new(database: Path, existed: bool) -> None:
+    """A refused restore into a database that did not exist leaves no file behind."""
+    if existed:
+        return
+    for end in ("", "-wal", "-shm", "-journal"):
+        Path(f"{database}{end}").unlink(missing_ok=True)
 
 
 def _restore_through(folder: Path, source: Path, database: Path, exists: bool) -> Restored:
