@@ -253,7 +253,7 @@ def test_a_damaged_backup_keeps_changes_made_since(
     assert cli(capsys, "--db", str(plan), "card", "list").code == 0
 
 
-def _one_migration_newer(monkeypatch: pytest.MonkeyPatch, fn: Callable[[Database], object]) -> None:
+def _one_migration_newer(monkeypatch: pytest.MonkeyPatch, fn: Callable[[Database], None]) -> None:
     """Make this sprintboard one schema newer than the backups it restores."""
     newer = Migrations("sprintboard")
     for m in migrations._migrations:
@@ -276,9 +276,10 @@ def newer_schema(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch
 def test_an_older_backup_is_upgraded_on_the_copy(
     plan: Path, saved: Path, newer_schema: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _one_migration_newer(
-        newer_schema, lambda db: db.execute("ALTER TABLE cards ADD COLUMN hours REAL")
-    )
+    def add_hours(db: Database) -> None:
+        db.execute("ALTER TABLE cards ADD COLUMN hours REAL")
+
+    _one_migration_newer(newer_schema, add_hours)
     result = cli(capsys, "--db", str(plan), "restore", str(saved), "--yes")
     assert result.code == 0, result.err
     with sqlite3.connect(plan) as conn:
@@ -289,9 +290,11 @@ def test_an_older_backup_that_cannot_be_upgraded_changes_nothing(
     plan: Path, saved: Path, newer_schema: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _altered("DROP TABLE stock")(saved, saved)
-    _one_migration_newer(
-        newer_schema, lambda db: db.execute("ALTER TABLE stock ADD COLUMN hours REAL")
-    )
+
+    def add_hours(db: Database) -> None:
+        db.execute("ALTER TABLE stock ADD COLUMN hours REAL")
+
+    _one_migration_newer(newer_schema, add_hours)
     before = state(plan)
     result = cli(capsys, "--db", str(plan), "restore", str(saved), "--yes")
     assert result.code == 2 and result.err.startswith(f"error: {saved}"), result.err
