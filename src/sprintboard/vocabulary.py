@@ -147,6 +147,12 @@ class Triage(StrEnum):
 ONBOARDING_STEPS = ("accounts", "tools", "board walkthrough", "first card shipped")
 """The default onboarding checklist every new member starts with."""
 
+MAX_POINTS = 1000
+MAX_CAPACITY = 10_000
+MAX_REPORTS = 1_000_000
+MAX_COUNT = 1_000_000_000
+"""Orders, throughput, stock on hand and thresholds: far below SQLite's int64."""
+
 INT64_MAX = 2**63 - 1
 """The largest integer SQLite stores; every whole number taken in is checked against it."""
 

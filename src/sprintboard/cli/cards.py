@@ -8,7 +8,7 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
-from sprintboard.cli.params import POSITIVE, WHOLE
+from sprintboard.cli.params import COUNT, POINTS, POSITIVE
 from sprintboard.store import ALL, Store
 from sprintboard.store.cards import public
 from sprintboard.vocabulary import Priority, Status
@@ -52,7 +52,7 @@ CARD_COLUMNS = [
     "--with", "with_teams", multiple=True, metavar="TEAM", help="A contributing team (repeatable)."
 )
 @click.option("--sprint", help="Sprint name, 'current' or 'backlog' (default: backlog).")
-@click.option("--points", type=WHOLE)
+@click.option("--points", type=POINTS)
 @click.option("--goal", help="Goal id.")
 @click.option("--status", type=STATUSES, default="backlog", show_default=True)
 @click.option("--priority", type=PRIORITIES, default="medium", show_default=True)
@@ -61,7 +61,7 @@ CARD_COLUMNS = [
 @click.option("--due", help="Due date, YYYY-MM-DD.")
 @click.option("--assignee", default="")
 @click.option("--description", default="")
-@click.option("--orders", "expected_orders", type=WHOLE, help="Expected orders (promotions).")
+@click.option("--orders", "expected_orders", type=COUNT, help="Expected orders (promotions).")
 @json_option
 @pass_ctx
 def card_add(
@@ -195,7 +195,7 @@ def card_show(ctx: Context, key: str, as_json: bool) -> None:
     help="Contributing teams (replaces the list; repeatable).",
 )
 @click.option("--sprint", help="Sprint name, 'current' or 'backlog'.")
-@click.option("--points", type=WHOLE)
+@click.option("--points", type=POINTS)
 @click.option("--goal", help="Goal id, or 'none'.")
 @click.option("--status", type=STATUSES)
 @click.option("--priority", type=PRIORITIES)
@@ -204,7 +204,7 @@ def card_show(ctx: Context, key: str, as_json: bool) -> None:
 @click.option("--due", help="Due date, YYYY-MM-DD, or 'none'.")
 @click.option("--assignee")
 @click.option("--description")
-@click.option("--orders", "expected_orders", type=WHOLE)
+@click.option("--orders", "expected_orders", type=COUNT)
 @json_option
 @pass_ctx
 def card_edit(ctx: Context, /, key: str, as_json: bool, **options: Any) -> None:

@@ -9,7 +9,7 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
-from sprintboard.cli.params import POSITIVE, WHOLE
+from sprintboard.cli.params import POSITIVE, REPORTS
 from sprintboard.errors import UserError
 from sprintboard.models import Feedback, validate
 from sprintboard.planning.triage import VIEWS, AgeLimits, age_days, age_level, view_of
@@ -64,7 +64,7 @@ def feedback() -> None:
 @click.option("--source", type=SOURCES, default="email", show_default=True)
 @click.option("--customer", default="")
 @click.option("--reported-by", default="", help="Who in Customer Service logged it.")
-@click.option("--reports", type=WHOLE, default=1, show_default=True, help="How many reported it.")
+@click.option("--reports", type=REPORTS, default=1, show_default=True, help="How many reported it.")
 @click.option("--received", help="When it came in (YYYY-MM-DD or ISO time; default now).")
 @json_option
 @pass_ctx

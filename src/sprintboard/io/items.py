@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from sprintboard.errors import UserError
-from sprintboard.vocabulary import Priority, Status, replace_surrogates
+from sprintboard.numbers import decimal_number
+from sprintboard.vocabulary import MAX_POINTS, Priority, Status, replace_surrogates
 
 SPRINT_DAYS = 14
 """Length of a sprint the import creates without dates from the source."""
@@ -394,9 +395,9 @@ def parse_points(text: str) -> int | None:
     if not text:
         return None
     try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"points: not a number ({text!r})") from None
-    if not math.isfinite(value) or value < 0:
+        value = decimal_number(text)
+    except ValueError as exc:
+        raise ValueError(f"points: {exc} (got {text!r}); 0 to {MAX_POINTS} in digits 0-9") from None
+    if value < 0:
         raise ValueError(f"points: must be 0 or more (got {text!r})")
     return math.ceil(value)

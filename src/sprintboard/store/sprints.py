@@ -139,8 +139,9 @@ class Sprints:
 
     def set_capacity(self, name: str, team_code: str, capacity: int) -> None:
         """Override one team's capacity for this sprint."""
-        if capacity < 0:
-            raise UserError(f"capacity: must be 0 or more (got {capacity})")
+        from sprintboard.models import SprintCapacity, validate  # pydantic: only when writing
+
+        capacity = validate(SprintCapacity, {"capacity": capacity}).capacity
         with self.core.transaction("sprint.capacity") as tx:
             sprint = self.get(name)
             _check_open(sprint)

@@ -201,10 +201,14 @@ class Members:
         return self.get(rowid)
 
     def onboard(self, member_id: int, step: str, done: bool = True) -> dict[str, Any]:
-        """Tick (or untick) one onboarding step; an unknown step is added to the checklist."""
-        step = " ".join(step.split())
-        if not step:
-            raise UserError("step: must not be empty (e.g. " + ", ".join(ONBOARDING_STEPS) + ")")
+        """Tick (or untick) one of the known onboarding steps (ONBOARDING_STEPS)."""
+        given = step
+        step = " ".join(step.split()).lower()
+        if step not in ONBOARDING_STEPS:
+            shown = repr(given) if len(given) <= 60 else repr(given[:57]) + "..."
+            raise UserError(
+                f"step: not an onboarding step (got {shown}); one of " + ", ".join(ONBOARDING_STEPS)
+            )
         with self.core.transaction("member.onboard") as tx:
             row = self.core.row("SELECT * FROM members WHERE id = ?", [member_id])
             if row is None:
