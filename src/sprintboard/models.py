@@ -328,6 +328,8 @@ def describe_validation_error(exc: ValidationError) -> str:
     given = err.get("input")
     if isinstance(given, dict | BaseModel):
         return f"{field}: {msg}"
+    if isinstance(given, date):  # a date read from a file: ISO, never datetime.date(...)
+        return f"{field}: {msg} (got {given.isoformat()})"
     shown = repr(given) if len(repr(given)) <= 60 else repr(given)[:57] + "..."
     return f"{field}: {msg} (got {shown})"
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sprintboard.cli import Context, pass_ctx
+from sprintboard.cli.params import Whole
 from sprintboard.errors import UserError
 from sprintboard.vocabulary import Status
 
@@ -284,7 +285,7 @@ def restore(ctx: Context, backup_file: Path, yes: bool) -> None:
     help="Address to listen on: loopback by default; a LAN address, 0.0.0.0, :: or '' "
     "(every interface) to share the board.",
 )
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--port", type=Whole(1, 65535), default=8000, show_default=True)
 @click.option(
     "--token",
     envvar="SPRINTBOARD_SERVE_TOKEN",
@@ -300,7 +301,7 @@ def restore(ctx: Context, backup_file: Path, yes: bool) -> None:
 )
 @click.option(
     "--max-sessions",
-    type=click.IntRange(1, 200),
+    type=Whole(1, 200),
     default=8,
     show_default=True,
     help="Browser sessions (each one app process) at once.",

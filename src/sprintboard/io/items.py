@@ -376,7 +376,10 @@ def parse_date(text: str) -> date:
             moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
         except ValueError:
             return _strp(text)
-        return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
+        try:
+            return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
+        except OverflowError:  # year 9999 at -05:00: past the last day there is
+            raise ValueError(f"not a date in range: {text!r}") from None
     return _strp(text)
 
 
