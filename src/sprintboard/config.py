@@ -59,8 +59,8 @@ def resolve_db_path(option: str | None) -> tuple[Path, bool]:
     if option is not None:
         if not option.strip():
             raise UserError(
-                "--db: the path is empty (got ''); give a database file, or leave --db out "
-                "for the default"
+                f"--db: the path is empty (got {option!r}); give a database file, or leave "
+                "--db out for the default"
             )
         if option.endswith(("/", os.sep)):
             raise UserError(

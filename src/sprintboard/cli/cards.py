@@ -8,7 +8,7 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
-from sprintboard.cli.params import COUNT, POINTS, POSITIVE
+from sprintboard.cli.params import COUNT, POINTS, POSITIVE, SPRINT
 from sprintboard.store import ALL, Store
 from sprintboard.store.cards import public
 from sprintboard.vocabulary import Priority, Status
@@ -51,7 +51,9 @@ CARD_COLUMNS = [
 @click.option(
     "--with", "with_teams", multiple=True, metavar="TEAM", help="A contributing team (repeatable)."
 )
-@click.option("--sprint", help="Sprint name, 'current' or 'backlog' (default: backlog).")
+@click.option(
+    "--sprint", type=SPRINT, help="Sprint name, 'current' or 'backlog' (default: backlog)."
+)
 @click.option("--points", type=POINTS)
 @click.option("--goal", help="Goal id.")
 @click.option("--status", type=STATUSES, default="backlog", show_default=True)
@@ -113,7 +115,7 @@ def card_add(
 
 @card.command("list")
 @click.option("--team", help="Cards owned by or involving this team.")
-@click.option("--sprint", help="Sprint name, 'current' or 'backlog'.")
+@click.option("--sprint", type=SPRINT, help="Sprint name, 'current' or 'backlog'.")
 @click.option("--status", type=STATUSES)
 @click.option("--goal", help="Goal id.")
 @click.option("--text", help="Cards whose key or title contains this.")
@@ -194,7 +196,7 @@ def card_show(ctx: Context, key: str, as_json: bool) -> None:
     metavar="TEAM",
     help="Contributing teams (replaces the list; repeatable).",
 )
-@click.option("--sprint", help="Sprint name, 'current' or 'backlog'.")
+@click.option("--sprint", type=SPRINT, help="Sprint name, 'current' or 'backlog'.")
 @click.option("--points", type=POINTS)
 @click.option("--goal", help="Goal id, or 'none'.")
 @click.option("--status", type=STATUSES)
@@ -235,7 +237,9 @@ def card_edit(ctx: Context, /, key: str, as_json: bool, **options: Any) -> None:
 @card.command("move")
 @click.argument("key")
 @click.argument("status", type=STATUSES, metavar="STATUS")
-@click.option("--sprint", help="Also move to this sprint ('current', a name or 'backlog').")
+@click.option(
+    "--sprint", type=SPRINT, help="Also move to this sprint ('current', a name or 'backlog')."
+)
 @click.option("--position", type=POSITIVE, help="1 = top of the column.")
 @json_option
 @pass_ctx

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sprintboard.cli import Context, pass_ctx
-from sprintboard.cli.params import Whole
+from sprintboard.cli.params import SPRINT, FilePath, Whole
 from sprintboard.errors import UserError
 from sprintboard.vocabulary import Status
 
@@ -45,7 +45,7 @@ def _parse(source: str, file: Path, repo: str | None) -> Any:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=FilePath())
 @click.option(
     "--from", "source", required=True, type=click.Choice(SOURCES), help="The file's format."
 )
@@ -54,6 +54,7 @@ def _parse(source: str, file: Path, repo: str | None) -> Any:
 )
 @click.option(
     "--sprint",
+    type=SPRINT,
     metavar="NAME",
     help="Sprint for cards whose source names none: a name, 'current' or 'backlog' "
     "(default: new cards go to the backlog; cards imported before stay where they are).",
@@ -165,13 +166,14 @@ def _restore(ctx: Context, file: Path, dry_run: bool) -> None:
 @click.option("--format", "fmt", required=True, type=click.Choice(FORMATS), help="Output format.")
 @click.option(
     "--sprint",
+    type=SPRINT,
     help="csv, ics: only this sprint's cards; md: this sprint's board (default: the active "
     "one). A name, 'current' or 'backlog'.",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=FilePath(),
     help="Write to FILE (default, or -: standard output). Never the database or another "
     "SQLite file.",
 )
@@ -231,7 +233,7 @@ def export(ctx: Context, fmt: str, sprint: str | None, output: Path | None) -> N
 
 
 @click.command("backup")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=FilePath())
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @pass_ctx
 def backup(ctx: Context, file: Path, force: bool) -> None:
@@ -245,7 +247,7 @@ def backup(ctx: Context, file: Path, force: bool) -> None:
 
 
 @click.command("restore")
-@click.argument("backup_file", metavar="BACKUP", type=click.Path(path_type=Path))
+@click.argument("backup_file", metavar="BACKUP", type=FilePath())
 @click.option("--yes", is_flag=True, help="Replace the plan without asking.")
 @pass_ctx
 def restore(ctx: Context, backup_file: Path, yes: bool) -> None:

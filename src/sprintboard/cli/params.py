@@ -5,6 +5,7 @@ in the database; `NumberArguments` lets such an argument be negative."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import click
@@ -80,6 +81,35 @@ class Decimal(click.ParamType):
             raise UserError(f"{field}: {exc} (got {value!r}); a number like 12.5") from None
 
 
+class FilePath(click.Path):
+    """A file's path as a `Path`; an empty one is refused in one line. (click would make
+    `''` the path `.`, the current folder, and the refusal would name that instead.)"""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(path_type=Path, **options)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise UserError(f"{_field(param)}: the path is empty (got {value!r}); name a file")
+        return super().convert(value, param, ctx)
+
+
+class SprintRef(click.ParamType):
+    """A `--sprint` value: a name, 'current' or 'backlog'. An empty one is refused: it looks
+    like a name that went missing in a script, and reading it as 'no sprint' would put cards
+    in the backlog or list every sprint's."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise UserError(
+                f"{_field(param)}: the sprint is empty (got {value!r}); give a sprint name, "
+                "'current' or 'backlog'"
+            )
+        return value
+
+
 WHOLE = Whole(-INT64_MAX - 1, INT64_MAX)
 """Any whole number that fits SQLite's 64-bit integers (the records check their own ranges)."""
 POSITIVE = Whole(1, INT64_MAX)
@@ -93,6 +123,7 @@ COUNT = Whole(0, MAX_COUNT)
 """Expected orders, throughput per day."""
 REPORTS = Whole(1, MAX_REPORTS)
 NUMBER = Decimal()
+SPRINT = SprintRef()
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 

@@ -95,7 +95,12 @@ class Sprints:
 
     def resolve(self, ref: str) -> dict[str, Any] | None:
         """A sprint name, 'current' (the active sprint) or 'backlog' (None)."""
-        ref = ref.strip()
+        given, ref = ref, ref.strip()
+        if not ref:
+            raise UserError(
+                f"sprint: the sprint is empty (got {given!r}); give a sprint name, 'current' "
+                "or 'backlog'"
+            )
         if ref.lower() == "backlog":
             return None
         if ref.lower() == "current":
