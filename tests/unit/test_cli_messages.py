@@ -82,3 +82,23 @@ def test_feedback_accept_into_an_empty_sprint_is_refused(demo: Any) -> None:
     inbox = json.loads(demo("feedback", "list", "--json").out)
     ident = str(inbox[0]["id"])
     refused(demo("feedback", "accept", ident, "--team", "IT", "--sprint", ""), "--sprint:")
+
+
+@pytest.mark.parametrize(
+    ("args", "head", "row"),
+    [
+        (("import", "FILE", "--from", "csv", "--team", "IT"), b"title,team\n", b"A,IT\n"),
+        (("feedback", "import", "FILE"), b"text\n", b"hello\n"),
+        (("stock", "import", "FILE"), b"sku,on_hand\n", b"A,1\n"),
+    ],
+)
+def test_a_file_not_in_utf8_names_the_byte_in_the_file(
+    demo: Any, tmp_path: Path, args: tuple[str, ...], head: bytes, row: bytes
+) -> None:
+    # Far past the first chunk a stream decodes: the offset counts from the file's start.
+    path = tmp_path / "input.csv"
+    body = head + row * 30_000
+    path.write_bytes(body + b"B\xff\n")
+    message = refused(demo(*(str(path) if a == "FILE" else a for a in args)))
+    assert f"{path}: not UTF-8 text (byte {len(body) + 1}: invalid start byte)" in message
+    assert "codec" not in message

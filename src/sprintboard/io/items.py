@@ -4,6 +4,8 @@ other tools."""
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import io
 import json
 import math
@@ -242,6 +244,28 @@ def open_text(path: Path, *, newline: str | None = None) -> TextIO:
     return io.TextIOWrapper(buffered, encoding="utf-8-sig", newline=newline)
 
 
+def not_utf8(path: Path, exc: UnicodeDecodeError) -> UserError:
+    """The one line for a file that is not UTF-8 text, naming the first bad byte's offset
+    in the file. A file read as a stream is decoded in chunks, and the error's own offset
+    counts from its chunk: a regular file is read again (bounded) to find the real one."""
+    offset: int | None = None
+    with contextlib.suppress(OSError):
+        if path.is_file() and path.stat().st_size <= import_limit():
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            done = 0
+            with path.open("rb") as raw:
+                while chunk := raw.read(1 << 16):
+                    pending = len(decoder.getstate()[0])
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError as found:
+                        offset = done - pending + found.start
+                        break
+                    done += len(chunk)
+    where = f"byte {offset}: " if offset is not None else ""
+    return UserError(f"{path}: not UTF-8 text ({where}{exc.reason}); save it as UTF-8")
+
+
 def read_text(path: Path) -> str:
     """A UTF-8 text file (a BOM is allowed), or one clear error line; bounded by the
     import limit (`open_text`)."""
@@ -253,7 +277,7 @@ def read_text(path: Path) -> str:
     except IsADirectoryError:
         raise UserError(f"{path}: is a directory, not a file") from None
     except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+        raise not_utf8(path, exc) from None
     except OSError as exc:
         raise UserError(f"{path}: cannot be read ({exc.strerror})") from None
 
