@@ -202,6 +202,12 @@ class SprintCapacity(Record):
     capacity: Annotated[int, Number] = Field(ge=0, le=MAX_CAPACITY)
 
 
+class OnboardingStep(Record):
+    """A step added to one member's checklist beyond ONBOARDING_STEPS."""
+
+    step: Annotated[str, BeforeValidator(_line), AfterValidator(_not_empty), _at_most(100)]
+
+
 class Member(Record):
     team: TeamCode
     name: Title

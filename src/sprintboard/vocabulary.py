@@ -151,6 +151,8 @@ class Triage(StrEnum):
 
 ONBOARDING_STEPS = ("accounts", "tools", "board walkthrough", "first card shipped")
 """The default onboarding checklist every new member starts with."""
+MAX_ONBOARDING_STEPS = 50
+"""Steps on one member's checklist, the defaults and those added for that member."""
 
 MAX_POINTS = 1000
 MAX_CAPACITY = 10_000

@@ -170,3 +170,17 @@ def test_a_negative_goal_id_is_read_as_a_number(demo: Any, command: tuple[str, .
     verb, *rest = command
     message = refused(demo("goal", verb, "-1", *rest), "goal: must be a goal id number (got '-1')")
     assert "No such option" not in message
+
+
+def test_a_step_is_added_only_on_purpose(demo_store: Store) -> None:
+    member = demo_store.members.list()[0]
+    with pytest.raises(UserError, match="not an onboarding step"):
+        demo_store.members.onboard(member["id"], "warehouse safety")
+    added = demo_store.members.add_step(member["id"], " Warehouse  safety ")
+    assert added["onboarding"]["Warehouse safety"] is False
+    ticked = demo_store.members.onboard(member["id"], "WAREHOUSE SAFETY")
+    assert ticked["onboarding"]["Warehouse safety"] is True
+    with pytest.raises(UserError, match="already on the checklist"):
+        demo_store.members.add_step(member["id"], "warehouse safety")
+    with pytest.raises(UserError, match="step: is 101 characters long"):
+        demo_store.members.add_step(member["id"], "x" * 101)
