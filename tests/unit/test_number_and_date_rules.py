@@ -184,3 +184,20 @@ def test_a_step_is_added_only_on_purpose(demo_store: Store) -> None:
         demo_store.members.add_step(member["id"], "warehouse safety")
     with pytest.raises(UserError, match="step: is 101 characters long"):
         demo_store.members.add_step(member["id"], "x" * 101)
+
+
+def test_the_import_limit_variable_takes_ascii_digits(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sprintboard.io.items import import_limit
+
+    monkeypatch.setenv("SPRINTBOARD_MAX_IMPORT_MB", "٣")
+    with pytest.raises(UserError, match="SPRINTBOARD_MAX_IMPORT_MB"):
+        import_limit()
+    monkeypatch.setenv("SPRINTBOARD_MAX_IMPORT_MB", " 3 ")
+    assert import_limit() == 3 * 1024 * 1024
+
+
+def test_a_host_header_port_takes_ascii_digits() -> None:
+    from sprintboard.io.serve_access import split_host_header
+
+    assert split_host_header("localhost:8000") == ("localhost", 8000)
+    assert split_host_header("localhost:٨٠٠٠") is None

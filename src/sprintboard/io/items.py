@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from sprintboard.errors import UserError
-from sprintboard.numbers import decimal_number
+from sprintboard.numbers import decimal_number, whole_number
 from sprintboard.vocabulary import MAX_POINTS, Priority, Status, replace_surrogates
 
 SPRINT_DAYS = 14
@@ -185,12 +185,16 @@ def import_limit() -> int:
     given = os.environ.get("SPRINTBOARD_MAX_IMPORT_MB", "").strip()
     if not given:
         return MAX_IMPORT_BYTES
-    if not given.isdigit() or not 1 <= int(given) <= 1_000_000:
+    try:
+        megabytes = whole_number(given)
+    except ValueError:
+        megabytes = 0
+    if not 1 <= megabytes <= 1_000_000:
         raise UserError(
             f"SPRINTBOARD_MAX_IMPORT_MB: must be a whole number of megabytes 1-1000000 "
             f"(got {given!r})"
         )
-    return int(given) * 1024 * 1024
+    return megabytes * 1024 * 1024
 
 
 def _too_big(path: Path, limit: int) -> UserError:
