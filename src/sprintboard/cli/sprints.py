@@ -128,7 +128,7 @@ def sprint_edit(
 @click.argument("points", type=CAPACITY)
 @pass_ctx
 def sprint_capacity(ctx: Context, name: str, team: str, points: int) -> None:
-    """Set TEAM's capacity in sprint NAME to POINTS (0 or more), instead of its usual one."""
+    """Set TEAM's capacity in sprint NAME to POINTS (0-10000), instead of its usual one."""
     ctx.store().sprints.set_capacity(name, team, points)
     say(f"{team.upper()} capacity in {name}: {points}")
 
