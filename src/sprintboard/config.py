@@ -7,6 +7,7 @@ Order of precedence for the database: `--db PATH`, then `SPRINTBOARD_DB`, then
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tomllib
@@ -58,8 +59,8 @@ def resolve_db_path(option: str | None) -> tuple[Path, bool]:
     if option is not None:
         if not option.strip():
             raise UserError(
-                "--db: the path is empty (got ''); give a database file, or leave --db out "
-                "for the default"
+                f"--db: the path is empty (got {option!r}); give a database file, or leave "
+                "--db out for the default"
             )
         if option.endswith(("/", os.sep)):
             raise UserError(
@@ -107,10 +108,14 @@ class Settings:
         one line for each problem found (nothing is silently ignored)."""
         path = path or config_path()
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+            text = _config_text(path)
+        except ValueError as exc:
+            return cls(), [str(exc)]
+        if text is None:
             return cls(), []
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
             return cls(), [f"config: {path} cannot be read ({exc})"]
         return cls._from_data(data, path)
 
@@ -169,13 +174,13 @@ class Settings:
 
         path = Path(os.path.realpath(path or config_path()))
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            text = ""
+            text = _config_text(path) or ""
+        except ValueError as exc:
+            raise UserError(f"{exc}; left as it is") from None
         try:
             document = tomlkit.parse(text)
             current, _ = Settings._from_data(document.unwrap(), path)
-        except (UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
+        except tomlkit.exceptions.ParseError as exc:
             raise UserError(f"config: {path} cannot be read ({exc}); left as it is") from None
         wanted, had = asdict(self), asdict(current)
         changed = False
@@ -197,8 +202,36 @@ class Settings:
             _replace_text(path, tomlkit.dumps(document))
 
 
+def _config_text(path: Path) -> str | None:
+    """The settings file's text; None when there is none. A file that cannot be read is a
+    ValueError with one line saying why (not Python's errno or codec wording)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise ValueError(f"config: {path} is a directory; it must be a TOML file") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"config: {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise ValueError(f"config: {path} cannot be read ({exc.strerror or exc})") from None
+
+
+def _keep_owner(partial: str, target: Path) -> None:
+    """Give the new file the owner of the one it replaces: saved as root, a user's settings
+    file must stay theirs (the rule of store.backups.adopt_owner; config and store are
+    independent layers, so neither imports the other)."""
+    with contextlib.suppress(OSError):
+        old = target.stat()
+        if os.geteuid() == 0 and (old.st_uid, old.st_gid) != (0, 0):
+            os.chown(partial, old.st_uid, old.st_gid)
+
+
 def _replace_text(path: Path, text: str) -> None:
-    """Write `text` beside `path` and rename it into place, keeping the file's mode."""
+    """Write `text` beside `path` and rename it into place, keeping the file's mode and,
+    when run as root, its owner."""
     import tempfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -216,6 +249,7 @@ def _replace_text(path: Path, text: str) -> None:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(name, 0o666 & ~umask)
+        _keep_owner(name, path)
         os.replace(name, path)
     finally:
         Path(name).unlink(missing_ok=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -19,11 +19,16 @@ from pydantic import (
 )
 
 from sprintboard.errors import UserError
+from sprintboard.numbers import is_number_text
 from sprintboard.vocabulary import (  # noqa: F401  (re-exported: models is their old home)
     CARD_KEY,
     FIRST_DAY,
     INT64_MAX,
     LAST_DAY,
+    MAX_CAPACITY,
+    MAX_COUNT,
+    MAX_POINTS,
+    MAX_REPORTS,
     MAX_SPRINT_DAYS,
     ONBOARDING_STEPS,
     PRIORITY_RANK,
@@ -43,12 +48,8 @@ from sprintboard.vocabulary import (  # noqa: F401  (re-exported: models is thei
 )
 
 # -- limits: every value entering the store is inside these (README: Limits) ---------------
+# The number limits live in vocabulary (the command line shows them without pydantic).
 
-MAX_POINTS = 1000
-MAX_CAPACITY = 10_000
-MAX_REPORTS = 1_000_000
-MAX_COUNT = 1_000_000_000
-"""Orders, throughput, stock on hand and thresholds: far below SQLite's int64."""
 MAX_TITLE = 500
 MAX_LINE = 1000
 MAX_TEXT = 100_000
@@ -78,6 +79,16 @@ def _not_empty(value: str) -> str:
         raise ValueError("must not be empty")
     return value
 
+
+def _number_text(value: Any) -> Any:
+    # pydantic alone reads '1_000' as 1000; numbers are written in ASCII digits everywhere.
+    if isinstance(value, str) and not is_number_text(value):
+        raise ValueError("must be a number written with the digits 0-9")
+    return value
+
+
+Number = BeforeValidator(_number_text)
+"""On every number field: text given for it must be plain ASCII digits (numbers.py)."""
 
 Line = Annotated[str, BeforeValidator(_line), _at_most(MAX_LINE)]
 """One line of user text: control characters removed, white space folded, lone surrogates
@@ -125,7 +136,14 @@ def _day_in_range(day: date) -> date:
 
 
 def _moment_in_range(moment: datetime) -> datetime:
-    _day_in_range(moment.date())
+    # The store keeps the UTC time, so the range is checked on the UTC day: 23:00 at -05:00
+    # on the last day is already the day after in UTC. A time without a zone is UTC already.
+    try:
+        utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
+    except OverflowError:  # year 9999 at -05:00 is past the last datetime
+        raise ValueError(f"is out of range; must be {_DAY_RULE} in UTC") from None
+    if not day_in_range(utc.date()):
+        raise ValueError(f"is on {utc.date()} in UTC, out of range; must be {_DAY_RULE} in UTC")
     return moment
 
 
@@ -173,9 +191,21 @@ class Team(Record):
     name: Title
     format: TeamFormat = TeamFormat.CO_LOCATED
     colour: Colour = "#888888"
-    capacity: int = Field(default=20, ge=0, le=MAX_CAPACITY)
-    throughput_per_day: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    capacity: Annotated[int, Number] = Field(default=20, ge=0, le=MAX_CAPACITY)
+    throughput_per_day: Annotated[int | None, Number] = Field(default=None, ge=0, le=MAX_COUNT)
     archived: bool = False
+
+
+class SprintCapacity(Record):
+    """A team's capacity in one sprint, instead of its usual one: the same bound as a team's."""
+
+    capacity: Annotated[int, Number] = Field(ge=0, le=MAX_CAPACITY)
+
+
+class OnboardingStep(Record):
+    """A step added to one member's checklist beyond ONBOARDING_STEPS."""
+
+    step: Annotated[str, BeforeValidator(_line), AfterValidator(_not_empty), _at_most(100)]
 
 
 class Member(Record):
@@ -191,10 +221,10 @@ class Goal(Record):
     title: Title
     kpi: Line = ""
     unit: Line = ""
-    baseline: float = Field(default=0.0, ge=-1e15, le=1e15)
-    target: float = Field(default=0.0, ge=-1e15, le=1e15)
-    current: float = Field(default=0.0, ge=-1e15, le=1e15)
-    expected_roi: float | None = Field(default=None, ge=-1e15, le=1e15)
+    baseline: Annotated[float, Number] = Field(default=0.0, ge=-1e15, le=1e15)
+    target: Annotated[float, Number] = Field(default=0.0, ge=-1e15, le=1e15)
+    current: Annotated[float, Number] = Field(default=0.0, ge=-1e15, le=1e15)
+    expected_roi: Annotated[float | None, Number] = Field(default=None, ge=-1e15, le=1e15)
     sponsor: Line = ""
     status: GoalStatus = GoalStatus.ON_TRACK
 
@@ -237,13 +267,13 @@ class Card(Record):
     team: TeamCode
     teams: list[TeamCode] = Field(default_factory=list)
     status: Status = Status.BACKLOG
-    points: int | None = Field(default=None, ge=0, le=MAX_POINTS)
+    points: Annotated[int | None, Number] = Field(default=None, ge=0, le=MAX_POINTS)
     priority: Priority = Priority.MEDIUM
     assignee: Line = ""
     due: Day | None = None
     labels: list[Line] = Field(default_factory=list, max_length=100)
     skus: list[Line] = Field(default_factory=list, max_length=1000)
-    expected_orders: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    expected_orders: Annotated[int | None, Number] = Field(default=None, ge=0, le=MAX_COUNT)
 
 
 class Feedback(Record):
@@ -253,7 +283,7 @@ class Feedback(Record):
     category: FeedbackCategory = FeedbackCategory.OTHER
     reported_by: Line = ""
     received_at: Moment | None = None
-    reports: int = Field(default=1, ge=1, le=MAX_REPORTS)
+    reports: Annotated[int, Number] = Field(default=1, ge=1, le=MAX_REPORTS)
 
 
 class Decline(Record):
@@ -283,8 +313,8 @@ def summary_line(text: str, width: int = 80) -> str:
 class StockItem(Record):
     sku: Annotated[str, BeforeValidator(_line), AfterValidator(_not_empty), _at_most(MAX_LINE)]
     name: Line = ""
-    on_hand: int = Field(ge=0, le=MAX_COUNT)
-    threshold: int = Field(default=0, ge=0, le=MAX_COUNT)
+    on_hand: Annotated[int, Number] = Field(ge=0, le=MAX_COUNT)
+    threshold: Annotated[int, Number] = Field(default=0, ge=0, le=MAX_COUNT)
     restock_date: Day | None = None
 
 
@@ -304,6 +334,8 @@ def describe_validation_error(exc: ValidationError) -> str:
     given = err.get("input")
     if isinstance(given, dict | BaseModel):
         return f"{field}: {msg}"
+    if isinstance(given, date):  # a date read from a file: ISO, never datetime.date(...)
+        return f"{field}: {msg} (got {given.isoformat()})"
     shown = repr(given) if len(repr(given)) <= 60 else repr(given)[:57] + "..."
     return f"{field}: {msg} (got {shown})"
 

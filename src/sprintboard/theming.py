@@ -132,3 +132,10 @@ def load_themes() -> tuple[list[Theme], list[str]]:
         taken[theme.name] = f"used by {file.name}"
         themes.append(theme)
     return themes, problems
+
+
+def theme_names() -> list[str]:
+    """The names a `theme` setting may use: Textual's built-in themes and sprintboard's
+    valid theme files."""
+    themes, _ = load_themes()
+    return sorted({*BUILTIN_THEMES, *(theme.name for theme in themes)})

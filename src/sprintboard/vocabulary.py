@@ -20,7 +20,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_VISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
+"""Bidirectional controls (LRM, RLM, embeddings, overrides, isolates): kept in the data
+(right-to-left text may need them) but shown as escapes, since a terminal would let an
+override like U+202E reorder the rest of the line. The emoji joiner U+200D is no control."""
+_VISIBLE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\ud800-\\udfff{_BIDI}]")
 
 
 _NEEDS_CLEANING = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -38,8 +42,9 @@ def replace_surrogates(text: str) -> str:
 
 
 def show_control(text: str) -> str:
-    """Text with control characters (except newline and tab) and lone surrogates written
-    visibly as escapes, e.g. ESC as \\x1b: for human-readable output, never for JSON."""
+    """Text with control characters (except newline and tab), bidirectional controls and
+    lone surrogates written visibly as escapes, e.g. ESC as \\x1b and U+202E as \\u202e:
+    for human-readable output, never for JSON."""
     return _VISIBLE.sub(
         lambda m: (
             f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
@@ -146,6 +151,14 @@ class Triage(StrEnum):
 
 ONBOARDING_STEPS = ("accounts", "tools", "board walkthrough", "first card shipped")
 """The default onboarding checklist every new member starts with."""
+MAX_ONBOARDING_STEPS = 50
+"""Steps on one member's checklist, the defaults and those added for that member."""
+
+MAX_POINTS = 1000
+MAX_CAPACITY = 10_000
+MAX_REPORTS = 1_000_000
+MAX_COUNT = 1_000_000_000
+"""Orders, throughput, stock on hand and thresholds: far below SQLite's int64."""
 
 INT64_MAX = 2**63 - 1
 """The largest integer SQLite stores; every whole number taken in is checked against it."""

@@ -94,7 +94,7 @@ def test_unreadable_files_are_one_clear_error(tmp_path: Path) -> None:
         read_feedback_csv(tmp_path)
     latin = tmp_path / "latin.csv"
     latin.write_bytes("text\nCaf\xe9 is closed\n".encode("latin-1"))
-    with pytest.raises(UserError, match="not a readable UTF-8 CSV file"):
+    with pytest.raises(UserError, match=r"not UTF-8 text \(byte 8: "):
         read_feedback_csv(latin)
 
 

@@ -54,7 +54,7 @@ def test_problems(cli: Cli, tmp_path: Path) -> None:
     result = cli("import", str(path), "--from", "csv", "--dry-run")
     assert result.code == 0
     assert "1 to create" in result.out
-    assert "skipped line 3: points: not a number ('lots')" in result.out
+    assert "skipped line 3: points: not a number (got 'lots')" in result.out
 
     path.write_text("team,points\nIT,3\n", encoding="utf-8")
     result = cli("import", str(path), "--from", "csv")

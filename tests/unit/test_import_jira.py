@@ -133,7 +133,7 @@ def test_bad_values_skip_the_issue_and_say_why(cli: Cli, tmp_path: Path) -> None
     assert result.code == 0
     assert "1 to create" in result.out
     assert "skipped line 3: A-2: not a date: '32/Foo/26'" in result.out
-    assert "skipped line 4: A-3: points: not a number ('three')" in result.out
+    assert "skipped line 4: A-3: points: not a number (got 'three')" in result.out
     assert "skipped line 5: title: must not be empty" in result.out
 
 

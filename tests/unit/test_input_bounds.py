@@ -52,7 +52,7 @@ def test_numbers_past_int64_refused_in_one_line(demo_cli: Any, args: tuple[str, 
 
 def test_demo_cards_bounded(cli: Any) -> None:
     one_line_refusal(cli("demo", "--cards", "1e20"), "--cards")
-    one_line_refusal(cli("demo", "--cards", "1000001"), "1<=x<=1000000")
+    one_line_refusal(cli("demo", "--cards", "1000001"), "from 1 to 1000000")
 
 
 def test_demo_cards_bounded_in_the_loader_too(store: Store) -> None:

@@ -8,7 +8,7 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
-from sprintboard.cli.params import POSITIVE, WHOLE
+from sprintboard.cli.params import COUNT, POINTS, POSITIVE, SPRINT
 from sprintboard.store import ALL, Store
 from sprintboard.store.cards import public
 from sprintboard.vocabulary import Priority, Status
@@ -51,8 +51,10 @@ CARD_COLUMNS = [
 @click.option(
     "--with", "with_teams", multiple=True, metavar="TEAM", help="A contributing team (repeatable)."
 )
-@click.option("--sprint", help="Sprint name, 'current' or 'backlog' (default: backlog).")
-@click.option("--points", type=WHOLE)
+@click.option(
+    "--sprint", type=SPRINT, help="Sprint name, 'current' or 'backlog' (default: backlog)."
+)
+@click.option("--points", type=POINTS)
 @click.option("--goal", help="Goal id.")
 @click.option("--status", type=STATUSES, default="backlog", show_default=True)
 @click.option("--priority", type=PRIORITIES, default="medium", show_default=True)
@@ -61,7 +63,7 @@ CARD_COLUMNS = [
 @click.option("--due", help="Due date, YYYY-MM-DD.")
 @click.option("--assignee", default="")
 @click.option("--description", default="")
-@click.option("--orders", "expected_orders", type=WHOLE, help="Expected orders (promotions).")
+@click.option("--orders", "expected_orders", type=COUNT, help="Expected orders (promotions).")
 @json_option
 @pass_ctx
 def card_add(
@@ -113,7 +115,7 @@ def card_add(
 
 @card.command("list")
 @click.option("--team", help="Cards owned by or involving this team.")
-@click.option("--sprint", help="Sprint name, 'current' or 'backlog'.")
+@click.option("--sprint", type=SPRINT, help="Sprint name, 'current' or 'backlog'.")
 @click.option("--status", type=STATUSES)
 @click.option("--goal", help="Goal id.")
 @click.option("--text", help="Cards whose key or title contains this.")
@@ -194,8 +196,8 @@ def card_show(ctx: Context, key: str, as_json: bool) -> None:
     metavar="TEAM",
     help="Contributing teams (replaces the list; repeatable).",
 )
-@click.option("--sprint", help="Sprint name, 'current' or 'backlog'.")
-@click.option("--points", type=WHOLE)
+@click.option("--sprint", type=SPRINT, help="Sprint name, 'current' or 'backlog'.")
+@click.option("--points", type=POINTS)
 @click.option("--goal", help="Goal id, or 'none'.")
 @click.option("--status", type=STATUSES)
 @click.option("--priority", type=PRIORITIES)
@@ -204,7 +206,7 @@ def card_show(ctx: Context, key: str, as_json: bool) -> None:
 @click.option("--due", help="Due date, YYYY-MM-DD, or 'none'.")
 @click.option("--assignee")
 @click.option("--description")
-@click.option("--orders", "expected_orders", type=WHOLE)
+@click.option("--orders", "expected_orders", type=COUNT)
 @json_option
 @pass_ctx
 def card_edit(ctx: Context, /, key: str, as_json: bool, **options: Any) -> None:
@@ -235,7 +237,9 @@ def card_edit(ctx: Context, /, key: str, as_json: bool, **options: Any) -> None:
 @card.command("move")
 @click.argument("key")
 @click.argument("status", type=STATUSES, metavar="STATUS")
-@click.option("--sprint", help="Also move to this sprint ('current', a name or 'backlog').")
+@click.option(
+    "--sprint", type=SPRINT, help="Also move to this sprint ('current', a name or 'backlog')."
+)
 @click.option("--position", type=POSITIVE, help="1 = top of the column.")
 @json_option
 @pass_ctx

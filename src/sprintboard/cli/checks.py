@@ -10,6 +10,7 @@ import click
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.cards import dep
 from sprintboard.cli.output import emit_json, say, table
+from sprintboard.cli.params import SPRINT
 from sprintboard.errors import UserError
 from sprintboard.planning.checks import RULES, Severity, run_checks, summary
 from sprintboard.planning.graph import (
@@ -30,6 +31,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 @click.command("check", epilog="Rules: " + ", ".join(r.id for r in RULES) + ".")
 @click.option(
     "--sprint",
+    type=SPRINT,
     metavar="NAME|current",
     help="Check one sprint (default: every sprint not closed, plus feedback and goals).",
 )

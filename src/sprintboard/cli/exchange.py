@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sprintboard.cli import Context, pass_ctx
+from sprintboard.cli.params import SPRINT, FilePath, Whole
 from sprintboard.errors import UserError
 from sprintboard.vocabulary import Status
 
@@ -45,7 +46,7 @@ def _parse(source: str, file: Path, repo: str | None) -> Any:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=FilePath())
 @click.option(
     "--from", "source", required=True, type=click.Choice(SOURCES), help="The file's format."
 )
@@ -54,6 +55,7 @@ def _parse(source: str, file: Path, repo: str | None) -> Any:
 )
 @click.option(
     "--sprint",
+    type=SPRINT,
     metavar="NAME",
     help="Sprint for cards whose source names none: a name, 'current' or 'backlog' "
     "(default: new cards go to the backlog; cards imported before stay where they are).",
@@ -170,13 +172,14 @@ def _restore(ctx: Context, file: Path, dry_run: bool) -> None:
 @click.option("--format", "fmt", required=True, type=click.Choice(FORMATS), help="Output format.")
 @click.option(
     "--sprint",
+    type=SPRINT,
     help="csv, ics: only this sprint's cards; md: this sprint's board (default: the active "
     "one). A name, 'current' or 'backlog'.",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=FilePath(),
     help="Write to FILE (default, or -: standard output). Never the database or another "
     "SQLite file.",
 )
@@ -236,7 +239,7 @@ def export(ctx: Context, fmt: str, sprint: str | None, output: Path | None) -> N
 
 
 @click.command("backup")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=FilePath())
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @pass_ctx
 def backup(ctx: Context, file: Path, force: bool) -> None:
@@ -250,7 +253,7 @@ def backup(ctx: Context, file: Path, force: bool) -> None:
 
 
 @click.command("restore")
-@click.argument("backup_file", metavar="BACKUP", type=click.Path(path_type=Path))
+@click.argument("backup_file", metavar="BACKUP", type=FilePath())
 @click.option("--yes", is_flag=True, help="Replace the plan without asking.")
 @pass_ctx
 def restore(ctx: Context, backup_file: Path, yes: bool) -> None:
@@ -290,7 +293,7 @@ def restore(ctx: Context, backup_file: Path, yes: bool) -> None:
     help="Address to listen on: loopback by default; a LAN address, 0.0.0.0, :: or '' "
     "(every interface) to share the board.",
 )
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--port", type=Whole(1, 65535), default=8000, show_default=True)
 @click.option(
     "--token",
     envvar="SPRINTBOARD_SERVE_TOKEN",
@@ -306,7 +309,7 @@ def restore(ctx: Context, backup_file: Path, yes: bool) -> None:
 )
 @click.option(
     "--max-sessions",
-    type=click.IntRange(1, 200),
+    type=Whole(1, 200),
     default=8,
     show_default=True,
     help="Browser sessions (each one app process) at once.",

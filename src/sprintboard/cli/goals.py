@@ -8,7 +8,7 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, say, table
-from sprintboard.cli.params import given, json_option
+from sprintboard.cli.params import NUMBER, NumberArguments, given, json_option
 from sprintboard.models import Goal, validate
 from sprintboard.vocabulary import GoalStatus
 
@@ -56,10 +56,10 @@ def _goal_options(f: Any) -> Any:
         [
             click.option("--kpi", help="KPI name, e.g. 'conversion rate'."),
             click.option("--unit", help="e.g. %, EUR, orders/day."),
-            click.option("--baseline", type=float),
-            click.option("--target", type=float),
-            click.option("--current", type=float),
-            click.option("--roi", "expected_roi", type=float, help="Expected ROI."),
+            click.option("--baseline", type=NUMBER),
+            click.option("--target", type=NUMBER),
+            click.option("--current", type=NUMBER),
+            click.option("--roi", "expected_roi", type=NUMBER, help="Expected ROI."),
             click.option("--sponsor", help="The C-level sponsor."),
             click.option("--status", type=GOAL_STATUSES),
         ]
@@ -91,7 +91,7 @@ def goal_list(ctx: Context, as_json: bool) -> None:
         table(rows, GOAL_COLUMNS)
 
 
-@goal.command("show")
+@goal.command("show", cls=NumberArguments)
 @click.argument("goal_id")
 @json_option
 @pass_ctx
@@ -104,7 +104,7 @@ def goal_show(ctx: Context, goal_id: str, as_json: bool) -> None:
     details([(f.replace("_", " "), row[f]) for f in GOAL_JSON])
 
 
-@goal.command("edit")
+@goal.command("edit", cls=NumberArguments)
 @click.argument("goal_id")
 @click.option("--title")
 @_goal_options
@@ -123,7 +123,7 @@ def goal_edit(
     )
 
 
-@goal.command("signoff")
+@goal.command("signoff", cls=NumberArguments)
 @click.argument("goal_id")
 @click.option("--by", "who", required=True, help="Who signs off (a C-level member).")
 @pass_ctx

@@ -8,7 +8,7 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import emit_json, field, say, table
-from sprintboard.cli.params import WHOLE, NumberArguments, given, json_option
+from sprintboard.cli.params import CAPACITY, COUNT, WHOLE, NumberArguments, given, json_option
 from sprintboard.models import Member, Team, validate
 from sprintboard.vocabulary import TeamFormat
 
@@ -60,8 +60,8 @@ def team_list(ctx: Context, include_archived: bool, as_json: bool) -> None:
 @click.option(
     "--colour", default="#888888", show_default=True, help="#rgb, #rrggbb or a name (red, teal…)."
 )
-@click.option("--capacity", type=WHOLE, default=20, show_default=True, help="Points per sprint.")
-@click.option("--throughput", type=WHOLE, help="Orders per day the team can handle (warehouse).")
+@click.option("--capacity", type=CAPACITY, default=20, show_default=True, help="Points per sprint.")
+@click.option("--throughput", type=COUNT, help="Orders per day the team can handle (warehouse).")
 @json_option
 @pass_ctx
 def team_add(
@@ -95,8 +95,8 @@ def team_add(
 @click.option("--name")
 @click.option("--format", "format_", type=FORMATS)
 @click.option("--colour")
-@click.option("--capacity", type=WHOLE)
-@click.option("--throughput", type=WHOLE)
+@click.option("--capacity", type=CAPACITY)
+@click.option("--throughput", type=COUNT)
 @json_option
 @pass_ctx
 def team_edit(

@@ -9,7 +9,7 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
-from sprintboard.cli.params import POSITIVE, WHOLE
+from sprintboard.cli.params import POSITIVE, REPORTS, SPRINT, FilePath
 from sprintboard.errors import UserError
 from sprintboard.models import Feedback, validate
 from sprintboard.planning.triage import VIEWS, AgeLimits, age_days, age_level, view_of
@@ -64,7 +64,7 @@ def feedback() -> None:
 @click.option("--source", type=SOURCES, default="email", show_default=True)
 @click.option("--customer", default="")
 @click.option("--reported-by", default="", help="Who in Customer Service logged it.")
-@click.option("--reports", type=WHOLE, default=1, show_default=True, help="How many reported it.")
+@click.option("--reports", type=REPORTS, default=1, show_default=True, help="How many reported it.")
 @click.option("--received", help="When it came in (YYYY-MM-DD or ISO time; default now).")
 @json_option
 @pass_ctx
@@ -172,7 +172,9 @@ def _report(row: dict[str, Any], as_json: bool, line: str) -> None:
 @feedback.command("accept")
 @click.argument("feedback_id")
 @click.option("--team", required=True, help="Team whose card it becomes, e.g. IT.")
-@click.option("--sprint", help="Sprint name, 'current' or 'backlog' (default: backlog).")
+@click.option(
+    "--sprint", type=SPRINT, help="Sprint name, 'current' or 'backlog' (default: backlog)."
+)
 @click.option("--title", help="Card title (default: the feedback's first line).")
 @json_option
 @pass_ctx
@@ -253,7 +255,7 @@ def feedback_reopen(ctx: Context, feedback_id: str, as_json: bool) -> None:
 
 
 @feedback.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=FilePath())
 @pass_ctx
 def feedback_import(ctx: Context, file: Path) -> None:
     """Import feedback from a CSV with columns text[, category, source, customer,
@@ -283,7 +285,7 @@ def stock() -> None:
 
 
 @stock.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=FilePath())
 @pass_ctx
 def stock_import(ctx: Context, file: Path) -> None:
     """Import stock from a CSV with columns sku, on_hand[, name, threshold, restock_date].

@@ -11,7 +11,7 @@ import click
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.goals import goal
 from sprintboard.cli.output import emit_json, field, say, table
-from sprintboard.cli.params import POSITIVE
+from sprintboard.cli.params import POSITIVE, SPRINT, FilePath
 from sprintboard.cli.sprints import sprint
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -22,7 +22,9 @@ def _num(value: float | None) -> str:
 
 
 @click.command()
-@click.option("--sprint", "sprint_name", help="Sprint name or 'current' (default: see below).")
+@click.option(
+    "--sprint", "sprint_name", type=SPRINT, help="Sprint name or 'current' (default: see below)."
+)
 @click.option(
     "--format",
     "fmt",
@@ -32,7 +34,7 @@ def _num(value: float | None) -> str:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False),
     help="Write to FILE (never the database or another SQLite file).",
 )
 @pass_ctx

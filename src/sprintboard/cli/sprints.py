@@ -8,7 +8,7 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, say, table
-from sprintboard.cli.params import WHOLE, NumberArguments, given, json_option
+from sprintboard.cli.params import CAPACITY, NumberArguments, given, json_option
 from sprintboard.models import Sprint, validate
 from sprintboard.store.sprints import CARRY_OVER
 
@@ -125,10 +125,10 @@ def sprint_edit(
 @sprint.command("capacity", cls=NumberArguments)
 @click.argument("name")
 @click.argument("team")
-@click.argument("points", type=WHOLE)
+@click.argument("points", type=CAPACITY)
 @pass_ctx
 def sprint_capacity(ctx: Context, name: str, team: str, points: int) -> None:
-    """Set TEAM's capacity in sprint NAME to POINTS (0 or more), instead of its usual one."""
+    """Set TEAM's capacity in sprint NAME to POINTS (0-10000), instead of its usual one."""
     ctx.store().sprints.set_capacity(name, team, points)
     say(f"{team.upper()} capacity in {name}: {points}")
 

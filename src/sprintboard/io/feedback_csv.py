@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sprintboard.errors import UserError
-from sprintboard.io.items import MAX_IMPORT_ITEMS, open_text
+from sprintboard.io.items import MAX_IMPORT_ITEMS, not_utf8, open_text
 from sprintboard.models import Feedback, describe_validation_error
 from sprintboard.vocabulary import needs_cleaning
 
@@ -95,6 +95,6 @@ def read_feedback_csv(
     except IsADirectoryError:
         raise UserError(f"{path}: is a directory, not a CSV file") from None
     except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not a readable UTF-8 CSV file ({exc.reason})") from None
+        raise not_utf8(path, exc) from None
     except csv.Error as exc:
         raise UserError(f"{path}: not a readable CSV file ({exc})") from None

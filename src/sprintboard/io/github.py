@@ -13,7 +13,7 @@ its value is unknown, which the summary names. A card's source id is
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,9 +87,11 @@ def parse_github(path: Path, repo: str | None = None) -> Parsed:
                 except ValueError as exc:
                     parsed.skipped.append(Skip(f"{at}.milestone.dueOn", str(exc), str(number)))
                     continue
-                parsed.sprint_dates.setdefault(
-                    " ".join(sprint.split()), (end - timedelta(days=SPRINT_DAYS - 1), end)
+                # A due date in year 1 has no earlier start; the sprint is refused later.
+                start = max(end, date.min + timedelta(days=SPRINT_DAYS)) - timedelta(
+                    days=SPRINT_DAYS - 1
                 )
+                parsed.sprint_dates.setdefault(" ".join(sprint.split()), (start, end))
         priorities = [name for name in labels if _PRIORITY_LABEL.match(normalise_name(name))]
         if len(priorities) > 1:
             several_priorities += 1

@@ -333,8 +333,27 @@ class _Planner:
             try:
                 sprint = Sprint.model_validate({"name": name, "start": start, "end": end})
             except ValidationError as exc:
-                raise UserError(f"sprint {name!r}: {describe_validation_error(exc)}") from None
+                self._without_sprint(name, describe_validation_error(exc))
+                continue
             self.plan.new_sprints.append(sprint)
+
+    def _without_sprint(self, name: str, reason: str) -> None:
+        """A sprint the file names but that cannot be made (its dates are out of range):
+        its new cards go to the backlog, cards already stored stay in their sprint, and the
+        summary says so; the rest of the import goes on."""
+        moved = 0
+        for new in self.plan.creates:
+            if new.sprint == name:
+                new.sprint, moved = None, moved + 1
+        for update in self.plan.updates:
+            if update.sprint == name:
+                update.sprint, update.sprint_changed, moved = None, False, moved + 1
+        count = self.plan.sprints.pop((name, "new"), 0)
+        if count:
+            self.plan.sprints[("", "default")] += count
+        self.plan.parsed.notes.append(
+            f"sprint {name!r} not created ({reason}): its {moved} card(s) go without it"
+        )
 
     def _plan_dependencies(self, kept: dict[str, Item]) -> None:
         wanted: list[tuple[str, str, Item]] = []  # (blocker ref, dependent ref, from item)

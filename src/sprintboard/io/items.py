@@ -4,6 +4,8 @@ other tools."""
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import io
 import json
 import math
@@ -17,7 +19,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from sprintboard.errors import UserError
-from sprintboard.vocabulary import Priority, Status, replace_surrogates
+from sprintboard.numbers import decimal_number, whole_number
+from sprintboard.vocabulary import MAX_POINTS, Priority, Status, replace_surrogates
 
 SPRINT_DAYS = 14
 """Length of a sprint the import creates without dates from the source."""
@@ -198,12 +201,16 @@ def import_limit() -> int:
     given = os.environ.get("SPRINTBOARD_MAX_IMPORT_MB", "").strip()
     if not given:
         return MAX_IMPORT_BYTES
-    if not given.isdigit() or not 1 <= int(given) <= 1_000_000:
+    try:
+        megabytes = whole_number(given)
+    except ValueError:
+        megabytes = 0
+    if not 1 <= megabytes <= 1_000_000:
         raise UserError(
             f"SPRINTBOARD_MAX_IMPORT_MB: must be a whole number of megabytes 1-1000000 "
             f"(got {given!r})"
         )
-    return int(given) * 1024 * 1024
+    return megabytes * 1024 * 1024
 
 
 def _too_big(path: Path, limit: int) -> UserError:
@@ -257,6 +264,28 @@ def open_text(path: Path, *, newline: str | None = None) -> TextIO:
     return io.TextIOWrapper(buffered, encoding="utf-8-sig", newline=newline)
 
 
+def not_utf8(path: Path, exc: UnicodeDecodeError) -> UserError:
+    """The one line for a file that is not UTF-8 text, naming the first bad byte's offset
+    in the file. A file read as a stream is decoded in chunks, and the error's own offset
+    counts from its chunk: a regular file is read again (bounded) to find the real one."""
+    offset: int | None = None
+    with contextlib.suppress(OSError):
+        if path.is_file() and path.stat().st_size <= import_limit():
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            done = 0
+            with path.open("rb") as raw:
+                while chunk := raw.read(1 << 16):
+                    pending = len(decoder.getstate()[0])
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError as found:
+                        offset = done - pending + found.start
+                        break
+                    done += len(chunk)
+    where = f"byte {offset}: " if offset is not None else ""
+    return UserError(f"{path}: not UTF-8 text ({where}{exc.reason}); save it as UTF-8")
+
+
 def read_text(path: Path) -> str:
     """A UTF-8 text file (a BOM is allowed), or one clear error line; bounded by the
     import limit (`open_text`)."""
@@ -268,7 +297,7 @@ def read_text(path: Path) -> str:
     except IsADirectoryError:
         raise UserError(f"{path}: is a directory, not a file") from None
     except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+        raise not_utf8(path, exc) from None
     except OSError as exc:
         raise UserError(f"{path}: cannot be read ({exc.strerror})") from None
 
@@ -391,7 +420,10 @@ def parse_date(text: str) -> date:
             moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
         except ValueError:
             return _strp(text)
-        return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
+        try:
+            return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
+        except OverflowError:  # year 9999 at -05:00: past the last day there is
+            raise ValueError(f"not a date in range: {text!r}") from None
     return _strp(text)
 
 
@@ -410,9 +442,9 @@ def parse_points(text: str) -> int | None:
     if not text:
         return None
     try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"points: not a number ({text!r})") from None
-    if not math.isfinite(value) or value < 0:
+        value = decimal_number(text)
+    except ValueError as exc:
+        raise ValueError(f"points: {exc} (got {text!r}); 0 to {MAX_POINTS} in digits 0-9") from None
+    if value < 0:
         raise ValueError(f"points: must be 0 or more (got {text!r})")
     return math.ceil(value)

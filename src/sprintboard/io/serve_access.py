@@ -128,7 +128,8 @@ def split_host_header(value: str) -> tuple[str, int | None] | None:
         rest = f":{port_text}" if _ else ""
     port: int | None = None
     if rest:
-        if not rest.startswith(":") or not rest[1:].isdigit() or len(rest) > 6:
+        digits = rest[1:]  # ASCII only: str.isdigit() alone takes '٣' and int() reads it
+        if not rest.startswith(":") or not (digits.isascii() and digits.isdigit()) or len(rest) > 6:
             return None
         port = int(rest[1:])
     normal = _normal_name(name)

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sprintboard.errors import UserError
-from sprintboard.io.items import MAX_IMPORT_ITEMS, open_text
+from sprintboard.io.items import MAX_IMPORT_ITEMS, not_utf8, open_text
 from sprintboard.models import StockItem, describe_validation_error
 from sprintboard.vocabulary import needs_cleaning
 
@@ -50,7 +50,9 @@ def read_stock_csv(
             return items, errors
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise UserError(f"{path}: not a readable UTF-8 CSV file ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, exc) from None
+    except csv.Error as exc:
+        raise UserError(f"{path}: not a readable CSV file ({exc})") from None
     except IsADirectoryError:
         raise UserError(f"{path}: is a directory, not a CSV file") from None

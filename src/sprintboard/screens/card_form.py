@@ -163,7 +163,8 @@ class CardFormScreen(ModalScreen[str | None]):
             "title": text("#title"),
             "team": self.query_one("#team", Select).value,
             "teams": listed("#with"),
-            "points": int(points) if points.lstrip("-").isdigit() else (points or None),
+            # The record reads the text (ASCII digits only, 0-1000) and names what is wrong.
+            "points": points or None,
             "status": self.query_one("#status", Select).value,
             "priority": self.query_one("#priority", Select).value,
             "due": text("#due") or None,

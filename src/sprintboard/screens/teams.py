@@ -346,7 +346,7 @@ class TeamsScreen(ListCursor, LiveScreen):
             if step is not None:
                 self.step = len(member["onboarding"])  # the new step comes last
                 self.run_worker(
-                    self.write(self.store.members.onboard, member_id, step, False), group="writes"
+                    self.write(self.store.members.add_step, member_id, step), group="writes"
                 )
 
         self.app.push_screen(StepFormScreen(member), added)

@@ -10,6 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import NotFound, UserError
+from sprintboard.numbers import whole_number
 from sprintboard.store.cards import Cards
 from sprintboard.store.database import StoreCore
 from sprintboard.vocabulary import INT64_MAX
@@ -27,7 +28,7 @@ def fb_key(feedback_id: int) -> str:
 def parse_id(feedback_id: int | str) -> int:
     """A feedback id from `12`, `'12'` or `'FB-12'`."""
     try:
-        ident = int(str(feedback_id).strip().upper().removeprefix("FB-"))
+        ident = whole_number(str(feedback_id).strip().upper().removeprefix("FB-"))
     except ValueError:
         raise UserError(f"feedback: must be a feedback id like 12 (got {feedback_id!r})") from None
     if not 1 <= ident <= INT64_MAX:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import NotFound, UserError
+from sprintboard.numbers import whole_number
 from sprintboard.store.database import Rows, StoreCore
 from sprintboard.vocabulary import INT64_MAX, strip_control
 
@@ -40,7 +41,7 @@ class Goals:
 
     def get(self, goal_id: int | str) -> dict[str, Any]:
         try:
-            ident = int(str(goal_id).removeprefix("G").removeprefix("g"))
+            ident = whole_number(str(goal_id).strip().removeprefix("G").removeprefix("g"))
         except ValueError:
             raise UserError(f"goal: must be a goal id number (got {goal_id!r})") from None
         if not 1 <= ident <= INT64_MAX:

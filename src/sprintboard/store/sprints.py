@@ -95,7 +95,12 @@ class Sprints:
 
     def resolve(self, ref: str) -> dict[str, Any] | None:
         """A sprint name, 'current' (the active sprint) or 'backlog' (None)."""
-        ref = ref.strip()
+        given, ref = ref, ref.strip()
+        if not ref:
+            raise UserError(
+                f"sprint: the sprint is empty (got {given!r}); give a sprint name, 'current' "
+                "or 'backlog'"
+            )
         if ref.lower() == "backlog":
             return None
         if ref.lower() == "current":
@@ -139,8 +144,9 @@ class Sprints:
 
     def set_capacity(self, name: str, team_code: str, capacity: int) -> None:
         """Override one team's capacity for this sprint."""
-        if capacity < 0:
-            raise UserError(f"capacity: must be 0 or more (got {capacity})")
+        from sprintboard.models import SprintCapacity, validate  # pydantic: only when writing
+
+        capacity = validate(SprintCapacity, {"capacity": capacity}).capacity
         with self.core.transaction("sprint.capacity") as tx:
             sprint = self.get(name)
             _check_open(sprint)

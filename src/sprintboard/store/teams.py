@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import NotFound, UserError
 from sprintboard.store.database import Rows, StoreCore
-from sprintboard.vocabulary import ONBOARDING_STEPS
+from sprintboard.vocabulary import MAX_ONBOARDING_STEPS, ONBOARDING_STEPS
 
 if TYPE_CHECKING:
     from sprintboard.models import Member, Team
@@ -201,20 +201,50 @@ class Members:
         return self.get(rowid)
 
     def onboard(self, member_id: int, step: str, done: bool = True) -> dict[str, Any]:
-        """Tick (or untick) one onboarding step; an unknown step is added to the checklist."""
-        step = " ".join(step.split())
-        if not step:
-            raise UserError("step: must not be empty (e.g. " + ", ".join(ONBOARDING_STEPS) + ")")
+        """Tick (or untick) a step on the member's checklist: one of ONBOARDING_STEPS or
+        one added with `add_step` (any case). Any other text is refused, never added."""
         with self.core.transaction("member.onboard") as tx:
-            row = self.core.row("SELECT * FROM members WHERE id = ?", [member_id])
-            if row is None:
-                raise NotFound(f"member: no member with id {member_id}")
-            checklist = json.loads(row["onboarding"])
-            checklist[step] = done
-            tx.update(
-                "member",
-                row,
-                {"onboarding": json.dumps(checklist, ensure_ascii=False)},
-                key=row["name"],
-            )
+            row, checklist = self._checklist(member_id)
+            wanted = " ".join(step.split()).casefold()
+            known = list(dict.fromkeys([*checklist, *ONBOARDING_STEPS]))
+            found = next((name for name in known if name.casefold() == wanted), None)
+            if found is None:
+                shown = repr(step) if len(step) <= 60 else repr(step[:57]) + "..."
+                raise UserError(
+                    f"step: not an onboarding step (got {shown}); one of " + ", ".join(known)
+                )
+            checklist[found] = done
+            self._write_checklist(tx, row, checklist)
         return self.get(member_id)
+
+    def add_step(self, member_id: int, step: str) -> dict[str, Any]:
+        """Add a step (not done) to one member's checklist, e.g. 'warehouse safety training'."""
+        from sprintboard.models import OnboardingStep, validate  # pydantic: only when writing
+
+        name = validate(OnboardingStep, {"step": step}).step
+        with self.core.transaction("member.onboard") as tx:
+            row, checklist = self._checklist(member_id)
+            if name.casefold() in {known.casefold() for known in checklist}:
+                raise UserError(f"step: {name!r} is already on the checklist")
+            if len(checklist) >= MAX_ONBOARDING_STEPS:
+                raise UserError(
+                    f"step: the checklist holds {len(checklist)} steps; at most "
+                    f"{MAX_ONBOARDING_STEPS}"
+                )
+            checklist[name] = False
+            self._write_checklist(tx, row, checklist)
+        return self.get(member_id)
+
+    def _checklist(self, member_id: int) -> tuple[dict[str, Any], dict[str, bool]]:
+        row = self.core.row("SELECT * FROM members WHERE id = ?", [member_id])
+        if row is None:
+            raise NotFound(f"member: no member with id {member_id}")
+        return row, json.loads(row["onboarding"])
+
+    def _write_checklist(self, tx: Any, row: dict[str, Any], checklist: dict[str, bool]) -> None:
+        tx.update(
+            "member",
+            row,
+            {"onboarding": json.dumps(checklist, ensure_ascii=False)},
+            key=row["name"],
+        )

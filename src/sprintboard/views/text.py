@@ -10,11 +10,12 @@ import re
 
 from rich.cells import cell_len, set_cell_size
 
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
-    """User text as plain cells: control characters (escapes included) become spaces."""
+    """User text as plain cells: control characters (escapes included) and bidirectional
+    controls (an override would reorder the cells after it) become spaces."""
     return _UNPRINTABLE.sub(" ", text)
 
 
