@@ -64,7 +64,7 @@ class Whole(click.IntRange):
         return number
 
 
-class Decimal(click.ParamType):
+class Decimal(click.ParamType[float]):
     """A finite number in ASCII digits (numbers.py): goal figures."""
 
     name = "number"
@@ -94,20 +94,20 @@ class FilePath(click.Path):
         return super().convert(value, param, ctx)
 
 
-class SprintRef(click.ParamType):
+class SprintRef(click.ParamType[str]):
     """A `--sprint` value: a name, 'current' or 'backlog'. An empty one is refused: it looks
     like a name that went missing in a script, and reading it as 'no sprint' would put cards
     in the backlog or list every sprint's."""
 
     name = "text"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         if isinstance(value, str) and not value.strip():
             raise UserError(
                 f"{_field(param)}: the sprint is empty (got {value!r}); give a sprint name, "
                 "'current' or 'backlog'"
             )
-        return value
+        return str(value)
 
 
 WHOLE = Whole(-INT64_MAX - 1, INT64_MAX)

@@ -24,8 +24,6 @@ from pydantic import BaseModel, ValidationError
 
 from sprintboard.errors import UserError
 from sprintboard.models import (
-    MAX_CAPACITY,
-    MAX_COUNT,
     Card,
     Feedback,
     Goal,
@@ -41,7 +39,9 @@ from sprintboard.store.sprints import is_reserved_name
 from sprintboard.vocabulary import (
     CARD_KEY,
     INT64_MAX,
+    MAX_CAPACITY,
     MAX_CARD_NUMBER,
+    MAX_COUNT,
     Triage,
     replace_surrogates,
 )
