@@ -32,6 +32,15 @@ from sprintboard.widgets.board_grid import BoardGrid
 from waiting import wait_until as wait_until  # the tests import it from here too
 
 SIZE = (140, 45)
+
+# The demo's active sprint (Sprint 42) as the board opens on it, selection on ECOM-4.
+SPRINT_42 = {
+    "backlog": ["ECOM-4"],
+    "todo": ["ECOM-2", "IT-5", "MKT-2", "WH-3", "DATA-2", "CS-3"],
+    "doing": ["IT-4", "MKT-3", "WH-2", "CNT-2", "IT-7"],
+    "review": ["IT-6", "CNT-3", "FIN-1", "IT-8"],
+    "done": ["ECOM-3", "DATA-3", "CS-2", "EXEC-1"],
+}
 SCREEN_KEYS = {mode: str(i) for i, (mode, _, _) in enumerate(SCREENS, start=1)}
 """The number key that switches to each screen, by mode name."""
 

@@ -9,135 +9,33 @@ IT-10 (Sprint 43) -> ECOM-2 (Sprint 42) is late (red), ECOM-2 -> IT-9 (Sprint 43
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
-import pytest
-from rich.segment import Segment
 from textual.color import Color
 
 from sprintboard.planning.graph import DependencyGraph
-from sprintboard.screens import dependencies
 from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.card_detail import CardDetailScreen
-from sprintboard.screens.card_picker import CardPickerScreen
 from sprintboard.screens.dependencies import DependencyScreen
 from sprintboard.screens.dialogs import PickerScreen
-from sprintboard.screens.help import HelpScreen
-from sprintboard.tui import SprintboardApp
-from sprintboard.views.dependencies import LINK, fetch_dependencies
-from sprintboard.widgets.dependency_view import DependencyView
 from sprintboard.widgets.team_matrix import TeamMatrix
 
-from .conftest import SCREEN_KEYS, SIZE, AppFactory, Probe, messages, settle, wait_until
-
-# (blocker, dependent) -> the word the screen must show, and the theme colour it is drawn in
-DEMO_IT_ECOM = {("ECOM-2", "IT-5"): "≈ same sprint", ("IT-6", "ECOM-4"): "≈ same sprint"}
-EXTRA = {("IT-10", "ECOM-2"): "✗ late", ("ECOM-2", "IT-9"): "✓ ok", ("ECOM-3", "IT-7"): "✓ done"}
-COLOUR_OF = {"✗ late": "error", "≈ same sprint": "warning", "✓ ok": "success", "✓ done": "success"}
-
-
-# -- helpers --------------------------------------------------------------------------------
-
-
-def screen_of(app: SprintboardApp) -> DependencyScreen:
-    """The dependency screen, also while a dialog is open on top of it."""
-    return next(s for s in reversed(app.screen_stack) if isinstance(s, DependencyScreen))
-
-
-def shown_links(app: SprintboardApp) -> dict[tuple[str, str], str]:
-    """(blocker, dependent) -> the word of each link row the view holds."""
-    rows = screen_of(app).view.rows
-    return {
-        (r.link.blocker.key, r.link.dependent.key): r.link.style.label
-        for r in rows
-        if r.kind == LINK and r.link is not None
-    }
-
-
-def view_lines(app: SprintboardApp) -> list[str]:
-    view = screen_of(app).query_one(DependencyView)
-    return [view.render_line(y).text for y in range(view.size.height)]
-
-
-def line_with(app: SprintboardApp, *parts: str) -> str:
-    """The one drawn line of the view holding every part."""
-    found = [line for line in view_lines(app) if all(p in line for p in parts)]
-    assert len(found) == 1, (parts, view_lines(app))
-    return found[0]
-
-
-def label_segment(app: SprintboardApp, dependent: str, label: str) -> Segment:
-    """The segment drawing a link's word on the row of `dependent`'s link."""
-    view = screen_of(app).query_one(DependencyView)
-    for y in range(view.size.height):
-        strip = view.render_line(y)
-        if f" {dependent} " not in f" {strip.text} ":
-            continue
-        for segment in strip:
-            if segment.text.strip() == label:
-                return segment
-    raise AssertionError(f"no {label!r} drawn for {dependent}")
-
-
-def header(app: SprintboardApp) -> str:
-    return str(screen_of(app).query_one("#deps-header").render())
-
-
-def stored_pairs(probe: Probe) -> set[tuple[str, str]]:
-    with probe.store() as store:
-        return set(store.deps.pairs())
-
-
-def stored_between(probe: Probe, a: str, b: str) -> set[tuple[str, str]]:
-    """Links whose two cards belong to teams a and b (either way), from the database."""
-    with probe.store() as store:
-        rows = store.deps.list()
-    return {
-        (r["blocker"], r["dependent"])
-        for r in rows
-        if {r["blocker_team"], r["dependent_team"]} == {a, b}
-    }
-
-
-def add_links(probe: Probe, links: dict[tuple[str, str], str]) -> None:
-    with probe.store() as store:
-        for blocker, dependent in links:
-            store.deps.add(blocker, dependent)
-
-
-async def open_dependencies(app: SprintboardApp, pilot: Any) -> DependencyScreen:
-    """Switch to the dependency screen with its number key and wait until it is drawn."""
-    assert await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
-    await pilot.press(SCREEN_KEYS["dependencies"])
-    assert await wait_until(
-        pilot, lambda: isinstance(app.screen, DependencyScreen) and not app.screen.view.pending
-    )
-    await settle(app, pilot)
-    return screen_of(app)
-
-
-async def choose(pilot: Any, app: SprintboardApp, starts: str) -> None:
-    """In an open PickerScreen, choose the option whose label starts with `starts`."""
-    assert await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
-    picker = app.screen
-    assert isinstance(picker, PickerScreen)
-    index = next(i for i, label in enumerate(picker.labels) if label.startswith(starts))
-    for _ in range(index):
-        await pilot.press("down")
-    await pilot.press("enter")
-
-
-async def pick_card(pilot: Any, app: SprintboardApp, key: str) -> None:
-    """In the card finder, type a key and take the best match (which must be that card)."""
-    assert await wait_until(pilot, lambda: isinstance(app.screen, CardPickerScreen))
-    picker = app.screen
-    assert isinstance(picker, CardPickerScreen)
-    await pilot.press(*key)
-    await pilot.pause()
-    assert picker.shown[0]["key"] == key
-    await pilot.press("enter")
-
+from .conftest import SIZE, AppFactory, Probe, messages, settle, wait_until
+from .dependencies_driver import (
+    COLOUR_OF,
+    DEMO_IT_ECOM,
+    EXTRA,
+    add_links,
+    choose,
+    header,
+    label_segment,
+    line_with,
+    open_dependencies,
+    pick_card,
+    screen_of,
+    shown_links,
+    stored_between,
+    stored_pairs,
+    view_lines,
+)
 
 # -- what the screen shows ------------------------------------------------------------------
 
@@ -401,105 +299,3 @@ async def test_add_and_remove_from_the_board(board_app: AppFactory, probe: Probe
         assert stored_pairs(probe) == before
         card = board.model.selected_card()
         assert card is not None and card["blocked_by"] == ["IT-6"]
-
-
-# -- never stalling ---------------------------------------------------------------------------
-
-
-async def test_loading_shows_and_keys_still_work(
-    board_app: AppFactory, probe: Probe, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """While the graph is read the screen says so, and keys are handled."""
-    release = threading.Event()
-    fetch = fetch_dependencies  # what the screen module calls under that name
-
-    def slow_fetch(store: Any) -> dict[str, Any]:
-        release.wait(10)
-        return fetch(store)
-
-    monkeypatch.setattr(dependencies, "fetch_dependencies", slow_fetch)
-    app = board_app()
-    try:
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            assert await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
-            await pilot.press(SCREEN_KEYS["dependencies"])
-            assert await wait_until(pilot, lambda: isinstance(app.screen, DependencyScreen))
-            await pilot.pause()
-            screen = screen_of(app)
-            assert view_lines(app)[0].strip() == "loading…"
-            assert "loading…" in header(app)
-            await pilot.press("m")
-            assert screen.matrix_shown
-            await pilot.press("m", "question_mark")
-            assert await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
-            await pilot.press("escape")
-            assert not release.is_set() and screen.view.pending
-            release.set()
-            assert await wait_until(pilot, lambda: not screen.view.pending)
-            await settle(app, pilot)
-            assert shown_links(app) == DEMO_IT_ECOM
-    finally:
-        release.set()
-
-
-# -- user text and small terminals ------------------------------------------------------------
-
-
-async def test_titles_are_shown_literally(board_app: AppFactory, probe: Probe) -> None:
-    with probe.store() as store:
-        store.cards.edit("IT-5", {"title": "[bold]x[/] [link=file:///etc/passwd]a[/link]"})
-        store.cards.edit("ECOM-2", {"title": "🛒 購物車 " + "wide " * 80})
-    app = board_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_dependencies(app, pilot)
-        detail = str(screen.query_one("#deps-detail").render())
-        assert "[bold]x[/] [link=file:///etc/passwd]a[/link]" in detail
-        assert "🛒 購物車 wide" in detail
-        view = screen.query_one(DependencyView)
-        for y in range(view.size.height):  # every line exactly as wide as the view
-            assert view.render_line(y).cell_length == view.size.width
-        assert "[bold]x[/]" in line_with(app, " IT-5 ", "waits on  ECOM-2 ")
-        await pilot.press("v")
-        assert any("[bold]x[/]" in line for line in view_lines(app))
-
-
-async def test_page_keys_repaint_the_whole_list(board_app: AppFactory) -> None:
-    """A page key scrolls the list: the terminal shows every line the list now draws, none
-    left over from the page before."""
-    app = board_app()
-    async with app.run_test(size=(140, 30), notifications=True) as pilot:
-        screen = await open_dependencies(app, pilot)
-        await pilot.press("a")
-        assert await wait_until(pilot, lambda: screen.teams is None and not screen.view.pending)
-        await settle(app, pilot)
-        view = screen.view
-        for key in ("pagedown", "pagedown", "pageup"):
-            await pilot.press(key)
-            await settle(app, pilot)
-            box = view.region
-            terminal = Probe.screen_lines(app)[box.y : box.bottom]
-            assert [line[box.x : box.right].rstrip() for line in terminal] == [
-                line.rstrip() for line in view_lines(app)
-            ], key
-        assert view.top == 0 < len(view.rows) - view.visible_rows
-
-
-async def test_works_at_80x24(board_app: AppFactory, probe: Probe) -> None:
-    add_links(probe, EXTRA)
-    app = board_app()
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        screen = await open_dependencies(app, pilot)
-        assert set(shown_links(app)) == set(DEMO_IT_ECOM | EXTRA)
-        for keys in (("v",), ("a",), ("m",), ("down", "right"), ("m", "pagedown", "end")):
-            await pilot.press(*keys)
-            await settle(app, pilot)
-            widget = screen.matrix if screen.matrix_shown else screen.view
-            for y in range(widget.size.height):
-                assert widget.render_line(y).cell_length == widget.size.width
-        # The matrix falls back to one line per team and keeps every team on screen.
-        await pilot.press("m")
-        matrix = screen.matrix
-        assert matrix.pitch == 1
-        text = [matrix.render_line(y).text for y in range(matrix.size.height)]
-        assert any(line.startswith(" FIN ") for line in text)
-        assert not [n for n in app._notifications if n.severity == "error"]

@@ -3,9 +3,7 @@ and on screen (the lists, the capacity bars, the charts)."""
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
 
 from rich.segment import Segment
 from textual.color import Color
@@ -13,99 +11,29 @@ from textual.color import Color
 from sprintboard.app import make_app
 from sprintboard.config import Settings
 from sprintboard.models import Card, validate
-from sprintboard.planning.capacity import sprint_capacity
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.dialogs import PickerScreen, TeamFilterScreen
 from sprintboard.screens.planning import PlanningScreen
-from sprintboard.screens.sprint_dialogs import CloseSprintScreen, StartSprintScreen
+from sprintboard.screens.sprint_dialogs import CloseSprintScreen
 from sprintboard.store import Store
 from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.capacity_bars import CapacityBars
-from sprintboard.widgets.card_list import CardListView
 
-from . import conftest
-from .conftest import SIZE, AppFactory, Probe, messages, open_screen, wait_until
-
-# The demo's backlog as the planning screen sorts it: priority, then position.
-BACKLOG = [
-    "MKT-6", "CS-5", "IT-12", "ECOM-8", "IT-14",  # high
-    "IT-11", "WH-5", "FIN-3", "EXEC-2", "ECOM-7", "IT-13", "MKT-7", "DATA-6",  # medium
-    "ECOM-6", "CNT-5", "DATA-5", "WH-6", "CNT-6", "CS-6", "ECOM-9",  # low
-]  # fmt: skip
-# Sprint 42's cards still open when it closes (the demo has 4 done of 20).
-UNFINISHED = 16
-T = TypeVar("T")
-
-
-# Chart workers start after a repaint: settle in three rounds, one more than conftest's default.
-settle = partial(conftest.settle, rounds=3)
-
-
-async def open_planning(app: SprintboardApp, pilot: Any) -> PlanningScreen:
-    return await open_screen(app, pilot, "planning", PlanningScreen, rounds=3)
-
-
-def present(value: T | None) -> T:
-    """`value`, which the test expects to be there: it fails if it is None."""
-    assert value is not None
-    return value
-
-
-def planning(app: SprintboardApp) -> PlanningScreen:
-    return next(s for s in reversed(app.screen_stack) if isinstance(s, PlanningScreen))
-
-
-def keys(app: SprintboardApp, side: str) -> list[str]:
-    """The keys one list holds, in screen order."""
-    cards = planning(app).model.backlog if side == "backlog" else planning(app).model.sprint
-    return [c["key"] for c in cards.shown]
-
-
-def drawn(app: SprintboardApp, side: str) -> list[str]:
-    """The lines one list draws, as text."""
-    view = planning(app).query_one(f"#planning-{side}", CardListView)
-    return [view.render_line(y).text for y in range(view.size.height)]
-
-
-def bars(app: SprintboardApp) -> list[str]:
-    """What the capacity bars draw, line by line."""
-    widget = planning(app).query_one(CapacityBars)
-    return [widget.render_line(y).text for y in range(widget.size.height)]
-
-
-def bar_line(app: SprintboardApp, team: str) -> str:
-    return next(line for line in bars(app) if line.startswith(f"▌{team} "))
-
-
-def team_lines(app: SprintboardApp, team: str) -> str:
-    """A team's bar line and the lines under it (up to the next team)."""
-    lines = bars(app)
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"▌{team} "))
-    block = [lines[start]]
-    for line in lines[start + 1 :]:
-        if line.startswith("▌") or not line.strip():
-            break
-        block.append(line)
-    return "\n".join(block)
-
-
-def sprint_named(probe: Probe, name: str) -> dict[str, Any]:
-    with probe.store() as store:
-        return store.sprints.get(name)
-
-
-def stored_capacity(probe: Probe, name: str = "current") -> dict[str, tuple[int, int]]:
-    """(planned, capacity) per team, as the planning layer computes it from the database."""
-    with probe.store() as store:
-        plan = sprint_capacity(store, name, feedback_target=20)
-    return {t.team: (t.planned, t.capacity) for t in plan.teams}
-
-
-def shown_capacity(app: SprintboardApp) -> dict[str, tuple[int, int]]:
-    plan = planning(app).plan
-    assert plan is not None
-    return {t.team: (t.planned, t.capacity) for t in plan.teams}
-
+from .conftest import SIZE, AppFactory, Probe, messages, wait_until
+from .planning_driver import (
+    BACKLOG,
+    bar_line,
+    bars,
+    drawn,
+    keys,
+    open_planning,
+    planning,
+    present,
+    settle,
+    shown_capacity,
+    stored_capacity,
+    team_lines,
+)
 
 # -- opening ----------------------------------------------------------------------------------
 
@@ -289,187 +217,6 @@ async def test_priority_up_and_down(board_app: AppFactory, probe: Probe) -> None
         assert probe.existing_card(first)["priority"] == "high"
 
 
-# -- start and close ----------------------------------------------------------------------------
-
-
-async def test_start_is_refused_while_a_sprint_is_active(
-    board_app: AppFactory, probe: Probe
-) -> None:
-    app = board_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_planning(app, pilot)
-        await pilot.press("s")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
-        assert "Sprint 43  (planned" in probe.screen_text(app)
-        await pilot.press("enter")  # newest first: Sprint 43
-        await settle(app, pilot)
-        assert present(screen.model.sprint_row)["name"] == "Sprint 43"
-        assert "IT-9" in keys(app, "sprint")
-        await pilot.press("S")
-        await settle(app, pilot)
-        assert not isinstance(app.screen, StartSprintScreen)
-        assert messages(app)[-1] == (
-            "not started: sprint 'Sprint 42' is still active; close it first "
-            "(one active sprint at a time)"
-        )
-        assert sprint_named(probe, "Sprint 43")["state"] == "planned"
-        assert sprint_named(probe, "Sprint 42")["state"] == "active"
-
-
-async def test_close_sends_unfinished_cards_to_the_backlog_then_start_the_next(
-    board_app: AppFactory, probe: Probe
-) -> None:
-    app = board_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_planning(app, pilot)
-        with probe.store() as store:
-            unfinished = [c["key"] for c in store.sprints.unfinished("Sprint 42")]
-        assert len(unfinished) == UNFINISHED
-        await pilot.press("C")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
-        text = probe.screen_text(app)
-        assert "Close Sprint 42" in text
-        assert f"{UNFINISHED} unfinished cards (61 points):" in text
-        assert "Next: Sprint 43 (n)" in text
-        await pilot.press("b")
-        await settle(app, pilot)
-        closed = sprint_named(probe, "Sprint 42")
-        assert closed["state"] == "closed"
-        assert (closed["committed_points"], closed["completed_points"]) == (67, 6)
-        for key in unfinished:
-            card = probe.card(key)
-            assert card is not None
-            assert (card["sprint_id"], card["status"]) == (None, "backlog")
-        assert any(f"{UNFINISHED} unfinished cards to the backlog" in m for m in messages(app))
-        # The screen follows the plan on: Sprint 43, with the carried cards in the backlog.
-        assert present(screen.model.sprint_row)["name"] == "Sprint 43"
-        assert set(unfinished) <= set(keys(app, "backlog"))
-        assert len(keys(app, "backlog")) == len(BACKLOG) + UNFINISHED
-
-        # Now Sprint 43 starts: the dialog says what it commits to.
-        await pilot.press("S")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, StartSprintScreen))
-        text = probe.screen_text(app)
-        assert "Start Sprint 43?" in text
-        assert "41 points in 10 cards become its commitment" in text
-        await pilot.press("y")
-        await settle(app, pilot)
-        started = sprint_named(probe, "Sprint 43")
-        assert (started["state"], started["committed_points"]) == ("active", 41)
-        assert present(screen.model.sprint_row)["state"] == "active"
-        assert "Sprint 43 started" in messages(app)
-
-
-async def test_close_carries_unfinished_cards_to_the_next_sprint(
-    board_app: AppFactory, probe: Probe
-) -> None:
-    app = board_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_planning(app, pilot)
-        next_id = sprint_named(probe, "Sprint 43")["id"]
-        with probe.store() as store:
-            before = {c["key"]: c["status"] for c in store.sprints.unfinished("Sprint 42")}
-        await pilot.press("C")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
-        await pilot.press("n")
-        await settle(app, pilot)
-        closed = sprint_named(probe, "Sprint 42")
-        assert closed["state"] == "closed"
-        assert (closed["committed_points"], closed["completed_points"]) == (67, 6)
-        for key, status in before.items():
-            card = probe.card(key)
-            assert card is not None
-            assert (card["sprint_id"], card["status"]) == (next_id, status)
-        assert present(screen.model.sprint_row)["name"] == "Sprint 43"
-        assert set(before) <= set(keys(app, "sprint"))
-        assert len(keys(app, "sprint")) == 10 + UNFINISHED
-        assert keys(app, "backlog") == BACKLOG
-        assert shown_capacity(app) == stored_capacity(probe, "Sprint 43")
-
-
-async def test_close_dialog_cancels_with_escape(board_app: AppFactory, probe: Probe) -> None:
-    app = board_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await open_planning(app, pilot)
-        await pilot.press("C")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
-        await pilot.press("escape")
-        await settle(app, pilot)
-        assert isinstance(app.screen, PlanningScreen)
-        assert sprint_named(probe, "Sprint 42")["state"] == "active"
-
-
-# -- charts -------------------------------------------------------------------------------------
-
-
-async def test_v_cycles_capacity_burndown_velocity_flow(
-    board_app: AppFactory, probe: Probe
-) -> None:
-    from sprintboard.widgets.charts import ChartPanel
-
-    app = board_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_planning(app, pilot)
-
-        def chart_text() -> str:
-            panel = screen.query_one(ChartPanel)
-            title = str(panel.query_one("#chart-title").render())
-            return title + "\n" + str(panel.query_one("#chart-notes").render())
-
-        await pilot.press("v")
-        await settle(app, pilot)
-        assert screen.view == "burndown"
-        assert not screen.query_one(CapacityBars).display
-        text = chart_text()
-        assert "Burndown · Sprint 42 (active, 03-04 → 03-17)" in text
-        assert "committed 67 · added 0 · removed 0 · done 6\nleft 61 on 03-11 (ideal 29)" in text
-        assert "no scope change since the start" in text
-        assert "03-04" in probe.screen_text(app)  # the days on the x axis
-
-        # A card moved in mid-sprint is scope added: a step, listed under the chart.
-        await pilot.press("j", "j", "j", "j", ">")  # IT-14, 8 points
-        await settle(app, pilot)
-        text = chart_text()
-        assert "committed 67 · added 8 · removed 0 · done 6\nleft 69 on 03-11" in text
-        assert "03-11  IT-14 added (+8 pt)" in text
-
-        await pilot.press("v")
-        await settle(app, pilot)
-        text = chart_text()
-        assert "Velocity · committed vs done, last 1 closed sprint" in text
-        assert "IT      18/18     18" in text
-        assert "EXEC     0/0      0" in text
-
-        await pilot.press("v")
-        await settle(app, pilot)
-        text = chart_text()
-        assert "Cumulative flow · Sprint 42" in text
-        assert "03-11: Backlog 1 · To do 7 · Doing 5 · Review 4 · Done 4" in text
-
-        await pilot.press("v")
-        await settle(app, pilot)
-        assert screen.view == "capacity"
-        assert screen.query_one(CapacityBars).display
-        assert not screen.query_one(ChartPanel).display
-
-
-async def test_burndown_of_a_planned_sprint_says_when_it_begins(board_app: AppFactory) -> None:
-    from sprintboard.widgets.charts import ChartPanel
-
-    app = board_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_planning(app, pilot)
-        await pilot.press("C")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
-        await pilot.press("b")
-        await settle(app, pilot)
-        assert present(screen.model.sprint_row)["name"] == "Sprint 43"
-        await pilot.press("v")
-        await settle(app, pilot)
-        notes = str(screen.query_one(ChartPanel).query_one("#chart-notes").render())
-        assert "Sprint 43 has not started and no sprint is active" in notes
-
-
 # -- filters, card detail, other screens' changes -----------------------------------------------
 
 
@@ -575,7 +322,9 @@ async def test_dialogs_reload_the_screen_only_after_a_change(
     board_app: AppFactory, probe: Probe
 ) -> None:
     """A reload reads the whole backlog (10,000 cards at scale): never for nothing."""
-    app = board_app()
+    # No polling: the count is of the reloads that coming back from a dialog makes, and a
+    # poll landing between the outside edit and `escape` would add one under load.
+    app = board_app(live_refresh=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_planning(app, pilot)
         loads = 0
