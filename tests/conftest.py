@@ -23,7 +23,12 @@ from sprintboard.store import Store, frozen_clock
 # Helper modules that test modules import hold assertions too: rewrite them as pytest does
 # test modules, so a failing helper says what it compared.
 pytest.register_assert_rewrite(
-    "checks_fixtures", "cli_fixtures", "feedback_fixtures", "store_fixtures", "waiting"
+    "checks_fixtures",
+    "cli_fixtures",
+    "feedback_fixtures",
+    "serve_fixtures",
+    "store_fixtures",
+    "waiting",
 )
 
 NOW = datetime(2026, 3, 11, 10, 30, tzinfo=UTC)

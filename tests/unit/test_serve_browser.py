@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from test_serve import TOKEN, _free_port, serving, slow
+from serve_fixtures import TOKEN, _free_port, serving, slow
 
 from sprintboard.store import Store
 
