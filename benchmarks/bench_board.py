@@ -1,8 +1,12 @@
 """Board speed: cold start, keypress-to-repaint for a card move, and peak memory.
 
+Longer than most modules on purpose: one script, runnable on its own, that builds its
+databases, drives both apps the same way and prints every figure; its cold-start driver is
+also imported by the other screen benchmarks.
+
 Run:  .venv/bin/python benchmarks/bench_board.py [--runs 5] [--presses 40] [--profile]
 
-Prints figures and budgets (issue 3, "Speed"); asserts nothing. Everything is measured in
+Prints figures and their budgets; asserts nothing. Everything is measured in
 one run, on this Python, against a bare Textual app that mounts one Static (same terminal
 size, 120x40, headless). The databases are built with the CLI (`sprintboard demo`) in a
 temporary directory and reused by every measurement. A full run takes 1-1.5 minutes on

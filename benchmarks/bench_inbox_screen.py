@@ -2,8 +2,8 @@
 
 Run:  .venv/bin/python benchmarks/bench_inbox_screen.py [--items 50000] [--presses 20]
 
-Prints figures; asserts nothing (issue 6: "an inbox of 50,000 feedback items opens and
-triages an item with no visible stall (keypress to repaint under 60 ms median)"). In one
+Prints figures; asserts nothing (the budget: an inbox of 50,000 feedback items opens and
+triages an item with no visible stall, keypress to repaint under 60 ms median). In one
 process, headless at 140x45, on a temporary database filled with `store.feedback.add_many`:
 
 - open: from switching to the inbox (its number key's action) to the first frame drawn

@@ -1,6 +1,6 @@
 """The TUI and four command-line writers on one database at once: nothing locked, nothing lost.
 
-For DURATION seconds (30, as issue 8 asks; SPRINTBOARD_STRESS_SECONDS overrides) four
+For DURATION seconds (30 by default; SPRINTBOARD_STRESS_SECONDS overrides) four
 processes run `sprintboard` commands in a loop (cli_writer.py: add, move, edit, link cards,
 log feedback, list) while the board, driven by Pilot in this process with live refresh
 every 0.3 s, moves a card back and forth and creates cards through its form. Afterwards:

@@ -24,7 +24,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from sprintboard.errors import UserError
-from sprintboard.io.import_plan import CardUpdate, ImportOptions, NewCard, Node, Plan
+from sprintboard.io.import_links import plan_links
+from sprintboard.io.import_plan import CardUpdate, ImportOptions, NewCard, Plan
 from sprintboard.io.items import (
     MAX_IMPORT_ITEMS,
     SPRINT_DAYS,
@@ -38,14 +39,11 @@ from sprintboard.io.items import (
 from sprintboard.models import Card, Sprint, describe_validation_error
 from sprintboard.store import Store
 from sprintboard.store.bulk import (
-    card_ids_by_key,
     cards_by_external_id,
     cards_where,
-    dependency_pairs,
 )
 from sprintboard.store.sprints import is_reserved_name
 from sprintboard.vocabulary import (
-    CARD_KEY,
     Priority,
     needs_cleaning,
     replace_surrogates,
@@ -114,7 +112,7 @@ class _Planner:
             if self._plan_item(item):
                 kept[item.identity] = item
         self._plan_sprints()
-        self._plan_dependencies(kept)
+        plan_links(self.store, self.parsed, self.plan, self.matched, self.existing, kept)
         return self.plan
 
     # -- one card ---------------------------------------------------------------------------
@@ -355,67 +353,6 @@ class _Planner:
             f"sprint {name!r} not created ({reason}): its {moved} card(s) go without it"
         )
 
-    def _plan_dependencies(self, kept: dict[str, Item]) -> None:
-        wanted: list[tuple[str, str, Item]] = []  # (blocker ref, dependent ref, from item)
-        for item in kept.values():
-            if item.blocks or item.blocked_by:
-                own = item.link_name(self.parsed.prefix)
-                wanted += [(own, ref, item) for ref in item.blocks]
-                wanted += [(ref, own, item) for ref in item.blocked_by]
-        if not wanted:
-            return
-        nodes: dict[str, Node] = {}
-        labels: dict[Node, str] = {}
-        for identity, item in kept.items():
-            row = self.matched.get(identity)
-            node: Node = int(row["id"]) if row is not None else identity
-            labels[node] = str(row["key"]) if row is not None else _short(item)
-            for ref in (item.link_name(self.parsed.prefix), *item.refs):
-                nodes.setdefault(ref, node)
-        unresolved = {r for b, d, _ in wanted for r in (b, d) if r not in nodes}
-        for ref in list(unresolved):
-            row = self.existing.get(self.parsed.prefix + ref)
-            if row is not None:
-                nodes[ref] = int(row["id"])
-                labels[int(row["id"])] = str(row["key"])
-                unresolved.discard(ref)
-        keys = {r: r.strip().upper() for r in unresolved if CARD_KEY.match(r.strip().upper())}
-        for ref, card_id in _by_key(self.store, keys).items():
-            nodes[ref] = card_id
-            labels[card_id] = keys[ref]
-        graph: dict[Node, set[Node]] = {}
-        for blocker_id, dependent_id in dependency_pairs(self.store):
-            graph.setdefault(blocker_id, set()).add(dependent_id)
-        skipped_refs = {s.ref for s in self.plan.skipped if s.ref is not None}
-        skipped_refs |= {i.link_name(self.parsed.prefix) for i in self.plan.no_team}
-        added: set[tuple[Node, Node]] = set()
-        for blocker_ref, dependent_ref, item in wanted:
-            missing = next((r for r in (blocker_ref, dependent_ref) if r not in nodes), None)
-            if missing is not None:
-                why = (
-                    "is skipped"
-                    if missing in skipped_refs
-                    else "is not in this file or the database"
-                )
-                self.plan.skipped.append(Skip(item.where, f"link to {missing}: {why}"))
-                continue
-            blocker, dependent = nodes[blocker_ref], nodes[dependent_ref]
-            named = f"{labels[blocker]}>{labels[dependent]}"
-            if blocker == dependent:
-                self.plan.skipped.append(
-                    Skip(item.where, f"link {named}: a card cannot wait on itself")
-                )
-            elif (blocker, dependent) in added:
-                continue  # named from both ends (Jira: inward and outward)
-            elif dependent in graph.get(blocker, set()):
-                self.plan.known_dependencies += 1
-            elif _reaches(graph, dependent, blocker):
-                self.plan.skipped.append(Skip(item.where, f"link {named}: would make a cycle"))
-            else:
-                graph.setdefault(blocker, set()).add(dependent)
-                added.add((blocker, dependent))
-                self.plan.dependencies.append((blocker, dependent, named))
-
 
 # 'Priority: High', 'priority/high', 'High priority': the word says what the value is.
 _PRIORITY_WORD = re.compile(r"^(?:priority|prio)\s+|\s+(?:priority|prio)$")
@@ -441,34 +378,9 @@ def _natural(name: str) -> list[Any]:
     ]
 
 
-def _by_key(store: Store, keys: dict[str, str]) -> dict[str, int]:
-    if not keys:
-        return {}
-    ids = card_ids_by_key(store, keys.values())
-    return {ref: ids[key] for ref, key in keys.items() if key in ids}
-
-
-def _reaches(graph: dict[Node, set[Node]], start: Node, goal: Node) -> bool:
-    seen = {start}
-    frontier = [start]
-    while frontier:
-        node = frontier.pop()
-        for nxt in graph.get(node, ()):
-            if nxt == goal:
-                return True
-            if nxt not in seen:
-                seen.add(nxt)
-                frontier.append(nxt)
-    return False
-
-
 def _stored(value: Any) -> Any:
     """A source value as the database holds it (dates as ISO text)."""
     return value.isoformat() if isinstance(value, date) else value
-
-
-def _short(item: Item) -> str:
-    return item.refs[0] if item.refs else item.external_id.split(":", 1)[-1]
 
 
 def _json_list_of(text: str) -> list[Any]:
