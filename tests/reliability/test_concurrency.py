@@ -185,7 +185,7 @@ async def test_the_board_and_four_cli_writers_at_once(
             await asyncio.to_thread(proc.wait, 60 + DURATION)
         # The board catches up with the database by itself (live refresh), no key pressed.
         await app.workers.wait_for_complete()
-        # Each round reloads a board the writers grew to thousands of cards, and shares the
+        # Each round reloads a board the writers grew by hundreds of cards, and shares the
         # one database thread with the findings recount: on a loaded machine a round takes
         # seconds, so allow a few. A board that stopped following never catches up.
         caught_up = await wait_until(pilot, lambda: shown(app) == stored(db, sprint_id), 30)
