@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from conftest import Cli
 from sprintboard.store import Store
 
 
@@ -102,3 +103,18 @@ def test_a_file_not_in_utf8_names_the_byte_in_the_file(
     message = refused(demo(*(str(path) if a == "FILE" else a for a in args)))
     assert f"{path}: not UTF-8 text (byte {len(body) + 1}: invalid start byte)" in message
     assert "codec" not in message
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["restore", "x\ny.db", "--yes"],
+        ["card", "show", "IT-\x1b[31m"],
+        ["card", "list", "--sprint", "no\tsuch\nsprint"],
+    ],
+)
+def test_an_error_naming_what_was_typed_stays_one_harmless_line(cli: Cli, args: list[str]) -> None:
+    result = cli(*args)
+    assert result.code == 2, result
+    assert result.err.count("\n") == 1 and result.err.startswith("error: "), result.err
+    assert "\x1b" not in result.err and "\t" not in result.err

@@ -195,6 +195,15 @@ def _sqlite_line(exc: sqlite3.DatabaseError) -> str:
     return f"{exc}; the file may be damaged (see README: Data safety)"
 
 
+def _error(message: str) -> None:
+    """The one line a refusal prints: a file name or value holding a newline or an escape
+    sequence is shown escaped, so the line stays one line and cannot restyle the terminal."""
+    from sprintboard.vocabulary import show_control
+
+    one_line = show_control(message).replace("\n", "\\n").replace("\t", "\\t")
+    click.echo(f"error: {one_line}", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn user mistakes into one line and exit status 2."""
     try:
@@ -202,10 +211,10 @@ def main(argv: list[str] | None = None) -> None:
         code = cli.main(args=argv, prog_name="sprintboard", standalone_mode=False)
         sys.stdout.flush()  # here, so a reader gone before the last lines counts as gone
     except FileProblem as exc:
-        click.echo(f"error: database: {exc}", err=True)
+        _error(f"database: {exc}")
         sys.exit(1)
     except UserError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _error(str(exc))
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
@@ -214,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
         hint = ""
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
             hint = f" (see '{exc.ctx.command_path} --help')"
-        click.echo(f"error: {exc.format_message()}{hint}", err=True)
+        _error(f"{exc.format_message()}{hint}")
         sys.exit(2)
     except OverflowError:
         # Options and ids are bounded where they are read (cli/params.py); this keeps any
@@ -224,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
     except sqlite3.DatabaseError as exc:
         # Not the user's mistake, but not a crash either; a write that met it was rolled
         # back, so nothing was half-written.
-        click.echo(f"error: database: {_sqlite_line(exc)}", err=True)
+        _error(f"database: {_sqlite_line(exc)}")
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
