@@ -164,6 +164,16 @@ BAD: dict[str, Callable[[Path, Path], Path]] = {
         "DROP VIEW v_dependencies", "CREATE VIEW v_dependencies AS SELECT nope FROM cards"
     ),
     "dangling-row": _altered("DELETE FROM teams WHERE code = 'IT'"),
+    # Rules another tool added or removed: a trigger could refuse or rewrite later writes.
+    "foreign-trigger": _altered(
+        "CREATE TRIGGER t1 BEFORE INSERT ON cards BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    ),
+    "dropped-index": _altered("DROP INDEX one_active_sprint"),
+    # Values the way in refuses, written by another tool: checked as a JSON restore is.
+    "labels-not-json": _altered("UPDATE cards SET labels = 'not json' WHERE id = 1"),
+    "points-as-text": _altered("UPDATE cards SET points = 'abc' WHERE id = 1"),
+    "date-out-of-range": _altered("UPDATE cards SET due = '0999-12-31' WHERE id = 1"),
+    "lowercase-team": _altered("UPDATE teams SET code = 'it' WHERE code = 'IT'"),
 }
 
 

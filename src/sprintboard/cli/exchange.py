@@ -263,6 +263,7 @@ def restore(ctx: Context, backup_file: Path, yes: bool) -> None:
     """
     import sys
 
+    from sprintboard.io.dump import check_database_values
     from sprintboard.store.restore import check_backup_file, restore_database
 
     check_backup_file(backup_file, ctx.db_path)  # a bad file is refused before asking
@@ -278,7 +279,7 @@ def restore(ctx: Context, backup_file: Path, yes: bool) -> None:
             abort=True,
         )
     ctx.close()  # no connection of ours may hold the database meanwhile
-    done = restore_database(backup_file, ctx.db_path)
+    done = restore_database(backup_file, ctx.db_path, check_values=check_database_values)
     if done.before is not None:
         click.echo(f"the plan it replaced is kept in {done.before}")
     ctx.store()  # an older backup is upgraded now, so any problem shows here

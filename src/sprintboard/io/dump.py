@@ -39,6 +39,7 @@ from sprintboard.errors import UserError
 from sprintboard.io.dump_rows import check_rows
 from sprintboard.store import Store
 from sprintboard.store.bulk import (
+    NOT_DATA_TABLES,
     data_tables,
     read_tables,
     restore_tables,
@@ -221,3 +222,34 @@ def _require_empty(store: Store) -> None:
             f"{store.path} already holds a plan; restore into a new database "
             "(sprintboard --db NEW.db import FILE --from json)"
         )
+
+
+def check_database_values(conn: sqlite3.Connection) -> None:
+    """Check every value a database holds as a JSON restore checks its rows (types per
+    column, dates, ranges, JSON lists, keys, counters, no dependency cycle): for `restore`,
+    so a backup edited by another tool cannot bring in what the CLI would refuse. Raises
+    UserError naming the first bad value (`$.tables.cards[3].labels: ...`)."""
+    conn.row_factory = sqlite3.Row
+    try:
+        found = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        virtual = [r["name"] for r in found if (r["sql"] or "").upper().startswith("CREATE VIRT")]
+        names = [
+            r["name"]
+            for r in found
+            if r["name"] not in NOT_DATA_TABLES
+            and r["name"] not in virtual
+            and not any(r["name"].startswith(f"{v}_") for v in virtual)
+        ]
+        tables = {
+            name: [dict(row) for row in conn.execute(f'SELECT * FROM "{name}" ORDER BY rowid')]
+            for name in names
+        }
+        types = {
+            name: {r["name"]: r["type"] for r in conn.execute(f"PRAGMA table_info('{name}')")}
+            for name in names
+        }
+    finally:
+        conn.row_factory = None
+    check_rows(tables, types)

@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -121,6 +122,7 @@ def _check_schema(conn: sqlite3.Connection, source: Path) -> None:
             conn.execute(f'SELECT * FROM "{view}" LIMIT 0').fetchall()
         except sqlite3.DatabaseError as exc:
             raise _refuse(source, f"has a view {view} that cannot be read ({exc})") from None
+    _check_rules(conn, source)
     broken = conn.execute("PRAGMA foreign_key_check").fetchone()
     if broken is not None:
         table, rowid, parent, _ = broken
@@ -142,6 +144,44 @@ def _current_columns() -> dict[str, tuple[str, ...]]:
         }
     finally:
         reference.close()
+
+
+@cache
+def _current_rules() -> dict[str, frozenset[str]]:
+    """The triggers and indexes (by name) a new database of the current schema has."""
+    reference = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        upgrade(reference)
+        return {
+            kind: frozenset(
+                name
+                for (name,) in reference.execute(
+                    "SELECT name FROM sqlite_master WHERE type = ? AND sql IS NOT NULL", [kind]
+                )
+            )
+            for kind in ("trigger", "index")
+        }
+    finally:
+        reference.close()
+
+
+def _check_rules(conn: sqlite3.Connection, source: Path) -> None:
+    """No trigger this sprintboard does not make (one could refuse or rewrite every later
+    write), and no index it relies on (one enforces a single active sprint) missing."""
+    wanted = _current_rules()
+    for kind in ("trigger", "index"):
+        have = {
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = ? AND sql IS NOT NULL", [kind]
+            )
+        }
+        extra = sorted(have - wanted[kind])
+        if kind == "trigger" and extra:
+            raise _refuse(source, f"has a trigger sprintboard does not make ({extra[0]})")
+        lost = sorted(wanted[kind] - have)
+        if lost:
+            raise _refuse(source, f"is missing {kind} {lost[0]}: the backup's schema is damaged")
 
 
 def _keep_key_counters(copy: sqlite3.Connection, live: sqlite3.Connection) -> None:
@@ -167,8 +207,17 @@ def _match_page_size(copy: sqlite3.Connection, live: sqlite3.Connection) -> None
         copy.execute("VACUUM")
 
 
-def restore_database(source: Path, database: Path) -> Restored:
+ValuesCheck = Callable[[sqlite3.Connection], None]
+"""Checks every value of a database as the way in checks them; raises UserError."""
+
+
+def restore_database(
+    source: Path, database: Path, *, check_values: ValuesCheck | None = None
+) -> Restored:
     """Replace the database at `database` with the backup at `source`, all or nothing.
+
+    `check_values` (io/dump.py's, from the CLI: the store sits below the importers) checks
+    the backup's values as a JSON restore checks its rows, before anything is replaced.
 
     Raises UserError (one line) and leaves the database unchanged when the backup cannot
     be used. No other connection of this process may be open on `database`.
@@ -183,7 +232,7 @@ def restore_database(source: Path, database: Path) -> Restored:
         with tempfile.TemporaryDirectory(
             prefix=".sprintboard-restore-", dir=database.parent
         ) as folder:
-            return _restore_through(Path(folder), source, database, exists)
+            return _restore_through(Path(folder), source, database, exists, check_values)
     except OSError as exc:
         _forget_new(database, exists)
         raise UserError(
@@ -202,7 +251,9 @@ def _forget_new(database: Path, existed: bool) -> None:
         Path(f"{database}{end}").unlink(missing_ok=True)
 
 
-def _restore_through(folder: Path, source: Path, database: Path, exists: bool) -> Restored:
+def _restore_through(
+    folder: Path, source: Path, database: Path, exists: bool, check_values: ValuesCheck | None
+) -> Restored:
     """The restore, with `folder` (beside the database) for the private copy."""
     staged = folder / "backup.db"
     shutil.copyfile(source, staged)
@@ -212,6 +263,11 @@ def _restore_through(folder: Path, source: Path, database: Path, exists: bool) -
     copy = sqlite3.connect(str(staged), isolation_level=None)
     try:
         _check_copy(copy, source)
+        if check_values is not None:
+            try:
+                check_values(copy)
+            except UserError as exc:
+                raise _refuse(source, f"holds a value sprintboard refuses ({exc})") from None
         live = sqlite3.connect(str(database), isolation_level=None, timeout=BUSY_TIMEOUT_S)
         try:
             return _replace(copy, live, source, database, exists)
