@@ -190,6 +190,17 @@ async def test_the_board_and_four_cli_writers_at_once(
         # seconds, so allow a few. A board that stopped following never catches up.
         caught_up = await wait_until(pilot, lambda: shown(app) == stored(db, sprint_id), 30)
         board_now, db_now = shown(app), stored(db, sprint_id)
+        board = board_of(app)
+        with Store(db) as reader:
+            now_version = reader.version()
+        state = {  # what the board was waiting on, if it stopped following
+            "unsaved": board._unsaved,
+            "pending writes": app.backend.pending_writes,
+            "board version": board.version,
+            "store version": now_version,
+            "current": board.is_current,
+            "screen": type(app.screen).__name__,
+        }
         problems = [
             n.message
             for n in app._notifications
@@ -198,7 +209,7 @@ async def test_the_board_and_four_cli_writers_at_once(
 
     assert all(p.returncode == 0 for p in procs)
     assert problems == []
-    assert caught_up, (board_now, db_now)
+    assert caught_up, (state, board_now, db_now)
 
     cli_total = 0
     for i, out in enumerate(outputs, start=1):

@@ -28,25 +28,31 @@ SPONSOR_TEAM = "EXEC"
 
 def fetch_goals(store: Any) -> dict[str, Any]:
     """Everything the goals list shows, read in one go on the database thread."""
+    # The version first: a commit landing during the reads below then makes it look
+    # older than what is shown (one extra reload), never newer (a change hidden).
+    version = store.version()
     members = store.members.list()
     c_level = [m["name"] for m in members if m["team"] == SPONSOR_TEAM]
     return {
         "goals": goal_progress(store),
         "teams": store.teams.list(include_archived=True),
         "names": c_level + [m["name"] for m in members if m["team"] != SPONSOR_TEAM],
-        "version": store.version(),
+        "version": version,
         "today": store.today(),
     }
 
 
 def fetch_goal_cards(store: Any, goal_id: int) -> dict[str, Any]:
     """One goal's progress, its cards, and the sprints and teams to group them by."""
+    # The version first: a commit landing during the reads below then makes it look
+    # older than what is shown (one extra reload), never newer (a change hidden).
+    version = store.version()
     return {
         "goal": goal_progress(store, goal_id)[0],
         "cards": store.cards.query(goal=goal_id),
         "sprints": store.sprints.list(),
         "teams": store.teams.list(include_archived=True),
-        "version": store.version(),
+        "version": version,
     }
 
 

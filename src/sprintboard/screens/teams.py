@@ -33,10 +33,13 @@ PANES = ("#teams-list", "#members-list", "#onboarding-list")
 
 def fetch_teams(store: Any) -> dict[str, Any]:
     """Every team (archived ones too) and every member, read on the database thread."""
+    # The version first: a commit landing during the reads below then makes it look
+    # older than what is shown (one extra reload), never newer (a change hidden).
+    version = store.version()
     return {
         "teams": store.teams.list(include_archived=True),
         "members": store.members.list(),
-        "version": store.version(),
+        "version": version,
     }
 
 

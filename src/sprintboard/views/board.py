@@ -27,6 +27,9 @@ def fetch_board(
 
     Until a sprint is chosen the board follows the active sprint (else the next planned).
     """
+    # The version first: a commit landing during the reads below then makes it look
+    # older than what is shown (one extra reload), never newer (a change hidden).
+    version = store.version()
     if not chosen:
         sprint = store.sprints.active() or next(iter(store.sprints.list("planned")), None)
     elif sprint is not None:
@@ -35,7 +38,7 @@ def fetch_board(
         "sprint": sprint,
         "cards": store.cards.query(sprint=sprint["id"] if sprint else None),
         "teams": store.teams.list(include_archived=True),
-        "version": store.version(),
+        "version": version,
         "empty": first and store.is_empty(),
         "today": store.today(),
     }

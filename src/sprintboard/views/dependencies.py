@@ -164,6 +164,9 @@ def graph_rows(
 
 def fetch_dependencies(store: Any) -> dict[str, Any]:
     """Every card and link as a graph, with the teams (on the database thread)."""
+    # The version first: a commit landing during the reads below then makes it look
+    # older than what is shown (one extra reload), never newer (a change hidden).
+    version = store.version()
     with gc_paused():
         graph = DependencyGraph.from_rows(
             store.deps.plan_cards(), store.deps.pairs(), store.sprints.list()
@@ -173,7 +176,7 @@ def fetch_dependencies(store: Any) -> dict[str, Any]:
         "graph": graph,
         "matrix": matrix,
         "teams": store.teams.list(include_archived=True),
-        "version": store.version(),
+        "version": version,
     }
 
 

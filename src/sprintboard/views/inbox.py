@@ -40,6 +40,9 @@ def fetch_inbox(
     `limit` items of the view from index `start`, or its last ones when `start` is None or
     past the end (the view shrank meanwhile); `start` in the answer says where they begin.
     """
+    # The version first: a commit landing during the reads below then makes it look
+    # older than what is shown (one extra reload), never newer (a change hidden).
+    version = store.version()
     woken = store.feedback.wake_snoozed() if wake else []
     today = store.today()
     feedback = store.feedback
@@ -57,7 +60,7 @@ def fetch_inbox(
         "counts": counts,
         "today": today,
         "woken": woken,
-        "version": store.version(),
+        "version": version,
         "teams": [t for t in store.teams.list() if not t["archived"]],
         "sprints": [s for s in store.sprints.list() if s["state"] != "closed"],
         "reasons": [r["decline_reason"] for r in declined if r["decline_reason"]],

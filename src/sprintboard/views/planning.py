@@ -40,6 +40,9 @@ def fetch_planning(store: Any, sprint_id: int | None, chosen: bool) -> dict[str,
 
     Until a sprint is chosen the screen follows the active sprint, else the next planned.
     """
+    # The version first: a commit landing during the reads below then makes it look
+    # older than what is shown (one extra reload), never newer (a change hidden).
+    version = store.version()
     active = store.sprints.active()
     # Rows only (list() also totals every sprint's cards, ~80 ms at 80 sprints).
     sprints = [
@@ -59,7 +62,7 @@ def fetch_planning(store: Any, sprint_id: int | None, chosen: bool) -> dict[str,
         "cards": store.cards.query(sprint=sprint["id"]) if sprint else [],
         "teams": store.teams.list(include_archived=True),
         "overrides": store.sprints.capacity_overrides(sprint["id"]) if sprint else {},
-        "version": store.version(),
+        "version": version,
     }
 
 
