@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+import pytest
 from rich.segment import Segment
 from rich.style import Style
 from textual.app import App, ComposeResult
@@ -180,3 +181,10 @@ async def test_styles_follow_the_theme_and_the_focus() -> None:
         await pilot.pause()
         blurred = numbers.get_style("numbers--selected")
         assert blurred == fresh() and blurred != themed
+
+
+def test_a_list_that_does_not_say_its_rows_is_refused_when_defined() -> None:
+    with pytest.raises(TypeError, match="without row_count, cursor, render_row"):
+
+        class Unfinished(LineList):
+            pass

@@ -14,7 +14,7 @@ after. The list binds no keys (the screens own them) and shows no scrollbar.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segment
 from textual import events
@@ -36,6 +36,10 @@ class LineListMessage(Message):
     @property
     def control(self) -> LineList:
         return self.line_list
+
+
+_HOOKS = ("row_count", "cursor", "render_row")
+"""What every list says for itself (see `LineList`)."""
 
 
 class LineList(ComponentStyles, ScrollView, inherit_bindings=False):
@@ -66,18 +70,24 @@ class LineList(ComponentStyles, ScrollView, inherit_bindings=False):
         self.empty_text = ""
 
     # -- what a subclass says ------------------------------------------------------------
+    # Each list defines `row_count`, `cursor` (the selected row, as its view model holds
+    # it) and `render_row`; a class that misses one is refused when it is defined.
 
-    @property
-    def row_count(self) -> int:
-        raise NotImplementedError
+    if TYPE_CHECKING:
 
-    @property
-    def cursor(self) -> int:
-        """The selected row, as the view model holds it."""
-        raise NotImplementedError
+        @property
+        def row_count(self) -> int: ...
 
-    def render_row(self, index: int, width: int) -> Strip:
-        raise NotImplementedError
+        @property
+        def cursor(self) -> int: ...
+
+        def render_row(self, index: int, width: int) -> Strip: ...
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        missing = [name for name in _HOOKS if not hasattr(cls, name)]
+        if missing:
+            raise TypeError(f"{cls.__name__} is a LineList without {', '.join(missing)}")
 
     def render_header(self, y: int, width: int) -> Strip:
         return Strip.blank(width, self.get_style())
