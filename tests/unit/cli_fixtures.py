@@ -3,8 +3,11 @@ success and refusal checks."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -140,3 +143,31 @@ def refused(cli: Any, *args: str) -> str:
 
 def keys_of(kind: str, record: dict[str, Any]) -> None:
     assert list(record) == JSON_KEYS[kind], kind
+
+
+def run_in_process(*args: str) -> tuple[int, str, str]:
+    """`sprintboard ARGS...` in this process, outside any fixture: exit status, stdout,
+    stderr (for property tests, which run many commands in one test)."""
+    from sprintboard.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def all_rows(db: Path) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """Every table's rows (the activity log included), to compare before and after."""
+    conn = sqlite3.connect(db)
+    try:
+        names = [
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1")
+        ]
+        return [(n, conn.execute(f"SELECT * FROM [{n}] ORDER BY rowid").fetchall()) for n in names]
+    finally:
+        conn.close()

@@ -4,7 +4,6 @@ records' checks (dates in range, numbers bounded, no control characters or surro
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -15,10 +14,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from cli_fixtures import all_rows, run_in_process
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sprintboard.cli import main
 from sprintboard.store import Store
 from sprintboard.vocabulary import needs_cleaning
 
@@ -58,29 +57,6 @@ HOSTILE_DATE = st.sampled_from(
 )
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
-
-
-def snapshot(db: Path) -> list[tuple[str, list[tuple[Any, ...]]]]:
-    conn = sqlite3.connect(db)
-    try:
-        names = [
-            r[0]
-            for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1")
-        ]
-        return [(n, conn.execute(f"SELECT * FROM [{n}] ORDER BY rowid").fetchall()) for n in names]
-    finally:
-        conn.close()
-
-
 def assert_stored_values_valid(db: Path) -> None:
     """What an import stored is what the records allow."""
     conn = sqlite3.connect(db)
@@ -112,21 +88,21 @@ def check_import(content: str | bytes, args: Callable[[Path], list[str]], name: 
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "plan.db"
         Store(db).close()
-        before = snapshot(db)
+        before = all_rows(db)
         file = Path(folder) / name
         if isinstance(content, str):
             # surrogatepass: the file holds what a broken exporter would write.
             file.write_bytes(content.encode("utf-8", "surrogatepass"))
         else:
             file.write_bytes(content)
-        code, out, err = run("--db", str(db), *args(file))
+        code, out, err = run_in_process("--db", str(db), *args(file))
         assert code in (0, 2), err
         assert "Traceback" not in err
         assert "\x1b" not in out + err and "\x07" not in out + err
         assert all(line.startswith("error: ") for line in err.splitlines()), err
         if code == 2 and args(file)[0] not in ("feedback", "stock"):
             assert err.count("\n") == 1, err
-            assert snapshot(db) == before
+            assert all_rows(db) == before
         assert_stored_values_valid(db)
 
 

@@ -3,21 +3,18 @@ line naming the JSON path, and the database is left as it was."""
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import json
-import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_fixtures import all_rows, run_in_process
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import NOW
-from sprintboard.cli import main
 from sprintboard.demo import load_demo
 from sprintboard.io.dump import export_dump
 from sprintboard.store import Store, frozen_clock
@@ -36,46 +33,21 @@ def _demo_document() -> dict[str, Any]:
 DOCUMENT = _demo_document()
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    """The CLI in-process: exit status, stdout, stderr."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
-
-
-def rows_of(db: Path) -> list[tuple[str, list[tuple[Any, ...]]]]:
-    """Every table's rows (the activity log included), to compare before and after."""
-    conn = sqlite3.connect(db)
-    try:
-        names = [
-            r[0]
-            for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1")
-        ]
-        return [(n, conn.execute(f"SELECT * FROM [{n}] ORDER BY rowid").fetchall()) for n in names]
-    finally:
-        conn.close()
-
-
 def refused(document: dict[str, Any], needle: str = "") -> str:
     """Restore `document` into a new database: must fail in one line, nothing written."""
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "plan.db"
         Store(db).close()
-        before = rows_of(db)
+        before = all_rows(db)
         dump = Path(folder) / "dump.json"
         # surrogatepass: a lone surrogate must reach the reader as the JSON escape it was.
         dump.write_text(json.dumps(document), encoding="utf-8")
-        code, _out, err = run("--db", str(db), "import", str(dump), "--from", "json")
+        code, _out, err = run_in_process("--db", str(db), "import", str(dump), "--from", "json")
         assert code == 2, err
         assert err.startswith("error: ") and err.count("\n") == 1, err
         assert "Traceback" not in err
         assert needle in err
-        assert rows_of(db) == before
+        assert all_rows(db) == before
         return err
 
 
@@ -89,7 +61,7 @@ def test_the_demo_export_restores() -> None:
     with tempfile.TemporaryDirectory() as folder:
         dump = Path(folder) / "dump.json"
         dump.write_text(json.dumps(DOCUMENT), encoding="utf-8")
-        code, out, err = run(
+        code, out, err = run_in_process(
             "--db", str(Path(folder) / "p.db"), "import", str(dump), "--from", "json"
         )
         assert (code, err) == (0, "")
@@ -160,13 +132,13 @@ def test_control_characters_and_surrogates_are_cleaned_and_counted(tmp_path: Pat
     dump = tmp_path / "dump.json"
     dump.write_text(json.dumps(document), encoding="utf-8")
     db = str(tmp_path / "p.db")
-    code, out, err = run("--db", db, "import", str(dump), "--from", "json")
+    code, out, err = run_in_process("--db", db, "import", str(dump), "--from", "json")
     assert (code, err) == (0, "")
     assert "2 text values cleaned" in out
     key = document["tables"]["cards"][0]["key"]
-    shown = json.loads(run("--db", db, "card", "show", key, "--json")[1])
+    shown = json.loads(run_in_process("--db", db, "card", "show", key, "--json")[1])
     assert shown["title"] == "Pay]0;owned now\ufffd"
-    listed = run("--db", db, "card", "list")[1]
+    listed = run_in_process("--db", db, "card", "list")[1]
     assert "\x1b" not in listed and "\x07" not in listed
 
 
@@ -284,11 +256,11 @@ def test_a_reserved_sprint_name_is_restored_renamed_with_a_note(name: str, tmp_p
     dump = tmp_path / "dump.json"
     dump.write_text(json.dumps(with_value("sprints", "name", name)), encoding="utf-8")
     db = str(tmp_path / "p.db")
-    code, out, err = run("--db", db, "import", str(dump), "--from", "json")
+    code, out, err = run_in_process("--db", db, "import", str(dump), "--from", "json")
     assert code == 0, err
     renamed = f"{name.strip()} (imported)"
     assert f"note: sprint {name.strip()!r} ($.tables.sprints[0].name) restored as" in out
-    listed = json.loads(run("--db", db, "sprint", "list", "--json")[1])
+    listed = json.loads(run_in_process("--db", db, "sprint", "list", "--json")[1])
     assert renamed in [s["name"] for s in listed]
     assert not any(s["name"].strip().casefold() in ("current", "backlog") for s in listed)
 
@@ -307,9 +279,9 @@ def test_a_team_with_its_numbers_used_up_says_so(tmp_path: Path) -> None:
     dump = tmp_path / "dump.json"
     dump.write_text(json.dumps(document), encoding="utf-8")
     db = str(tmp_path / "p.db")
-    assert run("--db", db, "import", str(dump), "--from", "json")[0] == 0
-    code, _out, err = run("--db", db, "card", "add", "One too many", "--team", "IT")
+    assert run_in_process("--db", db, "import", str(dump), "--from", "json")[0] == 0
+    code, _out, err = run_in_process("--db", db, "card", "add", "One too many", "--team", "IT")
     assert code == 2 and err.count("\n") == 1
     assert err.startswith("error: team: IT has used up its card numbers"), err
     assert "E+" not in err
-    assert run("--db", db, "card", "add", "Elsewhere", "--team", "MKT")[0] == 0
+    assert run_in_process("--db", db, "card", "add", "Elsewhere", "--team", "MKT")[0] == 0
