@@ -61,6 +61,7 @@ def make_app(
     busy_timeout: float | None = None,
     live_refresh: float = 1.0,
     before_ui: Callable[[], None] | None = None,
+    actor: str | Callable[[], str] | None = None,
 ) -> SprintboardApp:
     """Open the database and build the app on it; ready for `run()` or `run_test()`.
 
@@ -69,7 +70,11 @@ def make_app(
     """
     with _starting_up():
         store = Store(
-            Path(db_path), clock=clock, create_parent=create_parent, busy_timeout=busy_timeout
+            Path(db_path),
+            clock=clock,
+            create_parent=create_parent,
+            busy_timeout=busy_timeout,
+            actor=actor,
         )
         if before_ui is not None:
             try:
@@ -96,10 +101,15 @@ def make_app(
 
 
 def run_app(
-    db_path: Path, *, create_parent: bool = False, before_ui: Callable[[], None] | None = None
+    db_path: Path,
+    *,
+    create_parent: bool = False,
+    before_ui: Callable[[], None] | None = None,
+    actor: str | Callable[[], str] | None = None,
 ) -> int:
     """Run the board until it quits; returns its exit status (1 after an unhandled error,
-    whose traceback Textual has printed)."""
-    app = make_app(db_path, create_parent=create_parent, before_ui=before_ui)
+    whose traceback Textual has printed). `actor`: who is at the keyboard (or a function
+    that finds out, called on the first write)."""
+    app = make_app(db_path, create_parent=create_parent, before_ui=before_ui, actor=actor)
     app.run()
     return app.return_code or 0

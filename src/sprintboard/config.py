@@ -1,8 +1,9 @@
-"""Settings: where the database lives, the theme, WIP limits; env overrides.
+"""Settings: where the database lives, who is at the keyboard, the theme, WIP limits.
 
 Order of precedence for the database: `--db PATH`, then `SPRINTBOARD_DB`, then
-`<user data dir>/sprintboard.db`. Other settings live in `<user config dir>/config.toml`
-(`SPRINTBOARD_CONFIG` overrides its path).
+`<user data dir>/sprintboard.db`. For the person: `--as NAME`, then `SPRINTBOARD_USER`,
+then `user` in the config file, then git's `user.name`, then the OS account. Other
+settings live in `<user config dir>/config.toml` (`SPRINTBOARD_CONFIG` overrides its path).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ NUMBERS: dict[str, tuple[int, int, str]] = {
     "feedback_red_days": (0, 3650, "days before an untriaged item turns red"),
 }
 """The numeric settings: (lowest, highest, what the number means)."""
+MAX_PERSON = 100
+"""The longest name a person may go by, in characters."""
 
 
 def _whole(value: Any, low: int, high: int) -> bool:
@@ -81,8 +84,90 @@ def config_path() -> Path:
     return Path(_dirs().user_config_dir) / "config.toml"
 
 
+def person_name(value: str) -> str | None:
+    """`value` as a person's name: white space folded, control characters and invisible
+    direction marks refused (None), at most MAX_PERSON characters (None if longer)."""
+    import unicodedata
+
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs") for char in value):
+        return None
+    name = " ".join(value.split())
+    return name if 0 < len(name) <= MAX_PERSON else None
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is at the keyboard: the name changes are recorded under, and where it came from
+    ('--as', 'SPRINTBOARD_USER', 'config', 'git', 'account')."""
+
+    name: str
+    source: str
+
+
+def _git_user_name() -> str | None:
+    """git's `user.name` (as git resolves it for this folder); None without git, without
+    the setting, or when git takes too long."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "config", "--get", "user.name"],
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _account_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def resolve_person(option: str | None, settings: Settings | None = None) -> Person:
+    """The person at the keyboard. `--as` and `SPRINTBOARD_USER` given but unusable are
+    refused in one line (a script meant someone); a bad config value was reported by the
+    config check and is skipped, as a git name that is not a name is."""
+    if option is not None:
+        name = person_name(option)
+        if name is None:
+            raise UserError(
+                f"--as: a person's name is 1-{MAX_PERSON} characters of text, without control "
+                f"characters (got {option!r})"
+            )
+        return Person(name, "--as")
+    env = os.environ.get("SPRINTBOARD_USER")
+    if env:
+        name = person_name(env)
+        if name is None:
+            raise UserError(
+                f"SPRINTBOARD_USER: a person's name is 1-{MAX_PERSON} characters of text, "
+                f"without control characters (got {env!r})"
+            )
+        return Person(name, "SPRINTBOARD_USER")
+    if settings is None:
+        settings, _ = Settings.read()
+    if settings.user:
+        return Person(settings.user, "config")
+    git = _git_user_name()
+    if git and (name := person_name(git)) is not None:
+        return Person(name, "git")
+    return Person(person_name(_account_name()) or "unknown", "account")
+
+
 @dataclass
 class Settings:
+    user: str = ""
+    """The name this laptop's changes are recorded under ('' : git's user.name or the OS
+    account)."""
     theme: str = "sprintboard-dark"
     wip_limits: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_WIP))
     urgent_feedback_days: int = 2
@@ -128,7 +213,18 @@ class Settings:
             problems.append(f"config: {key} = {value!r} in {path}: {allowed}")
 
         for key, value in data.items():
-            if key == "theme":
+            if key == "user":
+                name = person_name(value) if isinstance(value, str) else None
+                if name is not None:
+                    settings.user = name
+                else:
+                    problem(
+                        key,
+                        value,
+                        f"must be a person's name: 1-{MAX_PERSON} characters of text, "
+                        "without control characters",
+                    )
+            elif key == "theme":
                 if isinstance(value, str) and value.strip():
                     settings.theme = value
                 else:
@@ -152,7 +248,7 @@ class Settings:
                 else:
                     problem(key, value, f"must be a whole number {low}-{high} ({meaning})")
             else:
-                known = ", ".join(["theme", "wip_limits", *NUMBERS])
+                known = ", ".join(["user", "theme", "wip_limits", *NUMBERS])
                 problems.append(f"config: unknown key {key!r} in {path}; the keys are {known}")
         if settings.feedback_red_days < settings.feedback_amber_days:
             problems.append(

@@ -45,6 +45,7 @@ from sprintboard.vocabulary import (  # noqa: F401  (re-exported: models is thei
     colour_hex,
     replace_surrogates,
     strip_control,
+    summary_line,
 )
 
 # -- limits: every value entering the store is inside these (README: Limits) ---------------
@@ -286,6 +287,24 @@ class Feedback(Record):
     reports: Annotated[int, Number] = Field(default=1, ge=1, le=MAX_REPORTS)
 
 
+MAX_COMMENT = 20_000
+MAX_CHECKLIST_ITEMS = 200
+
+
+class Comment(Record):
+    """One comment on a card: free text (newlines kept), never empty."""
+
+    body: Annotated[str, BeforeValidator(_block), AfterValidator(_not_empty), _at_most(MAX_COMMENT)]
+
+
+class ChecklistItem(Record):
+    """One thing to do on a card, optionally a team's part of it."""
+
+    text: Title
+    team: TeamCode | None = None
+    done: bool = False
+
+
 class Decline(Record):
     """Why a feedback item is declined: one line, required."""
 
@@ -296,18 +315,6 @@ class Snooze(Record):
     """Until when a feedback item stays out of the inbox (it is back on that day)."""
 
     until: Day
-
-
-def summary_line(text: str, width: int = 80) -> str:
-    """The first non-blank line of `text`, white space folded, cut at a word to `width`."""
-    line = next((" ".join(part.split()) for part in text.splitlines() if part.strip()), "")
-    if len(line) <= width:
-        return line
-    cut = line[: width - 1]
-    space = cut.rfind(" ")
-    if space > width // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:-") + "…"
 
 
 class StockItem(Record):

@@ -155,6 +155,19 @@ MAX_ONBOARDING_STEPS = 50
 """Steps on one member's checklist, the defaults and those added for that member."""
 
 MAX_POINTS = 1000
+TEAM_PARTS = {
+    "MKT": "brief the campaign",
+    "IT": "build and test",
+    "CS": "brief the service team",
+    "ECOM": "set it up in the shop",
+    "WH": "confirm stock",
+    "EXEC": "sign off",
+    "CNT": "write the content",
+    "DATA": "set up the tracking",
+    "FIN": "approve the budget",
+}
+"""A contributing team's part of a card, as its default checklist item ('WH: confirm
+stock'); a team not listed here gets 'do its part'."""
 MAX_CAPACITY = 10_000
 MAX_REPORTS = 1_000_000
 MAX_COUNT = 1_000_000_000
@@ -264,3 +277,15 @@ def sprint_span(sprint: Mapping[str, Any]) -> tuple[date, date]:
             f"{MAX_SPRINT_DAYS} days); fix them with 'sprintboard sprint edit'"
         )
     return start, end
+
+
+def summary_line(text: str, width: int = 80) -> str:
+    """The first non-blank line of `text`, white space folded, cut at a word to `width`."""
+    line = next((" ".join(part.split()) for part in text.splitlines() if part.strip()), "")
+    if len(line) <= width:
+        return line
+    cut = line[: width - 1]
+    space = cut.rfind(" ")
+    if space > width // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-") + "…"

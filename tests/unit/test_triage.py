@@ -10,7 +10,6 @@ import pytest
 
 from sprintboard.config import Settings
 from sprintboard.errors import UserError
-from sprintboard.models import summary_line
 from sprintboard.planning.triage import (
     VIEWS,
     AgeLevel,
@@ -23,6 +22,7 @@ from sprintboard.planning.triage import (
     view_counts,
     view_of,
 )
+from sprintboard.vocabulary import summary_line
 
 TODAY = date(2026, 3, 11)
 

@@ -21,6 +21,7 @@ from sprintboard import __version__
 from sprintboard.errors import FileProblem, UserError
 
 if TYPE_CHECKING:
+    from sprintboard.config import Person
     from sprintboard.store import Store
 
 
@@ -30,18 +31,33 @@ class Context:
     current: Context | None = None
     """The command's context, for main() to name the database in an error line."""
 
-    def __init__(self, db_option: str | None) -> None:
-        from sprintboard.config import resolve_db_path
+    def __init__(self, db_option: str | None, as_option: str | None = None) -> None:
+        from sprintboard.config import person_name, resolve_db_path
 
         self.db_path, self.is_default = resolve_db_path(db_option)
+        self.as_option = as_option
         self._store: Store | None = None
+        self._person: Person | None = None
         Context.current = self
+        if as_option is not None and person_name(as_option) is None:
+            self.person()  # refuses a bad --as before anything is opened
+
+    def person(self) -> Person:
+        """Who is at the keyboard (config.resolve_person), found on first use."""
+        if self._person is None:
+            from sprintboard.config import resolve_person
+
+            self._person = resolve_person(self.as_option)
+        return self._person
+
+    def actor(self) -> str:
+        return self.person().name
 
     def store(self) -> Store:
         if self._store is None:
             from sprintboard.store import Store
 
-            self._store = Store(self.db_path, create_parent=self.is_default)
+            self._store = Store(self.db_path, create_parent=self.is_default, actor=self.actor)
         return self._store
 
     def close(self) -> None:
@@ -81,6 +97,8 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "demo": ("work",),
     "undo": ("work",),
     "history": ("work",),
+    "redo": ("work",),
+    "whoami": ("work",),
     "check": ("checks",),
     "report": ("reports",),
     "import": ("exchange",),
@@ -131,21 +149,31 @@ class LazyGroup(click.Group):
     metavar="PATH",
     help="Database file (default: $SPRINTBOARD_DB, else sprintboard.db in your data directory).",
 )
+@click.option(
+    "--as",
+    "as_person",
+    metavar="NAME",
+    help="Who is at the keyboard (default: $SPRINTBOARD_USER, config 'user', git's "
+    "user.name, else your account).",
+)
 @click.version_option(__version__, prog_name="sprintboard")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, as_person: str | None) -> None:
     """Plan sprints across the teams of an e-commerce organisation.
 
     Run with no command to open the board.
     """
-    ctx.obj = Context(db)
+    ctx.obj = Context(db, as_person)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         from sprintboard.app import run_app
 
         # The terminal is checked once the database opened: a bad file is named first.
         opened = run_app(
-            ctx.obj.db_path, create_parent=ctx.obj.is_default, before_ui=_need_terminal
+            ctx.obj.db_path,
+            create_parent=ctx.obj.is_default,
+            before_ui=_need_terminal,
+            actor=ctx.obj.actor,
         )
         if opened != 0:
             click.echo(

@@ -1,4 +1,4 @@
-"""`demo`, `undo` and `history`: whole-database commands."""
+"""`demo`, `undo`, `redo`, `history` and `whoami`: whole-database commands."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import click
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import emit_json, say, table
 from sprintboard.cli.params import DEMO_SIZE
+from sprintboard.errors import UserError
 
 
 @click.command()
@@ -47,12 +48,43 @@ def demo(ctx: Context, cards: int | None, per_sprint: int, force: bool) -> None:
 
 
 @click.command()
+@click.option(
+    "--any", "any_person", is_flag=True, help="Undo the last change of anyone, not yours."
+)
+@click.option(
+    "--change",
+    "change",
+    type=click.IntRange(1, 2**63 - 1),
+    metavar="ID",
+    help="Undo this change (its id is in 'sprintboard history KEY'), whoever made it.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
-def undo(ctx: Context) -> None:
-    """Undo the last change (from any sprintboard on this database)."""
-    done = ctx.store().activity.undo()
-    what = f" {done['key']}" if done["key"] else ""
-    say(f"undone: {done['action']}{what} by {done['actor']} at {done['at']}")
+def undo(ctx: Context, any_person: bool, change: int | None, as_json: bool) -> None:
+    """Undo your last change (refused when someone changed that record since)."""
+    from sprintboard.store.activity import undo_message
+
+    if any_person and change is not None:
+        raise UserError("undo: give --any or --change, not both")
+    done = ctx.store().activity.undo(any_person=any_person, change=change)
+    if as_json:
+        emit_json(done)
+    else:
+        say(undo_message(done))
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def redo(ctx: Context, as_json: bool) -> None:
+    """Put back what your last undo reverted."""
+    from sprintboard.store.activity import undo_message
+
+    done = ctx.store().activity.redo()
+    if as_json:
+        emit_json(done)
+    else:
+        say(undo_message(done, "redone"))
 
 
 @click.command()
@@ -101,4 +133,32 @@ def history(ctx: Context, key: str, as_json: bool) -> None:
     )
 
 
-COMMANDS = [demo, undo, history]
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def whoami(ctx: Context, as_json: bool) -> None:
+    """Who sprintboard records your changes under, and why."""
+    person = ctx.person()
+    store = ctx.store()
+    name = store.person(person.name)
+    member = next((m for m in store.members.list() if m["name"] == name), None)
+    shown = {
+        "name": name,
+        "given": person.name,
+        "source": person.source,
+        "member": None
+        if member is None
+        else {"id": member["id"], "team": member["team"], "role": member["role"]},
+        "device": store.device,
+    }
+    if as_json:
+        emit_json(shown)
+        return
+    if member is None:
+        where = "not a team member (add one with 'sprintboard member add TEAM NAME')"
+    else:
+        where = f"{member['team']} member" + (f", {member['role']}" if member["role"] else "")
+    say(f"{name} ({where}); from {person.source}; device {store.device}")
+
+
+COMMANDS = [demo, undo, redo, history, whoami]

@@ -14,8 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sprintboard.errors import UserError
-from sprintboard.models import summary_line
-from sprintboard.vocabulary import FIRST_DAY, URGENT_CATEGORIES, stored_day
+from sprintboard.vocabulary import FIRST_DAY, URGENT_CATEGORIES, stored_day, summary_line
 
 VIEWS = ("new", "snoozed", "accepted", "shipped", "declined", "duplicate")
 """The inbox's views, in tab order; every item is in exactly one of them."""

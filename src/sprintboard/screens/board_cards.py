@@ -14,6 +14,7 @@ from textual.content import Content
 
 from sprintboard.errors import UserError
 from sprintboard.screens.live import LiveScreen
+from sprintboard.store.activity import undo_message
 from sprintboard.views.board import BoardModel
 from sprintboard.views.text import printable
 from sprintboard.widgets.board_grid import BoardGrid
@@ -91,8 +92,7 @@ class CardActions(LiveScreen):
         except sqlite3.Error as exc:
             self.notify(f"not undone: {exc}", severity="error", markup=False, timeout=8)
             return
-        what = f" {done['key']}" if done["key"] else ""
-        self.notify(f"undone: {done['action']}{what}", markup=False)
+        self.notify(undo_message(done), markup=False)
         await self.load()
 
     # -- dependencies ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sprintboard.screens.triage_dialogs import (
     SnoozeScreen,
     TriageDialog,
 )
+from sprintboard.store.activity import undo_message
 from sprintboard.views import inbox as model
 from sprintboard.views.inbox_reads import InboxReads
 
@@ -149,7 +150,7 @@ class TriageActions(LiveScreen):
         done = await self.write(self.store.activity.undo)
         if done is not None:
             key = done["key"] or ""
-            self.notify(f"undone: {done['action']} {key}".rstrip(), markup=False)
+            self.notify(undo_message(done), markup=False)
             keep = int(key[3:]) if key.startswith("FB-") and key[3:].isdigit() else None
             await self.load(keep=keep)
 

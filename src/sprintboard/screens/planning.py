@@ -23,6 +23,7 @@ from textual.widgets import Footer, Input
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import SprintCapacity
 from sprintboard.screens.live import LiveScreen
+from sprintboard.store.activity import undo_message
 from sprintboard.views.planning import (
     BACKLOG,
     VIEWS,
@@ -335,8 +336,7 @@ class PlanningScreen(LiveScreen):
     async def action_undo(self) -> None:
         done = await self.write(self.store.activity.undo)
         if done is not None:
-            what = f" {done['key']}" if done["key"] else ""
-            self.notify(f"undone: {done['action']}{what}", markup=False)
+            self.notify(undo_message(done), markup=False)
             await self.load()
 
     async def action_reload(self) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from sprintboard.store.activity import Activity
 from sprintboard.store.cards import ALL, Cards
+from sprintboard.store.comments import Comments
 from sprintboard.store.database import Clock, DatabaseError, StoreCore
 from sprintboard.store.feedback import FeedbackItems
 from sprintboard.store.goals import Goals
@@ -26,7 +28,7 @@ class Store(StoreCore):
         path: Path | str,
         *,
         clock: Clock | None = None,
-        actor: str | None = None,
+        actor: str | Callable[[], str] | None = None,
         create_parent: bool = False,
         busy_timeout: float | None = None,
         seed: bool = True,
@@ -39,10 +41,12 @@ class Store(StoreCore):
         self.goals = Goals(self)
         self.sprints = Sprints(self)
         self.cards = Cards(self, self.teams)
+        self.checklists = self.cards.checklists
+        self.comments = Comments(self, self.cards)
         self.deps = Dependencies(self, self.cards)
         self.feedback = FeedbackItems(self, self.cards)
         self.stock = Stock(self)
-        self.activity = Activity(self)
+        self.activity = Activity(self, self.cards)
         if seed and not self.read_only and self.is_new():
             self.teams.seed()
 

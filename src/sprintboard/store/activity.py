@@ -1,17 +1,85 @@
-"""The activity log: history of a record, and undo of the last change."""
+"""The activity log: history of a record, and undo and redo, personal by default.
+
+Undo is personal: it takes the last change of the person at the keyboard that is not
+undone yet, and refuses, in one line and changing nothing, when a later change (by anyone)
+left a value that undo would overwrite. Redo reverts one's own undos, newest first, until
+one makes a new change. Undoing someone else's change is possible on purpose (`any_person`,
+or one chosen change by its id in the log).
+"""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
-from sprintboard.errors import UserError
-from sprintboard.store.cards import normalise_key
-from sprintboard.store.database import ENTITY_TABLES, Rows, StoreCore
+from sprintboard.errors import NotFound, UserError
+from sprintboard.store.cards import Cards, normalise_key
+from sprintboard.store.database import ENTITY_TABLES, Rows, StoreCore, Tx
+from sprintboard.store.people import same_person
+from sprintboard.vocabulary import summary_line
 
 # Not changes a user means to undo with one key: loading the seed or demo organisation,
 # undo itself, and snoozed feedback waking up on its day (it would only snooze again).
 NOT_UNDOABLE = ("seed", "demo", "undo", "feedback.wake")
+NOT_FRESH = (*NOT_UNDOABLE, "redo")
+"""Changes that leave one's redo list as it was: undo and redo themselves, and what
+sprintboard does on its own."""
+BOOKKEEPING = frozenset({"updated_at", "position", "done_at", "edited_at"})
+"""Fields that follow other changes: a later reorder or touch is nobody's work to lose."""
+
+ACTION_WORDS = {
+    "card.add": "new card {key}",
+    "card.edit": "edit of {key}",
+    "card.move": "move of {key}",
+    "card.reorder": "reorder of {key}",
+    "card.delete": "deletion of {key}",
+    "dependency.add": "dependency {key}",
+    "dependency.remove": "removal of dependency {key}",
+    "dependency.import": "dependency import",
+    "sprint.add": "new sprint {key}",
+    "sprint.edit": "edit of sprint {key}",
+    "sprint.start": "start of sprint {key}",
+    "sprint.close": "close of sprint {key}",
+    "sprint.capacity": "capacity change in sprint {key}",
+    "goal.add": "new goal {key}",
+    "goal.edit": "edit of goal {key}",
+    "goal.signoff": "sign-off of goal {key}",
+    "team.add": "new team {key}",
+    "team.edit": "edit of team {key}",
+    "team.archive": "archiving of team {key}",
+    "member.add": "new member {key}",
+    "member.onboard": "onboarding step of {key}",
+    "feedback.add": "new feedback {key}",
+    "feedback.accept": "acceptance of {key}",
+    "feedback.duplicate": "{key} marked as a duplicate",
+    "feedback.decline": "decline of {key}",
+    "feedback.snooze": "snooze of {key}",
+    "feedback.reopen": "reopening of {key}",
+    "feedback.import": "feedback import",
+    "stock.import": "stock import",
+    "comment.add": "comment on {key}",
+    "comment.edit": "edit of a comment on {key}",
+    "comment.delete": "deletion of a comment on {key}",
+    "checklist.add": "checklist item on {key}",
+    "checklist.tick": "checklist tick on {key}",
+    "checklist.edit": "checklist edit on {key}",
+    "checklist.remove": "checklist removal on {key}",
+    "undo": "undo on {key}",
+}
+"""What a change was, in words, for undo and redo messages."""
+
+_NOUNS = {
+    "card": ("card",),
+    "sprint": ("sprint",),
+    "goal": ("goal",),
+    "team": ("team",),
+    "member": ("member",),
+    "feedback": ("feedback",),
+    "dependency": ("dependency",),
+    "comment": ("comment",),
+    "checklist": ("checklist_item",),
+}
 PLAN_REPLACED = "plan_replaced"
 """The meta key noting the last time the whole plan was replaced (demo --force): the
 transaction, when, and the copy of the plan from before. Undo stops there."""
@@ -21,10 +89,23 @@ def describe_change(entry: dict[str, Any], team_codes: dict[int, str], arrow: st
     """One log entry in words: 'status: todo → doing', 'IT-6 now blocks ECOM-4', 'added
     contributing team FIN', 'created card IT-7'. `team_codes`: team id -> code."""
     op, entity = entry["op"], entry["entity"]
+    row = (entry["after"] if op == "create" else entry["before"]) or {}
+    if entity == "comment":
+        if op == "update":
+            return "edited a comment" if entry["field"] == "body" else "comment touched"
+        first = summary_line(str(row.get("body", "")), 60)
+        verb = "comment" if op == "create" else "deleted a comment"
+        return f"{verb} by {row.get('author', '?')}: {first}"
+    if entity == "checklist_item":
+        if op == "update" and entry["field"] == "done":
+            return "ticked a checklist item" if entry["after"] else "unticked a checklist item"
+        if op == "update":
+            return f"checklist item {entry['field']}: {entry['before']} {arrow} {entry['after']}"
+        verb = "added checklist item" if op == "create" else "removed checklist item"
+        return f"{verb} {summary_line(str(row.get('text', '')), 60)!r}"
     if op == "update":
         return f"{entry['field']}: {entry['before']} {arrow} {entry['after']}"
     if entity == "card_team":
-        row = (entry["after"] if op == "create" else entry["before"]) or {}
         team = team_codes.get(row.get("team_id", 0), "a team")
         return f"{'added' if op == 'create' else 'removed'} contributing team {team}"
     key = entry["entity_key"] or ""
@@ -35,21 +116,31 @@ def describe_change(entry: dict[str, Any], team_codes: dict[int, str], arrow: st
 
 
 class Activity:
-    def __init__(self, core: StoreCore) -> None:
+    def __init__(self, core: StoreCore, cards: Cards) -> None:
         self.core = core
+        self.cards = cards
 
     def _shape(self, row: dict[str, Any]) -> dict[str, Any]:
         for f in ("before", "after"):
             row[f] = None if row[f] is None else json.loads(row[f])
         return row
 
-    def recent(self, limit: int = 50) -> Rows:
-        rows = self.core.rows("SELECT * FROM activity ORDER BY id DESC LIMIT ?", [limit])
+    def recent(self, limit: int = 50, *, person: str | None = None) -> Rows:
+        """The newest entries (of one person, when given), newest first."""
+        if person is None:
+            rows = self.core.rows("SELECT * FROM activity ORDER BY id DESC LIMIT ?", [limit])
+        else:
+            rows = self.core.rows(
+                "SELECT * FROM activity WHERE actor = ? ORDER BY id DESC LIMIT ?",
+                [self.core.person(person), limit],
+            )
         return [self._shape(r) for r in rows]
 
     def for_card(self, key: str) -> Rows:
-        """Every entry that touched the card (its fields, team links and dependencies), in
-        time order: a demo or an import logs backdated entries after later ones."""
+        """Every entry that touched the card (its fields, team links, dependencies, comments
+        and checklist), in time order: a demo or an import logs backdated entries after
+        later ones. Each entry says whether its change was undone (`undone_by`: the undo's
+        person) and whether it is itself an undo or a redo."""
         key = normalise_key(key)
         uuid = self.core.scalar(
             "SELECT entity_uuid FROM activity WHERE entity = 'card' AND entity_key = ? "
@@ -58,13 +149,15 @@ class Activity:
         )
         # Card keys hold letters, digits and '-' only: nothing GLOB would read as a wildcard.
         rows = self.core.rows(
-            """SELECT * FROM activity WHERE id IN (
+            """SELECT a.*, (SELECT u.actor FROM activity u WHERE u.undoes = a.txn
+                            ORDER BY u.id DESC LIMIT 1) AS undone_by
+               FROM activity a WHERE a.id IN (
                    SELECT id FROM activity WHERE entity_uuid = :uuid
                    UNION SELECT id FROM activity WHERE entity_key = :key
                    UNION SELECT id FROM activity WHERE entity_key GLOB :blocks
                    UNION SELECT id FROM activity
                          WHERE entity = 'dependency' AND entity_key GLOB :waits)
-               ORDER BY at, id""",
+               ORDER BY a.at, a.id""",
             {"uuid": uuid, "key": key, "blocks": f"{key}>*", "waits": f"*>{key}"},
         )
         return [self._shape(r) for r in rows]
@@ -79,47 +172,253 @@ class Activity:
         last = self.core.scalar("SELECT MAX(id) FROM activity WHERE txn = ?", [note["txn"]])
         return None if last is None else {**note, "last_id": int(last)}
 
-    def last_undoable(self) -> dict[str, Any] | None:
+    # -- what undo and redo would take -----------------------------------------------------
+
+    def last_undoable(self, person: str | None = None) -> dict[str, Any] | None:
+        """The newest change not undone yet: of `person` (a name), or of anyone (None)."""
         marks = ", ".join("?" for _ in NOT_UNDOABLE)
+        mine = "AND actor = ?" if person is not None else ""
+        params: list[Any] = list(NOT_UNDOABLE)
+        if person is not None:
+            params.append(self.core.person(person))
         return self.core.row(
             f"""SELECT id, txn, action, at, actor, entity_key FROM activity a
-                WHERE action NOT IN ({marks}) AND undoes IS NULL
+                WHERE action NOT IN ({marks}) {mine}
                   AND NOT EXISTS (SELECT 1 FROM activity u WHERE u.undoes = a.txn)
                 ORDER BY id DESC LIMIT 1""",
-            list(NOT_UNDOABLE),
+            params,
         )
 
-    def undo(self) -> dict[str, Any]:
-        """Revert the most recent change not yet undone, as a new (logged) change."""
-        with self.core.transaction("undo") as tx:
-            last = self.last_undoable()
-            replaced = self.plan_replaced()
-            if replaced is not None and (last is None or last["id"] < replaced["last_id"]):
-                # What came before lies in a plan that is gone: reverting it would claim to
-                # restore what it cannot, or fail for good.
-                raise UserError(
-                    f"undo: the whole plan was replaced at {replaced['at']} "
-                    f"({replaced['by']}); nothing before that can be undone. The plan from "
-                    f"before is in {replaced['backup']}: sprintboard restore "
-                    f"{replaced['backup']}"
-                )
-            if last is None:
-                raise UserError("undo: nothing to undo")
-            tx.undoes = last["txn"]
-            entries = self.core.rows(
-                "SELECT * FROM activity WHERE txn = ? ORDER BY id DESC", [last["txn"]]
+    def last_redoable(self, person: str) -> dict[str, Any] | None:
+        """The person's newest undo that is not redone yet, if they made no new change
+        since (a new change starts a new line of work, as in any editor)."""
+        names = {f"a{i}": action for i, action in enumerate(NOT_FRESH)}
+        marks = ", ".join(f":{name}" for name in names)
+        return self.core.row(
+            f"""SELECT id, txn, action, at, actor, entity_key, undoes FROM activity a
+                WHERE actor = :me AND action = 'undo'
+                  AND id > COALESCE((SELECT MAX(id) FROM activity
+                                     WHERE actor = :me AND action NOT IN ({marks})), 0)
+                  AND NOT EXISTS (SELECT 1 FROM activity r WHERE r.undoes = a.txn)
+                ORDER BY id DESC LIMIT 1""",
+            {"me": self.core.person(person), **names},
+        )
+
+    def change(self, change_id: int) -> dict[str, Any]:
+        """One entry of the log by its id (as `history` lists it)."""
+        row = self.core.row(
+            "SELECT id, txn, action, at, actor, entity_key, undoes FROM activity WHERE id = ?",
+            [change_id],
+        )
+        if row is None:
+            raise NotFound(
+                f"undo: no change {change_id} in the log (ids are in 'sprintboard history KEY')"
             )
+        return row
+
+    def describe(self, txn: str, action: str | None = None) -> str:
+        """What a transaction was, in words: 'move of IT-4', 'close of sprint Sprint 14'."""
+        rows = self.core.rows(
+            "SELECT action, entity, entity_key, undoes FROM activity WHERE txn = ? ORDER BY id",
+            [txn],
+        )
+        if not rows:
+            return action or "change"
+        action = action or rows[0]["action"]
+        if action == "redo":
+            undone = rows[0]["undoes"]
+            original = self.core.scalar(
+                "SELECT undoes FROM activity WHERE txn = ? LIMIT 1", [undone]
+            )
+            return "redo of " + (self.describe(original) if original else "a change")
+        if action == "undo":
+            original = rows[0]["undoes"]
+            return "undo of " + (self.describe(original) if original else "a change")
+        if action.startswith("import."):
+            return f"import from {action.removeprefix('import.')}"
+        nouns = _NOUNS.get(action.split(".")[0], ())
+        key = next(
+            (r["entity_key"] for r in rows if r["entity"] in nouns and r["entity_key"]),
+            next((r["entity_key"] for r in rows if r["entity_key"]), ""),
+        )
+        words = ACTION_WORDS.get(action, action + " {key}")
+        return words.format(key=key).strip()
+
+    # -- undo and redo ---------------------------------------------------------------------
+
+    def undo(self, *, any_person: bool = False, change: int | None = None) -> dict[str, Any]:
+        """Revert a change as a new (logged) change: the last one of the person at the
+        keyboard, the last one of anyone (`any_person`), or the one whose log id is
+        `change`. Refused, changing nothing, when a later change would be overwritten."""
+        with self.core.transaction("undo") as tx:
+            me = self.core.actor
+            if change is not None:
+                target: dict[str, Any] | None = self._chosen(change)
+            else:
+                target = self.last_undoable(None if any_person else me)
+            self._refuse_before_replacement(target, "undo")
+            if target is None:
+                raise UserError(self._nothing_to_undo(me, any_person))
+            return self._revert_txn(tx, target, me, undoing=True)
+
+    def redo(self) -> dict[str, Any]:
+        """Put back what the person's last undo reverted (their undos, newest first)."""
+        with self.core.transaction("redo") as tx:
+            me = self.core.actor
+            target = self.last_redoable(me)
+            self._refuse_before_replacement(target, "redo")
+            if target is None:
+                raise UserError(f"redo: nothing of yours to redo ({me})")
+            return self._revert_txn(tx, target, me, undoing=False)
+
+    def _chosen(self, change_id: int) -> dict[str, Any]:
+        target = self.change(change_id)
+        what = self.describe(target["txn"])
+        if target["action"] == "undo":
+            raise UserError(
+                f"undo: change {change_id} is an {what}; to put it back, redo "
+                "('sprintboard redo') or undo the change it reverted again"
+            )
+        if target["action"] in NOT_UNDOABLE:
+            raise UserError(
+                f"undo: change {change_id} is '{target['action']}', which undo does not revert"
+            )
+        undone = self.core.row(
+            "SELECT actor, at FROM activity WHERE undoes = ? ORDER BY id DESC LIMIT 1",
+            [target["txn"]],
+        )
+        if undone is not None:
+            raise UserError(
+                f"undo: change {change_id} ({what}) was already undone by "
+                f"{undone['actor']} at {undone['at']}"
+            )
+        return target
+
+    def _refuse_before_replacement(self, target: dict[str, Any] | None, verb: str) -> None:
+        replaced = self.plan_replaced()
+        if replaced is not None and (target is None or target["id"] < replaced["last_id"]):
+            # What came before lies in a plan that is gone: reverting it would claim to
+            # restore what it cannot, or fail for good.
+            if target is None and verb == "redo":
+                return
+            raise UserError(
+                f"{verb}: the whole plan was replaced at {replaced['at']} "
+                f"({replaced['by']}); nothing before that can be {verb}ne. The plan from "
+                f"before is in {replaced['backup']}: sprintboard restore "
+                f"{replaced['backup']}"
+            )
+
+    def _nothing_to_undo(self, me: str, any_person: bool) -> str:
+        if any_person:
+            return "undo: nothing to undo"
+        other = self.last_undoable(None)
+        if other is None:
+            return "undo: nothing to undo"
+        return (
+            f"undo: nothing of yours to undo ({me}); the last change is {other['actor']}'s "
+            f"({self.describe(other['txn'])}): 'sprintboard undo --any' undoes it"
+        )
+
+    def _revert_txn(
+        self, tx: Tx, target: dict[str, Any], me: str, *, undoing: bool
+    ) -> dict[str, Any]:
+        entries = [
+            self._shape(e)
+            for e in self.core.rows(
+                "SELECT * FROM activity WHERE txn = ? ORDER BY id DESC", [target["txn"]]
+            )
+        ]
+        what = self.describe(target["txn"])
+        if not undoing:
+            what = what.removeprefix("undo of ")
+        verb = "undo" if undoing else "redo"
+        clash = self._clash(entries, me)
+        if clash is not None:
+            raise UserError(f"{verb}: not {verb}ne: {clash}; {what} stays as it is")
+        tx.undoes = target["txn"]
+        try:
             for entry in entries:
-                self._revert(tx, self._shape(entry))
+                self._revert(tx, entry)
+        except sqlite3.IntegrityError:
+            raise UserError(
+                f"{verb}: not {verb}ne: {what} refers to a record deleted since; "
+                "nothing was changed"
+            ) from None
         return {
-            "action": last["action"],
-            "at": last["at"],
-            "actor": last["actor"],
-            "key": last["entity_key"],
+            "action": target["action"],
+            "what": what,
+            "at": target["at"],
+            "actor": target["actor"],
+            "key": target["entity_key"],
             "changes": len(entries),
+            "records": len({e["entity_uuid"] for e in entries}),
+            "mine": same_person(target["actor"], me),
         }
 
-    def _revert(self, tx: Any, entry: dict[str, Any]) -> None:
+    def _clash(self, entries: Rows, me: str) -> str | None:
+        """Why reverting `entries` (one transaction) would overwrite someone's later work,
+        in words; None when it would not."""
+        last_id = max(e["id"] for e in entries)
+        for entry in entries:
+            table = ENTITY_TABLES[entry["entity"]]
+            current = self.core.row(
+                f"SELECT * FROM [{table}] WHERE uuid = ?", [entry["entity_uuid"]]
+            )
+            name = _record_name(entry)
+            if entry["op"] == "update":
+                if entry["field"] in BOOKKEEPING:
+                    continue
+                if current is None:
+                    later = self._later(entry, last_id, op="delete")
+                    return f"{name} was deleted since{_by(later, me)}"
+                if current[entry["field"]] != _stored(entry["after"]):
+                    later = self._later(entry, last_id, field=entry["field"])
+                    return f"{name}'s {entry['field']} was changed since{_by(later, me)}"
+            elif entry["op"] == "create" and current is not None:
+                later = self._later_by_others(entry, last_id, me)
+                if later is not None:
+                    return f"{name} was changed since{_by(later, me)}"
+        return None
+
+    def _later(
+        self,
+        entry: dict[str, Any],
+        after_id: int,
+        *,
+        op: str | None = None,
+        field: str | None = None,
+    ) -> dict[str, Any] | None:
+        sql = "SELECT actor, action, at FROM activity WHERE entity_uuid = ? AND id > ?"
+        params: list[Any] = [entry["entity_uuid"], after_id]
+        if op is not None:
+            sql += " AND op = ?"
+            params.append(op)
+        if field is not None:
+            sql += " AND field = ?"
+            params.append(field)
+        return self.core.row(sql + " ORDER BY id DESC LIMIT 1", params)
+
+    def _later_by_others(
+        self, entry: dict[str, Any], after_id: int, me: str
+    ) -> dict[str, Any] | None:
+        """A later change by someone else to a record that undo would delete: the record
+        itself, or (for a card) what hangs on it: comments, checklist, teams, links."""
+        bookkeeping = ", ".join(f"'{f}'" for f in sorted(BOOKKEEPING))
+        sql = f"""SELECT actor, action, at FROM activity
+                  WHERE id > :after AND actor != :me AND action NOT IN ('undo', 'redo')
+                    AND (field IS NULL OR field NOT IN ({bookkeeping}))
+                    AND (entity_uuid = :uuid"""
+        params: dict[str, Any] = {"after": after_id, "me": me, "uuid": entry["entity_uuid"]}
+        if entry["entity"] == "card" and entry["entity_key"]:
+            sql += """ OR (entity IN ('comment', 'checklist_item', 'card_team')
+                           AND entity_key = :key)
+                       OR (entity = 'dependency'
+                           AND (entity_key GLOB :blocks OR entity_key GLOB :waits))"""
+            key = entry["entity_key"]
+            params.update(key=key, blocks=f"{key}>*", waits=f"*>{key}")
+        return self.core.row(sql + ") ORDER BY id DESC LIMIT 1", params)
+
+    def _revert(self, tx: Tx, entry: dict[str, Any]) -> None:
         entity, op = entry["entity"], entry["op"]
         table = ENTITY_TABLES[entity]
         current = self.core.row(f"SELECT * FROM [{table}] WHERE uuid = ?", [entry["entity_uuid"]])
@@ -127,9 +426,43 @@ class Activity:
         if op == "update":
             if current is None:
                 raise UserError(f"undo: {key or entity} no longer exists; cannot undo")
-            tx.update(entity, current, {entry["field"]: entry["before"]}, key=key)
+            tx.update(entity, current, {entry["field"]: _stored(entry["before"])}, key=key)
         elif op == "create":
-            if current is not None:
+            if current is not None and entity == "card":
+                self.cards.remove(tx, current)
+            elif current is not None:
                 tx.delete(entity, current, key=key)
         elif op == "delete" and current is None:
             tx.insert(entity, entry["before"], key=key)
+
+
+def _stored(value: Any) -> Any:
+    """A logged value as the column holds it (the log keeps JSON; a bool is 0 or 1)."""
+    return int(value) if isinstance(value, bool) else value
+
+
+def _record_name(entry: dict[str, Any]) -> str:
+    key = str(entry["entity_key"] or "")
+    entity = str(entry["entity"]).replace("_", " ")
+    if entry["entity"] in ("comment", "checklist_item") and key:
+        return f"a {entity} on {key}"
+    if entry["entity"] in ("card", "feedback", "dependency") and key:
+        return key
+    return f"{entity} {key}" if key else entity
+
+
+def _by(later: dict[str, Any] | None, me: str) -> str:
+    if later is None:
+        return ""
+    who = "you" if same_person(later["actor"], me) else later["actor"]
+    return f" by {who} ({later['action']} at {later['at']})"
+
+
+def undo_message(done: dict[str, Any], verb: str = "undone") -> str:
+    """The one line that says what undo (or redo) did: 'undone: move of IT-4', 'undone:
+    Sanne de Vries's close of sprint Sprint 14 (23 records reverted)'."""
+    whose = "" if done["mine"] else f"{done['actor']}'s "
+    line = f"{verb}: {whose}{done['what']}"
+    if done["records"] > 1:
+        line += f" ({done['records']} records reverted)"
+    return line

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import NotFound, UserError
+from sprintboard.store.checklists import Checklists
 from sprintboard.store.database import Rows, StoreCore, Tx, text_match
 from sprintboard.store.teams import Teams
 from sprintboard.vocabulary import CARD_KEY, MAX_CARD_NUMBER, Status, numbers_used_up
@@ -44,6 +45,9 @@ PUBLIC_FIELDS = (
     "cross_team",
     "feedback",
     "reports",
+    "comment_count",
+    "checklist_done",
+    "checklist_total",
     "position",
     "created_at",
     "updated_at",
@@ -83,6 +87,7 @@ class Cards:
     def __init__(self, core: StoreCore, teams: Teams) -> None:
         self.core = core
         self.teams = teams
+        self.checklists = Checklists(core, self)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -162,6 +167,20 @@ class Cards:
             params,
         ):
             feedback[cid] = (count, reports)
+        comments = dict(
+            self.core.conn.execute(
+                f"""SELECT card_id, COUNT(*) FROM comments WHERE card_id IN {ids}
+                    GROUP BY card_id""",
+                params,
+            ).fetchall()
+        )
+        checklist: dict[int, tuple[int, int]] = {}
+        for cid, done, total in self.core.conn.execute(
+            f"""SELECT card_id, SUM(done), COUNT(*) FROM checklist_items
+                WHERE card_id IN {ids} GROUP BY card_id""",
+            params,
+        ):
+            checklist[cid] = (int(done), int(total))
         for row in rows:
             cid = row["id"]
             row["labels"] = _json_list(row["labels"])
@@ -176,6 +195,8 @@ class Cards:
                 code != row["team"] for _, code in theirs
             )
             row["feedback"], row["reports"] = feedback.get(cid, (0, 0))
+            row["comment_count"] = comments.get(cid, 0)
+            row["checklist_done"], row["checklist_total"] = checklist.get(cid, (0, 0))
 
     def get(self, key: str) -> dict[str, Any]:
         key = normalise_key(key)
@@ -280,6 +301,7 @@ class Cards:
         card_id = tx.insert("card", row, key=key)
         for other in others:
             tx.insert("card_team", {"card_id": card_id, "team_id": other}, key=key)
+        self.checklists.teams_joined(tx, {"id": card_id, "key": key}, others)
         return key
 
     def edit(
@@ -337,6 +359,8 @@ class Cards:
         for team_id in team_ids:
             if team_id not in have:
                 tx.insert("card_team", {"card_id": card["id"], "team_id": team_id}, key=card["key"])
+        self.checklists.teams_left(tx, card, [t for t in have if t not in team_ids])
+        self.checklists.teams_joined(tx, card, [t for t in team_ids if t not in have])
 
     def move(
         self,
@@ -406,27 +430,37 @@ class Cards:
         """Delete a card with its links; the activity log keeps everything for undo."""
         with self.core.transaction("card.delete") as tx:
             card = self.get(key)
-            row = self._raw(key)
-            for fb in self.core.rows("SELECT * FROM feedback WHERE card_id = ?", [row["id"]]):
-                tx.update("feedback", fb, {"card_id": None}, key=f"FB-{fb['id']}")
-            for dep in self.core.rows(
-                "SELECT * FROM dependencies WHERE blocker_id = ? OR dependent_id = ?",
-                [row["id"], row["id"]],
-            ):
-                # Keyed BLOCKER>DEPENDENT as when it was added: the other card's history
-                # shows the link going (and coming back on undo) too.
-                ends = dict(
-                    self.core.conn.execute(
-                        "SELECT id, key FROM cards WHERE id IN (?, ?)",
-                        [dep["blocker_id"], dep["dependent_id"]],
-                    ).fetchall()
-                )
-                named = f"{ends[dep['blocker_id']]}>{ends[dep['dependent_id']]}"
-                tx.delete("dependency", dep, key=named)
-            for link in self.core.rows("SELECT * FROM card_teams WHERE card_id = ?", [row["id"]]):
-                tx.delete("card_team", link, key=row["key"])
-            tx.delete("card", row, key=row["key"])
+            self.remove(tx, self._raw(key))
         return card
+
+    def remove(self, tx: Tx, row: dict[str, Any]) -> None:
+        """Delete a card (its cards row) inside an open transaction, logging each record
+        that goes with it (links, contributing teams, comments, checklist), so undo can
+        put every one back and history shows them go."""
+        for fb in self.core.rows("SELECT * FROM feedback WHERE card_id = ?", [row["id"]]):
+            tx.update("feedback", fb, {"card_id": None}, key=f"FB-{fb['id']}")
+        for dep in self.core.rows(
+            "SELECT * FROM dependencies WHERE blocker_id = ? OR dependent_id = ?",
+            [row["id"], row["id"]],
+        ):
+            # Keyed BLOCKER>DEPENDENT as when it was added: the other card's history
+            # shows the link going (and coming back on undo) too.
+            ends = dict(
+                self.core.conn.execute(
+                    "SELECT id, key FROM cards WHERE id IN (?, ?)",
+                    [dep["blocker_id"], dep["dependent_id"]],
+                ).fetchall()
+            )
+            named = f"{ends[dep['blocker_id']]}>{ends[dep['dependent_id']]}"
+            tx.delete("dependency", dep, key=named)
+        for table, entity in (
+            ("card_teams", "card_team"),
+            ("comments", "comment"),
+            ("checklist_items", "checklist_item"),
+        ):
+            for child in self.core.rows(f"SELECT * FROM {table} WHERE card_id = ?", [row["id"]]):
+                tx.delete(entity, child, key=row["key"])
+        tx.delete("card", row, key=row["key"])
 
 
 def normalise_key(key: str) -> str:

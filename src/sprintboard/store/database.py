@@ -54,6 +54,8 @@ ENTITY_TABLES = {
     "dependency": "dependencies",
     "feedback": "feedback",
     "stock": "stock",
+    "comment": "comments",
+    "checklist_item": "checklist_items",
 }
 
 Clock = Callable[[], datetime]
@@ -214,7 +216,7 @@ class StoreCore:
         path: Path | str,
         *,
         clock: Clock | None = None,
-        actor: str | None = None,
+        actor: str | Callable[[], str] | None = None,
         create_parent: bool = False,
         busy_timeout: float | None = None,
     ) -> None:
@@ -230,11 +232,31 @@ class StoreCore:
         self._mark = file_mark(self.path) if self.read_only and unopened(self.path) else None
         self._reconnects = 0
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
-        self.actor = actor or default_actor()
+        self._given_actor = actor
+        self._actor: str | None = None
         self.device = default_device()
         self._lock = threading.RLock()
         self._tx: Tx | None = None
         self._db: Database | None = None
+
+    @property
+    def actor(self) -> str:
+        """The person changes are recorded under: the name given (or a function that finds
+        it, called on the first write, so a read-only command never asks git), spelled as
+        the team member it names, if any (store/people.py)."""
+        if self._actor is None:
+            given = self._given_actor
+            raw = given() if callable(given) else given or default_actor()
+            self._actor = self.person(raw)
+        return self._actor
+
+    def person(self, name: str) -> str:
+        """`name` as the member it names (any case, or a first name only one member has)."""
+        from sprintboard.store.people import canonical
+
+        with self._lock:
+            members = [r[0] for r in self.conn.execute("SELECT name FROM members ORDER BY id")]
+        return canonical(name, members)
 
     @property
     def db(self) -> Database:

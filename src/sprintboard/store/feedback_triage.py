@@ -107,7 +107,8 @@ class FeedbackTriage:
         where it came from; it is labelled `feedback`, urgent categories get priority high;
         in a sprint it starts in To do, else in the backlog.
         """
-        from sprintboard.models import Card, summary_line, validate  # pydantic: only when writing
+        from sprintboard.models import Card, validate  # pydantic: only when writing
+        from sprintboard.vocabulary import summary_line
 
         with self.core.transaction("feedback.accept") as tx:
             row = self._raw(feedback_id)

@@ -247,6 +247,48 @@ def m004_history(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_people(db: Database) -> None:
+    _run(
+        db,
+        # A card's conversation: each comment names its author (a person, as the activity
+        # log does) and keeps its time; an imported one keeps the source's id so a second
+        # import updates it instead of adding it twice.
+        """CREATE TABLE comments (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            card_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+            author TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            edited_at TEXT,
+            external_id TEXT
+        )""",
+        "CREATE INDEX comments_card ON comments(card_id, created_at)",
+        "CREATE UNIQUE INDEX comments_external ON comments(external_id)"
+        " WHERE external_id IS NOT NULL",
+        # What each team still has to do on a card: one item per contributing team by
+        # default, in the card's own order (positions, as the board's).
+        """CREATE TABLE checklist_items (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            card_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
+            team_id INTEGER REFERENCES teams(id),
+            position REAL NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            done_at TEXT,
+            external_id TEXT
+        )""",
+        "CREATE INDEX checklist_items_card ON checklist_items(card_id, position)",
+        "CREATE UNIQUE INDEX checklist_items_external ON checklist_items(external_id)"
+        " WHERE external_id IS NOT NULL",
+        # Personal undo walks one person's changes, newest first.
+        "CREATE INDEX activity_actor ON activity(actor, id)",
+    )
+
+
 def registered_migrations() -> list[str]:
     """Names of the migrations registered above, in order (`SCHEMA_MIGRATIONS` must match)."""
     return [m.name for m in migrations.pending(Database(memory=True))]

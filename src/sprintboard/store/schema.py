@@ -7,5 +7,11 @@ these names (a test checks the two agree): add every new migration to both.
 
 from __future__ import annotations
 
-SCHEMA_MIGRATIONS = ("m001_initial", "m002_planning", "m003_inbox", "m004_history")
+SCHEMA_MIGRATIONS = (
+    "m001_initial",
+    "m002_planning",
+    "m003_inbox",
+    "m004_history",
+    "m005_people",
+)
 MIGRATION_SET = "sprintboard"
