@@ -330,7 +330,8 @@ class Activity:
         ]
         what = self.describe(target["txn"])
         if not undoing:
-            what = what.removeprefix("undo of ")
+            # Redo puts back what the undo reverted: a change, or a change redone before.
+            what = what.removeprefix("undo of ").removeprefix("redo of ")
         verb = "undo" if undoing else "redo"
         clash = self._clash(entries, me)
         if clash is not None:
