@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -362,6 +363,9 @@ def serve(
     access = Access.for_bind(bind, port, chosen, allowed)
     ctx.store()  # create or migrate the database now: errors show here, not in a browser
     ctx.close()
+    # Each browser's app is a process of its own: it records changes under the person who
+    # started the server (--as included), not under whatever its environment would say.
+    os.environ["SPRINTBOARD_USER"] = ctx.person().name
     warning = None
     if not is_loopback(bind):
         where = "every interface" if bind in WILDCARDS else bind

@@ -63,6 +63,8 @@ class InboxItem:
     shipped: bool
     wake_due: bool
     """Snoozed in the database, but its day has come: `wake_snoozed()` will make it new."""
+    triaged_by: str = ""
+    """Who last changed its triage state ('' when nobody has, or it is not known)."""
 
 
 def _day(value: date | str) -> date:
@@ -154,6 +156,7 @@ def inbox_item(
         card_status=row.get("card_status"),
         shipped=view == "shipped",
         wake_due=snooze_due(row, today),
+        triaged_by=row.get("triaged_by") or "",
     )
 
 

@@ -210,7 +210,28 @@ class FeedbackItems(FeedbackTriage):
             rows += self.core.rows(
                 f"{FEEDBACK_SELECT} WHERE f.id IN ({marks}){FEEDBACK_ORDER}", chunk
             )
+        self._attach_triagers(rows)
         return [_shape(r) for r in rows]
+
+    def _attach_triagers(self, rows: Rows) -> None:
+        """Who last changed each item's triage state (`triaged_by`, '' if nobody did), from
+        the activity log: a page of items, one indexed look-up each."""
+        triagers: dict[str, str] = {}
+        uuids = [r["uuid"] for r in rows]
+        for start in range(0, len(uuids), 500):
+            chunk = uuids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            # Waking a snooze on its day is sprintboard's doing, not a person's triage.
+            for uuid, actor in self.core.conn.execute(
+                f"""SELECT entity_uuid, actor FROM activity
+                    WHERE entity_uuid IN ({marks}) AND field = 'state'
+                      AND action != 'feedback.wake'
+                    ORDER BY id""",
+                chunk,
+            ):
+                triagers[uuid] = actor
+        for row in rows:
+            row["triaged_by"] = triagers.get(row["uuid"], "")
 
     def _parts(
         self,

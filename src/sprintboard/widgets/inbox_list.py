@@ -212,17 +212,18 @@ class InboxDetail(Static):
         card = ""
         if item.card:
             card = f"{item.card} ({LABELS.get(item.card_status or '', item.card_status)})"
+        by = Content(f" by {item.triaged_by}") if item.triaged_by else Content("")
         if item.view == "shipped":
             return Content.styled(f"shipped: {card} is done, tell the customer", "bold")
         if item.view == "snoozed" or item.wake_due:
-            return Content(f"snoozed until {item.snoozed_until}")
+            return Content(f"snoozed until {item.snoozed_until}") + by
         if item.state == "declined":
-            return Content("declined: ") + Content(item.decline_reason or "")
+            return Content("declined") + by + Content(": ") + Content(item.decline_reason or "")
         if item.state == "accepted":
-            return Content(f"accepted as {card} · enter opens the card")
+            return Content(f"accepted as {card}") + by + Content(" · enter opens the card")
         if item.state == "duplicate":
             opens = " · enter opens the card" if card else ""
-            return Content(f"duplicate of {card or 'another item'}{opens}")
+            return Content(f"duplicate of {card or 'another item'}") + by + Content(opens)
         return Content("new · a accept · m duplicate · x decline · z snooze")
 
 
