@@ -360,6 +360,7 @@ class Activity:
         """Why reverting `entries` (one transaction) would overwrite someone's later work,
         in words; None when it would not."""
         last_id = max(e["id"] for e in entries)
+        created: dict[str, dict[str, Any]] = {}
         for entry in entries:
             table = ENTITY_TABLES[entry["entity"]]
             current = self.core.row(
@@ -376,9 +377,36 @@ class Activity:
                     later = self._later(entry, last_id, field=entry["field"])
                     return f"{name}'s {entry['field']} was changed since{_by(later, me)}"
             elif entry["op"] == "create" and current is not None:
-                later = self._later_by_others(entry, last_id, me)
-                if later is not None:
-                    return f"{name} was changed since{_by(later, me)}"
+                created[entry["entity_uuid"]] = entry
+        if created:
+            return self._changed_by_others(created, last_id, me)
+        return None
+
+    def _changed_by_others(
+        self, created: dict[str, dict[str, Any]], after_id: int, me: str
+    ) -> str | None:
+        """A change by someone else, after `after_id`, to a record that undo would delete:
+        the record itself or, for a card, what hangs on it (comments, checklist, teams,
+        links). One pass over the later log, however many records the change created."""
+        cards = {e["entity_key"]: e for e in created.values() if e["entity"] == "card"}
+        hanging = ("comment", "checklist_item", "card_team")
+        for later in self.core.rows(
+            """SELECT actor, action, at, entity, entity_uuid, entity_key, field FROM activity
+               WHERE id > ? AND actor != ? AND action NOT IN ('undo', 'redo')
+               ORDER BY id DESC""",
+            [after_id, me],
+        ):
+            if later["field"] in BOOKKEEPING:
+                continue
+            entry = created.get(later["entity_uuid"])
+            key = later["entity_key"] or ""
+            if entry is None and later["entity"] in hanging:
+                entry = cards.get(key)
+            if entry is None and later["entity"] == "dependency" and ">" in key:
+                blocker, dependent = key.split(">", 1)
+                entry = cards.get(blocker) or cards.get(dependent)
+            if entry is not None:
+                return f"{_record_name(entry)} was changed since{_by(later, me)}"
         return None
 
     def _later(
@@ -398,26 +426,6 @@ class Activity:
             sql += " AND field = ?"
             params.append(field)
         return self.core.row(sql + " ORDER BY id DESC LIMIT 1", params)
-
-    def _later_by_others(
-        self, entry: dict[str, Any], after_id: int, me: str
-    ) -> dict[str, Any] | None:
-        """A later change by someone else to a record that undo would delete: the record
-        itself, or (for a card) what hangs on it: comments, checklist, teams, links."""
-        bookkeeping = ", ".join(f"'{f}'" for f in sorted(BOOKKEEPING))
-        sql = f"""SELECT actor, action, at FROM activity
-                  WHERE id > :after AND actor != :me AND action NOT IN ('undo', 'redo')
-                    AND (field IS NULL OR field NOT IN ({bookkeeping}))
-                    AND (entity_uuid = :uuid"""
-        params: dict[str, Any] = {"after": after_id, "me": me, "uuid": entry["entity_uuid"]}
-        if entry["entity"] == "card" and entry["entity_key"]:
-            sql += """ OR (entity IN ('comment', 'checklist_item', 'card_team')
-                           AND entity_key = :key)
-                       OR (entity = 'dependency'
-                           AND (entity_key GLOB :blocks OR entity_key GLOB :waits))"""
-            key = entry["entity_key"]
-            params.update(key=key, blocks=f"{key}>*", waits=f"*>{key}")
-        return self.core.row(sql + ") ORDER BY id DESC LIMIT 1", params)
 
     def _revert(self, tx: Tx, entry: dict[str, Any]) -> None:
         entity, op = entry["entity"], entry["op"]
