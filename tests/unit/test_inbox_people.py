@@ -14,8 +14,12 @@ from sprintboard.widgets.inbox_list import InboxDetail
 
 def test_each_triaged_item_names_who_triaged_it(store: Store, db_path: Path) -> None:
     store.members.add(Member(team="CS", name="Fatima El Amrani"))
-    first = store.feedback.add(Feedback(text="Checkout fails with PayPal", category=FeedbackCategory.CHECKOUT))
-    second = store.feedback.add(Feedback(text="[bold]Parcel[/] late 📦", category=FeedbackCategory.SHIPPING))
+    first = store.feedback.add(
+        Feedback(text="Checkout fails with PayPal", category=FeedbackCategory.CHECKOUT)
+    )
+    second = store.feedback.add(
+        Feedback(text="[bold]Parcel[/] late 📦", category=FeedbackCategory.SHIPPING)
+    )
     untouched = store.feedback.add(Feedback(text="Nice shop", category=FeedbackCategory.SITE))
     with Store(db_path, clock=frozen_clock(NOW), actor="fatima el amrani") as fatima:
         fatima.feedback.accept(first["id"], "IT")
