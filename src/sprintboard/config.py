@@ -298,6 +298,63 @@ class Settings:
             _replace_text(path, tomlkit.dumps(document))
 
 
+def setting_keys() -> list[str]:
+    """Every key `config set` takes: 'user', 'theme', 'wip_limits.doing', the numbers."""
+    return ["user", "theme", *(f"wip_limits.{c}" for c in DEFAULT_WIP), *NUMBERS]
+
+
+def setting_value(key: str, text: str, current: Settings | None = None) -> Any:
+    """`text` (from the command line) as the value of setting `key`, checked as the file's
+    value would be (beside the `current` numbers: red days at least amber days); a bad key
+    or value is a UserError naming it and what is allowed."""
+    if key not in setting_keys():
+        raise UserError(f"config: unknown key {key!r}; the keys are {', '.join(setting_keys())}")
+    value: Any = text
+    if key != "user" and key != "theme":
+        from sprintboard.numbers import whole_number
+
+        with contextlib.suppress(ValueError):  # reported below, with the key's range
+            value = whole_number(text)
+    name, _, column = key.partition(".")
+    data: dict[str, Any] = {n: getattr(current or Settings(), n) for n in NUMBERS}
+    data[name] = {column: value} if column else value
+    where = Path("<command line>")
+    settings, problems = Settings._from_data(data, where)
+    if problems:
+        raise UserError(problems[0].replace(f" in {where}", "", 1))
+    return getattr(settings, name)[column] if column else getattr(settings, name)
+
+
+def forget_setting(key: str, path: Path | None = None) -> bool:
+    """Remove `key` from the settings file so its default applies again, editing the file in
+    place as `Settings.save` does; False when the file did not set it."""
+    import tomlkit
+
+    if key not in setting_keys():
+        raise UserError(f"config: unknown key {key!r}; the keys are {', '.join(setting_keys())}")
+    path = Path(os.path.realpath(path or config_path()))
+    try:
+        text = _config_text(path)
+    except ValueError as exc:
+        raise UserError(f"{exc}; left as it is") from None
+    if text is None:
+        return False
+    try:
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise UserError(f"config: {path} cannot be read ({exc}); left as it is") from None
+    name, _, column = key.partition(".")
+    holder: Any = document
+    if column:
+        holder = document.get(name)
+        name = column
+    if not isinstance(holder, dict) or name not in holder:
+        return False
+    del holder[name]
+    _replace_text(path, tomlkit.dumps(document))
+    return True
+
+
 def _config_text(path: Path) -> str | None:
     """The settings file's text; None when there is none. A file that cannot be read is a
     ValueError with one line saying why (not Python's errno or codec wording)."""

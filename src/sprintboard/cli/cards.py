@@ -150,10 +150,19 @@ def card_list(
 @json_option
 @pass_ctx
 def card_show(ctx: Context, key: str, as_json: bool) -> None:
-    """Show one card with its dependencies both ways."""
-    row = ctx.store().cards.get(key)
+    """Show one card with its dependencies both ways, its checklist and its comments."""
+    from sprintboard.cli.card_parts import comment_json, item_json, print_card_parts
+
+    store = ctx.store()
+    row = store.cards.get(key)
     if as_json:
-        emit_json(public(row))
+        emit_json(
+            {
+                **public(row),
+                "comments": [comment_json(c) for c in store.comments.for_card(key)],
+                "checklist": [item_json(i) for i in store.checklists.for_card(key)],
+            }
+        )
         return
     details(
         [
@@ -183,6 +192,7 @@ def card_show(ctx: Context, key: str, as_json: bool) -> None:
             ("description", row["description"] or None),
         ]
     )
+    print_card_parts(store, row["key"])
 
 
 @card.command("edit")

@@ -43,10 +43,49 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def terminal_width() -> int:
+    """The width human output is laid out for: the terminal's, or 80 when stdout is a pipe
+    or a file (so what a script reads does not depend on who ran it)."""
+    import shutil
+    import sys
+
+    if not sys.stdout.isatty():
+        return 80
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """`text` cut into lines of at most `width` cells, at spaces where it can be."""
+    from rich.cells import cell_len, chop_cells
+
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if cell_len(candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            pieces = chop_cells(word, width) if cell_len(word) > width else [word]
+            lines.extend(pieces[:-1])
+            line = pieces[-1]
+        lines.append(line)
+    return lines
+
+
 def table(
-    rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, max_width: int = 60
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[Column],
+    *,
+    max_width: int = 60,
+    width: int | None = None,
 ) -> None:
-    """Print rows under headers, each column as wide as its widest cell (in terminal cells)."""
+    """Print rows under headers, each column as wide as its widest cell (in terminal cells).
+
+    With `width`, lines fit in that many cells: the last column takes what the others leave
+    (at least 20) and wraps onto lines of its own, under itself, instead of being cut."""
     from rich.cells import cell_len, set_cell_size
 
     if not rows:
@@ -57,18 +96,26 @@ def table(
         min(max_width, max(cell_len(header), *(cell_len(r[i]) for r in cells)))
         for i, (header, _) in enumerate(columns)
     ]
+    if width is not None:
+        widths[-1] = max(20, width - sum(w + 2 for w in widths[:-1]))
 
     def line(values: Sequence[str]) -> str:
         fitted = []
-        for value, width in zip(values, widths, strict=True):
-            if cell_len(value) > width:
-                value = set_cell_size(value, width - 1) + "…"
-            fitted.append(set_cell_size(value, width))
+        for value, size in zip(values, widths, strict=True):
+            if cell_len(value) > size:
+                value = set_cell_size(value, size - 1) + "…"
+            fitted.append(set_cell_size(value, size))
         return "  ".join(fitted).rstrip()
 
     click.echo(line([h for h, _ in columns]))
     for row_cells in cells:
-        click.echo(line(row_cells))
+        if width is None:
+            click.echo(line(row_cells))
+            continue
+        first, *more = _wrapped(row_cells[-1], widths[-1])
+        click.echo(line([*row_cells[:-1], first]))
+        for rest in more:
+            click.echo(line([""] * (len(columns) - 1) + [rest]))
 
 
 def field(name: str) -> Callable[[dict[str, Any]], Any]:

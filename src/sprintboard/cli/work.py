@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from sprintboard.cli import Context, pass_ctx
-from sprintboard.cli.output import emit_json, say, table
+from sprintboard.cli.output import emit_json, say
 from sprintboard.cli.params import DEMO_SIZE
 from sprintboard.errors import UserError
 
@@ -87,50 +87,38 @@ def redo(ctx: Context, as_json: bool) -> None:
         say(undo_message(done, "redone"))
 
 
+HISTORY_JSON = (
+    "id",
+    "at",
+    "actor",
+    "device",
+    "action",
+    "entity",
+    "entity_key",
+    "op",
+    "field",
+    "before",
+    "after",
+    "undone_by",
+)
+
+
 @click.command()
 @click.argument("key")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def history(ctx: Context, key: str, as_json: bool) -> None:
-    """Show a card's life: every change, who made it and when."""
+    """Show a card's life: every change, who made it and when (ID: for 'undo --change')."""
+    from sprintboard.cli.history import print_history
+
     store = ctx.store()
     rows = store.activity.for_card(key)
     if not rows:
         store.cards.get(key)  # raises the one-line 'no card' error
     if as_json:
-        emit_json(
-            [
-                {
-                    f: r[f]
-                    for f in (
-                        "at",
-                        "actor",
-                        "action",
-                        "entity",
-                        "entity_key",
-                        "op",
-                        "field",
-                        "before",
-                        "after",
-                    )
-                }
-                for r in rows
-            ]
-        )
-        return
-    from sprintboard.store.activity import describe_change
-
-    teams = {t["id"]: t["code"] for t in store.teams.list(include_archived=True)}
-    table(
-        rows,
-        [
-            ("AT", lambda r: r["at"]),
-            ("WHO", lambda r: r["actor"]),
-            ("ACTION", lambda r: r["action"]),
-            ("CHANGE", lambda r: describe_change(r, teams, arrow="->")),
-        ],
-        max_width=80,
-    )
+        emit_json([{f: r[f] for f in HISTORY_JSON} for r in rows])
+    else:
+        print_history(store, rows)
 
 
 @click.command()
