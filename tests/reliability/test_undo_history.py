@@ -177,16 +177,21 @@ def test_history_tells_a_cards_whole_life(run: Callable[..., str], cli: Any) -> 
         ("card.move", "card", "update", "sprint_id"),
         ("dependency.add", "dependency", "create", None),
         ("card.edit", "card_team", "create", None),
+        ("card.edit", "checklist_item", "create", None),  # 'WH: confirm stock'
         ("card.delete", "dependency", "delete", None),
         ("card.delete", "card_team", "delete", None),
+        ("card.delete", "checklist_item", "delete", None),
         ("card.delete", "card", "delete", None),
         ("undo", "card", "create", None),
+        ("undo", "checklist_item", "create", None),
         ("undo", "card_team", "create", None),
         ("undo", "dependency", "create", None),
         ("card.move", "card", "update", "status"),
     ]
     assert [e["after"] for e in life if e["field"] == "status"] == ["doing", "done"]
     text = run("history", key)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    text = " ".join(text.split())  # a long change wraps onto lines of its own
     for words in (
         "created card",
         "title: Gift wrapping at checkout -> Gift wrapping option",

@@ -30,6 +30,7 @@ def test_readme_documents_these_keys() -> None:
     section = text.split("### JSON output", 1)[1].split("\n## ", 1)[0]
     documented: dict[str, list[str]] = {}
     for bullet in re.split(r"\n- ", section)[1:]:
+        bullet = bullet.split("\n\n", 1)[0]  # the list ends at a blank line
         name = re.match(r"\*\*(\w+)\*\*", bullet)
         assert name, bullet
         body = bullet.split(":", 1)[1]
@@ -45,7 +46,7 @@ def test_json_shapes_of_every_list_and_show(demo: Any) -> None:
     for card in cards:
         keys_of("card", card)
     shown = js(demo, "card", "show", "MKT-2")
-    keys_of("card", shown)
+    assert list(shown) == [*JSON_KEYS["card"], "comments", "checklist"]
     assert shown["teams"][0] == shown["team"] == "MKT"
     assert {shown["status"]} <= {"backlog", "todo", "doing", "review", "done"}
     assert shown["priority"] in ("low", "medium", "high", "urgent")
@@ -67,6 +68,20 @@ def test_json_shapes_of_every_list_and_show(demo: Any) -> None:
     keys_of("sprint", js(demo, "sprint", "show", "Sprint 41"))
     keys_of("goal", js(demo, "goal", "show", "1"))
     keys_of("feedback", js(demo, "feedback", "show", "1"))
+    ok(demo, "card", "comment", "MKT-2", "Stock is low, @kees")
+    ok(demo, "checklist", "add", "MKT-2", "Brief the agency")
+    shown = js(demo, "card", "show", "MKT-2")
+    for kind, rows in (
+        ("comment", shown["comments"]),
+        ("comment", js(demo, "comment", "list", "MKT-2")),
+        ("comment", js(demo, "comment", "mentions", "--person", "Kees")),
+        ("checklist", shown["checklist"]),
+        ("checklist", js(demo, "checklist", "list", "MKT-2")),
+        ("history", js(demo, "history", "MKT-2")),
+    ):
+        assert rows, kind
+        for row in rows:
+            keys_of(kind, row)
 
 
 def test_json_values_have_documented_types(demo: Any) -> None:
