@@ -126,9 +126,12 @@ class Checklists:
         return row, str(key)
 
     def tick(self, item_id: int, done: bool = True) -> dict[str, Any]:
-        """Mark an item done (or not done again)."""
+        """Mark an item done (or not done again). An item already so stays as it is: its
+        done time is when it was done, and the log gains no change for undo to take."""
         with self.core.transaction("checklist.tick") as tx:
             row, key = self._row(item_id)
+            if bool(row["done"]) == done:
+                return self.get(item_id)
             tx.update(
                 "checklist_item",
                 row,
