@@ -31,7 +31,7 @@ def _sprint_id(store: Store, ref: str) -> int | None:
 
 @click.group()
 def card() -> None:
-    """Cards: add, list, show, edit, move, delete."""
+    """Cards: add, list, show, edit, move, delete, comment."""
 
 
 CARD_COLUMNS = [

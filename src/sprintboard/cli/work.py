@@ -143,7 +143,7 @@ def whoami(ctx: Context, as_json: bool) -> None:
         emit_json(shown)
         return
     if member is None:
-        where = "not a team member (add one with 'sprintboard member add TEAM NAME')"
+        where = "not a team member: 'sprintboard member add TEAM NAME' adds one"
     else:
         where = f"{member['team']} member" + (f", {member['role']}" if member["role"] else "")
     say(f"{name} ({where}); from {person.source}; device {store.device}")
