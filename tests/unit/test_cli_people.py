@@ -194,6 +194,10 @@ def test_whoami_follows_the_order_of_sources(
     account = whoami(db_path, bare_env, work)
     assert (account["name"], account["source"], account["member"]) == ("robin", "account", None)
     assert account["device"] == "laptop-1"
+    assert done(run(db_path, None, "whoami", env=bare_env, cwd=work)) == (
+        "robin (not a team member: 'sprintboard member add TEAM NAME' adds one); from account; "
+        "device laptop-1\n"
+    )
 
     (Path(bare_env["HOME"]) / "gitconfig").write_text(
         "[user]\n\tname = Priya Raman\n", encoding="utf-8"
