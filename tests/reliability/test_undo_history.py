@@ -215,7 +215,8 @@ def test_history_tells_a_cards_whole_life(run: Callable[..., str], cli: Any) -> 
 async def test_u_in_the_board_undoes_what_another_process_did(
     run: Callable[..., str], db_path: Path
 ) -> None:
-    """Undo is for the last change from any sprintboard on the file: here, the CLI's."""
+    """`u` takes back my last change, made from any sprintboard on the file: here, from
+    another process of the same person."""
     app = make_app(db_path, live_refresh=0.2, settings=Settings())
     async with app.run_test(size=(140, 45), notifications=True) as pilot:
         assert await wait_until(
@@ -248,15 +249,15 @@ async def test_u_in_the_board_undoes_what_another_process_did(
             other.feedback.decline(2, "not a bug")
         await until(lambda: where("IT-6") is None and where("IT-5") == "done")
 
-        await undo("feedback.decline")
+        await undo("decline of FB-2")
         with Store(db_path) as other:
             assert other.feedback.get(2)["state"] == "new"
-        await undo("card.delete IT-6")
+        await undo("deletion of IT-6 (")
         await until(lambda: where("IT-6") is not None)
         with Store(db_path) as other:
             assert {
                 (d["blocker"], d["dependent"]) for d in other.deps.list(card="IT-6")
             } == deps_before
-        await undo("card.move IT-5")
+        await undo("move of IT-5")
         await until(lambda: where("IT-5") == "todo")
         assert not [n for n in app._notifications if n.severity == "error"]
