@@ -151,7 +151,7 @@ def test_checklist_verbs(demo: Any, db_path: Path) -> None:
     brief = str(added["id"])
     assert (
         ok(demo, "checklist", "done", stock)
-        == f"{key}: done: #{stock} WH: confirm stock (1/2 done)\n"
+        == f"{key}: ticked #{stock} WH: confirm stock (1/2 done)\n"
     )
     assert rows(db_path, "SELECT done FROM checklist_items WHERE id = ?", stock) == [(1,)]
     assert ok(demo, "checklist", "edit", brief, "Brief the influencers").endswith("(1/2 done)\n")
@@ -166,10 +166,15 @@ def test_checklist_verbs(demo: Any, db_path: Path) -> None:
     assert (mine["checklist_done"], mine["checklist_total"], mine["comment_count"]) == (1, 2, 0)
     assert ok(demo, "checklist", "undone", stock).endswith("(0/2 done)\n")
     assert ok(demo, "checklist", "remove", brief).startswith(f"{key}: removed #{brief} ")
-    assert rows(db_path, "SELECT text, done FROM checklist_items") == [("WH: confirm stock", 0)]
+    left = (
+        "SELECT text, done FROM checklist_items"
+        " WHERE card_id = (SELECT id FROM cards WHERE key = ?)"
+    )
+    assert rows(db_path, left, key) == [("WH: confirm stock", 0)]
     assert ok(demo, "undo") == f"undone: checklist removal on {key}\n"
     assert len(js(demo, "checklist", "list", key)) == 2
-    assert ok(demo, "checklist", "list", "IT-5") == "IT-5: no checklist\n"
+    bare = ok(demo, "card", "add", "Nothing to tick", "--team", "IT").strip()
+    assert ok(demo, "checklist", "list", bare) == f"{bare}: no checklist\n"
 
     before = all_rows(db_path)
     assert "no team NOPE" in refused(demo, "checklist", "add", key, "x", "--team", "NOPE")
@@ -203,17 +208,18 @@ def test_ticking_a_ticked_item_changes_nothing(db_path: Path) -> None:
 
 
 def test_card_show_has_the_checklist_and_the_thread(demo: Any) -> None:
-    ok(demo, "card", "edit", "IT-5", "--with", "WH")
-    ok(demo, "--as", "sanne", "card", "comment", "IT-5", "First, @kees")
-    ok(demo, "--as", "kees", "card", "comment", "IT-5", "Second\nwith two lines")
-    shown = js(demo, "card", "show", "IT-5")
+    key = ok(demo, "card", "add", "Summer promotion", "--team", "MKT").strip()
+    ok(demo, "card", "edit", key, "--with", "WH")
+    ok(demo, "--as", "sanne", "card", "comment", key, "First, @kees")
+    ok(demo, "--as", "kees", "card", "comment", key, "Second\nwith two lines")
+    shown = js(demo, "card", "show", key)
     assert [c["body"] for c in shown["comments"]] == ["First, @kees", "Second\nwith two lines"]
     assert [c["author"] for c in shown["comments"]] == ["Sanne de Vries", "Kees van Dijk"]
     assert [(i["text"], i["done"]) for i in shown["checklist"]] == [("WH: confirm stock", False)]
     ok(demo, "checklist", "done", str(shown["checklist"][0]["id"]))
-    assert (shown["comment_count"], js(demo, "card", "show", "IT-5")["checklist_done"]) == (2, 1)
+    assert (shown["comment_count"], js(demo, "card", "show", key)["checklist_done"]) == (2, 1)
 
-    text = ok(demo, "card", "show", "IT-5")
+    text = ok(demo, "card", "show", key)
     tail = text.split("\ndescription:", 1)[1].splitlines()[1:]
     item = shown["checklist"][0]["id"]
     first, second = (c["id"] for c in shown["comments"])

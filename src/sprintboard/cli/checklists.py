@@ -69,7 +69,7 @@ def checklist_add(ctx: Context, key: str, text: str, team: str | None, as_json: 
 def checklist_done(ctx: Context, item_id: int, as_json: bool) -> None:
     """Tick an item: done."""
     store = ctx.store()
-    _report(store, store.checklists.tick(item_id, True), "done:", as_json)
+    _report(store, store.checklists.tick(item_id, True), "ticked", as_json)
 
 
 @checklist.command("undone", cls=NumberArguments)
@@ -79,7 +79,7 @@ def checklist_done(ctx: Context, item_id: int, as_json: bool) -> None:
 def checklist_undone(ctx: Context, item_id: int, as_json: bool) -> None:
     """Untick an item: not done after all."""
     store = ctx.store()
-    _report(store, store.checklists.tick(item_id, False), "not done:", as_json)
+    _report(store, store.checklists.tick(item_id, False), "unticked", as_json)
 
 
 @checklist.command("edit", cls=NumberArguments)
