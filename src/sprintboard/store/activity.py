@@ -61,7 +61,7 @@ ACTION_WORDS = {
     "comment.add": "comment on {key}",
     "comment.edit": "edit of a comment on {key}",
     "comment.delete": "deletion of a comment on {key}",
-    "checklist.add": "checklist item on {key}",
+    "checklist.add": "new checklist item on {key}",
     "checklist.tick": "checklist tick on {key}",
     "checklist.edit": "checklist edit on {key}",
     "checklist.remove": "checklist removal on {key}",
