@@ -182,9 +182,10 @@ def test_one_undo_takes_a_whole_import_back(cli: Cli, db_path: Path) -> None:
         cli("import", str(FIXTURES / "jira_export.csv"), "--from", "jira", "--team", "CS").code == 0
     )
     result = cli("undo")
-    assert result.code == 0 and "import.jira" in result.out
+    assert result.code == 0, result.err
+    assert result.out.startswith("undone: import from jira (") and "records reverted" in result.out
     with Store(db_path) as store:
-        for table in ("cards", "card_teams", "dependencies", "sprints"):
+        for table in ("cards", "card_teams", "dependencies", "sprints", "comments"):
             assert store.scalar(f"SELECT COUNT(*) FROM [{table}]") == 0, table
 
 

@@ -22,8 +22,9 @@ BUSY_TIMEOUT_S = 15.0
 # What a current schema holds: opening a file that lacks one says so (a test checks the
 # list against a new database).
 SCHEMA_OBJECTS = (
-    "activity", "card_teams", "cards", "dependencies", "feedback", "goals", "key_counters",
-    "members", "meta", "sprint_capacity", "sprints", "stock", "teams",
+    "activity", "card_teams", "cards", "checklist_items", "comments", "dependencies",
+    "feedback", "goals", "key_counters", "members", "meta", "sprint_capacity", "sprints",
+    "stock", "teams",
     "v_cards", "v_dependencies",
 )  # fmt: skip
 
