@@ -8,6 +8,11 @@ after the value (`priority: high`, `priority/critical`, `Prio-Low`, `high priori
 a bare `P0`..`P4`; the first one on the issue counts. It is not kept as a label unless
 its value is unknown, which the summary names. A card's source id is
 `github:<owner>/<repo>#<number>`.
+
+Comments (`--json ...,comments`) become the card's comments with their author's login and
+time, each kept by its url (else its id) so a re-import updates an edited one. A file
+from the REST API holds only a count (`"comments": 3`): the summary says how many
+comments it does not hold.
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ from sprintboard.io.items import (
     Item,
     Parsed,
     Skip,
+    SourceComment,
     expect,
     load_json_counted,
     normalise_name,
     parse_date,
+    parse_moment,
 )
 
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -51,6 +58,7 @@ def parse_github(path: Path, repo: str | None = None) -> Parsed:
     parsed.repaired = replaced
     no_milestone = 0
     several_priorities = 0
+    bad_times: list[str] = []
     for index, issue in enumerate(issues):
         at = f"$[{index}]"
         expect(issue, dict, at, "an issue object")
@@ -100,6 +108,9 @@ def parse_github(path: Path, repo: str | None = None) -> Parsed:
             "labels": [name for name in labels if name.strip()],
             "assignee": ", ".join(people),
         }
+        comments, not_in_file = _comments(
+            issue.get("comments"), at, f"{owner_repo}#{number}", bad_times
+        )
         parsed.items.append(
             Item(
                 external_id=f"github:{owner_repo}#{number}",
@@ -110,10 +121,17 @@ def parse_github(path: Path, repo: str | None = None) -> Parsed:
                 status_name="closed" if state.upper() == "CLOSED" else "open",
                 priority_name=priorities[0] if priorities else None,
                 sprint=sprint,
+                comments=comments,
+                comments_not_in_file=not_in_file,
             )
         )
     if no_milestone:
         parsed.notes.append(f"{no_milestone} issue(s) have no milestone (no sprint)")
+    if bad_times:
+        parsed.notes.append(
+            f"{len(bad_times)} comment time(s) unreadable, the import's time used instead "
+            f"(first: {bad_times[0]})"
+        )
     if several_priorities:
         parsed.notes.append(
             f"{several_priorities} issue(s) have more than one priority label; the first counts"
@@ -147,3 +165,42 @@ def _login(person: Any, at: str) -> str:
         return person
     expect(person, dict, at, "an assignee object")
     return str(expect(person.get("login", ""), str, f"{at}.login", "the login as text"))
+
+
+def _comments(
+    given: Any, at: str, issue: str, bad_times: list[str]
+) -> tuple[list[SourceComment], int]:
+    """The issue's comments (gh's list), or none and how many the source counts (REST)."""
+    if given is None:
+        return [], 0
+    if isinstance(given, int) and not isinstance(given, bool):
+        return [], max(given, 0)
+    entries = expect(given, list, f"{at}.comments", "a list of comments or their count")
+    found: list[SourceComment] = []
+    for index, comment in enumerate(entries):
+        where = f"{at}.comments[{index}]"
+        expect(comment, dict, where, "a comment object")
+        body = expect(comment.get("body") or "", str, f"{where}.body", "the comment as text")
+        author = comment.get("author")
+        login = None
+        if isinstance(author, dict):
+            login = author.get("login")
+        elif isinstance(author, str):
+            login = author
+        if author is None or (isinstance(author, dict) and not login):
+            login = "ghost"  # GitHub's name for a deleted account
+        expect(login, str, f"{where}.author.login", "the login as text")
+        created: str | None = None
+        moment = comment.get("createdAt") or comment.get("created_at")
+        if moment is not None:
+            try:
+                created = parse_moment(expect(moment, str, f"{where}.createdAt", "a time"))
+            except ValueError:
+                bad_times.append(f"{where}.createdAt")
+        ident = comment.get("url") or comment.get("html_url") or comment.get("id")
+        if isinstance(ident, int) and not isinstance(ident, bool):
+            ident = str(ident)
+        if not isinstance(ident, str) or not ident.strip():
+            ident = f"{issue}:{index}"  # no id: its place on the issue
+        found.append(SourceComment(f"github:comment:{ident}", where, body, login, created))
+    return found, 0

@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Any
 
 from sprintboard.io.import_plan import CardUpdate, Node, Plan
+from sprintboard.io.import_threads import apply_threads
 from sprintboard.models import Card
 from sprintboard.store import Store
 from sprintboard.store.bulk import column_ends, insert_cards
@@ -60,11 +61,13 @@ def apply_plan(store: Store, tx: Tx, plan: Plan) -> dict[str, int]:
             {"blocker_id": blocker_id, "dependent_id": dependent_id, "created_at": tx.now},
             key=named,
         )
+    threads = apply_threads(store, tx, plan, ids, keys)
     return {
         "created": len(written),
         "updated": len(plan.updates),
         "sprints": len(plan.new_sprints),
         "dependencies": len(plan.dependencies),
+        **threads,
     }
 
 

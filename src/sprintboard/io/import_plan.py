@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sprintboard.io.items import Item, Parsed, Skip
+from sprintboard.io.items import Item, Parsed, Skip, SourceCheckItem, SourceComment
 from sprintboard.models import Card, Sprint
 from sprintboard.vocabulary import Status
 
@@ -49,6 +49,59 @@ Node = int | str
 
 
 @dataclass
+class NewComment:
+    card: Node
+    source: SourceComment
+    body: str
+    """The text as it is stored (validated, cleaned)."""
+    author: str
+
+
+@dataclass
+class NewCheckItem:
+    card: Node
+    source: SourceCheckItem
+    text: str
+
+
+@dataclass
+class ThreadUpdate:
+    """A comment or checklist item imported before whose source has changed."""
+
+    entity: str
+    """'comment' or 'checklist_item'."""
+    row: dict[str, Any]
+    changes: dict[str, Any]
+
+
+@dataclass
+class Threads:
+    """What an import does with the comments and checklist items of its cards."""
+
+    comments: list[NewComment] = field(default_factory=list)
+    items: list[NewCheckItem] = field(default_factory=list)
+    updates: list[ThreadUpdate] = field(default_factory=list)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    """'comment' / 'checklist_item' -> imported before and the same now."""
+    skipped: list[tuple[str, Skip]] = field(default_factory=list)
+    """(entity, why) for each one not imported."""
+    on_skipped_cards: Counter[str] = field(default_factory=Counter)
+    """Entity -> how many belong to cards this import skips."""
+    not_in_file: int = 0
+    """Comments the source counts but the file does not hold (GitHub REST dumps)."""
+
+    def count(self, entity: str) -> tuple[int, int, int, int]:
+        """(to add, to update, unchanged, skipped) of 'comment' or 'checklist_item'."""
+        new = len(self.comments) if entity == "comment" else len(self.items)
+        return (
+            new,
+            sum(1 for u in self.updates if u.entity == entity),
+            self.unchanged[entity],
+            sum(1 for e, _ in self.skipped if e == entity) + self.on_skipped_cards[entity],
+        )
+
+
+@dataclass
 class Plan:
     parsed: Parsed
     new_sprints: list[Sprint] = field(default_factory=list)
@@ -69,3 +122,5 @@ class Plan:
     sprints: Counter[tuple[str, str]] = field(default_factory=Counter)
     """(sprint name or '' for the backlog, 'existing'/'new'/'default') -> cards."""
     priorities: Counter[tuple[str, str]] = field(default_factory=Counter)
+    threads: Threads = field(default_factory=Threads)
+    """Comments and checklist items (io/import_threads.py)."""

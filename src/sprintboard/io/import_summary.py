@@ -19,6 +19,7 @@ def summary_lines(plan: Plan) -> list[str]:
         f"  cards: {len(p.creates)} to create, {len(p.updates)} to update, "
         f"{p.unchanged} unchanged, {len(p.skipped) + len(p.no_team)} skipped"
     )
+    lines += _threads(p)
     lines += _counted(
         "  columns",
         [
@@ -76,6 +77,30 @@ def summary_lines(plan: Plan) -> list[str]:
     lines += _skips(p.skipped)
     # Names from the file (columns, labels, sprints) may hold control characters.
     return [show_control(line) for line in lines]
+
+
+def _threads(plan: Plan) -> list[str]:
+    """Comments and checklist items: added, updated, unchanged, skipped, and what the
+    file does not hold."""
+    threads = plan.threads
+    lines: list[str] = []
+    for entity, title in (("comment", "comments"), ("checklist_item", "checklist items")):
+        new, updated, unchanged, skipped = threads.count(entity)
+        if new or updated or unchanged or skipped:
+            lines.append(
+                f"  {title}: {new} to add, {updated} to update, {unchanged} unchanged, "
+                f"{skipped} skipped"
+            )
+        on_skipped = threads.on_skipped_cards[entity]
+        if on_skipped:
+            lines.append(f"  skipped {on_skipped} {title}: their cards are skipped")
+    if threads.not_in_file:
+        lines.append(
+            f"  comments not in the file: {threads.not_in_file} (it holds only their count; "
+            "export with gh issue list --json ...,comments to bring their text)"
+        )
+    lines += _skips([skip for _, skip in threads.skipped])
+    return lines
 
 
 def _sprint_text(name: str, how: str) -> str:

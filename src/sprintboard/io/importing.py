@@ -6,6 +6,9 @@ items.py): items that carry their source id and only the fields the source reall
 before) without writing anything, which is the dry run (import_summary.py shows it);
 `apply_plan` (import_apply.py) writes the plan inside the caller's one transaction.
 
+Comments and checklist items of the cards are planned by import_threads.py, matched by
+their own source ids.
+
 Re-importing a file updates the cards it made before in the fields the source owns,
 instead of adding them again. A row is matched by its UUID first (sprintboard's own CSV
 export carries it: a file exported from this database updates the very cards it came
@@ -26,6 +29,7 @@ from pydantic import ValidationError
 from sprintboard.errors import UserError
 from sprintboard.io.import_links import plan_links
 from sprintboard.io.import_plan import CardUpdate, ImportOptions, NewCard, Plan
+from sprintboard.io.import_threads import plan_threads
 from sprintboard.io.items import (
     MAX_IMPORT_ITEMS,
     SPRINT_DAYS,
@@ -113,6 +117,7 @@ class _Planner:
                 kept[item.identity] = item
         self._plan_sprints()
         plan_links(self.store, self.parsed, self.plan, self.matched, self.existing, kept)
+        plan_threads(self.store, self.plan, kept, self.matched)
         return self.plan
 
     # -- one card ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any, BinaryIO, TextIO
 
 from sprintboard.errors import UserError
 from sprintboard.numbers import decimal_number, whole_number
-from sprintboard.vocabulary import MAX_POINTS, Priority, Status, replace_surrogates
+from sprintboard.vocabulary import FIRST_DAY, LAST_DAY, MAX_POINTS, Priority, Status, replace_surrogates
 
 SPRINT_DAYS = 14
 """Length of a sprint the import creates without dates from the source."""
@@ -120,6 +120,35 @@ def priority_for(name: str) -> Priority | None:
 # -- what a format module produces --------------------------------------------------------
 
 
+UNKNOWN_AUTHOR = "(unknown)"
+"""The author of an imported comment whose source does not say who wrote it."""
+
+
+@dataclass
+class SourceComment:
+    """One comment on an item, as the source has it."""
+
+    external_id: str
+    """Kept in comments.external_id: 'trello:action:5f2b…', 'github:https://…#issuecomment-1'."""
+    where: str
+    body: str
+    author: str | None = None
+    """None: the source does not say (stored as UNKNOWN_AUTHOR)."""
+    created_at: str | None = None
+    """UTC, as the store keeps times ('2026-03-11T10:30:00Z'); None: the import's time."""
+
+
+@dataclass
+class SourceCheckItem:
+    """One checklist item of an item, in the source's order."""
+
+    external_id: str
+    """Kept in checklist_items.external_id: 'trello:checkitem:5f2b…'."""
+    where: str
+    text: str
+    done: bool = False
+
+
 @dataclass
 class Item:
     """One card as a source describes it."""
@@ -148,6 +177,10 @@ class Item:
     own_ref: str | None = None
     """The name the file's own links use for this item; None: the external id without its
     prefix (a CSV row whose external id came from its own column is linked by its key)."""
+    comments: list[SourceComment] = field(default_factory=list)
+    checklist: list[SourceCheckItem] = field(default_factory=list)
+    comments_not_in_file: int = 0
+    """Comments the source counts but whose text the file does not hold (a REST dump)."""
 
     @property
     def identity(self) -> str:
@@ -434,6 +467,36 @@ def _strp(text: str) -> date:
         except ValueError:
             continue
     raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD)")
+
+
+def moment_text(moment: datetime) -> str:
+    """A time as the store keeps it: UTC, to the second ('2026-03-11T10:30:00Z'); a time
+    without a zone is taken as UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_moment(text: str) -> str:
+    """An ISO time ('2026-03-11T10:30:00.123Z', '2026-03-11T11:30:00+01:00') as the store
+    keeps times; raises ValueError for anything else or a year out of range."""
+    given = text.strip()
+    try:
+        moment = datetime.fromisoformat(given[:-1] + "+00:00" if given.endswith("Z") else given)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValueError(f"not a time: {text!r:.60} (expected an ISO time)") from None
+    return in_range(moment, text)
+
+
+def in_range(moment: datetime, text: str) -> str:
+    """`moment` as the store keeps times, if its day is one the store accepts."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise ValueError(f"not a time in range: {text!r:.60} ({FIRST_DAY} to {LAST_DAY})")
+    return moment_text(moment)
 
 
 def parse_points(text: str) -> int | None:

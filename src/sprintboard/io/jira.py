@@ -10,12 +10,24 @@ file is read with `csv.reader` and every repeated column is kept. A card's sourc
 - Story points: the first filled one of the usual custom-field columns; fractions round up.
 - `Outward issue link (Blocks)`: this issue blocks that one; `Inward issue link (Blocks)`:
   this issue is blocked by that one. Links name issues by key or by issue id.
+- Comment (one column per comment): `time;author;text`, the author an account id (Cloud,
+  shown as the person's name where the file's Assignee/Reporter/Creator Id columns pair
+  that id with a name) or a user name (Server). Times read are `02/Dec/25 10:15 AM`,
+  `02/Dec/25 10:15`, `2025-12-02 10:15` and month names in German, French, Dutch,
+  Spanish, Italian and Portuguese (`02/déc./25 10:15`); they are taken as UTC (the file
+  does not say its zone). A `;` in the text is kept. A comment whose time cannot be read
+  is kept whole, by an unknown author, at the import's time: no comment is lost. A
+  comment's source id is the issue key and a hash of its time and author (of its whole
+  text when those cannot be read), so a re-import updates an edited text.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +36,9 @@ from sprintboard.io.items import (
     Item,
     Parsed,
     Skip,
+    SourceComment,
     csv_problem,
+    in_range,
     parse_date,
     parse_points,
     read_text,
@@ -62,6 +76,7 @@ def parse_jira(path: Path) -> Parsed:
                 )
         parsed = Parsed(source="jira", prefix="jira:", described=f"Jira CSV ({path.name})")
         several_sprints = 0
+        people: dict[str, str] = {}
         line = reader.line_num + 1
         for row in reader:
             where = f"line {line}"
@@ -74,11 +89,19 @@ def parse_jira(path: Path) -> Parsed:
                     "(a cut-off file, or a quote not closed?)"
                 )
             item = _item(row, columns, where, parsed)
+            _people(row, columns, people)
             if item is not None:
                 parsed.items.append(item)
                 several_sprints += len(set(_cells(row, columns, "sprint"))) > 1
     except csv.Error as exc:
         raise UserError(f"{path}: line {line}: {csv_problem(exc)}") from None
+    _name_authors(parsed, people)
+    unread = sum(1 for item in parsed.items for c in item.comments if c.author is None)
+    if unread:
+        parsed.notes.append(
+            f"{unread} comment(s) without a readable time and author: kept whole, by an "
+            "unknown author, at the import's time"
+        )
     if several_sprints:
         parsed.notes.append(
             f"{several_sprints} issue(s) were in more than one sprint; each goes to the last"
@@ -135,6 +158,7 @@ def _item(row: list[str], columns: dict[str, list[int]], where: str, parsed: Par
         sprint=sprints[-1] if sprints else None,
         blocks=_links(row, columns, "outward issue link (blocks)"),
         blocked_by=_links(row, columns, "inward issue link (blocks)"),
+        comments=_comments(row, columns, key, where),
     )
 
 
@@ -143,3 +167,112 @@ def _links(row: list[str], columns: dict[str, list[int]], name: str) -> list[str
     for cell in _cells(row, columns, name):
         refs += [ref.strip() for ref in cell.split(",") if ref.strip()]
     return refs
+
+
+# -- comments ---------------------------------------------------------------------------
+
+_MONTH_NAMES = {
+    1: "jan january janv janvier januar januari enero ene gennaio gen janeiro",
+    2: "feb february fév févr février februar februari febrero febbraio fev fevereiro",
+    3: "mar march mär märz mars maart mrt marzo março",
+    4: "apr april avr avril abril aprile abr",
+    5: "may mai mei mayo maggio mag maio",
+    6: "jun june juin juni junio giugno giu junho",
+    7: "jul july juil juillet juli julio luglio lug julho",
+    8: "aug august août augustus agosto ago",
+    9: "sep sept september septembre septiembre settembre set setembro",
+    10: "oct october okt oktober octobre octubre ottobre ott out outubro",
+    11: "nov november novembre noviembre novembro",
+    12: "dec december déc décembre dez dezember diciembre dic dicembre dezembro",
+}
+MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names.split()}
+"""Month names (and Jira's short forms) in the languages Jira exports, casefolded."""
+
+# Day, month name, year, time: 02/Dec/25 10:15 AM, 2/déc./2025 22:15, 02/Dez/25 10:15.
+_DAY_MONTH_YEAR = re.compile(
+    r"^(\d{1,2})/([^\W\d_]+)\.?/(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"(?:\s*([AaPp])\.?\s*[Mm]\.?)?$"
+)
+_NUMERIC_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M")
+
+
+def comment_time(text: str) -> str | None:
+    """A Jira comment's time as the store keeps times (UTC assumed), or None."""
+    given = " ".join(text.split())
+    found = _DAY_MONTH_YEAR.match(given)
+    try:
+        if found is not None:
+            day, month_name, year, hour, minute, second, half = found.groups()
+            month = MONTHS.get(month_name.casefold())
+            if month is None:
+                return None
+            hours = int(hour)
+            if half is not None:
+                if not 1 <= hours <= 12:
+                    return None
+                hours = hours % 12 + (12 if half in "Pp" else 0)
+            full_year = int(year) + (2000 if len(year) == 2 else 0)
+            moment = datetime(full_year, month, int(day), hours, int(minute), int(second or 0))
+            return in_range(moment, text)
+        for fmt in _NUMERIC_FORMATS:
+            try:
+                return in_range(datetime.strptime(given, fmt), text)
+            except ValueError:
+                continue
+    except ValueError:
+        return None
+    return None
+
+
+def _comments(
+    row: list[str], columns: dict[str, list[int]], key: str, where: str
+) -> list[SourceComment]:
+    """The issue's comments, in column order; each kept, read or whole."""
+    found: list[SourceComment] = []
+    seen: dict[str, int] = {}
+    for number, index in enumerate(columns.get("comment", []), start=1):
+        cell = row[index]
+        if not cell.strip():
+            continue
+        parts = cell.split(";", 2)
+        moment = comment_time(parts[0]) if len(parts) == 3 else None
+        if moment is not None and parts[1].strip():
+            author: str | None = parts[1].strip()
+            body = parts[2]
+            identity = f"{moment};{author}"
+        else:
+            author, moment, body, identity = None, None, cell, cell
+        digest = hashlib.sha1(identity.encode("utf-8", "replace")).hexdigest()[:16]
+        seen[digest] = seen.get(digest, 0) + 1
+        suffix = f"-{seen[digest]}" if seen[digest] > 1 else ""
+        found.append(
+            SourceComment(
+                f"jira:{key}:comment:{digest}{suffix}",
+                f"{where}, comment {number}",
+                body,
+                author=author,
+                created_at=moment,
+            )
+        )
+    return found
+
+
+_PEOPLE_COLUMNS = (("assignee", "assignee id"), ("reporter", "reporter id"), ("creator", "creator id"))
+
+
+def _people(row: list[str], columns: dict[str, list[int]], people: dict[str, str]) -> None:
+    """Account ids the row pairs with a person's name (Jira Cloud: 'Assignee Id')."""
+    for name_column, id_column in _PEOPLE_COLUMNS:
+        name, account = _first(row, columns, name_column), _first(row, columns, id_column)
+        if name and account and name.strip() and account.strip():
+            people.setdefault(account.strip(), name.strip())
+
+
+def _name_authors(parsed: Parsed, people: dict[str, str]) -> None:
+    """Comment authors given as account ids, named where the file names them."""
+    if not people:
+        return
+    for item in parsed.items:
+        for comment in item.comments:
+            if comment.author is not None and comment.author in people:
+                comment.author = people[comment.author]

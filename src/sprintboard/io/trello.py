@@ -1,8 +1,18 @@
 """Trello board exports (Board menu -> Print, export and share -> Export as JSON).
 
 Lists become columns by name, labels naming a team give the card its team, due dates are
-kept, checklists are appended to the description, and archived cards (or cards in
-archived lists) are skipped and counted. A card's source id is `trello:<card id>`.
+kept, and archived cards (or cards in archived lists) are skipped and counted. A card's
+source id is `trello:<card id>`.
+
+Comments (`commentCard` actions) become the card's comments, with their author (the
+member's full name, else the username) and time; an export holds the board's latest
+1,000 actions only, which the summary says when the file is at that limit. Checklists
+become the card's checklist, item by item in Trello's order (checklists by `pos`, then
+their items by `pos`), ticked where the item is `complete`. A card with one checklist
+gets its items as they are; a card with several gets each item prefixed with its
+checklist's name ('Launch: Copy written'), so items that read alike stay apart. The
+description is kept as written. Comment and item ids are kept
+(`trello:action:<id>`, `trello:checkitem:<id>`), so a re-import updates them.
 
 Story points come from a Custom Fields field (`customFields` / `customFieldItems` in the
 export) named `Story Points`, `Story Point Estimate`, `Story Point` or `Points`, any case,
@@ -24,12 +34,18 @@ from sprintboard.io.items import (
     Item,
     Parsed,
     Skip,
+    SourceCheckItem,
+    SourceComment,
     expect,
     load_json_counted,
     normalise_name,
     parse_date,
+    parse_moment,
     parse_points,
 )
+
+ACTIONS_LIMIT = 1000
+"""The most actions Trello puts in a board export (the newest ones)."""
 
 POINTS_FIELDS = ("story points", "story point estimate", "story point", "points")
 """Custom field names (normalised) that hold story points, the preferred one first."""
@@ -54,6 +70,7 @@ def parse_trello(path: Path) -> Parsed:
     lists = _lists(board)
     members = _members(board)
     checklists = _checklists(board)
+    comments, bad_times = _comments(board, members)
     board_labels = _board_labels(board)
     points_fields = _points_fields(board)
     cards = expect(board["cards"], list, "$.cards", "a list of cards")
@@ -93,7 +110,7 @@ def parse_trello(path: Path) -> Parsed:
         if not isinstance(desc, str):
             expect(desc, str, f"{at}.desc", "text")
         fields: dict[str, Any] = {
-            "description": _description(desc, checklists.get(card_id)),
+            "description": desc.strip("\n"),
             "labels": _labels(card, at, board_labels, unnamed),
             "due": None,
         }
@@ -121,6 +138,8 @@ def parse_trello(path: Path) -> Parsed:
                     fields=fields,
                     refs=[card_id],
                     status_name=str(column["name"]),
+                    comments=comments.get(card_id, []),
+                    checklist=_card_checklist(card, at, checklists),
                 ),
             )
         )
@@ -130,6 +149,7 @@ def parse_trello(path: Path) -> Parsed:
             parsed.items.append(entry)
         else:
             parsed.skipped.append(entry)
+    _thread_notes(board, parsed, comments, checklists, bad_times)
     if unnamed:
         parsed.notes.append(f"{len(unnamed)} label(s) with no name (only a colour) were left out")
     if points_from:
@@ -315,18 +335,31 @@ def _labels(
     return names
 
 
-def _checklists(board: dict[str, Any]) -> dict[str, list[str]]:
-    """Per card id, its checklists as Markdown task lists, in Trello's order."""
+Checklist = tuple[float, int, str, list[SourceCheckItem]]
+"""A checklist: its pos, its index in the file, its name, its items in order."""
+
+
+def _checklists(board: dict[str, Any]) -> dict[str, list[Checklist]]:
+    """Per card id, its checklists with their items, each in Trello's order. A checklist
+    without `idCard` belongs to the card that lists it in `idChecklists`."""
     raw = expect(board.get("checklists", []), list, "$.checklists", "a list")
-    by_card: dict[str, list[tuple[float, str]]] = {}
+    owners: dict[str, str] = {}
+    for card in board.get("cards") or []:
+        if isinstance(card, dict) and isinstance(card.get("id"), str):
+            for checklist_id in card.get("idChecklists") or []:
+                if isinstance(checklist_id, str):
+                    owners.setdefault(checklist_id, card["id"])
+    by_card: dict[str, list[Checklist]] = {}
     for index, checklist in enumerate(raw):
         at = f"$.checklists[{index}]"
         expect(checklist, dict, at, "a checklist object")
         card_id = checklist.get("idCard")
         if not isinstance(card_id, str):
+            card_id = owners.get(str(checklist.get("id")))
+        if not isinstance(card_id, str):
             continue
-        items = expect(checklist.get("checkItems", []), list, f"{at}.checkItems", "a list")
-        lines = [f"Checklist: {expect(checklist.get('name', ''), str, f'{at}.name', 'text')}"]
+        name = expect(checklist.get("name") or "", str, f"{at}.name", "text")
+        items = expect(checklist.get("checkItems") or [], list, f"{at}.checkItems", "a list")
         ordered = sorted(
             (
                 (_number(item.get("pos"), f"{at}.checkItems[{i}].pos"), i, item)
@@ -335,16 +368,118 @@ def _checklists(board: dict[str, Any]) -> dict[str, list[str]]:
             ),
             key=lambda entry: (entry[0], entry[1]),
         )
+        found: list[SourceCheckItem] = []
         for _, i, item in ordered:
-            text = expect(item.get("name", ""), str, f"{at}.checkItems[{i}].name", "text")
-            mark = "x" if item.get("state") == "complete" else " "
-            lines.append(f"- [{mark}] {text}")
+            where = f"{at}.checkItems[{i}]"
+            text = expect(item.get("name") or "", str, f"{where}.name", "text")
+            item_id = item.get("id")
+            ident = (
+                f"trello:checkitem:{item_id}"
+                if isinstance(item_id, str) and item_id
+                else f"trello:checklist:{checklist.get('id') or index}:{i}"
+            )
+            found.append(SourceCheckItem(ident, where, text, item.get("state") == "complete"))
         pos = _number(checklist.get("pos"), f"{at}.pos")
-        by_card.setdefault(card_id, []).append((pos, "\n".join(lines)))
-    return {card: [text for _, text in sorted(lists)] for card, lists in by_card.items()}
+        by_card.setdefault(card_id, []).append((pos, index, name, found))
+    return by_card
 
 
-def _description(desc: str, checklists: list[str] | None) -> str:
-    if not checklists:
-        return desc.strip("\n")
-    return "\n\n".join(part for part in (desc.strip("\n"), *checklists) if part)
+def _card_checklist(
+    card: dict[str, Any], at: str, checklists: dict[str, list[Checklist]]
+) -> list[SourceCheckItem]:
+    """The card's checklist items in order; with several checklists, each item's text
+    starts with its checklist's name."""
+    lists = sorted(checklists.get(str(card.get("id")), []), key=lambda c: (c[0], c[1]))
+    if len(lists) == 1:
+        return list(lists[0][3])
+    items: list[SourceCheckItem] = []
+    for _, _, name, found in lists:
+        for item in found:
+            text = f"{name.strip()}: {item.text}" if name.strip() else item.text
+            items.append(SourceCheckItem(item.external_id, item.where, text, item.done))
+    return items
+
+
+def _comments(
+    board: dict[str, Any], members: dict[str, str]
+) -> tuple[dict[str, list[SourceComment]], list[str]]:
+    """Per card id, its comments (`commentCard` actions) oldest first, and where a time
+    could not be read (those comments get the import's time)."""
+    raw = expect(board.get("actions") or [], list, "$.actions", "a list of actions")
+    by_card: dict[str, list[tuple[str, int, SourceComment]]] = {}
+    bad_times: list[str] = []
+    for index, action in enumerate(raw):
+        if not isinstance(action, dict) or action.get("type") != "commentCard":
+            continue
+        at = f"$.actions[{index}]"
+        data = expect(action.get("data") or {}, dict, f"{at}.data", "an object")
+        card = data.get("card")
+        card_id = card.get("id") if isinstance(card, dict) else None
+        if not isinstance(card_id, str):
+            continue
+        text = expect(data.get("text") or "", str, f"{at}.data.text", "the comment as text")
+        action_id = action.get("id")
+        ident = f"trello:action:{action_id}" if isinstance(action_id, str) and action_id else ""
+        created: str | None = None
+        given = action.get("date")
+        if isinstance(given, str):
+            try:
+                created = parse_moment(given)
+            except ValueError:
+                bad_times.append(f"{at}.date")
+        elif given is not None:
+            bad_times.append(f"{at}.date")
+        comment = SourceComment(
+            ident or f"trello:comment:{card_id}:{index}",
+            at,
+            text,
+            author=_author(action, members),
+            created_at=created,
+        )
+        by_card.setdefault(card_id, []).append((created or "", index, comment))
+    # Trello lists actions newest first; a thread reads oldest first.
+    return {
+        card_id: [c for _, _, c in sorted(found, key=lambda e: (e[0], -e[1]))]
+        for card_id, found in by_card.items()
+    }, bad_times
+
+
+def _author(action: dict[str, Any], members: dict[str, str]) -> str | None:
+    creator = action.get("memberCreator")
+    if isinstance(creator, dict):
+        for name in (creator.get("fullName"), creator.get("username")):
+            if isinstance(name, str) and name.strip():
+                return name
+    member_id = action.get("idMemberCreator")
+    return members.get(member_id) if isinstance(member_id, str) else None
+
+
+def _thread_notes(
+    board: dict[str, Any],
+    parsed: Parsed,
+    comments: dict[str, list[SourceComment]],
+    checklists: dict[str, list[Checklist]],
+    bad_times: list[str],
+) -> None:
+    """Notes on comments and checklist items the import does not take."""
+    kept = {item.refs[0] for item in parsed.items}
+    lost_comments = sum(len(c) for card, c in comments.items() if card not in kept)
+    lost_items = sum(
+        len(found) for card, lists in checklists.items() if card not in kept for *_, found in lists
+    )
+    if lost_comments or lost_items:
+        parsed.notes.append(
+            f"{lost_comments} comment(s) and {lost_items} checklist item(s) belong to cards "
+            "not imported (archived, skipped or not in the file): not imported"
+        )
+    if bad_times:
+        parsed.notes.append(
+            f"{len(bad_times)} comment time(s) unreadable, the import's time used instead "
+            f"(first: {bad_times[0]})"
+        )
+    actions = board.get("actions")
+    if isinstance(actions, list) and len(actions) >= ACTIONS_LIMIT:
+        parsed.notes.append(
+            f"the file holds {len(actions):,} actions, as many as a Trello export keeps: "
+            "comments older than those are not in it"
+        )

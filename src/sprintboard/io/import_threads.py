@@ -1,0 +1,211 @@
+"""The comments and checklist items of imported cards, planned (a dry run) and written.
+
+Each comment and item keeps the source's own id (`comments.external_id`,
+`checklist_items.external_id`): a re-import finds it again and updates what the source
+changed (an edited text, a ticked item, a comment's author or time) instead of adding it
+twice. What the source no longer has is left alone: an import adds and updates, it never
+deletes a conversation. New items go at the end of the card's checklist, in the source's
+order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import ValidationError
+
+from sprintboard.io.import_plan import NewCheckItem, NewComment, Node, Plan, ThreadUpdate
+from sprintboard.io.items import UNKNOWN_AUTHOR, Item, Skip
+from sprintboard.models import (
+    MAX_CHECKLIST_ITEMS,
+    ChecklistItem,
+    Comment,
+    describe_validation_error,
+)
+from sprintboard.store import Store
+from sprintboard.store.database import Tx
+from sprintboard.vocabulary import needs_cleaning
+
+_CHUNK = 500
+
+
+def _rows_by_external_id(store: Store, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        for row in store.rows(
+            f"SELECT * FROM [{table}] WHERE external_id IN ({marks})", chunk
+        ):
+            found[str(row["external_id"])] = row
+    return found
+
+
+def plan_threads(
+    store: Store,
+    plan: Plan,
+    kept: dict[str, Item],
+    matched: dict[str, dict[str, Any]],
+) -> None:
+    """Plan the comments and checklist items of the cards the import keeps (`kept`, by
+    identity; `matched`: those that are cards here already, by identity)."""
+    threads = plan.threads
+    for item in plan.parsed.items:
+        threads.not_in_file += item.comments_not_in_file
+        if item.identity not in kept:
+            threads.on_skipped_cards["comment"] += len(item.comments)
+            threads.on_skipped_cards["checklist_item"] += len(item.checklist)
+    cards = [(item, matched.get(item.identity)) for item in kept.values()]
+    comments = _rows_by_external_id(
+        store, "comments", [c.external_id for item, _ in cards for c in item.comments]
+    )
+    items = _rows_by_external_id(
+        store, "checklist_items", [c.external_id for item, _ in cards for c in item.checklist]
+    )
+    existing_ids = [int(row["id"]) for _, row in cards if row is not None]
+    sizes = {card: total for card, (_, total) in store.checklists.progress(existing_ids).items()}
+    members = [r["name"] for r in store.rows("SELECT name FROM members ORDER BY id")]
+    seen: dict[str, str] = {}
+    for item, row in cards:
+        node: Node = item.identity if row is None else int(row["id"])
+        _plan_comments(store, plan, item, node, comments, seen, members)
+        size = sizes.get(int(row["id"]), 0) if row is not None else 0
+        _plan_items(plan, item, node, items, seen, size)
+
+
+def _twice(plan: Plan, entity: str, ident: str, where: str, seen: dict[str, str]) -> bool:
+    if ident in seen:
+        what = "comment" if entity == "comment" else "checklist item"
+        plan.threads.skipped.append(
+            (entity, Skip(where, f"the same {what} as {seen[ident]} (skipped)"))
+        )
+        return True
+    seen[ident] = where
+    return False
+
+
+def _plan_comments(
+    store: Store,
+    plan: Plan,
+    item: Item,
+    node: Node,
+    stored: dict[str, dict[str, Any]],
+    seen: dict[str, str],
+    members: list[str],
+) -> None:
+    from sprintboard.store.people import canonical
+
+    threads = plan.threads
+    for source in item.comments:
+        if _twice(plan, "comment", source.external_id, source.where, seen):
+            continue
+        try:
+            body = Comment.model_validate({"body": source.body}).body
+        except ValidationError as exc:
+            reason = "comment " + describe_validation_error(exc)
+            threads.skipped.append(("comment", Skip(source.where, reason)))
+            continue
+        plan.parsed.cleaned += needs_cleaning(source.body)
+        author = canonical(" ".join((source.author or UNKNOWN_AUTHOR).split()), members)
+        row = stored.get(source.external_id)
+        if row is None:
+            threads.comments.append(NewComment(node, source, body, author))
+            continue
+        changes = _changed(
+            row,
+            {"body": body, "author": author, "created_at": source.created_at},
+        )
+        if changes:
+            threads.updates.append(ThreadUpdate("comment", row, changes))
+        else:
+            threads.unchanged["comment"] += 1
+
+
+def _plan_items(
+    plan: Plan,
+    item: Item,
+    node: Node,
+    stored: dict[str, dict[str, Any]],
+    seen: dict[str, str],
+    size: int,
+) -> None:
+    threads = plan.threads
+    for source in item.checklist:
+        if _twice(plan, "checklist_item", source.external_id, source.where, seen):
+            continue
+        try:
+            text = ChecklistItem.model_validate({"text": source.text}).text
+        except ValidationError as exc:
+            reason = "checklist item " + describe_validation_error(exc)
+            threads.skipped.append(("checklist_item", Skip(source.where, reason)))
+            continue
+        plan.parsed.cleaned += needs_cleaning(source.text)
+        row = stored.get(source.external_id)
+        if row is not None:
+            changes = _changed(row, {"text": text, "done": int(source.done)})
+            if changes:
+                threads.updates.append(ThreadUpdate("checklist_item", row, changes))
+            else:
+                threads.unchanged["checklist_item"] += 1
+            continue
+        if size >= MAX_CHECKLIST_ITEMS:
+            reason = f"the card's checklist is full ({MAX_CHECKLIST_ITEMS} items at most)"
+            threads.skipped.append(("checklist_item", Skip(source.where, reason)))
+            continue
+        size += 1
+        threads.items.append(NewCheckItem(node, source, text))
+
+
+def _changed(row: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    """The columns whose stored value differs from the source's (None: not given)."""
+    return {k: v for k, v in wanted.items() if v is not None and row[k] != v}
+
+
+def apply_threads(
+    store: Store, tx: Tx, plan: Plan, ids: dict[Node, int], keys: dict[int, str]
+) -> dict[str, int]:
+    """Write the planned comments and checklist items inside the open transaction; `ids`
+    gives new cards' ids by identity and `keys` the keys known so far, by card id."""
+    threads = plan.threads
+
+    def card(node: Node) -> dict[str, Any]:
+        card_id = ids.get(node, node)
+        assert isinstance(card_id, int)
+        if card_id not in keys:
+            keys[card_id] = str(store.scalar("SELECT key FROM cards WHERE id = ?", [card_id]))
+        return {"id": card_id, "key": keys[card_id]}
+
+    for comment in threads.comments:
+        store.comments.insert(
+            tx,
+            card(comment.card),
+            comment.body,
+            author=comment.author,
+            created_at=comment.source.created_at,
+            external_id=comment.source.external_id,
+        )
+    for new in threads.items:
+        store.checklists.insert(
+            tx,
+            card(new.card),
+            new.text,
+            done=new.source.done,
+            external_id=new.source.external_id,
+        )
+    for update in threads.updates:
+        changes = dict(update.changes)
+        if update.entity == "comment" and "body" in changes:
+            changes["edited_at"] = tx.now
+        if update.entity == "checklist_item" and "done" in changes:
+            changes["done_at"] = tx.now if changes["done"] else None
+        key = card(int(update.row["card_id"]))["key"]
+        tx.update(update.entity, update.row, changes, key=key)
+    return {
+        "comments": len(threads.comments) + _updated(threads.updates, "comment"),
+        "checklist items": len(threads.items) + _updated(threads.updates, "checklist_item"),
+    }
+
+
+def _updated(updates: Iterable[ThreadUpdate], entity: str) -> int:
+    return sum(1 for u in updates if u.entity == entity)
