@@ -25,6 +25,8 @@ from pydantic import BaseModel, ValidationError
 from sprintboard.errors import UserError
 from sprintboard.models import (
     Card,
+    ChecklistItem,
+    Comment,
     Feedback,
     Goal,
     Member,
@@ -33,6 +35,7 @@ from sprintboard.models import (
     StockItem,
     Team,
     TeamCode,
+    Title,
     describe_validation_error,
 )
 from sprintboard.store.sprints import is_reserved_name
@@ -58,6 +61,8 @@ _MOMENTS = {
     "cards": ("created_at", "updated_at", "done_at"),
     "dependencies": ("created_at",),
     "feedback": ("triaged_at",),
+    "comments": ("created_at", "edited_at"),
+    "checklist_items": ("created_at", "done_at"),
 }
 _COUNTS = {
     "sprints": ("committed_points", "completed_points", "scope_added", "scope_removed"),
@@ -235,6 +240,30 @@ class Cleaner:
         self._take(("stock", i), row, model, {"sku": "sku", "name": "name"})
 
 
+    def comment(self, i: int, row: Row) -> None:
+        model = _record("comments", i, Comment, {"body": row.get("body")})
+        self._take(("comments", i), row, model, {"body": "body"})
+        author = _record("comments", i, _Author, {"author": row.get("author")})
+        self._take(("comments", i), row, author, {"author": "author"})
+        if row.get("created_at") is None:
+            raise UserError(f"{_path('comments', i, 'created_at')}: a comment needs its time")
+
+    def checklist_item(self, i: int, row: Row) -> None:
+        given = {"text": row.get("text"), "done": row.get("done", 0)}
+        _int_in(_path("checklist_items", i, "done"), row.get("done", 0), 0, 1, null=False)
+        model = _record("checklist_items", i, ChecklistItem, given)
+        self._take(("checklist_items", i), row, model, {"text": "text"})
+        position = row.get("position", 0.0)
+        if not isinstance(position, int | float) or abs(position) > 1e15:
+            raise UserError(f"{_path('checklist_items', i, 'position')}: not a list position")
+        if row.get("created_at") is None:
+            raise UserError(f"{_path('checklist_items', i, 'created_at')}: an item needs its time")
+
+
+class _Author(BaseModel):
+    author: Title
+
+
 class _CounterCode(BaseModel):
     code: TeamCode
 
@@ -261,6 +290,8 @@ _CHECKS: dict[str, Callable[[Cleaner, int, Row], None]] = {
     "cards": Cleaner.card,
     "feedback": Cleaner.feedback,
     "stock": Cleaner.stock,
+    "comments": Cleaner.comment,
+    "checklist_items": Cleaner.checklist_item,
 }
 
 
@@ -311,6 +342,7 @@ def check_rows(
             if uuid is not None and not (isinstance(uuid, str) and _UUID.match(uuid)):
                 raise UserError(f"{_path(table, index, 'uuid')}: not a UUID (got {uuid!r:.60})")
     _check_counters(tables)
+    _check_references(tables)
     _check_sprint_names(tables)
     _check_cycles(tables)
     if notes is not None:
@@ -353,6 +385,32 @@ def _check_counters(tables: dict[str, list[Row]]) -> None:
                 f"$.tables.key_counters: {code} is at {last if last is not None else 'none'}, "
                 f"below card {code}-{number}; a counter must be at least its highest card key"
             )
+
+
+_REFERENCES = (
+    ("comments", "card_id", "cards", False),
+    ("checklist_items", "card_id", "cards", False),
+    ("checklist_items", "team_id", "teams", True),
+)
+"""(table, column, the table it names by id, may it be null?) checked before writing, so a
+comment or item is never restored onto a card the file does not have."""
+
+
+def _check_references(tables: dict[str, list[Row]]) -> None:
+    for table, column, target, null in _REFERENCES:
+        rows = tables.get(table) or []
+        if not rows:
+            continue
+        ids = {row.get("id") for row in tables.get(target) or []}
+        for index, row in enumerate(rows):
+            value = row.get(column)
+            if value is None and null:
+                continue
+            if value is None or value not in ids:
+                raise UserError(
+                    f"{_path(table, index, column)}: no such id in $.tables.{target} "
+                    f"(got {value!r:.60}); each belongs to a {target[:-1]} of the file"
+                )
 
 
 def _check_sprint_names(tables: dict[str, list[Row]]) -> None:

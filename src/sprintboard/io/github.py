@@ -37,7 +37,9 @@ from sprintboard.io.items import (
 )
 
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-_ISSUE_URL = re.compile(r"^https?://[^/]+/([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)/(?:issues|pull)/\d+")
+_ISSUE_URL = re.compile(
+    r"^https?://[^/]+/(?:repos/)?([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)/(?:issues|pull)/\d+"
+)
 # Matched against the normalised name ('Priority: High' -> 'priority high'); the import
 # maps the value (importing._priority), so an unknown one is named in the summary.
 _PRIORITY_LABEL = re.compile(r"^(?:(?:priority|prio) \S.*|.*\S (?:priority|prio)|p[0-4])$")
@@ -140,7 +142,7 @@ def parse_github(path: Path, repo: str | None = None) -> Parsed:
 
 
 def _repo(issue: dict[str, Any], at: str, repo: str | None) -> str:
-    url = issue.get("url")
+    url = issue.get("html_url") or issue.get("url")  # REST: html_url; gh: url
     if isinstance(url, str):
         found = _ISSUE_URL.match(url)
         if found:

@@ -89,6 +89,8 @@ class Threads:
     """Entity -> how many belong to cards this import skips."""
     not_in_file: int = 0
     """Comments the source counts but the file does not hold (GitHub REST dumps)."""
+    counted_here: int = 0
+    """Of the cards with comments counted only, comments imported before (kept)."""
 
     def count(self, entity: str) -> tuple[int, int, int, int]:
         """(to add, to update, unchanged, skipped) of 'comment' or 'checklist_item'."""

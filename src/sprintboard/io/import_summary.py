@@ -95,9 +95,12 @@ def _threads(plan: Plan) -> list[str]:
         if on_skipped:
             lines.append(f"  skipped {on_skipped} {title}: their cards are skipped")
     if threads.not_in_file:
+        before = (
+            f"; {threads.counted_here} imported before are kept" if threads.counted_here else ""
+        )
         lines.append(
-            f"  comments not in the file: {threads.not_in_file} (it holds only their count; "
-            "export with gh issue list --json ...,comments to bring their text)"
+            f"  comments not in the file: {threads.not_in_file} (it holds only their count"
+            f"{before}; export with gh issue list --json ...,comments to bring their text)"
         )
     lines += _skips([skip for _, skip in threads.skipped])
     return lines

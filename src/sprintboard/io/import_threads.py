@@ -53,6 +53,14 @@ def plan_threads(
     threads = plan.threads
     for item in plan.parsed.items:
         threads.not_in_file += item.comments_not_in_file
+        row = matched.get(item.identity)
+        if item.comments_not_in_file and row is not None:
+            threads.counted_here += int(
+                store.scalar(
+                    "SELECT COUNT(*) FROM comments WHERE card_id = ? AND external_id IS NOT NULL",
+                    [row["id"]],
+                )
+            )
         if item.identity not in kept:
             threads.on_skipped_cards["comment"] += len(item.comments)
             threads.on_skipped_cards["checklist_item"] += len(item.checklist)

@@ -1,4 +1,5 @@
-"""A sprint's board as Markdown for meeting notes: capacity, then each team's cards by column.
+"""A sprint's board as Markdown for meeting notes: capacity, then each team's cards by column,
+then each card's checklist and comments (author, time and text, oldest first).
 
 User text is escaped (`escape`, the one Markdown escaper of sprintboard), so a `|` or `*`
 in a title cannot break a table or start emphasis, a `#` cannot start a heading, and a
@@ -108,4 +109,41 @@ def board_markdown(store: Store, sprint: dict[str, Any] | None) -> str:
                 )
             )
         lines.append("")
+        lines += _threads(store, mine)
     return "\n".join(lines)
+
+
+def _threads(store: Store, cards: list[dict[str, Any]]) -> list[str]:
+    """Each card's checklist and comments, for the cards that have any."""
+    ids = [int(c["id"]) for c in cards]
+    progress = store.checklists.progress(ids)
+    counts = store.comments.counts(ids)
+    lines: list[str] = []
+    for card in cards:
+        if int(card["id"]) not in progress and int(card["id"]) not in counts:
+            continue
+        lines += [f"### {escape(card['key'])} {escape(card['title'])}", ""]
+        if int(card["id"]) in progress:
+            done, total = progress[int(card["id"])]
+            lines += [f"Checklist ({done}/{total} done):", ""]
+            for item in store.checklists.for_card(card["key"]):
+                mark = "x" if item["done"] else " "
+                team = f" ({escape(item['team'])})" if item["team"] else ""
+                lines.append(f"- [{mark}] {escape(item['text'])}{team}")
+            lines.append("")
+        if int(card["id"]) in counts:
+            lines += [f"Comments ({counts[int(card['id'])]}):", ""]
+            for comment in store.comments.for_card(card["key"]):
+                edited = " (edited)" if comment["edited_at"] else ""
+                lines.append(
+                    f"> **{escape(comment['author'])}** · {escape(comment['created_at'])}{edited}"
+                )
+                lines.append(">")
+                lines += [f"> {escape(line)}".rstrip() for line in _lines(comment["body"])]
+                lines.append("")
+    return lines
+
+
+def _lines(text: str) -> list[str]:
+    """A comment's lines as it was written (blank lines kept, none at either end)."""
+    return text.replace("\r\n", "\n").strip("\n").split("\n")

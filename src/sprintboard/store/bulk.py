@@ -17,6 +17,8 @@ DERIVED_KEYS = {
     "dependency": "(SELECT k.key FROM cards k WHERE k.id = dependencies.blocker_id) || '>' || "
     "(SELECT k.key FROM cards k WHERE k.id = dependencies.dependent_id)",
     "card_team": "(SELECT k.key FROM cards k WHERE k.id = card_teams.card_id)",
+    "comment": "(SELECT k.key FROM cards k WHERE k.id = comments.card_id)",
+    "checklist_item": "(SELECT k.key FROM cards k WHERE k.id = checklist_items.card_id)",
 }
 
 
