@@ -239,7 +239,6 @@ class Cleaner:
         model = _record("stock", i, StockItem, {k: row[k] for k in names if k in row})
         self._take(("stock", i), row, model, {"sku": "sku", "name": "name"})
 
-
     def comment(self, i: int, row: Row) -> None:
         model = _record("comments", i, Comment, {"body": row.get("body")})
         self._take(("comments", i), row, model, {"body": "body"})

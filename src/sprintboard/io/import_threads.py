@@ -35,9 +35,7 @@ def _rows_by_external_id(store: Store, table: str, ids: list[str]) -> dict[str, 
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         marks = ", ".join("?" for _ in chunk)
-        for row in store.rows(
-            f"SELECT * FROM [{table}] WHERE external_id IN ({marks})", chunk
-        ):
+        for row in store.rows(f"SELECT * FROM [{table}] WHERE external_id IN ({marks})", chunk):
             found[str(row["external_id"])] = row
     return found
 

@@ -20,7 +20,14 @@ from typing import Any, BinaryIO, TextIO
 
 from sprintboard.errors import UserError
 from sprintboard.numbers import decimal_number, whole_number
-from sprintboard.vocabulary import FIRST_DAY, LAST_DAY, MAX_POINTS, Priority, Status, replace_surrogates
+from sprintboard.vocabulary import (
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_POINTS,
+    Priority,
+    Status,
+    replace_surrogates,
+)
 
 SPRINT_DAYS = 14
 """Length of a sprint the import creates without dates from the source."""

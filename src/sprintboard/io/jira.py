@@ -257,7 +257,11 @@ def _comments(
     return found
 
 
-_PEOPLE_COLUMNS = (("assignee", "assignee id"), ("reporter", "reporter id"), ("creator", "creator id"))
+_PEOPLE_COLUMNS = (
+    ("assignee", "assignee id"),
+    ("reporter", "reporter id"),
+    ("creator", "creator id"),
+)
 
 
 def _people(row: list[str], columns: dict[str, list[int]], people: dict[str, str]) -> None:
