@@ -29,10 +29,14 @@ def test_lists_labels_due_dates_checklists(cli: Cli, db_path: Path) -> None:
     assert (landing["team"], landing["status"], landing["due"]) == ("ECOM", "todo", "2026-03-20")
     assert landing["assignee"] == "Ana Souza"
     assert landing["labels"] == ["promotion"]  # the team label became the team
-    assert landing["description"] == (
-        "Hero banner, countdown and the 3 featured products.\n\n"
-        "Checklist: Launch\n- [x] Copy written\n- [ ] Legal approves the terms"
-    )
+    # The description is kept as written; the checklist is the card's checklist.
+    assert landing["description"] == "Hero banner, countdown and the 3 featured products."
+    with Store(db_path) as store:
+        items = store.checklists.for_card(landing["key"])
+    assert [(i["text"], i["done"]) for i in items] == [
+        ("Copy written", True),
+        ("Legal approves the terms", False),
+    ]
 
     checkout = cards["Checkout: show delivery date before payment"]
     assert checkout["teams"] == ["IT", "ECOM"]  # first team label owns, the next contributes
