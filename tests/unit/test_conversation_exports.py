@@ -4,6 +4,7 @@ losslessly and checks them on restore; the Markdown board shows them, escaped.""
 from __future__ import annotations
 
 import copy
+import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,3 +143,32 @@ def test_markdown_shows_checklists_and_comments_literally(talked: Store) -> None
     assert "> \\# not a heading" in section
     assert "> Local note: \\[bold\\]not markup\\[/\\] \\<b\\>x\\</b\\>" in section
     assert "> **Sanne de Vries** · 2026-03-11T10:30:00Z" in section
+
+
+def test_cards_csv_counts_the_conversation_and_reads_back_unchanged(
+    talked: Store, tmp_path: Path
+) -> None:
+    out = tmp_path / "cards.csv"
+    code, _, err = run_in_process(
+        "--db", str(talked.path), "export", "--format", "csv", "-o", str(out)
+    )
+    assert code == 0, err
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    card = next(r for r in rows if r["external_id"] == TRELLO_CARD)
+    assert (card["comment_count"], card["checklist_done"], card["checklist_total"]) == (
+        "4",
+        "3",
+        "6",
+    )
+    before = all_rows(talked.path)
+    tables = [name for name, _ in before]
+    code, out_text, err = run_in_process(
+        "--db", str(talked.path), "import", str(out), "--from", "csv"
+    )
+    assert code == 0, err
+    assert "cards: 0 to create, 0 to update" in out_text
+    assert "comment_count, checklist_done, checklist_total" in out_text  # named, not read
+    after = dict(all_rows(talked.path))
+    for table in ("cards", "comments", "checklist_items"):
+        assert table in tables and after[table] == dict(before)[table], table

@@ -64,7 +64,12 @@ EXPORT_COLUMNS = (
     "done_at",
     "uuid",
     "external_id",
+    "comment_count",
+    "checklist_done",
+    "checklist_total",
 )
+"""The export's columns; the last three count each card's comments and checklist items
+(numbers, for a spreadsheet; the import reads neither back, and says so)."""
 IMPORT_COLUMNS = (
     "id",
     "key",
