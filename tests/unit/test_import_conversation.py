@@ -294,3 +294,46 @@ def test_a_rest_dump_says_how_many_comments_it_does_not_hold(store: Store) -> No
     assert any(
         "4 (it holds only their count; 2 imported before are kept;" in line for line in lines
     )
+
+
+def test_trello_odd_boards_lose_nothing_quietly(store: Store, tmp_path: Path) -> None:
+    card = {"id": "c1", "name": "Copied card", "idList": "l1", "idLabels": [], "labels": []}
+    card["idChecklists"] = ["k1"]
+    actions: list[dict[str, Any]] = [
+        {
+            "id": "a1",
+            "type": "copyCommentCard",
+            "date": "2026-03-01T09:00:00.000Z",
+            "data": {"text": "Copied along with its card", "card": {"id": "c1"}},
+            "memberCreator": {"fullName": "Ana Souza", "username": "anasouza"},
+        },
+        {
+            "id": "a2",
+            "type": "commentCard",
+            "date": "last Tuesday",
+            "data": {"text": "When was this?", "card": {"id": "c1"}},
+        },
+    ]
+    actions += [{"id": f"u{n}", "type": "updateCard", "data": {}} for n in range(998)]
+    board = {
+        "name": "Odd",
+        "lists": [{"id": "l1", "name": "To Do", "pos": 1}],
+        "cards": [card],
+        # No idCard: the card that lists it in idChecklists owns it; an item without id.
+        "checklists": [{"id": "k1", "name": "Only", "checkItems": [{"name": "Do it"}]}],
+        "actions": actions,
+    }
+    path = tmp_path / "board.json"
+    path.write_text(json.dumps(board), encoding="utf-8")
+    _, lines = imported(store, parse_trello(path), team="IT")
+    assert thread(store, "trello:c1") == [
+        ("Ana Souza", "2026-03-01T09:00:00Z", "Copied along with its card"),
+        ("(unknown)", IMPORT_TIME, "When was this?"),
+    ]
+    assert checklist(store, "trello:c1") == [("Do it", False)]
+    assert any(
+        "1 comment time(s) unreadable" in line and "$.actions[1].date" in line for line in lines
+    )
+    assert any("the file holds 1,000 actions" in line for line in lines)
+    _, lines = imported(store, parse_trello(path), team="IT")
+    assert count(store, "comments") == 2 and count(store, "checklist_items") == 1

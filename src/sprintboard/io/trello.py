@@ -4,14 +4,14 @@ Lists become columns by name, labels naming a team give the card its team, due d
 kept, and archived cards (or cards in archived lists) are skipped and counted. A card's
 source id is `trello:<card id>`.
 
-Comments (`commentCard` actions) become the card's comments, with their author (the
-member's full name, else the username) and time; an export holds the board's latest
-1,000 actions only, which the summary says when the file is at that limit. Checklists
-become the card's checklist, item by item in Trello's order (checklists by `pos`, then
-their items by `pos`), ticked where the item is `complete`. A card with one checklist
-gets its items as they are; a card with several gets each item prefixed with its
-checklist's name ('Launch: Copy written'), so items that read alike stay apart. The
-description is kept as written. Comment and item ids are kept
+Comments (`commentCard` actions, `copyCommentCard` on a copied card) become the card's
+comments, with their author (the member's full name, else the username) and time; an
+export holds the board's latest 1,000 actions only, which the summary says when the file
+is at that limit. Checklists become the card's checklist, item by item in Trello's order
+(checklists by `pos`, then their items by `pos`), ticked where the item is `complete`. A
+card with one checklist gets its items as they are; a card with several gets each item
+prefixed with its checklist's name ('Launch: Copy written'), so items that read alike
+stay apart. The description is kept as written. Comment and item ids are kept
 (`trello:action:<id>`, `trello:checkitem:<id>`), so a re-import updates them.
 
 Story points come from a Custom Fields field (`customFields` / `customFieldItems` in the
@@ -44,6 +44,7 @@ from sprintboard.io.items import (
     parse_points,
 )
 
+COMMENT_ACTIONS = ("commentCard", "copyCommentCard")
 ACTIONS_LIMIT = 1000
 """The most actions Trello puts in a board export (the newest ones)."""
 
@@ -139,7 +140,7 @@ def parse_trello(path: Path) -> Parsed:
                     refs=[card_id],
                     status_name=str(column["name"]),
                     comments=comments.get(card_id, []),
-                    checklist=_card_checklist(card, at, checklists),
+                    checklist=_card_checklist(card_id, checklists),
                 ),
             )
         )
@@ -376,7 +377,7 @@ def _checklists(board: dict[str, Any]) -> dict[str, list[Checklist]]:
             ident = (
                 f"trello:checkitem:{item_id}"
                 if isinstance(item_id, str) and item_id
-                else f"trello:checklist:{checklist.get('id') or index}:{i}"
+                else f"trello:checklist:{card_id}:{checklist.get('id') or index}:{i}"
             )
             found.append(SourceCheckItem(ident, where, text, item.get("state") == "complete"))
         pos = _number(checklist.get("pos"), f"{at}.pos")
@@ -384,12 +385,10 @@ def _checklists(board: dict[str, Any]) -> dict[str, list[Checklist]]:
     return by_card
 
 
-def _card_checklist(
-    card: dict[str, Any], at: str, checklists: dict[str, list[Checklist]]
-) -> list[SourceCheckItem]:
+def _card_checklist(card_id: str, checklists: dict[str, list[Checklist]]) -> list[SourceCheckItem]:
     """The card's checklist items in order; with several checklists, each item's text
     starts with its checklist's name."""
-    lists = sorted(checklists.get(str(card.get("id")), []), key=lambda c: (c[0], c[1]))
+    lists = sorted(checklists.get(card_id, []), key=lambda c: (c[0], c[1]))
     if len(lists) == 1:
         return list(lists[0][3])
     items: list[SourceCheckItem] = []
@@ -409,7 +408,8 @@ def _comments(
     by_card: dict[str, list[tuple[str, int, SourceComment]]] = {}
     bad_times: list[str] = []
     for index, action in enumerate(raw):
-        if not isinstance(action, dict) or action.get("type") != "commentCard":
+        # copyCommentCard: a comment brought along when its card was copied.
+        if not isinstance(action, dict) or action.get("type") not in COMMENT_ACTIONS:
             continue
         at = f"$.actions[{index}]"
         data = expect(action.get("data") or {}, dict, f"{at}.data", "an object")
