@@ -172,3 +172,39 @@ def test_cards_csv_counts_the_conversation_and_reads_back_unchanged(
     after = dict(all_rows(talked.path))
     for table in ("cards", "comments", "checklist_items"):
         assert table in tables and after[table] == dict(before)[table], table
+
+
+def test_hostile_authors_and_texts_still_restore(tmp_path: Path) -> None:
+    board = {
+        "name": "Hostile",
+        "lists": [{"id": "l1", "name": "To Do", "pos": 1}],
+        "cards": [{"id": "c1", "name": "Card", "idList": "l1", "labels": []}],
+        "checklists": [
+            {"id": "k1", "idCard": "c1", "checkItems": [{"id": "i1", "name": "a\x1b[2Jb\nc"}]}
+        ],
+        "actions": [
+            {
+                "id": "a1",
+                "type": "commentCard",
+                "date": "2026-03-01T09:00:00Z",
+                "data": {"text": "body \x1b]0;title\x07 [red]x[/]", "card": {"id": "c1"}},
+                "memberCreator": {"fullName": "\x1b[31mEvil\nName " + "x" * 600},
+            }
+        ],
+    }
+    path = tmp_path / "board.json"
+    path.write_text(json.dumps(board), encoding="utf-8")
+    with Store(tmp_path / "plan.db", clock=frozen_clock(NOW)) as store:
+        _import(store, parse_trello(path), team="IT")
+        comment = store.row("SELECT author, body FROM comments")
+        item = store.row("SELECT text FROM checklist_items")
+    assert comment is not None and item is not None
+    assert "\x1b" not in comment["author"] + comment["body"] + item["text"]
+    assert comment["author"].startswith("[31mEvil Name x") and len(comment["author"]) <= 500
+    assert comment["body"].endswith("[red]x[/]")
+    first = _export(tmp_path / "plan.db", tmp_path / "first.json")
+    code, _, err = run_in_process(
+        "--db", str(tmp_path / "copy.db"), "import", str(tmp_path / "first.json"), "--from", "json"
+    )
+    assert code == 0, err
+    assert _export(tmp_path / "copy.db", tmp_path / "second.json")["tables"] == first["tables"]

@@ -19,13 +19,14 @@ from sprintboard.io.import_plan import NewCheckItem, NewComment, Node, Plan, Thr
 from sprintboard.io.items import UNKNOWN_AUTHOR, Item, Skip
 from sprintboard.models import (
     MAX_CHECKLIST_ITEMS,
+    MAX_TITLE,
     ChecklistItem,
     Comment,
     describe_validation_error,
 )
 from sprintboard.store import Store
 from sprintboard.store.database import Tx
-from sprintboard.vocabulary import needs_cleaning
+from sprintboard.vocabulary import needs_cleaning, replace_surrogates, strip_control
 
 _CHUNK = 500
 
@@ -113,7 +114,7 @@ def _plan_comments(
             threads.skipped.append(("comment", Skip(source.where, reason)))
             continue
         plan.parsed.cleaned += needs_cleaning(source.body)
-        author = canonical(" ".join((source.author or UNKNOWN_AUTHOR).split()), members)
+        author = canonical(_author(source.author), members)
         row = stored.get(source.external_id)
         if row is None:
             threads.comments.append(NewComment(node, source, body, author))
@@ -126,6 +127,13 @@ def _plan_comments(
             threads.updates.append(ThreadUpdate("comment", row, changes))
         else:
             threads.unchanged["comment"] += 1
+
+
+def _author(name: str | None) -> str:
+    """A source's author as one line of text, as a restore checks it (a name longer than
+    any person's is cut); none given: UNKNOWN_AUTHOR."""
+    line = strip_control(replace_surrogates(name or ""), one_line=True)[:MAX_TITLE].strip()
+    return line or UNKNOWN_AUTHOR
 
 
 def _plan_items(
