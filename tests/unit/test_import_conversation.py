@@ -231,13 +231,18 @@ def test_a_jira_comment_that_cannot_be_stored_is_named(store: Store, tmp_path: P
     rows = [
         ["Summary", "Issue key", "Status", "Component/s", "Comment", "Comment"],
         ["Search", "SHOP-9", "To Do", "IT", "02/Dec/25 10:15 AM;mlin;   ", "just words"],
+        ["Filters", "SHOP-10", "To Do", "IT", "03/Dec/25 9:00 AM;;Who wrote this?", ""],
     ]
     path = tmp_path / "jira.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
     _, lines = imported(store, parse_jira(path))
     assert thread(store, "jira:SHOP-9") == [("(unknown)", IMPORT_TIME, "just words")]
-    assert "  comments: 1 to add, 0 to update, 0 unchanged, 1 skipped" in lines
+    # A time but no author: its time, by an unknown author.
+    assert thread(store, "jira:SHOP-10") == [
+        ("(unknown)", "2025-12-03T09:00:00Z", "Who wrote this?")
+    ]
+    assert "  comments: 2 to add, 0 to update, 0 unchanged, 1 skipped" in lines
     assert any(line.startswith("  skipped line 2, comment 1: comment body") for line in lines)
 
 

@@ -96,7 +96,7 @@ def parse_jira(path: Path) -> Parsed:
     except csv.Error as exc:
         raise UserError(f"{path}: line {line}: {csv_problem(exc)}") from None
     _name_authors(parsed, people)
-    unread = sum(1 for item in parsed.items for c in item.comments if c.author is None)
+    unread = sum(1 for item in parsed.items for c in item.comments if c.created_at is None)
     if unread:
         parsed.notes.append(
             f"{unread} comment(s) without a readable time and author: kept whole, by an "
@@ -236,10 +236,10 @@ def _comments(
             continue
         parts = cell.split(";", 2)
         moment = comment_time(parts[0]) if len(parts) == 3 else None
-        if moment is not None and parts[1].strip():
-            author: str | None = parts[1].strip()
+        if moment is not None:  # an empty author: by an unknown author, at its time
+            author: str | None = parts[1].strip() or None
             body = parts[2]
-            identity = f"{moment};{author}"
+            identity = f"{moment};{parts[1].strip()}"
         else:
             author, moment, body, identity = None, None, cell, cell
         digest = hashlib.sha1(identity.encode("utf-8", "replace")).hexdigest()[:16]
