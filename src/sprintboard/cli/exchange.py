@@ -127,7 +127,9 @@ def import_(
         click.echo(line)
     click.echo(
         f"imported in one transaction: {counts['created']} cards created, {counts['updated']} "
-        f"updated, {counts['sprints']} sprints and {counts['dependencies']} dependencies added"
+        f"updated, {counts['sprints']} sprints and {counts['dependencies']} dependencies added, "
+        f"{counts.get('comments', 0)} comments and {counts.get('checklist items', 0)} "
+        "checklist items added or updated"
     )
 
 
