@@ -112,6 +112,11 @@ class SprintboardApp(App[None]):
 
         self.push_screen(HelpScreen(self.screen))
 
+    def action_mentions(self) -> None:
+        from sprintboard.screens.mentions import MentionsScreen
+
+        self.push_screen(MentionsScreen())
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for i, (mode, title, _) in enumerate(SCREENS, start=1):
@@ -121,6 +126,9 @@ class SprintboardApp(App[None]):
                 lambda mode=mode: self.action_switch_screen_to(mode),
             )
         yield SystemCommand("Show keys", "Every key of this screen (?)", self.action_help)
+        yield SystemCommand(
+            "Mentions", "The comments that mention you with @, newest first", self.action_mentions
+        )
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
             yield from commands()

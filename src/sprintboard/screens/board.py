@@ -56,6 +56,8 @@ class BoardScreen(CardActions, LiveScreen):
         Binding("e", "edit_card", "Edit", show=False),
         Binding("d", "delete_card", "Delete"),
         Binding("u", "undo", "Undo"),
+        Binding("U", "redo", "Redo", show=False),
+        Binding("at", "mentions", "Mentions", key_display="@", show=False),
         Binding("slash", "filter_text", "Filter", key_display="/"),
         Binding("t", "filter_teams", "Teams"),
         Binding("s", "switch_sprint", "Sprint"),

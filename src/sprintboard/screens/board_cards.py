@@ -1,4 +1,5 @@
-"""The board's keys on the selected card: open, edit, new, delete, undo, and its links.
+"""The board's keys on the selected card: open, edit, new, delete, undo and redo, its
+links, and the comments that mention me.
 
 `CardActions` is mixed into `BoardScreen` (board.py), which owns the cards on screen;
 these actions open the card's dialogs, and reload the board or show a change at once.
@@ -6,15 +7,12 @@ these actions open the card's dialogs, and reload the board or show a change at 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from textual.content import Content
 
-from sprintboard.errors import UserError
 from sprintboard.screens.live import LiveScreen
-from sprintboard.store.activity import undo_message
 from sprintboard.views.board import BoardModel
 from sprintboard.views.text import printable
 from sprintboard.widgets.board_grid import BoardGrid
@@ -84,16 +82,25 @@ class CardActions(LiveScreen):
         self.app.push_screen(ConfirmScreen(question, yes="Delete"), answered)
 
     async def action_undo(self) -> None:
-        try:
-            done = await self.backend.write(self.store.activity.undo)
-        except UserError as exc:  # e.g. "undo: nothing to undo": nothing was lost
-            self.notify(str(exc), severity="warning", markup=False)
-            return
-        except sqlite3.Error as exc:
-            self.notify(f"not undone: {exc}", severity="error", markup=False, timeout=8)
-            return
-        self.notify(undo_message(done), markup=False)
-        await self.load()
+        """Undo my last change (the store refuses, in one line, what would overwrite
+        someone's later work)."""
+        from sprintboard.screens.undo_keys import undo_or_redo
+
+        if await undo_or_redo(self) is not None:
+            await self.load()
+
+    async def action_redo(self) -> None:
+        """Put back what my last undo reverted."""
+        from sprintboard.screens.undo_keys import undo_or_redo
+
+        if await undo_or_redo(self, redo=True) is not None:
+            await self.load()
+
+    def action_mentions(self) -> None:
+        """The comments that mention me; a card opened from there and changed reloads."""
+        from sprintboard.screens.mentions import MentionsScreen
+
+        self.app.push_screen(MentionsScreen(), self._after_dialog)
 
     # -- dependencies ------------------------------------------------------------------------
 

@@ -1,37 +1,76 @@
-"""One card in full: description, dependencies both ways, linked feedback, history."""
+"""One card in full: description, dependencies both ways, linked feedback, its checklist,
+its comment thread and its history, with keys to work on each.
+
+Three parts take the focus in turn (tab): the checklist (space ticks, a adds, x removes),
+the comments (c writes one, E edits and D deletes one's own) and the history (u undoes the
+chosen entry's change, after saying what and whose it is). Every write runs on the
+database thread; a refused one is shown as the store's one line.
+"""
 
 from __future__ import annotations
 
+import re
+import sqlite3
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from textual.app import ComposeResult
+from textual import on
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.events import DescendantFocus
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from sprintboard.backend import Backend
+from sprintboard.errors import UserError
 from sprintboard.screens.host import host
-from sprintboard.store.activity import describe_change
+from sprintboard.screens.live import binding_commands
 from sprintboard.views.board import LABELS
+from sprintboard.views.card_detail import Detail, fetch_detail, undo_refusal, when
+from sprintboard.views.text import printable
+from sprintboard.widgets.entry_list import (
+    EntryList,
+    checklist_entry,
+    comment_entry,
+    history_entry,
+)
 
-# Book-keeping fields every change touches; the history shows what a person changed.
-QUIET_FIELDS = frozenset({"updated_at", "position", "done_at"})
+TEAM_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9]{1,9}):\s*\S")
+"""'WH: confirm stock': an item that names its team first."""
+
+# The key of each part's actions: shown (and run) only while that part has the focus.
+PART_ACTIONS = {
+    "tick": "checklist",
+    "remove_item": "checklist",
+    "edit_comment": "comments",
+    "delete_comment": "comments",
+    "undo_entry": "history",
+}
 
 
-def _history_line(entry: dict[str, Any], team_codes: dict[int, str]) -> str:
-    who = f"{entry['at'].replace('T', ' ').rstrip('Z')}  {entry['actor']}"
-    if entry["action"] == "undo":
-        who += "  (undo)"
-    return f"{who}  {describe_change(entry, team_codes)}"
+class DetailScroll(VerticalScroll, can_focus=False):
+    """The detail's page: scrolls to the part that takes the focus, never takes it itself."""
 
 
 class CardDetailScreen(ModalScreen[str | None]):
-    """Dismisses with the card's key when something changed (so the board reloads)."""
+    """Dismisses with the card's key when something changed (so the screen below reloads)."""
 
+    HELP_TITLE = "Card detail"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "edit", "Edit"),
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("tab", "focus_next", "Next part", show=False),
+        Binding("shift+tab", "focus_previous", "Previous part", show=False),
+        Binding("e", "edit", "Edit card"),
+        Binding("c", "add_comment", "Comment"),
+        Binding("E", "edit_comment", "Edit comment"),
+        Binding("D", "delete_comment", "Delete comment"),
+        Binding("a", "add_item", "Add item"),
+        Binding("space", "tick", "Tick/untick"),
+        Binding("x", "remove_item", "Remove item"),
+        Binding("u", "undo_entry", "Undo this change"),
         Binding("escape,q", "close", "Close"),
     ]
 
@@ -39,85 +78,250 @@ class CardDetailScreen(ModalScreen[str | None]):
         super().__init__()
         self.key = key
         self.changed = False
+        self.detail: Detail | None = None
 
     @property
     def backend(self) -> Backend:
         return host(self).backend
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog detail"):
+        with DetailScroll(classes="dialog detail"):
             yield Static(id="detail-body")
+            yield EntryList("Checklist", "no checklist items (a adds one)", id="checklist")
+            yield EntryList("Comments", "no comments yet (c writes one)", id="comments")
+            yield EntryList("History", "no changes recorded", hang=4, id="history")
         yield Footer()
 
     async def on_mount(self) -> None:
+        self.part("checklist").focus()
         await self.refresh_detail()
 
-    def _fetch(self) -> dict[str, Any]:
-        store = self.backend.store
-        card = store.cards.get(self.key)
-        return {
-            "card": card,
-            "deps": store.deps.list(card=self.key),
-            "feedback": store.feedback.list(card=self.key),
-            "history": [
-                e for e in store.activity.for_card(self.key) if e["field"] not in QUIET_FIELDS
-            ][-40:],
-            "teams": {t["id"]: t["code"] for t in store.teams.list(include_archived=True)},
-        }
+    def part(self, name: str) -> EntryList:
+        return self.query_one(f"#{name}", EntryList)
 
-    async def refresh_detail(self) -> None:
-        data = await self.backend.run(self._fetch)
-        card = data["card"]
-        bold = "bold"
-        lines: list[Content] = [
-            Content.styled(f"{card['key']}  ", bold) + Content(card["title"]),
-            Content(
-                f"team {card['team']}"
-                + (f" with {', '.join(card['teams'][1:])}" if len(card["teams"]) > 1 else "")
-                + f" · {LABELS[card['status']]} · {card['sprint'] or 'backlog'}"
-                + f" · {card['points'] if card['points'] is not None else '?'} points"
-                + f" · {card['priority']}"
-                + (f" · due {card['due']}" if card["due"] else "")
-                + (f" · goal {card['goal']}" if card["goal"] else "")
-            ),
-        ]
-        if card["labels"] or card["skus"]:
-            lines.append(
-                Content(
-                    f"labels: {', '.join(card['labels']) or '-'} · SKUs: "
-                    f"{', '.join(card['skus']) or '-'}"
-                )
+    def focused_part(self) -> str | None:
+        focused = self.focused
+        return focused.id if isinstance(focused, EntryList) else None
+
+    # -- showing -------------------------------------------------------------------------
+
+    async def refresh_detail(self, select: dict[str, int] | None = None) -> None:
+        """Read the card again and show it; `select`: part name -> the entry to select
+        (-1: the last)."""
+        try:
+            detail = await self.backend.run(fetch_detail, self.backend.store, self.key)
+        except UserError as exc:  # deleted meanwhile, by someone else
+            self.notify(str(exc), severity="error", markup=False)
+            self.dismiss(self.key)
+            return
+        self.detail = detail
+        self.query_one("#detail-body", Static).update(summary(detail))
+        lists = {name: self.part(name) for name in ("checklist", "comments", "history")}
+        done, total = detail.progress()
+        lists["checklist"].show(
+            [checklist_entry(i, lists["checklist"]) for i in detail.checklist],
+            f"Checklist  {done}/{total}" if total else "Checklist",
+        )
+        lists["comments"].show(
+            [comment_entry(c, detail.people, lists["comments"]) for c in detail.comments],
+            f"Comments  {len(detail.comments)}" if detail.comments else "Comments",
+        )
+        lists["history"].show([history_entry(e, detail, lists["history"]) for e in detail.history])
+        if select is None and not self.changed:
+            select = {"history": -1}  # the newest change, at the end
+        for name, index in (select or {}).items():
+            entries = lists[name]
+            entries.select(len(entries.entries) - 1 if index < 0 else index)
+
+    # -- keys ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        wanted = PART_ACTIONS.get(action)
+        return wanted is None or wanted == self.focused_part()
+
+    @on(DescendantFocus)
+    def _part_focused(self) -> None:
+        self.refresh_bindings()
+
+    def action_cursor(self, delta: int) -> None:
+        name = self.focused_part()
+        if name is not None:
+            self.part(name).move(delta)
+
+    @on(EntryList.Chosen, "#comments")
+    def _comment_clicked(self) -> None:
+        self.run_worker(self.action_edit_comment())
+
+    @on(EntryList.Chosen, "#checklist")
+    def _item_clicked(self) -> None:
+        self.run_worker(self.action_tick())
+
+    def selected(self, name: str) -> dict[str, Any] | None:
+        """The row of the entry selected in a part, if there is one."""
+        if self.detail is None:
+            return None
+        rows = {
+            "checklist": self.detail.checklist,
+            "comments": self.detail.comments,
+            "history": self.detail.history,
+        }[name]
+        index = self.part(name).selected
+        return rows[index] if 0 <= index < len(rows) else None
+
+    async def save(
+        self, fn: Callable[..., Any], *args: Any, select: dict[str, int] | None = None, **kw: Any
+    ) -> Any:
+        """A store write on the database thread; refused, the store's line as one
+        notification (and None). Either way the detail shows the database as it is."""
+        try:
+            result = await self.backend.write(fn, *args, **kw)
+        except UserError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            result = None
+        except sqlite3.Error as exc:
+            self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
+            result = None
+        else:
+            self.changed = True
+        await self.refresh_detail(select if result is not None else None)
+        return result
+
+    # -- comments ------------------------------------------------------------------------
+
+    def action_add_comment(self) -> None:
+        from sprintboard.screens.card_detail_dialogs import CommentScreen
+
+        def written(text: str | None) -> None:
+            if text is not None:
+                store = self.backend.store
+                self.run_worker(self.save(store.comments.add, self.key, text, select=LAST))
+
+        self.app.push_screen(CommentScreen(f"Comment on {self.key}"), written)
+
+    def _own_comment(self, verb: str) -> dict[str, Any] | None:
+        comment = self.selected("comments")
+        if comment is None or self.detail is None:
+            self.notify("no comment to " + verb, markup=False)
+            return None
+        if not self.detail.people.mine(comment["author"]):
+            self.notify(
+                f"comment by {comment['author']}: you ({self.detail.people.me}) can {verb} only "
+                "your own comments",
+                severity="warning",
+                markup=False,
             )
-        lines += [Content(""), Content.styled("Description", bold)]
-        lines.append(Content(card["description"] or "(none)"))
-        lines += [Content(""), Content.styled("Waits on", bold)]
-        waits = [d for d in data["deps"] if d["dependent"] == card["key"]]
-        blocks = [d for d in data["deps"] if d["blocker"] == card["key"]]
-        lines += [
-            Content(
-                f"  {'⊘' if d['open'] else '✓'} {d['blocker']} ({d['blocker_team']}, "
-                f"{LABELS[d['blocker_status']]})"
+            return None
+        return comment
+
+    async def action_edit_comment(self) -> None:
+        from sprintboard.screens.card_detail_dialogs import CommentScreen
+
+        comment = self._own_comment("edit")
+        if comment is None:
+            return
+        index = self.part("comments").selected
+
+        def written(text: str | None) -> None:
+            if text is not None and text != comment["body"]:
+                edit = self.backend.store.comments.edit
+                self.run_worker(self.save(edit, comment["id"], text, select={"comments": index}))
+
+        title = f"Edit your comment on {self.key} of {when(comment['created_at'])}"
+        self.app.push_screen(CommentScreen(title, comment["body"]), written)
+
+    def action_delete_comment(self) -> None:
+        from sprintboard.screens.dialogs import ConfirmScreen
+
+        comment = self._own_comment("delete")
+        if comment is None:
+            return
+        first = printable(comment["body"].split("\n")[0])
+        question = Content(f"Delete your comment of {when(comment['created_at'])}: “{first}”?")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                delete = self.backend.store.comments.delete
+                self.run_worker(self.save(delete, comment["id"]))
+
+        self.app.push_screen(ConfirmScreen(question, yes="Delete"), answered)
+
+    # -- checklist -----------------------------------------------------------------------
+
+    def action_add_item(self) -> None:
+        from sprintboard.screens.card_detail_dialogs import LinePromptScreen
+
+        teams = set(self.detail.teams.values()) if self.detail else set()
+
+        def named(text: str | None) -> None:
+            if text is None:
+                return
+            found = TEAM_PREFIX.match(text)
+            team = found.group(1).upper() if found else None
+            add = self.backend.store.checklists.add
+            self.run_worker(
+                self.save(add, self.key, text, team=team if team in teams else None, select=LAST)
             )
-            for d in waits
-        ] or [Content("  nothing")]
-        lines += [Content.styled("Blocks", bold)]
-        lines += [
-            Content(
-                f"  → {d['dependent']} ({d['dependent_team']}, {LABELS[d['dependent_status']]})"
+
+        hint = "what is to be done; 'WH: check labels' makes it the team WH's part"
+        self.app.push_screen(LinePromptScreen(f"New checklist item on {self.key}", hint), named)
+
+    async def action_tick(self) -> None:
+        item = self.selected("checklist")
+        if item is None:
+            return
+        index = self.part("checklist").selected
+        tick = self.backend.store.checklists.tick
+        await self.save(tick, item["id"], not item["done"], select={"checklist": index})
+
+    async def action_remove_item(self) -> None:
+        item = self.selected("checklist")
+        if item is None:
+            return
+        index = self.part("checklist").selected
+        removed = await self.save(
+            self.backend.store.checklists.remove, item["id"], select={"checklist": index}
+        )
+        if removed is not None:
+            text = printable(removed["text"])
+            self.notify(f"checklist item removed: {text} (u in the history undoes)", markup=False)
+
+    # -- history -------------------------------------------------------------------------
+
+    async def action_undo_entry(self) -> None:
+        from sprintboard.screens.dialogs import ConfirmScreen
+
+        entry = self.selected("history")
+        if entry is None or self.detail is None:
+            return
+        if undo_refusal(entry):  # the store says why in its own words, changing nothing
+            await self._undo(entry)
+            return
+        store = self.backend.store
+        what = await self.backend.run(store.activity.describe, entry["txn"])
+        mine = self.detail.people.mine(entry["actor"])
+        whose = "your" if mine else f"{self.detail.people.person(entry['actor'])}'s"
+        question = Content(
+            printable(
+                f"Undo {whose} {what} of {when(entry['at'])}? The whole change is reverted "
+                "as a new change, which redo (U on the board) can put back."
             )
-            for d in blocks
-        ] or [Content("  nothing")]
-        lines += [Content(""), Content.styled("Customer feedback", bold)]
-        lines += [
-            Content(f"  #{f['id']} {f['category']} ×{f['reports']} ({f['state']}): ")
-            + Content(" ".join(f["text"].split()))
-            for f in data["feedback"]
-        ] or [Content("  none linked")]
-        lines += [Content(""), Content.styled("History", bold)]
-        lines += [Content("  " + _history_line(e, data["teams"])) for e in data["history"]] or [
-            Content("  no changes recorded")
-        ]
-        self.query_one("#detail-body", Static).update(Content("\n").join(lines))
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._undo(entry))
+
+        self.app.push_screen(ConfirmScreen(question, yes="Undo"), answered)
+
+    async def _undo(self, entry: dict[str, Any]) -> None:
+        from sprintboard.screens.undo_keys import undo_or_redo
+
+        done = await undo_or_redo(self, change=entry["id"])
+        if done is not None:
+            self.changed = True
+        await self.refresh_detail({"history": -1} if done is not None else None)
+
+    # -- card ----------------------------------------------------------------------------
 
     async def action_edit(self) -> None:
         from sprintboard.screens.card_form import CardFormScreen
@@ -127,9 +331,73 @@ class CardDetailScreen(ModalScreen[str | None]):
         def edited(key: str | None) -> None:
             if key is not None:
                 self.changed = True
-                self.run_worker(self.refresh_detail())
+                self.run_worker(self.refresh_detail({"history": -1}))
 
         self.app.push_screen(CardFormScreen(self.key, data), edited)
 
     def action_close(self) -> None:
         self.dismiss(self.key if self.changed else None)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        return binding_commands(self, "Card", ("cursor", "focus"))
+
+
+LAST = {"comments": -1, "checklist": -1}
+"""After adding: select what was added, at the end of its part."""
+
+
+def summary(detail: Detail) -> Content:
+    """The card's fields, description, dependencies and linked feedback."""
+    card = detail.card
+    bold = "bold"
+    teams = card["teams"]
+    lines: list[Content] = [
+        Content.styled(f"{card['key']}  ", bold) + Content(printable(card["title"])),
+        Content(
+            f"team {card['team']}"
+            + (f" with {', '.join(teams[1:])}" if len(teams) > 1 else "")
+            + f" · {LABELS[card['status']]} · "
+        )
+        + Content(printable(card["sprint"] or "backlog"))
+        + Content(
+            f" · {card['points'] if card['points'] is not None else '?'} points"
+            + f" · {card['priority']}"
+            + (f" · due {card['due']}" if card["due"] else "")
+            + (f" · goal {card['goal']}" if card["goal"] else "")
+        ),
+    ]
+    if card.get("assignee"):
+        lines.append(Content("assignee: " + printable(detail.people.person(card["assignee"]))))
+    if card["labels"] or card["skus"]:
+        lines.append(
+            Content(
+                printable(
+                    f"labels: {', '.join(card['labels']) or '-'} · SKUs: "
+                    f"{', '.join(card['skus']) or '-'}"
+                )
+            )
+        )
+    lines += [Content(""), Content.styled("Description", bold)]
+    lines += [Content(printable(line)) for line in (card["description"] or "(none)").split("\n")]
+    lines += [Content(""), Content.styled("Waits on", bold)]
+    waits = [d for d in detail.deps if d["dependent"] == card["key"]]
+    blocks = [d for d in detail.deps if d["blocker"] == card["key"]]
+    lines += [
+        Content(
+            f"  {'⊘' if d['open'] else '✓'} {d['blocker']} ({d['blocker_team']}, "
+            f"{LABELS[d['blocker_status']]})"
+        )
+        for d in waits
+    ] or [Content("  nothing")]
+    lines += [Content.styled("Blocks", bold)]
+    lines += [
+        Content(f"  → {d['dependent']} ({d['dependent_team']}, {LABELS[d['dependent_status']]})")
+        for d in blocks
+    ] or [Content("  nothing")]
+    lines += [Content(""), Content.styled("Customer feedback", bold)]
+    lines += [
+        Content(f"  #{f['id']} {f['category']} ×{f['reports']} ({f['state']}): ")
+        + Content(printable(" ".join(f["text"].split())))
+        for f in detail.feedback
+    ] or [Content("  none linked")]
+    return Content("\n").join(lines)

@@ -57,6 +57,7 @@ class InboxScreen(TriageActions, LiveScreen):
         Binding("z", "snooze", "Snooze"),
         Binding("o", "reopen", "Reopen"),
         Binding("u", "undo", "Undo"),
+        Binding("U", "redo", "Redo", show=False),
         Binding("enter", "open_card", "Open card"),
         Binding("space", "read_on", "Scroll the text", show=False),
         Binding("tab", "cycle_view(1)", "Next view"),

@@ -1,4 +1,5 @@
-"""The inbox's triage keys: accept, duplicate, decline, snooze, reopen, undo, open the card.
+"""The inbox's triage keys: accept, duplicate, decline, snooze, reopen, undo and redo, open
+the card.
 
 `TriageActions` is mixed into `InboxScreen` (inbox.py), whose `reads` hold what it shows.
 A triage key takes the item out of the view at once and the write follows on the database
@@ -21,7 +22,7 @@ from sprintboard.screens.triage_dialogs import (
     SnoozeScreen,
     TriageDialog,
 )
-from sprintboard.store.activity import undo_message
+from sprintboard.screens.undo_keys import undo_or_redo
 from sprintboard.views import inbox as model
 from sprintboard.views.inbox_reads import InboxReads
 
@@ -147,10 +148,16 @@ class TriageActions(LiveScreen):
             self.triage(item, "new", self.store.feedback.reopen)
 
     async def action_undo(self) -> None:
-        done = await self.write(self.store.activity.undo)
+        await self._undo_or_redo(redo=False)
+
+    async def action_redo(self) -> None:
+        await self._undo_or_redo(redo=True)
+
+    async def _undo_or_redo(self, *, redo: bool) -> None:
+        """Undo my last change (or redo my last undo), keeping its feedback item selected."""
+        done = await undo_or_redo(self, redo=redo)
         if done is not None:
             key = done["key"] or ""
-            self.notify(undo_message(done), markup=False)
             keep = int(key[3:]) if key.startswith("FB-") and key[3:].isdigit() else None
             await self.load(keep=keep)
 

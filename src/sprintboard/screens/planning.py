@@ -23,7 +23,7 @@ from textual.widgets import Footer, Input
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import SprintCapacity
 from sprintboard.screens.live import LiveScreen
-from sprintboard.store.activity import undo_message
+from sprintboard.screens.undo_keys import undo_or_redo
 from sprintboard.views.planning import (
     BACKLOG,
     VIEWS,
@@ -71,6 +71,7 @@ class PlanningScreen(LiveScreen):
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("o", "open_card", "Open card", show=False),
         Binding("u", "undo", "Undo", show=False),
+        Binding("U", "redo", "Redo", show=False),
         Binding("r", "reload", "Reload", show=False),
     ]
 
@@ -334,9 +335,11 @@ class PlanningScreen(LiveScreen):
             self.app.push_screen(CardDetailScreen(card["key"]))
 
     async def action_undo(self) -> None:
-        done = await self.write(self.store.activity.undo)
-        if done is not None:
-            self.notify(undo_message(done), markup=False)
+        if await undo_or_redo(self) is not None:
+            await self.load()
+
+    async def action_redo(self) -> None:
+        if await undo_or_redo(self, redo=True) is not None:
             await self.load()
 
     async def action_reload(self) -> None:

@@ -1,0 +1,108 @@
+"""What the card detail shows, as plain Python: the card, its checklist, its comment thread
+and its history with people named, read in one go on the database thread.
+
+The screen (screens/card_detail.py) and its parts (widgets/detail_parts.py) turn this into
+lines; nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sprintboard.store.activity import NOT_UNDOABLE, describe_change
+from sprintboard.store.people import same_person
+
+if TYPE_CHECKING:
+    from sprintboard.store import Store
+
+QUIET_FIELDS = frozenset({"updated_at", "position", "done_at", "edited_at"})
+"""Book-keeping fields every change touches; the history shows what a person changed."""
+HISTORY_LIMIT = 60
+"""The newest entries of a card's history the detail shows."""
+
+
+@dataclass
+class People:
+    """Who is who: team members by name, and the person at the keyboard."""
+
+    members: dict[str, str] = field(default_factory=dict)
+    """member name -> their team's code."""
+    me: str = ""
+    """The person at the keyboard, as the store records them."""
+
+    def person(self, name: str) -> str:
+        """'Sanne de Vries (MKT)' for a member, the name as given for anyone else."""
+        team = self.members.get(name)
+        return f"{name} ({team})" if team else name
+
+    def mine(self, author: str) -> bool:
+        return same_person(author, self.me)
+
+
+def read_people(store: Store) -> People:
+    return People({m["name"]: m["team"] for m in store.members.list()}, store.actor)
+
+
+@dataclass
+class Detail:
+    """One card in full, as read at one moment."""
+
+    card: dict[str, Any]
+    deps: list[dict[str, Any]]
+    feedback: list[dict[str, Any]]
+    checklist: list[dict[str, Any]]
+    comments: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+    teams: dict[int, str]
+    """team id -> code, archived teams included (old history names them)."""
+    people: People
+
+    def progress(self) -> tuple[int, int]:
+        """(done, total) of the checklist."""
+        return sum(1 for item in self.checklist if item["done"]), len(self.checklist)
+
+
+def fetch_detail(store: Store, key: str) -> Detail:
+    """Everything the card detail shows (on the database thread)."""
+    card = store.cards.get(key)
+    history = [e for e in store.activity.for_card(key) if e["field"] not in QUIET_FIELDS]
+    return Detail(
+        card=card,
+        deps=store.deps.list(card=key),
+        feedback=store.feedback.list(card=key),
+        checklist=store.checklists.for_card(key),
+        comments=store.comments.for_card(key),
+        history=history[-HISTORY_LIMIT:],
+        teams={t["id"]: t["code"] for t in store.teams.list(include_archived=True)},
+        people=read_people(store),
+    )
+
+
+def fetch_mentions(store: Store) -> tuple[list[dict[str, Any]], People]:
+    """The comments that name the person at the keyboard with @, newest first."""
+    people = read_people(store)
+    return store.comments.mentioning(people.me), people
+
+
+def when(at: str | None) -> str:
+    """'2026-03-11 10:30' from a stored UTC time."""
+    return (at or "").replace("T", " ").rstrip("Z")[:16]
+
+
+def history_words(entry: dict[str, Any], detail: Detail) -> str:
+    """One history entry after its time and person: what changed, and what undo did to it."""
+    words = describe_change(entry, detail.teams)
+    if entry["action"] == "undo":
+        words = "(undo) " + words
+    elif entry["action"] == "redo":
+        words = "(redo) " + words
+    if entry.get("undone_by"):
+        words += f"  [undone by {detail.people.person(entry['undone_by'])}]"
+    return words
+
+
+def undo_refusal(entry: dict[str, Any]) -> bool:
+    """The store will refuse to undo this entry's change whatever the plan holds now: it is
+    itself an undo, something sprintboard did on its own, or undone already."""
+    return entry["action"] in NOT_UNDOABLE or bool(entry.get("undone_by"))
