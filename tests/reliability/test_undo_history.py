@@ -6,8 +6,10 @@ feedback triage, teams, members, goals, sprints, stock, an import), checking aft
 that it is exactly one new transaction in the log and that the tables still equal a replay
 of the log. Then `sprintboard undo` is run once per change: after each, every table of the
 plan must be exactly as it was before that change, row for row and column for column.
-The board's `u` is checked on changes another process made (a move, a delete with its
-dependencies, a triage).
+The board's `u` is checked on changes another process of the same person made (a move, a
+delete with its dependencies, a triage), and to be personal: it undoes the app person's own
+move, refuses when another person changed the card since, and explains when only another
+person's changes are left, which `undo --any` undoes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sprintboard.app import make_app
 from sprintboard.config import Settings
 from sprintboard.screens.board import BoardScreen
 from sprintboard.store import Store
+from sprintboard.store.activity import undo_message
 from sprintboard.store.database import ENTITY_TABLES
 from waiting import wait_until
 
@@ -260,4 +263,97 @@ async def test_u_in_the_board_undoes_what_another_process_did(
             } == deps_before
         await undo("move of IT-5")
         await until(lambda: where("IT-5") == "todo")
+        assert not [n for n in app._notifications if n.severity == "error"]
+
+
+async def test_u_in_the_board_undoes_my_change_not_another_persons(
+    run: Callable[..., str], db_path: Path
+) -> None:
+    """The board's `u` is personal: it undoes the app person's own move, refuses in one line
+    when someone else changed the card since, and explains (changing nothing) when only
+    another person's changes are left, which `sprintboard undo --any` still undoes."""
+    other_person = "Sanne de Vries"  # a demo member, writing from another process
+    app = make_app(db_path, live_refresh=0.2, settings=Settings())
+    async with app.run_test(size=(140, 45), notifications=True) as pilot:
+        assert await wait_until(
+            pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.model.cards
+        )
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+
+        def where(key: str) -> str | None:
+            return next((c["status"] for c in board.model.cards if c["key"] == key), None)
+
+        async def until(condition: Callable[[], bool]) -> None:
+            for _ in range(200):
+                if condition():
+                    return
+                await pilot.pause(0.05)
+            raise AssertionError("the board did not catch up")
+
+        async def press(*keys: str) -> str:
+            """Press keys; the last notification's text ("" if none)."""
+            for key in keys:
+                await pilot.press(key)
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            shown = list(app._notifications)
+            return shown[-1].message if shown else ""
+
+        def stored(key: str) -> str:
+            with Store(db_path) as store:
+                return str(store.cards.get(key)["status"])
+
+        # My own move, undone by u.
+        board.model.select("MKT-3")
+        await press("L")
+        assert stored("MKT-3") == "review"
+        assert await press("u") == "undone: move of MKT-3"
+        assert stored("MKT-3") == "doing" and where("MKT-3") == "doing"
+
+        # Only another person's changes are left to undo: u explains, changing nothing.
+        with Store(db_path, actor=other_person) as other:
+            deps_before = {(d["blocker"], d["dependent"]) for d in other.deps.list(card="IT-6")}
+            assert deps_before
+            other.cards.delete("IT-6")
+            other.feedback.decline(2, "not a bug")
+        await until(lambda: where("IT-6") is None)
+        assert await press("u") == (
+            f"undo: nothing of yours to undo (tester); the last change is {other_person}'s "
+            "(decline of FB-2): 'sprintboard undo --any' undoes it"
+        )
+        assert list(app._notifications)[-1].severity == "warning"
+        with Store(db_path) as store:
+            assert store.feedback.get(2)["state"] == "declined"
+            assert "IT-6" not in {c["key"] for c in store.cards.query()}
+
+        # `undo --any` (what the CLI runs, here from another process of the same person)
+        # still undoes anyone's last change, newest first. (The CLI's own output cannot be
+        # read while the app holds stdout; its message is undo_message, as here.)
+        with Store(db_path, actor="tester") as cli_process:
+            done = cli_process.activity.undo(any_person=True)
+            assert undo_message(done) == f"undone: {other_person}'s decline of FB-2"
+            done = cli_process.activity.undo(any_person=True)
+            assert undo_message(done).startswith(f"undone: {other_person}'s deletion of IT-6")
+        await until(lambda: where("IT-6") is not None)
+        with Store(db_path) as store:
+            assert store.feedback.get(2)["state"] == "new"
+            assert {
+                (d["blocker"], d["dependent"]) for d in store.deps.list(card="IT-6")
+            } == deps_before
+
+        # Someone else changes a card since I moved it: u refuses in one line.
+        board.model.select("IT-5")
+        await press("L")
+        assert stored("IT-5") == "doing"
+        with Store(db_path, actor=other_person) as other:
+            other.cards.move("IT-5", status="done")
+        await until(lambda: where("IT-5") == "done")
+        refused = await press("u")
+        assert refused.startswith(
+            f"undo: not undone: IT-5's status was changed since by {other_person}"
+        ), refused
+        assert refused.endswith("move of IT-5 stays as it is") and "\n" not in refused
+        assert list(app._notifications)[-1].severity == "warning"
+        assert stored("IT-5") == "done" and where("IT-5") == "done"
         assert not [n for n in app._notifications if n.severity == "error"]

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from sprintboard.config import Settings
 from sprintboard.app import make_app
+from sprintboard.config import Settings
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.mentions import MentionsScreen
 from sprintboard.store import Store

@@ -137,7 +137,7 @@ async def test_undo_after_a_move(board_app: AppFactory, probe: Probe) -> None:
         assert probe.shown(app) == SPRINT_42
         assert "MKT-3" in probe.column_text(app, "doing")
         assert "MKT-3" not in probe.column_text(app, "review")
-        assert "undone: card.move MKT-3" in probe.screen_text(app)
+        assert "undone: move of MKT-3" in probe.screen_text(app)
 
 
 async def test_undo_with_nothing_to_undo_says_so(board_app: AppFactory, probe: Probe) -> None:

@@ -230,7 +230,11 @@ async def test_undo_reverts_the_last_triage(board_app: AppFactory, probe: Probe)
         await press(app, pilot, "u")
         assert feedback(probe, 1)["state"] == "new" and probe.card(key) is None
         assert shown(app) == NEW == stored_view(probe, "new") and selected(app) == 1
-        assert any(m.startswith("undone: feedback.accept") for m in messages(app))
+        # Undo is the person's own: both were mine; the acceptance made a card too.
+        assert messages(app)[-2:] == [
+            "undone: decline of FB-2",
+            "undone: acceptance of FB-1 (2 records reverted)",
+        ]
 
 
 async def test_triaged_items_are_refused_until_reopened(

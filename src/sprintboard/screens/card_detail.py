@@ -27,9 +27,9 @@ from sprintboard.backend import Backend
 from sprintboard.errors import UserError
 from sprintboard.screens.host import host
 from sprintboard.screens.live import binding_commands
-from sprintboard.views.board import LABELS
 from sprintboard.views.card_detail import Detail, fetch_detail, undo_refusal, when
 from sprintboard.views.text import printable
+from sprintboard.widgets.card_summary import summary
 from sprintboard.widgets.entry_list import (
     EntryList,
     checklist_entry,
@@ -50,6 +50,9 @@ PART_ACTIONS = {
 }
 
 
+PARTS = ("checklist", "comments", "history")
+
+
 class DetailScroll(VerticalScroll, can_focus=False):
     """The detail's page: scrolls to the part that takes the focus, never takes it itself."""
 
@@ -58,11 +61,14 @@ class CardDetailScreen(ModalScreen[str | None]):
     """Dismisses with the card's key when something changed (so the screen below reloads)."""
 
     HELP_TITLE = "Card detail"
+    AUTO_FOCUS = ""  # on_mount focuses the checklist without scrolling the page to it
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
         Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("tab", "focus_next", "Next part", show=False),
-        Binding("shift+tab", "focus_previous", "Previous part", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("tab", "part(1)", "Next part", show=False),
+        Binding("shift+tab", "part(-1)", "Previous part", show=False),
         Binding("e", "edit", "Edit card"),
         Binding("c", "add_comment", "Comment"),
         Binding("E", "edit_comment", "Edit comment"),
@@ -93,7 +99,8 @@ class CardDetailScreen(ModalScreen[str | None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.part("checklist").focus()
+        # The checklist takes the keys, but the page opens at its top: the card's title.
+        self.set_focus(self.part("checklist"), scroll_visible=False)
         await self.refresh_detail()
 
     def part(self, name: str) -> EntryList:
@@ -116,7 +123,7 @@ class CardDetailScreen(ModalScreen[str | None]):
             return
         self.detail = detail
         self.query_one("#detail-body", Static).update(summary(detail))
-        lists = {name: self.part(name) for name in ("checklist", "comments", "history")}
+        lists = {name: self.part(name) for name in PARTS}
         done, total = detail.progress()
         lists["checklist"].show(
             [checklist_entry(i, lists["checklist"]) for i in detail.checklist],
@@ -143,6 +150,18 @@ class CardDetailScreen(ModalScreen[str | None]):
     def _part_focused(self) -> None:
         self.refresh_bindings()
 
+    def action_part(self, delta: int) -> None:
+        """Focus the next (or previous) of the checklist, the comments and the history."""
+        parts = list(PARTS)
+        now = self.focused_part()
+        at = parts.index(now) if now in parts else -delta
+        self.part(parts[(at + delta) % len(parts)]).focus()
+
+    def action_page(self, delta: int) -> None:
+        """Scroll the whole page (a long description, the parts below it)."""
+        page = self.query_one(DetailScroll)
+        (page.scroll_page_down if delta > 0 else page.scroll_page_up)(animate=False)
+
     def action_cursor(self, delta: int) -> None:
         name = self.focused_part()
         if name is not None:
@@ -156,7 +175,7 @@ class CardDetailScreen(ModalScreen[str | None]):
     def _item_clicked(self) -> None:
         self.run_worker(self.action_tick())
 
-    def selected(self, name: str) -> dict[str, Any] | None:
+    def selected_row(self, name: str) -> dict[str, Any] | None:
         """The row of the entry selected in a part, if there is one."""
         if self.detail is None:
             return None
@@ -199,7 +218,7 @@ class CardDetailScreen(ModalScreen[str | None]):
         self.app.push_screen(CommentScreen(f"Comment on {self.key}"), written)
 
     def _own_comment(self, verb: str) -> dict[str, Any] | None:
-        comment = self.selected("comments")
+        comment = self.selected_row("comments")
         if comment is None or self.detail is None:
             self.notify("no comment to " + verb, markup=False)
             return None
@@ -266,7 +285,7 @@ class CardDetailScreen(ModalScreen[str | None]):
         self.app.push_screen(LinePromptScreen(f"New checklist item on {self.key}", hint), named)
 
     async def action_tick(self) -> None:
-        item = self.selected("checklist")
+        item = self.selected_row("checklist")
         if item is None:
             return
         index = self.part("checklist").selected
@@ -274,7 +293,7 @@ class CardDetailScreen(ModalScreen[str | None]):
         await self.save(tick, item["id"], not item["done"], select={"checklist": index})
 
     async def action_remove_item(self) -> None:
-        item = self.selected("checklist")
+        item = self.selected_row("checklist")
         if item is None:
             return
         index = self.part("checklist").selected
@@ -290,7 +309,7 @@ class CardDetailScreen(ModalScreen[str | None]):
     async def action_undo_entry(self) -> None:
         from sprintboard.screens.dialogs import ConfirmScreen
 
-        entry = self.selected("history")
+        entry = self.selected_row("history")
         if entry is None or self.detail is None:
             return
         if undo_refusal(entry):  # the store says why in its own words, changing nothing
@@ -339,65 +358,8 @@ class CardDetailScreen(ModalScreen[str | None]):
         self.dismiss(self.key if self.changed else None)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        return binding_commands(self, "Card", ("cursor", "focus"))
+        return binding_commands(self, "Card", ("cursor", "part", "page"))
 
 
 LAST = {"comments": -1, "checklist": -1}
 """After adding: select what was added, at the end of its part."""
-
-
-def summary(detail: Detail) -> Content:
-    """The card's fields, description, dependencies and linked feedback."""
-    card = detail.card
-    bold = "bold"
-    teams = card["teams"]
-    lines: list[Content] = [
-        Content.styled(f"{card['key']}  ", bold) + Content(printable(card["title"])),
-        Content(
-            f"team {card['team']}"
-            + (f" with {', '.join(teams[1:])}" if len(teams) > 1 else "")
-            + f" · {LABELS[card['status']]} · "
-        )
-        + Content(printable(card["sprint"] or "backlog"))
-        + Content(
-            f" · {card['points'] if card['points'] is not None else '?'} points"
-            + f" · {card['priority']}"
-            + (f" · due {card['due']}" if card["due"] else "")
-            + (f" · goal {card['goal']}" if card["goal"] else "")
-        ),
-    ]
-    if card.get("assignee"):
-        lines.append(Content("assignee: " + printable(detail.people.person(card["assignee"]))))
-    if card["labels"] or card["skus"]:
-        lines.append(
-            Content(
-                printable(
-                    f"labels: {', '.join(card['labels']) or '-'} · SKUs: "
-                    f"{', '.join(card['skus']) or '-'}"
-                )
-            )
-        )
-    lines += [Content(""), Content.styled("Description", bold)]
-    lines += [Content(printable(line)) for line in (card["description"] or "(none)").split("\n")]
-    lines += [Content(""), Content.styled("Waits on", bold)]
-    waits = [d for d in detail.deps if d["dependent"] == card["key"]]
-    blocks = [d for d in detail.deps if d["blocker"] == card["key"]]
-    lines += [
-        Content(
-            f"  {'⊘' if d['open'] else '✓'} {d['blocker']} ({d['blocker_team']}, "
-            f"{LABELS[d['blocker_status']]})"
-        )
-        for d in waits
-    ] or [Content("  nothing")]
-    lines += [Content.styled("Blocks", bold)]
-    lines += [
-        Content(f"  → {d['dependent']} ({d['dependent_team']}, {LABELS[d['dependent_status']]})")
-        for d in blocks
-    ] or [Content("  nothing")]
-    lines += [Content(""), Content.styled("Customer feedback", bold)]
-    lines += [
-        Content(f"  #{f['id']} {f['category']} ×{f['reports']} ({f['state']}): ")
-        + Content(printable(" ".join(f["text"].split())))
-        for f in detail.feedback
-    ] or [Content("  none linked")]
-    return Content("\n").join(lines)

@@ -1,0 +1,272 @@
+"""The card detail's people: comments, the checklist, undo of one chosen change; redo on
+the board; the view of comments that mention me.
+
+The app's person is the tests' user ('tester'); someone else's work is written through a
+Store of their own (another member, as another laptop or the CLI would).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import TextArea
+
+from sprintboard.screens.card_detail import CardDetailScreen
+from sprintboard.screens.card_detail_dialogs import CommentScreen, LinePromptScreen
+from sprintboard.screens.dialogs import ConfirmScreen
+from sprintboard.screens.mentions import MentionsScreen
+from sprintboard.store import Store
+from sprintboard.store.database import Clock
+
+from .conftest import (
+    SIZE,
+    SPRINT_42,
+    AppFactory,
+    Probe,
+    current_screen,
+    messages,
+    press_each,
+    settle,
+    wait_until,
+)
+
+SANNE = "Sanne de Vries"
+
+
+def as_person(db: Path, clock: Clock, actor: str) -> Store:
+    return Store(db, clock=clock, actor=actor)
+
+
+async def open_detail(app: Any, pilot: Any, *keys: str) -> CardDetailScreen:
+    """Open the selected card of the board (ECOM-4 unless `keys` move first)."""
+    await settle(app, pilot)
+    await press_each(app, pilot, *keys, "enter")
+    assert await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, CardDetailScreen) and screen.detail is not None
+    return screen
+
+
+async def write_in_dialog(app: Any, pilot: Any, text: str) -> None:
+    """Write into the open comment dialog (replacing what it holds; the last line typed key
+    by key, enter making it a line of its own) and save with ctrl+s."""
+    assert isinstance(app.screen, CommentScreen)
+    area = app.screen.query_one(TextArea)
+    *first, last = text.split("\n")
+    area.text = "\n".join(first)
+    area.move_cursor(area.document.end)
+    if first:
+        await pilot.press("enter")
+    await pilot.press(*last)
+    await pilot.press("ctrl+s")
+    await settle(app, pilot)
+
+
+async def test_add_a_comment_and_tick_and_add_checklist_items(
+    board_app: AppFactory, probe: Probe, demo_db: Path, clock: Clock
+) -> None:
+    with as_person(demo_db, clock, SANNE) as sanne:
+        item = sanne.checklists.add("ECOM-4", "Legal: check the Klarna terms")
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        detail = await open_detail(app, pilot)
+        text = probe.screen_text(app)
+        assert "Checklist  0/1" in text and "[ ] -     Legal: check the Klarna terms" in text
+        assert app.focused is detail.part("checklist")
+
+        await press_each(app, pilot, "space")
+        with probe.store() as store:
+            assert store.checklists.get(item["id"])["done"] is True
+        text = probe.screen_text(app)
+        assert "Checklist  1/1" in text and "[x] -     Legal: check the Klarna terms" in text
+
+        await press_each(app, pilot, "a")
+        assert isinstance(app.screen, LinePromptScreen)
+        await pilot.press(*"WH: print [bold] labels 📦", "enter")
+        await settle(app, pilot)
+        with probe.store() as store:
+            items = store.checklists.for_card("ECOM-4")
+        assert [(i["team"], i["text"], i["done"]) for i in items][1] == (
+            "WH",
+            "WH: print [bold] labels 📦",
+            False,
+        )
+        assert "Checklist  1/2" in probe.screen_text(app)
+        assert "[ ] WH    WH: print [bold] labels 📦" in probe.screen_text(app)
+
+        await press_each(app, pilot, "c")
+        await write_in_dialog(app, pilot, "Ship it @sanne [b]now[/b] 🎉\nsecond line, typed")
+        assert isinstance(current_screen(app), CardDetailScreen)
+        with probe.store() as store:
+            comments = store.comments.for_card("ECOM-4")
+        assert [(c["author"], c["body"], c["mentions"]) for c in comments] == [
+            ("tester", "Ship it @sanne [b]now[/b] 🎉\nsecond line, typed", [SANNE])
+        ]
+        text = probe.screen_text(app)
+        assert "Comments  1" in text
+        assert "tester  2026-03-11 10:30" in text
+        assert "Ship it @sanne [b]now[/b] 🎉" in text and "second line" in text
+        assert "comment by tester: Ship it @sanne [b]now[/b] 🎉" in text  # the history
+
+        await press_each(app, pilot, "escape")
+        assert probe.shown(app) == SPRINT_42  # back on the board, which reloaded
+
+
+async def test_edit_own_comment_and_others_refused(
+    board_app: AppFactory, probe: Probe, demo_db: Path, clock: Clock
+) -> None:
+    with as_person(demo_db, clock, SANNE) as sanne:
+        theirs = sanne.comments.add("ECOM-4", "Who checks the terms?")
+    with as_person(demo_db, clock, "tester") as me:
+        mine = me.comments.add("ECOM-4", "I will.")
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        detail = await open_detail(app, pilot)
+        await press_each(app, pilot, "tab")
+        assert app.focused is detail.part("comments")
+        await press_each(app, pilot, "k")  # Sanne's, the first
+        assert detail.part("comments").selected == 0
+        for key in ("E", "D"):
+            await press_each(app, pilot, key)
+            assert isinstance(current_screen(app), CardDetailScreen), key  # no dialog
+        verbs = [m for m in messages(app) if m.startswith("comment by")]
+        assert verbs == [
+            f"comment by {SANNE}: you (tester) can edit only your own comments",
+            f"comment by {SANNE}: you (tester) can delete only your own comments",
+        ]
+        with probe.store() as store:
+            assert store.comments.get(theirs["id"])["body"] == "Who checks the terms?"
+
+        await press_each(app, pilot, "j", "E")
+        await write_in_dialog(app, pilot, "I will, today.")
+        with probe.store() as store:
+            edited = store.comments.get(mine["id"])
+        assert edited["body"] == "I will, today." and edited["edited_at"]
+        text = probe.screen_text(app)
+        assert "I will, today." in text and "edited 2026-03-11 10:30" in text
+
+        await press_each(app, pilot, "D")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press_each(app, pilot, "y")
+        with probe.store() as store:
+            left = store.comments.for_card("ECOM-4")
+        assert [c["id"] for c in left] == [theirs["id"]]
+        assert "Comments  1" in probe.screen_text(app)
+
+
+async def test_undo_one_chosen_history_entry(
+    board_app: AppFactory, probe: Probe, demo_db: Path, clock: Clock
+) -> None:
+    with as_person(demo_db, clock, SANNE) as sanne:
+        sanne.cards.edit("ECOM-4", {"points": 8})
+    with as_person(demo_db, clock, "tester") as me:
+        me.cards.edit("ECOM-4", {"title": "Klarna pay later"})
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        detail = await open_detail(app, pilot)
+        history = detail.part("history")
+        await press_each(app, pilot, "tab", "tab")
+        assert app.focused is history
+        assert detail.detail is not None
+        entries = detail.detail.history
+        assert history.selected == len(entries) - 1  # the newest, mine
+        text = probe.screen_text(app)
+        assert f"{SANNE} (MKT)  points: 5 → 8" in text
+        await press_each(app, pilot, "k")
+        assert entries[history.selected]["actor"] == SANNE
+
+        await press_each(app, pilot, "u")
+        question = current_screen(app)
+        assert isinstance(question, ConfirmScreen)
+        assert f"Undo {SANNE} (MKT)'s edit of ECOM-4 of 2026-03-11 10:30?" in str(question.question)
+        await press_each(app, pilot, "y")
+        assert probe.existing_card("ECOM-4")["points"] == 5
+        assert probe.existing_card("ECOM-4")["title"] == "Klarna pay later"  # mine stays
+        assert f"undone: {SANNE}'s edit of ECOM-4" in messages(app)
+        assert "points: 5 → 8  [undone by tester]" in probe.screen_text(app)
+
+        # Undone already: the store's one line, nothing asked, nothing changed.
+        assert detail.detail is not None
+        index = next(
+            i
+            for i, e in enumerate(detail.detail.history)
+            if e["field"] == "points" and e["undone_by"]
+        )
+        history.select(index)
+        await press_each(app, pilot, "u")
+        assert isinstance(current_screen(app), CardDetailScreen)
+        assert "was already undone by tester" in messages(app)[-1]
+
+
+async def test_undo_of_a_chosen_entry_refused_when_later_work_would_be_lost(
+    board_app: AppFactory, probe: Probe, demo_db: Path, clock: Clock
+) -> None:
+    with as_person(demo_db, clock, "tester") as me:
+        me.cards.edit("ECOM-4", {"title": "Klarna pay later"})
+    with as_person(demo_db, clock, SANNE) as sanne:
+        sanne.cards.edit("ECOM-4", {"title": "Klarna and PayPal"})
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        detail = await open_detail(app, pilot)
+        await press_each(app, pilot, "tab", "tab", "k")  # my title edit, before Sanne's
+        assert detail.detail is not None
+        entry = detail.detail.history[detail.part("history").selected]
+        assert (entry["actor"], entry["after"]) == ("tester", "Klarna pay later")
+        await press_each(app, pilot, "u")
+        assert "Undo your edit of ECOM-4" in str(current_screen(app).question)  # type: ignore[attr-defined]
+        await press_each(app, pilot, "y")
+        assert probe.existing_card("ECOM-4")["title"] == "Klarna and PayPal"
+        last = messages(app)[-1]
+        assert last.startswith("undo: not undone: ECOM-4's title was changed since by " + SANNE)
+        assert "\n" not in last
+
+
+async def test_capital_u_redoes_on_the_board(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app()
+    sprint = probe.active_sprint()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await press_each(app, pilot, "l", "l", "j")  # Doing, MKT-3
+        assert probe.selected(app) == "MKT-3"
+        await press_each(app, pilot, "L", "u")
+        assert probe.stored(sprint) == SPRINT_42
+        assert messages(app)[-1] == "undone: move of MKT-3"
+        await press_each(app, pilot, "U")
+        assert messages(app)[-1] == "redone: move of MKT-3"
+        assert probe.stored(sprint)["review"][-1] == "MKT-3"
+        assert "MKT-3" in probe.column_text(app, "review")
+        await press_each(app, pilot, "U")  # nothing left to redo: a warning, nothing changes
+        assert messages(app)[-1] == "redo: nothing of yours to redo (tester)"
+        assert app._notifications  # the warning is shown
+        assert list(app._notifications)[-1].severity == "warning"
+        assert probe.stored(sprint)["review"][-1] == "MKT-3"
+
+
+async def test_mentions_list_a_mention_and_open_its_card(
+    board_app: AppFactory, probe: Probe, demo_db: Path, clock: Clock
+) -> None:
+    with as_person(demo_db, clock, SANNE) as sanne:
+        sanne.comments.add("IT-5", "@tester please review the guest checkout [red]now[/]")
+        sanne.comments.add("IT-4", "@Priya not you, tester")
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Mentions" in titles  # the palette reaches it from any screen
+        await press_each(app, pilot, "at")
+        screen = current_screen(app)
+        assert isinstance(screen, MentionsScreen)
+        text = probe.screen_text(app)
+        assert "Comments that mention you (tester): 1" in text
+        assert f"IT-5  {SANNE} (MKT)  2026-03-11 10:30" in text
+        assert "@tester please review the guest checkout [red]now[/]" in text
+        assert "not you" not in text
+        await press_each(app, pilot, "enter")
+        detail = current_screen(app)
+        assert isinstance(detail, CardDetailScreen) and detail.key == "IT-5"
+        await press_each(app, pilot, "escape")
+        assert isinstance(current_screen(app), MentionsScreen)
+        await press_each(app, pilot, "escape")
+        assert probe.shown(app) == SPRINT_42
