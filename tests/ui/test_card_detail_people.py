@@ -30,6 +30,7 @@ from .conftest import (
     settle,
     wait_until,
 )
+from .inbox_driver import build, feedback, open_inbox, selected, shown
 
 SANNE = "Sanne de Vries"
 
@@ -97,12 +98,13 @@ async def test_add_a_comment_and_tick_and_add_checklist_items(
         assert "[ ] WH    WH: print [bold] labels 📦" in probe.screen_text(app)
 
         await press_each(app, pilot, "c")
-        await write_in_dialog(app, pilot, "Ship it @sanne [b]now[/b] 🎉\nsecond line, typed")
+        body = "Ship it @sanne [b]now[/b] 🎉\nsecond line, quickly typed"  # q: no quitting
+        await write_in_dialog(app, pilot, body)
         assert isinstance(current_screen(app), CardDetailScreen)
         with probe.store() as store:
             comments = store.comments.for_card("ECOM-4")
         assert [(c["author"], c["body"], c["mentions"]) for c in comments] == [
-            ("tester", "Ship it @sanne [b]now[/b] 🎉\nsecond line, typed", [SANNE])
+            ("tester", body, [SANNE])
         ]
         text = probe.screen_text(app)
         assert "Comments  1" in text
@@ -270,3 +272,47 @@ async def test_mentions_list_a_mention_and_open_its_card(
         assert isinstance(current_screen(app), MentionsScreen)
         await press_each(app, pilot, "escape")
         assert probe.shown(app) == SPRINT_42
+
+
+async def test_capital_u_redoes_in_the_inbox(board_app: AppFactory, probe: Probe) -> None:
+    app = build(board_app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_inbox(app, pilot)
+        await press_each(app, pilot, "j")
+        assert selected(app) == 2
+        await press_each(app, pilot, "x", *"no", "enter")
+        assert feedback(probe, 2)["state"] == "declined" and 2 not in shown(app)
+        await press_each(app, pilot, "u")
+        assert feedback(probe, 2)["state"] == "new" and 2 in shown(app)
+        await press_each(app, pilot, "U")
+        assert (feedback(probe, 2)["state"], messages(app)[-1]) == (
+            "declined",
+            "redone: decline of FB-2",
+        )
+        assert 2 not in shown(app)
+
+
+async def test_palette_reaches_a_parts_action_from_another_part(
+    board_app: AppFactory, probe: Probe, demo_db: Path, clock: Clock
+) -> None:
+    with as_person(demo_db, clock, "tester") as me:
+        me.comments.add("ECOM-4", "Mine to delete")
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        detail = await open_detail(app, pilot)
+        titles = {c.title for c in detail.palette_commands()}
+        for binding in CardDetailScreen.BINDINGS:
+            assert binding.description  # type: ignore[union-attr]
+            if not binding.action.startswith(("cursor", "part", "page")):  # type: ignore[union-attr]
+                assert binding.description in titles  # type: ignore[union-attr]
+        assert app.focused is detail.part("checklist")
+        await press_each(app, pilot, "ctrl+p", *"Delete comment")
+        assert await wait_until(
+            pilot, lambda: "Card: delete comment (key D)" in probe.screen_text(app)
+        )
+        await press_each(app, pilot, "enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.query_one("Label").render()  # the question is shown
+        await press_each(app, pilot, "y")
+        with probe.store() as store:
+            assert store.comments.for_card("ECOM-4") == []

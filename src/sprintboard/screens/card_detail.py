@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any, ClassVar
 
 from textual import on
@@ -61,6 +62,12 @@ class CardDetailScreen(ModalScreen[str | None]):
     """Dismisses with the card's key when something changed (so the screen below reloads)."""
 
     HELP_TITLE = "Card detail"
+    HELP_NOTES = (
+        "tab moves between the checklist, the comments and the history; up and down choose"
+        " in the one with the focus",
+        "space and x act in the checklist, E and D on your own comment, u on the chosen"
+        " history entry (after saying what and whose it is)",
+    )
     AUTO_FOCUS = ""  # on_mount focuses the checklist without scrolling the page to it
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
@@ -78,6 +85,7 @@ class CardDetailScreen(ModalScreen[str | None]):
         Binding("x", "remove_item", "Remove item"),
         Binding("u", "undo_entry", "Undo this change"),
         Binding("escape,q", "close", "Close"),
+        Binding("question_mark", "app.help", "Keys", key_display="?", show=False),
     ]
 
     def __init__(self, key: str) -> None:
@@ -135,7 +143,7 @@ class CardDetailScreen(ModalScreen[str | None]):
         )
         lists["history"].show([history_entry(e, detail, lists["history"]) for e in detail.history])
         if select is None and not self.changed:
-            select = {"history": -1}  # the newest change, at the end
+            select = {"history": -1, "comments": -1}  # the newest, at the end
         for name, index in (select or {}).items():
             entries = lists[name]
             entries.select(len(entries.entries) - 1 if index < 0 else index)
@@ -358,7 +366,20 @@ class CardDetailScreen(ModalScreen[str | None]):
         self.dismiss(self.key if self.changed else None)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        return binding_commands(self, "Card", ("cursor", "part", "page"))
+        """The detail's keys by name; one that acts in a part focuses that part first."""
+        for command in binding_commands(self, "Card", ("cursor", "part", "page")):
+            action = next(
+                b.action
+                for b in self.BINDINGS
+                if isinstance(b, Binding) and b.description == command.title
+            )
+            if action in PART_ACTIONS:
+                command = command._replace(callback=partial(self._in_part, action))
+            yield command
+
+    def _in_part(self, action: str) -> None:
+        self.set_focus(self.part(PART_ACTIONS[action]))  # now: the action checks the focus
+        self.call_after_refresh(self.run_action, action)
 
 
 LAST = {"comments": -1, "checklist": -1}

@@ -35,6 +35,7 @@ class MentionsScreen(ModalScreen[str | None]):
         Binding("enter", "open_card", "Open card"),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape,q", "close", "Close"),
+        Binding("question_mark", "app.help", "Keys", key_display="?", show=False),
     ]
 
     def __init__(self) -> None:
