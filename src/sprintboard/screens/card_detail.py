@@ -41,7 +41,7 @@ from sprintboard.widgets.entry_list import (
 TEAM_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9]{1,9}):\s*\S")
 """'WH: confirm stock': an item that names its team first."""
 
-# The key of each part's actions: shown (and run) only while that part has the focus.
+PARTS = ("checklist", "comments", "history")
 PART_ACTIONS = {
     "tick": "checklist",
     "remove_item": "checklist",
@@ -49,9 +49,8 @@ PART_ACTIONS = {
     "delete_comment": "comments",
     "undo_entry": "history",
 }
-
-
-PARTS = ("checklist", "comments", "history")
+"""The part each of these actions works in: shown in the footer, and run, only while that
+part has the focus (the palette focuses it first)."""
 
 
 class DetailScroll(VerticalScroll, can_focus=False):

@@ -58,7 +58,7 @@ class EntryList(LineList, can_focus=True):
     """
 
     class Chosen(Message):
-        """An entry was double-clicked (or enter pressed, by the screen's key)."""
+        """An entry was double-clicked."""
 
         def __init__(self, entries: EntryList, index: int) -> None:
             super().__init__()
