@@ -316,3 +316,30 @@ async def test_palette_reaches_a_parts_action_from_another_part(
         await press_each(app, pilot, "y")
         with probe.store() as store:
             assert store.comments.for_card("ECOM-4") == []
+
+
+async def test_mentions_take_the_new_themes_colour(
+    board_app: AppFactory, demo_db: Path, clock: Clock
+) -> None:
+    with as_person(demo_db, clock, SANNE) as sanne:
+        sanne.comments.add("ECOM-4", "@Priya the terms, please; @nobody else")
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        detail = await open_detail(app, pilot)
+        comments = detail.part("comments")
+
+        def style_of(text: str) -> Any:
+            for y in range(comments.size.height):
+                for segment in comments.render_line(y):
+                    if segment.text.startswith(text):
+                        return segment.style
+            raise AssertionError(f"{text!r} is not drawn")
+
+        before = style_of("@Priya")
+        assert before.bold and before.color != style_of(" the terms").color
+        assert not style_of(" the terms, please; @nobody else").bold  # no member: plain
+        app.theme = "sprintboard-light"
+        await settle(app, pilot)
+        after = style_of("@Priya")
+        assert after.bold and after.color != before.color
+        assert after.color == comments.get_style("entries--mention").color

@@ -133,14 +133,16 @@ class CardDetailScreen(ModalScreen[str | None]):
         lists = {name: self.part(name) for name in PARTS}
         done, total = detail.progress()
         lists["checklist"].show(
-            [checklist_entry(i, lists["checklist"]) for i in detail.checklist],
+            detail.checklist,
+            checklist_entry,
             f"Checklist  {done}/{total}" if total else "Checklist",
         )
         lists["comments"].show(
-            [comment_entry(c, detail.people, lists["comments"]) for c in detail.comments],
+            detail.comments,
+            partial(comment_entry, people=detail.people),
             f"Comments  {len(detail.comments)}" if detail.comments else "Comments",
         )
-        lists["history"].show([history_entry(e, detail, lists["history"]) for e in detail.history])
+        lists["history"].show(detail.history, partial(history_entry, detail=detail))
         if select is None and not self.changed:
             select = {"history": -1, "comments": -1}  # the newest, at the end
         for name, index in (select or {}).items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any, ClassVar
 
 from textual import on
@@ -62,7 +63,7 @@ class MentionsScreen(ModalScreen[str | None]):
         entries = self.entries
         count = len(self.comments)
         title = f"Comments that mention you ({people.me}): {count}"
-        entries.show([comment_entry(c, people, entries, card=True) for c in self.comments], title)
+        entries.show(self.comments, partial(comment_entry, people=people, card=True), title)
 
     def action_cursor(self, delta: int) -> None:
         self.entries.move(delta)

@@ -9,7 +9,7 @@ keys and calls `move` and `show`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -26,6 +26,8 @@ from sprintboard.widgets.line_list import LineList
 
 Entry = list[Content]
 """One entry's lines, before wrapping."""
+Build = Callable[[Any, "EntryList"], Entry]
+"""How a row becomes an entry, in this list's styles (`EntryList.style_of`)."""
 
 
 class EntryList(LineList, can_focus=True):
@@ -79,20 +81,36 @@ class EntryList(LineList, can_focus=True):
         self.empty_text = empty_text
         self.entries: list[Entry] = []
         self.selected = 0
+        self._rows: Sequence[Any] = []
+        self._build: Build | None = None
+        self._stale = False  # the styles changed (a theme): build the entries again
         self._lines: list[tuple[int, Content]] = []  # (entry index, one wrapped line)
         self._starts: list[int] = []  # each entry's first line
         self._wrapped_at = -1
 
     # -- what the screen calls -------------------------------------------------------------
 
-    def show(self, entries: list[Entry], title: str | None = None) -> None:
-        """Show these entries (the selection stays at its index, within the new count)."""
-        self.entries = entries
+    def show(self, rows: Sequence[Any], build: Build, title: str | None = None) -> None:
+        """Show an entry per row, each made by `build(row, self)` (again when the theme
+        changes); the selection stays at its index, within the new count."""
+        self._rows, self._build = rows, build
         if title is not None:
             self.title = title
-        self.selected = max(0, min(self.selected, len(entries) - 1))
-        self._wrap(force=True)
+        self._make_entries()
+        self.selected = max(0, min(self.selected, len(self.entries) - 1))
         self.refresh_list()
+
+    def _make_entries(self) -> None:
+        build = self._build
+        self.entries = [] if build is None else [build(row, self) for row in self._rows]
+        self._stale = False
+        self._wrap(force=True)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if self._rows:
+            self._stale = True
+            self.refresh()
 
     def move(self, delta: int) -> None:
         if not self.entries:
@@ -132,6 +150,11 @@ class EntryList(LineList, can_focus=True):
         style = self.get_style() + self.get_style("entries--header")
         return Strip([Segment(self.title, style)]).crop_extend(0, width, style)
 
+    def render_line(self, y: int) -> Strip:
+        if self._stale:
+            self._make_entries()
+        return super().render_line(y)
+
     def render_row(self, index: int, width: int) -> Strip:
         entry, line = self._lines[index]
         base = self.get_style()
@@ -156,7 +179,9 @@ class EntryList(LineList, can_focus=True):
             for line in entry:
                 self._lines += [(index, part) for part in _wrapped(line, width, self.hang)]
         if self.MAX_LINES:
-            self.styles.height = self.HEADER_HEIGHT + max(1, min(len(self._lines), self.MAX_LINES))
+            height = self.HEADER_HEIGHT + max(1, min(len(self._lines), self.MAX_LINES))
+            if self.styles.height is None or self.styles.height.value != height:
+                self.styles.height = height
 
     def on_resize(self, event: events.Resize) -> None:
         self._wrap()
@@ -205,7 +230,7 @@ def user_text(text: str, members: Iterable[str], mention: Style) -> list[Content
 
 
 def comment_entry(
-    comment: dict[str, Any], people: People, list_: EntryList, *, card: bool = False
+    comment: dict[str, Any], list_: EntryList, *, people: People, card: bool = False
 ) -> Entry:
     """A comment: who and when (and 'edited'), then its text indented."""
     person, muted = list_.style_of("person"), list_.style_of("muted")
@@ -230,7 +255,7 @@ def checklist_entry(item: dict[str, Any], list_: EntryList) -> Entry:
     return [line]
 
 
-def history_entry(entry: dict[str, Any], detail: Detail, list_: EntryList) -> Entry:
+def history_entry(entry: dict[str, Any], list_: EntryList, *, detail: Detail) -> Entry:
     """'2026-03-11 10:30  Sanne de Vries (MKT)  status: todo → doing'."""
     muted = list_.style_of("muted")
     line = Content.styled(f"  {when(entry['at'])}  ", muted)
