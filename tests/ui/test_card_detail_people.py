@@ -343,3 +343,21 @@ async def test_mentions_take_the_new_themes_colour(
         after = style_of("@Priya")
         assert after.bold and after.color != before.color
         assert after.color == comments.get_style("entries--mention").color
+
+
+async def test_others_comments_show_while_the_card_is_open(
+    board_app: AppFactory, probe: Probe, demo_db: Path, clock: Clock
+) -> None:
+    app = board_app(live_refresh=0.2)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        detail = await open_detail(app, pilot)
+        await press_each(app, pilot, "tab")
+        assert app.focused is detail.part("comments")
+        assert "no comments yet" in probe.screen_text(app)
+        with as_person(demo_db, clock, SANNE) as sanne:
+            sanne.comments.add("ECOM-4", "Written on another laptop")
+        assert await wait_until(
+            pilot, lambda: "Written on another laptop" in probe.screen_text(app), interval=0.05
+        )
+        assert "Comments  1" in probe.screen_text(app)
+        assert app.focused is detail.part("comments")  # the focus stays where it was

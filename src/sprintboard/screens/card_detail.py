@@ -108,7 +108,18 @@ class CardDetailScreen(ModalScreen[str | None]):
     async def on_mount(self) -> None:
         # The checklist takes the keys, but the page opens at its top: the card's title.
         self.set_focus(self.part("checklist"), scroll_visible=False)
-        await self.refresh_detail()
+        await self.refresh_detail({"history": -1, "comments": -1})  # the newest, at the end
+        interval = host(self).live_refresh
+        if interval:
+            self.set_interval(interval, self.poll)
+
+    async def poll(self) -> None:
+        """Show what others wrote meanwhile (a comment, a tick), the choices kept."""
+        if self.detail is None or self.backend.pending_writes or not self.is_current:
+            return
+        version = await self.backend.run(self.backend.store.version)
+        if version != self.detail.version and not self.backend.pending_writes:
+            await self.refresh_detail()
 
     def part(self, name: str) -> EntryList:
         return self.query_one(f"#{name}", EntryList)
@@ -143,8 +154,6 @@ class CardDetailScreen(ModalScreen[str | None]):
             f"Comments  {len(detail.comments)}" if detail.comments else "Comments",
         )
         lists["history"].show(detail.history, partial(history_entry, detail=detail))
-        if select is None and not self.changed:
-            select = {"history": -1, "comments": -1}  # the newest, at the end
         for name, index in (select or {}).items():
             entries = lists[name]
             entries.select(len(entries.entries) - 1 if index < 0 else index)

@@ -57,6 +57,8 @@ class Detail:
     teams: dict[int, str]
     """team id -> code, archived teams included (old history names them)."""
     people: People
+    version: tuple[int, int] = (0, 0)
+    """The store's version this was read at (store.version())."""
 
     def progress(self) -> tuple[int, int]:
         """(done, total) of the checklist."""
@@ -65,6 +67,7 @@ class Detail:
 
 def fetch_detail(store: Store, key: str) -> Detail:
     """Everything the card detail shows (on the database thread)."""
+    version = store.version()
     card = store.cards.get(key)
     history = [e for e in store.activity.for_card(key) if e["field"] not in QUIET_FIELDS]
     return Detail(
@@ -76,6 +79,7 @@ def fetch_detail(store: Store, key: str) -> Detail:
         history=history[-HISTORY_LIMIT:],
         teams={t["id"]: t["code"] for t in store.teams.list(include_archived=True)},
         people=read_people(store),
+        version=version,
     )
 
 
