@@ -157,12 +157,15 @@ class CardDetailScreen(ModalScreen[str | None]):
         for name, index in (select or {}).items():
             entries = lists[name]
             entries.select(len(entries.entries) - 1 if index < 0 else index)
+        self.refresh_bindings()  # a part's keys show only while it has entries
 
     # -- keys ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         wanted = PART_ACTIONS.get(action)
-        return wanted is None or wanted == self.focused_part()
+        if wanted is None:
+            return True
+        return wanted == self.focused_part() and bool(self.part(wanted).entries)
 
     @on(DescendantFocus)
     def _part_focused(self) -> None:
