@@ -262,7 +262,8 @@ async def test_mentions_list_a_mention_and_open_its_card(
         assert isinstance(screen, MentionsScreen)
         text = probe.screen_text(app)
         assert "Comments that mention you (tester): 1" in text
-        assert f"IT-5  {SANNE} (MKT)  2026-03-11 10:30" in text
+        title = probe.existing_card("IT-5")["title"]
+        assert f"IT-5  {title}  ·  {SANNE} (MKT)  2026-03-11 10:30" in text
         assert "@tester please review the guest checkout [red]now[/]" in text
         assert "not you" not in text
         await press_each(app, pilot, "enter")

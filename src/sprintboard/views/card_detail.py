@@ -84,9 +84,15 @@ def fetch_detail(store: Store, key: str) -> Detail:
 
 
 def fetch_mentions(store: Store) -> tuple[list[dict[str, Any]], People]:
-    """The comments that name the person at the keyboard with @, newest first."""
+    """The comments that name the person at the keyboard with @, newest first, each with
+    its card's title (`card_title`)."""
     people = read_people(store)
-    return store.comments.mentioning(people.me), people
+    comments = store.comments.mentioning(people.me)
+    keys = sorted({c["card"] for c in comments})
+    titles = {c["key"]: c["title"] for c in store.cards.query(keys=keys)} if keys else {}
+    for comment in comments:
+        comment["card_title"] = titles.get(comment["card"], "")
+    return comments, people
 
 
 def when(at: str | None) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from textual import events
 from textual.content import Content
@@ -21,8 +22,11 @@ from textual.style import Style
 
 from sprintboard.store.people import mentions
 from sprintboard.views.card_detail import Detail, People, history_words, when
-from sprintboard.views.text import printable
+from sprintboard.views.text import fit, printable
 from sprintboard.widgets.line_list import LineList
+
+CARD_TITLE_CELLS = 48
+"""A card's title beside a comment (the mentions list) is cut to this many cells."""
 
 Entry = list[Content]
 """One entry's lines, before wrapping."""
@@ -236,7 +240,14 @@ def comment_entry(
     person, muted = list_.style_of("person"), list_.style_of("muted")
     head = Content("  ")
     if card:
-        head += Content.styled(f"{comment['card']}  ", person)
+        head += Content.styled(comment["card"], person)
+        title = printable(comment.get("card_title", ""))
+        if title:
+            head += Content(
+                "  "
+                + (fit(title, CARD_TITLE_CELLS) if cell_len(title) > CARD_TITLE_CELLS else title)
+            )
+        head += Content.styled("  ·  ", muted)
     head += Content(printable(people.person(comment["author"]))).stylize(person)
     head += Content.styled(f"  {when(comment['created_at'])}", muted)
     if comment["edited_at"]:
