@@ -20,7 +20,9 @@ class CommentScreen(ModalScreen[str | None]):
     """A comment's text: enter starts a new line, ctrl+s (or Save) keeps it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True),
+        # Not a priority binding: those act when the key arrives, before the keys typed or
+        # pasted just ahead of it reach the text, and a fast ctrl+s saved half a comment.
+        Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
     ]
 

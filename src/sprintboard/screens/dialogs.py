@@ -102,6 +102,13 @@ class TeamFilterScreen(ModalScreen[frozenset[str] | None]):
             )
 
     def action_apply(self) -> None:
+        # A priority binding acts as the key arrives, maybe before the toggles typed just
+        # ahead of it reached the list: read the choice once the list has handled them.
+        # (Dismissed from the screen's own queue: the list's is only passed through.)
+        chosen = self.query_one(SelectionList)
+        chosen.call_later(self.call_later, self._apply_now)
+
+    def _apply_now(self) -> None:
         self.dismiss(frozenset(self.query_one(SelectionList).selected))
 
     def action_all(self) -> None:
