@@ -206,8 +206,16 @@ class CardFormScreen(ModalScreen[str | None]):
         names = [m["name"] for m in self.members]
         person = canonical(typed, names) if typed else ""
         member = next((m for m in self.members if m["name"] == person), None)
+        lead = ""
+        if member is None and typed:
+            # What the suggestion offers (→ takes it): the first name it completes.
+            folded = typed.casefold()
+            member = next(
+                (m for m in self.members if m["name"].casefold().startswith(folded)), None
+            )
+            lead = "→ "
         if member is not None:
-            who = f"{member['name']} · {member['team']}"
+            who = f"{lead}{member['name']} · {member['team']}"
             if member["role"]:
                 who += f" · {member['role']}"
         elif typed:
@@ -225,6 +233,7 @@ class CardFormScreen(ModalScreen[str | None]):
             key = await self.backend.write(self._save, fields, sprint_id, goal_id)
         except UserError as exc:
             error.update(Content(f"⚠ {exc}"))
+            error.scroll_visible(animate=False)  # below the fields, maybe out of view
             return
         self.dismiss(key)
 
