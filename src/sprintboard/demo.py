@@ -421,9 +421,9 @@ def _fill(store: Store, tx: Tx, total: int, per_sprint: int, today: date, seed: 
         if contributing or extra:
             left_open = content.CHECKLIST_LEFT_OPEN.get(i, [])
             b.add_checklist(made[-1], contributing, extra, left_open)
-    for c_idx, author, days_ago, minutes, body in content.COMMENTS:
-        if c_idx < len(made):
-            b.add_comment(made[c_idx], author, days_ago, minutes, body)
+    for on, author, days_ago, minutes, body in content.COMMENTS:
+        if on < len(made):
+            b.add_comment(made[on], author, days_ago, minutes, body)
     for blocker, dependent in content.DEPENDENCIES:
         if blocker < len(made) and dependent < len(made):
             b.depend(made[blocker], made[dependent])

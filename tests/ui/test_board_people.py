@@ -7,13 +7,14 @@ from textual.widgets import Input, Static
 
 from sprintboard.screens.card_form import CardFormScreen
 from sprintboard.screens.help import HelpScreen
+from sprintboard.tui import SprintboardApp
 
 from .conftest import SIZE, SPRINT_42, AppFactory, Probe, current_screen, settle, type_into
 
 
-def face_lines(probe: Probe, app: object, status: str, key: str) -> tuple[str, str]:
+def face_lines(probe: Probe, app: SprintboardApp, status: str, key: str) -> tuple[str, str]:
     """The key line and the title line a card shows in its column."""
-    lines = probe.column_text(app, status).splitlines()  # type: ignore[arg-type]
+    lines = probe.column_text(app, status).splitlines()
     at = next(i for i, line in enumerate(lines) if line[1:].startswith(key + " "))
     return lines[at], lines[at + 1]
 
@@ -132,7 +133,7 @@ async def test_the_assignee_completes_from_the_members(board_app: AppFactory, pr
         with probe.store() as store:
             (card,) = store.cards.query(text="Gift wrap option")
         assert card["assignee"] == "Tomasz Nowak"
-        key_line, title_line = face_lines(probe, app, "todo", card["key"])
+        _, title_line = face_lines(probe, app, "todo", card["key"])
         assert title_line.rstrip().endswith(" TN")
 
 
