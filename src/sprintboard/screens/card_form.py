@@ -119,7 +119,7 @@ class CardFormScreen(ModalScreen[str | None]):
                     yield Label("Assignee")
                     yield Input(
                         id="assignee",
-                        placeholder="a team member (→ completes), or anyone",
+                        placeholder="a member or anyone",
                         suggester=SuggestFromList(
                             [m["name"] for m in self.members], case_sensitive=False
                         ),
@@ -146,6 +146,7 @@ class CardFormScreen(ModalScreen[str | None]):
             self.query_one("#status", Select).value = "todo" if self.sprint_id else "backlog"
         else:
             self._fill(card)
+        self._show_who(self.query_one("#assignee", Input).value)
         self.query_one("#title", Input).focus()
 
     def _fill(self, card: dict[str, Any]) -> None:
@@ -201,8 +202,11 @@ class CardFormScreen(ModalScreen[str | None]):
 
     @on(Input.Changed, "#assignee")
     def _assignee_typed(self, event: Input.Changed) -> None:
+        self._show_who(event.value)
+
+    def _show_who(self, value: str) -> None:
         """Name the member the assignee will be stored as, with their team and role."""
-        typed = event.value.strip()
+        typed = value.strip()
         names = [m["name"] for m in self.members]
         person = canonical(typed, names) if typed else ""
         member = next((m for m in self.members if m["name"] == person), None)
@@ -221,7 +225,7 @@ class CardFormScreen(ModalScreen[str | None]):
         elif typed:
             who = "not a team member: kept as typed"
         else:
-            who = "nobody yet"
+            who = "nobody yet: type a name (→ completes a team member's)"
         self.query_one("#assignee-who", Static).update(Content(printable(who)))
 
     @on(Button.Pressed, "#save")
