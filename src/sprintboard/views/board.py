@@ -8,6 +8,7 @@ on the state the previous key left, never on a half-finished write.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,13 +58,19 @@ class Face:
     comments: str
 
 
+@functools.lru_cache(maxsize=4096)
+def _initials(name: str) -> str:
+    # Drawn for every visible card on every frame; a plan has few distinct assignees.
+    return initials(name)
+
+
 def card_face(card: Card) -> Face:
     """The card's face from the counts its row carries (never its threads)."""
     total = card.get("checklist_total") or 0
     done = card.get("checklist_done") or 0
     count = card.get("comment_count") or 0
     return Face(
-        initials=initials(card.get("assignee") or ""),
+        initials=_initials(card.get("assignee") or ""),
         checklist=f"{done}/{total}" if total else "",
         checklist_done=bool(total) and done >= total,
         comments=str(count) if count else "",
