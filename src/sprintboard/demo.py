@@ -30,6 +30,7 @@ from sprintboard.store.bulk import (
     insert_many,
     log_many,
 )
+from sprintboard.store.checklists import team_part
 from sprintboard.store.database import Tx, new_uuid
 from sprintboard.store.generate import MAX_GENERATED, Vocabulary, generate_cards
 from sprintboard.vocabulary import ONBOARDING_STEPS, URGENT_CATEGORIES
@@ -62,6 +63,8 @@ class _Builder:
         self.card_teams: list[dict[str, Any]] = []
         self.deps: list[dict[str, Any]] = []
         self.feedback: list[dict[str, Any]] = []
+        self.checklist: list[dict[str, Any]] = []
+        self.comments: list[dict[str, Any]] = []
         self.moves: list[dict[str, Any]] = []
         self.positions: dict[tuple[Any, str], int] = {}
         # Charts read the moves of the active sprint and the last closed ones; older
@@ -86,6 +89,7 @@ class _Builder:
         skus: list[str],
         due: date | None = None,
         expected_orders: int | None = None,
+        assignee: str = "",
     ) -> dict[str, Any]:
         n = self.counters.get(team, 0) + 1
         self.counters[team] = n
@@ -113,7 +117,7 @@ class _Builder:
             "sprint_id": sprint_id,
             "points": points,
             "priority": priority,
-            "assignee": "",
+            "assignee": assignee,
             "due": due.isoformat() if due else None,
             "goal_id": goal_id,
             "labels": json.dumps(labels) if labels else "[]",
@@ -204,9 +208,57 @@ class _Builder:
             }
         )
 
+    def add_checklist(
+        self,
+        card: dict[str, Any],
+        with_teams: list[str],
+        extra: list[tuple[str, bool]],
+        left_open: list[str],
+    ) -> None:
+        """The card's checklist: its contributing teams' parts, ticked as far as the card
+        has come (all once it is in review, but the teams in `left_open`), then the items
+        of its own."""
+        ticked_at = card["done_at"] or _stamp(self.today - timedelta(days=1))
+        items: list[tuple[str, bool, int | None]] = []
+        for i, code in enumerate(with_teams):
+            done = card["status"] in ("review", "done") or (card["status"] == "doing" and i == 0)
+            items.append((team_part(code), done and code not in left_open, self.teams[code]["id"]))
+        items += [(text, done, None) for text, done in extra]
+        for position, (text, done, team_id) in enumerate(items, start=1):
+            self.checklist.append(
+                {
+                    "uuid": new_uuid(),
+                    "card_id": card["id"],
+                    "text": text,
+                    "done": int(done),
+                    "team_id": team_id,
+                    "position": float(position),
+                    "created_at": card["created_at"],
+                    "done_at": ticked_at if done else None,
+                    "external_id": None,
+                }
+            )
+
+    def add_comment(
+        self, card: dict[str, Any], author: str, days_ago: int, minutes: int, body: str
+    ) -> None:
+        self.comments.append(
+            {
+                "uuid": new_uuid(),
+                "card_id": card["id"],
+                "author": author,
+                "body": body,
+                "created_at": _stamp(self.today - timedelta(days=days_ago), 9 * 60 + minutes),
+                "edited_at": None,
+                "external_id": None,
+            }
+        )
+
     def write(self, tx: Tx) -> None:
         insert_many(tx, "card", self.cards, key_field="key", at_field="created_at")
         insert_many(tx, "card_team", self.card_teams)
+        insert_many(tx, "checklist_item", self.checklist, at_field="created_at")
+        insert_many(tx, "comment", self.comments, at_field="created_at")
         insert_many(tx, "dependency", self.deps, at_field="created_at")
         insert_many(tx, "feedback", self.feedback, at_field="received_at")
         log_many(tx, self.moves)
@@ -361,8 +413,17 @@ def _fill(store: Store, tx: Tx, total: int, per_sprint: int, today: date, seed: 
                 skus,
                 due,
                 orders,
+                content.ASSIGNEES.get(i, ""),
             )
         )
+        contributing = [code for code in with_t if code != team]
+        extra = content.CHECKLIST_ITEMS.get(i, [])
+        if contributing or extra:
+            left_open = content.CHECKLIST_LEFT_OPEN.get(i, [])
+            b.add_checklist(made[-1], contributing, extra, left_open)
+    for on, author, days_ago, minutes, body in content.COMMENTS:
+        if on < len(made):
+            b.add_comment(made[on], author, days_ago, minutes, body)
     for blocker, dependent in content.DEPENDENCIES:
         if blocker < len(made) and dependent < len(made):
             b.depend(made[blocker], made[dependent])

@@ -656,6 +656,145 @@ FEEDBACK = [
     ),
 ]
 
+# card index -> its assignee, a member of the card's team (the rest of the backlog has
+# nobody yet: it is not planned)
+ASSIGNEES = {
+    0: "Priya Raman",
+    1: "Lucas Martin",
+    2: "Aisha Okafor",
+    3: "Liam O'Brien",
+    4: "Chen Wei",
+    5: "Kees van Dijk",
+    6: "Daan Smit",
+    7: "Omar Haddad",
+    8: "Priya Raman",
+    9: "Priya Raman",
+    10: "Yara Hendriks",
+    11: "Tomasz Nowak",
+    12: "Tomasz Nowak",
+    13: "Jeroen Mulder",
+    14: "Sanne de Vries",
+    15: "Sanne de Vries",
+    16: "Anna Kowalska",
+    17: "Kees van Dijk",
+    18: "Sophie Meijer",
+    19: "Liam O'Brien",
+    20: "Julia Schmidt",
+    21: "Chen Wei",
+    22: "Fatima El Amrani",
+    23: "Mila Bos",
+    24: "Pieter de Graaf",
+    25: "Ingrid Bakker",
+    26: "Emma Visser",
+    27: "Noah Peters",
+    28: "Lucas Martin",
+    29: "Lotte Jansen",
+    30: "Priya Raman",
+    31: "Noah Peters",
+    32: "Anna Kowalska",
+    33: "Lucas Martin",
+    34: "Liam O'Brien",
+    35: "Julia Schmidt",
+    36: "Daan Smit",
+    37: "Pieter de Graaf",
+    38: "Omar Haddad",
+    39: "Tomasz Nowak",
+    41: "Lotte Jansen",
+    48: "Emma Visser",
+    54: "Ravi Patel",
+}
+
+# Checklists: every cross-team card has one item per contributing team ('WH: confirm
+# stock'), ticked as far as the card has come (see demo._tick). Besides those:
+# card index -> (item, done)
+CHECKLIST_ITEMS = {
+    9: [("Load test at twice the peak checkout traffic", False), ("Security review", True)],
+    11: [("Keyboard-only walkthrough of the form", False), ("Error texts from ECOM", True)],
+    14: [("Final copy approved", True), ("Test send to the team", False)],
+    16: [("Count the teak tables in aisle 4", True), ("Ask the supplier for a date", True)],
+    17: [("Borrow 1,500 test orders from staging", False)],
+    29: [("Points per review agreed with Finance", False)],
+    32: [("Spare label rolls ordered", True)],
+}
+
+# Done cards whose contributing teams did not all tick their item: card index -> teams
+CHECKLIST_LEFT_OPEN = {22: ["IT"]}
+
+# A few conversations: (card index, author, days before today, minutes after 09:00, text)
+COMMENTS = [
+    (
+        14,
+        "Sanne de Vries",
+        3,
+        15,
+        "@Kees can the warehouse ship 1,800 orders that week? The mail goes to 60k people.",
+    ),
+    (
+        14,
+        "Kees van Dijk",
+        3,
+        95,
+        "@Sanne not with one printer. @Anna is testing the second line; I'll know by Friday.",
+    ),
+    (14, "Anna Kowalska", 2, 30, "Test on line 2 ran at 1,200 a day. Tracking it on WH-3."),
+    (
+        14,
+        "Pieter de Graaf",
+        1,
+        240,
+        "Discount budget is fine up to -20%. @Sanne please don't go to -25 without me.",
+    ),
+    (
+        9,
+        "Priya Raman",
+        4,
+        60,
+        "@Aisha the address step needs the new shipping methods from the platform. "
+        "Can you expose them by Thursday?",
+    ),
+    (9, "Aisha Okafor", 4, 180, "@Priya done on staging, endpoint /shipping-methods/v2."),
+    (
+        9,
+        "Ingrid Bakker",
+        2,
+        420,
+        "Signed off the business case. @Priya shout if the payment step slips.",
+    ),
+    (
+        16,
+        "Anna Kowalska",
+        2,
+        90,
+        "Teak tables: 14 on hand, restock in 12 days. @Sanne that is after the promotion.",
+    ),
+    (16, "Ravi Patel", 1, 60, "@Anna I asked the supplier for a partial delivery."),
+    (
+        12,
+        "Emma Visser",
+        1,
+        150,
+        "Found a bug: a guest with a saved cart gets it merged into someone else's. "
+        "@Tomasz can you look?",
+    ),
+    (12, "Tomasz Nowak", 1, 300, "@Emma reproduced, fix is in review."),
+    (
+        22,
+        "Fatima El Amrani",
+        6,
+        45,
+        "Agents now attach screenshots. @Priya the upload to the bug tracker is still manual.",
+    ),
+    (29, "Lotte Jansen", 2, 120, "@Marc do reward points count as a liability from day one?"),
+    (
+        29,
+        "Marc Dubois",
+        1,
+        200,
+        "@Lotte yes, from the day they are earned: @Pieter has it in FIN-2.",
+    ),
+]
+
+
 # Extra card titles used when `sprintboard demo --cards N` scales the organisation up.
 SCALE_TITLES = {
     "MKT": [

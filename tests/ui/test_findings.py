@@ -1,10 +1,11 @@
 """The seam checks on the board: the count in its header, the findings panel (!), and
 choosing a finding to jump to its card, checked against `run_checks` on the same file.
 
-The demo organisation at the tests' 'now' has 5 errors and 14 warnings: a late blocker
+The demo organisation at the tests' 'now' has 5 errors and 15 warnings: a late blocker
 (IT-10 in Sprint 43 for WH-3 in Sprint 42), promotions MKT-2 and MKT-3 for a SKU under its
 stock threshold (promo-stock) and restocked too late (promo-restock), same-sprint links,
-a promotion over the warehouse's throughput, and two urgent feedback items untriaged.
+a promotion over the warehouse's throughput, two urgent feedback items untriaged, and a
+done card (CS-2) whose IT checklist item is still open.
 """
 
 from __future__ import annotations
@@ -66,17 +67,17 @@ async def choose(pilot: Any, index: int) -> None:
 async def test_header_counts_the_findings(board_app: AppFactory, probe: Probe) -> None:
     app = board_app()
     expected = summary(checked(probe))
-    assert expected == "5 errors, 14 warnings, 0 info"
+    assert expected == "5 errors, 15 warnings, 0 info"
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         assert await wait_until(pilot, lambda: "findings:" in header(app))
-        assert "· findings: 5 errors, 14 warnings (!)" in header(app)
+        assert "· findings: 5 errors, 15 warnings (!)" in header(app)
 
         # The count follows the plan: without the late link (removed elsewhere), one error less.
         with probe.store() as store:
             store.deps.remove("IT-10", "WH-3")
         await pilot.press("r")
         await settle(app, pilot)
-        assert "· findings: 4 errors, 14 warnings (!)" in header(app)
+        assert "· findings: 4 errors, 15 warnings (!)" in header(app)
 
 
 async def test_a_burst_of_reloads_recounts_the_findings_once(
@@ -121,7 +122,7 @@ async def test_panel_lists_the_promo_stock_error_and_jumps_to_its_card(
         panel = await open_panel(app, pilot)
         assert panel.findings == expected  # the same checks, the same order: errors first
         options = panel_options(app)
-        assert len(options) == len(expected) == 19
+        assert len(options) == len(expected) == 20
         assert all(o.startswith("✗ error") for o in options[:5])
         assert all(o.startswith("⚠ warning") for o in options[5:])
         promo = [i for i, o in enumerate(options) if "promo-stock" in o]
@@ -129,7 +130,7 @@ async def test_panel_lists_the_promo_stock_error_and_jumps_to_its_card(
         first = options[promo[0]]
         assert "MKT-2" in first and PROMO_STOCK in first
         title = str(panel.query_one("#findings-title").render())
-        assert "5 errors, 14 warnings, 0 info" in title
+        assert "5 errors, 15 warnings, 0 info" in title
 
         await choose(pilot, promo[0])
         assert await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))

@@ -315,6 +315,42 @@ def test_external_provider_without_a_sprint_of_slack_is_a_warning(plan: Plan) ->
     assert plan.findings("external-slack", sprint="S3") == []
 
 
+# -- checklists ----------------------------------------------------------------------------
+
+
+def test_a_done_card_with_open_checklist_items_is_a_warning(plan: Plan) -> None:
+    store = plan.store
+    open_two = plan.card("IT", "S1", teams=["ECOM", "WH"])  # one item per team
+    store.checklists.add(open_two, "Load test")
+    ticked = plan.card("IT", "S1", teams=["ECOM"])
+    for item in store.checklists.for_card(ticked):
+        store.checklists.tick(item["id"])
+    not_done = plan.card("IT", "S1", teams=["CNT"])
+    for key in (open_two, ticked):
+        store.cards.move(key, status="done")
+    wh_item = next(i for i in store.checklists.for_card(open_two) if i["team"] == "WH")
+    store.checklists.tick(wh_item["id"])
+
+    (finding,) = plan.findings("done-open-checklist")
+    assert finding.severity is Severity.WARNING
+    assert finding.cards == (open_two,)
+    assert finding.why == f"{open_two} is done with 2 checklist items still open (ECOM)"
+    assert not_done not in finding.line()
+    assert [f.cards for f in plan.findings("done-open-checklist", sprint="S1")] == [(open_two,)]
+    assert plan.findings("done-open-checklist", sprint="S2") == []
+
+
+def test_done_open_checklist_names_one_item_and_no_team(plan: Plan) -> None:
+    key = plan.card("IT", "S1")
+    plan.store.checklists.add(key, "Tell the service desk")
+    plan.store.cards.move(key, status="done")
+    (finding,) = plan.findings("done-open-checklist")
+    assert finding.why == f"{key} is done with 1 checklist item still open"
+    # A closed sprint's leftovers are history, not a warning about the plan ahead.
+    plan.store.sprints.close("S1", None)
+    assert plan.findings("done-open-checklist") == []
+
+
 # -- ordering, output shapes, entry points ---------------------------------------------------
 
 
@@ -347,6 +383,7 @@ def test_rules_have_stable_ids_and_summaries() -> None:
         "card-incomplete",
         "goal-empty",
         "external-slack",
+        "done-open-checklist",
         "stored-range",
     ]
     assert all(r.summary for r in RULES)

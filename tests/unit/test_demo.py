@@ -135,6 +135,33 @@ def test_feedback_and_stock(demo_store: Store) -> None:
     assert any(s["low"] for s in stock) and any(not s["low"] for s in stock)
 
 
+def test_people_checklists_and_conversations(demo_store: Store) -> None:
+    members = {m["name"]: m["team"] for m in demo_store.members.list()}
+    cards = demo_store.cards.query()
+    active = demo_store.sprints.active()
+    assert active is not None
+    assigned = [c for c in cards if c["assignee"]]
+    # Every assignee is a member of the card's own team; the active sprint is all staffed.
+    assert assigned and all(members[c["assignee"]] == c["team"] for c in assigned)
+    assert all(c["assignee"] for c in cards if c["sprint"] == active["name"])
+    # Each contributing team has its part on the card's checklist, ticked on done cards
+    # but for the one the seam check is there to catch.
+    for card in cards:
+        items = demo_store.checklists.for_card(card["key"])
+        assert {i["team"] for i in items if i["team"]} == set(card["teams"][1:]), card["key"]
+        if card["status"] == "done" and card["key"] != "CS-2":
+            assert all(i["done"] for i in items), card["key"]
+    assert sum(1 for c in cards if c["checklist_total"] > c["checklist_done"]) >= 10
+    assert any(c["checklist_done"] == c["checklist_total"] > 1 for c in cards)
+    # A few threads between members, each mentioning someone who exists.
+    threads = [c for c in cards if c["comment_count"]]
+    assert 4 <= len(threads) <= 10
+    comments = [m for c in threads for m in demo_store.comments.for_card(c["key"])]
+    assert all(m["author"] in members for m in comments)
+    assert sum(1 for m in comments if m["mentions"]) >= len(comments) - 2
+    assert all(p in members for m in comments for p in m["mentions"])
+
+
 def test_every_record_is_in_the_activity_log(demo_store: Store) -> None:
     logged = dict(
         demo_store.conn.execute(
@@ -337,6 +364,35 @@ def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     with Store(path, clock=frozen_clock(NOW)) as opened:
         load_demo(opened, cards=SCALE)
         yield opened
+
+
+def test_scale_assignees_and_checklists(scaled: Store) -> None:
+    conn = scaled.conn
+    # Most generated cards in a sprint have a member of their team on them; none else.
+    wrong = conn.execute(
+        """SELECT COUNT(*) FROM cards c WHERE c.assignee != '' AND NOT EXISTS (
+               SELECT 1 FROM members m WHERE m.name = c.assignee AND m.team_id = c.team_id)"""
+    ).fetchone()[0]
+    assert wrong == 0
+    in_sprints, staffed = conn.execute(
+        "SELECT COUNT(*), SUM(assignee != '') FROM cards WHERE sprint_id IS NOT NULL"
+    ).fetchone()
+    assert 0.6 * in_sprints < staffed < in_sprints
+    # Every contributing team has its item; done cards have theirs ticked.
+    missing = conn.execute(
+        """SELECT COUNT(*) FROM card_teams ct WHERE NOT EXISTS (SELECT 1 FROM checklist_items i
+               WHERE i.card_id = ct.card_id AND i.team_id = ct.team_id)"""
+    ).fetchone()[0]
+    assert missing == 0
+    open_on_done = conn.execute(
+        """SELECT COUNT(*) FROM checklist_items i JOIN cards c ON c.id = i.card_id
+           WHERE c.status = 'done' AND i.done = 0"""
+    ).fetchone()[0]
+    assert open_on_done == 1  # the hand-written CS-2's
+    logged = conn.execute(
+        "SELECT COUNT(*) FROM activity WHERE entity = 'checklist_item' AND op = 'create'"
+    ).fetchone()[0]
+    assert logged == scaled.scalar("SELECT COUNT(*) FROM checklist_items")
 
 
 def test_scale_exact_card_count(scaled: Store) -> None:

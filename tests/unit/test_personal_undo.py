@@ -189,8 +189,9 @@ def test_deleting_and_undoing_a_card_keeps_its_conversation(two: tuple[Store, St
     item = omar.checklists.add("IT-5", "Check the print layout", team="WH")
     omar.checklists.tick(item["id"])
     comments = [c["body"] for c in sanne.comments.for_card("IT-5")]
+    before = sanne.scalar("SELECT COUNT(*) FROM comments")
     sanne.cards.delete("IT-5")
-    assert sanne.scalar("SELECT COUNT(*) FROM comments") == 0
+    assert sanne.scalar("SELECT COUNT(*) FROM comments") == before - len(comments)
     sanne.activity.undo()
     assert [c["body"] for c in sanne.comments.for_card("IT-5")] == comments
     assert [(i["text"], i["done"]) for i in sanne.checklists.for_card("IT-5")][-1] == (

@@ -8,7 +8,7 @@ panel share them. Rule ids are stable: scripts and the README name them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -55,6 +55,8 @@ class Plan:
     today: date
     urgent_feedback_days: int = 2
     sprint: str | None = None
+    open_checklists: dict[str, list[str | None]] = field(default_factory=dict)
+    """Done cards with open checklist items: key -> each open item's team (or None)."""
 
     @classmethod
     def load(
@@ -72,6 +74,7 @@ class Plan:
             today=today,
             urgent_feedback_days=urgent_feedback_days,
             sprint=sprint,
+            open_checklists=store.checklists.open_on_done(),
         )
 
     @cached_property
@@ -351,6 +354,27 @@ def check_external_slack(plan: Plan) -> Iterator[Finding]:
         )
 
 
+def check_done_open_checklist(plan: Plan) -> Iterator[Finding]:
+    """A card that is done while items of its checklist are still open, in a sprint not yet
+    closed (or the sprint checked) or the backlog: warning (a team's part may be undone)."""
+    for key, teams in plan.open_checklists.items():
+        card = plan.by_key.get(key)
+        if card is None or card["status"] != "done":
+            continue
+        sprint = card["sprint"]
+        if not (sprint in plan.in_scope or (sprint is None and plan.sprint is None)):
+            continue
+        n = len(teams)
+        named = list(dict.fromkeys(t for t in teams if t is not None))
+        whose = f" ({', '.join(named)})" if named else ""
+        yield Finding(
+            Severity.WARNING,
+            "done-open-checklist",
+            (key,),
+            f"{key} is done with {n} checklist item{'s' if n != 1 else ''} still open{whose}",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
@@ -373,6 +397,7 @@ RULES: tuple[Rule, ...] = (
     Rule("card-incomplete", check_card_incomplete),
     Rule("goal-empty", check_goal_empty),
     Rule("external-slack", check_external_slack),
+    Rule("done-open-checklist", check_done_open_checklist),
     Rule("stored-range", check_stored_range),
 )
 """Every rule, in the order findings of one severity are listed."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any, ClassVar
 
@@ -37,7 +38,8 @@ class BoardScreen(CardActions, LiveScreen):
     HELP_NOTES = (
         "mouse: click selects a card, double-click opens it",
         "badges: ⊘ blocked · ⇄ cross-team · ✉n feedback reports · ◷nd due soon · !late overdue"
-        " · ▶ selected",
+        " · ☑2/3 checklist done/items · ✎n comments · ▶ selected",
+        "initials at the end of a card's title line: its assignee; m shows only yours",
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -63,6 +65,7 @@ class BoardScreen(CardActions, LiveScreen):
         Binding("s", "switch_sprint", "Sprint"),
         Binding("g", "filter_goal", "Goal", show=False),
         Binding("f", "filter_feedback", "Feedback-linked", show=False),
+        Binding("m", "filter_mine", "Mine", show=False),
         Binding("w", "swimlanes", "Lanes"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("r", "reload", "Reload", show=False),
@@ -243,19 +246,20 @@ class BoardScreen(CardActions, LiveScreen):
         self.redraw()
 
     def _set_filters(self, **changes: Any) -> None:
-        f = self.model.filters
-        self.model.set_filters(
-            Filters(
-                text=changes.get("text", f.text),
-                teams=changes.get("teams", f.teams),
-                goal=changes.get("goal", f.goal),
-                feedback_only=changes.get("feedback_only", f.feedback_only),
-            )
-        )
+        self.model.set_filters(replace(self.model.filters, **changes))
         self.redraw()
 
     def action_filter_feedback(self) -> None:
         self._set_filters(feedback_only=not self.model.filters.feedback_only)
+
+    async def action_filter_mine(self) -> None:
+        """Only the cards assigned to the person at the keyboard (again: all cards)."""
+        if self.model.filters.mine is not None:
+            self._set_filters(mine=None)
+            return
+        # Who that is may take a look at git and the members: on the database thread.
+        me = await self.backend.run(lambda: self.store.actor)
+        self._set_filters(mine=me)
 
     def action_filter_teams(self) -> None:
         from sprintboard.screens.dialogs import pick_teams

@@ -10,13 +10,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from sprintboard.backend import Backend
 from sprintboard.errors import UserError
 from sprintboard.models import Card, validate
 from sprintboard.screens.host import host
+from sprintboard.store.people import canonical
 from sprintboard.views.board import LABELS
+from sprintboard.views.text import printable
 from sprintboard.vocabulary import Priority, Status
 
 NO_GOAL = -1
@@ -47,6 +50,10 @@ class CardFormScreen(ModalScreen[str | None]):
             (Content(f"{g['id']}  {g['title']}"), g["id"]) for g in data["goals"]
         ]
 
+    @property
+    def members(self) -> list[dict[str, Any]]:
+        return list(self.data.get("members", []))
+
     @staticmethod
     def fetch(store: Any, key: str | None) -> dict[str, Any]:
         """What the form offers: teams, open sprints, goals, and the card being edited."""
@@ -54,6 +61,7 @@ class CardFormScreen(ModalScreen[str | None]):
             "teams": store.teams.list(),
             "sprints": [s for s in store.sprints.list() if s["state"] != "closed"],
             "goals": store.goals.list(),
+            "members": store.members.list(),
             "card": store.cards.get(key) if key else None,
         }
 
@@ -106,6 +114,18 @@ class CardFormScreen(ModalScreen[str | None]):
                 with Vertical(classes="field"):
                     yield Label("SKUs")
                     yield Input(id="skus", placeholder="e.g. GF-1001, GF-1002")
+            with Horizontal(classes="row"):
+                with Vertical(classes="field"):
+                    yield Label("Assignee")
+                    yield Input(
+                        id="assignee",
+                        placeholder="a member or anyone",
+                        suggester=SuggestFromList(
+                            [m["name"] for m in self.members], case_sensitive=False
+                        ),
+                    )
+                with Vertical(classes="field wide"):
+                    yield Static(id="assignee-who")
             yield Label("Description")
             yield TextArea(id="description", soft_wrap=True)
             yield Static(id="form-error")
@@ -126,6 +146,7 @@ class CardFormScreen(ModalScreen[str | None]):
             self.query_one("#status", Select).value = "todo" if self.sprint_id else "backlog"
         else:
             self._fill(card)
+        self._show_who(self.query_one("#assignee", Input).value)
         self.query_one("#title", Input).focus()
 
     def _fill(self, card: dict[str, Any]) -> None:
@@ -149,6 +170,7 @@ class CardFormScreen(ModalScreen[str | None]):
         self.query_one("#goal", Select).value = NO_GOAL if card["goal"] is None else card["goal"]
         self.query_one("#due", Input).value = card["due"] or ""
         self.query_one("#skus", Input).value = ", ".join(card["skus"])
+        self.query_one("#assignee", Input).value = card["assignee"]
         self.query_one(TextArea).text = card["description"]
 
     def _values(self) -> tuple[dict[str, Any], int | None, int | None]:
@@ -169,6 +191,7 @@ class CardFormScreen(ModalScreen[str | None]):
             "priority": self.query_one("#priority", Select).value,
             "due": text("#due") or None,
             "skus": listed("#skus"),
+            "assignee": text("#assignee"),
             "description": self.query_one(TextArea).text,
         }
         sprint = self.query_one("#sprint", Select).value
@@ -176,6 +199,34 @@ class CardFormScreen(ModalScreen[str | None]):
         sprint_id = sprint if isinstance(sprint, int) and sprint != BACKLOG else None
         goal_id = goal if isinstance(goal, int) and goal != NO_GOAL else None
         return fields, sprint_id, goal_id
+
+    @on(Input.Changed, "#assignee")
+    def _assignee_typed(self, event: Input.Changed) -> None:
+        self._show_who(event.value)
+
+    def _show_who(self, value: str) -> None:
+        """Name the member the assignee will be stored as, with their team and role."""
+        typed = value.strip()
+        names = [m["name"] for m in self.members]
+        person = canonical(typed, names) if typed else ""
+        member = next((m for m in self.members if m["name"] == person), None)
+        lead = ""
+        if member is None and typed:
+            # What the suggestion offers (→ takes it): the first name it completes.
+            folded = typed.casefold()
+            member = next(
+                (m for m in self.members if m["name"].casefold().startswith(folded)), None
+            )
+            lead = "→ "
+        if member is not None:
+            who = f"{lead}{member['name']} · {member['team']}"
+            if member["role"]:
+                who += f" · {member['role']}"
+        elif typed:
+            who = "not a team member: kept as typed"
+        else:
+            who = "nobody yet: type a name (→ completes a team member's)"
+        self.query_one("#assignee-who", Static).update(Content(printable(who)))
 
     @on(Button.Pressed, "#save")
     async def action_save(self) -> None:
@@ -186,6 +237,7 @@ class CardFormScreen(ModalScreen[str | None]):
             key = await self.backend.write(self._save, fields, sprint_id, goal_id)
         except UserError as exc:
             error.update(Content(f"⚠ {exc}"))
+            error.scroll_visible(animate=False)  # below the fields, maybe out of view
             return
         self.dismiss(key)
 

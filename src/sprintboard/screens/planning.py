@@ -33,6 +33,7 @@ from sprintboard.views.planning import (
     fetch_planning,
     fetch_velocity,
     move_card,
+    person_load,
     sprint_label,
 )
 from sprintboard.widgets.capacity_bars import PlanningPanel
@@ -146,7 +147,11 @@ class PlanningScreen(LiveScreen):
     def redraw(self, team_colours: dict[str, str] | None = None) -> None:
         self.plan = self.capacity.plan(self.model.sprint.cards)
         self.lists.redraw(team_colours)
-        self.panel.bars.show(self.plan, velocity_loading=self.capacity.loading)
+        self.panel.bars.show(
+            self.plan,
+            velocity_loading=self.capacity.loading,
+            people=person_load(self.model.sprint.cards),
+        )
         self.update_header()
 
     def update_header(self) -> None:

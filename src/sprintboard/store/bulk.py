@@ -152,6 +152,8 @@ def bump_key_counters(tx: Tx, keys: Iterable[str]) -> None:
 # The plan's tables holding logged records, children first: table -> (entity, key column).
 PLAN_TABLES = {
     "feedback": ("feedback", None),
+    "comments": ("comment", None),
+    "checklist_items": ("checklist_item", None),
     "dependencies": ("dependency", None),
     "card_teams": ("card_team", None),
     "cards": ("card", "key"),

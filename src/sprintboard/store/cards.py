@@ -244,6 +244,11 @@ class Cards:
             )
         )
 
+    def _assignee(self, name: str) -> str:
+        """A team member's own spelling when `name` names one ('sanne' -> 'Sanne de
+        Vries'), else the text as given (someone outside the teams)."""
+        return self.core.person(name) if name else ""
+
     def _team_ids(self, card: Card) -> tuple[int, list[int]]:
         owner = self.teams.get(card.team)
         if owner["archived"]:
@@ -284,6 +289,7 @@ class Cards:
         key = self._allocate_key(self.teams.get(card.team)["code"])
         status = card.status.value
         data = card.model_dump(mode="json", exclude={"team", "teams"})
+        data["assignee"] = self._assignee(data["assignee"])
         row = {
             **data,
             "labels": json.dumps(data["labels"], ensure_ascii=False),
@@ -324,6 +330,8 @@ class Cards:
             team_id, others = self._team_ids(card)
             data = card.model_dump(mode="json", exclude={"team", "teams"})
             updates: dict[str, Any] = {f: data[f] for f in changes if f in data}
+            if "assignee" in updates:
+                updates["assignee"] = self._assignee(updates["assignee"])
             for f in ("labels", "skus"):
                 if f in updates:
                     updates[f] = json.dumps(updates[f], ensure_ascii=False)

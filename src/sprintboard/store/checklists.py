@@ -62,6 +62,21 @@ class Checklists:
         rows = self.core.conn.execute(sql + " GROUP BY card_id", params).fetchall()
         return {cid: (int(done), int(total)) for cid, done, total in rows}
 
+    def open_on_done(self) -> dict[str, list[str | None]]:
+        """Done cards whose checklist still has open items: card key -> the team code of
+        each open item (None for an item of no team), in checklist order."""
+        found: dict[str, list[str | None]] = {}
+        with self.core._lock:
+            rows = self.core.conn.execute(
+                """SELECT c.key, t.code FROM checklist_items i
+                   JOIN cards c ON c.id = i.card_id LEFT JOIN teams t ON t.id = i.team_id
+                   WHERE i.done = 0 AND c.status = 'done'
+                   ORDER BY c.id, i.position, i.id"""
+            ).fetchall()
+        for key, code in rows:
+            found.setdefault(key, []).append(code)
+        return found
+
     # -- writing -------------------------------------------------------------------------
 
     def add(self, key: str, text: str, *, team: str | None = None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sprintboard.errors import UserError
 from sprintboard.store.bulk import log_created, sql_uuid
+from sprintboard.store.checklists import team_part
 from sprintboard.store.database import Tx
 
 # the active sprint's column mix, by (random % 10)
@@ -133,6 +134,15 @@ def generate_cards(
             LEFT JOIN temp.gen_base b ON b.sprint_id IS c.sprint_id AND b.status = c.status
             ORDER BY i"""
     )
+    # Most cards in a sprint have someone on them: a member of the owning team.
+    run(
+        """UPDATE cards SET assignee = (
+               SELECT g.name FROM temp.gen_member g
+               WHERE g.team_id = cards.team_id AND g.n = cards.id % g.cnt)
+           WHERE id >= ? AND sprint_id IS NOT NULL AND id % 5 != 0
+             AND team_id IN (SELECT team_id FROM temp.gen_member)""",
+        [first_id],
+    )
     run(
         """INSERT INTO key_counters(team_code, last)
            SELECT t.code, MAX(CAST(substr(c.key, length(t.code) + 2) AS INTEGER))
@@ -146,6 +156,18 @@ def generate_cards(
             JOIN temp.gen_team t ON t.slot = g.r10 / 4 % ?
             WHERE g.r10 % 4 = 0 AND t.team_id != (SELECT team_id FROM cards WHERE id = g.id)""",
         [pool],
+    )
+    # Each contributing team's part as a checklist item, ticked on a done card.
+    run(
+        f"""INSERT INTO checklist_items(uuid, card_id, text, done, team_id, position,
+               created_at, done_at)
+            SELECT {sql_uuid()}, ct.card_id, p.part, c.status = 'done', ct.team_id,
+              ROW_NUMBER() OVER (PARTITION BY ct.card_id ORDER BY ct.rowid), c.created_at,
+              CASE WHEN c.status = 'done' THEN c.done_at END
+            FROM card_teams ct JOIN cards c ON c.id = ct.card_id
+            JOIN temp.gen_part p ON p.team_id = ct.team_id
+            WHERE ct.rowid > ? ORDER BY ct.rowid""",
+        [before["card_teams"]],
     )
     run(
         f"""INSERT INTO dependencies(uuid, blocker_id, dependent_id, created_at)
@@ -179,6 +201,7 @@ def generate_cards(
     )
     log_created(tx, "card", before["cards"], key_field="key", at_field="created_at")
     log_created(tx, "card_team", before["card_teams"])
+    log_created(tx, "checklist_item", before["checklist_items"], at_field="created_at")
     log_created(tx, "dependency", before["dependencies"], at_field="created_at")
     log_created(tx, "feedback", before["feedback"], at_field="received_at")
     marks = ", ".join("?" for _ in history_sprints) or "NULL"
@@ -205,6 +228,8 @@ def generate_cards(
         "gen_word",
         "gen_sprint",
         "gen_goal",
+        "gen_member",
+        "gen_part",
     ):
         run(f"DROP TABLE temp.{table}")
     return counts
@@ -213,7 +238,7 @@ def generate_cards(
 def _rowids(tx: Tx) -> dict[str, int]:
     return {
         table: tx.conn.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM [{table}]").fetchone()[0]
-        for table in ("cards", "card_teams", "dependencies", "feedback")
+        for table in ("cards", "card_teams", "checklist_items", "dependencies", "feedback")
     }
 
 
@@ -225,6 +250,20 @@ def _vocabulary_tables(tx: Tx, v: Vocabulary, today: str) -> None:
     conn.executemany(
         "INSERT INTO temp.gen_team VALUES (?, ?, ?)",
         [(i, code, teams[code]) for i, code in enumerate(pool)],
+    )
+    conn.execute("CREATE TEMP TABLE gen_part(team_id INTEGER PRIMARY KEY, part TEXT)")
+    conn.executemany(
+        "INSERT INTO temp.gen_part VALUES (?, ?)",
+        [
+            (team_id, team_part(code))
+            for code, team_id in conn.execute("SELECT code, id FROM teams")
+        ],
+    )
+    conn.execute(
+        """CREATE TEMP TABLE gen_member AS
+           SELECT team_id, name, ROW_NUMBER() OVER (PARTITION BY team_id ORDER BY id) - 1 AS n,
+                  COUNT(*) OVER (PARTITION BY team_id) AS cnt
+           FROM members"""
     )
     conn.execute("CREATE TEMP TABLE gen_title(code TEXT, n INT, template TEXT)")
     conn.execute("CREATE TEMP TABLE gen_title_count(code TEXT PRIMARY KEY, cnt INT)")

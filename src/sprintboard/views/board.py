@@ -8,10 +8,13 @@ on the state the previous key left, never on a half-finished write.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sprintboard.store.people import initials, same_person
+from sprintboard.views.text import printable
 from sprintboard.vocabulary import STATUS_LABELS, Status
 
 COLUMNS: list[str] = [s.value for s in Status]
@@ -44,18 +47,57 @@ def fetch_board(
     }
 
 
+@dataclass(frozen=True)
+class Face:
+    """What a card's face shows besides its key, title and points: who has it (initials),
+    its checklist's progress ("2/3") and how many comments it has ("" for none)."""
+
+    initials: str
+    checklist: str
+    checklist_done: bool
+    comments: str
+
+
+@functools.lru_cache(maxsize=4096)
+def _initials(name: str) -> str:
+    # Drawn for every visible card on every frame; a plan has few distinct assignees.
+    return initials(name)
+
+
+def card_face(card: Card) -> Face:
+    """The card's face from the counts its row carries (never its threads)."""
+    total = card.get("checklist_total") or 0
+    done = card.get("checklist_done") or 0
+    count = card.get("comment_count") or 0
+    return Face(
+        initials=_initials(card.get("assignee") or ""),
+        checklist=f"{done}/{total}" if total else "",
+        checklist_done=bool(total) and done >= total,
+        comments=str(count) if count else "",
+    )
+
+
 @dataclass
 class Filters:
     text: str = ""
     teams: frozenset[str] = frozenset()
     goal: int | None = None
     feedback_only: bool = False
+    mine: str | None = None  # the person at the keyboard: their cards only
 
     def active(self) -> bool:
-        return bool(self.text or self.teams or self.goal is not None or self.feedback_only)
+        return bool(
+            self.text
+            or self.teams
+            or self.goal is not None
+            or self.feedback_only
+            or self.mine is not None
+        )
 
     def describe(self) -> str:
         parts = []
+        if self.mine is not None:
+            parts.append(f"mine ({printable(self.mine)})")
         if self.text:
             parts.append(f"text “{self.text}”")
         if self.teams:
@@ -67,6 +109,8 @@ class Filters:
         return "; ".join(parts)
 
     def keep(self, card: Card) -> bool:
+        if self.mine is not None and not same_person(card.get("assignee") or "", self.mine):
+            return False
         if self.teams and not self.teams.intersection(card["teams"]):
             return False
         if self.goal is not None and card["goal"] != self.goal:

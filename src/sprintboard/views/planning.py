@@ -334,3 +334,43 @@ def capacity(base: CapacityBase, cards: list[Card]) -> SprintCapacity:
 
 
 _LOAD_FIELDS = ("cards", "points", "done_points", "unpointed", "feedback_points")
+
+
+@dataclass(frozen=True)
+class PersonLoad:
+    """The points of a team's sprint cards one person has (`person` "" for nobody yet)."""
+
+    person: str
+    points: int
+    cards: int
+
+
+def person_load(cards: list[Card]) -> dict[str, list[PersonLoad]]:
+    """Per owning team, the points of its cards by assignee: most loaded first, the
+    unassigned last. A team's loads add up to the points its capacity bar shows."""
+    found: dict[str, dict[str, list[Any]]] = {}
+    for card in cards:
+        name = " ".join((card.get("assignee") or "").split())
+        entry = found.setdefault(card["team"], {}).setdefault(name.casefold(), [name, 0, 0])
+        entry[1] += card["points"] or 0
+        entry[2] += 1
+    result: dict[str, list[PersonLoad]] = {}
+    for team, people in found.items():
+        loads = [PersonLoad(name, points, count) for name, points, count in people.values()]
+        loads.sort(key=lambda p: (not p.person, -p.points, p.person.casefold()))
+        result[team] = loads
+    return result
+
+
+def person_words(loads: list[PersonLoad]) -> str:
+    """ "Sanne 8 · Omar 5 · unassigned 3": first names, unless two people share one."""
+    firsts = [p.person.split()[0].casefold() for p in loads if p.person]
+    parts = []
+    for p in loads:
+        if not p.person:
+            parts.append(f"unassigned {p.points}")
+            continue
+        first = p.person.split()[0]
+        shown = first if firsts.count(first.casefold()) == 1 else p.person
+        parts.append(f"{shown} {p.points}")
+    return " · ".join(parts)

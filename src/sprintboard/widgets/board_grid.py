@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from sprintboard.views.board import COLUMNS, LABELS, BoardModel, Card
+from sprintboard.views.board import COLUMNS, LABELS, BoardModel, Card, Face, card_face
 from sprintboard.views.text import fit, printable
 from sprintboard.vocabulary import stored_day
 
@@ -56,6 +56,10 @@ class BoardGrid(Widget, can_focus=True):
         "board--overdue",
         "board--due",
         "board--empty",
+        "board--assignee",
+        "board--checklist",
+        "board--checklist-done",
+        "board--comments",
     }
 
     DEFAULT_CSS = """
@@ -75,6 +79,10 @@ class BoardGrid(Widget, can_focus=True):
     BoardGrid > .board--overdue { color: $error; text-style: bold; }
     BoardGrid > .board--due { color: $warning; }
     BoardGrid > .board--empty { color: $text-disabled; }
+    BoardGrid > .board--assignee { color: $text-muted; text-style: bold; }
+    BoardGrid > .board--checklist { color: $text-muted; }
+    BoardGrid > .board--checklist-done { color: $success; }
+    BoardGrid > .board--comments { color: $text-muted; }
     """
 
     class CardClicked(Message):
@@ -271,17 +279,31 @@ class BoardGrid(Widget, can_focus=True):
         bar_colour = self.team_colours.get(card["team"], "#888888")
         bar = Segment("▶" if selected else "▌", back + Style(color=bar_colour, bold=True))
         inner = width - 1
+        face = card_face(card)
         if slot.part == 1:
-            title = fit(printable(card["title"]), inner)
-            return [bar, Segment(title, back + self._style("board--title"))]
-        return [bar, *self._key_line(card, inner, back)]
+            return [bar, *self._title_line(card, face, inner, back)]
+        return [bar, *self._key_line(card, face, inner, back)]
 
-    def _key_line(self, card: Card, width: int, back: Style) -> list[Segment]:
+    def _title_line(self, card: Card, face: Face, width: int, back: Style) -> list[Segment]:
+        """The title, and the assignee's initials at the end of the line (when there is
+        room for a few letters of the title too)."""
+        who = f" {face.initials}" if face.initials else ""
+        if cell_len(who) + 6 > width:
+            who = ""
+        title = fit(printable(card["title"]), width - cell_len(who))
+        return [
+            Segment(title, back + self._style("board--title")),
+            Segment(who, back + self._style("board--assignee")),
+        ]
+
+    def _key_line(self, card: Card, face: Face, width: int, back: Style) -> list[Segment]:
         points = "" if card["points"] is None else f"{card['points']}pt"
-        badges = self._badges(card, back)
+        badges = self._badges(card, face, back)
         fixed = sum(cell_len(s.text) for s in badges) + cell_len(points)
-        if fixed + 6 > width:  # a narrow column keeps the key and points, drops badges
-            badges, fixed = [], cell_len(points)
+        # A narrow column keeps the key and points whole, dropping badges from the end.
+        room = max(6, cell_len(card["key"]) + 1)
+        while badges and fixed + room > width:
+            fixed -= cell_len(badges.pop().text)
         key_part = fit(card["key"], max(1, width - fixed - 1))
         tail = max(0, width - cell_len(key_part) - fixed)
         return [
@@ -291,7 +313,7 @@ class BoardGrid(Widget, can_focus=True):
             Segment(points, back + self._style("board--muted")),
         ]
 
-    def _badges(self, card: Card, back: Style) -> list[Segment]:
+    def _badges(self, card: Card, face: Face, back: Style) -> list[Segment]:
         badges: list[Segment] = []
         if card["blocked_by"]:
             badges.append(Segment(" ⊘", back + self._style("board--blocked")))
@@ -306,6 +328,11 @@ class BoardGrid(Widget, can_focus=True):
                 badges.append(Segment(" !late", back + self._style("board--overdue")))
             elif days <= 3:
                 badges.append(Segment(f" ◷{days}d", back + self._style("board--due")))
+        if face.checklist:
+            done = "board--checklist-done" if face.checklist_done else "board--checklist"
+            badges.append(Segment(f" ☑{face.checklist}", back + self._style(done)))
+        if face.comments:
+            badges.append(Segment(f" ✎{face.comments}", back + self._style("board--comments")))
         return badges
 
     # -- mouse ---------------------------------------------------------------------------

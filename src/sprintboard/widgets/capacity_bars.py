@@ -25,6 +25,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from sprintboard.planning.capacity import SprintCapacity, TeamCapacity
+from sprintboard.views.planning import PersonLoad, person_words
 from sprintboard.views.text import fit, printable
 from sprintboard.widgets.component_styles import ComponentStyles
 
@@ -102,6 +103,7 @@ class CapacityBars(ComponentStyles):
         super().__init__(id=id)
         self.plan: SprintCapacity | None = None
         self.velocity_loading = False
+        self.people: dict[str, list[PersonLoad]] = {}
         self.empty_text = "No sprint yet: add one with 'sprintboard sprint add'."
         self._lines: list[Strip] = []
         self._lines_key: tuple[Any, ...] | None = None
@@ -109,9 +111,18 @@ class CapacityBars(ComponentStyles):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height
 
-    def show(self, plan: SprintCapacity | None, *, velocity_loading: bool = False) -> None:
+    def show(
+        self,
+        plan: SprintCapacity | None,
+        *,
+        velocity_loading: bool = False,
+        people: dict[str, list[PersonLoad]] | None = None,
+    ) -> None:
+        """Draw `plan`; `people` (views.planning.person_load) adds each team's points per
+        assignee under its bar."""
         self.plan = plan
         self.velocity_loading = velocity_loading
+        self.people = people or {}
         self._lines_key = None
         self.refresh()
 
@@ -147,9 +158,15 @@ class CapacityBars(ComponentStyles):
             Strip.blank(width, self.get_style()),
         ]
         room = max((cell_len(figures(t)) for t in plan.teams), default=0) + 1
+        # A plan nobody is assigned in yet gets no "unassigned" line under every bar.
+        named = any(p.person for loads in self.people.values() for p in loads)
         for team in plan.teams:
             lines.append(self._bar_line(team, width, room))
             lines.append(self._detail(team, width, self._details(team)))
+            people = self.people.get(team.team)
+            if people and named:
+                words = "people: " + person_words(people)
+                lines.append(self._detail(team, width, [(words, muted)]))
             loads = load_words(team)
             if loads:
                 lines.append(self._detail(team, width, [(loads, muted)]))
