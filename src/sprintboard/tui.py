@@ -117,6 +117,24 @@ class SprintboardApp(App[None]):
 
         self.push_screen(MentionsScreen())
 
+    async def action_switch_person(self) -> None:
+        """Hand the app to someone else: their changes, their undo, their cards."""
+        from sprintboard.screens.person_dialog import PersonScreen
+
+        members = await self.backend.run(self.store.members.list)
+        current = await self.backend.run(lambda: self.store.actor)
+
+        async def chosen(name: str | None) -> None:
+            if name is None or name == current:
+                return
+            now = await self.backend.run(self.store.act_as, name)
+            self.notify(f"now working as {now}", markup=False)
+            came_back = getattr(self.screen, "came_back", None)
+            if came_back is not None:  # e.g. the board's 'mine' follows the new person
+                await came_back(away=False)
+
+        self.push_screen(PersonScreen(current, members), chosen)
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for i, (mode, title, _) in enumerate(SCREENS, start=1):
@@ -128,6 +146,11 @@ class SprintboardApp(App[None]):
         yield SystemCommand("Show keys", "Every key of this screen (?)", self.action_help)
         yield SystemCommand(
             "Mentions", "The comments that mention you with @, newest first", self.action_mentions
+        )
+        yield SystemCommand(
+            "Switch person",
+            "Who is at the keyboard: changes, undo (u) and mine (m) follow them",
+            self.action_switch_person,
         )
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:

@@ -138,7 +138,12 @@ class BoardScreen(CardActions, LiveScreen):
             self.offer_demo()
 
     async def came_back(self, *, away: bool) -> None:
-        """Back from another screen or a dialog: show what changed meanwhile."""
+        """Back from another screen or a dialog: show what changed meanwhile, and 'mine'
+        of whoever is at the keyboard now (someone else may have taken it)."""
+        if self.model.filters.mine is not None:
+            me = await self.backend.run(lambda: self.store.actor)
+            if me != self.model.filters.mine:
+                self._set_filters(mine=me)
         if self.version is not None:
             await self.poll()
 

@@ -250,6 +250,14 @@ class StoreCore:
             self._actor = self.person(raw)
         return self._actor
 
+    def act_as(self, name: str) -> str:
+        """From now on, record changes under `name` (someone else took the keyboard);
+        returns the name as recorded (a member's spelling where it names one)."""
+        with self._lock:
+            self._given_actor = name
+            self._actor = None
+            return self.actor
+
     def person(self, name: str) -> str:
         """`name` as the member it names (any case, or a first name only one member has)."""
         from sprintboard.store.people import canonical
