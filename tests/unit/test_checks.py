@@ -385,6 +385,7 @@ def test_rules_have_stable_ids_and_summaries() -> None:
         "external-slack",
         "done-open-checklist",
         "stored-range",
+        "sprint-overlap",
     ]
     assert all(r.summary for r in RULES)
 

@@ -161,6 +161,24 @@ def sprint_velocity(ctx: Context, team: str | None, last: int, as_json: bool) ->
     say(f"average done per sprint: {averages}")
 
 
+@sprint.command("report")
+@click.argument("name", default="current")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "json"]), default="md", help="Markdown or JSON."
+)
+@pass_ctx
+def sprint_report(ctx: Context, name: str, fmt: str) -> None:
+    """The sprint report: committed, completed, added after the start, removed and carried
+    over, in points and cards, per team (of an open sprint: so far)."""
+    from sprintboard.planning.sprint_report import load_report
+
+    found = load_report(ctx.store(), name)
+    if fmt == "json":
+        emit_json(found.as_json())
+    else:
+        click.echo(found.markdown(), nl=False)
+
+
 @sprint.command("capacity-report")
 @click.argument("name", default="current")
 @json_option

@@ -48,6 +48,7 @@ class TeamCapacity:
     feedback_target: int  # the share (percent) the organisation aims for
     cross_team: list[CrossTeamCard]  # its cards other teams contribute to
     helps_with: list[CrossTeamCard]  # other teams' cards it contributes to
+    usual: int | None = None  # the team's own capacity, when this sprint overrides it
 
     @property
     def over(self) -> int:
@@ -167,6 +168,7 @@ def plan_capacity(
                 feedback_target=feedback_target,
                 cross_team=[c for c in cross.values() if c.team == code],
                 helps_with=[c for c in cross.values() if code in c.contributors],
+                usual=None if override is None else int(team["capacity"]),
             )
         )
     return SprintCapacity(

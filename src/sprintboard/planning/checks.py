@@ -23,6 +23,7 @@ from sprintboard.planning.graph import (
     gc_paused,
     sprint_order,
 )
+from sprintboard.planning.sprint_overlap import overlapping_pairs
 from sprintboard.planning.stored_values import check_stored_range
 from sprintboard.vocabulary import FIRST_DAY, TeamFormat, stored_day
 
@@ -375,6 +376,21 @@ def check_done_open_checklist(plan: Plan) -> Iterator[Finding]:
         )
 
 
+def check_sprint_overlap(plan: Plan) -> Iterator[Finding]:
+    """Two planned or active sprints share days: a team cannot work in both at once."""
+    for first, second in overlapping_pairs(plan.sprints):
+        if plan.sprint is not None and plan.sprint not in (first["name"], second["name"]):
+            continue
+        yield Finding(
+            Severity.WARNING,
+            "sprint-overlap",
+            (),
+            f"{first['name']} ({first['start']} → {first['end']}) and {second['name']} "
+            f"({second['start']} → {second['end']}) overlap: move one's dates",
+            subject=f"{first['name']}/{second['name']}",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
@@ -399,6 +415,7 @@ RULES: tuple[Rule, ...] = (
     Rule("external-slack", check_external_slack),
     Rule("done-open-checklist", check_done_open_checklist),
     Rule("stored-range", check_stored_range),
+    Rule("sprint-overlap", check_sprint_overlap),
 )
 """Every rule, in the order findings of one severity are listed."""
 

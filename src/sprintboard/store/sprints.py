@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import json
+from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sprintboard.errors import NotFound, UserError
@@ -30,6 +31,8 @@ class LogEntry(NamedTuple):
 
 
 CARRY_OVER = ("backlog", "next")
+CARD_PLAN = ("next", "backlog", "leave")
+"""Where one unfinished card goes when its sprint closes (leave: it stays, unfinished)."""
 RESERVED_NAMES = ("current", "backlog")
 """Words every sprint argument reads as the active sprint and the backlog: a sprint so
 named could never be addressed."""
@@ -53,6 +56,12 @@ def _check_open(row: dict[str, Any]) -> None:
             f"sprint {row['name']!r} is closed; closed sprints are history and cannot be "
             "edited (their cards can still move)"
         )
+
+
+def shifted_dates(start: str, end: str, today: str) -> tuple[str, str]:
+    """The sprint's dates moved to start `today`, keeping its length (ISO days)."""
+    first, last, new = (date.fromisoformat(d) for d in (start, end, today))
+    return new.isoformat(), (new + (last - first)).isoformat()
 
 
 class Sprints:
@@ -142,6 +151,25 @@ class Sprints:
             tx.update("sprint", row, {f: new[f] for f in changes}, key=new["name"])
             return self.get(new["name"])
 
+    def delete(self, name: str) -> None:
+        """Delete a sprint that holds no cards (its capacity overrides go with it)."""
+        with self.core.transaction("sprint.delete") as tx:
+            row = self.get(name)
+            _check_open(row)
+            held = int(
+                self.core.scalar("SELECT COUNT(*) FROM cards WHERE sprint_id = ?", [row["id"]])
+            )
+            if held:
+                raise UserError(
+                    f"sprint {name!r} holds {held} card{'s' if held != 1 else ''}; only an "
+                    "empty sprint is deleted: move its cards out first"
+                )
+            for cap in self.core.rows(
+                "SELECT * FROM sprint_capacity WHERE sprint_id = ?", [row["id"]]
+            ):
+                tx.delete("sprint_capacity", cap, key=f"{row['name']}/{cap['team_id']}")
+            tx.delete("sprint", row, key=row["name"])
+
     def set_capacity(self, name: str, team_code: str, capacity: int) -> None:
         """Override one team's capacity for this sprint."""
         from sprintboard.models import SprintCapacity, validate  # pydantic: only when writing
@@ -176,7 +204,9 @@ class Sprints:
             )
         )
 
-    def start(self, name: str) -> dict[str, Any]:
+    def start(self, name: str, *, shift: bool = False) -> dict[str, Any]:
+        """Start a planned sprint. With `shift`, its dates move to start today, keeping its
+        length, so the burndown starts on the day it really started."""
         with self.core.transaction("sprint.start") as tx:
             row = self.get(name)
             if row["state"] != "planned":
@@ -187,17 +217,24 @@ class Sprints:
                     f"sprint {active['name']!r} is still active; close it first "
                     "(one active sprint at a time)"
                 )
-            tx.update(
-                "sprint",
-                row,
-                {
-                    "state": "active",
-                    "started_at": tx.now,
-                    "committed_points": self._points(row["id"]),
-                },
-                key=row["name"],
-            )
+            changes: dict[str, Any] = {}
+            if shift:
+                from sprintboard.models import Sprint, validate  # pydantic: only when writing
+
+                start, end = shifted_dates(row["start"], row["end"], self.core.today())
+                checked = validate(Sprint, {"name": row["name"], "start": start, "end": end})
+                changes = {"start": checked.start.isoformat(), "end": checked.end.isoformat()}
+            changes |= {
+                "state": "active",
+                "started_at": tx.now,
+                "committed_points": self._points(row["id"]),
+            }
+            tx.update("sprint", row, changes, key=row["name"])
         return self.get(name)
+
+    def starts_off_plan(self, name: str) -> bool:
+        """Whether starting the sprint today is another day than its planned start."""
+        return bool(self.get(name)["start"] != self.core.today())
 
     def unfinished(self, name: str) -> Rows:
         sprint = self.get(name)
@@ -212,38 +249,62 @@ class Sprints:
             [sprint["id"]],
         )
 
-    def close(self, name: str, carry_over: str | None) -> dict[str, Any]:
-        """Close the active sprint; unfinished cards go to the backlog or the next sprint."""
+    def close(
+        self, name: str, carry_over: str | None, plan: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Close the active sprint; unfinished cards go to the backlog or the next sprint.
+
+        `plan` says it card by card (key -> next, backlog or leave: it stays in the closed
+        sprint, unfinished); a card it does not name goes where `carry_over` says.
+        """
+        plan = {k.upper(): v for k, v in (plan or {}).items()}
         with self.core.transaction("sprint.close") as tx:
             row = self.get(name)
             if row["state"] != "active":
                 raise UserError(f"sprint {name!r} is {row['state']}; only the active one closes")
             unfinished = self.unfinished(name)
-            if unfinished and carry_over not in CARRY_OVER:
+            keys = {c["key"] for c in unfinished}
+            for key, where in plan.items():
+                if where not in CARD_PLAN:
+                    raise UserError(
+                        f"carry-over: {key} goes to next, backlog or leave (got {where!r})"
+                    )
+                if key not in keys:
+                    raise UserError(f"carry-over: {key} is not an unfinished card of {name!r}")
+            unplanned = [c for c in unfinished if c["key"] not in plan]
+            if unplanned and carry_over not in CARRY_OVER:
                 raise UserError(
-                    f"sprint {name!r} has {len(unfinished)} unfinished cards; say where they "
+                    f"sprint {name!r} has {len(unplanned)} unfinished cards; say where they "
                     "go with --carry-over backlog|next"
                 )
+            where_to = {c["key"]: plan.get(c["key"], carry_over or "") for c in unfinished}
             # Before the carry-over moves anything: the scope as it stands at the close.
             added, removed = self._scope_change(row)
-            target_id: int | None = None
-            if unfinished and carry_over == "next":
+            next_id: int | None = None
+            if "next" in where_to.values():
                 nxt = self.next_after(row)
                 if nxt is None:
                     raise UserError(
                         "carry-over: there is no planned sprint to carry cards into; add one "
                         "or use --carry-over backlog"
                     )
-                target_id = nxt["id"]
-            base = int(
-                self.core.scalar(
-                    "SELECT COALESCE(MAX(position), 0) FROM cards WHERE sprint_id IS ?",
-                    [target_id],
-                )
-            )
+                next_id = nxt["id"]
+            bases: dict[int | None, int] = {}
             card: dict[str, Any]
-            for offset, card in enumerate(unfinished, start=1):
-                changes: dict[str, Any] = {"sprint_id": target_id, "position": base + offset}
+            for card in unfinished:
+                where = where_to[card["key"]]
+                if where == "leave":
+                    continue
+                target_id = next_id if where == "next" else None
+                if target_id not in bases:
+                    bases[target_id] = int(
+                        self.core.scalar(
+                            "SELECT COALESCE(MAX(position), 0) FROM cards WHERE sprint_id IS ?",
+                            [target_id],
+                        )
+                    )
+                bases[target_id] += 1
+                changes: dict[str, Any] = {"sprint_id": target_id, "position": bases[target_id]}
                 if target_id is None:
                     changes["status"] = "backlog"
                 changes["updated_at"] = tx.now
@@ -412,6 +473,19 @@ class Sprints:
         if committed is None:  # started before commitments were recorded
             committed = sum(r["points_then"] for r in rows if r["was_in"])
         return added, max(0, int(committed) + added - now)
+
+    def close_moves(self, sprint: dict[str, Any]) -> dict[str, int | None]:
+        """Where the transaction that closed the sprint moved each card: card uuid ->
+        sprint id (None: the backlog). Empty while the sprint is open."""
+        rows = self.core.rows(
+            """SELECT entity_uuid AS uuid, json_extract(after, '$') AS target FROM activity
+               WHERE entity = 'card' AND op = 'update' AND field = 'sprint_id' AND txn = (
+                 SELECT txn FROM activity WHERE entity = 'sprint' AND entity_uuid = ?
+                   AND op = 'update' AND field = 'state' AND after = '"closed"'
+                 ORDER BY id DESC LIMIT 1)""",
+            [sprint["uuid"]],
+        )
+        return {r["uuid"]: r["target"] for r in rows}
 
     def capacity_overrides(self, sprint_id: int) -> dict[str, int]:
         """The sprint's capacity overrides: team code -> points."""
