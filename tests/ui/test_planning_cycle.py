@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sprintboard.screens.dialogs import PickerScreen
 from sprintboard.screens.planning import PlanningScreen
-from sprintboard.screens.sprint_dialogs import CloseSprintScreen, StartSprintScreen
+from sprintboard.screens.sprint_close import CloseSprintScreen, SprintReportScreen
+from sprintboard.screens.sprint_dialogs import StartSprintScreen
 from sprintboard.widgets.capacity_bars import CapacityBars
 
 from .conftest import SIZE, AppFactory, Probe, messages, wait_until
@@ -62,8 +63,11 @@ async def test_close_sends_unfinished_cards_to_the_backlog_then_start_the_next(
         text = probe.screen_text(app)
         assert "Close Sprint 42" in text
         assert f"{UNFINISHED} unfinished cards (61 points):" in text
-        assert "Next: Sprint 43 (n)" in text
-        await pilot.press("b")
+        assert "Sprint 43 after carry-over:" in text
+        await pilot.press("B", "y")
+        await settle(app, pilot)
+        assert await wait_until(pilot, lambda: isinstance(app.screen, SprintReportScreen))
+        await pilot.press("escape")
         await settle(app, pilot)
         closed = sprint_named(probe, "Sprint 42")
         assert closed["state"] == "closed"
@@ -103,7 +107,10 @@ async def test_close_carries_unfinished_cards_to_the_next_sprint(
             before = {c["key"]: c["status"] for c in store.sprints.unfinished("Sprint 42")}
         await pilot.press("C")
         assert await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
-        await pilot.press("n")
+        await pilot.press("N", "y")
+        await settle(app, pilot)
+        assert await wait_until(pilot, lambda: isinstance(app.screen, SprintReportScreen))
+        await pilot.press("escape")
         await settle(app, pilot)
         closed = sprint_named(probe, "Sprint 42")
         assert closed["state"] == "closed"
@@ -193,7 +200,10 @@ async def test_burndown_of_a_planned_sprint_says_when_it_begins(board_app: AppFa
         screen = await open_planning(app, pilot)
         await pilot.press("C")
         assert await wait_until(pilot, lambda: isinstance(app.screen, CloseSprintScreen))
-        await pilot.press("b")
+        await pilot.press("B", "y")
+        await settle(app, pilot)
+        assert await wait_until(pilot, lambda: isinstance(app.screen, SprintReportScreen))
+        await pilot.press("escape")
         await settle(app, pilot)
         assert present(screen.model.sprint_row)["name"] == "Sprint 43"
         await pilot.press("v")

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Input
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import SprintCapacity
 from sprintboard.screens.live import LiveScreen
+from sprintboard.screens.planning_sprints import SprintActions
 from sprintboard.screens.undo_keys import undo_or_redo
 from sprintboard.views.planning import (
     BACKLOG,
@@ -41,7 +42,7 @@ from sprintboard.widgets.card_list import CardListView, FilterInput, PlanningLis
 from sprintboard.widgets.planning_header import PlanningHeader
 
 
-class PlanningScreen(LiveScreen):
+class PlanningScreen(SprintActions, LiveScreen):
     """Plan a sprint: which cards go in, and whether each team can carry its share."""
 
     CSS_PATH = "planning.tcss"
@@ -66,6 +67,11 @@ class PlanningScreen(LiveScreen):
         Binding("v", "cycle_view", "Chart"),
         Binding("S", "start_sprint", "Start"),
         Binding("C", "close_sprint", "Close"),
+        Binding("N", "new_sprint", "New sprint", show=False),
+        Binding("E", "edit_sprint", "Edit sprint", show=False),
+        Binding("D", "delete_sprint", "Delete empty sprint", show=False),
+        Binding("R", "sprint_report", "Sprint report", show=False),
+        Binding("c", "set_capacity", "Team capacity in this sprint", show=False),
         Binding("slash", "filter_text", "Filter", key_display="/"),
         Binding("t", "filter_teams", "Filter by team", show=False),
         Binding("g", "filter_goal", "Filter by goal", show=False),
@@ -232,45 +238,6 @@ class PlanningScreen(LiveScreen):
                 self.run_worker(self.load(), group="writes")
 
         self.app.push_screen(PickerScreen("Plan sprint", options), chosen)
-
-    async def action_start_sprint(self) -> None:
-        from sprintboard.screens.sprint_dialogs import StartSprintScreen
-
-        sprint = self.model.sprint_row
-        if sprint is None:
-            self.notify("no sprint to start: add one first", severity="warning")
-            return
-        if sprint["state"] != "planned" or any(s["state"] == "active" for s in self.sprints):
-            # Refused: the store says why, in its own words.
-            await self.write(self.store.sprints.start, sprint["name"], refused="not started")
-            return
-        if self.plan is None:
-            return
-
-        # The dialogs write themselves; coming back, on_screen_resume reloads (a callback
-        # runs before the screen resumes).
-        def started(yes: bool | None) -> None:
-            if yes:
-                self.notify(f"{sprint['name']} started", markup=False)
-
-        cards = len(self.model.sprint.cards)
-        self.app.push_screen(StartSprintScreen(sprint, self.plan, cards), started)
-
-    async def action_close_sprint(self) -> None:
-        from sprintboard.screens.sprint_dialogs import CloseSprintScreen
-
-        data = await self.backend.run(CloseSprintScreen.fetch, self.store)
-        if data is None:
-            self.notify("no active sprint to close", severity="warning")
-            return
-
-        def closed(outcome: str | None) -> None:
-            if outcome is not None:
-                self.notify(outcome, markup=False)
-                if self.sprint_id == data["sprint"]["id"]:
-                    self.sprint_chosen = False  # follow the plan on: the next sprint
-
-        self.app.push_screen(CloseSprintScreen(data), closed)
 
     # -- actions: the right-hand panel -------------------------------------------------------
 

@@ -40,7 +40,7 @@ def figures(team: TeamCapacity) -> str:
     """The bar line's words: planned / capacity, and how far over, if over."""
     text = f"{team.planned}/{team.capacity} pt"
     if team.capacity_source == "sprint":
-        text += "*"
+        text += "*" if team.usual is None else f"* (usual {team.usual})"
     if team.over_capacity:
         text += f"  +{team.over} over"
     return text
