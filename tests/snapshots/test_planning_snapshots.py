@@ -12,7 +12,9 @@ from typing import Any
 from textual.pilot import Pilot
 
 from sprintboard.screens.planning import PlanningScreen
-from sprintboard.screens.sprint_dialogs import CloseSprintScreen, StartSprintScreen
+from sprintboard.screens.sprint_close import CloseSprintScreen, SprintReportScreen
+from sprintboard.screens.sprint_dialogs import StartSprintScreen
+from sprintboard.screens.sprint_form import CapacityScreen, SprintFormScreen
 
 from .conftest import BIG, SCREEN_KEYS, SMALL, AppFactory, Snap, Step, press_quietly, quiet, until
 
@@ -73,8 +75,52 @@ def test_close_sprint_dialog(snap_compare: Snap, demo_app: AppFactory) -> None:
 
 
 def test_start_sprint_dialog(snap_compare: Snap, demo_app: AppFactory) -> None:
-    """Sprint 42 closed (unfinished to the backlog), then Sprint 43 about to start."""
-    keys = ("C", "b", "S")
+    """Sprint 42 closed (unfinished to the backlog, its report dismissed), then Sprint 43
+    about to start a week before its planned start: the dialog offers to shift its dates."""
+    close = steps("C", "B", "y", "escape")
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await close(pilot)
+        pilot.app.clear_notifications()  # the close's toast would expire at any moment
+        await press_quietly(pilot, "S", rounds=ROUNDS)
+        await until(pilot, lambda: isinstance(pilot.app.screen, StartSprintScreen))
+        await quiet(pilot, ROUNDS)
+
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=run)
+
+
+def test_close_sprint_card_by_card(snap_compare: Snap, demo_app: AppFactory) -> None:
+    """The first card to the backlog, the second left in the sprint, the rest to Sprint
+    43: the preview adds only those to Sprint 43's load."""
+    keys = ("C", "b", "l")
     assert snap_compare(
-        demo_app(), terminal_size=BIG, run_before=steps(*keys, screen=StartSprintScreen)
+        demo_app(), terminal_size=BIG, run_before=steps(*keys, screen=CloseSprintScreen)
+    )
+
+
+def test_sprint_report_after_close(snap_compare: Snap, demo_app: AppFactory) -> None:
+    """Sprint 42 closed with its unfinished cards to Sprint 43, then its report."""
+    close = steps("C", "y", screen=SprintReportScreen)
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await close(pilot)
+        pilot.app.clear_notifications()  # the close's toast would expire at any moment
+        await quiet(pilot, ROUNDS)
+
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=run)
+
+
+def test_new_sprint_form_with_overlap(snap_compare: Snap, demo_app: AppFactory) -> None:
+    """A new sprint whose start overlaps Sprint 43: the form warns, one line."""
+    keys = ("N", *"Sprint 44", "tab", "tab", "ctrl+u", *"2026-03-30")
+    assert snap_compare(
+        demo_app(), terminal_size=BIG, run_before=steps(*keys, screen=SprintFormScreen)
+    )
+
+
+def test_capacity_dialog(snap_compare: Snap, demo_app: AppFactory) -> None:
+    """IT picked in Sprint 42's capacity dialog, its points ready to type."""
+    keys = ("c", "down", "enter")
+    assert snap_compare(
+        demo_app(), terminal_size=BIG, run_before=steps(*keys, screen=CapacityScreen)
     )

@@ -84,7 +84,7 @@ async def test_sprint_capacity_override_is_used_and_marked(
     app = board_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_planning(app, pilot)
-        assert "26/20 pt*  +6 over" in bar_line(app, "IT")
+        assert "26/20 pt* (usual 40)  +6 over" in bar_line(app, "IT")
         assert shown_capacity(app)["IT"] == (26, 20) == stored_capacity(probe)["IT"]
 
 

@@ -138,7 +138,7 @@ async def test_create_plan_start_shifted_close_card_by_card_and_report(
         text = probe.screen_text(app)
         assert "Sprint report: Sprint 44" in text
         assert "carried into Sprint 43" in text
-        assert f"committed{' ' * 15}{f'{committed}/3':>9}" in text
+        assert f"committed{' ' * 14}{f'{committed}/3':>8}" in text
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, SprintReportScreen)

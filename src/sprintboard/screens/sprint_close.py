@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList, Static
@@ -242,15 +242,16 @@ def report_lines(report: SprintReport) -> list[Content]:
     """The report as a table: a row per measure, a column per team (points/cards); teams
     with nothing to report are left out."""
     teams = [report.total] + [t for t in report.teams if any(getattr(t, a).cards for a, _ in ROWS)]
-    label = 24
+    label, width = 23, 8
     head = Content(" " * label) + Content("").join(
-        Content.styled(f"{t.team:>9}", "bold") for t in teams
+        Content.styled(f"{t.team:>{width}}", "bold") for t in teams
     )
     lines = [head]
     for attr, words in ROWS:
         if attr == "left" and report.state != "closed":
             words = "not done yet"
-        line = Content(fit(words, label)) + Content("".join(f"{_cell(t, attr):>9}" for t in teams))
+        cells = "".join(f"{_cell(t, attr):>{width}}" for t in teams)
+        line = Content(fit(words, label)) + Content(cells)
         lines.append(line)
     return lines
 
@@ -281,7 +282,7 @@ class SprintReportScreen(ModalScreen[None]):
                 + (f" · carried into {r.next_sprint}" if r.next_sprint else "")
                 + " · points/cards per team"
             )
-            with VerticalScroll(id="report-table"):
+            with ScrollableContainer(id="report-table"):
                 yield Static(Content("\n").join(report_lines(r)), id="report-body")
             with Horizontal(classes="buttons"):
                 yield Button("Close (esc)", id="done")
