@@ -92,6 +92,9 @@ def test_planned_points_against_default_and_override(plan: Store, planned: dict[
     it, ecom = cap.team("IT"), cap.team("ECOM")
     assert (it.planned, it.capacity, it.capacity_source) == (50, 40, "team")
     assert (ecom.planned, ecom.capacity, ecom.capacity_source) == (8, 5, "sprint")
+    ecom_usual = plan.teams.get("ECOM")["capacity"]
+    assert (it.usual, ecom.usual) == (None, ecom_usual)
+    assert ecom_usual != 5
     assert (it.over, it.over_capacity) == (10, True)
     assert (ecom.over, ecom.over_capacity) == (3, True)
     assert it.load == pytest.approx(1.25)
