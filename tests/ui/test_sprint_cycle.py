@@ -5,7 +5,7 @@ warning, edit and delete."""
 
 from __future__ import annotations
 
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, OptionList
 
 from sprintboard.screens.dialogs import ConfirmScreen
 from sprintboard.screens.sprint_close import CloseSprintScreen, SprintReportScreen
@@ -66,10 +66,15 @@ async def test_create_plan_start_shifted_close_card_by_card_and_report(
         assert present(screen.model.sprint_row)["name"] == "Sprint 44"
         assert "Sprint 44 added" in messages(app)
 
-        # 2. IT's capacity in this sprint: 12 instead of its usual 40.
+        # 2. IT's capacity in this sprint: 12 instead of its usual 40. The dialog opens on
+        # the selected card's team.
+        selected = present(screen.model.current().selected())
         await pilot.press("c")
         assert await wait_until(pilot, lambda: isinstance(app.screen, CapacityScreen))
-        await pilot.press("down", "enter")  # MKT, then IT
+        assert app.screen.team == selected["team"]  # type: ignore[attr-defined]
+        teams = app.screen.query_one("#capacity-teams", OptionList)
+        await pilot.press("home", "down", "enter")  # MKT, then IT
+        assert teams.highlighted == 1
         assert app.screen.focused is app.screen.query_one("#capacity-points", Input)
         await pilot.press("ctrl+u", "1", "2", "enter")
         await settle(app, pilot)
@@ -148,6 +153,14 @@ async def test_edit_and_delete_a_sprint(board_app: AppFactory, probe: Probe) -> 
     app = board_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_planning(app, pilot)
+        # The report of the active sprint, so far.
+        await pilot.press("R")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, SprintReportScreen))
+        text = probe.screen_text(app)
+        assert "Sprint report: Sprint 42 (active: so far)" in text
+        assert f"not done yet{' ' * 11}{'61/16':>8}" in text
+        await pilot.press("escape")
+        await settle(app, pilot)
         # Sprint 42 holds cards: deleting it is refused in one line.
         await pilot.press("D")
         await settle(app, pilot)

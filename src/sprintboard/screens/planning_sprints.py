@@ -193,4 +193,6 @@ class SprintActions(LiveScreen):
                 team, points = found
                 self.notify(f"{team} capacity in {sprint['name']}: {points}", markup=False)
 
-        self.app.push_screen(CapacityScreen(self.plan), saved)
+        card = self.model.current().selected()  # opens on the selected card's team
+        team = str(card["team"]) if card is not None else None
+        self.app.push_screen(CapacityScreen(self.plan, team), saved)
