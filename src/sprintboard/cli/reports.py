@@ -13,6 +13,7 @@ from sprintboard.cli.goals import goal
 from sprintboard.cli.output import emit_json, field, say, table
 from sprintboard.cli.params import POSITIVE, SPRINT, FilePath
 from sprintboard.cli.sprints import sprint
+from sprintboard.vocabulary import show_control
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -176,7 +177,7 @@ def sprint_report(ctx: Context, name: str, fmt: str) -> None:
     if fmt == "json":
         emit_json(found.as_json())
     else:
-        click.echo(found.markdown(), nl=False)
+        click.echo(show_control(found.markdown()), nl=False)
 
 
 @sprint.command("capacity-report")
