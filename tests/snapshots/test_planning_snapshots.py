@@ -77,10 +77,12 @@ def test_close_sprint_dialog(snap_compare: Snap, demo_app: AppFactory) -> None:
 def test_start_sprint_dialog(snap_compare: Snap, demo_app: AppFactory) -> None:
     """Sprint 42 closed (unfinished to the backlog, its report dismissed), then Sprint 43
     about to start a week before its planned start: the dialog offers to shift its dates."""
-    close = steps("C", "B", "y", "escape")
+    close = steps("C", "B", "y", screen=SprintReportScreen)
 
     async def run(pilot: Pilot[Any]) -> None:
         await close(pilot)
+        await press_quietly(pilot, "escape", rounds=ROUNDS)
+        await until(pilot, lambda: isinstance(pilot.app.screen, PlanningScreen))
         pilot.app.clear_notifications()  # the close's toast would expire at any moment
         await press_quietly(pilot, "S", rounds=ROUNDS)
         await until(pilot, lambda: isinstance(pilot.app.screen, StartSprintScreen))
