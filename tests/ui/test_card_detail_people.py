@@ -65,10 +65,20 @@ async def write_in_dialog(app: Any, pilot: Any, text: str) -> None:
     await settle(app, pilot)
 
 
+def bare_card(store: Store, key: str) -> None:
+    """Take the demo's checklist and comments off a card (logged, as any change)."""
+    card = store.cards._raw(key)
+    with store.transaction("test.bare") as tx:
+        for table, entity in (("checklist_items", "checklist_item"), ("comments", "comment")):
+            for row in store.rows(f"SELECT * FROM {table} WHERE card_id = ?", [card["id"]]):
+                tx.delete(entity, row, key=key)
+
+
 async def test_add_a_comment_and_tick_and_add_checklist_items(
     board_app: AppFactory, probe: Probe, demo_db: Path, clock: Clock
 ) -> None:
     with as_person(demo_db, clock, SANNE) as sanne:
+        bare_card(sanne, "ECOM-4")
         item = sanne.checklists.add("ECOM-4", "Legal: check the Klarna terms")
     app = board_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -110,7 +120,10 @@ async def test_add_a_comment_and_tick_and_add_checklist_items(
         assert "Comments  1" in text
         assert "tester  2026-03-11 10:30" in text
         assert "Ship it @sanne [b]now[/b] 🎉" in text and "second line" in text
-        assert "comment by tester: Ship it @sanne [b]now[/b] 🎉" in text  # the history
+        history = "\n".join(
+            line.plain for entry in detail.part("history").entries for line in entry
+        )
+        assert "comment by tester: Ship it @sanne [b]now[/b] 🎉" in history
 
         await press_each(app, pilot, "escape")
         assert probe.shown(app) == SPRINT_42  # back on the board, which reloaded

@@ -27,7 +27,7 @@ from textual.widgets import Footer, Static
 from sprintboard.backend import Backend
 from sprintboard.errors import UserError
 from sprintboard.screens.host import host
-from sprintboard.screens.live import binding_commands
+from sprintboard.screens.palette import binding_commands
 from sprintboard.views.card_detail import Detail, fetch_detail, undo_refusal, when
 from sprintboard.views.text import printable
 from sprintboard.widgets.card_summary import summary

@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, ClassVar
 
 from textual.app import SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import OptionList
 from textual.worker import WorkType
@@ -29,6 +28,7 @@ from sprintboard.backend import Backend
 from sprintboard.config import Settings
 from sprintboard.errors import UserError
 from sprintboard.screens.host import host
+from sprintboard.screens.palette import binding_commands
 from sprintboard.store import Store
 
 
@@ -175,24 +175,3 @@ class ListCursor(Screen[None]):
         focused = self.focused
         if isinstance(focused, OptionList):
             (focused.action_cursor_down if delta > 0 else focused.action_cursor_up)()
-
-
-def binding_commands(
-    screen: Screen[Any], where: str, skip: tuple[str, ...] = ("cursor",)
-) -> Iterable[SystemCommand]:
-    """A screen's bindings for the command palette, one per action (named after its first
-    binding and key); actions starting with one of `skip` are left out."""
-    seen: set[str] = set()
-    for binding in screen.BINDINGS:
-        if not isinstance(binding, Binding) or binding.action.startswith(skip):
-            continue
-        action = binding.action
-        if action in seen:
-            continue
-        seen.add(action)
-        key = binding.key_display or binding.key.split(",")[0]
-        yield SystemCommand(
-            binding.description,
-            f"{where}: {binding.description.lower()} (key {key})",
-            lambda action=action: screen.run_action(action),
-        )

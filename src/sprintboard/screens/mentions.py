@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer
 
 from sprintboard.screens.host import host
-from sprintboard.screens.live import binding_commands
+from sprintboard.screens.palette import binding_commands
 from sprintboard.views.card_detail import fetch_mentions
 from sprintboard.widgets.entry_list import EntryList, comment_entry
 
