@@ -67,7 +67,7 @@ async def test_opens_on_the_new_view_in_triage_order(board_app: AppFactory, prob
         assert "×3" in row_of(app, 15)
         text = Probe.screen_lines(app)
         detail = "\n".join(text[-14:])
-        assert "#1  checkout ⚑ urgent · via phone · ×6 reports" in detail
+        assert "FB-1  checkout ⚑ urgent · via phone · ×6 reports" in detail
         assert "Customer: M. de Boer" in detail and "Reported by:" in detail
         assert "received 2026-03-09 11:44:00 · 2 days old (amber !)" in detail
         assert "Checkout page spins forever after I pick iDEAL; had to order by phone." in detail

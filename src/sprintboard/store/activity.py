@@ -56,6 +56,7 @@ ACTION_WORDS = {
     "feedback.decline": "decline of {key}",
     "feedback.snooze": "snooze of {key}",
     "feedback.reopen": "reopening of {key}",
+    "feedback.inform": "marking {key} informed",
     "feedback.import": "feedback import",
     "stock.import": "stock import",
     "comment.add": "comment on {key}",
