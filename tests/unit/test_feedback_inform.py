@@ -122,7 +122,7 @@ def test_cli_inform_and_fb_names(cli: Any) -> None:
     ]
     again = cli("feedback", "inform", "1")
     assert again.code == 2 and "already marked informed by Fatima" in again.err
-    assert cli("undo", "--as", "Fatima").out == "undone: marking FB-1 informed\n"
+    assert cli("--as", "Fatima", "undo").out == "undone: marking FB-1 informed\n"
     bad = cli("feedback", "inform", "FB-x")
     assert (bad.code, bad.err) == (
         2,
