@@ -85,16 +85,18 @@ async def test_views_switch_with_tab_brackets_and_the_picker(
         screen = await open_inbox(app, pilot)
         expected = {
             view: stored_view(probe, view)
-            for view in ("new", "snoozed", "accepted", "shipped", "declined", "duplicate")
+            for view in ("new", "snoozed", "accepted", "shipped", "informed", "declined", "duplicate")
         }
         assert expected["shipped"] == [3, 14, 6]
-        for view in ("snoozed", "accepted", "shipped", "declined", "duplicate", "new"):
+        for view in ("snoozed", "accepted", "shipped", "informed", "declined", "duplicate", "new"):
             await press(app, pilot, "tab")
             assert screen.query_state.view == view
             assert shown(app) == expected[view], view
             if view == "shipped":
                 assert "✓ IT-3 done" in row_of(app, 3) and "✓ CS-1 done" in row_of(app, 6)
                 assert "shipped: IT-3 (Done) is done, tell the customer" in (probe.screen_text(app))
+            if view == "informed":
+                assert "No customer told about a fix yet." in list_lines(app)[1]
             if view == "accepted":
                 assert "→ IT-6 review" in row_of(app, 10)
             if view == "snoozed":

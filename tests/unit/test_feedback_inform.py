@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_fixtures import run_in_process
 from feedback_fixtures import NOW_STAMP, fb
 from test_restore_validation import DOCUMENT, refused
 
-from cli_fixtures import run_in_process
 from sprintboard.errors import UserError
 from sprintboard.store import Store
 

@@ -316,15 +316,13 @@ def stock_import(ctx: Context, file: Path) -> None:
 
     Good rows are kept; each bad row is reported with its line number (exit status 2).
     """
-    from sprintboard.io.stock_csv import read_stock_csv
+    from sprintboard.io.stock_csv import import_stock_csv
 
-    cleaned: list[int] = []
-    items, errors = read_stock_csv(file, cleaned=cleaned)
-    added, updated = ctx.store().stock.upsert(items) if items else (0, 0)
-    click.echo(f"{added} added, {updated} updated, {len(errors)} rejected{_cleaned(cleaned)}")
-    for error in errors:
+    done = import_stock_csv(ctx.store, file)
+    click.echo(done.summary())
+    for error in done.errors:
         click.echo(f"error: {file}: {error}", err=True)
-    if errors:
+    if done.errors:
         raise SystemExit(2)
 
 

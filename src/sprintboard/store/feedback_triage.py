@@ -31,7 +31,9 @@ def parse_id(feedback_id: int | str) -> int:
     try:
         ident = whole_number(str(feedback_id).strip().upper().removeprefix("FB-"))
     except ValueError:
-        raise UserError(f"feedback: must be a feedback id like FB-12 (got {feedback_id!r})") from None
+        raise UserError(
+            f"feedback: must be a feedback id like FB-12 (got {feedback_id!r})"
+        ) from None
     if not 1 <= ident <= INT64_MAX:
         raise UserError(f"feedback: must be a feedback id like FB-12 (got {feedback_id!r})")
     return ident
@@ -91,7 +93,8 @@ class FeedbackTriage:
         else:
             detail = ""
         raise UserError(
-            f"feedback: {fb_key(row['id'])} is already {state}{detail}; reopen it first to {verb} it"
+            f"feedback: {fb_key(row['id'])} is already {state}{detail}; "
+            f"reopen it first to {verb} it"
         )
 
     def accept(
