@@ -17,6 +17,7 @@ import pytest
 from rich.cells import cell_len
 
 from sprintboard.models import Feedback
+from sprintboard.planning.triage import VIEWS
 from sprintboard.screens.inbox import InboxScreen
 from sprintboard.store import Store, frozen_clock
 from sprintboard.tui import SprintboardApp
@@ -83,12 +84,9 @@ async def test_views_switch_with_tab_brackets_and_the_picker(
     app = build(board_app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_inbox(app, pilot)
-        expected = {
-            view: stored_view(probe, view)
-            for view in ("new", "snoozed", "accepted", "shipped", "informed", "declined", "duplicate")
-        }
+        expected = {view: stored_view(probe, view) for view in VIEWS}
         assert expected["shipped"] == [3, 14, 6]
-        for view in ("snoozed", "accepted", "shipped", "informed", "declined", "duplicate", "new"):
+        for view in (*VIEWS[1:], "new"):
             await press(app, pilot, "tab")
             assert screen.query_state.view == view
             assert shown(app) == expected[view], view

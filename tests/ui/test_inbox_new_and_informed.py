@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Select, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from sprintboard.screens.feedback_form import NewFeedbackScreen
 from sprintboard.screens.inbox import InboxScreen
@@ -52,7 +52,7 @@ async def test_new_feedback_is_stored_and_selected(board_app: AppFactory, probe:
         await press(app, pilot, "n")
         form = current_screen(app)
         assert isinstance(form, NewFeedbackScreen)
-        assert form.query_one("#feedback-received").value == "2026-03-11"  # today
+        assert form.query_one("#feedback-received", Input).value == "2026-03-11"  # today
         await pilot.press(*"Gift card refused", "enter", *"[b]at the till[/b]")
         form.query_one("#feedback-category", Select).value = "payment"
         form.query_one("#feedback-source", Select).value = "phone"
@@ -104,7 +104,7 @@ async def test_new_feedback_refuses_bad_fields_in_one_line(
             assert form_error(app).startswith(needle), form_error(app)
             await type_into(app, pilot, field, "1" if "reports" in field else "2026-03-01")
         await press(app, pilot, "escape")
-        assert isinstance(app.screen, InboxScreen)
+        assert isinstance(current_screen(app), InboxScreen)
         assert stored_ids(probe) == before
         # An earlier day is kept as given.
         await press(app, pilot, "n")
