@@ -3,7 +3,8 @@
 One line per SKU (name, on hand, threshold, restock date, a low-stock mark) and the cards
 whose SKUs name it, with their sprints; `/` filters by SKU, name or card key; enter opens
 the card (or picks one of several); `i` imports a stock CSV, as `sprintboard stock import`.
-A card's detail opens it narrowed to that card's SKUs (`StockScreen(skus=...)`).
+A card's detail opens it narrowed to that card's SKUs (`StockScreen(card=KEY)`, through
+the app's `show_stock`): read again with the stock, so an edit of the card's SKUs shows.
 """
 
 from __future__ import annotations
@@ -73,11 +74,11 @@ class StockScreen(LiveScreen):
     StockScreen #stock-filter { dock: bottom; height: 3; margin-bottom: 1; }
     """
 
-    def __init__(self, skus: frozenset[str] | None = None, *, about: str = "") -> None:
-        """`skus`: show only these (a card's SKUs, `about` naming the card)."""
+    def __init__(self, card: str | None = None) -> None:
+        """`card`: show only the SKUs of this card."""
         super().__init__()
-        self.view = StockView(skus=skus)
-        self.about = about
+        self.view = StockView()
+        self.card = card
 
     @property
     def stock_list(self) -> StockList:
@@ -95,8 +96,9 @@ class StockScreen(LiveScreen):
         self.start_polling()
 
     async def load(self) -> None:
-        data = await self.backend.run(fetch_stock, self.store)
+        data = await self.backend.run(fetch_stock, self.store, self.card)
         self.version = data["version"]
+        self.view.skus = data["skus"]
         self.view.load(data["rows"])
         self.loaded = True
         self.redraw()
@@ -117,7 +119,7 @@ class StockScreen(LiveScreen):
         if unknown:
             parts.append(Content(f" · {unknown:,} without stock"))
         if self.view.skus is not None:
-            parts.append(Content.styled(" · SKUs of ", "italic") + Content(self.about or "a card"))
+            parts.append(Content.styled(" · SKUs of ", "italic") + Content(self.card or "a card"))
         if self.view.text:
             parts.append(Content.styled(" · text “", "italic") + Content(self.view.text))
             parts.append(Content.styled("”", "italic"))
@@ -200,8 +202,3 @@ class StockScreen(LiveScreen):
 
     async def action_reload(self) -> None:
         await self.load()
-
-
-def stock_for_card(key: str, skus: list[str]) -> StockScreen:
-    """The stock screen narrowed to a card's SKUs (for the card's detail to push)."""
-    return StockScreen(frozenset(skus), about=key)

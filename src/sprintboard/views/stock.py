@@ -76,12 +76,20 @@ def stock_rows(
     return [rows[sku] for sku in sorted(rows)]
 
 
-def fetch_stock(store: Any) -> dict[str, Any]:
-    """Everything the stock screen shows, read in one go on the database thread."""
+def fetch_stock(store: Any, card: str | None = None) -> dict[str, Any]:
+    """Everything the stock screen shows, read in one go on the database thread.
+
+    `card`: the screen shows only that card's SKUs (`skus`; none once the card is gone).
+    """
     # The version first: a commit landing during the reads makes it look older, never newer.
     version = store.version()
+    skus: frozenset[str] | None = None
+    if card is not None:
+        found = store.cards.query(keys=[card])
+        skus = frozenset(found[0]["skus"]) if found else frozenset()
     return {
         "rows": stock_rows(store.stock.list(), store.stock.cards_by_sku()),
+        "skus": skus,
         "version": version,
         "read_only": store.read_only,
     }

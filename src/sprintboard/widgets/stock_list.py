@@ -19,16 +19,23 @@ from sprintboard.widgets.line_list import LineList
 
 LOW_MARK = "▼ low"
 UNKNOWN_MARK = "? none"
-# (title, width) of the fixed columns; the cards take the rest of the line.
+# (title, width) of the fixed columns; the cards take the rest of the line. Below
+# NARROW cells the name gets fewer, so the cards still show.
 COLUMNS = (
     ("", 2),
     ("SKU", 14),
     ("NAME", 24),
     ("ON HAND", 8),
-    ("MIN", 6),
+    ("LOW AT", 6),
     ("RESTOCK", 10),
     ("STOCK", 6),
 )
+NARROW, NARROW_NAME = 110, 12
+
+
+def widths(width: int) -> list[int]:
+    """The fixed columns' widths on a list `width` cells wide."""
+    return [NARROW_NAME if t == "NAME" and width < NARROW else w for t, w in COLUMNS]
 
 
 def cards_text(row: StockRow) -> str:
@@ -78,7 +85,9 @@ class StockList(LineList, can_focus=True):
         return self.view.cursor
 
     def render_header(self, y: int, width: int) -> Strip:
-        head = "".join(fit(title, w) + " " for title, w in COLUMNS) + "CARDS (SPRINT)"
+        sizes = widths(width)
+        head = "".join(fit(t, w) + " " for (t, _), w in zip(COLUMNS, sizes, strict=True))
+        head += "CARDS (SPRINT)"
         return Strip([Segment(fit(head, width), self.get_style("stock--header"))])
 
     def render_row(self, index: int, width: int) -> Strip:
@@ -96,10 +105,11 @@ class StockList(LineList, can_focus=True):
             mark, mark_style = UNKNOWN_MARK, back + self.get_style("stock--unknown")
         else:
             mark, mark_style = "", back
+        name = widths(width)[2]
         segments = [
             Segment("▶ " if selected else "  ", back),
             Segment(fit(printable(row.sku), 14) + " ", back),
-            Segment(fit(printable(row.name) or "-", 24) + " ", back if row.name else muted),
+            Segment(fit(printable(row.name) or "-", name) + " ", back if row.name else muted),
             Segment(fit(number(row.on_hand), 8) + " ", mark_style if row.low else back),
             Segment(fit(number(row.threshold), 6) + " ", muted),
             Segment(fit(row.restock_date or "-", 10) + " ", back),
