@@ -192,3 +192,29 @@ def test_restore_keeps_who_told_the_customer_cleaned(tmp_path: Path) -> None:
             run_in_process("--db", db, "feedback", "list", "--view", "informed", "--json")[1]
         )
         assert [r["informed_by"] for r in informed] == ["Fatima"]
+
+
+def test_history_and_undo_name_feedback_fb(cli: Any) -> None:
+    assert cli("feedback", "add", "Cart empties").out == "FB-1\n"
+    assert cli("feedback", "add", "Slow search").out == "FB-2\n"
+    assert cli("undo").out == "undone: new feedback FB-2\n"
+    assert cli("feedback", "add", "Slow search again").out == "FB-2\n"
+    cli("feedback", "accept", "FB-1", "--team", "IT")
+    cli("card", "move", "IT-1", "done")
+    cli("--as", "Fatima", "feedback", "inform", "fb-1")
+    entries = json.loads(cli("history", "FB-1", "--json").out)
+    assert [(e["action"], e["entity_key"], e["field"]) for e in entries] == [
+        ("feedback.add", "FB-1", None),
+        ("feedback.accept", "FB-1", "state"),
+        ("feedback.accept", "FB-1", "card_id"),
+        ("feedback.accept", "FB-1", "triaged_at"),
+        ("feedback.inform", "FB-1", "informed_by"),
+        ("feedback.inform", "FB-1", "informed_at"),
+    ]
+    table = cli("history", "fb-1").out
+    assert "created feedback FB-1" in table and "informed_by: None -> Fatima" in table
+    assert [e["after"]["text"] for e in json.loads(cli("history", "FB-2", "--json").out)] == [
+        "Slow search again"
+    ]
+    missing = cli("history", "FB-9")
+    assert (missing.code, missing.err) == (2, "error: feedback: no feedback FB-9\n")

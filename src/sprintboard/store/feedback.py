@@ -28,7 +28,7 @@ from sprintboard.errors import NotFound, UserError
 from sprintboard.store.bulk import insert_many
 from sprintboard.store.cards import Cards
 from sprintboard.store.database import Rows, StoreCore, Tx, new_uuid, text_match
-from sprintboard.store.feedback_triage import FeedbackTriage, parse_id
+from sprintboard.store.feedback_triage import FeedbackTriage, fb_key, parse_id
 from sprintboard.vocabulary import URGENT_CATEGORIES, FeedbackCategory, Triage
 
 if TYPE_CHECKING:
@@ -103,7 +103,10 @@ class FeedbackItems(FeedbackTriage):
         return self.get(rowid)
 
     def insert(self, tx: Tx, item: Feedback) -> int:
-        return tx.insert("feedback", self._row(tx, item))
+        # The id SQLite would give (one past the largest; the write lock is held), chosen
+        # here so the logged creation names the item `FB-12` like every later change.
+        ident = int(self.core.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM feedback"))
+        return tx.insert("feedback", {"id": ident, **self._row(tx, item)}, key=fb_key(ident))
 
     def add_many(self, items: builtins.list[Feedback], *, action: str = "feedback.import") -> int:
         """Insert many items in one transaction (one logged creation each); returns how many."""
@@ -131,7 +134,7 @@ class FeedbackItems(FeedbackTriage):
         ident = parse_id(feedback_id)
         row = self.core.row(FEEDBACK_SELECT + " WHERE f.id = ?", [ident])
         if row is None:
-            raise NotFound(f"feedback: no feedback with id {ident}")
+            raise NotFound(f"feedback: no feedback {fb_key(ident)}")
         return _shape(row)
 
     def list(
