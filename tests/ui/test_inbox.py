@@ -1,9 +1,9 @@
 """The feedback inbox driven from the keyboard: every triage checked in the database and on screen.
 
 The demo organisation's inbox at the tests' 'now' (2026-03-11), in triage order:
-new #1 checkout ×6, #2 cart ×3, #13 cart ×2 (11 days), #4 checkout ×2, #5 payment ×1,
-#15 product ×3, #7 product ×2; snoozed #11 (until 2026-03-14); accepted #10 (IT-6, review),
-#8 (ECOM-4, backlog); shipped #3 and #14 (IT-3 done), #6 (CS-1 done); declined #9, #12.
+new FB-1 checkout ×6, FB-2 cart ×3, FB-13 cart ×2 (11 days), FB-4 checkout ×2, FB-5 payment ×1,
+FB-15 product ×3, FB-7 product ×2; snoozed FB-11 (until 2026-03-14); accepted FB-10 (IT-6, review),
+FB-8 (ECOM-4, backlog); shipped FB-3 and FB-14 (IT-3 done), FB-6 (CS-1 done); declined FB-9, FB-12.
 """
 
 from __future__ import annotations

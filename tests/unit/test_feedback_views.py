@@ -152,7 +152,7 @@ def test_text_filter_looks_in_text_customer_reporter_card_and_id(store: Store) -
     assert ids(feedback.inbox("new", text="SPRING20 says")) == [coupon]  # anywhere in it
     assert ids(feedback.inbox("new", text="bob")) == [other]
     assert feedback.inbox("new", text="nowhere") == []
-    # A card's key (its own or the one its original became), and `#id`.
+    # A card's key (its own or the one its original became), and `FB-id`.
     assert ids(feedback.inbox("accepted", text=key.lower())) == [accepted]
     assert ids(feedback.inbox("duplicate", text=key)) == [merged]
     assert feedback.inbox("new", text=key) == []

@@ -189,7 +189,7 @@ class FeedbackItems(FeedbackTriage):
 
         `today` (default: the store's clock) decides which snoozes are due: a snoozed item
         is back in `new` on its until-day, woken or not. `text` keeps the items whose text,
-        customer, reporter, card key or `#id` holds it (see the module's docstring).
+        customer, reporter, card key or `FB-id` holds it (see the module's docstring).
         `matching`: how many items the view holds under these filters, if the caller has
         counted them; it only picks the faster way to read the same rows.
         """
