@@ -89,7 +89,7 @@ def main() -> None:
         med, worst, _ = timed(lambda: store.feedback.wake_snoozed(), args.repeat)
         line("wake_snoozed (none due)", med, worst)
 
-        print("the text filter (SQL LIKE over text, customer, reporter, card, #id):")
+        print("the text filter (SQL LIKE over text, customer, reporter, card, FB-id):")
         rare = f"customer {args.items // 12}"  # ~11 items
         for label, needle in (("common", "checkout page"), ("rare", rare), ("none", "zzzz")):
             med, worst, rows = timed(

@@ -107,6 +107,12 @@ class SprintboardApp(App[None]):
         if mode in self.MODES and self.current_mode != mode:
             self.switch_mode(mode)
 
+    def show_stock(self, card: str) -> None:
+        """The stock screen narrowed to a card's SKUs, over the screen that asked for it."""
+        from sprintboard.screens.stock import StockScreen
+
+        self.push_screen(StockScreen(card=card))
+
     def action_help(self) -> None:
         from sprintboard.screens.help import HelpScreen
 

@@ -1,4 +1,5 @@
-"""The feedback inbox's look, pinned: the new view, the shipped view, the accept dialog.
+"""The feedback inbox's look, pinned: the new view, the shipped view, the informed view, the
+accept dialog and the new-feedback form.
 
 Stable across runs: the demo's dates come from the frozen clock (ages are counted to it),
 inputs do not blink (the app is `frozen` when built with a clock), the terminal size is
@@ -11,6 +12,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from sprintboard.screens.feedback_form import NewFeedbackScreen
 from sprintboard.screens.inbox import InboxScreen
 from sprintboard.screens.triage_dialogs import AcceptScreen
 
@@ -46,6 +48,22 @@ def test_inbox_shipped_view(snap_compare: Snap, demo_app: AppFactory) -> None:
 
 
 def test_inbox_accept_dialog(snap_compare: Snap, demo_app: AppFactory) -> None:
-    # #13 (cart): the dialog suggests Ecommerce; the title comes from the feedback.
+    # FB-13 (cart): the dialog suggests Ecommerce; the title comes from the feedback.
     keys = ("j", "j", "a")
     assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps(*keys, screen=AcceptScreen))
+
+
+def test_inbox_informed_view(snap_compare: Snap, demo_app: AppFactory) -> None:
+    # Two shipped items marked informed (i): the informed view names who told them, and when.
+    keys = ("tab", "tab", "tab", "i", "i", "tab")
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps(*keys))
+
+
+def test_inbox_new_feedback_dialog(snap_compare: Snap, demo_app: AppFactory) -> None:
+    # n: today's date and one report filled in; a mistake shows in one line under the fields.
+    async def run(pilot: Pilot[Any]) -> None:
+        await steps("n", screen=NewFeedbackScreen)(pilot)
+        await press_quietly(pilot, *"Gift card refused at the till", "enter", *"second line")
+        await press_quietly(pilot, "tab", "tab", "tab", "tab", "tab", "backspace", "0", "ctrl+s")
+
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=run)

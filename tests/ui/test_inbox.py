@@ -1,9 +1,9 @@
 """The feedback inbox driven from the keyboard: every triage checked in the database and on screen.
 
 The demo organisation's inbox at the tests' 'now' (2026-03-11), in triage order:
-new #1 checkout ×6, #2 cart ×3, #13 cart ×2 (11 days), #4 checkout ×2, #5 payment ×1,
-#15 product ×3, #7 product ×2; snoozed #11 (until 2026-03-14); accepted #10 (IT-6, review),
-#8 (ECOM-4, backlog); shipped #3 and #14 (IT-3 done), #6 (CS-1 done); declined #9, #12.
+new FB-1 checkout ×6, FB-2 cart ×3, FB-13 cart ×2 (11 days), FB-4 checkout ×2, FB-5 payment ×1,
+FB-15 product ×3, FB-7 product ×2; snoozed FB-11 (until 2026-03-14); accepted FB-10 (IT-6, review),
+FB-8 (ECOM-4, backlog); shipped FB-3 and FB-14 (IT-3 done), FB-6 (CS-1 done); declined FB-9, FB-12.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 from rich.cells import cell_len
 
 from sprintboard.models import Feedback
+from sprintboard.planning.triage import VIEWS
 from sprintboard.screens.inbox import InboxScreen
 from sprintboard.store import Store, frozen_clock
 from sprintboard.tui import SprintboardApp
@@ -67,7 +68,7 @@ async def test_opens_on_the_new_view_in_triage_order(board_app: AppFactory, prob
         assert "×3" in row_of(app, 15)
         text = Probe.screen_lines(app)
         detail = "\n".join(text[-14:])
-        assert "#1  checkout ⚑ urgent · via phone · ×6 reports" in detail
+        assert "FB-1  checkout ⚑ urgent · via phone · ×6 reports" in detail
         assert "Customer: M. de Boer" in detail and "Reported by:" in detail
         assert "received 2026-03-09 11:44:00 · 2 days old (amber !)" in detail
         assert "Checkout page spins forever after I pick iDEAL; had to order by phone." in detail
@@ -83,18 +84,17 @@ async def test_views_switch_with_tab_brackets_and_the_picker(
     app = build(board_app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_inbox(app, pilot)
-        expected = {
-            view: stored_view(probe, view)
-            for view in ("new", "snoozed", "accepted", "shipped", "declined", "duplicate")
-        }
+        expected = {view: stored_view(probe, view) for view in VIEWS}
         assert expected["shipped"] == [3, 14, 6]
-        for view in ("snoozed", "accepted", "shipped", "declined", "duplicate", "new"):
+        for view in (*VIEWS[1:], "new"):
             await press(app, pilot, "tab")
             assert screen.query_state.view == view
             assert shown(app) == expected[view], view
             if view == "shipped":
                 assert "✓ IT-3 done" in row_of(app, 3) and "✓ CS-1 done" in row_of(app, 6)
                 assert "shipped: IT-3 (Done) is done, tell the customer" in (probe.screen_text(app))
+            if view == "informed":
+                assert "No customer told about a fix yet." in list_lines(app)[1]
             if view == "accepted":
                 assert "→ IT-6 review" in row_of(app, 10)
             if view == "snoozed":

@@ -57,7 +57,7 @@ async def test_accept_with_the_suggested_team(board_app: AppFactory, probe: Prob
         )
         assert card["priority"] == "high" and "feedback" in card["labels"]
         assert screen.counts["new"] == 6 and screen.counts["accepted"] == 3
-        assert f"feedback 1 accepted as {row['card']}" in messages(app)
+        assert f"FB-1 accepted as {row['card']}" in messages(app)
 
 
 async def test_accept_for_another_team_into_the_current_sprint(
@@ -126,7 +126,7 @@ async def test_merge_as_duplicate_of_feedback_adds_up_reports(
         await open_inbox(app, pilot)
         await press(app, pilot, "j", "j", "j")  # #4 checkout VAT number, ×2
         await press(app, pilot, "m")  # the picker opens once the candidates are read
-        await press(app, pilot, *"#1  checkout page spins", "enter")  # into #1, ×6
+        await press(app, pilot, *"FB-1  checkout page spins", "enter")  # into #1, ×6
         assert isinstance(app.screen, InboxScreen)
         assert feedback(probe, 4)["state"] == "duplicate"
         assert feedback(probe, 1)["reports"] == 8
@@ -136,7 +136,7 @@ async def test_merge_as_duplicate_of_feedback_adds_up_reports(
         await press(app, pilot, "k")
         assert selected(app) == 13
         await press(app, pilot, "m")
-        await press(app, pilot, *"#2  coupon", "enter")  # #13 (×2) into #2 (×3)
+        await press(app, pilot, *"FB-2  coupon", "enter")  # #13 (×2) into #2 (×3)
         assert feedback(probe, 2)["reports"] == 5
         assert feedback(probe, 13)["state"] == "duplicate"
         assert shown(app) == [1, 2, 5, 15, 7] == stored_view(probe, "new")
@@ -202,7 +202,7 @@ async def test_reopen_brings_an_item_back_to_new(board_app: AppFactory, probe: P
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_inbox(app, pilot)
         await press(app, pilot, "o")
-        assert "feedback 1 is already new" in messages(app)
+        assert "FB-1 is already new" in messages(app)
         await press(app, pilot, "left_square_bracket", "left_square_bracket")  # declined
         assert shown(app) == [9, 12]
         await press(app, pilot, "o")
@@ -248,7 +248,7 @@ async def test_triaged_items_are_refused_until_reopened(
             await press(app, pilot, key)
             assert isinstance(app.screen, InboxScreen), key  # no dialog opens
         assert messages(app)[-1] == (
-            "feedback 10 is already accepted as IT-6; reopen it first (o) to merge it"
+            "FB-10 is already accepted as IT-6; reopen it first (o) to merge it"
         )
         assert feedback(probe, 10)["state"] == "accepted"
         assert shown(app) == [10, 8]

@@ -94,6 +94,7 @@ JSON_KEYS: dict[str, list[str]] = {
         "created_at",
     ],
     "feedback": [
+        "key",
         "id",
         "text",
         "source",
@@ -109,6 +110,8 @@ JSON_KEYS: dict[str, list[str]] = {
         "card",
         "card_status",
         "shipped",
+        "informed_by",
+        "informed_at",
     ],
     "stock": ["sku", "name", "on_hand", "threshold", "restock_date", "low"],
     "comment": ["id", "uuid", "card", "author", "body", "created_at", "edited_at", "mentions"],

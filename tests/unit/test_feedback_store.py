@@ -82,7 +82,7 @@ def test_accept_refuses_bad_input_without_changing_anything(store: Store) -> Non
         (lambda: store.feedback.accept(ident, "NOPE"), "team: unknown team"),
         (lambda: store.feedback.accept(ident, "IT", title=""), "title: must not be empty"),
         (lambda: store.feedback.accept(ident, "IT", sprint_id=closed["id"]), "Old is closed"),
-        (lambda: store.feedback.accept(999, "IT"), "no feedback with id 999"),
+        (lambda: store.feedback.accept(999, "IT"), "no feedback FB-999"),
         (lambda: store.feedback.accept("x1", "IT"), "must be a feedback id"),
     ]
     for call, message in refused:
@@ -103,7 +103,7 @@ def test_triaging_twice_is_refused_until_reopened(store: Store) -> None:
         lambda: store.feedback.duplicate(ident, card="IT-1"),
     ]
     for verb in verbs:
-        with pytest.raises(UserError, match=rf"feedback: {ident} is already accepted as IT-1;"):
+        with pytest.raises(UserError, match=rf"feedback: FB-{ident} is already accepted as IT-1;"):
             verb()
     assert state_of(store) == before
     store.feedback.reopen(ident)
@@ -169,7 +169,7 @@ def test_duplicate_refuses_loops_and_unclear_targets(store: Store) -> None:
     before = state_of(store)
     with pytest.raises(UserError, match="cannot duplicate itself"):
         store.feedback.duplicate(a, of_feedback=a)
-    with pytest.raises(UserError, match=f"feedback {b} is already merged into {a}"):
+    with pytest.raises(UserError, match=f"FB-{b} is already merged into FB-{a}"):
         store.feedback.duplicate(a, of_feedback=b)
     with pytest.raises(UserError, match="either a card"):
         store.feedback.duplicate(a)
@@ -267,7 +267,7 @@ def test_reopen_puts_each_triaged_item_back_to_new(store: Store) -> None:
         )
     # The accepted item's card stays; it just no longer counts the feedback.
     assert store.cards.get(key)["feedback"] == 0
-    with pytest.raises(UserError, match=f"feedback: {accepted} is already new"):
+    with pytest.raises(UserError, match=f"feedback: FB-{accepted} is already new"):
         store.feedback.reopen(accepted)
 
 
@@ -357,16 +357,16 @@ def test_cli_triage_verbs(cli: Any) -> None:
         assert cli("feedback", "add", text, "--category", category).code == 0
     assert cli("feedback", "add", "Later", "--reports", "2").code == 0
 
-    accepted = cli("feedback", "accept", "1", "--team", "IT", "--title", "Fix checkout hang")
-    assert (accepted.code, accepted.out) == (0, "feedback 1 accepted as IT-1\n")
+    accepted = cli("feedback", "accept", "FB-1", "--team", "IT", "--title", "Fix checkout hang")
+    assert (accepted.code, accepted.out) == (0, "FB-1 accepted as IT-1\n")
     shown = json.loads(cli("card", "show", "IT-1", "--json").out)
     assert (shown["title"], shown["labels"], shown["feedback"]) == (
         "Fix checkout hang",
         ["feedback"],
         1,
     )
-    merged = cli("feedback", "duplicate", "2", "--card", "IT-1")
-    assert merged.out == "feedback 2 merged into IT-1\n"
+    merged = cli("feedback", "duplicate", "fb-2", "--card", "IT-1")
+    assert merged.out == "FB-2 merged into IT-1\n"
     assert json.loads(cli("card", "show", "IT-1", "--json").out)["reports"] == 2
     assert cli("feedback", "decline", "3", "--reason", "out of scope").code == 0
     snoozed = cli("feedback", "snooze", "4", "--until", "2199-01-01", "--json")
@@ -385,7 +385,7 @@ def test_cli_triage_verbs(cli: Any) -> None:
     assert [(r["id"], r["shipped"]) for r in shipped] == [(1, True), (2, True)]
 
     reopened = cli("feedback", "reopen", "1")
-    assert reopened.out.startswith("feedback 1 reopened (card IT-1 kept;")
+    assert reopened.out.startswith("FB-1 reopened (card IT-1 kept;")
     assert cli("undo").out == "undone: reopening of FB-1\n"
 
 
@@ -393,7 +393,7 @@ def test_cli_triage_verbs(cli: Any) -> None:
     ("args", "needles"),
     [
         (("feedback", "accept", "1"), ("--team",)),
-        (("feedback", "accept", "9", "--team", "IT"), ("no feedback with id 9",)),
+        (("feedback", "accept", "9", "--team", "IT"), ("no feedback FB-9",)),
         (("feedback", "accept", "1", "--team", "ZZ"), ("team:",)),
         (("feedback", "accept", "1", "--team", "IT", "--sprint", "S9"), ("sprint:",)),
         (("feedback", "accept", "1", "--team", "IT", "--title", " "), ("title:",)),

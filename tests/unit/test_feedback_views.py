@@ -133,7 +133,7 @@ def ids(rows: list[dict[str, Any]]) -> list[int]:
 def matches(row: dict[str, Any], needle: str) -> bool:
     """The inbox's text filter as the screen once ran it in Python (for ASCII text)."""
     fields = (row["text"], row["customer"], row["reported_by"], row["card"] or "")
-    return any(needle.casefold() in v.casefold() for v in (*fields, f"#{row['id']}"))
+    return any(needle.casefold() in v.casefold() for v in (*fields, f"FB-{row['id']}"))
 
 
 def test_text_filter_looks_in_text_customer_reporter_card_and_id(store: Store) -> None:
@@ -152,11 +152,12 @@ def test_text_filter_looks_in_text_customer_reporter_card_and_id(store: Store) -
     assert ids(feedback.inbox("new", text="SPRING20 says")) == [coupon]  # anywhere in it
     assert ids(feedback.inbox("new", text="bob")) == [other]
     assert feedback.inbox("new", text="nowhere") == []
-    # A card's key (its own or the one its original became), and `#id`.
+    # A card's key (its own or the one its original became), and `FB-id`.
     assert ids(feedback.inbox("accepted", text=key.lower())) == [accepted]
     assert ids(feedback.inbox("duplicate", text=key)) == [merged]
     assert feedback.inbox("new", text=key) == []
-    assert ids(feedback.inbox("new", text=f"#{other}")) == [other]
+    assert ids(feedback.inbox("new", text=f"FB-{other}")) == [other]
+    assert ids(feedback.inbox("new", text=f"fb-{other}")) == [other]
     # No text is no filter.
     assert ids(feedback.inbox("new", text="")) == ids(feedback.inbox("new"))
     assert ids(feedback.inbox("new", text=None)) == ids(feedback.inbox("new"))
@@ -224,7 +225,7 @@ def test_text_filter_pages_and_counts_every_view(
     fill(store, 60)  # texts "Item 0" .. "Item 59": "item 1" matches 1, 10..19
     on_day = later("2026-03-12")  # some snoozes are due: the new view is two walks
     feedback = on_day.feedback
-    for needle in ("item 1", "ITEM 2", "#3", "IT-"):
+    for needle in ("item 1", "ITEM 2", "FB-3", "fb-3", "IT-"):
         for view in VIEWS:
             whole = feedback.inbox(view)
             expected = [r["id"] for r in whole if matches(r, needle)]

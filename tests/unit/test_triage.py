@@ -182,6 +182,7 @@ def test_views_filter_and_count() -> None:
         "snoozed": 0,
         "accepted": 0,
         "shipped": 1,
+        "informed": 0,
         "declined": 1,
         "duplicate": 0,
     }

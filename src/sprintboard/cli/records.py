@@ -13,6 +13,7 @@ from sprintboard.cli.params import POSITIVE, REPORTS, SPRINT, FilePath
 from sprintboard.errors import UserError
 from sprintboard.models import Feedback, validate
 from sprintboard.planning.triage import VIEWS, AgeLimits, age_days, age_level, view_of
+from sprintboard.store.feedback_triage import fb_key
 from sprintboard.vocabulary import FeedbackCategory, FeedbackSource, Triage
 
 CATEGORIES = click.Choice([c.value for c in FeedbackCategory])
@@ -20,6 +21,7 @@ SOURCES = click.Choice([s.value for s in FeedbackSource])
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 FEEDBACK_JSON = (
+    "key",
     "id",
     "text",
     "source",
@@ -35,9 +37,11 @@ FEEDBACK_JSON = (
     "card",
     "card_status",
     "shipped",
+    "informed_by",
+    "informed_at",
 )
 FEEDBACK_COLUMNS = [
-    ("ID", field("id")),
+    ("ID", lambda r: fb_key(r["id"])),
     ("URGENT", field("urgent")),
     ("CATEGORY", field("category")),
     ("STATE", field("state")),
@@ -50,7 +54,7 @@ FEEDBACK_COLUMNS = [
 
 
 def _feedback_json(row: dict[str, Any]) -> dict[str, Any]:
-    return {f: row[f] for f in FEEDBACK_JSON}
+    return {f: fb_key(row["id"]) if f == "key" else row[f] for f in FEEDBACK_JSON}
 
 
 @click.group()
@@ -93,7 +97,7 @@ def feedback_add(
         },
     )
     row = ctx.store().feedback.add(model)
-    emit_json(_feedback_json(row)) if as_json else click.echo(row["id"])
+    emit_json(_feedback_json(row)) if as_json else click.echo(fb_key(row["id"]))
 
 
 def _with_age(store: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -153,7 +157,7 @@ def feedback_list(
 
 
 @feedback.command("show")
-@click.argument("feedback_id")
+@click.argument("feedback_id", metavar="FB-ID")
 @json_option
 @pass_ctx
 def feedback_show(ctx: Context, feedback_id: str, as_json: bool) -> None:
@@ -162,7 +166,8 @@ def feedback_show(ctx: Context, feedback_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(_feedback_json(row))
     else:
-        details([(f.replace("_", " "), row[f]) for f in FEEDBACK_JSON])
+        shown = _feedback_json(row)
+        details([(f.replace("_", " "), shown[f]) for f in FEEDBACK_JSON if f != "id"])
 
 
 def _report(row: dict[str, Any], as_json: bool, line: str) -> None:
@@ -170,7 +175,7 @@ def _report(row: dict[str, Any], as_json: bool, line: str) -> None:
 
 
 @feedback.command("accept")
-@click.argument("feedback_id")
+@click.argument("feedback_id", metavar="FB-ID")
 @click.option("--team", required=True, help="Team whose card it becomes, e.g. IT.")
 @click.option(
     "--sprint", type=SPRINT, help="Sprint name, 'current' or 'backlog' (default: backlog)."
@@ -192,13 +197,13 @@ def feedback_accept(
     row = store.feedback.accept(
         feedback_id, team, sprint_id=None if found is None else int(found["id"]), title=title
     )
-    _report(row, as_json, f"feedback {row['id']} accepted as {row['card']}")
+    _report(row, as_json, f"{fb_key(row['id'])} accepted as {row['card']}")
 
 
 @feedback.command("duplicate")
-@click.argument("feedback_id")
+@click.argument("feedback_id", metavar="FB-ID")
 @click.option("--card", "card", help="The card it duplicates, e.g. IT-42.")
-@click.option("--of", "of_feedback", help="The feedback item it duplicates.")
+@click.option("--of", "of_feedback", help="The feedback item it duplicates, e.g. FB-12.")
 @json_option
 @pass_ctx
 def feedback_duplicate(
@@ -211,34 +216,34 @@ def feedback_duplicate(
     if (card is None) == (of_feedback is None):
         raise UserError("duplicate: give --card KEY or --of ID (one of them)")
     row = ctx.store().feedback.duplicate(feedback_id, card=card, of_feedback=of_feedback)
-    target = f"feedback {row['duplicate_of']}" if of_feedback is not None else row["card"]
-    _report(row, as_json, f"feedback {row['id']} merged into {target}")
+    target = fb_key(row["duplicate_of"]) if of_feedback is not None else row["card"]
+    _report(row, as_json, f"{fb_key(row['id'])} merged into {target}")
 
 
 @feedback.command("decline")
-@click.argument("feedback_id")
+@click.argument("feedback_id", metavar="FB-ID")
 @click.option("--reason", required=True, help="Why (one line; kept with the item).")
 @json_option
 @pass_ctx
 def feedback_decline(ctx: Context, feedback_id: str, reason: str, as_json: bool) -> None:
     """Decline feedback, with a reason."""
     row = ctx.store().feedback.decline(feedback_id, reason)
-    _report(row, as_json, f"feedback {row['id']} declined")
+    _report(row, as_json, f"{fb_key(row['id'])} declined")
 
 
 @feedback.command("snooze")
-@click.argument("feedback_id")
+@click.argument("feedback_id", metavar="FB-ID")
 @click.option("--until", required=True, help="The day it comes back, YYYY-MM-DD (after today).")
 @json_option
 @pass_ctx
 def feedback_snooze(ctx: Context, feedback_id: str, until: str, as_json: bool) -> None:
     """Snooze feedback until a day; it is back in the inbox (new) on that day."""
     row = ctx.store().feedback.snooze(feedback_id, until)
-    _report(row, as_json, f"feedback {row['id']} snoozed until {row['snoozed_until']}")
+    _report(row, as_json, f"{fb_key(row['id'])} snoozed until {row['snoozed_until']}")
 
 
 @feedback.command("reopen")
-@click.argument("feedback_id")
+@click.argument("feedback_id", metavar="FB-ID")
 @json_option
 @pass_ctx
 def feedback_reopen(ctx: Context, feedback_id: str, as_json: bool) -> None:
@@ -251,7 +256,26 @@ def feedback_reopen(ctx: Context, feedback_id: str, as_json: bool) -> None:
         kept = (
             f" (card {before['card']} kept; 'sprintboard card delete {before['card']}' removes it)"
         )
-    _report(row, as_json, f"feedback {row['id']} reopened{kept}")
+    _report(row, as_json, f"{fb_key(row['id'])} reopened{kept}")
+
+
+@feedback.command("inform")
+@click.argument("feedback_id", metavar="FB-ID")
+@json_option
+@pass_ctx
+def feedback_inform(ctx: Context, feedback_id: str, as_json: bool) -> None:
+    """Mark the customer told that their fix shipped (the item's card is done).
+
+    Records who (the person at the keyboard, see --as) and when; undo reverts it. The item
+    leaves the shipped view for the informed one.
+    """
+    row = ctx.store().feedback.inform(feedback_id)
+    _report(
+        row,
+        as_json,
+        f"{fb_key(row['id'])}: customer marked informed by {row['informed_by']}"
+        f" at {row['informed_at']}",
+    )
 
 
 @feedback.command("import")
@@ -292,15 +316,13 @@ def stock_import(ctx: Context, file: Path) -> None:
 
     Good rows are kept; each bad row is reported with its line number (exit status 2).
     """
-    from sprintboard.io.stock_csv import read_stock_csv
+    from sprintboard.io.stock_csv import import_stock_csv
 
-    cleaned: list[int] = []
-    items, errors = read_stock_csv(file, cleaned=cleaned)
-    added, updated = ctx.store().stock.upsert(items) if items else (0, 0)
-    click.echo(f"{added} added, {updated} updated, {len(errors)} rejected{_cleaned(cleaned)}")
-    for error in errors:
+    done = import_stock_csv(ctx.store, file)
+    click.echo(done.summary())
+    for error in done.errors:
         click.echo(f"error: {file}: {error}", err=True)
-    if errors:
+    if done.errors:
         raise SystemExit(2)
 
 

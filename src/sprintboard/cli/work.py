@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from sprintboard.cli import Context, pass_ctx
@@ -108,13 +110,20 @@ HISTORY_JSON = (
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def history(ctx: Context, key: str, as_json: bool) -> None:
-    """Show a card's life: every change, who made it and when (ID: for 'undo --change')."""
+    """Show a card's or a feedback item's (FB-12) life: every change, who made it and when
+    (ID: for 'undo --change')."""
     from sprintboard.cli.history import print_history
 
     store = ctx.store()
-    rows = store.activity.for_card(key)
-    if not rows:
-        store.cards.get(key)  # raises the one-line 'no card' error
+    # FB-12 is a feedback item, unless a team FB has a card of that key.
+    if re.fullmatch(r"\s*fb-\d+\s*", key, re.IGNORECASE) and not store.cards.query(keys=[key]):
+        rows = store.activity.for_feedback(key)
+        if not rows:
+            store.feedback.get(key)  # raises the one-line 'no feedback' error
+    else:
+        rows = store.activity.for_card(key)
+        if not rows:
+            store.cards.get(key)  # raises the one-line 'no card' error
     if as_json:
         emit_json([{f: r[f] for f in HISTORY_JSON} for r in rows])
     else:

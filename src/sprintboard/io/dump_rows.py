@@ -60,7 +60,7 @@ _MOMENTS = {
     "sprints": ("started_at", "closed_at"),
     "cards": ("created_at", "updated_at", "done_at"),
     "dependencies": ("created_at",),
-    "feedback": ("triaged_at",),
+    "feedback": ("triaged_at", "informed_at"),
     "comments": ("created_at", "edited_at"),
     "checklist_items": ("created_at", "done_at"),
 }
@@ -233,6 +233,22 @@ class Cleaner:
         if row.get("snoozed_until") is not None:
             _record("feedback", i, _Snoozed, {"snoozed_until": row["snoozed_until"]})
         _int_in(_path("feedback", i, "urgent"), row.get("urgent", 0), 0, 1)
+        # Who told the customer: a person's name, as a comment's author; both or neither.
+        by, at = row.get("informed_by"), row.get("informed_at")
+        if (by is None) != (at is None):
+            missing = "informed_at" if at is None else "informed_by"
+            raise UserError(
+                f"{_path('feedback', i, missing)}: informed_by and informed_at go together "
+                "(both set or both null)"
+            )
+        if by is not None:
+            if row.get("state") not in ("accepted", "duplicate"):
+                raise UserError(
+                    f"{_path('feedback', i, 'informed_by')}: only accepted or duplicate feedback "
+                    f"is marked informed (state {row.get('state')!r})"
+                )
+            who = _record("feedback", i, _Informed, {"informed_by": by})
+            self._take(("feedback", i), row, who, {"informed_by": "informed_by"})
 
     def stock(self, i: int, row: Row) -> None:
         names = ("sku", "name", "on_hand", "threshold", "restock_date")
@@ -261,6 +277,10 @@ class Cleaner:
 
 class _Author(BaseModel):
     author: Title
+
+
+class _Informed(BaseModel):
+    informed_by: Title
 
 
 class _CounterCode(BaseModel):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -56,3 +59,32 @@ def read_stock_csv(
         raise UserError(f"{path}: not a readable CSV file ({exc})") from None
     except IsADirectoryError:
         raise UserError(f"{path}: is a directory, not a CSV file") from None
+
+
+@dataclass
+class StockImport:
+    """What an import of a stock CSV did: rows added and updated, bad rows (one message
+    each, with its line) and rows whose text had control characters removed."""
+
+    added: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+    cleaned: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line, as `sprintboard stock import` prints it."""
+        line = f"{self.added} added, {self.updated} updated, {len(self.errors)} rejected"
+        if self.cleaned:
+            line += f", {len(self.cleaned)} cleaned (control characters removed)"
+        return line
+
+
+def import_stock_csv(open_store: Callable[[], Any], path: Path) -> StockImport:
+    """Read a stock CSV and write its good rows in one transaction. `open_store()` gives the
+    store, asked for only when there is something to write (a refused file creates no
+    database). A file that cannot be read at all raises UserError, one line."""
+    done = StockImport()
+    items, done.errors = read_stock_csv(path, cleaned=done.cleaned)
+    if items:
+        done.added, done.updated = open_store().stock.upsert(items)
+    return done

@@ -16,7 +16,7 @@ from typing import Any
 from sprintboard.errors import UserError
 from sprintboard.vocabulary import FIRST_DAY, URGENT_CATEGORIES, stored_day, summary_line
 
-VIEWS = ("new", "snoozed", "accepted", "shipped", "declined", "duplicate")
+VIEWS = ("new", "snoozed", "accepted", "shipped", "informed", "declined", "duplicate")
 """The inbox's views, in tab order; every item is in exactly one of them."""
 
 
@@ -65,6 +65,15 @@ class InboxItem:
     """Snoozed in the database, but its day has come: `wake_snoozed()` will make it new."""
     triaged_by: str = ""
     """Who last changed its triage state ('' when nobody has, or it is not known)."""
+    informed_by: str = ""
+    """Who told the customer the fix shipped ('' while nobody has)."""
+    informed_at: str | None = None
+    """When the customer was told (None while nobody has)."""
+
+    @property
+    def key(self) -> str:
+        """The item's name everywhere: `FB-12`."""
+        return f"FB-{self.id}"
 
 
 def _day(value: date | str) -> date:
@@ -108,9 +117,11 @@ def view_of(row: Mapping[str, Any], today: date | str) -> str:
     """The one view an item belongs in.
 
     Accepted and duplicate items whose (linked or inherited) card is done are `shipped`:
-    Customer Service can tell the customer.
+    Customer Service can tell the customer; once someone has (`informed_at`), `informed`.
     """
     state = effective_state(row, today)
+    if state in ("accepted", "duplicate") and row.get("informed_at"):
+        return "informed"
     if state in ("accepted", "duplicate") and row.get("card_status") == "done":
         return "shipped"
     return state
@@ -137,7 +148,7 @@ def inbox_item(
     days = age_days(row["received_at"], today)
     return InboxItem(
         id=int(row["id"]),
-        title=summary_line(row["text"]) or f"Customer feedback {row['id']}",
+        title=summary_line(row["text"]) or f"Customer feedback FB-{row['id']}",
         text=row["text"],
         category=row["category"],
         source=row["source"],
@@ -157,6 +168,8 @@ def inbox_item(
         shipped=view == "shipped",
         wake_due=snooze_due(row, today),
         triaged_by=row.get("triaged_by") or "",
+        informed_by=row.get("informed_by") or "",
+        informed_at=row.get("informed_at"),
     )
 
 

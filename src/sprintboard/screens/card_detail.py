@@ -83,6 +83,7 @@ class CardDetailScreen(ModalScreen[str | None]):
         Binding("space", "tick", "Tick/untick"),
         Binding("x", "remove_item", "Remove item"),
         Binding("u", "undo_entry", "Undo this change"),
+        Binding("s", "stock", "Stock of its SKUs"),
         Binding("escape,q", "close", "Close"),
         Binding("question_mark", "app.help", "Keys", key_display="?", show=False),
     ]
@@ -374,6 +375,13 @@ class CardDetailScreen(ModalScreen[str | None]):
                 self.run_worker(self.refresh_detail({"history": -1}))
 
         self.app.push_screen(CardFormScreen(self.key, data), edited)
+
+    def action_stock(self) -> None:
+        """The stock screen, narrowed to this card's SKUs."""
+        if self.detail is not None and not self.detail.card["skus"]:
+            self.notify(f"{self.key} names no SKU (e edits its SKUs)", markup=False)
+            return
+        host(self).show_stock(self.key)
 
     def action_close(self) -> None:
         self.dismiss(self.key if self.changed else None)

@@ -39,6 +39,10 @@ class Host(Protocol):
         """Tests and snapshots: a fixed clock, no blinking cursors."""
         ...
 
+    def show_stock(self, card: str) -> None:
+        """Open the stock screen on the SKUs of `card` (from its detail)."""
+        ...
+
 
 def host(node: MessagePump) -> Host:
     """The running app of a screen, dialog or widget, as a `Host`."""

@@ -37,7 +37,8 @@ WAKE_EVERY = 60.0  # seconds between looks for snoozes whose day has come
 
 
 class InboxScreen(TriageActions, LiveScreen):
-    """The triage queue of one view (new, snoozed, accepted, shipped, declined, duplicate)."""
+    """The triage queue of one view (new, snoozed, accepted, shipped, informed, declined,
+    duplicate)."""
 
     CSS_PATH = "inbox.tcss"
 
@@ -56,6 +57,8 @@ class InboxScreen(TriageActions, LiveScreen):
         Binding("x", "decline", "Decline"),
         Binding("z", "snooze", "Snooze"),
         Binding("o", "reopen", "Reopen"),
+        Binding("i", "inform", "Informed"),
+        Binding("n", "new_feedback", "New feedback"),
         Binding("u", "undo", "Undo"),
         Binding("U", "redo", "Redo", show=False),
         Binding("enter", "open_card", "Open card"),
@@ -117,7 +120,7 @@ class InboxScreen(TriageActions, LiveScreen):
         yield InboxList(self.page, id="inbox-list")
         with VerticalScroll(id="inbox-detail"):
             yield InboxDetail(id="inbox-detail-body")
-        yield FilterBar(id="inbox-filter", placeholder="filter by text, customer, card or #id")
+        yield FilterBar(id="inbox-filter", placeholder="filter by text, customer, card or FB-id")
         yield QuietFooter()
 
     async def on_mount(self) -> None:

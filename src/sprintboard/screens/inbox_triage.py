@@ -1,5 +1,6 @@
 """The inbox's triage keys: accept, duplicate, decline, snooze, reopen, undo and redo, open
-the card.
+the card; and the keys that add an item (new feedback) and close the loop (the customer
+informed).
 
 `TriageActions` is mixed into `InboxScreen` (inbox.py), whose `reads` hold what it shows.
 A triage key takes the item out of the view at once and the write follows on the database
@@ -23,6 +24,7 @@ from sprintboard.screens.triage_dialogs import (
     TriageDialog,
 )
 from sprintboard.screens.undo_keys import undo_or_redo
+from sprintboard.store.feedback_triage import fb_key
 from sprintboard.views import inbox as model
 from sprintboard.views.inbox_reads import InboxReads
 
@@ -37,6 +39,7 @@ class TriageActions(LiveScreen):
     redraw: Callable[[], None]
     refresh_counts: Callable[[], Awaitable[None]]
     load: Callable[..., Awaitable[None]]
+    show: Callable[[model.Query], Awaitable[None]]
 
     def __init__(self) -> None:
         super().__init__()
@@ -125,25 +128,26 @@ class TriageActions(LiveScreen):
         if item is None:
             return
         candidates = await self.backend.run(model.merge_candidates, self.store, item)
-        status = {c["key"]: c["status"] for c in candidates}
+        status = {c["key"]: c["status"] for c in candidates if "feedback" not in c}
+        items = {c["key"]: c["feedback"] for c in candidates if "feedback" in c}
 
         def merge(key: str | None) -> None:
             fn = self.store.feedback.duplicate
             if key is None:
                 return
-            if key.startswith("#"):  # another feedback item: its count and order change
-                self.triage(item, "?", fn, of_feedback=int(key[1:]))
+            if key in items:  # another feedback item: its count and order change
+                self.triage(item, "?", fn, of_feedback=items[key])
             else:
                 to = "shipped" if status.get(key) == "done" else "duplicate"
                 self.triage(item, to, fn, card=key)
 
-        title = f"Feedback {item.id} duplicates… (a card, or #id of feedback)"
+        title = f"{item.key} duplicates… (a card, or FB-id of feedback)"
         self.app.push_screen(CardPickerScreen(title, candidates), merge)
 
     def action_reopen(self) -> None:
         item = self._target("reopen")
         if item is not None and item.state == "new":
-            self.notify(f"feedback {item.id} is already new", markup=False)
+            self.notify(f"{item.key} is already new", markup=False)
         elif item is not None:
             self.triage(item, "new", self.store.feedback.reopen)
 
@@ -160,6 +164,36 @@ class TriageActions(LiveScreen):
             key = done["key"] or ""
             keep = int(key[3:]) if key.startswith("FB-") and key[3:].isdigit() else None
             await self.load(keep=keep)
+
+    def action_inform(self) -> None:
+        """The customer was told their fix shipped: the item leaves `shipped` for `informed`."""
+        item = self.reads.page.selected()
+        if item is None:
+            self.notify("nothing to mark informed here", markup=False)
+        elif item.view != "shipped":
+            self.notify(model.inform_refusal(item), severity="warning", markup=False)
+        else:
+            self.triage(item, "informed", self.store.feedback.inform)
+
+    def action_new_feedback(self) -> None:
+        """Type in feedback (a call, a chat) and see it selected in the new view."""
+        from sprintboard.screens.feedback_form import NewFeedbackScreen
+
+        def typed(record: Any) -> None:
+            if record is not None:
+                self.run_worker(self._add(record), group="writes")
+
+        self.app.push_screen(NewFeedbackScreen(self.reads.today), typed)
+
+    async def _add(self, record: Any) -> None:
+        ok, row = await self.try_write(model.add_feedback, self.store, record)
+        if not ok:
+            return
+        key = fb_key(row["id"])
+        self.notify(f"{key} added to the inbox ({row['category']})", markup=False)
+        if self.reads.query != model.Query():
+            await self.show(model.Query())
+        await self.load(keep=row["id"])
 
     def action_open_card(self) -> None:
         item = self.reads.page.selected()

@@ -15,4 +15,5 @@ SCREENS: list[tuple[str, str, str]] = [
     ("inbox", "Inbox", "sprintboard.screens.inbox:InboxScreen"),
     ("goals", "Goals", "sprintboard.screens.goals:GoalsScreen"),
     ("teams", "Teams", "sprintboard.screens.teams:TeamsScreen"),
+    ("stock", "Stock", "sprintboard.screens.stock:StockScreen"),
 ]

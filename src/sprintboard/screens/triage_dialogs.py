@@ -78,7 +78,7 @@ class TriageDialog(ModalScreen[Any]):
         self._fresh = False
         item = self.item
         self.query_one("#dialog-title", Label).update(
-            Content.styled(f"{self.VERB} feedback #{item.id}", "bold")
+            Content.styled(f"{self.VERB} feedback {item.key}", "bold")
         )
         what = Content(f"{item.category} · {item.source} · ") + Content(item.title)
         self.query_one("#dialog-item", Label).update(what)

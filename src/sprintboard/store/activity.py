@@ -56,6 +56,7 @@ ACTION_WORDS = {
     "feedback.decline": "decline of {key}",
     "feedback.snooze": "snooze of {key}",
     "feedback.reopen": "reopening of {key}",
+    "feedback.inform": "marking {key} informed",
     "feedback.import": "feedback import",
     "stock.import": "stock import",
     "comment.add": "comment on {key}",
@@ -134,6 +135,23 @@ class Activity:
                 "SELECT * FROM activity WHERE actor = ? ORDER BY id DESC LIMIT ?",
                 [self.core.person(person), limit],
             )
+        return [self._shape(r) for r in rows]
+
+    def for_feedback(self, feedback_id: int | str) -> Rows:
+        """Every entry that touched a feedback item (`FB-12`, `12`), in time order, marked as
+        `for_card` marks them. Found by the item's uuid; an item no longer stored (its
+        creation undone) by its key, which a later item may have taken over since."""
+        from sprintboard.store.feedback_triage import fb_key, parse_id
+
+        ident = parse_id(feedback_id)
+        uuid = self.core.scalar("SELECT uuid FROM feedback WHERE id = ?", [ident])
+        where = "entity_uuid = :uuid" if uuid else "entity = 'feedback' AND entity_key = :key"
+        rows = self.core.rows(
+            f"""SELECT a.*, (SELECT u.actor FROM activity u WHERE u.undoes = a.txn
+                             ORDER BY u.id DESC LIMIT 1) AS undone_by
+                FROM activity a WHERE {where} ORDER BY a.at, a.id""",
+            {"uuid": uuid, "key": fb_key(ident)},
+        )
         return [self._shape(r) for r in rows]
 
     def for_card(self, key: str) -> Rows:

@@ -19,6 +19,7 @@ DERIVED_KEYS = {
     "card_team": "(SELECT k.key FROM cards k WHERE k.id = card_teams.card_id)",
     "comment": "(SELECT k.key FROM cards k WHERE k.id = comments.card_id)",
     "checklist_item": "(SELECT k.key FROM cards k WHERE k.id = checklist_items.card_id)",
+    "feedback": "'FB-' || feedback.id",
 }
 
 

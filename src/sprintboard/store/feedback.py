@@ -1,18 +1,20 @@
 """Customer feedback from Customer Service: capture, inbox views and reading here, the
 triage verbs in store/feedback_triage.py (a mixin of `FeedbackItems`).
 
-Each triage verb (accept, duplicate, decline, snooze, reopen) and each wake-up of snoozed
-items is one transaction in the activity log, so `store.activity.undo()` reverts it. An item
-is triaged once: a verb that would overwrite an accepted, duplicate or declined item (its card
-link, its merge, its reason) is refused until the item is reopened.
+Each triage verb (accept, duplicate, decline, snooze, reopen, inform) and each wake-up of
+snoozed items is one transaction in the activity log, so `store.activity.undo()` reverts it.
+An item is triaged once: a verb that would overwrite an accepted, duplicate or declined item
+(its card link, its merge, its reason) is refused until the item is reopened.
 
-Views split the feedback into six disjoint sets (every item is in exactly one):
+Views split the feedback into seven disjoint sets (every item is in exactly one):
 `new` (untriaged, including snoozes whose day has come), `snoozed`, `accepted` (its card not
 done yet), `shipped` (accepted or duplicate, and the card is done: time to tell the customer),
-`declined` and `duplicate`.
+`informed` (the customer was told: who and when are kept), `declined` and `duplicate`.
+
+An item is named `FB-12` everywhere (`fb_key`); `parse_id` also reads `fb-12` and `12`.
 
 The inbox's text filter (`inbox(text=...)`, `count`, `counts`) runs in SQL: a LIKE over the
-text, the customer, who reported it, its card's key and `#id`, ignoring case (also beyond
+text, the customer, who reported it, its card's key and `FB-id`, ignoring case (also beyond
 ASCII: see `store.database.text_match`), with `%`, `_` and `\\` in the text taken literally.
 """
 
@@ -26,7 +28,7 @@ from sprintboard.errors import NotFound, UserError
 from sprintboard.store.bulk import insert_many
 from sprintboard.store.cards import Cards
 from sprintboard.store.database import Rows, StoreCore, Tx, new_uuid, text_match
-from sprintboard.store.feedback_triage import FeedbackTriage, parse_id
+from sprintboard.store.feedback_triage import FeedbackTriage, fb_key, parse_id
 from sprintboard.vocabulary import URGENT_CATEGORIES, FeedbackCategory, Triage
 
 if TYPE_CHECKING:
@@ -46,13 +48,17 @@ FEEDBACK_SELECT = """SELECT f.*, c.key AS card, c.status AS card_status,
 ORDER_COLUMNS = "urgent DESC, reports DESC, received_at, id"
 FEEDBACK_ORDER = " ORDER BY f.urgent DESC, f.reports DESC, f.received_at, f.id"
 
-VIEWS = ("new", "snoozed", "accepted", "shipped", "declined", "duplicate")
+VIEWS = ("new", "snoozed", "accepted", "shipped", "informed", "declined", "duplicate")
 """The inbox's views, in the order its tabs show them."""
 
 CARD_JOINS = """
   LEFT JOIN feedback o ON o.id = f.duplicate_of
   LEFT JOIN feedback o2 ON o2.id = o.duplicate_of
   LEFT JOIN cards c ON c.id = COALESCE(f.card_id, o.card_id, o2.card_id)"""
+
+# A customer told about the fix (`inform`) leaves the shipped view for good: the item is in
+# `informed` from then on, whatever becomes of its card.
+NOT_INFORMED = " AND f.informed_at IS NULL"
 
 # Each view as parts of one stored state each: (state, extra condition, needs the card). A
 # part is one ordered walk of index feedback_inbox; a view of two parts merges two walks, so
@@ -61,17 +67,21 @@ CARD_JOINS = """
 VIEW_PARTS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "new": (("new", "", False), ("snoozed", " AND f.snoozed_until <= :day", False)),
     "snoozed": (("snoozed", " AND f.snoozed_until > :day", False),),
-    "accepted": (("accepted", " AND c.status IS NOT 'done'", True),),
+    "accepted": (("accepted", f" AND c.status IS NOT 'done'{NOT_INFORMED}", True),),
     "shipped": (
-        ("accepted", " AND c.status = 'done'", True),
-        ("duplicate", " AND c.status = 'done'", True),
+        ("accepted", f" AND c.status = 'done'{NOT_INFORMED}", True),
+        ("duplicate", f" AND c.status = 'done'{NOT_INFORMED}", True),
+    ),
+    "informed": (
+        ("accepted", " AND f.informed_at IS NOT NULL", False),
+        ("duplicate", " AND f.informed_at IS NOT NULL", False),
     ),
     "declined": (("declined", "", False),),
-    "duplicate": (("duplicate", " AND c.status IS NOT 'done'", True),),
+    "duplicate": (("duplicate", f" AND c.status IS NOT 'done'{NOT_INFORMED}", True),),
 }
 
 # What the text filter looks in: everything the inbox shows of an item in its list.
-TEXT_FIELDS = ("f.text", "f.customer", "f.reported_by", "c.key", "'#' || f.id")
+TEXT_FIELDS = ("f.text", "f.customer", "f.reported_by", "c.key", "'FB-' || f.id")
 
 
 def _shape(row: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +103,10 @@ class FeedbackItems(FeedbackTriage):
         return self.get(rowid)
 
     def insert(self, tx: Tx, item: Feedback) -> int:
-        return tx.insert("feedback", self._row(tx, item))
+        # The id SQLite would give (one past the largest; the write lock is held), chosen
+        # here so the logged creation names the item `FB-12` like every later change.
+        ident = int(self.core.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM feedback"))
+        return tx.insert("feedback", {"id": ident, **self._row(tx, item)}, key=fb_key(ident))
 
     def add_many(self, items: builtins.list[Feedback], *, action: str = "feedback.import") -> int:
         """Insert many items in one transaction (one logged creation each); returns how many."""
@@ -121,7 +134,7 @@ class FeedbackItems(FeedbackTriage):
         ident = parse_id(feedback_id)
         row = self.core.row(FEEDBACK_SELECT + " WHERE f.id = ?", [ident])
         if row is None:
-            raise NotFound(f"feedback: no feedback with id {ident}")
+            raise NotFound(f"feedback: no feedback {fb_key(ident)}")
         return _shape(row)
 
     def list(
@@ -176,7 +189,7 @@ class FeedbackItems(FeedbackTriage):
 
         `today` (default: the store's clock) decides which snoozes are due: a snoozed item
         is back in `new` on its until-day, woken or not. `text` keeps the items whose text,
-        customer, reporter, card key or `#id` holds it (see the module's docstring).
+        customer, reporter, card key or `FB-id` holds it (see the module's docstring).
         `matching`: how many items the view holds under these filters, if the caller has
         counted them; it only picks the faster way to read the same rows.
         """
@@ -271,8 +284,8 @@ class FeedbackItems(FeedbackTriage):
             also += " AND f.category = :category"
             params["category"] = FeedbackCategory(category).value
         if text:
-            # `#id` holds only '#' and digits: other text cannot be part of it.
-            could_be_id = set(text) <= set("#0123456789")
+            # `FB-12` holds only those letters, '-' and digits: other text cannot be part of it.
+            could_be_id = set(text.upper()) <= set("FB-0123456789")
             fields = TEXT_FIELDS if could_be_id else TEXT_FIELDS[:-1]
             match, params["like"] = text_match(fields, text, ":like")
             also += " AND " + match
@@ -315,13 +328,14 @@ class FeedbackItems(FeedbackTriage):
             return self._filtered_counts(self._today(today), category, text)
         found = {view: self.count(view, today=today) for view in ("new", "snoozed", "declined")}
         # The views that depend on the card's column share one walk over their two states.
-        linked = {"accepted": 0, "shipped": 0, "duplicate": 0}
+        linked = {"accepted": 0, "shipped": 0, "informed": 0, "duplicate": 0}
         with self.core._lock:
-            for state, done, n in self.core.conn.execute(
-                "SELECT f.state, c.status IS 'done', COUNT(*) FROM feedback f"
-                f"{CARD_JOINS} WHERE f.state IN ('accepted', 'duplicate') GROUP BY 1, 2"
+            for state, done, informed, n in self.core.conn.execute(
+                "SELECT f.state, c.status IS 'done', f.informed_at IS NOT NULL, COUNT(*)"
+                f" FROM feedback f{CARD_JOINS} WHERE f.state IN ('accepted', 'duplicate')"
+                " GROUP BY 1, 2, 3"
             ):
-                linked["shipped" if done else state] += n
+                linked["informed" if informed else "shipped" if done else state] += n
         found |= linked
         return {view: found[view] for view in VIEWS}
 
@@ -337,15 +351,16 @@ class FeedbackItems(FeedbackTriage):
         found = dict.fromkeys(VIEWS, 0)
         with self.core._lock:
             groups = self.core.conn.execute(
-                "SELECT f.state, f.snoozed_until <= :day, c.status IS 'done', COUNT(*)"
-                f" FROM feedback f NOT INDEXED{CARD_JOINS} WHERE 1{also} GROUP BY 1, 2, 3",
+                "SELECT f.state, f.snoozed_until <= :day, c.status IS 'done',"
+                " f.informed_at IS NOT NULL, COUNT(*)"
+                f" FROM feedback f NOT INDEXED{CARD_JOINS} WHERE 1{also} GROUP BY 1, 2, 3, 4",
                 params,
             ).fetchall()
-        for state, due, done, n in groups:
+        for state, due, done, informed, n in groups:
             if state == "snoozed":
                 view = None if due is None else "new" if due else "snoozed"
             elif state in ("accepted", "duplicate"):
-                view = "shipped" if done else state
+                view = "informed" if informed else "shipped" if done else state
             else:
                 view = state
             if view is not None:

@@ -1,5 +1,6 @@
 """Feedback triage: the verbs that decide what becomes of an item (accept, duplicate,
-decline, snooze, reopen) and the wake-up of snoozed items, as a mixin of
+decline, snooze, reopen), telling the customer once the fix ships (inform) and the
+wake-up of snoozed items, as a mixin of
 `store.feedback.FeedbackItems`, with the helpers only they need.
 """
 
@@ -21,18 +22,20 @@ CARD_DESCRIPTION_TEXT = 90_000
 
 
 def fb_key(feedback_id: int) -> str:
-    """How the activity log names a feedback item."""
+    """How sprintboard names a feedback item everywhere: `FB-12`."""
     return f"FB-{feedback_id}"
 
 
 def parse_id(feedback_id: int | str) -> int:
-    """A feedback id from `12`, `'12'` or `'FB-12'`."""
+    """A feedback id from `12`, `'12'`, `'FB-12'` or `'fb-12'`."""
     try:
         ident = whole_number(str(feedback_id).strip().upper().removeprefix("FB-"))
     except ValueError:
-        raise UserError(f"feedback: must be a feedback id like 12 (got {feedback_id!r})") from None
+        raise UserError(
+            f"feedback: must be a feedback id like FB-12 (got {feedback_id!r})"
+        ) from None
     if not 1 <= ident <= INT64_MAX:
-        raise UserError(f"feedback: must be a feedback id like 12 (got {feedback_id!r})")
+        raise UserError(f"feedback: must be a feedback id like FB-12 (got {feedback_id!r})")
     return ident
 
 
@@ -45,7 +48,7 @@ def card_description(row: dict[str, Any]) -> str:
     lines = [
         text,
         "",
-        f"Customer feedback {row['id']}: {row['category']}, via {row['source']}, "
+        f"Customer feedback {fb_key(row['id'])}: {row['category']}, via {row['source']}, "
         f"{reports} report{'s' if reports != 1 else ''}",
     ]
     if row["customer"]:
@@ -72,7 +75,7 @@ class FeedbackTriage:
         ident = parse_id(feedback_id)
         row = self.core.row("SELECT * FROM feedback WHERE id = ?", [ident])
         if row is None:
-            raise NotFound(f"feedback: no feedback with id {ident}")
+            raise NotFound(f"feedback: no feedback {fb_key(ident)}")
         return row
 
     def _refuse_triaged(self, row: dict[str, Any], verb: str) -> None:
@@ -86,11 +89,12 @@ class FeedbackTriage:
             key = self.core.scalar("SELECT key FROM cards WHERE id = ?", [row["card_id"]])
             detail = f" as {key}" if state == "accepted" else f" of {key}"
         elif row["duplicate_of"] is not None:
-            detail = f" of feedback {row['duplicate_of']}"
+            detail = f" of {fb_key(row['duplicate_of'])}"
         else:
             detail = ""
         raise UserError(
-            f"feedback: {row['id']} is already {state}{detail}; reopen it first to {verb} it"
+            f"feedback: {fb_key(row['id'])} is already {state}{detail}; "
+            f"reopen it first to {verb} it"
         )
 
     def accept(
@@ -127,7 +131,7 @@ class FeedbackTriage:
                 {
                     "title": title
                     if title is not None
-                    else summary_line(row["text"]) or f"Customer feedback {row['id']}",
+                    else summary_line(row["text"]) or f"Customer feedback {fb_key(row['id'])}",
                     "description": description
                     if description is not None
                     else card_description(row),
@@ -190,12 +194,12 @@ class FeedbackTriage:
             elif of_feedback is not None:
                 target = self._raw(of_feedback)
                 if target["id"] == row["id"]:
-                    raise UserError(f"duplicate: feedback {row['id']} cannot duplicate itself")
+                    raise UserError(f"duplicate: {fb_key(row['id'])} cannot duplicate itself")
                 root = self._root(target)
                 if root["id"] == row["id"]:
                     raise UserError(
-                        f"duplicate: feedback {target['id']} is already merged into "
-                        f"{row['id']}; merge it the other way round"
+                        f"duplicate: {fb_key(target['id'])} is already merged into "
+                        f"{fb_key(row['id'])}; merge it the other way round"
                     )
                 tx.update(
                     "feedback",
@@ -256,7 +260,7 @@ class FeedbackTriage:
         with self.core.transaction("feedback.reopen") as tx:
             row = self._raw(feedback_id)
             if row["state"] == "new":
-                raise UserError(f"feedback: {row['id']} is already new")
+                raise UserError(f"feedback: {fb_key(row['id'])} is already new")
             seen = {row["id"]}
             parent_id = row["duplicate_of"] if row["state"] == "duplicate" else None
             while parent_id is not None and parent_id not in seen:
@@ -279,8 +283,40 @@ class FeedbackTriage:
                     "card_id": None,
                     "duplicate_of": None,
                     "triaged_at": None,
+                    "informed_by": None,
+                    "informed_at": None,
                 },
                 key=fb_key(row["id"]),
+            )
+        return self.get(row["id"])
+
+    def inform(self, feedback_id: int | str) -> dict[str, Any]:
+        """Record that the customer was told their fix shipped: by the person at the keyboard
+        (the store's actor), now. Only an item in the `shipped` view: accepted or a duplicate,
+        its card done, and nobody has told the customer yet."""
+        with self.core.transaction("feedback.inform") as tx:
+            row = self._raw(feedback_id)
+            key = fb_key(row["id"])
+            if row["informed_at"] is not None:
+                raise UserError(
+                    f"feedback: {key} was already marked informed by {row['informed_by']} "
+                    f"at {row['informed_at']}"
+                )
+            shown = self.get(row["id"])
+            if row["state"] not in ("accepted", "duplicate"):
+                raise UserError(
+                    f"feedback: {key} is {row['state']}; only accepted or duplicate feedback "
+                    "whose card is done can be marked informed"
+                )
+            if not shown["shipped"]:
+                card = shown["card"]
+                where = f"its card {card} is {shown['card_status']}" if card else "it has no card"
+                raise UserError(
+                    f"feedback: {key} has not shipped yet ({where}); mark it informed once the "
+                    "card is done"
+                )
+            tx.update(
+                "feedback", row, {"informed_by": self.core.actor, "informed_at": tx.now}, key=key
             )
         return self.get(row["id"])
 

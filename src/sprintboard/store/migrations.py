@@ -289,6 +289,17 @@ def m005_people(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_informed(db: Database) -> None:
+    _run(
+        db,
+        # Closing the loop with the customer: once a linked card ships, Customer Service
+        # tells them, and records who did and when (a person, as the activity log names one).
+        "ALTER TABLE feedback ADD COLUMN informed_by TEXT",
+        "ALTER TABLE feedback ADD COLUMN informed_at TEXT",
+    )
+
+
 def registered_migrations() -> list[str]:
     """Names of the migrations registered above, in order (`SCHEMA_MIGRATIONS` must match)."""
     return [m.name for m in migrations.pending(Database(memory=True))]

@@ -13,5 +13,6 @@ SCHEMA_MIGRATIONS = (
     "m003_inbox",
     "m004_history",
     "m005_people",
+    "m006_informed",
 )
 MIGRATION_SET = "sprintboard"

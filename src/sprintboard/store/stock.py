@@ -1,4 +1,5 @@
-"""Warehouse stock: one row per SKU with its on-hand count and low-stock threshold."""
+"""Warehouse stock: one row per SKU with its on-hand count and low-stock threshold, and the
+cards (promotions) that name each SKU."""
 
 from __future__ import annotations
 
@@ -28,6 +29,24 @@ class Stock:
             raise NotFound(f"sku: no stock for SKU {sku!r}")
         row["low"] = row["on_hand"] < row["threshold"]
         return row
+
+    def cards_by_sku(self) -> dict[str, builtins.list[dict[str, Any]]]:
+        """The cards that concern each SKU (the SKU is in their `skus`): key, title, status
+        and sprint (None: backlog), oldest card first; SKUs no card names are left out."""
+        found: dict[str, builtins.list[dict[str, Any]]] = {}
+        rows = self.core.rows(
+            """SELECT j.value AS sku, c.key, c.title, c.status, s.name AS sprint
+               FROM cards c JOIN json_each(c.skus) j
+               LEFT JOIN sprints s ON s.id = c.sprint_id
+               WHERE c.skus != '[]' AND json_valid(c.skus) AND j.type = 'text'
+               ORDER BY c.id"""
+        )
+        for row in rows:
+            sku = row.pop("sku")
+            cards = found.setdefault(sku, [])
+            if all(c["key"] != row["key"] for c in cards):
+                cards.append(row)
+        return found
 
     def upsert(
         self, items: builtins.list[StockItem], *, action: str = "stock.import"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sprintboard.planning.triage import VIEWS, InboxItem
+from sprintboard.store.feedback_triage import fb_key
 
 NEAR_END = 60  # ask for the next page when the cursor or the view gets this close to the end
 
@@ -20,6 +21,7 @@ EMPTY = {
     "snoozed": "Nothing snoozed.",
     "accepted": "No accepted feedback waiting on its card.",
     "shipped": "Nothing shipped to tell customers about yet.",
+    "informed": "No customer told about a fix yet.",
     "declined": "Nothing declined.",
     "duplicate": "No duplicates waiting on their card.",
 }
@@ -95,13 +97,20 @@ def view_counts(store: Any, query: Query, today: str) -> dict[str, int]:
 
 
 def merge_candidates(store: Any, item: InboxItem) -> list[dict[str, Any]]:
-    """Open cards, feedback waiting or accepted (as `#id`), then done cards: for the picker."""
+    """Open cards, feedback waiting or accepted (as `FB-12`, with `feedback` set to its id),
+    then done cards: for the picker."""
     cards = [
         {"key": c["key"], "title": c["title"], "team": c["team"], "status": c["status"]}
         for c in store.cards.query()
     ]
     items = [
-        {"key": f"#{r['id']}", "title": r["text"], "team": r["category"], "status": r["state"]}
+        {
+            "key": fb_key(r["id"]),
+            "title": r["text"],
+            "team": r["category"],
+            "status": r["state"],
+            "feedback": r["id"],
+        }
         for view in ("accepted", "new", "snoozed")
         for r in store.feedback.inbox(view, limit=1000)
         if r["id"] != item.id
@@ -111,13 +120,23 @@ def merge_candidates(store: Any, item: InboxItem) -> list[dict[str, Any]]:
     return [c for c in cards if c["status"] != "done"] + items + done
 
 
+def add_feedback(store: Any, record: Any) -> dict[str, Any]:
+    """Store a new feedback item (a checked `models.Feedback`), reported by the person at the
+    keyboard unless the record names someone."""
+    if not record.reported_by:
+        record = record.model_copy(update={"reported_by": store.actor})
+    return dict(store.feedback.add(record))
+
+
 def triaged_message(row: dict[str, Any]) -> str:
     """What a triage verb did, in one line, from the item the store hands back."""
-    state, said = row["state"], f"feedback {row['id']}"
+    state, said = row["state"], fb_key(row["id"])
+    if row.get("informed_at") and state in ("accepted", "duplicate"):
+        return f"{said}: customer marked informed by {row['informed_by']}"
     if state == "accepted":
         return f"{said} accepted as {row['card']}"
     if state == "duplicate":
-        into = f"feedback {row['duplicate_of']}" if row["duplicate_of"] else row["card"]
+        into = fb_key(row["duplicate_of"]) if row["duplicate_of"] else row["card"]
         return f"{said} merged into {into} (its reports count there now)"
     if state == "declined":
         return f"{said} declined: {row['decline_reason']}"
@@ -134,7 +153,16 @@ def refusal(item: InboxItem, verb: str) -> str:
         detail = f" as {item.card}" if item.state == "accepted" else f" of {item.card}"
     else:
         detail = ""
-    return f"feedback {item.id} is already {item.state}{detail}; reopen it first (o) to {verb} it"
+    return f"{item.key} is already {item.state}{detail}; reopen it first (o) to {verb} it"
+
+
+def inform_refusal(item: InboxItem) -> str:
+    """Why an item outside the shipped view cannot be marked informed, in one line."""
+    if item.view == "informed":
+        return f"{item.key}: the customer was already informed by {item.informed_by}"
+    if item.card and item.view in ("accepted", "duplicate"):
+        return f"{item.key} has not shipped: {item.card} is not done yet"
+    return f"{item.key} is {item.view}; only shipped feedback can be marked informed"
 
 
 @dataclass

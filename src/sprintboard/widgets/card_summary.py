@@ -60,7 +60,7 @@ def summary(detail: Detail) -> Content:
     ] or [Content("  nothing")]
     lines += [Content(""), Content.styled("Customer feedback", bold)]
     lines += [
-        Content(f"  #{f['id']} {f['category']} ×{f['reports']} ({f['state']}): ")
+        Content(f"  FB-{f['id']} {f['category']} ×{f['reports']} ({f['state']}): ")
         + Content(printable(" ".join(f["text"].split())))
         for f in detail.feedback
     ] or [Content("  none linked")]

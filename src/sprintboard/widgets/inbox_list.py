@@ -43,6 +43,8 @@ def link_text(item: InboxItem) -> str:
         return printable(item.decline_reason or "")
     if item.view == "shipped":
         return f"✓ {item.card} done"
+    if item.view == "informed":
+        return f"told {(item.informed_at or '')[:10]} {printable(item.informed_by)}"
     if item.card:
         return f"{'=' if item.view == 'duplicate' else '→'} {item.card} {item.card_status or ''}"
     return "(no card)"
@@ -193,7 +195,7 @@ class InboxDetail(Static):
         if item.age_level is not AgeLevel.OK:
             age += f" ({item.age_level.value}{AGE_MARKS[item.age_level]})"
         urgent = f" {URGENT_MARK} urgent" if item.urgent else ""
-        head = f"#{item.id}  {item.category}{urgent} · via {item.source} · ×{item.reports} reports"
+        head = f"{item.key}  {item.category}{urgent} · via {item.source} · ×{item.reports} reports"
         received = item.received_at.replace("T", " ").rstrip("Z")
         lines = [
             Content.styled(head, bold) + Content(f" · received {received} · {age}"),
@@ -214,7 +216,16 @@ class InboxDetail(Static):
             card = f"{item.card} ({LABELS.get(item.card_status or '', item.card_status)})"
         by = Content(f" by {item.triaged_by}") if item.triaged_by else Content("")
         if item.view == "shipped":
-            return Content.styled(f"shipped: {card} is done, tell the customer", "bold")
+            return Content.styled(
+                f"shipped: {card} is done, tell the customer (i marks them informed)", "bold"
+            )
+        if item.view == "informed":
+            when = (item.informed_at or "").replace("T", " ").rstrip("Z")
+            return (
+                Content(f"shipped in {card or 'its card'}; customer informed by ")
+                + Content(item.informed_by or "?")
+                + Content(f" on {when}")
+            )
         if item.view == "snoozed" or item.wake_due:
             return Content(f"snoozed until {item.snoozed_until}") + by
         if item.state == "declined":
