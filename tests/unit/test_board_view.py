@@ -61,10 +61,35 @@ def test_moves_and_reorders_match_a_full_rebuild(seed: int) -> None:
             reordered += 1
         assert model.selected == before  # the selection follows the card
         assert shown(model) == rebuilt(model)
-        for status in COLUMNS:  # the cached summaries follow too
-            cards = model.columns[status]
+        for status in COLUMNS:  # the cached summaries follow too (whole columns)
+            cards = [c for c in model.cards if c["status"] == status]
             assert model.column_summary(status) == (
                 len(cards),
                 sum(c["points"] or 0 for c in cards),
             )
+            assert model.shown_count(status) == len(model.columns[status])
     assert moved > 20 and reordered > 20  # the walk really moved and reordered cards
+
+
+def test_wip_counts_are_the_whole_column_whatever_the_filter() -> None:
+    rng = random.Random(7)
+    model = BoardModel()
+    model.load([card(n, rng) for n in range(1, 60)], TEAMS)
+    doing = [c for c in model.cards if c["status"] == "doing"]
+    whole = (len(doing), sum(c["points"] or 0 for c in doing))
+    assert model.column_summary("doing") == whole
+    for filters in (
+        Filters(teams=frozenset({"IT"})),
+        Filters(text="promo"),
+        Filters(goal=1, feedback_only=True),
+    ):
+        model.set_filters(filters)
+        shown_doing = [c for c in doing if filters.keep(c)]
+        assert len(shown_doing) < len(doing)  # the filter really hides some
+        assert model.column_summary("doing") == whole
+        assert model.shown_count("doing") == len(shown_doing)
+    # A move with a filter on counts the card in its new column, and out of the old one.
+    model.set_filters(Filters(teams=frozenset({"IT"})))
+    model.select(next(c["key"] for c in doing if "IT" in c["teams"]))
+    assert model.move_card(1) is not None
+    assert model.column_summary("doing")[0] == len(doing) - 1

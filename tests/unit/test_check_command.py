@@ -29,7 +29,7 @@ def test_cli_check_warnings_only_exit_0(cli: Cli, store: Store) -> None:
     result = cli("check")
     assert result.code == 0
     assert result.out.splitlines() == [
-        "warning card-incomplete IT-1: IT-1 in Now has no points",
+        "warning card-incomplete IT-1: IT-1 in Now has no points; fix: estimate its points",
         "0 errors, 1 warning, 0 info",
     ]
 
@@ -41,14 +41,19 @@ def test_cli_check_on_the_demo_exits_1(cli: Cli) -> None:
     *lines, last = result.out.splitlines()
     assert lines and all(LINE.match(line) for line in lines)
     assert re.fullmatch(r"\d+ errors?, \d+ warnings?, \d+ info", last)
-    assert "error promo-stock MKT-2: SKU GF-1001 has 14 on hand, under its threshold of 40" in lines
+    assert (
+        "error promo-stock MKT-2: SKU GF-1001 has 14 on hand, under its threshold of 40; "
+        "fix: wait for a restock of GF-1001, pick another SKU, or ask WH"
+    ) in lines
     assert lines[0].startswith("error ")
 
     as_json = cli("check", "--json")
     assert as_json.code == 1
     data = json.loads(as_json.out)
     assert len(data) == len(lines)
-    assert all(set(f) == {"severity", "rule", "cards", "why", "subject"} for f in data)
+    assert all(set(f) == {"severity", "rule", "cards", "why", "subject", "fix"} for f in data)
+    restock = next(f for f in data if f["rule"] == "promo-restock")
+    assert restock["fix"].startswith("move the promotion after the restock on 2026-")
     assert {"severity": "error", "rule": "dep-order", "cards": ["IT-10", "WH-3"]}.items() <= (
         next(f for f in data if f["rule"] == "dep-order" and f["severity"] == "error").items()
     )
@@ -102,3 +107,58 @@ def test_cli_dep_matrix(cli: Cli) -> None:
     assert all(c["blocker_team"] != c["dependent_team"] for c in cells)
     internal = json.loads(cli("dep", "matrix", "--internal", "--json").out)
     assert len(internal) > len(cells)
+
+
+def test_cli_check_severity_lists_that_severity_and_worse(cli: Cli) -> None:
+    assert cli("demo").code == 0
+    every = cli("check").out.splitlines()
+    counts = every[-1]
+    assert re.fullmatch(r"5 errors, 3 warnings, 7 info", counts)
+    # Errors and warnings are not outnumbered by information.
+    assert sum(line.startswith(("error ", "warning ")) for line in every) == 8
+    assert sum(line.startswith("info ") for line in every) == 7
+
+    warnings = cli("check", "--severity", "warning")
+    assert warnings.code == 1  # an error is still an error
+    lines = warnings.out.splitlines()
+    assert not any(line.startswith("info ") for line in lines)
+    assert lines[-2:] == [counts, "(7 less severe than warning not listed)"]
+    errors = json.loads(cli("check", "--severity", "error", "--json").out)
+    assert len(errors) == 5 and {f["severity"] for f in errors} == {"error"}
+
+    bad = cli("check", "--severity", "loud")
+    assert bad.code == 2 and "loud" in bad.err
+
+
+def test_cli_and_screen_show_one_critical_path(cli: Cli, store: Store) -> None:
+    """`dep graph` and the dependency screen's view model count the same links."""
+    from sprintboard.planning.graph import DEFAULT_TEAMS, INTERNAL_DEFAULT, DependencyGraph
+    from sprintboard.views.dependencies import build_view
+
+    assert cli("demo").code == 0
+    graph = DependencyGraph.from_rows(
+        store.deps.plan_cards(), store.deps.pairs(), store.sprints.list()
+    )
+    whole = graph.critical_path()
+    for args, teams, internal in (
+        ((), DEFAULT_TEAMS, INTERNAL_DEFAULT),
+        (("--teams", "all"), None, False),
+        (("--teams", "all", "--internal"), None, True),
+        (("--teams", "IT", "--internal"), ("IT",), True),
+    ):
+        data = json.loads(cli("dep", "graph", *args, "--json").out)["critical_path"]
+        screen = build_view(graph, teams, internal).path
+        assert (data["cards"], data["points"], data["internal"]) == (
+            list(screen.cards),
+            screen.points,
+            internal,
+        )
+    # On the demo the choice matters: counting links inside a team finds a longer path.
+    default = build_view(graph, DEFAULT_TEAMS).path
+    assert default.cards == ("ECOM-2", "IT-5")
+    assert whole.cards == ("IT-4", "IT-5") and whole.points > default.points
+    out = cli("dep", "graph").out
+    assert "critical path (open cards, 13 points): ECOM-2 -> IT-5" in out
+    assert (
+        "  counted over the links shown; links inside a team not counted (--internal changes that)"
+    ) in out

@@ -51,12 +51,40 @@ def test_dep_order_blocker_in_the_backlog_is_an_error(plan: Plan) -> None:
     assert finding.why.endswith("still in the backlog")
 
 
-def test_dep_order_same_sprint_is_a_warning(plan: Plan) -> None:
+def test_dep_order_same_sprint_is_information(plan: Plan) -> None:
     blocker, dependent = plan.card("IT", "S2"), plan.card("ECOM", "S2")
     plan.store.deps.add(blocker, dependent)
     (finding,) = plan.findings("dep-order")
-    assert finding.severity is Severity.WARNING
-    assert "same sprint" in finding.why
+    assert finding.severity is Severity.INFO
+    assert finding.cards == (blocker, dependent)
+    assert finding.why == (
+        f"{dependent} (ECOM, S2) waits on {blocker} (IT) in the same sprint: it can start "
+        "only when it is done"
+    )
+    assert finding.fix == f"finish {blocker} early in S2, or plan it in an earlier sprint"
+
+
+def test_dep_order_same_sprint_is_one_finding_per_waiting_card(plan: Plan) -> None:
+    first, second, dependent = plan.card("IT", "S2"), plan.card("WH", "S2"), plan.card("ECOM", "S2")
+    plan.store.deps.add(first, dependent)
+    plan.store.deps.add(second, dependent)
+    (finding,) = plan.findings("dep-order")
+    assert finding.severity is Severity.INFO
+    assert finding.cards == (first, second, dependent)
+    assert f"waits on {first} (IT), {second} (WH) in the same sprint" in finding.why
+    assert finding.fix == f"finish {first}, {second} early in S2, or plan them in an earlier sprint"
+
+
+def test_dep_order_fixes_name_the_move(plan: Plan) -> None:
+    late_b, late_d = plan.card("IT", "S2"), plan.card("ECOM", "S1")
+    back_b, back_d = plan.card("IT", None), plan.card("WH", "S1")
+    plan.store.deps.add(late_b, late_d)
+    plan.store.deps.add(back_b, back_d)
+    fixes = {f.cards: f.fix for f in plan.findings("dep-order")}
+    assert fixes == {
+        (late_b, late_d): f"move {late_b} to S1 or earlier, or {late_d} to S2 or later",
+        (back_b, back_d): f"plan {back_b} in S1 or earlier, or move {back_d} out of S1",
+    }
 
 
 def test_dep_order_no_findings_when_the_order_holds(plan: Plan) -> None:
@@ -86,6 +114,7 @@ def test_capacity_over_is_a_warning_and_over_120_percent_an_error(plan: Plan) ->
     assert finding.cards == tuple(keys)
     assert finding.subject == "S1/IT"
     assert finding.why == "IT has 44 points planned in S1, over its capacity of 40 (110%)"
+    assert finding.fix == "move 4 points of IT's cards out of S1, or raise IT's capacity there"
     plan.card("IT", "S1", points=4)  # 48 points: exactly 120% is still a warning
     assert plan.findings("capacity")[0].severity is Severity.WARNING
     plan.card("IT", "S1", points=4)
@@ -131,7 +160,8 @@ def test_promo_stock_under_threshold_is_an_error(plan: Plan) -> None:
     found = plan.findings("promo-stock")
     assert [f.cards for f in found] == [(mkt,), (labelled,)]
     assert found[0].line() == (
-        f"error promo-stock {mkt}: SKU GF-1001 has 14 on hand, under its threshold of 40"
+        f"error promo-stock {mkt}: SKU GF-1001 has 14 on hand, under its threshold of 40; "
+        "fix: wait for a restock of GF-1001, pick another SKU, or ask WH"
     )
 
 
@@ -140,6 +170,7 @@ def test_promo_stock_out_of_stock_is_an_error_even_without_threshold(plan: Plan)
     plan.card("MKT", skus=["KT-1"])
     (finding,) = plan.findings("promo-stock")
     assert finding.why == "SKU KT-1 is out of stock"
+    assert finding.fix == "wait for a restock of KT-1, pick another SKU, or ask WH"
 
 
 def test_promo_stock_no_findings(plan: Plan) -> None:
@@ -159,6 +190,9 @@ def test_promo_restock_after_the_due_date_is_an_error(plan: Plan) -> None:
     assert finding.severity is Severity.ERROR and finding.cards == (key,)
     assert finding.why == (
         "SKU GF-1001 (14 on hand) restocks on 2026-03-20, after the promotion's due date 2026-03-15"
+    )
+    assert finding.fix == (
+        "move the promotion after the restock on 2026-03-20, pick another SKU, or ask WH"
     )
 
 
@@ -195,6 +229,9 @@ def test_promo_throughput_over_the_warehouse_a_day_is_a_warning(plan: Plan) -> N
     assert finding.why == (
         "expects 1800 orders, more than the Warehouse team's throughput of 1200 a day"
     )
+    assert finding.fix == (
+        "spread the promotion over more days, or plan the extra shipping with WH"
+    )
     plan.store.teams.edit("WH", {"throughput_per_day": None})
     assert plan.findings("promo-throughput") == []
 
@@ -221,7 +258,8 @@ def test_urgent_feedback_untriaged_too_long_is_a_warning(plan: Plan) -> None:
     assert finding.subject == f"FB-{old}" and finding.cards == ()
     assert finding.line() == (
         f"warning feedback-untriaged FB-{old}: urgent checkout feedback FB-{old} (4 reports) "
-        "has waited 3 days untriaged, over the limit of 2"
+        "has waited 3 days untriaged, over the limit of 2; "
+        f"fix: triage FB-{old} in the inbox: accept, merge, decline or snooze it"
     )
 
 
@@ -264,6 +302,7 @@ def test_card_in_the_active_sprint_without_points_is_a_warning(plan: Plan) -> No
     (finding,) = plan.findings("card-incomplete")
     assert (finding.severity, finding.cards) == (Severity.WARNING, (key,))
     assert finding.why == f"{key} in S1 has no points"
+    assert finding.fix == "estimate its points"
     assert [f.cards for f in plan.findings("card-incomplete", sprint="S2")] == [(later,)]
 
 
@@ -273,6 +312,7 @@ def test_card_of_an_archived_team_is_a_warning(plan: Plan) -> None:
     plan.store.teams.archive("OLD")
     (finding,) = plan.findings("card-incomplete")
     assert finding.why == f"{key} in S1 belongs to archived team OLD"
+    assert finding.fix == "give it to an active team"
 
 
 def test_no_active_sprint_no_incomplete_cards(store: Store) -> None:
@@ -287,7 +327,8 @@ def test_goal_without_cards_is_info(plan: Plan) -> None:
     (finding,) = plan.findings("goal-empty")
     assert finding.severity is Severity.INFO
     assert finding.line() == (
-        f"info goal-empty goal {empty}: goal {empty} 'Grow repeat orders' has no cards"
+        f"info goal-empty goal {empty}: goal {empty} 'Grow repeat orders' has no cards; "
+        "fix: roll cards up to it (a card's goal), or remove the goal"
     )
     assert plan.findings("goal-empty", sprint="S1") == []
 
@@ -312,6 +353,7 @@ def test_external_provider_without_a_sprint_of_slack_is_a_warning(plan: Plan) ->
         "from external provider EXT in the same sprint: leave a sprint of slack"
     )
     assert "in S1, the sprint just before" in found[1].why
+    assert found[0].fix == f"plan {same[0]} at least two sprints before S1, or move {same[1]} later"
     assert plan.findings("external-slack", sprint="S3") == []
 
 
@@ -351,6 +393,45 @@ def test_done_open_checklist_names_one_item_and_no_team(plan: Plan) -> None:
     assert plan.findings("done-open-checklist") == []
 
 
+# -- done-while-blocked ------------------------------------------------------------------
+
+
+def test_done_while_a_blocker_is_open_is_a_warning(plan: Plan) -> None:
+    first, second = plan.card("IT", "S1"), plan.card("WH", "S1", status="review")
+    dependent = plan.card("ECOM", "S1", status="done")
+    plan.store.deps.add(first, dependent)
+    plan.store.deps.add(second, dependent)
+    (finding,) = plan.findings("done-while-blocked")
+    assert finding.severity is Severity.WARNING
+    assert finding.cards == (dependent, first, second)
+    assert finding.why == f"{dependent} is done while it waits on {first}, {second}, still open"
+    assert finding.fix == (
+        f"finish {first}, {second} (or remove the link if {dependent} no longer needs them), "
+        f"or move {dependent} back out of Done"
+    )
+    plan.store.cards.move(first, status="done")
+    (finding,) = plan.findings("done-while-blocked")
+    assert finding.cards == (dependent, second)
+    assert "needs it)" in finding.fix
+
+
+def test_done_while_blocked_no_findings(plan: Plan) -> None:
+    plan.store.deps.add(
+        plan.card("IT", "S1", status="done"), plan.card("ECOM", "S1", status="done")
+    )
+    plan.store.deps.add(plan.card("IT", "S1"), plan.card("ECOM", "S1", status="review"))
+    plan.store.deps.add(plan.card("IT", "S1", status="done"), plan.card("WH", "S1"))
+    assert plan.findings("done-while-blocked") == []
+
+
+def test_done_while_blocked_follows_the_sprint_checked(plan: Plan) -> None:
+    dependent = plan.card("ECOM", "S2", status="done")
+    plan.store.deps.add(plan.card("IT", "S1"), dependent)
+    assert len(plan.findings("done-while-blocked")) == 1
+    assert len(plan.findings("done-while-blocked", sprint="S2")) == 1
+    assert plan.findings("done-while-blocked", sprint="S1") == []
+
+
 # -- ordering, output shapes, entry points ---------------------------------------------------
 
 
@@ -368,7 +449,11 @@ def test_findings_come_errors_first_then_warnings_then_info(plan: Plan) -> None:
 def test_finding_line_cuts_long_card_lists_and_json_keys_are_stable() -> None:
     finding = Finding(Severity.WARNING, "capacity", tuple(f"IT-{i}" for i in range(1, 9)), "why")
     assert finding.line() == "warning capacity IT-1,IT-2,IT-3,IT-4,IT-5 +3 more: why"
-    assert list(finding.as_json()) == ["severity", "rule", "cards", "why", "subject"]
+    assert list(finding.as_json()) == ["severity", "rule", "cards", "why", "subject", "fix"]
+    assert finding.as_json()["fix"] is None
+    fixed = Finding(Severity.INFO, "goal-empty", (), "why", subject="goal 1", fix="do this")
+    assert fixed.line() == "info goal-empty goal 1: why; fix: do this"
+    assert fixed.as_json()["fix"] == "do this"
     assert finding.as_json()["cards"] == [f"IT-{i}" for i in range(1, 9)]
 
 
@@ -384,6 +469,7 @@ def test_rules_have_stable_ids_and_summaries() -> None:
         "goal-empty",
         "external-slack",
         "done-open-checklist",
+        "done-while-blocked",
         "stored-range",
         "sprint-overlap",
     ]
@@ -406,9 +492,10 @@ def test_demo_findings(demo_store: Store) -> None:
     carrier = demo_store.cards.query(text="Shipping label API integration")[0]["key"]
     printer = demo_store.cards.query(text="Label printer throughput test")[0]["key"]
     lines = [f.line() for f in found]
-    assert f"error promo-stock {email}: SKU GF-1001 has 14 on hand, under its threshold of 40" in (
-        lines
-    )
+    assert (
+        f"error promo-stock {email}: SKU GF-1001 has 14 on hand, under its threshold of 40; "
+        "fix: wait for a restock of GF-1001, pick another SKU, or ask WH"
+    ) in lines
     (broken,) = [f for f in found if f.rule == "dep-order" and f.severity is Severity.ERROR]
     assert broken.cards == (carrier, printer)
     assert broken.why == (
@@ -416,3 +503,7 @@ def test_demo_findings(demo_store: Store) -> None:
     )
     assert any(f.rule == "promo-throughput" and f.cards == (email,) for f in found)
     assert found[0].severity is Severity.ERROR
+    # Same-sprint links are information, and no longer outnumber errors and warnings.
+    assert summary(found) == "5 errors, 3 warnings, 7 info"
+    assert {f.rule for f in found if f.severity is Severity.INFO} == {"dep-order"}
+    assert all(f.fix for f in found)  # every demo finding says what resolves it

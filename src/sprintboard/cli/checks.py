@@ -14,6 +14,7 @@ from sprintboard.cli.params import SPRINT
 from sprintboard.errors import UserError
 from sprintboard.planning.checks import RULES, Severity, run_checks, summary
 from sprintboard.planning.graph import (
+    INTERNAL_DEFAULT,
     LEGEND,
     DependencyGraph,
     Link,
@@ -22,6 +23,8 @@ from sprintboard.planning.graph import (
     gc_paused,
     group_by_teams,
     parse_teams,
+    path_scope,
+    view_critical_path,
 )
 from sprintboard.store import Store
 
@@ -35,15 +38,25 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
     metavar="NAME|current",
     help="Check one sprint (default: every sprint not closed, plus feedback and goals).",
 )
+@click.option(
+    "--severity",
+    type=click.Choice([s.value for s in Severity]),
+    default=Severity.INFO.value,
+    show_default=True,
+    help="List findings of this severity and worse (warning: errors and warnings).",
+)
 @json_option
 @pass_ctx
-def check(ctx: Context, sprint: str | None, as_json: bool) -> None:
+def check(ctx: Context, sprint: str | None, severity: str, as_json: bool) -> None:
     """Warn before a seam between teams breaks.
 
-    Prints one line per finding, 'SEVERITY RULE cards: why', errors first, then a summary.
-    Exits 1 when there is an error, else 0.
+    Prints one line per finding, 'SEVERITY RULE cards: why; fix: what resolves it' (the fix
+    where the rule knows one), errors first, then the count of each severity. Exits 1 when
+    there is an error (listed or not), else 0.
     """
-    findings = run_checks(ctx.store(), sprint=sprint)
+    every = run_checks(ctx.store(), sprint=sprint)
+    worst = Severity(severity).rank
+    findings = [f for f in every if f.severity.rank <= worst]
     if as_json:
         # One finding per line: still one JSON list, but json's C encoder only runs without
         # `indent`, and thousands of findings indented cost more than the checks themselves.
@@ -52,9 +65,12 @@ def check(ctx: Context, sprint: str | None, as_json: bool) -> None:
         click.echo("[\n  " + ",\n  ".join(items) + "\n]" if items else "[]")
     else:
         lines = [f.line() for f in findings]
-        lines.append(summary(findings))
+        lines.append(summary(every))
+        hidden = len(every) - len(findings)
+        if hidden:
+            lines.append(f"({hidden} less severe than {severity} not listed)")
         say("\n".join(lines))
-    if any(f.severity is Severity.ERROR for f in findings):
+    if any(f.severity is Severity.ERROR for f in every):
         click.get_current_context().exit(1)
 
 
@@ -105,11 +121,20 @@ def _link_json(link: Link) -> dict[str, Any]:
     metavar="CODES|all",
     help="Team codes separated by commas (one team: every link touching it), or 'all'.",
 )
-@click.option("--internal", is_flag=True, help="Also show links inside one team.")
+@click.option(
+    "--internal/--no-internal",
+    default=INTERNAL_DEFAULT,
+    show_default=True,
+    help="Show (and count in the critical path) links inside one team, as the dependency "
+    "screen's i does.",
+)
 @json_option
 @pass_ctx
 def dep_graph(ctx: Context, teams: str, internal: bool, as_json: bool) -> None:
-    """Links between teams, coloured by sprint order, and the plan's critical path.
+    """Links between teams, coloured by sprint order, and their critical path.
+
+    The critical path is counted over the links shown, as on the dependency screen: the
+    same teams and the same choice of links inside a team give the same path.
 
     red ✗ late: the blocker is planned after its dependent, or still in the backlog;
     amber ≈ same sprint; green ✓ ok (planned earlier) or ✓ done.
@@ -118,14 +143,18 @@ def dep_graph(ctx: Context, teams: str, internal: bool, as_json: bool) -> None:
     chosen = _teams(store, teams)
     graph = _graph(store)
     links = filter_links(graph.links(), chosen, internal=internal)
-    path = graph.critical_path()
+    path = view_critical_path(graph, chosen, internal=internal)
     cycle = graph.find_cycle()
     if as_json:
         emit_json(
             {
                 "teams": "all" if chosen is None else list(chosen),
                 "links": [_link_json(link) for link in links],
-                "critical_path": {"cards": list(path.cards), "points": path.points},
+                "critical_path": {
+                    "cards": list(path.cards),
+                    "points": path.points,
+                    "internal": internal,
+                },
                 "cycle": cycle,
                 "matrix": [_cell_json(c) for c in graph.subgraph(links).matrix()],
             }
@@ -150,7 +179,9 @@ def dep_graph(ctx: Context, teams: str, internal: bool, as_json: bool) -> None:
     if path.cards:
         out.append(f"critical path (open cards, {path.points} points): " + " -> ".join(path.cards))
     else:
-        out.append("critical path: none (no open card waits on another)")
+        out.append("critical path: none (no open card waits on another here)")
+    flag = "--no-internal" if internal else "--internal"
+    out.append(f"  {path_scope(internal)} ({flag} changes that)")
     out.append("cycle: " + " -> ".join(cycle) if cycle else "cycles: none")
     say("\n".join(out))
 

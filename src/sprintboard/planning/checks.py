@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 from sprintboard.errors import UserError
 from sprintboard.planning.findings import Finding as Finding
 from sprintboard.planning.findings import Severity as Severity
+from sprintboard.planning.findings import severity_counts
 from sprintboard.planning.graph import (
     LATE,
     SAME_SPRINT,
+    CardNode,
     DependencyGraph,
     gc_paused,
     sprint_order,
@@ -127,24 +129,26 @@ class Plan:
 
 def check_dep_order(plan: Plan) -> Iterator[Finding]:
     """A blocker planned after its dependent (or still in the backlog): error; both in the
-    same sprint: warning."""
+    same sprint: info, one per waiting card (a usual way to plan a hand-off: worth knowing,
+    not a warning)."""
+    same: dict[CardNode, list[CardNode]] = {}
     for link in plan.graph.links():
         if link.style is not LATE and link.style is not SAME_SPRINT:
             continue
         b, d = link.blocker, link.dependent
         if not plan.touches(b.sprint, d.sprint):
             continue
-        waits = f"{d.key} ({d.team}, {d.sprint}) waits on {b.key} ({b.team})"
         if link.style is SAME_SPRINT:
+            same.setdefault(d, []).append(b)
+            continue
+        waits = f"{d.key} ({d.team}, {d.sprint}) waits on {b.key} ({b.team})"
+        if b.sprint is None:
             yield Finding(
-                Severity.WARNING,
+                Severity.ERROR,
                 "dep-order",
                 (b.key, d.key),
-                f"{waits} in the same sprint: it can start only when {b.key} is done",
-            )
-        elif b.sprint is None:
-            yield Finding(
-                Severity.ERROR, "dep-order", (b.key, d.key), f"{waits}, still in the backlog"
+                f"{waits}, still in the backlog",
+                fix=f"plan {b.key} in {d.sprint} or earlier, or move {d.key} out of {d.sprint}",
             )
         else:
             yield Finding(
@@ -152,7 +156,20 @@ def check_dep_order(plan: Plan) -> Iterator[Finding]:
                 "dep-order",
                 (b.key, d.key),
                 f"{waits}, planned later in {b.sprint}",
+                fix=f"move {b.key} to {d.sprint} or earlier, or {d.key} to {b.sprint} or later",
             )
+    for d, blockers in same.items():
+        names = ", ".join(b.key for b in blockers)
+        waits = ", ".join(f"{b.key} ({b.team})" for b in blockers)
+        yield Finding(
+            Severity.INFO,
+            "dep-order",
+            (*(b.key for b in blockers), d.key),
+            f"{d.key} ({d.team}, {d.sprint}) waits on {waits} in the same sprint: it can "
+            f"start only when {'it is' if len(blockers) == 1 else 'they are'} done",
+            fix=f"finish {names} early in {d.sprint}, or plan "
+            f"{'it' if len(blockers) == 1 else 'them'} in an earlier sprint",
+        )
 
 
 def check_capacity(plan: Plan) -> Iterator[Finding]:
@@ -183,6 +200,8 @@ def check_capacity(plan: Plan) -> Iterator[Finding]:
             f"{team} has {points} points planned in {sprint}, over its capacity of "
             f"{capacity} ({share})",
             subject=f"{sprint}/{team}",
+            fix=f"move {points - capacity} points of {team}'s cards out of {sprint}, "
+            f"or raise {team}'s capacity there",
         )
 
 
@@ -211,7 +230,13 @@ def check_promo_stock(plan: Plan) -> Iterator[Finding]:
                     f"SKU {sku} has {item['on_hand']} on hand, under its threshold of "
                     f"{item['threshold']}"
                 )
-            yield Finding(Severity.ERROR, "promo-stock", (card["key"],), why)
+            yield Finding(
+                Severity.ERROR,
+                "promo-stock",
+                (card["key"],),
+                why,
+                fix=f"wait for a restock of {sku}, pick another SKU, or ask {WAREHOUSE}",
+            )
 
 
 def _promotion_date(plan: Plan, card: dict[str, Any]) -> tuple[str, str] | None:
@@ -244,6 +269,8 @@ def check_promo_restock(plan: Plan) -> Iterator[Finding]:
                 (card["key"],),
                 f"SKU {sku} ({item['on_hand']} on hand) restocks on {item['restock_date']}, "
                 f"after {when[1]}",
+                fix=f"move the promotion after the restock on {item['restock_date']}, "
+                f"pick another SKU, or ask {WAREHOUSE}",
             )
 
 
@@ -262,6 +289,8 @@ def check_promo_throughput(plan: Plan) -> Iterator[Finding]:
                 (card["key"],),
                 f"expects {orders} orders, more than the {warehouse['name']} team's "
                 f"throughput of {limit} a day",
+                fix=f"spread the promotion over more days, or plan the extra shipping with "
+                f"{WAREHOUSE}",
             )
 
 
@@ -288,6 +317,7 @@ def check_feedback_untriaged(plan: Plan) -> Iterator[Finding]:
             f"urgent {item['category']} feedback FB-{item['id']}{reports} has waited "
             f"{age} days untriaged, over the limit of {limit}",
             subject=f"FB-{item['id']}",
+            fix=f"triage FB-{item['id']} in the inbox: accept, merge, decline or snooze it",
         )
 
 
@@ -300,17 +330,20 @@ def check_card_incomplete(plan: Plan) -> Iterator[Finding]:
     for card in plan.cards:
         if card["sprint"] != sprint:
             continue
-        problems = []
+        problems, fixes = [], []
         if card["points"] is None:
             problems.append("has no points")
+            fixes.append("estimate its points")
         if card["team_archived"]:
             problems.append(f"belongs to archived team {card['team']}")
+            fixes.append("give it to an active team")
         if problems:
             yield Finding(
                 Severity.WARNING,
                 "card-incomplete",
                 (card["key"],),
                 f"{card['key']} in {sprint} {' and '.join(problems)}",
+                fix=" and ".join(fixes),
             )
 
 
@@ -326,6 +359,7 @@ def check_goal_empty(plan: Plan) -> Iterator[Finding]:
                 (),
                 f"goal {goal['id']} {goal['title']!r} has no cards",
                 subject=f"goal {goal['id']}",
+                fix="roll cards up to it (a card's goal), or remove the goal",
             )
 
 
@@ -352,6 +386,31 @@ def check_external_slack(plan: Plan) -> Iterator[Finding]:
             (b.key, d.key),
             f"{d.key} ({d.team}, {d.sprint}) waits on {b.key} from external provider "
             f"{b.team} {where}: leave a sprint of slack",
+            fix=f"plan {b.key} at least two sprints before {d.sprint}, or move {d.key} later",
+        )
+
+
+def check_done_while_blocked(plan: Plan) -> Iterator[Finding]:
+    """A card in Done while one of its blockers is still open: warning. Cards of closed
+    sprints are history and left alone."""
+    open_blockers: dict[str, list[str]] = {}
+    for link in plan.graph.links():
+        b, d = link.blocker, link.dependent
+        if d.done and not b.done:
+            open_blockers.setdefault(d.key, []).append(b.key)
+    for key, blockers in open_blockers.items():
+        card = plan.graph.nodes[key]
+        if card.sprint is not None and card.sprint not in plan.in_scope:
+            continue
+        names = ", ".join(blockers)
+        them = "it" if len(blockers) == 1 else "them"
+        yield Finding(
+            Severity.WARNING,
+            "done-while-blocked",
+            (key, *blockers),
+            f"{key} is done while it waits on {names}, still open",
+            fix=f"finish {names} (or remove the link if {key} no longer needs {them}), "
+            f"or move {key} back out of Done",
         )
 
 
@@ -414,6 +473,7 @@ RULES: tuple[Rule, ...] = (
     Rule("goal-empty", check_goal_empty),
     Rule("external-slack", check_external_slack),
     Rule("done-open-checklist", check_done_open_checklist),
+    Rule("done-while-blocked", check_done_while_blocked),
     Rule("stored-range", check_stored_range),
     Rule("sprint-overlap", check_sprint_overlap),
 )
@@ -462,11 +522,8 @@ def summary(findings: list[Finding]) -> str:
     """'1 error, 3 warnings, 1 info', or that there is nothing to report."""
     if not findings:
         return "no findings: every seam holds"
-    counts = {s: 0 for s in Severity}
-    for finding in findings:
-        counts[finding.severity] += 1
     parts = []
-    for severity, n in counts.items():
+    for severity, n in severity_counts(findings).items():
         if severity is Severity.INFO:
             parts.append(f"{n} info")
         else:

@@ -6,6 +6,7 @@ findings panel.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -30,7 +31,8 @@ class Finding:
     """One warning before a seam breaks: how bad, which rule, which cards, and why.
 
     `subject` names what the finding is about when that is not a card: `FB-12` (feedback),
-    `goal 3`, `Sprint 42/IT` (a team's load in a sprint).
+    `goal 3`, `Sprint 42/IT` (a team's load in a sprint). `fix` says what resolves it, when
+    the rule knows ("" when it does not).
     """
 
     severity: Severity
@@ -38,13 +40,16 @@ class Finding:
     cards: tuple[str, ...]
     why: str
     subject: str = ""
+    fix: str = ""
 
     def line(self, *, max_cards: int = 5) -> str:
-        """`SEVERITY RULE cards: why`; a long list of cards is cut to the first few."""
+        """`SEVERITY RULE cards: why` (then `; fix: what to do`, when the rule knows); a long
+        list of cards is cut to the first few."""
         shown = ",".join(self.cards[:max_cards])
         if len(self.cards) > max_cards:
             shown += f" +{len(self.cards) - max_cards} more"
-        return f"{self.severity.value} {self.rule} {shown or self.subject or '-'}: {self.why}"
+        line = f"{self.severity.value} {self.rule} {shown or self.subject or '-'}: {self.why}"
+        return f"{line}; fix: {self.fix}" if self.fix else line
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -53,4 +58,13 @@ class Finding:
             "cards": list(self.cards),
             "why": self.why,
             "subject": self.subject or None,
+            "fix": self.fix or None,
         }
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
+    """How many findings of each severity, most severe first (zeros included)."""
+    counts = dict.fromkeys(Severity, 0)
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts

@@ -19,6 +19,10 @@ from sprintboard.store.links import find_cycle
 
 DEFAULT_TEAMS = ("IT", "ECOM")
 """The pair the dependency view opens on: IT <-> Ecommerce, both directions."""
+INTERNAL_DEFAULT = False
+"""Whether a team view counts links between cards of one team, unless told otherwise: the
+dependency screen (`i`) and `dep graph` (`--internal`) both start from this, so they show
+the same links and the same critical path for the same plan."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,7 +329,10 @@ class DependencyGraph:
 
 
 def filter_links(
-    links: Iterable[Link], teams: Collection[str] | None = DEFAULT_TEAMS, *, internal: bool = False
+    links: Iterable[Link],
+    teams: Collection[str] | None = DEFAULT_TEAMS,
+    *,
+    internal: bool = INTERNAL_DEFAULT,
 ) -> list[Link]:
     """The links of a team view, both directions.
 
@@ -345,6 +352,23 @@ def filter_links(
         return link.blocker.team in chosen and link.dependent.team in chosen
 
     return [link for link in links if shown(link)]
+
+
+def view_critical_path(
+    graph: DependencyGraph,
+    teams: Collection[str] | None = DEFAULT_TEAMS,
+    *,
+    internal: bool = INTERNAL_DEFAULT,
+) -> CriticalPath:
+    """A team view's critical path: the longest chain of open cards among the links the view
+    shows (see `filter_links`). The screen and `dep graph` both use it."""
+    return graph.subgraph(filter_links(graph.links(), teams, internal=internal)).critical_path()
+
+
+def path_scope(internal: bool) -> str:
+    """How a team view's critical path is counted, in the words the screen and the CLI share."""
+    inside = "counted" if internal else "not counted"
+    return f"counted over the links shown; links inside a team {inside}"
 
 
 def parse_teams(text: str | None) -> tuple[str, ...] | None:

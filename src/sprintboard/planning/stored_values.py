@@ -42,6 +42,7 @@ def check_stored_range(plan: StoredPlan) -> Iterator[Finding]:
                 f"stored dates {sprint['start']} to {sprint['end']} are not a sprint "
                 f"({_ALLOWED}, at most a year); fix with 'sprint edit'",
                 subject=str(sprint["name"]),
+                fix=f"set dates from {FIRST_DAY} to {LAST_DAY} with 'sprint edit'",
             )
     for card in plan.cards:
         if card.get("due") and stored_day(card["due"]) is None:
@@ -50,6 +51,7 @@ def check_stored_range(plan: StoredPlan) -> Iterator[Finding]:
                 "stored-range",
                 (str(card["key"]),),
                 f"due date {card['due']} is out of range ({_ALLOWED}); fix with 'card edit'",
+                fix="set a due date in range, or clear it, with 'card edit'",
             )
     if plan.sprint is not None:
         return

@@ -21,7 +21,13 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from sprintboard.errors import UserError
-from sprintboard.planning.graph import DEFAULT_TEAMS, LEGEND, DependencyGraph
+from sprintboard.planning.graph import (
+    DEFAULT_TEAMS,
+    INTERNAL_DEFAULT,
+    LEGEND,
+    DependencyGraph,
+    path_scope,
+)
 from sprintboard.screens.dependency_dialogs import add_dependency, remove_dependency
 from sprintboard.screens.live import LiveScreen
 from sprintboard.views.board import LABELS
@@ -77,7 +83,7 @@ class DependencyScreen(LiveScreen):
     def __init__(self) -> None:
         super().__init__()
         self.teams: tuple[str, ...] | None = DEFAULT_TEAMS
-        self.internal = False
+        self.internal = INTERNAL_DEFAULT
         self.graph_mode = False  # False: the list
         self.matrix_shown = False
         self.graph: DependencyGraph | None = None
@@ -213,7 +219,8 @@ class DependencyScreen(LiveScreen):
             cycle = Content.styled(" · ⟲ cycle: " + " → ".join(tv.cycle), "bold $error")
         else:
             cycle = Content(" · cycles: none (refused on entry)")
-        return star + path + cycle
+        scope = Content.styled(f"\n   {path_scope(tv.internal)} (i changes that)", "dim")
+        return star + path + cycle + scope
 
     def update_detail(self) -> None:
         """The selected card(s) in full, under the drawing."""

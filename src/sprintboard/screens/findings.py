@@ -1,7 +1,9 @@
 """The findings panel: the seam checks (`sprintboard check`) as a list, errors first.
 
-Choosing a finding dismisses the panel with its first card's key, so the screen below can
-show that card. The checks run on the database thread; the panel says "checking…" meanwhile.
+Each row says what resolves the finding, where its rule knows. `s` shows one severity at a
+time and `t` one team's findings; the title says which. Choosing a finding dismisses the
+panel with its first card's key, so the screen below can show that card. The checks run on
+the database thread; the panel says "checking…" meanwhile.
 """
 
 from __future__ import annotations
@@ -52,8 +54,27 @@ def _check(plan: Plan) -> list[Finding]:
 async def check_seams(backend: Any, settings: Any) -> list[Finding]:
     """Every finding, as `sprintboard check` lists them: the plan is read on the database
     thread and the rules run on another, so the database is free again sooner."""
+    found, _ = await check_seams_with_teams(backend, settings)
+    return found
+
+
+async def check_seams_with_teams(
+    backend: Any, settings: Any
+) -> tuple[list[Finding], dict[str, str]]:
+    """The findings, and each card's owning team (card key -> team code) for the team
+    filter."""
     plan = await backend.run(read_plan, backend.store, settings)
-    return await asyncio.to_thread(_check, plan)
+    found = await asyncio.to_thread(_check, plan)
+    return found, {c["key"]: c["team"] for c in plan.cards}
+
+
+def finding_teams(finding: Finding, teams_of: dict[str, str]) -> frozenset[str]:
+    """The teams a finding is about: its cards' owners (a card not in `teams_of` by its
+    key's prefix), and the team of a sprint load (`Sprint 42/IT`)."""
+    found = {teams_of.get(key) or key.rsplit("-", 1)[0] for key in finding.cards}
+    if finding.rule == "capacity" and "/" in finding.subject:
+        found.add(finding.subject.rsplit("/", 1)[1])
+    return frozenset(found)
 
 
 def finding_prompt(finding: Finding) -> Content:
@@ -62,7 +83,7 @@ def finding_prompt(finding: Finding) -> Content:
     cards = ", ".join(finding.cards[:3])
     if len(finding.cards) > 3:
         cards += f" +{len(finding.cards) - 3}"
-    return Content.assemble(
+    prompt = Content.assemble(
         (word, style),
         "  ",
         (f"{finding.rule:<18}", "bold"),
@@ -70,6 +91,10 @@ def finding_prompt(finding: Finding) -> Content:
         "\n           ",
         Content(finding.why),  # names user text (titles, sprint names): never markup
     )
+    if finding.fix:
+        prompt += Content("\n           ") + Content.styled("fix: ", "bold $success")
+        prompt += Content(finding.fix)
+    return prompt
 
 
 def count_line(findings: list[Finding], *, short: bool = False) -> Content:
@@ -91,12 +116,19 @@ class FindingsScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,exclamation_mark", "close", "Close"),
+        Binding("s", "cycle_severity", "Severity"),
+        Binding("t", "pick_team", "Team"),
+        Binding("a", "show_all", "All findings"),
     ]
 
     def __init__(self, findings: list[Finding] | None = None) -> None:
         """`findings`: already checked; None runs the checks when the panel opens."""
         super().__init__()
         self.findings = findings
+        self.teams_of: dict[str, str] = {}
+        self.severity: Severity | None = None  # None: every severity
+        self.team: str | None = None  # None: every team
+        self.shown: list[Finding] = []  # the findings listed, in their order
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog findings"):
@@ -105,7 +137,7 @@ class FindingsScreen(ModalScreen[str | None]):
                 Content(
                     "Warnings before a seam between teams breaks: every sprint not closed, "
                     "the feedback inbox and the goals. enter shows the finding's card; "
-                    "esc closes."
+                    "s: one severity · t: one team · a: all · esc closes."
                 ),
                 id="findings-hint",
             )
@@ -120,28 +152,78 @@ class FindingsScreen(ModalScreen[str | None]):
 
     async def _check(self) -> None:
         app = host(self)
-        self.show(await check_seams(app.backend, app.settings))
+        findings, self.teams_of = await check_seams_with_teams(app.backend, app.settings)
+        self.show(findings)
+
+    def _keep(self, finding: Finding) -> bool:
+        if self.severity is not None and finding.severity is not self.severity:
+            return False
+        return self.team is None or self.team in finding_teams(finding, self.teams_of)
+
+    def filter_text(self) -> str:
+        """'error · team IT', or '' when every finding is listed."""
+        parts = []
+        if self.severity is not None:
+            parts.append(self.severity.value)
+        if self.team is not None:
+            parts.append(f"team {self.team}")
+        return " · ".join(parts)
 
     def show(self, findings: list[Finding]) -> None:
         self.findings = findings
+        shown = [f for f in findings if self._keep(f)]
+        self.shown = shown[:SHOWN]
         title = Content.styled("Findings · ", "bold") + count_line(findings)
-        if len(findings) > SHOWN:
+        chosen = self.filter_text()
+        if chosen:
+            title += Content.styled(f" · showing {chosen}: {len(shown):,}", "italic")
+        if len(shown) > SHOWN:
             title += Content(f" (the first {SHOWN:,} listed)")
         self.query_one("#findings-title", Label).update(title)
         listing = self.query_one(OptionList)
         listing.clear_options()
-        if not findings:
-            listing.add_option(
-                Option(Content("Every seam holds: nothing to report."), disabled=True)
-            )
+        if not shown:
+            text = "Every seam holds: nothing to report."
+            if findings:
+                text = f"No {chosen} findings; a lists them all."
+            listing.add_option(Option(Content(text), disabled=True))
             return
-        listing.add_options([Option(finding_prompt(f)) for f in findings[:SHOWN]])
+        listing.add_options([Option(finding_prompt(f)) for f in self.shown])
         listing.highlighted = 0
+
+    def _refilter(self) -> None:
+        if self.findings is not None:
+            self.show(self.findings)
+
+    def action_cycle_severity(self) -> None:
+        """Every severity, then error, warning, info in turn."""
+        order: list[Severity | None] = [None, *Severity]
+        self.severity = order[(order.index(self.severity) + 1) % len(order)]
+        self._refilter()
+
+    def action_show_all(self) -> None:
+        self.severity = self.team = None
+        self._refilter()
+
+    def action_pick_team(self) -> None:
+        from sprintboard.screens.dialogs import PickerScreen
+
+        found: set[str] = set()
+        for finding in self.findings or ():
+            found |= finding_teams(finding, self.teams_of)
+        options: list[tuple[str, Any]] = [("every team", None)]
+        options += [(code, code) for code in sorted(found)]
+
+        def chosen(team: Any) -> None:
+            if team is not PickerScreen.CANCELLED:
+                self.team = team
+                self._refilter()
+
+        self.app.push_screen(PickerScreen("Findings of one team", options), chosen)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        assert self.findings is not None
-        finding = self.findings[event.option_index]
+        finding = self.shown[event.option_index]
         if finding.cards:
             self.dismiss(finding.cards[0])
         else:

@@ -256,8 +256,7 @@ class BoardModel:
             column.insert(bisect.bisect_right([rank(c) for c in column], mine), card)
         else:
             column.append(card)
-        self._summaries.pop(old, None)
-        self._summaries.pop(status, None)
+        self._summaries = {}  # whole-column counts: both columns changed
         self.col = target
         return Move(card["key"], status=status)
 
@@ -287,9 +286,20 @@ class BoardModel:
     # -- summaries ----------------------------------------------------------------------
 
     def column_summary(self, status: str) -> tuple[int, int]:
-        """(cards, points) of a column as shown; cached until the columns change."""
+        """(cards, points) of the whole column, whatever the filters hide: the WIP limit is
+        about the work in the column, not about what is on screen. Cached until a card
+        changes column (one pass over the cards then counts every column)."""
         found = self._summaries.get(status)
         if found is None:
-            cards = self.columns[status]
-            found = self._summaries[status] = (len(cards), sum(c["points"] or 0 for c in cards))
+            counts = dict.fromkeys(COLUMNS, 0)
+            points = dict.fromkeys(COLUMNS, 0)
+            for card in self.cards:
+                counts[card["status"]] += 1
+                points[card["status"]] += card["points"] or 0
+            self._summaries = {c: (counts[c], points[c]) for c in COLUMNS}
+            found = self._summaries[status]
         return found
+
+    def shown_count(self, status: str) -> int:
+        """How many of the column's cards the filters leave on screen."""
+        return len(self.columns[status])

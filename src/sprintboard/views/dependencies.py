@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sprintboard.planning.graph import (
+    INTERNAL_DEFAULT,
     LATE,
     LEGEND,
     SAME_SPRINT,
@@ -78,14 +79,14 @@ class TeamView:
 
 
 def build_view(
-    graph: DependencyGraph, teams: tuple[str, ...] | None, internal: bool = False
+    graph: DependencyGraph, teams: tuple[str, ...] | None, internal: bool = INTERNAL_DEFAULT
 ) -> TeamView:
     """The rows of both drawings of a team view, and its critical path (open cards, by
     points, among the links shown)."""
     with gc_paused():
         links = filter_links(graph.links(), teams, internal=internal)
         sub = graph.subgraph(links)
-        path = sub.critical_path()
+        path = sub.critical_path()  # what `view_critical_path` gives: the CLI's too
         on_path = frozenset(path.cards)
         steps = frozenset(zip(path.cards, path.cards[1:], strict=False))
         cycle = sub.find_cycle()

@@ -253,6 +253,7 @@ class BoardGrid(Widget, can_focus=True):
         return Strip(segments).adjust_cell_length(self.size.width, base)
 
     def _header(self, status: str, width: int) -> list[Segment]:
+        # The whole column's count, filters or not: WIP is the work in the column.
         count, points = self.model.column_summary(status)
         limit = self.wip_limits.get(status, 0)
         over = bool(limit) and count > limit
@@ -260,6 +261,9 @@ class BoardGrid(Widget, can_focus=True):
         text = f" {LABELS[status]} {count} · {points}pt{wip}"
         if over:
             text = f" {LABELS[status]} ⚠ OVER WIP {count}/{limit} · {points}pt"
+        shown = self.model.shown_count(status)
+        if shown != count:
+            text += f" · {shown} shown"
         style = self._style("board--header-over" if over else "board--header")
         return [Segment(fit(text, width), style)]
 
