@@ -192,3 +192,49 @@ async def test_delete_can_be_cancelled(board_app: AppFactory, probe: Probe) -> N
         assert probe.board(app) is app.screen
         assert probe.card("ECOM-4") is not None
         assert probe.shown(app) == probe.stored(sprint) == SPRINT_42
+
+
+async def test_moving_a_blocked_card_into_done_asks_first(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    # ECOM-4 (Backlog) waits on IT-6, still in Review.
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        assert probe.selected(app) == "ECOM-4"
+        await pilot.press("L", "L", "L")  # To do, Doing, Review: ordinary moves never ask
+        await settle(app, pilot)
+        assert probe.board(app) is app.screen
+        assert probe.existing_card("ECOM-4")["status"] == "review"
+
+        await pilot.press("L")  # into Done: asks, naming the open blocker
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "ECOM-4 waits on IT-6, still open. Move ECOM-4 to Done before it is done?" in (
+            probe.screen_text(app)
+        )
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert probe.board(app) is app.screen
+        assert probe.existing_card("ECOM-4")["status"] == "review"
+        assert "ECOM-4" in probe.column_text(app, "review")
+
+        await pilot.press("L")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert probe.existing_card("ECOM-4")["status"] == "done"
+        assert "ECOM-4" in probe.column_text(app, "done")
+        assert probe.selected(app) == "ECOM-4"
+
+        # Once its blocker is done (moved on this board), the card goes to Done unasked.
+        await pilot.press("H")
+        await settle(app, pilot)
+        assert probe.board(app).model.select("IT-6")
+        await pilot.press("L")  # IT-6: Review -> Done (it waits on nothing)
+        await settle(app, pilot)
+        assert probe.board(app).model.select("ECOM-4")
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert probe.board(app) is app.screen
+        assert probe.existing_card("ECOM-4")["status"] == "done"

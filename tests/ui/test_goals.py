@@ -269,7 +269,8 @@ async def test_new_goal(board_app: AppFactory, probe: Probe) -> None:
             75.0,
             90000.0,
         )
-        assert row["signed_off_by"] is None and row["status"] == "on track"
+        # No status chosen: it starts with the suggested one (nothing planned moves the KPI).
+        assert row["signed_off_by"] is None and row["status"] == "at risk"
         selected = screen.selected()
         assert selected is not None and selected.id == 4
         text = probe.screen_text(app)

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import Cli
 from sprintboard.models import Card, Goal, Sprint, validate
-from sprintboard.planning.goals import goal_progress, kpi_progress, suggest_status
+from sprintboard.planning.goals import add_goal, goal_progress, kpi_progress, suggest_status
 from sprintboard.store import Store
 from sprintboard.vocabulary import GoalStatus
 
@@ -172,3 +172,32 @@ def test_a_goal_without_a_target_shows_no_progress(cli: Cli, db_path: Path) -> N
     assert "█" not in shown.plain and shown.plain.endswith("░    -"), shown.plain
     kpi_line = goal_lines(progress, {})[1].plain
     assert "no target set" in kpi_line and "█" not in kpi_line, kpi_line
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"baseline": 2.1, "current": 2.1, "target": 2.8}, GoalStatus.AT_RISK),  # no cards yet
+        ({"baseline": 71, "current": 58, "target": 60}, GoalStatus.ON_TRACK),  # target reached
+        ({}, GoalStatus.ON_TRACK),  # no target to measure: as set
+        ({"baseline": 0, "target": 10, "status": "off track"}, GoalStatus.OFF_TRACK),  # chosen
+        ({"baseline": 0, "target": 10, "status": "on track"}, GoalStatus.ON_TRACK),  # chosen
+    ],
+)
+def test_a_new_goal_starts_with_the_suggested_status(
+    store: Store, fields: dict[str, object], expected: GoalStatus
+) -> None:
+    added = add_goal(store, validate(Goal, {"title": "New goal", **fields}))
+    assert added["status"] == expected.value
+    assert store.goals.get(added["id"])["status"] == expected.value
+    [progress] = goal_progress(store)
+    if "status" not in fields:
+        assert progress.status is progress.suggestion.status  # they agree from the start
+
+
+def test_goal_add_cli_starts_with_the_suggested_status(cli: Cli) -> None:
+    added = cli("goal", "add", "Grow loyalty", "--target", "30", "--json")
+    assert added.code == 0, added.err
+    assert json.loads(added.out)["status"] == "at risk"
+    chosen = cli("goal", "add", "Grow more", "--target", "30", "--status", "on track", "--json")
+    assert json.loads(chosen.out)["status"] == "on track"

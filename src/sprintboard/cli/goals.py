@@ -74,8 +74,15 @@ def _goal_options(f: Any) -> Any:
 @json_option
 @pass_ctx
 def goal_add(ctx: Context, /, title: str, as_json: bool, **options: Any) -> None:
-    """Add a goal with TITLE."""
-    row = ctx.store().goals.add(validate(Goal, {"title": title, **given(**options)}))
+    """Add a goal with TITLE.
+
+    Without --status it starts with the suggested status (as `goal show` explains it): at
+    risk until cards are planned for it, on track when the KPI already meets its target or
+    the goal has no target.
+    """
+    from sprintboard.planning.goals import add_goal
+
+    row = add_goal(ctx.store(), validate(Goal, {"title": title, **given(**options)}))
     emit_json({f: row[f] for f in GOAL_JSON}) if as_json else click.echo(row["id"])
 
 

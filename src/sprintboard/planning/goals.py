@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sprintboard.vocabulary import GoalStatus, stored_day
 
 if TYPE_CHECKING:
+    from sprintboard.models import Goal
     from sprintboard.store import Store
 
 ON_TRACK_LAG = 0.10
@@ -169,6 +170,25 @@ def progress_of(
         if progress is None
         else suggest_status(progress, since, deadline, today),
     )
+
+
+def add_goal(store: Store, goal: Goal) -> dict[str, Any]:
+    """Add a goal (`store.goals.add`); one whose status was not chosen starts with the
+    suggested status rather than always 'on track' (see `starting_status`)."""
+    if "status" not in goal.model_fields_set:
+        goal = goal.model_copy(update={"status": starting_status(goal)})
+    return store.goals.add(goal)
+
+
+def starting_status(goal: Goal) -> GoalStatus:
+    """The suggested status of a goal just set: no card is planned for it yet, so it is at
+    risk (`suggest_status`), unless its KPI already reached the target (on track) or it has
+    no target to measure (on track, as set)."""
+    progress = kpi_progress(goal.baseline, goal.current, goal.target)
+    if progress is None:
+        return goal.status
+    today = date.today()  # no deadline yet: the day plays no part in the suggestion
+    return suggest_status(progress, today, None, today).status
 
 
 def goal_progress(store: Store, goal_id: int | str | None = None) -> list[GoalProgress]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -19,12 +20,16 @@ from sprintboard.errors import UserError
 from sprintboard.screens.board_cards import CardActions
 from sprintboard.screens.host import host
 from sprintboard.screens.live import LiveScreen
-from sprintboard.views.board import BoardModel, Filters, Move, fetch_board
+from sprintboard.views.board import COLUMNS, BoardModel, Filters, Move, fetch_board
 from sprintboard.views.text import printable
+from sprintboard.vocabulary import Status
 from sprintboard.widgets.board_grid import BoardGrid
 
 BACKLOG = "backlog"
-RECOUNT_AFTER_S = 2.0  # quiet after a change before the seam checks run again
+RECOUNT_AFTER_S = 0.3
+"""Quiet after this app's own change before the seam checks run again: a burst of keys
+(held down, at 10,000 cards each recount costs ~0.3 s of database time) asks once, when
+it pauses. A change the poll brings in from elsewhere is counted at once."""
 
 
 class BoardScreen(CardActions, LiveScreen):
@@ -89,6 +94,8 @@ class BoardScreen(CardActions, LiveScreen):
         self._checking = False  # the seam checks are running...
         self._check_again = False  # ...and the plan changed since they started
         self._recount_timer: Timer | None = None
+        self._last_change = 0.0  # time.monotonic() of this app's last change on the board
+        self._last_count = 0.0  # ... and of the last time the findings were asked for
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-header")
@@ -133,7 +140,7 @@ class BoardScreen(CardActions, LiveScreen):
         if first:
             self.call_after_refresh(self._count_findings)  # after the board is drawn
         else:
-            self._recount_when_quiet()
+            self._recount_after_change()
         if data["empty"]:
             self.offer_demo()
 
@@ -178,10 +185,13 @@ class BoardScreen(CardActions, LiveScreen):
         meanwhile waits for it (see `load`). A refused write says why and reloads."""
         self._changes += 1
         self._unsaved += 1
+        self._last_change = time.monotonic()
         self.run_worker(self.write(fn, *args, settled=self._written, **kwargs), group="writes")
 
     def _written(self) -> None:
         self._unsaved -= 1
+        if not self._unsaved:  # the changes on screen are stored: count them once keys pause
+            self._recount_when_quiet()
 
     async def saved(self) -> None:
         """The change showed before it was written: the next look at the store's version
@@ -206,7 +216,31 @@ class BoardScreen(CardActions, LiveScreen):
         self.grid.refresh_board()
 
     def action_move(self, delta: int) -> None:
+        blockers = self.model.move_needs_asking(delta)
+        if blockers:
+            self._confirm_done_while_blocked(blockers)
+            return
         self._apply(self.model.move_card(delta))
+
+    def _confirm_done_while_blocked(self, blockers: list[str]) -> None:
+        """Ask before a card goes to Done while it still waits on open blockers."""
+        from sprintboard.screens.dialogs import ConfirmScreen
+
+        card = self.model.selected_card()
+        assert card is not None
+        key = card["key"]
+        them = "it is" if len(blockers) == 1 else "they are"
+        question = Content(
+            f"{key} waits on {', '.join(blockers)}, still open. Move {key} to Done before "
+            f"{them} done?"
+        )
+
+        def answered(yes: bool | None) -> None:
+            # The selection may have moved meanwhile: move the card asked about.
+            if yes and self.model.select(key):
+                self._apply(self.model.move_card(COLUMNS.index(Status.DONE) - self.model.col))
+
+        self.app.push_screen(ConfirmScreen(question, yes="Move to Done"), answered)
 
     def action_reorder(self, delta: int) -> None:
         self._apply(self.model.reorder(delta))
@@ -220,7 +254,11 @@ class BoardScreen(CardActions, LiveScreen):
 
     async def action_reload(self) -> None:
         await self.load()
-        self._count_findings()
+        if self._recount_timer is not None:
+            self._recount_timer.stop()
+            self._recount_timer = None
+        if not self._checking:  # the reload may have started them already
+            self._count_findings()
 
     def action_swimlanes(self) -> None:
         self.model.toggle_swimlanes()
@@ -319,19 +357,35 @@ class BoardScreen(CardActions, LiveScreen):
 
     # -- seam checks ----------------------------------------------------------------------
 
+    def _recount_after_change(self) -> None:
+        """The board was read again because the plan changed: recount the findings at once
+        when the change came from elsewhere (the poll brings those at most once a second),
+        else once the changes pause (this app's burst of keys, or reloads in a row)."""
+        now = time.monotonic()
+        recent = now - max(self._last_change, self._last_count) < RECOUNT_AFTER_S
+        if recent or self._unsaved or self._recount_timer is not None:
+            self._recount_when_quiet()
+        else:
+            self._count_findings()
+
     def _recount_when_quiet(self) -> None:
-        """Recount the findings once the plan has stopped changing for a moment.
+        """Recount the findings once the plan has stopped changing for `RECOUNT_AFTER_S`.
 
         The checks read the whole plan (seconds of database time at 50,000 cards); a burst
         of moves, each reloading the board, asks for them once, not once per move.
         """
         if self._recount_timer is not None:
             self._recount_timer.stop()
-        self._recount_timer = self.set_timer(RECOUNT_AFTER_S, self._count_findings)
+        self._recount_timer = self.set_timer(RECOUNT_AFTER_S, self._quiet_now)
+
+    def _quiet_now(self) -> None:
+        self._recount_timer = None
+        self._count_findings()
 
     def _count_findings(self) -> None:
         """Run the seam checks in the background for the header's count (one run at a time:
         asked again while they run, they run once more when done)."""
+        self._last_count = time.monotonic()
         if self._checking:
             self._check_again = True
             return

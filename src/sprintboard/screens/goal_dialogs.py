@@ -152,7 +152,9 @@ class GoalFormScreen(ModalScreen[int | None]):
         self.dismiss(saved)
 
     def _add(self, goal: Any) -> int:
-        return int(host(self).backend.store.goals.add(goal)["id"])
+        from sprintboard.planning.goals import add_goal
+
+        return int(add_goal(host(self).backend.store, goal)["id"])
 
     def _edit(self, goal_id: int, changes: dict[str, Any]) -> int:
         goals = host(self).backend.store.goals

@@ -260,6 +260,27 @@ class BoardModel:
         self.col = target
         return Move(card["key"], status=status)
 
+    def move_needs_asking(self, delta: int) -> list[str]:
+        """The open blockers of the selected card when this move takes it into Done: a card
+        done while it still waits is worth a question. Empty for every other move, at the
+        cost of one comparison."""
+        card = self.selected_card()
+        target = self.col + delta
+        if card is None or not 0 <= target < len(COLUMNS) or COLUMNS[target] != Status.DONE:
+            return []
+        return self.open_blockers(card)
+
+    def open_blockers(self, card: Card) -> list[str]:
+        """The card's blockers not done: as this board shows them (a move here counts at
+        once), else as the store last said."""
+        blockers = card.get("blockers") or []
+        if not blockers:
+            return []
+        wanted = set(blockers)
+        here = {c["key"]: c["status"] for c in self.cards if c["key"] in wanted}
+        stored_open = set(card.get("blocked_by") or ())
+        return [k for k in blockers if (here[k] != "done" if k in here else k in stored_open)]
+
     def reorder(self, delta: int) -> Move | None:
         """Swap the selected card with its visible neighbour above (-1) or below (+1)."""
         cards = self.column_cards()
