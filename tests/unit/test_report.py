@@ -24,7 +24,7 @@ SECTIONS = [
     "Capacity per team",
     "Cards by team",
     "Open cross-team dependencies",
-    "Open warnings",
+    "Seam findings",
     "Goals",
     "Burndown",
     "Velocity",
@@ -172,3 +172,38 @@ def test_report_is_the_same_in_every_process(demo_store: Store, fmt: str) -> Non
         assert "# remaining" in done.stdout or "<svg" in done.stdout
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+def test_report_carries_goal_roi_and_sponsor(demo_store: Store) -> None:
+    text = planning_report(demo_store, fmt="md")
+    assert "| Expected ROI | Sponsor |" in text
+    assert "| 420,000 | Ingrid Bakker |" in text  # Lift conversion rate
+    page = planning_report(demo_store, fmt="html")
+    assert "<th>Expected ROI</th><th>Sponsor</th>" in page
+    assert "<td>120,000</td><td>Marc Dubois</td>" in page
+
+
+def test_report_marks_and_colours_findings_by_severity(demo_store: Store) -> None:
+    data = gather(demo_store)
+    severities = [w["severity"] for w in data.warnings]
+    assert {"error", "warning", "info"} <= set(severities)
+    text = to_markdown(data)
+    section = text.split("## Seam findings")[1].split("## Goals")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[0] == "| Severity | Rule | Cards | Why | Fix |"
+    marks = [row.split(" | ")[0].removeprefix("| ") for row in rows[1:]]
+    expected = {"error": "✗ error", "warning": "⚠ warning", "info": "· info"}
+    assert marks == [expected[s] for s in severities]
+    assert (
+        "| ✗ error | promo-restock | MKT-2 |" in section
+        and "move the promotion after the restock on 2026-" in section
+    )
+    counts = f"{severities.count('error')} errors, "
+    assert counts in section
+
+    page = to_html(data)
+    for severity, colour in (("error", "#b00020"), ("warning", "#8a5a00"), ("info", "#555")):
+        assert f"tr.sev-{severity} td" in page and colour in page
+    found = re.findall(r'<tr class="sev-(\w+)"><td>([^<]+)</td>', page)
+    assert found == [(s, expected[s]) for s in severities]
+    assert '<td class="fix">move the promotion after the restock on 2026-' in page

@@ -35,7 +35,7 @@ class ReportData:
     goals: list[GoalProgress]
     burndown: Burndown | None  # None before the sprint starts
     velocity: Velocity
-    warnings: list[dict[str, Any]]  # the checks' findings: severity, rule, cards, why, subject
+    warnings: list[dict[str, Any]]  # the checks' findings: severity, rule, cards, why, subject, fix
 
 
 def default_sprint(store: Store) -> dict[str, Any]:
@@ -121,6 +121,21 @@ def _warnings(store: Store, sprint: str) -> list[dict[str, Any]]:
 
 
 # -- shared -------------------------------------------------------------------------------
+
+SEVERITY_MARKS = {"error": "✗ error", "warning": "⚠ warning", "info": "· info"}
+"""Each severity with a symbol, so colour is never the only signal (as on screen)."""
+
+
+def _severity_counts(data: ReportData) -> str:
+    """'2 errors, 1 warning, 3 info' over the report's findings."""
+    from sprintboard.planning.checks import summary
+    from sprintboard.planning.findings import Finding, Severity
+
+    return summary([Finding(Severity(w["severity"]), w["rule"], (), "") for w in data.warnings])
+
+
+def _roi(goal: GoalProgress) -> str:
+    return "-" if goal.expected_roi is None else f"{goal.expected_roi:,g}"
 
 
 def _pct(value: float | None) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sprintboard.io.report_data import (
+    SEVERITY_MARKS,
     ReportData,
     _by_team,
     _count,
@@ -16,6 +17,8 @@ from sprintboard.io.report_data import (
     _kpi_pct,
     _num,
     _pct,
+    _roi,
+    _severity_counts,
 )
 from sprintboard.planning.charts import Burndown
 from sprintboard.vocabulary import STATUS_LABELS, Status, colour_hex, show_control
@@ -25,7 +28,10 @@ table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;p
 text-align:left;vertical-align:top}th{background:#f3f3f3}.over{color:#b00020;font-weight:600}
 .bar{background:#eee;width:160px;height:12px;position:relative;display:inline-block}
 .bar span{display:block;height:12px}blockquote{border-left:4px solid #ccc;margin:0;
-padding:.2em 1em;white-space:pre-wrap}svg text{font:11px sans-serif}"""
+padding:.2em 1em;white-space:pre-wrap}svg text{font:11px sans-serif}
+tr.sev-error td{background:#fdecee}tr.sev-error td:first-child{color:#b00020;font-weight:600}
+tr.sev-warning td{background:#fff6e0}tr.sev-warning td:first-child{color:#8a5a00;font-weight:600}
+tr.sev-info td{color:#555}.fix{color:#1b5e20}"""
 
 
 def h(text: Any) -> str:
@@ -159,16 +165,24 @@ def _html_seams(data: ReportData) -> str:
 
 
 def _html_warnings(data: ReportData) -> str:
-    rows = [
-        [
-            h(w["severity"]),
-            h(w["rule"]),
-            h(", ".join(w["cards"]) or w["subject"] or "-"),
-            h(w["why"]),
-        ]
+    """The findings, a row class per severity (`sev-error`, `sev-warning`, `sev-info`) with
+    its colours, and the severity's symbol beside its word."""
+    if not data.warnings:
+        return "<h2>Seam findings</h2><p>(none: every seam holds)</p>"
+    head = "".join(f"<th>{x}</th>" for x in ("Severity", "Rule", "Cards", "Why", "Fix"))
+    body = "".join(
+        f'<tr class="sev-{h(w["severity"])}">'
+        f"<td>{h(SEVERITY_MARKS.get(w['severity'], w['severity']))}</td>"
+        f"<td>{h(w['rule'])}</td>"
+        f"<td>{h(', '.join(w['cards']) or w['subject'] or '-')}</td>"
+        f"<td>{h(w['why'])}</td>"
+        f'<td class="fix">{h(w.get("fix") or "")}</td></tr>'
         for w in data.warnings
-    ]
-    return "<h2>Open warnings</h2>" + _html_table(["Severity", "Rule", "Cards", "Why"], rows)
+    )
+    return (
+        f"<h2>Seam findings</h2><p>{h(_severity_counts(data))}</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def _html_goals(data: ReportData) -> str:
@@ -181,6 +195,8 @@ def _html_goals(data: ReportData) -> str:
                 h(_kpi(g)),
                 _html_bar(g.kpi_progress, "#2e7d32") + f" {h(_kpi_pct(g))}",
                 h(f"{g.done_points}/{g.points}" + (f" ({teams})" if teams else "")),
+                h(_roi(g)),
+                h(g.sponsor or "-"),
                 h(g.status.value),
                 h(f"{g.suggestion.status.value}: {g.suggestion.reason}"),
                 h(f"{g.signed_off_by} ({(g.signed_off_at or '')[:10]})")
@@ -194,6 +210,8 @@ def _html_goals(data: ReportData) -> str:
             "KPI",
             "Progress",
             "Cards (done/total points)",
+            "Expected ROI",
+            "Sponsor",
             "Status",
             "Suggested",
             "Signed off",

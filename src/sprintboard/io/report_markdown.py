@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sprintboard.io.markdown import escape
 from sprintboard.io.report_data import (
+    SEVERITY_MARKS,
     ReportData,
     _bar,
     _by_team,
@@ -16,6 +17,8 @@ from sprintboard.io.report_data import (
     _kpi_pct,
     _num,
     _pct,
+    _roi,
+    _severity_counts,
 )
 from sprintboard.planning.charts import Burndown
 from sprintboard.vocabulary import STATUS_LABELS, Status
@@ -130,16 +133,21 @@ def _md_seams(data: ReportData) -> list[str]:
 
 
 def _md_warnings(data: ReportData) -> list[str]:
+    """The findings; the first column marks the severity with a symbol and its word."""
     rows = [
         [
-            w["severity"],
+            SEVERITY_MARKS.get(w["severity"], w["severity"]),
             w["rule"],
             md(", ".join(w["cards"]) or w["subject"] or "-"),
             md(w["why"]),
+            md(w.get("fix") or ""),
         ]
         for w in data.warnings
     ]
-    return ["## Open warnings", "", *_md_table(["Severity", "Rule", "Cards", "Why"], rows)]
+    if not rows:
+        return ["## Seam findings", "", "(none: every seam holds)", ""]
+    headers = ["Severity", "Rule", "Cards", "Why", "Fix"]
+    return ["## Seam findings", "", _severity_counts(data), "", *_md_table(headers, rows)]
 
 
 def _md_goals(data: ReportData) -> list[str]:
@@ -155,12 +163,15 @@ def _md_goals(data: ReportData) -> list[str]:
                 md(_kpi(g)),
                 f"`{_bar(g.kpi_progress, 10)}` {_kpi_pct(g)}",
                 f"{g.done_points}/{g.points}" + (f" ({teams})" if teams else ""),
+                _roi(g),
+                md(g.sponsor) or "-",
                 g.status.value,
                 f"{g.suggestion.status.value}: {md(g.suggestion.reason)}",
                 signed,
             ]
         )
-    headers = ["Goal", "KPI", "Progress", "Cards (done/total points)", "Status", "Suggested"]
+    headers = ["Goal", "KPI", "Progress", "Cards (done/total points)", "Expected ROI", "Sponsor"]
+    headers += ["Status", "Suggested"]
     return ["## Goals", "", *_md_table([*headers, "Signed off"], rows)]
 
 
