@@ -204,18 +204,18 @@ async def test_moving_a_blocked_card_into_done_asks_first(
         assert probe.selected(app) == "ECOM-4"
         await pilot.press("L", "L", "L")  # To do, Doing, Review: ordinary moves never ask
         await settle(app, pilot)
-        assert probe.board(app) is app.screen
+        assert probe.board(app) is current_screen(app)
         assert probe.existing_card("ECOM-4")["status"] == "review"
 
         await pilot.press("L")  # into Done: asks, naming the open blocker
         await settle(app, pilot)
-        assert isinstance(app.screen, ConfirmScreen)
+        assert isinstance(current_screen(app), ConfirmScreen)
         assert "ECOM-4 waits on IT-6, still open. Move ECOM-4 to Done before it is done?" in (
             probe.screen_text(app)
         )
         await pilot.press("n")
         await settle(app, pilot)
-        assert probe.board(app) is app.screen
+        assert probe.board(app) is current_screen(app)
         assert probe.existing_card("ECOM-4")["status"] == "review"
         assert "ECOM-4" in probe.column_text(app, "review")
 
@@ -236,5 +236,5 @@ async def test_moving_a_blocked_card_into_done_asks_first(
         assert probe.board(app).model.select("ECOM-4")
         await pilot.press("L")
         await settle(app, pilot)
-        assert probe.board(app) is app.screen
+        assert probe.board(app) is current_screen(app)
         assert probe.existing_card("ECOM-4")["status"] == "done"

@@ -189,3 +189,34 @@ async def test_switch_sprint_can_be_cancelled(board_app: AppFactory, probe: Prob
         await settle(app, pilot)
         assert probe.shown(app) == probe.stored(sprint) == SPRINT_42
         assert "Sprint 42" in probe.header(app)
+
+
+async def test_wip_counts_the_whole_column_with_a_filter_on(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    from sprintboard.config import Settings
+
+    # Doing holds five cards in the demo's Sprint 42: over a limit of four.
+    app = board_app(settings=Settings(wip_limits={"doing": 4, "review": 5}))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        doing = probe.column_text(app, "doing").splitlines()[0]
+        assert "Doing ⚠ OVER WIP 5/4 · 20" in doing
+        await pilot.press("slash")
+        await pilot.press(*"Checkout")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert len(probe.shown(app)["doing"]) == 1  # the filter leaves one Doing card...
+        doing = probe.column_text(app, "doing").splitlines()[0]
+        # ...and the limit still counts five (then "· 1 shown", cut at this width).
+        assert "Doing ⚠ OVER WIP 5/4 · 1 " in doing
+        review = probe.column_text(app, "review").splitlines()[0]
+        assert "Review 2 of 4 · WIP 4/5" in review
+        todo = probe.column_text(app, "todo").splitlines()[0]
+        assert "To do 3 of 6 · 23pt" in todo
+        # A move with the filter on counts in the whole columns too.
+        assert probe.selected(app) == "ECOM-2"
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert "Doing ⚠ OVER WIP 6/4 · 2 " in probe.column_text(app, "doing")
+        assert "To do 2 of 5 · " in probe.column_text(app, "todo")

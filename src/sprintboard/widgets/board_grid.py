@@ -259,11 +259,15 @@ class BoardGrid(Widget, can_focus=True):
         over = bool(limit) and count > limit
         wip = f" WIP {count}/{limit}" if limit else ""
         text = f" {LABELS[status]} {count} · {points}pt{wip}"
-        if over:
-            text = f" {LABELS[status]} ⚠ OVER WIP {count}/{limit} · {points}pt"
         shown = self.model.shown_count(status)
-        if shown != count:
-            text += f" · {shown} shown"
+        if shown != count:  # a filter hides some: what is shown, of the whole (narrow)
+            text = f" {LABELS[status]} {shown} of {count}" + (
+                f" ·{wip}" if limit else f" · {points}pt"
+            )
+        if over:
+            text = f" {LABELS[status]} ⚠ OVER WIP {count}/{limit} · " + (
+                f"{points}pt" if shown == count else f"{shown} shown"
+            )
         style = self._style("board--header-over" if over else "board--header")
         return [Segment(fit(text, width), style)]
 
