@@ -138,11 +138,25 @@ async def test_a_burst_of_reloads_recounts_the_findings_one_run_at_a_time(
         for _ in range(5):
             await screen.load()
         await pilot.pause()
-        assert len(runs) == 2  # the first reload counts; the others wait for a quiet moment
+        assert len(runs) == 2  # the first reload counts; the others read the same plan
         assert await wait_until(pilot, lambda: "4 errors" in header(app))
         await asyncio.sleep(board_module.RECOUNT_AFTER_S + 0.2)
         await settle(app, pilot)
-        assert len(runs) == 3  # once more after the burst, in case it changed the plan
+        assert len(runs) == 2
+
+        # Changes during a burst of reloads: counted again once the burst pauses, once.
+        for _ in range(3):
+            with probe.store() as store:
+                store.deps.add("IT-10", "WH-3") if len(store.deps.list(card="WH-3")) == 1 else (
+                    store.deps.remove("IT-10", "WH-3")
+                )
+            await screen.load()
+        await pilot.pause()
+        assert len(runs) == 3  # the first at once (a quiet moment had passed)...
+        await asyncio.sleep(board_module.RECOUNT_AFTER_S + 0.2)
+        await settle(app, pilot)
+        assert len(runs) == 4  # ...and one more for the rest of the burst
+        assert "5 errors" in header(app)  # the link is back: the late blocker counts again
 
 
 async def test_a_burst_of_moves_is_counted_once_it_pauses(

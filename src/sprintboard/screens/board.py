@@ -96,6 +96,7 @@ class BoardScreen(CardActions, LiveScreen):
         self._recount_timer: Timer | None = None
         self._last_change = 0.0  # time.monotonic() of this app's last change on the board
         self._last_count = 0.0  # ... and of the last time the findings were asked for
+        self._counted_version: Any = None  # the store's version the last count reads (or later)
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-header")
@@ -361,6 +362,8 @@ class BoardScreen(CardActions, LiveScreen):
         """The board was read again because the plan changed: recount the findings at once
         when the change came from elsewhere (the poll brings those at most once a second),
         else once the changes pause (this app's burst of keys, or reloads in a row)."""
+        if self.version == self._counted_version and not self._unsaved:
+            return  # the last count already read this plan (e.g. after this app's own moves)
         now = time.monotonic()
         recent = now - max(self._last_change, self._last_count) < RECOUNT_AFTER_S
         if recent or self._unsaved or self._recount_timer is not None:
@@ -386,6 +389,7 @@ class BoardScreen(CardActions, LiveScreen):
         """Run the seam checks in the background for the header's count (one run at a time:
         asked again while they run, they run once more when done)."""
         self._last_count = time.monotonic()
+        self._counted_version = self.version  # what is on screen; the count reads it or later
         if self._checking:
             self._check_again = True
             return
@@ -396,8 +400,12 @@ class BoardScreen(CardActions, LiveScreen):
         from sprintboard.screens.findings import check_seams
 
         try:
+            # Read first, on the same thread as the plan: the count is at least this new (a
+            # reload of this version meanwhile needs no count of its own).
+            self._counted_version = await self.backend.run(self.store.version)
             found = await check_seams(self.backend, self.settings)
-        except Exception:  # a hint in the header must never take the board down; ! says why
+        except Exception:
+            self._counted_version = None  # a hint in the header must never take the board down; ! says why
             found = None
         finally:
             self._checking = False
