@@ -296,6 +296,6 @@ async def test_panel_filters_by_severity_and_team(board_app: AppFactory, probe: 
         panel = await open_panel(app, pilot)
         await pilot.press("s")
         await pilot.press("s")
-        assert "showing warning: 3" in title()
+        assert "showing warning: 4" in title()
         await pilot.press("a")
         assert len(panel_options(app)) == len(expected) and "showing" not in title()

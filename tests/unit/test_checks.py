@@ -388,6 +388,9 @@ def test_done_open_checklist_names_one_item_and_no_team(plan: Plan) -> None:
     plan.store.cards.move(key, status="done")
     (finding,) = plan.findings("done-open-checklist")
     assert finding.why == f"{key} is done with 1 checklist item still open"
+    assert finding.fix == (
+        f"tick the open items (or remove those no longer needed), or move {key} back out of Done"
+    )
     # A closed sprint's leftovers are history, not a warning about the plan ahead.
     plan.store.sprints.close("S1", None)
     assert plan.findings("done-open-checklist") == []
@@ -504,6 +507,6 @@ def test_demo_findings(demo_store: Store) -> None:
     assert any(f.rule == "promo-throughput" and f.cards == (email,) for f in found)
     assert found[0].severity is Severity.ERROR
     # Same-sprint links are information, and no longer outnumber errors and warnings.
-    assert summary(found) == "5 errors, 3 warnings, 7 info"
+    assert summary(found) == "5 errors, 4 warnings, 7 info"
     assert {f.rule for f in found if f.severity is Severity.INFO} == {"dep-order"}
     assert all(f.fix for f in found)  # every demo finding says what resolves it

@@ -432,6 +432,8 @@ def check_done_open_checklist(plan: Plan) -> Iterator[Finding]:
             "done-open-checklist",
             (key,),
             f"{key} is done with {n} checklist item{'s' if n != 1 else ''} still open{whose}",
+            fix=f"tick the open items (or remove those no longer needed), or move {key} "
+            "back out of Done",
         )
 
 

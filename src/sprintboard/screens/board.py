@@ -405,7 +405,9 @@ class BoardScreen(CardActions, LiveScreen):
             self._counted_version = await self.backend.run(self.store.version)
             found = await check_seams(self.backend, self.settings)
         except Exception:
-            self._counted_version = None  # a hint in the header must never take the board down; ! says why
+            self._counted_version = (
+                None  # a hint in the header must never take the board down; ! says why
+            )
             found = None
         finally:
             self._checking = False
