@@ -404,10 +404,8 @@ class BoardScreen(CardActions, LiveScreen):
             # reload of this version meanwhile needs no count of its own).
             self._counted_version = await self.backend.run(self.store.version)
             found = await check_seams(self.backend, self.settings)
-        except Exception:
-            self._counted_version = (
-                None  # a hint in the header must never take the board down; ! says why
-            )
+        except Exception:  # a hint in the header must never take the board down; ! says why
+            self._counted_version = None
             found = None
         finally:
             self._checking = False
