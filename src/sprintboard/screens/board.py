@@ -409,6 +409,8 @@ class BoardScreen(CardActions, LiveScreen):
             found = None
         finally:
             self._checking = False
+        if not self.is_attached or not self.query("#board-header"):
+            return  # the screen went away (the app quit) while the checks ran
         self._findings = found
         self.update_header()
         if self._check_again:
