@@ -299,3 +299,55 @@ async def test_add_and_remove_from_the_board(board_app: AppFactory, probe: Probe
         assert stored_pairs(probe) == before
         card = board.model.selected_card()
         assert card is not None and card["blocked_by"] == ["IT-6"]
+
+
+async def test_the_screen_and_dep_graph_show_one_critical_path(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    """Same plan, same teams, same choice of links inside a team: the same path, said the
+    same way as `sprintboard dep graph`."""
+    import subprocess
+    import sys
+
+    def cli_path(*args: str) -> str:
+        """What `sprintboard dep graph` says, run as the user runs it (another process)."""
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sprintboard",
+                "--db",
+                str(probe.db_path),
+                "dep",
+                "graph",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        line = next(x for x in out.splitlines() if x.startswith("critical path"))
+        scope = next(x for x in out.splitlines() if x.startswith("  counted over"))
+        return line.split(": ", 1)[1].replace(" -> ", " → ") + " | " + scope.split(" (")[0].strip()
+
+    app = board_app(live_refresh=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_dependencies(app, pilot)
+        await settle(app, pilot)
+
+        def screen_path() -> str:
+            text = str(screen.query_one("#deps-path").render())
+            first, second = text.split("\n")
+            path = first.split(": ", 1)[1].split(" · ")[0]
+            return path + " | " + second.split(" (")[0].strip()
+
+        expected = "ECOM-2 → IT-5 | counted over the links shown; links inside a team not counted"
+        assert screen_path() == cli_path() == expected
+        await pilot.press("i")  # links inside a team too: IT-4 -> IT-5 now counts
+        assert await wait_until(pilot, lambda: not screen.view.pending and screen.internal)
+        await settle(app, pilot)
+        assert (
+            screen_path()
+            == cli_path("--internal")
+            == ("IT-4 → IT-5 | counted over the links shown; links inside a team counted")
+        )
