@@ -162,7 +162,8 @@ def test_check_warns_about_overlapping_sprints(plan: Plan) -> None:
     assert [(f.severity.value, f.subject, f.cards) for f in found] == [("warning", "S1/S2", ())]
     assert found[0].line() == (
         "warning sprint-overlap S1/S2: S1 (2026-03-04 → 2026-03-17) and S2 "
-        "(2026-03-17 → 2026-03-31) overlap: move one's dates"
+        "(2026-03-17 → 2026-03-31) overlap: move one's dates; "
+        "fix: start S2 after 2026-03-17, or end S1 before 2026-03-17 ('sprint edit')"
     )
     # Checking one sprint names only the overlaps it is part of.
     assert plan.findings("sprint-overlap", sprint="S3") == []

@@ -449,6 +449,8 @@ def check_sprint_overlap(plan: Plan) -> Iterator[Finding]:
             f"{first['name']} ({first['start']} → {first['end']}) and {second['name']} "
             f"({second['start']} → {second['end']}) overlap: move one's dates",
             subject=f"{first['name']}/{second['name']}",
+            fix=f"start {second['name']} after {first['end']}, or end {first['name']} before "
+            f"{second['start']} ('sprint edit')",
         )
 
 
