@@ -95,7 +95,7 @@ pytest_plugins = ["cli_fixtures"]  # its fixtures: demo
         (("feedback", "add", "x", "--category", "weather"), "'--category'"),
         (("feedback", "add", "x", "--reports", "0"), "reports:"),
         (("feedback", "add", "x", "--received", "yesterday"), "received_at:"),
-        (("feedback", "show", "999"), "feedback: no feedback with id 999"),
+        (("feedback", "show", "999"), "feedback: no feedback FB-999"),
         (("feedback", "list", "--state", "open"), "'--state'"),
         (("history", "IT-999"), "card: no card IT-999"),
         (("demo",), "already holds data"),

@@ -51,10 +51,16 @@ def overlaps_with(
     return found
 
 
+SHOWN = 3
+"""Sprints a warning names; more are counted ('and 4 more'), so the line stays readable."""
+
+
 def overlap_warning(sprint: Mapping[str, Any], others: Iterable[Mapping[str, Any]]) -> str | None:
     """One line naming the open sprints whose dates overlap `sprint`'s, or None."""
     found = overlaps_with(sprint, others)
     if not found:
         return None
-    named = ", ".join(f"{o['name']} ({o['start']} → {o['end']})" for o in found)
+    named = ", ".join(f"{o['name']} ({o['start']} → {o['end']})" for o in found[:SHOWN])
+    if len(found) > SHOWN:
+        named += f" and {len(found) - SHOWN} more (sprintboard check lists them)"
     return f"warning: {sprint['name']} ({sprint['start']} → {sprint['end']}) overlaps {named}"
