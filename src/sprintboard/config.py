@@ -85,13 +85,16 @@ def config_path() -> Path:
 
 
 def person_name(value: str) -> str | None:
-    """`value` as a person's name: white space folded, control characters and invisible
-    direction marks refused (None), at most MAX_PERSON characters (None if longer)."""
-    import unicodedata
+    """`value` as a person's name: white space folded, control characters and direction
+    controls refused (None), at most MAX_PERSON characters (None if longer). Joiners stay:
+    Persian names and emoji sequences need them."""
+    from sprintboard.vocabulary import has_control
 
-    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs") for char in value):
+    # Tabs and line breaks are white space to fold; any other control character, or a
+    # direction override that would reorder what a terminal shows, is no part of a name.
+    if has_control(value.replace("\t", " ").replace("\n", " ").replace("\r", " ")):
         return None
-    name = " ".join(value.split())
+    name = " ".join(value.replace("\ufeff", "").split())
     return name if 0 < len(name) <= MAX_PERSON else None
 
 

@@ -27,6 +27,12 @@ override like U+202E reorder the rest of the line. The emoji joiner U+200D is no
 _VISIBLE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\ud800-\\udfff{_BIDI}]")
 
 
+def has_control(text: str) -> bool:
+    """Whether `text` holds a character a terminal would act on or reorder by (control,
+    bidirectional control, lone surrogate); joiners (U+200C, U+200D) are text."""
+    return _VISIBLE.search(text) is not None
+
+
 _NEEDS_CLEANING = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 

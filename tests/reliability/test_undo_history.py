@@ -319,7 +319,7 @@ async def test_u_in_the_board_undoes_my_change_not_another_persons(
             other.feedback.decline(2, "not a bug")
         await until(lambda: where("IT-6") is None)
         assert await press("u") == (
-            f"undo: nothing of yours to undo (tester); the last change is {other_person}'s "
+            f"undo: nothing of yours to undo (tester); the last change is {other_person}' "
             "(decline of FB-2): 'sprintboard undo --any' undoes it"
         )
         assert list(app._notifications)[-1].severity == "warning"
@@ -332,9 +332,9 @@ async def test_u_in_the_board_undoes_my_change_not_another_persons(
         # read while the app holds stdout; its message is undo_message, as here.)
         with Store(db_path, actor="tester") as cli_process:
             done = cli_process.activity.undo(any_person=True)
-            assert undo_message(done) == f"undone: {other_person}'s decline of FB-2"
+            assert undo_message(done) == f"undone: {other_person}' decline of FB-2"
             done = cli_process.activity.undo(any_person=True)
-            assert undo_message(done).startswith(f"undone: {other_person}'s deletion of IT-6")
+            assert undo_message(done).startswith(f"undone: {other_person}' deletion of IT-6")
         await until(lambda: where("IT-6") is not None)
         with Store(db_path) as store:
             assert store.feedback.get(2)["state"] == "new"

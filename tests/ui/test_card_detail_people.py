@@ -199,7 +199,7 @@ async def test_undo_one_chosen_history_entry(
         await press_each(app, pilot, "y")
         assert probe.existing_card("ECOM-4")["points"] == 5
         assert probe.existing_card("ECOM-4")["title"] == "Klarna pay later"  # mine stays
-        assert f"undone: {SANNE}'s edit of ECOM-4" in messages(app)
+        assert f"undone: {SANNE}' edit of ECOM-4" in messages(app)
         assert "points: 5 → 8  [undone by tester]" in probe.screen_text(app)
 
         # Undone already: the store's one line, nothing asked, nothing changed.

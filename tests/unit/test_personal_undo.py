@@ -55,7 +55,7 @@ def test_each_person_undoes_only_their_own_change(two: tuple[Store, Store]) -> N
     with pytest.raises(UserError) as caught:
         omar.activity.undo()
     assert str(caught.value) == (
-        "undo: nothing of yours to undo (Omar Haddad); the last change is Sanne de Vries's "
+        "undo: nothing of yours to undo (Omar Haddad); the last change is Sanne de Vries' "
         "(move of IT-5): 'sprintboard undo --any' undoes it"
     )
 
@@ -207,3 +207,39 @@ def test_undo_of_a_comment_delete_puts_it_back(two: tuple[Store, Store]) -> None
     assert sanne.comments.for_card("IT-5") == []
     assert sanne.activity.undo()["what"] == "deletion of a comment on IT-5"
     assert [c["id"] for c in sanne.comments.for_card("IT-5")] == [comment["id"]]
+
+
+def test_undo_puts_a_card_back_when_a_later_card_took_its_id(two: tuple[Store, Store]) -> None:
+    sanne, omar = two
+    key = sanne.cards.add(Card(title="Draft promo", team="MKT", teams=["WH"]))["key"]
+    sanne.comments.add(key, "notes")
+    sanne.deps.add("IT-5", key)
+    old_id = sanne.cards._raw(key)["id"]
+    sanne.cards.delete(key)
+    other = omar.cards.add(Card(title="Pallets", team="WH"))["key"]
+    assert omar.cards._raw(other)["id"] == old_id  # SQLite hands the id out again
+    done = sanne.activity.undo()
+    assert done["what"] == f"deletion of {key}"
+    back = sanne.cards.get(key)
+    assert back["id"] != old_id and back["title"] == "Draft promo"
+    assert [c["body"] for c in sanne.comments.for_card(key)] == ["notes"]
+    assert [i["text"] for i in sanne.checklists.for_card(key)] == ["WH: confirm stock"]
+    assert back["blockers"] == ["IT-5"] and back["teams"] == ["MKT", "WH"]
+    assert sanne.cards.get(other)["title"] == "Pallets"  # Omar's card untouched
+    assert sanne.scalar("PRAGMA foreign_key_check") is None
+    # Redo deletes it again; undo of that redo brings it back once more.
+    sanne.activity.redo()
+    with pytest.raises(NotFound):
+        sanne.cards.get(key)
+    sanne.activity.undo()
+    assert [c["body"] for c in sanne.comments.for_card(key)] == ["notes"]
+
+
+def test_a_deleted_comments_number_is_never_handed_out_again(two: tuple[Store, Store]) -> None:
+    sanne, omar = two
+    first = sanne.comments.add("IT-5", "first")
+    sanne.comments.delete(first["id"])
+    second = omar.comments.add("IT-5", "second")
+    assert second["id"] > first["id"]
+    sanne.activity.undo()
+    assert [c["id"] for c in sanne.comments.for_card("IT-5")][-2:] == [first["id"], second["id"]]

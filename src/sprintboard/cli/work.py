@@ -8,7 +8,7 @@ import click
 
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import emit_json, say
-from sprintboard.cli.params import DEMO_SIZE
+from sprintboard.cli.params import DEMO_SIZE, POSITIVE
 from sprintboard.errors import UserError
 
 
@@ -56,7 +56,7 @@ def demo(ctx: Context, cards: int | None, per_sprint: int, force: bool) -> None:
 @click.option(
     "--change",
     "change",
-    type=click.IntRange(1, 2**63 - 1),
+    type=POSITIVE,
     metavar="ID",
     help="Undo this change (its id is in 'sprintboard history KEY'), whoever made it.",
 )

@@ -28,6 +28,7 @@ from sprintboard.backend import Backend
 from sprintboard.errors import UserError
 from sprintboard.screens.host import host
 from sprintboard.screens.palette import binding_commands
+from sprintboard.store.people import possessive
 from sprintboard.views.card_detail import Detail, fetch_detail, undo_refusal, when
 from sprintboard.views.text import printable
 from sprintboard.widgets.card_summary import summary
@@ -340,7 +341,7 @@ class CardDetailScreen(ModalScreen[str | None]):
         store = self.backend.store
         what = await self.backend.run(store.activity.describe, entry["txn"])
         mine = self.detail.people.mine(entry["actor"])
-        whose = "your" if mine else f"{self.detail.people.person(entry['actor'])}'s"
+        whose = "your" if mine else possessive(self.detail.people.person(entry["actor"]))
         question = Content(
             printable(
                 f"Undo {whose} {what} of {when(entry['at'])}? The whole change is reverted "

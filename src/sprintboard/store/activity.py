@@ -16,7 +16,7 @@ from typing import Any
 from sprintboard.errors import NotFound, UserError
 from sprintboard.store.cards import Cards, normalise_key
 from sprintboard.store.database import ENTITY_TABLES, Rows, StoreCore, Tx
-from sprintboard.store.people import same_person
+from sprintboard.store.people import possessive, same_person
 from sprintboard.vocabulary import summary_line
 
 # Not changes a user means to undo with one key: loading the seed or demo organisation,
@@ -333,8 +333,9 @@ class Activity:
         if other is None:
             return "undo: nothing to undo"
         return (
-            f"undo: nothing of yours to undo ({me}); the last change is {other['actor']}'s "
-            f"({self.describe(other['txn'])}): 'sprintboard undo --any' undoes it"
+            f"undo: nothing of yours to undo ({me}); the last change is "
+            f"{possessive(other['actor'])} ({self.describe(other['txn'])}): "
+            "'sprintboard undo --any' undoes it"
         )
 
     def _revert_txn(
@@ -355,9 +356,10 @@ class Activity:
         if clash is not None:
             raise UserError(f"{verb}: not {verb}ne: {clash}; {what} stays as it is")
         tx.undoes = target["txn"]
+        moved: dict[tuple[str, int], int] = {}
         try:
             for entry in entries:
-                self._revert(tx, entry)
+                self._revert(tx, entry, moved)
         except sqlite3.IntegrityError:
             raise UserError(
                 f"{verb}: not {verb}ne: {what} refers to a record deleted since; "
@@ -445,7 +447,9 @@ class Activity:
             params.append(field)
         return self.core.row(sql + " ORDER BY id DESC LIMIT 1", params)
 
-    def _revert(self, tx: Tx, entry: dict[str, Any]) -> None:
+    def _revert(self, tx: Tx, entry: dict[str, Any], moved: dict[tuple[str, int], int]) -> None:
+        """Revert one entry. `moved`: records put back under another id than they had (a
+        later record took theirs), so the records that refer to them follow."""
         entity, op = entry["entity"], entry["op"]
         table = ENTITY_TABLES[entity]
         current = self.core.row(f"SELECT * FROM [{table}] WHERE uuid = ?", [entry["entity_uuid"]])
@@ -453,14 +457,61 @@ class Activity:
         if op == "update":
             if current is None:
                 raise UserError(f"undo: {key or entity} no longer exists; cannot undo")
-            tx.update(entity, current, {entry["field"]: _stored(entry["before"])}, key=key)
+            value = _stored(entry["before"])
+            parent = FOREIGN_KEYS.get(table, {}).get(entry["field"])
+            if parent is not None and isinstance(value, int):
+                value = moved.get((parent, value), value)
+            tx.update(entity, current, {entry["field"]: value}, key=key)
         elif op == "create":
             if current is not None and entity == "card":
                 self.cards.remove(tx, current)
             elif current is not None:
                 tx.delete(entity, current, key=key)
         elif op == "delete" and current is None:
-            tx.insert(entity, entry["before"], key=key)
+            row = self._refer_again(table, dict(entry["before"]), key, moved)
+            old_id = row.get("id")
+            if old_id is not None and self.core.scalar(
+                f"SELECT EXISTS (SELECT 1 FROM [{table}] WHERE id = ?)", [old_id]
+            ):
+                del row["id"]  # a later record has its id: it comes back under a new one
+                moved[(table, old_id)] = tx.insert(entity, row, key=key)
+            else:
+                tx.insert(entity, row, key=key)
+
+    def _refer_again(
+        self, table: str, row: dict[str, Any], key: str | None, moved: dict[tuple[str, int], int]
+    ) -> dict[str, Any]:
+        """A deleted row's references as they are now: to records put back under new ids in
+        this undo, and to cards by the key the entry names (a card keeps its key forever,
+        not always its id)."""
+        for column, parent in FOREIGN_KEYS.get(table, {}).items():
+            value = row.get(column)
+            if isinstance(value, int) and (parent, value) in moved:
+                row[column] = moved[(parent, value)]
+        ends: list[tuple[str, str]] = []
+        if table in ("comments", "checklist_items", "card_teams") and key:
+            ends = [("card_id", key)]
+        elif table == "dependencies" and key and ">" in key:
+            blocker, dependent = key.split(">", 1)
+            ends = [("blocker_id", blocker), ("dependent_id", dependent)]
+        for column, card_key in ends:
+            found = self.core.scalar("SELECT id FROM cards WHERE key = ?", [card_key])
+            if found is not None:
+                row[column] = found
+        return row
+
+
+FOREIGN_KEYS: dict[str, dict[str, str]] = {
+    "cards": {"team_id": "teams", "sprint_id": "sprints", "goal_id": "goals"},
+    "card_teams": {"card_id": "cards", "team_id": "teams"},
+    "comments": {"card_id": "cards"},
+    "checklist_items": {"card_id": "cards", "team_id": "teams"},
+    "dependencies": {"blocker_id": "cards", "dependent_id": "cards"},
+    "feedback": {"card_id": "cards", "duplicate_of": "feedback"},
+    "sprint_capacity": {"sprint_id": "sprints", "team_id": "teams"},
+    "members": {"team_id": "teams"},
+}
+"""Each table's columns that hold another record's id: table -> column -> parent table."""
 
 
 def _stored(value: Any) -> Any:
@@ -487,8 +538,8 @@ def _by(later: dict[str, Any] | None, me: str) -> str:
 
 def undo_message(done: dict[str, Any], verb: str = "undone") -> str:
     """The one line that says what undo (or redo) did: 'undone: move of IT-4', 'undone:
-    Sanne de Vries's close of sprint Sprint 14 (23 records reverted)'."""
-    whose = "" if done["mine"] else f"{done['actor']}'s "
+    Sanne de Vries' close of sprint Sprint 14 (23 records reverted)'."""
+    whose = "" if done["mine"] else f"{possessive(done['actor'])} "
     line = f"{verb}: {whose}{done['what']}"
     if done["records"] > 1:
         line += f" ({done['records']} records reverted)"

@@ -234,6 +234,7 @@ class StoreCore:
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self._given_actor = actor
         self._actor: str | None = None
+        self._spellings: dict[str, str] | None = None
         self.device = default_device()
         self._lock = threading.RLock()
         self._tx: Tx | None = None
@@ -259,12 +260,24 @@ class StoreCore:
             return self.actor
 
     def person(self, name: str) -> str:
-        """`name` as the member it names (any case, or a first name only one member has)."""
+        """`name` as the member it names (any case, or a first name only one member has);
+        else as the log first spelled that name ('bob agency' is 'Bob Agency' if that is
+        how they first appeared), so one person is one name in undo, history and filters."""
         from sprintboard.store.people import canonical
 
         with self._lock:
             members = [r[0] for r in self.conn.execute("SELECT name FROM members ORDER BY id")]
-        return canonical(name, members)
+            found = canonical(name, members)
+            if found != name:
+                return found
+            if self._spellings is None:
+                # One pass over the actor index, once: names in the order they first acted.
+                self._spellings = {}
+                for (actor,) in self.conn.execute(
+                    "SELECT actor FROM activity GROUP BY actor ORDER BY MIN(id)"
+                ):
+                    self._spellings.setdefault(" ".join(actor.split()).casefold(), actor)
+        return self._spellings.get(" ".join(name.split()).casefold(), name)
 
     @property
     def db(self) -> Database:

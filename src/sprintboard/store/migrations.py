@@ -254,8 +254,10 @@ def m005_people(db: Database) -> None:
         # A card's conversation: each comment names its author (a person, as the activity
         # log does) and keeps its time; an imported one keeps the source's id so a second
         # import updates it instead of adding it twice.
+        # AUTOINCREMENT: a comment's number is how people name it (`comment edit 12`), and a
+        # deleted comment's number must not name another one (undo puts the first back).
         """CREATE TABLE comments (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             uuid TEXT NOT NULL UNIQUE,
             card_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
             author TEXT NOT NULL,
@@ -270,7 +272,7 @@ def m005_people(db: Database) -> None:
         # What each team still has to do on a card: one item per contributing team by
         # default, in the card's own order (positions, as the board's).
         """CREATE TABLE checklist_items (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             uuid TEXT NOT NULL UNIQUE,
             card_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
             text TEXT NOT NULL,

@@ -43,6 +43,11 @@ def canonical(name: str, members: Iterable[str]) -> str:
     return name
 
 
+def possessive(name: str) -> str:
+    """'Omar Haddad's', but 'Sanne de Vries'' and 'Kees'': English drops the s after an s."""
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
+
+
 def same_person(a: str, b: str) -> bool:
     return _fold(a) == _fold(b)
 
