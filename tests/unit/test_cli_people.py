@@ -224,6 +224,17 @@ def test_whoami_follows_the_order_of_sources(
     assert line == "Sanne de Vries (MKT member, campaign lead); from --as; device laptop-1\n"
 
 
+def test_whoami_says_why_a_config_user_was_skipped(
+    demo: Any, db_path: Path, tmp_path: Path, bare_env: dict[str, str]
+) -> None:
+    Path(bare_env["SPRINTBOARD_CONFIG"]).write_text('user = "a\\u202eb"\n', encoding="utf-8")
+    result = run(db_path, None, "whoami", env=bare_env, cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("robin (")
+    assert result.stderr.startswith("warning: config: user = ") and result.stderr.count("\n") == 1
+    assert "\u202e" not in result.stderr  # the override is shown escaped, not obeyed
+    assert "must be a person's name" in result.stderr and result.stderr.endswith("; skipped\n")
+
+
 def test_changes_are_recorded_under_the_config_user(
     demo: Any, db_path: Path, tmp_path: Path, bare_env: dict[str, str]
 ) -> None:

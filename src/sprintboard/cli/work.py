@@ -10,6 +10,7 @@ from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import emit_json, say
 from sprintboard.cli.params import DEMO_SIZE, POSITIVE
 from sprintboard.errors import UserError
+from sprintboard.vocabulary import show_control
 
 
 @click.command()
@@ -136,6 +137,15 @@ def history(ctx: Context, key: str, as_json: bool) -> None:
 def whoami(ctx: Context, as_json: bool) -> None:
     """Who sprintboard records your changes under, and why."""
     person = ctx.person()
+    if person.source in ("git", "account"):
+        # A `user` in the config file that was skipped for being no name: say so here,
+        # where someone asks why their changes go under another name.
+        from sprintboard.config import Settings
+
+        _, problems = Settings.read()
+        for problem in problems:
+            if problem.startswith("config: user = "):
+                click.echo(f"warning: {show_control(problem)}; skipped", err=True)
     store = ctx.store()
     name = store.person(person.name)
     member = next((m for m in store.members.list() if m["name"] == name), None)
