@@ -188,6 +188,7 @@ async def test_a_failed_write_rolls_back_and_says_so(board_app: AppFactory, prob
     app = board_app(busy_timeout=0.2, live_refresh=0)
     sprint = probe.active_sprint()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)  # the board and its findings count are in before the lock
         await pilot.press("l")  # To do, ECOM-2
         assert probe.selected(app) == "ECOM-2"
         # Another writer holds the write lock for longer than the busy timeout.
