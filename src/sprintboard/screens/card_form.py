@@ -19,8 +19,10 @@ from sprintboard.models import Card, validate
 from sprintboard.screens.host import host
 from sprintboard.store.people import canonical
 from sprintboard.views.board import LABELS
+from sprintboard.views.sku_entry import PRELOAD_LIMIT, split_skus, stock_lines
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import Priority, Status
+from sprintboard.widgets.sku_suggester import SkuSuggester
 
 NO_GOAL = -1
 BACKLOG = -1
@@ -49,6 +51,11 @@ class CardFormScreen(ModalScreen[str | None]):
         self.goal_options = [(Content("No goal"), NO_GOAL)] + [
             (Content(f"{g['id']}  {g['title']}"), g["id"]) for g in data["goals"]
         ]
+        # SKU -> stock row. The whole table when it is small; otherwise (stock_complete
+        # False) the rows read so far, by prefix or for the SKUs entered.
+        self.stock_complete = data.get("stock") is not None
+        self.stock: dict[str, dict[str, Any]] = {row["sku"]: row for row in data.get("stock") or []}
+        self.stock_order = sorted(self.stock)
 
     @property
     def members(self) -> list[dict[str, Any]]:
@@ -62,6 +69,7 @@ class CardFormScreen(ModalScreen[str | None]):
             "sprints": [s for s in store.sprints.list() if s["state"] != "closed"],
             "goals": store.goals.list(),
             "members": store.members.list(),
+            "stock": store.stock.list() if store.stock.count() <= PRELOAD_LIMIT else None,
             "card": store.cards.get(key) if key else None,
         }
 
@@ -112,8 +120,8 @@ class CardFormScreen(ModalScreen[str | None]):
                     yield Label("Due (YYYY-MM-DD)")
                     yield Input(id="due")
                 with Vertical(classes="field"):
-                    yield Label("SKUs")
-                    yield Input(id="skus", placeholder="e.g. GF-1001, GF-1002")
+                    yield Label("Expected orders")
+                    yield Input(id="orders", type="integer", placeholder="e.g. 500")
             with Horizontal(classes="row"):
                 with Vertical(classes="field"):
                     yield Label("Assignee")
@@ -126,6 +134,18 @@ class CardFormScreen(ModalScreen[str | None]):
                     )
                 with Vertical(classes="field wide"):
                     yield Static(id="assignee-who")
+            with Horizontal(classes="row"):
+                with Vertical(classes="field"):
+                    yield Label("Labels")
+                    yield Input(id="labels", placeholder="e.g. promotion, checkout")
+                with Vertical(classes="field wide"):
+                    yield Label("SKUs (→ completes from stock)")
+                    yield Input(
+                        id="skus",
+                        placeholder="e.g. GF-1001, GF-1002",
+                        suggester=SkuSuggester(self._sku_candidates),
+                    )
+            yield Static(id="sku-stock")
             yield Label("Description")
             yield TextArea(id="description", soft_wrap=True)
             yield Static(id="form-error")
@@ -147,6 +167,7 @@ class CardFormScreen(ModalScreen[str | None]):
         else:
             self._fill(card)
         self._show_who(self.query_one("#assignee", Input).value)
+        self._show_stock(self.query_one("#skus", Input).value)
         self.query_one("#title", Input).focus()
 
     def _fill(self, card: dict[str, Any]) -> None:
@@ -169,6 +190,10 @@ class CardFormScreen(ModalScreen[str | None]):
         self.query_one("#priority", Select).value = card["priority"]
         self.query_one("#goal", Select).value = NO_GOAL if card["goal"] is None else card["goal"]
         self.query_one("#due", Input).value = card["due"] or ""
+        self.query_one("#orders", Input).value = (
+            "" if card["expected_orders"] is None else str(card["expected_orders"])
+        )
+        self.query_one("#labels", Input).value = ", ".join(card["labels"])
         self.query_one("#skus", Input).value = ", ".join(card["skus"])
         self.query_one("#assignee", Input).value = card["assignee"]
         self.query_one(TextArea).text = card["description"]
@@ -181,6 +206,7 @@ class CardFormScreen(ModalScreen[str | None]):
             return [part.strip() for part in text(selector).split(",") if part.strip()]
 
         points = text("#points")
+        orders = text("#orders")
         fields = {
             "title": text("#title"),
             "team": self.query_one("#team", Select).value,
@@ -190,7 +216,10 @@ class CardFormScreen(ModalScreen[str | None]):
             "status": self.query_one("#status", Select).value,
             "priority": self.query_one("#priority", Select).value,
             "due": text("#due") or None,
+            "labels": listed("#labels"),
             "skus": listed("#skus"),
+            # Read by the record like points: a whole number, 0-1000000000.
+            "expected_orders": orders or None,
             "assignee": text("#assignee"),
             "description": self.query_one(TextArea).text,
         }
@@ -199,6 +228,32 @@ class CardFormScreen(ModalScreen[str | None]):
         sprint_id = sprint if isinstance(sprint, int) and sprint != BACKLOG else None
         goal_id = goal if isinstance(goal, int) and goal != NO_GOAL else None
         return fields, sprint_id, goal_id
+
+    async def _sku_candidates(self, typed: str) -> list[str]:
+        """SKUs that may complete `typed`: the stock list, or a prefix read from the store."""
+        if self.stock_complete:
+            return self.stock_order
+        rows = await self.backend.run(self.backend.store.stock.starting_with, typed)
+        self.stock.update((row["sku"], row) for row in rows)
+        return [row["sku"] for row in rows]
+
+    @on(Input.Changed, "#skus")
+    async def _skus_typed(self, event: Input.Changed) -> None:
+        if not self.stock_complete:
+            wanted = [sku for sku in split_skus(event.value) if sku not in self.stock]
+            if wanted:
+                rows = await self.backend.run(self.backend.store.stock.some, wanted)
+                self.stock.update((row["sku"], row) for row in rows)
+        # The field may have changed while the rows were read: show what it holds now.
+        self._show_stock(self.query_one("#skus", Input).value)
+
+    def _show_stock(self, value: str) -> None:
+        """A line per SKU entered: its name, on hand, threshold, restock date, or that the
+        stock table does not know it."""
+        lines = stock_lines(value, self.stock) or ["no SKUs: type one (→ completes from stock)"]
+        self.query_one("#sku-stock", Static).update(
+            Content("\n".join(printable(line) for line in lines))
+        )
 
     @on(Input.Changed, "#assignee")
     def _assignee_typed(self, event: Input.Changed) -> None:

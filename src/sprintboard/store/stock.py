@@ -23,6 +23,32 @@ class Stock:
             row["low"] = row["on_hand"] < row["threshold"]
         return rows
 
+    def count(self) -> int:
+        return int(self.core.scalar("SELECT count(*) FROM stock"))
+
+    def starting_with(self, prefix: str, limit: int = 20) -> Rows:
+        """Rows whose SKU starts with `prefix` (any case), in SKU order: for completing a
+        SKU when the stock table is too big to read whole."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.core.rows(
+            "SELECT * FROM stock WHERE sku LIKE ? ESCAPE '\\' ORDER BY sku LIMIT ?",
+            [escaped + "%", limit],
+        )
+        for row in rows:
+            row["low"] = row["on_hand"] < row["threshold"]
+        return rows
+
+    def some(self, skus: builtins.list[str]) -> Rows:
+        """The rows of these SKUs (exact names; unknown ones are left out)."""
+        wanted = sorted(set(skus))[:1000]
+        if not wanted:
+            return []
+        marks = ", ".join("?" * len(wanted))
+        rows = self.core.rows(f"SELECT * FROM stock WHERE sku IN ({marks}) ORDER BY sku", wanted)
+        for row in rows:
+            row["low"] = row["on_hand"] < row["threshold"]
+        return rows
+
     def get(self, sku: str) -> dict[str, Any]:
         row = self.core.row("SELECT * FROM stock WHERE sku = ?", [sku])
         if row is None:
