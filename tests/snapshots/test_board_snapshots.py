@@ -120,3 +120,11 @@ def test_edit_card_form(snap_compare: Snap, demo_app: AppFactory) -> None:
     assert snap_compare(
         demo_app(), terminal_size=BIG, run_before=steps("l", "e", screen=CardFormScreen)
     )
+
+
+def test_edit_promotion_card_form(snap_compare: Snap, demo_app: AppFactory) -> None:
+    # MKT-2: labels, expected orders, and SKUs with their stock line (GF-1001 is low).
+    keys = ("l", "j", "j", "e")
+    assert snap_compare(
+        demo_app(), terminal_size=BIG, run_before=steps(*keys, screen=CardFormScreen)
+    )

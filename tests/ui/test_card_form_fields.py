@@ -4,8 +4,10 @@ on screen."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Static
 
+from sprintboard.screens import card_form
 from sprintboard.screens.card_form import CardFormScreen
 from sprintboard.tui import SprintboardApp
 
@@ -141,3 +143,27 @@ async def test_a_bad_expected_orders_is_refused_in_the_form(
         assert "1000000000" in error
         assert "⚠ expected_orders:" in probe.screen_text(app)
         assert probe.existing_card("IT-6") == before  # nothing saved
+
+
+async def test_a_big_stock_table_is_read_by_prefix(
+    board_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Over the limit the form reads no stock when it opens, only what typing needs.
+    monkeypatch.setattr(card_form, "PRELOAD_LIMIT", 2)
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = form_of(app)
+        assert not form.stock_complete
+        assert form.stock == {}
+        box = form.query_one("#skus", Input)
+        await type_into(app, pilot, "#skus", "GF-1003, gf-1004, ZZ-9, gf-100")
+        await settle(app, pilot)
+        assert box._suggestion == "GF-1003, gf-1004, ZZ-9, GF-1001"
+        lines = stock_shown(app).splitlines()
+        assert lines[0].startswith("GF-1003 Outdoor lounge cushion set · 95 on hand")
+        assert lines[1:3] == [
+            "gf-1004 ? not in stock (did you mean GF-1004?)",
+            "ZZ-9 ? not in stock",
+        ]
