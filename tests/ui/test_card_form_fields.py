@@ -5,6 +5,7 @@ on screen."""
 from __future__ import annotations
 
 import pytest
+from textual.content import Content
 from textual.widgets import Input, Static
 
 from sprintboard.screens import card_form
@@ -119,6 +120,12 @@ async def test_stock_line_shows_on_hand_restock_low_and_unknown(
             "ZZ-9 ? not in stock",
             "gf-1004 ? not in stock (did you mean GF-1004?)",
         ]
+        # Only the low SKU's line is in the warning colour.
+        drawn = form_of(app).query_one("#sku-stock", Static).render()
+        assert isinstance(drawn, Content)
+        warned = [drawn.plain[span.start : span.end] for span in drawn.spans]
+        assert warned == [lines[0]]
+        assert {str(span.style) for span in drawn.spans} == {"$warning"}
         # The line is on screen, under the field.
         assert "14 on hand (low, threshold 40)" in probe.screen_text(app)
         assert "ZZ-9 ? not in stock" in probe.screen_text(app)

@@ -63,17 +63,18 @@ def test_stock_line_names_on_hand_threshold_low_and_restock() -> None:
 
 
 def test_stock_lines_one_per_sku_with_a_hint_for_near_misses() -> None:
-    assert stock_lines("GF-1001, gf-1002, gift, ZZ, GF-1001,", STOCK) == [
-        stock_line("GF-1001", STOCK["GF-1001"]),
-        "gf-1002 ? not in stock (did you mean GF-1002?)",
-        "gift ? not in stock (did you mean GF-1001 Gift box?)",
-        "ZZ ? not in stock",
+    assert stock_lines("GF-1001, gf-1002, gift, ZZ, GF-1002, GF-1001,", STOCK) == [
+        (stock_line("GF-1001", STOCK["GF-1001"]), True),
+        ("gf-1002 ? not in stock (did you mean GF-1002?)", False),
+        ("gift ? not in stock (did you mean GF-1001 Gift box?)", False),
+        ("ZZ ? not in stock", False),
+        (stock_line("GF-1002", STOCK["GF-1002"]), False),
     ]
     assert stock_lines(" , ", STOCK) == []
     many = ", ".join(f"S-{n}" for n in range(SHOWN_SKUS + 3))
     lines = stock_lines(many, STOCK)
     assert len(lines) == SHOWN_SKUS + 1
-    assert lines[-1] == "… and 3 more SKUs"
+    assert lines[-1].text == "… and 3 more SKUs"
     assert split_skus(" a, ,b ") == ["a", "b"]
 
 

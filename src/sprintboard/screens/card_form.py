@@ -19,7 +19,7 @@ from sprintboard.models import Card, validate
 from sprintboard.screens.host import host
 from sprintboard.store.people import canonical
 from sprintboard.views.board import LABELS
-from sprintboard.views.sku_entry import PRELOAD_LIMIT, split_skus, stock_lines
+from sprintboard.views.sku_entry import PRELOAD_LIMIT, StockLine, split_skus, stock_lines
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import Priority, Status
 from sprintboard.widgets.sku_suggester import SkuSuggester
@@ -250,10 +250,15 @@ class CardFormScreen(ModalScreen[str | None]):
     def _show_stock(self, value: str) -> None:
         """A line per SKU entered: its name, on hand, threshold, restock date, or that the
         stock table does not know it."""
-        lines = stock_lines(value, self.stock) or ["no SKUs: type one (→ completes from stock)"]
-        self.query_one("#sku-stock", Static).update(
-            Content("\n".join(printable(line) for line in lines))
-        )
+        lines = stock_lines(value, self.stock) or [
+            StockLine("no SKUs: type one (→ completes from stock)", False)
+        ]
+        shown = [
+            # A low SKU's line in the warning colour: a promotion on it is a finding.
+            Content.styled(printable(line.text), "$warning" if line.low else "")
+            for line in lines
+        ]
+        self.query_one("#sku-stock", Static).update(Content("\n").join(shown))
 
     @on(Input.Changed, "#assignee")
     def _assignee_typed(self, event: Input.Changed) -> None:

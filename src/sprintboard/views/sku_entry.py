@@ -10,7 +10,7 @@ differs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 PRELOAD_LIMIT = 5000
 """Up to this many SKUs the form reads the whole stock table when it opens; beyond it,
@@ -59,12 +59,21 @@ def stock_line(sku: str, row: Mapping[str, Any] | None, near: str | None = None)
     return f"{sku}{name} · {row['on_hand']} on hand ({low}threshold {row['threshold']}) · {restock}"
 
 
-def stock_lines(value: str, stock: Mapping[str, Mapping[str, Any]]) -> list[str]:
+class StockLine(NamedTuple):
+    text: str
+    low: bool  # on hand under the threshold: a promotion on it is a finding
+
+
+def stock_lines(value: str, stock: Mapping[str, Mapping[str, Any]]) -> list[StockLine]:
     """A line per SKU in the field (the first `SHOWN_SKUS`), from `stock` (SKU -> row)."""
     skus = list(dict.fromkeys(split_skus(value)))
-    lines = [stock_line(sku, stock.get(sku), _near(sku, stock)) for sku in skus[:SHOWN_SKUS]]
+    lines = []
+    for sku in skus[:SHOWN_SKUS]:
+        row = stock.get(sku)
+        low = row is not None and row["on_hand"] < row["threshold"]
+        lines.append(StockLine(stock_line(sku, row, _near(sku, stock)), low))
     if len(skus) > SHOWN_SKUS:
-        lines.append(f"… and {len(skus) - SHOWN_SKUS} more SKUs")
+        lines.append(StockLine(f"… and {len(skus) - SHOWN_SKUS} more SKUs", False))
     return lines
 
 
