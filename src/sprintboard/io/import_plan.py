@@ -72,6 +72,8 @@ class ThreadUpdate:
     """'comment' or 'checklist_item'."""
     row: dict[str, Any]
     changes: dict[str, Any]
+    quiet: bool = False
+    """Only the source id it is known by changes (not counted as an update)."""
 
 
 @dataclass
@@ -83,6 +85,9 @@ class Threads:
     updates: list[ThreadUpdate] = field(default_factory=list)
     unchanged: Counter[str] = field(default_factory=Counter)
     """'comment' / 'checklist_item' -> imported before and the same now."""
+    kept_here: Counter[str] = field(default_factory=Counter)
+    """'comment' / 'checklist_item' -> changed in the file, but also changed here since it
+    was imported: the local version stays."""
     skipped: list[tuple[str, Skip]] = field(default_factory=list)
     """(entity, why) for each one not imported."""
     on_skipped_cards: Counter[str] = field(default_factory=Counter)
@@ -97,7 +102,7 @@ class Threads:
         new = len(self.comments) if entity == "comment" else len(self.items)
         return (
             new,
-            sum(1 for u in self.updates if u.entity == entity),
+            sum(1 for u in self.updates if u.entity == entity and not u.quiet),
             self.unchanged[entity],
             sum(1 for e, _ in self.skipped if e == entity) + self.on_skipped_cards[entity],
         )

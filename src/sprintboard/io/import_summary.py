@@ -86,10 +86,11 @@ def _threads(plan: Plan) -> list[str]:
     lines: list[str] = []
     for entity, title in (("comment", "comments"), ("checklist_item", "checklist items")):
         new, updated, unchanged, skipped = threads.count(entity)
-        if new or updated or unchanged or skipped:
+        kept = threads.kept_here[entity]
+        if new or updated or unchanged or skipped or kept:
             lines.append(
                 f"  {title}: {new} to add, {updated} to update, {unchanged} unchanged, "
-                f"{skipped} skipped"
+                f"{skipped} skipped" + (f", kept {kept} changed here" if kept else "")
             )
         on_skipped = threads.on_skipped_cards[entity]
         if on_skipped:

@@ -3,7 +3,9 @@
 Each comment and item keeps the source's own id (`comments.external_id`,
 `checklist_items.external_id`): a re-import finds it again and updates what the source
 changed (an edited text, a ticked item, a comment's author or time) instead of adding it
-twice. What the source no longer has is left alone: an import adds and updates, it never
+twice. A comment or item someone changed here since it was imported (an entry in the
+activity log that no import made) keeps the local version: the summary counts it as kept.
+What the source no longer has is left alone: an import adds and updates, it never
 deletes a conversation. New items go at the end of the card's checklist, in the source's
 order.
 """
@@ -15,17 +17,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sprintboard.config import MAX_PERSON, person_name
 from sprintboard.io.import_plan import NewCheckItem, NewComment, Node, Plan, ThreadUpdate
 from sprintboard.io.items import UNKNOWN_AUTHOR, Item, Skip
 from sprintboard.models import (
     MAX_CHECKLIST_ITEMS,
-    MAX_TITLE,
     ChecklistItem,
     Comment,
     describe_validation_error,
 )
 from sprintboard.store import Store
 from sprintboard.store.database import Tx
+from sprintboard.store.people import Members
 from sprintboard.vocabulary import needs_cleaning, replace_surrogates, strip_control
 
 _CHUNK = 500
@@ -38,6 +41,34 @@ def _rows_by_external_id(store: Store, table: str, ids: list[str]) -> dict[str, 
         marks = ", ".join("?" for _ in chunk)
         for row in store.rows(f"SELECT * FROM [{table}] WHERE external_id IN ({marks})", chunk):
             found[str(row["external_id"])] = row
+    return found
+
+
+def _rows_by_prefix(store: Store, prefixes: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Checklist items whose source id begins with each prefix, in their checklist order."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for prefix in sorted(prefixes):
+        found[prefix] = store.rows(
+            "SELECT * FROM checklist_items WHERE substr(external_id, 1, ?) = ? "
+            "ORDER BY position, id",
+            [len(prefix), prefix],
+        )
+    return found
+
+
+def changed_here(store: Store, uuids: list[str]) -> set[str]:
+    """Of the records with these UUIDs, those changed by something other than an import
+    (an edit, a tick, an undo) since they came in."""
+    found: set[str] = set()
+    for start in range(0, len(uuids), _CHUNK):
+        chunk = uuids[start : start + _CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        for row in store.rows(
+            f"SELECT DISTINCT entity_uuid FROM activity WHERE entity_uuid IN ({marks}) "
+            "AND substr(action, 1, 7) != 'import.'",
+            chunk,
+        ):
+            found.add(str(row["entity_uuid"]))
     return found
 
 
@@ -70,15 +101,22 @@ def plan_threads(
     items = _rows_by_external_id(
         store, "checklist_items", [c.external_id for item, _ in cards for c in item.checklist]
     )
+    items_before = _rows_by_prefix(
+        store, {c.former_prefix for item, _ in cards for c in item.checklist if c.former_prefix}
+    )
     existing_ids = [int(row["id"]) for _, row in cards if row is not None]
     sizes = {card: total for card, (_, total) in store.checklists.progress(existing_ids).items()}
-    members = [r["name"] for r in store.rows("SELECT name FROM members ORDER BY id")]
+    members = Members(r["name"] for r in store.rows("SELECT name FROM members ORDER BY id"))
+    earlier = [r for rows in items_before.values() for r in rows]
+    local = changed_here(
+        store, [str(r["uuid"]) for r in (*comments.values(), *items.values(), *earlier)]
+    )
     seen: dict[str, str] = {}
     for item, row in cards:
         node: Node = item.identity if row is None else int(row["id"])
-        _plan_comments(store, plan, item, node, comments, seen, members)
+        _plan_comments(plan, item, node, comments, seen, members, local)
         size = sizes.get(int(row["id"]), 0) if row is not None else 0
-        _plan_items(plan, item, node, items, seen, size)
+        _plan_items(plan, item, node, (items, items_before), seen, size, local)
 
 
 def _twice(plan: Plan, entity: str, ident: str, where: str, seen: dict[str, str]) -> bool:
@@ -93,16 +131,14 @@ def _twice(plan: Plan, entity: str, ident: str, where: str, seen: dict[str, str]
 
 
 def _plan_comments(
-    store: Store,
     plan: Plan,
     item: Item,
     node: Node,
     stored: dict[str, dict[str, Any]],
     seen: dict[str, str],
-    members: list[str],
+    members: Members,
+    local: set[str],
 ) -> None:
-    from sprintboard.store.people import canonical
-
     threads = plan.threads
     for source in item.comments:
         if _twice(plan, "comment", source.external_id, source.where, seen):
@@ -114,7 +150,7 @@ def _plan_comments(
             threads.skipped.append(("comment", Skip(source.where, reason)))
             continue
         plan.parsed.cleaned += needs_cleaning(source.body)
-        author = canonical(_author(source.author), members)
+        author = members.canonical(imported_person(source.author))
         row = stored.get(source.external_id)
         if row is None:
             threads.comments.append(NewComment(node, source, body, author))
@@ -123,30 +159,51 @@ def _plan_comments(
             row,
             {"body": body, "author": author, "created_at": source.created_at},
         )
-        if changes:
-            threads.updates.append(ThreadUpdate("comment", row, changes))
-        else:
+        if not changes:
             threads.unchanged["comment"] += 1
+        elif str(row["uuid"]) in local:
+            threads.kept_here["comment"] += 1
+        else:
+            threads.updates.append(ThreadUpdate("comment", row, changes))
 
 
-def _author(name: str | None) -> str:
-    """A source's author as one line of text, as a restore checks it (a name longer than
-    any person's is cut); none given: UNKNOWN_AUTHOR."""
-    line = strip_control(replace_surrogates(name or ""), one_line=True)[:MAX_TITLE].strip()
-    return line or UNKNOWN_AUTHOR
+def imported_person(name: str | None) -> str:
+    """A source's person as a person's name here: one line, without control characters or
+    invisible direction marks, at most MAX_PERSON characters (a longer name is cut); a name
+    nothing is left of, or none given: UNKNOWN_AUTHOR."""
+    import unicodedata
+
+    line = strip_control(replace_surrogates(name or ""), one_line=True)
+    if any(unicodedata.category(char) in ("Cf", "Cs") for char in line):
+        # Keep what a person's name may hold (person_name decides), drop the rest.
+        line = "".join(
+            char
+            for char in line
+            if unicodedata.category(char) not in ("Cf", "Cs") or person_name(f"a{char}b")
+        )
+    line = " ".join(line.split())[:MAX_PERSON].strip()
+    return person_name(line) or UNKNOWN_AUTHOR
 
 
 def _plan_items(
     plan: Plan,
     item: Item,
     node: Node,
-    stored: dict[str, dict[str, Any]],
+    stored_by: tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]],
     seen: dict[str, str],
     size: int,
+    local: set[str],
 ) -> None:
+    """`stored_by`: the items stored before, by their source id, and by how their former
+    source id begins."""
+    stored, before = stored_by
     threads = plan.threads
     for source in item.checklist:
         if _twice(plan, "checklist_item", source.external_id, source.where, seen):
+            continue
+        if not strip_control(replace_surrogates(source.text), one_line=True):
+            reason = "checklist item: an empty text (skipped)"
+            threads.skipped.append(("checklist_item", Skip(source.where, reason)))
             continue
         try:
             text = ChecklistItem.model_validate({"text": source.text}).text
@@ -156,12 +213,30 @@ def _plan_items(
             continue
         plan.parsed.cleaned += needs_cleaning(source.text)
         row = stored.get(source.external_id)
+        renamed: dict[str, Any] = {}
+        if row is None and source.former_prefix is not None:
+            earlier = before.get(source.former_prefix, [])
+            same = next((r for r in earlier if r["text"] == text), None)
+            if same is not None:
+                row, renamed = same, {"external_id": source.external_id}
+                earlier.remove(same)
         if row is not None:
             changes = _changed(row, {"text": text, "done": int(source.done)})
-            if changes:
-                threads.updates.append(ThreadUpdate("checklist_item", row, changes))
-            else:
+            if renamed and (not changes or str(row["uuid"]) in local):
+                # Only the source id changes: not a change anyone sees.
+                threads.updates.append(ThreadUpdate("checklist_item", row, renamed, quiet=True))
+                if changes:
+                    threads.kept_here["checklist_item"] += 1
+                else:
+                    threads.unchanged["checklist_item"] += 1
+                continue
+            changes = {**changes, **renamed}
+            if not changes:
                 threads.unchanged["checklist_item"] += 1
+            elif str(row["uuid"]) in local:
+                threads.kept_here["checklist_item"] += 1
+            else:
+                threads.updates.append(ThreadUpdate("checklist_item", row, changes))
             continue
         if size >= MAX_CHECKLIST_ITEMS:
             reason = f"the card's checklist is full ({MAX_CHECKLIST_ITEMS} items at most)"
@@ -222,4 +297,4 @@ def apply_threads(
 
 
 def _updated(updates: Iterable[ThreadUpdate], entity: str) -> int:
-    return sum(1 for u in updates if u.entity == entity)
+    return sum(1 for u in updates if u.entity == entity and not u.quiet)

@@ -46,6 +46,7 @@ from sprintboard.store.bulk import (
     cards_by_external_id,
     cards_where,
 )
+from sprintboard.store.people import Members
 from sprintboard.store.sprints import is_reserved_name
 from sprintboard.vocabulary import (
     Priority,
@@ -93,6 +94,9 @@ class _Planner:
         self.by_uuid = cards_where(store, "uuid", [i.uuid for i in parsed.items if i.uuid])
         self.matched: dict[str, dict[str, Any]] = {}
         """Item.identity -> the card here it updates."""
+        self.members = Members(
+            r["name"] for r in store.rows("SELECT name FROM members ORDER BY id")
+        )
 
     def _match(self, item: Item) -> dict[str, Any] | None:
         """The card here that `item` is: the one with its UUID, else its external id."""
@@ -150,6 +154,10 @@ class _Planner:
     def _plan_item(self, item: Item) -> bool:
         existing = self.matched.get(item.identity)
         fields = dict(item.fields)
+        if fields.get("assignee"):
+            # As card add/edit store it: a member's own spelling where it names one, so the
+            # board's "mine" filter and the people load count the card ('sanne', 'SANNE').
+            fields["assignee"] = self._assignee(str(fields["assignee"]))
         teams, labels, owner_name = self._teams(item, list(fields.get("labels", [])))
         if existing is None and not teams and self.default_team is None:
             self.plan.no_team.append(item)
@@ -187,6 +195,14 @@ class _Planner:
             if new_sprint and sprint not in self.new_sprint_names:
                 self.new_sprint_names.append(str(sprint))
         return kept
+
+    def _assignee(self, name: str) -> str:
+        """The member `name` names; several people as Trello and GitHub list them ('sanne,
+        kees'): each one, where the whole does not name a member."""
+        found = self.members.canonical(name)
+        if found == name and ", " in name:
+            return ", ".join(self.members.canonical(part) for part in name.split(", "))
+        return found
 
     def _sprint(self, item: Item) -> tuple[str | None, bool, str]:
         """The sprint the card goes to, whether the import says so (else the card stays

@@ -154,6 +154,9 @@ class SourceCheckItem:
     where: str
     text: str
     done: bool = False
+    former_prefix: str | None = None
+    """How the ids an earlier sprintboard gave such items begin, when the id changed since:
+    an item stored under such an id with the same text is this one (and takes the new id)."""
 
 
 @dataclass

@@ -12,7 +12,8 @@ is at that limit. Checklists become the card's checklist, item by item in Trello
 card with one checklist gets its items as they are; a card with several gets each item
 prefixed with its checklist's name ('Launch: Copy written'), so items that read alike
 stay apart. The description is kept as written. Comment and item ids are kept
-(`trello:action:<id>`, `trello:checkitem:<id>`), so a re-import updates them.
+(`trello:action:<id>`, `trello:checkitem:<id>`), so a re-import updates them; an item
+without an id is known by its checklist and its text. An empty item is skipped.
 
 Story points come from a Custom Fields field (`customFields` / `customFieldItems` in the
 export) named `Story Points`, `Story Point Estimate`, `Story Point` or `Points`, any case,
@@ -24,6 +25,7 @@ Power-Ups that keep their data in `pluginData` are not read (each has its own fo
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from pathlib import Path
@@ -370,19 +372,34 @@ def _checklists(board: dict[str, Any]) -> dict[str, list[Checklist]]:
             key=lambda entry: (entry[0], entry[1]),
         )
         found: list[SourceCheckItem] = []
+        same_text: dict[str, int] = {}
         for _, i, item in ordered:
             where = f"{at}.checkItems[{i}]"
             text = expect(item.get("name") or "", str, f"{where}.name", "text")
             item_id = item.get("id")
-            ident = (
-                f"trello:checkitem:{item_id}"
-                if isinstance(item_id, str) and item_id
-                else f"trello:checklist:{card_id}:{checklist.get('id') or index}:{i}"
-            )
-            found.append(SourceCheckItem(ident, where, text, item.get("state") == "complete"))
+            former: str | None = None
+            if isinstance(item_id, str) and item_id:
+                ident = f"trello:checkitem:{item_id}"
+            else:
+                ident = _unnamed_item(card_id, checklist.get("id") or f"name:{name}", text)
+                same_text[ident] = same_text.get(ident, 0) + 1
+                if same_text[ident] > 1:
+                    ident += f":{same_text[ident]}"
+                # Earlier imports knew such an item by its place in the file.
+                former = f"trello:checklist:{card_id}:{checklist.get('id') or index}:"
+            done = item.get("state") == "complete"
+            found.append(SourceCheckItem(ident, where, text, done, former))
         pos = _number(checklist.get("pos"), f"{at}.pos")
         by_card.setdefault(card_id, []).append((pos, index, name, found))
     return by_card
+
+
+def _unnamed_item(card_id: str, checklist: object, text: str) -> str:
+    """The source id of a check item the file gives no id: its card, its checklist and its
+    text (not its place: an item added at the top must not move texts and ticks onto
+    other items). Items with the same text count up (':2', ':3')."""
+    digest = hashlib.sha256(" ".join(text.split()).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"trello:checkitem-text:{card_id}:{checklist}:{digest[:20]}"
 
 
 def _card_checklist(card_id: str, checklists: dict[str, list[Checklist]]) -> list[SourceCheckItem]:
@@ -394,8 +411,13 @@ def _card_checklist(card_id: str, checklists: dict[str, list[Checklist]]) -> lis
     items: list[SourceCheckItem] = []
     for _, _, name, found in lists:
         for item in found:
-            text = f"{name.strip()}: {item.text}" if name.strip() else item.text
-            items.append(SourceCheckItem(item.external_id, item.where, text, item.done))
+            # An empty item stays empty (and is skipped), not 'QA:'.
+            text = (
+                f"{name.strip()}: {item.text}" if name.strip() and item.text.strip() else item.text
+            )
+            items.append(
+                SourceCheckItem(item.external_id, item.where, text, item.done, item.former_prefix)
+            )
     return items
 
 

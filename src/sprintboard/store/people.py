@@ -48,6 +48,33 @@ def possessive(name: str) -> str:
     return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
 
 
+class Members:
+    """`canonical` for many names against one list of members (an import of thousands of
+    cards): the members are read and folded once, each name is then one look-up."""
+
+    def __init__(self, members: Iterable[str]) -> None:
+        names = list(dict.fromkeys(members))
+        self._full: dict[str, str] = {}
+        for member in names:
+            self._full.setdefault(_fold(member), member)
+        firsts: dict[str, list[str]] = {}
+        for member in names:
+            words = member.split()
+            if words:
+                firsts.setdefault(words[0].casefold(), []).append(member)
+        self._first = {word: found[0] for word, found in firsts.items() if len(found) == 1}
+
+    def canonical(self, name: str) -> str:
+        """As `canonical(name, members)`."""
+        wanted = _fold(name)
+        found = self._full.get(wanted)
+        if found is not None:
+            return found
+        if " " not in wanted:
+            return self._first.get(wanted, name)
+        return name
+
+
 def same_person(a: str, b: str) -> bool:
     return _fold(a) == _fold(b)
 
