@@ -3,6 +3,7 @@ and in what is printed."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -147,6 +148,25 @@ def test_mentions_of_me_newest_first(demo: Any) -> None:
     assert table[1].startswith("2   MKT-2") and "Omar Haddad (MKT)" in table[1]
     assert max(len(line) for line in table) <= 80
     assert ok(demo, "--as", "mila", "comment", "mentions") == "no comments mention Mila Bos\n"
+
+
+def test_mentions_say_when_the_limit_cut_the_list(demo: Any, db_path: Path) -> None:
+    with Store(db_path, actor="Omar Haddad") as store:
+        for n in range(205):
+            store.comments.add("IT-5", f"note {n} for @sanne")
+    result = demo("--as", "sanne", "comment", "mentions", "--json")
+    assert result.code == 0, result.err
+    found = json.loads(result.out)
+    assert len(found) == 200 and found[0]["body"] == "note 204 for @sanne"
+    assert result.err == "… 5 more; --limit 205 lists them\n"
+    result = demo("--as", "sanne", "comment", "mentions", "--limit", "3")
+    assert result.code == 0 and result.out.splitlines()[1].startswith("205 ")
+    assert len(result.out.splitlines()) == 4  # the header and three comments
+    assert result.err == "… 202 more; --limit 205 lists them\n"
+    # All of them: no note.
+    assert len(js(demo, "--as", "sanne", "comment", "mentions", "--limit", "205")) == 205
+    for bad in ("0", "-1", "100001", "٣", "x"):
+        assert "--limit" in refused(demo, "comment", "mentions", "--limit", bad)
 
 
 # -- checklists ------------------------------------------------------------------------------

@@ -139,7 +139,8 @@ def test_markdown_shows_checklists_and_comments_literally(talked: Store) -> None
     assert "> **Ana Souza** · 2026-03-02T10:15:00Z" in section
     # Markdown in a comment is shown, not obeyed: emphasis, a list number, a heading.
     assert "> Merged; \\*\\*staging\\*\\* has it." in section
-    assert "> 1\\. try \\`4111 1111\\` \\| \\[link\\](https://example.com)" in section
+    # A line followed by another keeps its break (a hard break: a trailing backslash).
+    assert "> 1\\. try \\`4111 1111\\` \\| \\[link\\](https://example.com)\\" in section
     assert "> \\# not a heading" in section
     assert "> Local note: \\[bold\\]not markup\\[/\\] \\<b\\>x\\</b\\>" in section
     assert "> **Sanne de Vries** · 2026-03-11T10:30:00Z" in section

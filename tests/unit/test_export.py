@@ -232,6 +232,26 @@ def test_markdown_board(demo_store: Store, capsys: pytest.CaptureFixture[str]) -
     assert capsys.readouterr().out.startswith("# Backlog\n")
 
 
+def test_markdown_keeps_a_comments_line_breaks(demo_store: Store) -> None:
+    from markdown_it import MarkdownIt
+
+    from sprintboard.io.markdown import board_markdown
+
+    sprint = demo_store.sprints.active()
+    assert sprint is not None
+    key = demo_store.cards.query(sprint=sprint["id"])[0]["key"]
+    demo_store.comments.add(key, "First line *here*\n- a list line\n> a quote line\n\nAfter a gap")
+    text = board_markdown(demo_store, sprint)
+    assert (
+        "> First line \\*here\\*\\\n> \\- a list line\\\n> \\> a quote line\n>\n> After a gap\n"
+        in text
+    )
+    html = MarkdownIt("commonmark").render(text)
+    # Three lines of one paragraph, each kept, nothing read as a list or a nested quote.
+    assert "<p>First line *here*<br />\n- a list line<br />\n&gt; a quote line</p>" in html
+    assert "<p>After a gap</p>" in html
+
+
 def test_markdown_needs_a_sprint_when_none_is_active(
     store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:

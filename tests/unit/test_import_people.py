@@ -266,7 +266,7 @@ def test_items_imported_by_place_before_are_found_by_their_text(
 def test_empty_trello_check_items_are_skipped_with_a_reason(
     demo_store: Store, tmp_path: Path
 ) -> None:
-    checklists = [
+    checklists: list[dict[str, Any]] = [
         {
             "id": "k1",
             "name": "Build",

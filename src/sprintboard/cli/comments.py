@@ -14,6 +14,8 @@ from sprintboard.errors import UserError
 from sprintboard.vocabulary import INT64_MAX, summary_line
 
 COMMENT_ID = Whole(1, INT64_MAX, "comment id")
+MAX_MENTIONS = 100_000
+"""The most comments `comment mentions --limit` lists."""
 TEXT_HELP = "TEXT '-' reads the text from standard input (for several lines)."
 
 
@@ -101,9 +103,16 @@ def comment_delete(ctx: Context, comment_id: int) -> None:
 
 @comment.command("mentions")
 @click.option("--person", metavar="NAME", help="Whose mentions (default: you).")
+@click.option(
+    "--limit",
+    type=Whole(1, MAX_MENTIONS),
+    default=200,
+    show_default=True,
+    help="At most this many comments, the newest; a note on stderr says how many more.",
+)
 @json_option
 @pass_ctx
-def comment_mentions(ctx: Context, person: str | None, as_json: bool) -> None:
+def comment_mentions(ctx: Context, person: str | None, limit: int, as_json: bool) -> None:
     """Comments that @-name you (or --person), newest first."""
     from sprintboard.config import MAX_PERSON, person_name
 
@@ -118,7 +127,11 @@ def comment_mentions(ctx: Context, person: str | None, as_json: bool) -> None:
                 f"control characters (got {person!r})"
             )
         name = store.person(given)
-    rows = store.comments.mentioning(name)
+    rows, more = store.comments.mentions_of(name, limit=limit)
+    if more:
+        # On stderr, so --json output stays a plain list a script can read.
+        wanted = min(limit + more, MAX_MENTIONS)
+        click.echo(f"… {more:,} more; --limit {wanted} lists them", err=True)
     if as_json:
         emit_json([comment_json(r) for r in rows])
         return

@@ -139,9 +139,21 @@ def _threads(store: Store, cards: list[dict[str, Any]]) -> list[str]:
                     f"> **{escape(comment['author'])}** · {escape(comment['created_at'])}{edited}"
                 )
                 lines.append(">")
-                lines += [f"> {escape(line)}".rstrip() for line in _lines(comment["body"])]
+                lines += _quoted(comment["body"])
                 lines.append("")
     return lines
+
+
+def _quoted(text: str) -> list[str]:
+    """A comment as quoted lines that keep its line breaks: a line followed by another in
+    the same paragraph ends in a hard break (a backslash), so '- list' or '> quote' on
+    their own lines do not run together with the line before them."""
+    lines = [escape(line) for line in _lines(text)]
+    quoted: list[str] = []
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        quoted.append((f"> {line}" + ("\\" if line and following else "")).rstrip())
+    return quoted
 
 
 def _lines(text: str) -> list[str]:

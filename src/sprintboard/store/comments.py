@@ -50,17 +50,28 @@ class Comments:
 
     def mentioning(self, person: str, *, limit: int = 200) -> Rows:
         """Comments that name `person` with @ (by first name or whole name), newest first."""
+        return self.mentions_of(person, limit=limit, count_more=False)[0]
+
+    def mentions_of(
+        self, person: str, *, limit: int = 200, count_more: bool = True
+    ) -> tuple[Rows, int]:
+        """The newest `limit` comments that name `person` with @, and how many more do
+        (counted only with `count_more`; else 0)."""
         members = self.members()
         names = [*members, person]
         found: Rows = []
+        more = 0
         for row in self.core.rows(
             SELECT + " WHERE instr(m.body, '@') > 0 ORDER BY m.created_at DESC, m.id DESC"
         ):
             if any(same_person(p, person) for p in mentioned(row["body"], names)):
-                found.append(row)
-                if len(found) >= limit:
+                if len(found) < limit:
+                    found.append(row)
+                elif count_more:
+                    more += 1
+                else:
                     break
-        return self._shape(found, members)
+        return self._shape(found, members), more
 
     def counts(self, card_ids: list[int] | None = None) -> dict[int, int]:
         """Comments per card id (cards without comments are left out)."""
