@@ -98,13 +98,17 @@ def test_imported_assignees_are_stored_in_the_members_spelling(
     assert github == "Sanne de Vries, Omar Haddad"
 
     csv_path = tmp_path / "cards.csv"
-    csv_path.write_text("title,team,assignee\nPromo,MKT,LOTTE\nAgency,MKT,Bob Agency\n")
+    csv_path.write_text(
+        'title,team,assignee\nPromo,MKT,LOTTE\nAgency,MKT,Bob Agency\nComma,MKT,"Bakker, Lotte"\n'
+    )
     imported(demo_store, parse_cards_csv(csv_path))
     stored = demo_store.rows(
-        "SELECT title, assignee FROM cards WHERE title IN ('Promo', 'Agency') ORDER BY title"
+        "SELECT title, assignee FROM cards WHERE title IN ('Promo', 'Agency', 'Comma') "
+        "ORDER BY title"
     )
     assert [(r["title"], r["assignee"]) for r in stored] == [
         ("Agency", "Bob Agency"),  # no member: as given
+        ("Comma", "Bakker, Lotte"),  # one name with a comma, not two people
         ("Promo", "Lotte Jansen"),
     ]
 

@@ -197,10 +197,10 @@ class _Planner:
         return kept
 
     def _assignee(self, name: str) -> str:
-        """The member `name` names; several people as Trello and GitHub list them ('sanne,
-        kees'): each one, where the whole does not name a member."""
+        """The member `name` names. Trello and GitHub list several people as 'sanne, kees':
+        there each one (elsewhere a comma may be part of a name: 'de Vries, Sanne')."""
         found = self.members.canonical(name)
-        if found == name and ", " in name:
+        if found == name and ", " in name and self.parsed.source in ("trello", "github"):
             return ", ".join(self.members.canonical(part) for part in name.split(", "))
         return found
 
