@@ -30,6 +30,8 @@ def demo(cli: Any, db_path: Path) -> Any:
     with Store(db_path, actor="seed") as store, store.transaction("comment.delete") as tx:
         for row in store.rows("SELECT m.*, c.key FROM comments m JOIN cards c ON c.id = m.card_id"):
             tx.delete("comment", {k: v for k, v in row.items() if k != "key"}, key=row["key"])
+        # Numbers are never handed out twice: start this plan's numbering afresh.
+        store.conn.execute("DELETE FROM sqlite_sequence WHERE name = 'comments'")
     return cli
 
 

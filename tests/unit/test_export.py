@@ -37,7 +37,14 @@ def _tables(db: Path) -> dict[str, list[tuple[object, ...]]]:
             for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             if r[0] not in ("activity", "_sqlite_migrations")
         ]
-        return {n: conn.execute(f"SELECT * FROM [{n}] ORDER BY rowid").fetchall() for n in names}
+        # sqlite_sequence (the last number each table handed out) lists its tables in the
+        # order they first took one, which a restore need not repeat.
+        return {
+            n: sorted(conn.execute(f"SELECT * FROM [{n}]").fetchall())
+            if n == "sqlite_sequence"
+            else conn.execute(f"SELECT * FROM [{n}] ORDER BY rowid").fetchall()
+            for n in names
+        }
     finally:
         conn.close()
 
