@@ -130,3 +130,20 @@ def test_checklist_items_are_checked(people: Store) -> None:
     assert people.checklists.for_card(key) == []
     people.activity.undo()
     assert [i["text"] for i in people.checklists.for_card(key)] == ["Ship it today"]
+
+
+def test_the_apps_mentions_say_how_many_older_ones_it_leaves_out(
+    people: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sprintboard.views import card_detail
+
+    monkeypatch.setattr(card_detail, "MENTIONS_SHOWN", 2)
+    key = people.cards.add(Card(title="Gift wrap", team="IT"))["key"]
+    with as_person(db_path, "Omar Haddad") as omar:
+        for n in range(3):
+            omar.comments.add(key, f"@sanne number {n}")
+    with as_person(db_path, "sanne") as sanne:
+        comments, _, more = card_detail.fetch_mentions(sanne)
+    assert [c["body"] for c in comments] == ["@sanne number 2", "@sanne number 1"]
+    assert more == 1
+    assert comments[0]["card_title"] == "Gift wrap"

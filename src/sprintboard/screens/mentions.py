@@ -59,10 +59,15 @@ class MentionsScreen(ModalScreen[str | None]):
 
     async def action_reload(self) -> None:
         backend = host(self).backend
-        self.comments, people = await backend.run(fetch_mentions, backend.store)
+        self.comments, people, more = await backend.run(fetch_mentions, backend.store)
         entries = self.entries
         count = len(self.comments)
         title = f"Comments that mention you ({people.me}): {count}"
+        if more:
+            title += (
+                f", the newest; {more} older ones: sprintboard comment mentions "
+                f"--limit {count + more}"
+            )
         entries.show(self.comments, partial(comment_entry, people=people, card=True), title)
 
     def action_cursor(self, delta: int) -> None:

@@ -83,16 +83,20 @@ def fetch_detail(store: Store, key: str) -> Detail:
     )
 
 
-def fetch_mentions(store: Store) -> tuple[list[dict[str, Any]], People]:
-    """The comments that name the person at the keyboard with @, newest first, each with
-    its card's title (`card_title`)."""
+MENTIONS_SHOWN = 200
+"""The newest mentions the app lists; `comment mentions --limit N` reads further back."""
+
+
+def fetch_mentions(store: Store) -> tuple[list[dict[str, Any]], People, int]:
+    """The newest comments that name the person at the keyboard with @, newest first, each
+    with its card's title (`card_title`), and how many older ones are not among them."""
     people = read_people(store)
-    comments = store.comments.mentioning(people.me)
+    comments, more = store.comments.mentions_of(people.me, limit=MENTIONS_SHOWN)
     keys = sorted({c["card"] for c in comments})
     titles = {c["key"]: c["title"] for c in store.cards.query(keys=keys)} if keys else {}
     for comment in comments:
         comment["card_title"] = titles.get(comment["card"], "")
-    return comments, people
+    return comments, people, more
 
 
 def when(at: str | None) -> str:
