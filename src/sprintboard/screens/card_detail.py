@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from functools import partial
 from typing import Any, ClassVar
 
@@ -20,8 +20,8 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.events import DescendantFocus
-from textual.screen import ModalScreen
+from textual.events import DescendantFocus, ScreenResume
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 from sprintboard.backend import Backend
@@ -29,7 +29,13 @@ from sprintboard.errors import UserError
 from sprintboard.screens.host import host
 from sprintboard.screens.palette import binding_commands
 from sprintboard.store.people import possessive
-from sprintboard.views.card_detail import Detail, fetch_detail, undo_refusal, when
+from sprintboard.views.card_detail import (
+    Detail,
+    comments_title,
+    fetch_detail,
+    undo_refusal,
+    when,
+)
 from sprintboard.views.text import printable
 from sprintboard.widgets.card_summary import summary
 from sprintboard.widgets.entry_list import (
@@ -94,6 +100,13 @@ class CardDetailScreen(ModalScreen[str | None]):
         self.key = key
         self.changed = False
         self.detail: Detail | None = None
+        self.gone = False
+        """The card was deleted meanwhile (by someone else): the page closes once it is
+        the active screen again, never while a dialog is on top of it."""
+        self._told_gone = False
+        self._leaving = False
+        self._busy = 0
+        """Dialogs open and writes under way: the live poll waits for them."""
 
     @property
     def backend(self) -> Backend:
@@ -117,11 +130,68 @@ class CardDetailScreen(ModalScreen[str | None]):
 
     async def poll(self) -> None:
         """Show what others wrote meanwhile (a comment, a tick), the choices kept."""
-        if self.detail is None or self.backend.pending_writes or not self.is_current:
+        if self.detail is None or self.backend.pending_writes or not self.active:
             return
         version = await self.backend.run(self.backend.store.version)
         if version != self.detail.version and not self.backend.pending_writes:
             await self.refresh_detail()
+
+    @property
+    def active(self) -> bool:
+        """The page is the screen on top and takes the keys (no dialog over it)."""
+        return self.app.screen is self and not self._busy and not self._leaving
+
+    def leave(self, result: str | None) -> None:
+        """Close the page (once: a second dismiss would pop whatever is on top)."""
+        if self._leaving:
+            return
+        self._leaving = True
+        self.dismiss(result)
+
+    def card_gone(self, told: str | None = None) -> None:
+        """The card was deleted meanwhile: say so once (`told`: in these words), and close
+        the page once it is on top again with no dialog or write of its own under way."""
+        self.gone = True
+        if not self._told_gone:
+            self._told_gone = True
+            line = told or f"{self.key} was deleted meanwhile by someone else"
+            self.notify(line, severity="error", markup=False, timeout=30 if told else 8)
+        self._close_gone()
+
+    @on(ScreenResume)
+    def _resumed(self) -> None:
+        if self.gone:
+            self.call_after_refresh(self._close_gone)
+
+    def _close_gone(self) -> None:
+        if self.gone and self.app.screen is self and not self._busy:
+            self.leave(self.key)
+
+    def ask(self, screen: Screen[Any], answered: Callable[[Any], None]) -> None:
+        """Open a dialog over the page; the poll waits until its answer was acted on."""
+        self._busy += 1
+
+        def then(result: Any) -> None:
+            try:
+                answered(result)
+            finally:
+                self._busy -= 1
+                self._close_gone()
+
+        self.app.push_screen(screen, then)
+
+    def write_soon(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run a write in a worker, the poll waiting for it from now on."""
+        self._busy += 1
+
+        async def run() -> None:
+            try:
+                await work
+            finally:
+                self._busy -= 1
+                self._close_gone()
+
+        self.run_worker(run())
 
     def part(self, name: str) -> EntryList:
         return self.query_one(f"#{name}", EntryList)
@@ -135,11 +205,12 @@ class CardDetailScreen(ModalScreen[str | None]):
     async def refresh_detail(self, select: dict[str, int] | None = None) -> None:
         """Read the card again and show it; `select`: part name -> the entry to select
         (-1: the last)."""
+        if self.gone:
+            return
         try:
             detail = await self.backend.run(fetch_detail, self.backend.store, self.key)
-        except UserError as exc:  # deleted meanwhile, by someone else
-            self.notify(str(exc), severity="error", markup=False)
-            self.dismiss(self.key)
+        except UserError:  # deleted meanwhile, by someone else
+            self.card_gone()
             return
         self.detail = detail
         self.query_one("#detail-body", Static).update(summary(detail))
@@ -151,9 +222,7 @@ class CardDetailScreen(ModalScreen[str | None]):
             f"Checklist  {done}/{total}" if total else "Checklist",
         )
         lists["comments"].show(
-            detail.comments,
-            partial(comment_entry, people=detail.people),
-            f"Comments  {len(detail.comments)}" if detail.comments else "Comments",
+            detail.comments, partial(comment_entry, people=detail.people), comments_title(detail)
         )
         lists["history"].show(detail.history, partial(history_entry, detail=detail))
         for name, index in (select or {}).items():
@@ -211,22 +280,52 @@ class CardDetailScreen(ModalScreen[str | None]):
         return rows[index] if 0 <= index < len(rows) else None
 
     async def save(
-        self, fn: Callable[..., Any], *args: Any, select: dict[str, int] | None = None, **kw: Any
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        select: dict[str, int] | None = None,
+        lost: str = "the change was not saved",
+        draft: str | None = None,
+        **kw: Any,
     ) -> Any:
         """A store write on the database thread; refused, the store's line as one
-        notification (and None). Either way the detail shows the database as it is."""
+        notification (and None). Either way the detail shows the database as it is.
+
+        Refused because the card was deleted meanwhile, one line says so and what was
+        `lost`; the `draft` typed for it goes to the clipboard and into that line."""
+        if self.gone:
+            self.refuse_gone(lost, draft)
+            return None
         try:
             result = await self.backend.write(fn, *args, **kw)
-        except UserError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            result = None
-        except sqlite3.Error as exc:
-            self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
+        except (UserError, sqlite3.Error) as exc:
+            if not await self.card_exists():
+                self.refuse_gone(lost, draft)
+                return None
+            if isinstance(exc, UserError):
+                self.notify(str(exc), severity="error", markup=False)
+            else:
+                self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
             result = None
         else:
             self.changed = True
         await self.refresh_detail(select if result is not None else None)
         return result
+
+    async def card_exists(self) -> bool:
+        store = self.backend.store
+        return bool(await self.backend.run(store.cards.query, keys=[self.key]))
+
+    def refuse_gone(self, lost: str, draft: str | None) -> None:
+        """A write after the card was deleted: one line saying so (the draft kept)."""
+        line = f"{self.key} was deleted meanwhile by someone else: {lost}"
+        if draft is not None:
+            self.app.copy_to_clipboard(draft)
+            line += f". Your text, also copied to the clipboard:\n{draft}"
+        if self._told_gone and draft is None:
+            return  # already said, and nothing of the user's to give back
+        self._told_gone = False
+        self.card_gone(line)
 
     # -- comments ------------------------------------------------------------------------
 
@@ -235,10 +334,11 @@ class CardDetailScreen(ModalScreen[str | None]):
 
         def written(text: str | None) -> None:
             if text is not None:
-                store = self.backend.store
-                self.run_worker(self.save(store.comments.add, self.key, text, select=LAST))
+                add = self.backend.store.comments.add
+                lost = "your comment was not saved"
+                self.write_soon(self.save(add, self.key, text, select=LAST, lost=lost, draft=text))
 
-        self.app.push_screen(CommentScreen(f"Comment on {self.key}"), written)
+        self.ask(CommentScreen(f"Comment on {self.key}"), written)
 
     def _own_comment(self, verb: str) -> dict[str, Any] | None:
         comment = self.selected_row("comments")
@@ -266,10 +366,15 @@ class CardDetailScreen(ModalScreen[str | None]):
         def written(text: str | None) -> None:
             if text is not None and text != comment["body"]:
                 edit = self.backend.store.comments.edit
-                self.run_worker(self.save(edit, comment["id"], text, select={"comments": index}))
+                lost = "your edit of the comment was not saved"
+                self.write_soon(
+                    self.save(
+                        edit, comment["id"], text, select={"comments": index}, lost=lost, draft=text
+                    )
+                )
 
         title = f"Edit your comment on {self.key} of {when(comment['created_at'])}"
-        self.app.push_screen(CommentScreen(title, comment["body"]), written)
+        self.ask(CommentScreen(title, comment["body"]), written)
 
     def action_delete_comment(self) -> None:
         from sprintboard.screens.dialogs import ConfirmScreen
@@ -283,9 +388,10 @@ class CardDetailScreen(ModalScreen[str | None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 delete = self.backend.store.comments.delete
-                self.run_worker(self.save(delete, comment["id"]))
+                lost = "the comment went with it"
+                self.write_soon(self.save(delete, comment["id"], lost=lost))
 
-        self.app.push_screen(ConfirmScreen(question, yes="Delete"), answered)
+        self.ask(ConfirmScreen(question, yes="Delete"), answered)
 
     # -- checklist -----------------------------------------------------------------------
 
@@ -300,12 +406,20 @@ class CardDetailScreen(ModalScreen[str | None]):
             found = TEAM_PREFIX.match(text)
             team = found.group(1).upper() if found else None
             add = self.backend.store.checklists.add
-            self.run_worker(
-                self.save(add, self.key, text, team=team if team in teams else None, select=LAST)
+            lost = f"the checklist item “{text}” was not added"
+            self.write_soon(
+                self.save(
+                    add,
+                    self.key,
+                    text,
+                    team=team if team in teams else None,
+                    select=LAST,
+                    lost=lost,
+                )
             )
 
         hint = "what is to be done; 'WH: check labels' makes it the team WH's part"
-        self.app.push_screen(LinePromptScreen(f"New checklist item on {self.key}", hint), named)
+        self.ask(LinePromptScreen(f"New checklist item on {self.key}", hint), named)
 
     async def action_tick(self) -> None:
         item = self.selected_row("checklist")
@@ -351,9 +465,9 @@ class CardDetailScreen(ModalScreen[str | None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_worker(self._undo(entry))
+                self.write_soon(self._undo(entry))
 
-        self.app.push_screen(ConfirmScreen(question, yes="Undo"), answered)
+        self.ask(ConfirmScreen(question, yes="Undo"), answered)
 
     async def _undo(self, entry: dict[str, Any]) -> None:
         from sprintboard.screens.undo_keys import undo_or_redo
@@ -368,14 +482,18 @@ class CardDetailScreen(ModalScreen[str | None]):
     async def action_edit(self) -> None:
         from sprintboard.screens.card_form import CardFormScreen
 
-        data = await self.backend.run(CardFormScreen.fetch, self.backend.store, self.key)
+        try:
+            data = await self.backend.run(CardFormScreen.fetch, self.backend.store, self.key)
+        except UserError:  # deleted meanwhile
+            self.card_gone()
+            return
 
         def edited(key: str | None) -> None:
             if key is not None:
                 self.changed = True
-                self.run_worker(self.refresh_detail({"history": -1}))
+            self.write_soon(self.refresh_detail({"history": -1} if key is not None else None))
 
-        self.app.push_screen(CardFormScreen(self.key, data), edited)
+        self.ask(CardFormScreen(self.key, data), edited)
 
     def action_stock(self) -> None:
         """The stock screen, narrowed to this card's SKUs."""
@@ -385,7 +503,7 @@ class CardDetailScreen(ModalScreen[str | None]):
         host(self).show_stock(self.key)
 
     def action_close(self) -> None:
-        self.dismiss(self.key if self.changed else None)
+        self.leave(self.key if self.changed else None)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """The detail's keys by name; one that acts in a part focuses that part first."""
