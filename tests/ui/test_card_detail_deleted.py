@@ -157,3 +157,29 @@ async def test_a_long_thread_shows_its_newest_comments_and_says_how_to_read_the_
         assert "comment number 9899" not in "\n".join(
             line.plain for entry in detail.part("comments").entries for line in entry
         )
+
+
+async def test_the_card_form_open_when_the_card_went(board_app: AppFactory, probe: Probe) -> None:
+    app = board_app(live_refresh=0.05)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        detail = await open_detail(app, pilot)
+        await press_each(app, pilot, "e")
+        assert current_screen(app) is not detail  # the card form
+        await delete_elsewhere(app, pilot, probe)
+        await pilot.press("escape")
+        await back_on_the_board(app, pilot)
+        assert messages(app) == [GONE]
+
+
+async def test_a_question_answered_after_the_card_went(board_app: AppFactory, probe: Probe) -> None:
+    with probe.store() as store:
+        store.comments.add("ECOM-4", "mine to delete")  # by the tests' user, 'tester'
+    app = board_app(live_refresh=0.05)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_detail(app, pilot)
+        await press_each(app, pilot, "tab", "D")
+        assert isinstance(app.screen, ConfirmScreen)
+        await delete_elsewhere(app, pilot, probe)
+        await pilot.press("y")
+        await back_on_the_board(app, pilot)
+        assert messages(app) == [f"{GONE}: the comment went with it"]
