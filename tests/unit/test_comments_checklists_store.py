@@ -147,3 +147,21 @@ def test_the_apps_mentions_say_how_many_older_ones_it_leaves_out(
     assert [c["body"] for c in comments] == ["@sanne number 2", "@sanne number 1"]
     assert more == 1
     assert comments[0]["card_title"] == "Gift wrap"
+
+
+def test_the_newest_comments_of_a_long_thread_in_thread_order(people: Store) -> None:
+    key = people.cards.add(Card(title="Gift wrap", team="IT"))["key"]
+    with people.transaction("test.thread") as tx:
+        card = people.cards._raw(key)
+        for i in range(250):
+            people.comments.insert(tx, card, f"comment {i} @omar")
+    newest, total = people.comments.for_card(key, newest=100)
+    assert total == 250
+    assert [c["body"] for c in newest] == [f"comment {i} @omar" for i in range(150, 250)]
+    assert newest[-1]["mentions"] == ["Omar Haddad"]
+    few, total = people.comments.for_card(key, newest=1000)
+    assert (len(few), total) == (250, 250)
+    assert len(people.comments.for_card(key)) == 250  # without `newest`: the whole thread
+    for bad in (0, -3, True):
+        with pytest.raises(UserError, match=r"^newest: a whole number of 1 or more"):
+            people.comments.for_card(key, newest=bad)

@@ -181,13 +181,23 @@ class BoardScreen(CardActions, LiveScreen):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def show_then_write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    def show_then_write(
+        self, fn: Callable[..., Any], *args: Any, told: str | None = None, **kwargs: Any
+    ) -> None:
         """Write a change the screen already shows, on the database thread; a read started
-        meanwhile waits for it (see `load`). A refused write says why and reloads."""
+        meanwhile waits for it (see `load`). A refused write says why and reloads; `told`
+        is shown once the write is saved (never for a refused one)."""
         self._changes += 1
         self._unsaved += 1
         self._last_change = time.monotonic()
-        self.run_worker(self.write(fn, *args, settled=self._written, **kwargs), group="writes")
+
+        async def write() -> None:
+            ok, _ = await self.try_write(fn, *args, settled=self._written, **kwargs)
+            if ok and told is not None:
+                self.notify(told, markup=False)
+            await (self.saved() if ok else self.load())
+
+        self.run_worker(write(), group="writes")
 
     def _written(self) -> None:
         self._unsaved -= 1

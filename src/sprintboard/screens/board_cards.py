@@ -25,7 +25,7 @@ class CardActions(LiveScreen):
     model: BoardModel
     sprint: dict[str, Any] | None
     redraw: Callable[[], None]
-    show_then_write: Callable[..., None]
+    show_then_write: Callable[..., None]  # `told=`: a line shown once the write is saved
 
     @property
     def grid(self) -> BoardGrid:
@@ -76,8 +76,8 @@ class CardActions(LiveScreen):
             if yes:
                 self.model.remove(card["key"])
                 self.redraw()
-                self.show_then_write(self.store.cards.delete, card["key"])
-                self.notify(f"{card['key']} deleted; u undoes", markup=False)
+                told = f"{card['key']} deleted; u undoes"  # once saved: u would undo another
+                self.show_then_write(self.store.cards.delete, card["key"], told=told)
 
         self.app.push_screen(ConfirmScreen(question, yes="Delete"), answered)
 

@@ -21,15 +21,20 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.events import DescendantFocus
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from sprintboard.backend import Backend
 from sprintboard.errors import UserError
+from sprintboard.screens.card_page import CardPage
 from sprintboard.screens.host import host
 from sprintboard.screens.palette import binding_commands
 from sprintboard.store.people import possessive
-from sprintboard.views.card_detail import Detail, fetch_detail, undo_refusal, when
+from sprintboard.views.card_detail import (
+    Detail,
+    comments_title,
+    fetch_detail,
+    undo_refusal,
+    when,
+)
 from sprintboard.views.text import printable
 from sprintboard.widgets.card_summary import summary
 from sprintboard.widgets.entry_list import (
@@ -58,7 +63,7 @@ class DetailScroll(VerticalScroll, can_focus=False):
     """The detail's page: scrolls to the part that takes the focus, never takes it itself."""
 
 
-class CardDetailScreen(ModalScreen[str | None]):
+class CardDetailScreen(CardPage):
     """Dismisses with the card's key when something changed (so the screen below reloads)."""
 
     HELP_TITLE = "Card detail"
@@ -90,14 +95,9 @@ class CardDetailScreen(ModalScreen[str | None]):
     ]
 
     def __init__(self, key: str) -> None:
-        super().__init__()
-        self.key = key
+        super().__init__(key)
         self.changed = False
         self.detail: Detail | None = None
-
-    @property
-    def backend(self) -> Backend:
-        return host(self).backend
 
     def compose(self) -> ComposeResult:
         with DetailScroll(classes="dialog detail"):
@@ -117,7 +117,7 @@ class CardDetailScreen(ModalScreen[str | None]):
 
     async def poll(self) -> None:
         """Show what others wrote meanwhile (a comment, a tick), the choices kept."""
-        if self.detail is None or self.backend.pending_writes or not self.is_current:
+        if self.detail is None or self.backend.pending_writes or not self.active:
             return
         version = await self.backend.run(self.backend.store.version)
         if version != self.detail.version and not self.backend.pending_writes:
@@ -135,11 +135,12 @@ class CardDetailScreen(ModalScreen[str | None]):
     async def refresh_detail(self, select: dict[str, int] | None = None) -> None:
         """Read the card again and show it; `select`: part name -> the entry to select
         (-1: the last)."""
+        if self.gone:
+            return
         try:
             detail = await self.backend.run(fetch_detail, self.backend.store, self.key)
-        except UserError as exc:  # deleted meanwhile, by someone else
-            self.notify(str(exc), severity="error", markup=False)
-            self.dismiss(self.key)
+        except UserError:  # deleted meanwhile, by someone else
+            self.card_gone()
             return
         self.detail = detail
         self.query_one("#detail-body", Static).update(summary(detail))
@@ -151,9 +152,7 @@ class CardDetailScreen(ModalScreen[str | None]):
             f"Checklist  {done}/{total}" if total else "Checklist",
         )
         lists["comments"].show(
-            detail.comments,
-            partial(comment_entry, people=detail.people),
-            f"Comments  {len(detail.comments)}" if detail.comments else "Comments",
+            detail.comments, partial(comment_entry, people=detail.people), comments_title(detail)
         )
         lists["history"].show(detail.history, partial(history_entry, detail=detail))
         for name, index in (select or {}).items():
@@ -211,17 +210,32 @@ class CardDetailScreen(ModalScreen[str | None]):
         return rows[index] if 0 <= index < len(rows) else None
 
     async def save(
-        self, fn: Callable[..., Any], *args: Any, select: dict[str, int] | None = None, **kw: Any
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        select: dict[str, int] | None = None,
+        lost: str = "the change was not saved",
+        draft: str | None = None,
+        **kw: Any,
     ) -> Any:
         """A store write on the database thread; refused, the store's line as one
-        notification (and None). Either way the detail shows the database as it is."""
+        notification (and None). Either way the detail shows the database as it is.
+
+        Refused because the card was deleted meanwhile, one line says so and what was
+        `lost`; the `draft` typed for it goes to the clipboard and into that line."""
+        if self.gone:
+            self.refuse_gone(lost, draft)
+            return None
         try:
             result = await self.backend.write(fn, *args, **kw)
-        except UserError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            result = None
-        except sqlite3.Error as exc:
-            self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
+        except (UserError, sqlite3.Error) as exc:
+            if not await self.card_exists():
+                self.refuse_gone(lost, draft)
+                return None
+            if isinstance(exc, UserError):
+                self.notify(str(exc), severity="error", markup=False)
+            else:
+                self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=8)
             result = None
         else:
             self.changed = True
@@ -235,10 +249,11 @@ class CardDetailScreen(ModalScreen[str | None]):
 
         def written(text: str | None) -> None:
             if text is not None:
-                store = self.backend.store
-                self.run_worker(self.save(store.comments.add, self.key, text, select=LAST))
+                add = self.backend.store.comments.add
+                lost = "your comment was not saved"
+                self.write_soon(self.save(add, self.key, text, select=LAST, lost=lost, draft=text))
 
-        self.app.push_screen(CommentScreen(f"Comment on {self.key}"), written)
+        self.ask(CommentScreen(f"Comment on {self.key}"), written)
 
     def _own_comment(self, verb: str) -> dict[str, Any] | None:
         comment = self.selected_row("comments")
@@ -266,10 +281,15 @@ class CardDetailScreen(ModalScreen[str | None]):
         def written(text: str | None) -> None:
             if text is not None and text != comment["body"]:
                 edit = self.backend.store.comments.edit
-                self.run_worker(self.save(edit, comment["id"], text, select={"comments": index}))
+                lost = "your edit of the comment was not saved"
+                self.write_soon(
+                    self.save(
+                        edit, comment["id"], text, select={"comments": index}, lost=lost, draft=text
+                    )
+                )
 
         title = f"Edit your comment on {self.key} of {when(comment['created_at'])}"
-        self.app.push_screen(CommentScreen(title, comment["body"]), written)
+        self.ask(CommentScreen(title, comment["body"]), written)
 
     def action_delete_comment(self) -> None:
         from sprintboard.screens.dialogs import ConfirmScreen
@@ -283,9 +303,10 @@ class CardDetailScreen(ModalScreen[str | None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 delete = self.backend.store.comments.delete
-                self.run_worker(self.save(delete, comment["id"]))
+                lost = "the comment went with it"
+                self.write_soon(self.save(delete, comment["id"], lost=lost))
 
-        self.app.push_screen(ConfirmScreen(question, yes="Delete"), answered)
+        self.ask(ConfirmScreen(question, yes="Delete"), answered)
 
     # -- checklist -----------------------------------------------------------------------
 
@@ -300,12 +321,20 @@ class CardDetailScreen(ModalScreen[str | None]):
             found = TEAM_PREFIX.match(text)
             team = found.group(1).upper() if found else None
             add = self.backend.store.checklists.add
-            self.run_worker(
-                self.save(add, self.key, text, team=team if team in teams else None, select=LAST)
+            lost = f"the checklist item “{text}” was not added"
+            self.write_soon(
+                self.save(
+                    add,
+                    self.key,
+                    text,
+                    team=team if team in teams else None,
+                    select=LAST,
+                    lost=lost,
+                )
             )
 
         hint = "what is to be done; 'WH: check labels' makes it the team WH's part"
-        self.app.push_screen(LinePromptScreen(f"New checklist item on {self.key}", hint), named)
+        self.ask(LinePromptScreen(f"New checklist item on {self.key}", hint), named)
 
     async def action_tick(self) -> None:
         item = self.selected_row("checklist")
@@ -351,9 +380,9 @@ class CardDetailScreen(ModalScreen[str | None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_worker(self._undo(entry))
+                self.write_soon(self._undo(entry))
 
-        self.app.push_screen(ConfirmScreen(question, yes="Undo"), answered)
+        self.ask(ConfirmScreen(question, yes="Undo"), answered)
 
     async def _undo(self, entry: dict[str, Any]) -> None:
         from sprintboard.screens.undo_keys import undo_or_redo
@@ -368,14 +397,18 @@ class CardDetailScreen(ModalScreen[str | None]):
     async def action_edit(self) -> None:
         from sprintboard.screens.card_form import CardFormScreen
 
-        data = await self.backend.run(CardFormScreen.fetch, self.backend.store, self.key)
+        try:
+            data = await self.backend.run(CardFormScreen.fetch, self.backend.store, self.key)
+        except UserError:  # deleted meanwhile
+            self.card_gone()
+            return
 
         def edited(key: str | None) -> None:
             if key is not None:
                 self.changed = True
-                self.run_worker(self.refresh_detail({"history": -1}))
+            self.write_soon(self.refresh_detail({"history": -1} if key is not None else None))
 
-        self.app.push_screen(CardFormScreen(self.key, data), edited)
+        self.ask(CardFormScreen(self.key, data), edited)
 
     def action_stock(self) -> None:
         """The stock screen, narrowed to this card's SKUs."""
@@ -385,7 +418,7 @@ class CardDetailScreen(ModalScreen[str | None]):
         host(self).show_stock(self.key)
 
     def action_close(self) -> None:
-        self.dismiss(self.key if self.changed else None)
+        self.leave(self.key if self.changed else None)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """The detail's keys by name; one that acts in a part focuses that part first."""

@@ -7,7 +7,7 @@ deletes it; a deleted comment stays in the activity log.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 from sprintboard.errors import NotFound, UserError
 from sprintboard.store.cards import Cards
@@ -34,13 +34,34 @@ class Comments:
             row["mentions"] = mentioned(row["body"], [*names, row["author"]])
         return rows
 
-    def for_card(self, key: str) -> Rows:
-        """The card's comments, oldest first (the newest is last, as a thread reads)."""
+    @overload
+    def for_card(self, key: str) -> Rows: ...
+
+    @overload
+    def for_card(self, key: str, *, newest: int) -> tuple[Rows, int]: ...
+
+    def for_card(self, key: str, *, newest: int | None = None) -> Rows | tuple[Rows, int]:
+        """The card's comments, oldest first (the newest is last, as a thread reads).
+
+        With `newest`: only the newest that many, still oldest first, and how many the card
+        has in all (a thread of thousands is read and shown in part)."""
         card = self.cards._raw(key)
-        rows = self.core.rows(
-            SELECT + " WHERE m.card_id = ? ORDER BY m.created_at, m.id", [card["id"]]
+        if newest is None:
+            rows = self.core.rows(
+                SELECT + " WHERE m.card_id = ? ORDER BY m.created_at, m.id", [card["id"]]
+            )
+            return self._shape(rows)
+        if isinstance(newest, bool) or not isinstance(newest, int) or newest < 1:
+            raise UserError(f"newest: a whole number of 1 or more, not {newest!r}")
+        total = int(
+            self.core.scalar("SELECT COUNT(*) FROM comments WHERE card_id = ?", [card["id"]])
         )
-        return self._shape(rows)
+        rows = self.core.rows(
+            SELECT + " WHERE m.card_id = ? ORDER BY m.created_at DESC, m.id DESC LIMIT ?",
+            [card["id"], newest],
+        )
+        rows.reverse()
+        return self._shape(rows), total
 
     def get(self, comment_id: int) -> dict[str, Any]:
         row = self.core.row(SELECT + " WHERE m.id = ?", [comment_id])

@@ -20,6 +20,23 @@ QUIET_FIELDS = frozenset({"updated_at", "position", "done_at", "edited_at"})
 """Book-keeping fields every change touches; the history shows what a person changed."""
 HISTORY_LIMIT = 60
 """The newest entries of a card's history the detail shows."""
+COMMENT_LIMIT = 100
+"""The newest comments the detail shows (a line says how many earlier ones it leaves out
+and how to read them all): a thread of 10,000 took seconds to open and to save in."""
+
+
+def comments_title(detail: Detail) -> str:
+    """The comments' title line: how many, and how many earlier ones are not shown."""
+    total = detail.comments_total or len(detail.comments)
+    if not total:
+        return "Comments"
+    hidden = detail.comments_hidden
+    if not hidden:
+        return f"Comments  {total}"
+    return (
+        f"Comments  {total}  (the newest {len(detail.comments)} shown; {hidden} earlier:"
+        f" sprintboard comment list {detail.card['key']})"
+    )
 
 
 @dataclass
@@ -59,6 +76,13 @@ class Detail:
     people: People
     version: tuple[int, int] = (0, 0)
     """The store's version this was read at (store.version())."""
+    comments_total: int = 0
+    """How many comments the card has; `comments` holds the newest COMMENT_LIMIT of them."""
+
+    @property
+    def comments_hidden(self) -> int:
+        """How many earlier comments are not in `comments`."""
+        return max(0, self.comments_total - len(self.comments))
 
     def progress(self) -> tuple[int, int]:
         """(done, total) of the checklist."""
@@ -70,16 +94,18 @@ def fetch_detail(store: Store, key: str) -> Detail:
     version = store.version()
     card = store.cards.get(key)
     history = [e for e in store.activity.for_card(key) if e["field"] not in QUIET_FIELDS]
+    comments, comments_total = store.comments.for_card(key, newest=COMMENT_LIMIT)
     return Detail(
         card=card,
         deps=store.deps.list(card=key),
         feedback=store.feedback.list(card=key),
         checklist=store.checklists.for_card(key),
-        comments=store.comments.for_card(key),
+        comments=comments,
         history=history[-HISTORY_LIMIT:],
         teams={t["id"]: t["code"] for t in store.teams.list(include_archived=True)},
         people=read_people(store),
         version=version,
+        comments_total=comments_total,
     )
 
 
