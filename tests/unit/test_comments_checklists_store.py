@@ -165,3 +165,15 @@ def test_the_newest_comments_of_a_long_thread_in_thread_order(people: Store) -> 
     for bad in (0, -3, True):
         with pytest.raises(UserError, match=r"^newest: a whole number of 1 or more"):
             people.comments.for_card(key, newest=bad)
+
+
+def test_the_newest_history_of_a_card_is_the_end_of_its_whole_history(people: Store) -> None:
+    key = people.cards.add(Card(title="Gift wrap", team="IT", teams=["WH"]))["key"]
+    for status in ("todo", "doing", "review", "done", "doing"):
+        people.cards.move(key, status=status)
+    people.comments.add(key, "done soon")
+    skip = ("updated_at", "position", "done_at")
+    whole = [e["id"] for e in people.activity.for_card(key) if e["field"] not in skip]
+    for n in (1, 3, len(whole), len(whole) + 5):
+        newest = people.activity.for_card(key, newest=n, skip_fields=skip)
+        assert [e["id"] for e in newest] == whole[-n:]

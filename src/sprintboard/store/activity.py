@@ -154,30 +154,50 @@ class Activity:
         )
         return [self._shape(r) for r in rows]
 
-    def for_card(self, key: str) -> Rows:
+    def for_card(
+        self, key: str, *, newest: int | None = None, skip_fields: tuple[str, ...] = ()
+    ) -> Rows:
         """Every entry that touched the card (its fields, team links, dependencies, comments
         and checklist), in time order: a demo or an import logs backdated entries after
         later ones. Each entry says whether its change was undone (`undone_by`: the undo's
-        person) and whether it is itself an undo or a redo."""
+        person) and whether it is itself an undo or a redo. `newest`: only the last N (a
+        card's page shows the end of a long life); `skip_fields`: leave out entries that
+        change only these fields."""
         key = normalise_key(key)
         uuid = self.core.scalar(
             "SELECT entity_uuid FROM activity WHERE entity = 'card' AND entity_key = ? "
             "AND op = 'create' ORDER BY id DESC LIMIT 1",
             [key],
         )
+        params: dict[str, Any] = {
+            "uuid": uuid,
+            "key": key,
+            "blocks": f"{key}>*",
+            "waits": f"*>{key}",
+        }
+        skip = ""
+        if skip_fields:
+            names = {f"f{i}": field for i, field in enumerate(skip_fields)}
+            skip = f"AND (a.field IS NULL OR a.field NOT IN ({', '.join(':' + n for n in names)}))"
+            params.update(names)
         # Card keys hold letters, digits and '-' only: nothing GLOB would read as a wildcard.
-        rows = self.core.rows(
-            """SELECT a.*, (SELECT u.actor FROM activity u WHERE u.undoes = a.txn
-                            ORDER BY u.id DESC LIMIT 1) AS undone_by
-               FROM activity a WHERE a.id IN (
-                   SELECT id FROM activity WHERE entity_uuid = :uuid
-                   UNION SELECT id FROM activity WHERE entity_key = :key
-                   UNION SELECT id FROM activity WHERE entity_key GLOB :blocks
-                   UNION SELECT id FROM activity
-                         WHERE entity = 'dependency' AND entity_key GLOB :waits)
-               ORDER BY a.at, a.id""",
-            {"uuid": uuid, "key": key, "blocks": f"{key}>*", "waits": f"*>{key}"},
-        )
+        sql = f"""SELECT a.*, (SELECT u.actor FROM activity u WHERE u.undoes = a.txn
+                              ORDER BY u.id DESC LIMIT 1) AS undone_by
+                  FROM activity a WHERE a.id IN (
+                      SELECT id FROM activity WHERE entity_uuid = :uuid
+                      UNION SELECT id FROM activity WHERE entity_key = :key
+                      UNION SELECT id FROM activity WHERE entity_key GLOB :blocks
+                      UNION SELECT id FROM activity
+                            WHERE entity = 'dependency' AND entity_key GLOB :waits) {skip}"""
+        if newest is None:
+            rows = self.core.rows(sql + " ORDER BY a.at, a.id", params)
+        else:
+            params["newest"] = max(0, newest)
+            rows = self.core.rows(
+                f"SELECT * FROM ({sql} ORDER BY a.at DESC, a.id DESC LIMIT :newest)"
+                " ORDER BY at, id",
+                params,
+            )
         return [self._shape(r) for r in rows]
 
     def plan_replaced(self) -> dict[str, Any] | None:

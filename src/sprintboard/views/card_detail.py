@@ -93,7 +93,9 @@ def fetch_detail(store: Store, key: str) -> Detail:
     """Everything the card detail shows (on the database thread)."""
     version = store.version()
     card = store.cards.get(key)
-    history = [e for e in store.activity.for_card(key) if e["field"] not in QUIET_FIELDS]
+    history = store.activity.for_card(
+        key, newest=HISTORY_LIMIT, skip_fields=tuple(sorted(QUIET_FIELDS))
+    )
     comments, comments_total = store.comments.for_card(key, newest=COMMENT_LIMIT)
     return Detail(
         card=card,
@@ -101,7 +103,7 @@ def fetch_detail(store: Store, key: str) -> Detail:
         feedback=store.feedback.list(card=key),
         checklist=store.checklists.for_card(key),
         comments=comments,
-        history=history[-HISTORY_LIMIT:],
+        history=history,
         teams={t["id"]: t["code"] for t in store.teams.list(include_archived=True)},
         people=read_people(store),
         version=version,
