@@ -21,6 +21,7 @@ from sprintboard.screens.registry import SCREENS
 from sprintboard.store import Store
 from sprintboard.theming import DEFAULT_THEME, load_themes
 from sprintboard.views.board import fetch_board
+from sprintboard.views.card_findings import FindingsIndex
 
 
 def _screen_factory(path: str) -> Callable[[], Screen[None]]:
@@ -74,6 +75,7 @@ class SprintboardApp(App[None]):
             self.startup_problems += [f"{p}; using the default there" for p in problems]
         self.settings = settings
         self.live_refresh = live_refresh
+        self.findings = FindingsIndex()  # the board's last findings count, card by card
         self.remember_theme = remember_theme
         self.frozen = frozen  # tests and snapshots: a fixed clock, no blinking cursors
         # Themes before the first mount: choosing one later re-applies every stylesheet.

@@ -21,6 +21,7 @@ from sprintboard.screens.board_cards import CardActions
 from sprintboard.screens.host import host
 from sprintboard.screens.live import LiveScreen
 from sprintboard.views.board import COLUMNS, BoardModel, Filters, Move, fetch_board
+from sprintboard.views.card_findings import announce
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import Status
 from sprintboard.widgets.board_grid import BoardGrid
@@ -97,6 +98,7 @@ class BoardScreen(CardActions, LiveScreen):
         self._last_change = 0.0  # time.monotonic() of this app's last change on the board
         self._last_count = 0.0  # ... and of the last time the findings were asked for
         self._counted_version: Any = None  # the store's version the last count reads (or later)
+        self._grid_findings: Any = None  # the count whose badges the grid shows
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-header")
@@ -136,6 +138,7 @@ class BoardScreen(CardActions, LiveScreen):
             team_colours={t["code"]: t["colour"] for t in data["teams"]},
             today=date.fromisoformat(data["today"]),
         )
+        self._show_badges()
         self.grid.refresh_board()
         self.update_header()
         if first:
@@ -212,6 +215,7 @@ class BoardScreen(CardActions, LiveScreen):
         if move is None:
             return
         self.redraw()
+        host(self).findings.watch(move.key)  # the next count says what the move made
         cards = self.store.cards
         if move.status is not None:
             self.show_then_write(cards.move, move.key, status=move.status)
@@ -409,10 +413,13 @@ class BoardScreen(CardActions, LiveScreen):
     async def _check_seams(self) -> None:
         from sprintboard.screens.findings import check_seams
 
+        # Every change on screen is written before this count reads: it can say what they made.
+        settles = not self._unsaved
+        version = None
         try:
             # Read first, on the same thread as the plan: the count is at least this new (a
             # reload of this version meanwhile needs no count of its own).
-            self._counted_version = await self.backend.run(self.store.version)
+            version = self._counted_version = await self.backend.run(self.store.version)
             found = await check_seams(self.backend, self.settings)
         except Exception:  # a hint in the header must never take the board down; ! says why
             self._counted_version = None
@@ -422,10 +429,24 @@ class BoardScreen(CardActions, LiveScreen):
         if not self.is_attached or not self.query("#board-header"):
             return  # the screen went away (the app quit) while the checks ran
         self._findings = found
+        if found is not None:
+            news = host(self).findings.update(found, version, settle=settles)
+            self._show_badges()
+            self.grid.refresh()
+            toast = announce(news)
+            if toast is not None:
+                self.notify(toast, severity="warning", markup=False, timeout=8)
         self.update_header()
         if self._check_again:
             self._check_again = False
             self._count_findings()
+
+    def _show_badges(self) -> None:
+        """Each card's findings badge, from the last count (a map: one look-up per card)."""
+        counted = host(self).findings.counted
+        if counted is not self._grid_findings:
+            self._grid_findings = counted
+            self.grid.findings = {} if counted is None else counted.worst
 
     def _findings_header(self) -> list[Content]:
         if self._findings is None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from textual.content import Content
 
+from sprintboard.screens.host import host
 from sprintboard.screens.live import LiveScreen
 from sprintboard.views.board import BoardModel
 from sprintboard.views.text import printable
@@ -50,7 +51,18 @@ class CardActions(LiveScreen):
         from sprintboard.screens.card_form import CardFormScreen
 
         data = await self.backend.run(CardFormScreen.fetch, self.store, key)
-        self.app.push_screen(CardFormScreen(key, data, sprint_id=sprint_id), self._after_dialog)
+        findings = host(self).findings
+        if key is not None:
+            findings.watch(key)  # the next count says what the edit made
+
+        def saved(changed: str | None) -> None:
+            if changed is None and key is not None:
+                findings.unwatch(key)
+            elif changed is not None and key is None:
+                findings.watch(changed, new_card=True)
+            self._after_dialog(changed)
+
+        self.app.push_screen(CardFormScreen(key, data, sprint_id=sprint_id), saved)
 
     def _after_dialog(self, key: str | None) -> None:
         """A dialog changed something: reload, and select the card it names."""

@@ -138,7 +138,12 @@ class CardDetailScreen(CardPage):
         if self.gone:
             return
         try:
-            detail = await self.backend.run(fetch_detail, self.backend.store, self.key)
+            app = host(self)
+            detail = await self.backend.run(
+                partial(fetch_detail, settings=app.settings, index=app.findings),
+                self.backend.store,
+                self.key,
+            )
         except UserError:  # deleted meanwhile, by someone else
             self.card_gone()
             return

@@ -29,6 +29,7 @@ from sprintboard.planning.graph import (
     path_scope,
 )
 from sprintboard.screens.dependency_dialogs import add_dependency, remove_dependency
+from sprintboard.screens.host import host
 from sprintboard.screens.live import LiveScreen
 from sprintboard.views.board import LABELS
 from sprintboard.views.dependencies import (
@@ -158,6 +159,7 @@ class DependencyScreen(LiveScreen):
         tv = self.team_view
         # While another pair is worked out, its rebuild shows it (in the mode chosen by then).
         if tv is not None and (tv.teams, tv.internal) == (self.teams, self.internal):
+            self.view.findings = host(self).findings.worst
             self.view.show(tv.graph_rows if self.graph_mode else tv.list_rows, keep)
         self.update_header()
 

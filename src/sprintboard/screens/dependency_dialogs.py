@@ -13,6 +13,7 @@ from textual.screen import Screen
 from sprintboard.errors import UserError
 from sprintboard.screens.host import host
 from sprintboard.views.board import LABELS
+from sprintboard.views.card_findings import read_late_link
 
 
 def _refused(screen: Screen[Any], exc: Exception) -> None:
@@ -54,6 +55,12 @@ async def add_dependency(screen: Screen[Any], key: str | None) -> bool:
         _refused(screen, exc)
         return False
     screen.notify(f"added: {dependent} waits on {blocker}", markup=False)
+    try:
+        late = await backend.run(read_late_link, backend.store, blocker, dependent)
+    except (UserError, sqlite3.Error):
+        late = None  # removed meanwhile: the link's own line said enough
+    if late is not None:
+        screen.notify(late, severity="warning", markup=False, timeout=8)
     return True
 
 

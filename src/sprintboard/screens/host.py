@@ -14,6 +14,7 @@ from textual.message_pump import MessagePump
 
 from sprintboard.backend import Backend
 from sprintboard.config import Settings
+from sprintboard.views.card_findings import FindingsIndex
 
 
 class Host(Protocol):
@@ -27,6 +28,11 @@ class Host(Protocol):
     @property
     def settings(self) -> Settings:
         """The user's settings (WIP limits, feedback ageing, theme)."""
+        ...
+
+    @property
+    def findings(self) -> FindingsIndex:
+        """The last findings count (the board's), card by card: the badges and the detail."""
         ...
 
     @property

@@ -22,6 +22,8 @@ from textual.widgets import Footer, Input
 
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import SprintCapacity
+from sprintboard.screens.findings_after_save import FindingsAfterSave
+from sprintboard.screens.host import host
 from sprintboard.screens.live import LiveScreen
 from sprintboard.screens.planning_sprints import SprintActions
 from sprintboard.screens.undo_keys import undo_or_redo
@@ -93,6 +95,7 @@ class PlanningScreen(SprintActions, LiveScreen):
         self.plan: SprintCapacity | None = None
         self.view = VIEWS[0]
         self._first: Awaitable[dict[str, Any]] | None = None
+        self.findings = FindingsAfterSave(self, lambda: self.lists.redraw(findings=self._badges()))
 
     def compose(self) -> ComposeResult:
         # The first read starts now, while the screen is still being built and styled.
@@ -152,13 +155,18 @@ class PlanningScreen(SprintActions, LiveScreen):
 
     def redraw(self, team_colours: dict[str, str] | None = None) -> None:
         self.plan = self.capacity.plan(self.model.sprint.cards)
-        self.lists.redraw(team_colours)
+        self.lists.redraw(team_colours, findings=self._badges())
         self.panel.bars.show(
             self.plan,
             velocity_loading=self.capacity.loading,
             people=person_load(self.model.sprint.cards),
         )
         self.update_header()
+
+    def _badges(self) -> dict[str, Any]:
+        """Card key -> its findings' worst severity, from the last count (the board's or
+        this screen's after a save)."""
+        return host(self).findings.worst
 
     def update_header(self) -> None:
         model = self.model
@@ -174,8 +182,10 @@ class PlanningScreen(SprintActions, LiveScreen):
         if self.view != "capacity":
             self.refresh_chart()
 
-    def _queue(self, fn: Callable[..., Any], *args: Any) -> None:
-        self.run_worker(self.write(fn, *args), group="writes")
+    def _queue(self, fn: Callable[..., Any], key: str, *args: Any) -> None:
+        """Save a change to card `key` the lists already show; then count the findings."""
+        self.findings.saved(key)
+        self.run_worker(self.write(fn, key, *args), group="writes")
 
     # -- actions: the lists -----------------------------------------------------------------
 
@@ -200,7 +210,7 @@ class PlanningScreen(SprintActions, LiveScreen):
         card = self.model.move_in()
         if card is not None:
             self.redraw()
-            self._queue(move_card, self.store, card["key"], "todo", card["sprint_id"])
+            self._queue(partial(move_card, self.store), card["key"], "todo", card["sprint_id"])
 
     def action_move_out(self) -> None:
         card = self.model.sprint.selected()
@@ -210,7 +220,7 @@ class PlanningScreen(SprintActions, LiveScreen):
         card = self.model.move_out()
         if card is not None:
             self.redraw()
-            self._queue(move_card, self.store, card["key"], "backlog", None)
+            self._queue(partial(move_card, self.store), card["key"], "backlog", None)
 
     def action_enter(self) -> None:
         if self.model.side == BACKLOG:

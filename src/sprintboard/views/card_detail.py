@@ -14,7 +14,10 @@ from sprintboard.store.activity import NOT_UNDOABLE, describe_change
 from sprintboard.store.people import same_person
 
 if TYPE_CHECKING:
+    from sprintboard.config import Settings
+    from sprintboard.planning.findings import Finding
     from sprintboard.store import Store
+    from sprintboard.views.card_findings import FindingsIndex
 
 QUIET_FIELDS = frozenset({"updated_at", "position", "done_at", "edited_at"})
 """Book-keeping fields every change touches; the history shows what a person changed."""
@@ -78,6 +81,8 @@ class Detail:
     """The store's version this was read at (store.version())."""
     comments_total: int = 0
     """How many comments the card has; `comments` holds the newest COMMENT_LIMIT of them."""
+    findings: list[Finding] | None = None
+    """The seam checks' findings naming this card, errors first (None: not checked)."""
 
     @property
     def comments_hidden(self) -> int:
@@ -89,8 +94,29 @@ class Detail:
         return sum(1 for item in self.checklist if item["done"]), len(self.checklist)
 
 
-def fetch_detail(store: Store, key: str) -> Detail:
-    """Everything the card detail shows (on the database thread)."""
+def card_findings(
+    store: Store, key: str, version: Any, settings: Settings, index: FindingsIndex | None
+) -> list[Finding]:
+    """The findings naming card `key`: the last count's if it read this `version`, else
+    the seam checks run now (on the database thread)."""
+    from sprintboard.planning.checks import run_checks
+    from sprintboard.views.card_findings import concerning
+
+    fresh = None if index is None else index.fresh_for(key, version)
+    if fresh is not None:
+        return fresh
+    return concerning(run_checks(store, settings=settings), key)
+
+
+def fetch_detail(
+    store: Store,
+    key: str,
+    *,
+    settings: Settings | None = None,
+    index: FindingsIndex | None = None,
+) -> Detail:
+    """Everything the card detail shows (on the database thread); with `settings`, the
+    card's findings too (from `index`, the last count, when it is fresh)."""
     version = store.version()
     card = store.cards.get(key)
     history = store.activity.for_card(
@@ -108,6 +134,7 @@ def fetch_detail(store: Store, key: str) -> Detail:
         people=read_people(store),
         version=version,
         comments_total=comments_total,
+        findings=None if settings is None else card_findings(store, key, version, settings, index),
     )
 
 

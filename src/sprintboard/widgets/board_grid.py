@@ -20,7 +20,9 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from sprintboard.planning.findings import Severity
 from sprintboard.views.board import COLUMNS, LABELS, BoardModel, Card, Face, card_face
+from sprintboard.views.card_findings import GLYPHS
 from sprintboard.views.text import fit, printable
 from sprintboard.vocabulary import stored_day
 
@@ -60,6 +62,8 @@ class BoardGrid(Widget, can_focus=True):
         "board--checklist",
         "board--checklist-done",
         "board--comments",
+        "board--finding-error",
+        "board--finding-warning",
     }
 
     DEFAULT_CSS = """
@@ -83,6 +87,8 @@ class BoardGrid(Widget, can_focus=True):
     BoardGrid > .board--checklist { color: $text-muted; }
     BoardGrid > .board--checklist-done { color: $success; }
     BoardGrid > .board--comments { color: $text-muted; }
+    BoardGrid > .board--finding-error { color: $error; text-style: bold; }
+    BoardGrid > .board--finding-warning { color: $warning; text-style: bold; }
     """
 
     class CardClicked(Message):
@@ -99,6 +105,8 @@ class BoardGrid(Widget, can_focus=True):
         self.team_colours: dict[str, str] = {}
         self.wip_limits: dict[str, int] = {}
         self.today: date = date.today()
+        self.findings: dict[str, Severity] = {}
+        """Card key -> the worst severity of its findings (errors and warnings only)."""
         self.offsets = [0] * len(COLUMNS)  # first visible card per column
         self.lane_offset = 0  # first visible line of the lanes, with swimlanes on
         self._lanes: list[list[_Slot]] = []  # per column, with swimlanes on
@@ -323,6 +331,11 @@ class BoardGrid(Widget, can_focus=True):
 
     def _badges(self, card: Card, face: Face, back: Style) -> list[Segment]:
         badges: list[Segment] = []
+        # First, so a narrow column drops it last: the findings say what will break.
+        severity = self.findings.get(card["key"])
+        if severity is not None:
+            style = back + self._style(f"board--finding-{severity.value}")
+            badges.append(Segment(f" {GLYPHS[severity]}", style))
         if card["blocked_by"]:
             badges.append(Segment(" ⊘", back + self._style("board--blocked")))
         if card["cross_team"] or len(card["teams"]) > 1:
@@ -368,7 +381,7 @@ class BoardGrid(Widget, can_focus=True):
         self.scroll_to_selection()
 
     def configure(self, **settings: Any) -> None:
-        """Set team colours, WIP limits and today's date; then redraw."""
+        """Set team colours, WIP limits, today's date and the findings; then redraw."""
         for name, value in settings.items():
             setattr(self, name, value)
         self.refresh()

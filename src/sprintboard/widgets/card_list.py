@@ -21,6 +21,8 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Input
 
+from sprintboard.planning.findings import Severity
+from sprintboard.views.card_findings import GLYPHS
 from sprintboard.views.planning import BACKLOG, SPRINT, CardList, PlanningModel
 from sprintboard.views.text import fit, printable
 from sprintboard.widgets.line_list import LineList
@@ -51,6 +53,8 @@ class CardListView(LineList, can_focus=True):
         "cards--cross",
         "cards--feedback",
         "cards--done",
+        "cards--finding-error",
+        "cards--finding-warning",
     }
 
     DEFAULT_CSS = """
@@ -65,6 +69,8 @@ class CardListView(LineList, can_focus=True):
     CardListView > .cards--cross { color: $accent; }
     CardListView > .cards--feedback { color: $secondary; }
     CardListView > .cards--done { color: $success; }
+    CardListView > .cards--finding-error { color: $error; text-style: bold; }
+    CardListView > .cards--finding-warning { color: $warning; text-style: bold; }
     """
 
     def __init__(self, cards: CardList, *, show_status: bool, id: str | None = None) -> None:
@@ -74,6 +80,8 @@ class CardListView(LineList, can_focus=True):
         self.title = ""
         self.empty_text = "No cards."
         self.team_colours: dict[str, str] = {}
+        self.findings: dict[str, Severity] = {}
+        """Card key -> the worst severity of its findings (errors and warnings only)."""
 
     @property
     def row_count(self) -> int:
@@ -113,6 +121,12 @@ class CardListView(LineList, can_focus=True):
         segments.append(Segment("⇄" if cross else " ", back + self.get_style("cards--cross")))
         mail = "✉" if card["feedback"] else " "
         segments.append(Segment(mail + " ", back + self.get_style("cards--feedback")))
+        severity = self.findings.get(card["key"])
+        if severity is None:
+            segments.append(Segment("  ", back))
+        else:
+            style = back + self.get_style(f"cards--finding-{severity.value}")
+            segments.append(Segment(GLYPHS[severity] + " ", style))
         used = sum(cell_len(s.text) for s in segments)
         segments.append(Segment(fit(printable(card["title"]), max(0, width - used)), back))
         # Exactly one line, whatever wide characters the title holds.
@@ -164,13 +178,20 @@ class PlanningLists(Horizontal):
     def view(self, side: str) -> CardListView:
         return self.query_one(f"#planning-{side}", CardListView)
 
-    def redraw(self, team_colours: dict[str, str] | None = None) -> None:
+    def redraw(
+        self,
+        team_colours: dict[str, str] | None = None,
+        findings: dict[str, Severity] | None = None,
+    ) -> None:
+        """Titles, colours (when given) and findings badges (when given); then the lines."""
         model = self.model
         self.view(BACKLOG).title = model.backlog_title()
         self.view(SPRINT).title = model.sprint_title()
         for side in (BACKLOG, SPRINT):
             if team_colours is not None:
                 self.view(side).team_colours = team_colours
+            if findings is not None:
+                self.view(side).findings = findings
             self.view(side).refresh_list()
 
     def move_cursor(self, delta: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
+from sprintboard.planning.findings import Finding, Severity
 from sprintboard.views.board import LABELS
 from sprintboard.views.card_detail import Detail
 from sprintboard.views.text import printable
@@ -41,6 +42,11 @@ def summary(detail: Detail) -> Content:
                 )
             )
         )
+    if detail.findings is not None:
+        lines += [Content(""), Content.styled("Findings", bold)]
+        lines += [line for f in detail.findings for line in finding_lines(f)] or [
+            Content("  none: every seam of this card holds")
+        ]
     lines += [Content(""), Content.styled("Description", bold)]
     lines += [Content(printable(line)) for line in (card["description"] or "(none)").split("\n")]
     lines += [Content(""), Content.styled("Waits on", bold)]
@@ -65,3 +71,25 @@ def summary(detail: Detail) -> Content:
         for f in detail.feedback
     ] or [Content("  none linked")]
     return Content("\n").join(lines)
+
+
+SEVERITY_MARKS = {
+    Severity.ERROR: ("✗ error", "bold $error"),
+    Severity.WARNING: ("⚠ warning", "bold $warning"),
+    Severity.INFO: ("· info", "$text-muted"),
+}
+"""Each severity's word, with a symbol so colour is never the only signal."""
+
+
+def finding_lines(finding: Finding) -> list[Content]:
+    """'  ✗ error dep-order: why', then '    fix: what resolves it' when the rule knows."""
+    word, style = SEVERITY_MARKS[finding.severity]
+    lines = [
+        Content("  ")
+        + Content.styled(word, style)
+        + Content(f" {finding.rule}: ")
+        + Content(printable(finding.why))
+    ]
+    if finding.fix:
+        lines.append(Content("    fix: " + printable(finding.fix)))
+    return lines

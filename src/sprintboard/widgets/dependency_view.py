@@ -17,8 +17,10 @@ from rich.style import Style
 from textual import events
 from textual.strip import Strip
 
+from sprintboard.planning.findings import Severity
 from sprintboard.planning.graph import CardNode
 from sprintboard.views.board import LABELS
+from sprintboard.views.card_findings import GLYPHS
 from sprintboard.views.dependencies import (
     BRANCH,
     CARD,
@@ -72,6 +74,8 @@ class DependencyView(LineList, can_focus=False):
         "dep--amber",
         "dep--green",
         "dep--critical",
+        "dep--finding-error",
+        "dep--finding-warning",
     }
 
     DEFAULT_CSS = """
@@ -84,6 +88,8 @@ class DependencyView(LineList, can_focus=False):
     DependencyView > .dep--amber { color: $warning; text-style: bold; }
     DependencyView > .dep--green { color: $success; text-style: bold; }
     DependencyView > .dep--critical { color: $secondary; text-style: bold; }
+    DependencyView > .dep--finding-error { color: $error; text-style: bold; }
+    DependencyView > .dep--finding-warning { color: $warning; text-style: bold; }
     """
 
     cursor = 0  # a plain attribute here: the screen sets it too
@@ -100,6 +106,8 @@ class DependencyView(LineList, can_focus=False):
         self.side = 0
         self.pending = True
         self.empty_text = "No links."
+        self.findings: dict[str, Severity] = {}
+        """Card key -> the worst severity of its findings (errors and warnings only)."""
 
     @property
     def row_count(self) -> int:
@@ -251,6 +259,13 @@ class DependencyView(LineList, can_focus=False):
             (star, 2, back + self.get_style("dep--critical")),
         ]
 
+    def _badge(self, key: str, back: Style) -> Part:
+        """The card's findings badge (✗ error, ⚠ warning), or blank: two cells."""
+        severity = self.findings.get(key)
+        if severity is None:
+            return ("  ", 2, back)
+        return (GLYPHS[severity] + " ", 2, back + self.get_style(f"dep--finding-{severity.value}"))
+
     def _link_parts(self, row: Row, selected: bool, back: Style) -> list[Part]:
         assert row.link is not None
         link, muted = row.link, back + self._muted
@@ -259,11 +274,13 @@ class DependencyView(LineList, can_focus=False):
             *self._mark(selected, row.critical, back),
             (link.style.label, 14, back + self.get_style(COLOUR_ROLES[link.style.colour])),
             (dep.key, 9, self._key(dep.key, row.critical, selected and self.side == 0, back)),
-            (" " + printable(dep.title), None, back),
+            self._badge(dep.key, back),
+            (printable(dep.title), None, back),
             (where(dep), 22, muted),
             ("  waits on  ", 12, muted),
             (blk.key, 9, self._key(blk.key, row.critical, selected and self.side == 1, back)),
-            (" " + printable(blk.title), None, back),
+            self._badge(blk.key, back),
+            (printable(blk.title), None, back),
             (where(blk), 22, muted),
         ]
 
@@ -274,7 +291,8 @@ class DependencyView(LineList, can_focus=False):
         return [
             *self._mark(selected, row.critical, back),
             (card.key, 9, self._key(card.key, row.critical, selected, back)),
-            (" " + printable(card.title), None, back),
+            self._badge(card.key, back),
+            (printable(card.title), None, back),
             (f" {card.team}", 6, muted),
             (where(card), 22, muted),
             (f" {points}", 6, muted),
@@ -290,7 +308,8 @@ class DependencyView(LineList, can_focus=False):
             (link.style.label, 14, back + self.get_style(COLOUR_ROLES[link.style.colour])),
             (f"{CRITICAL} " if row.critical else "  ", 2, back + self.get_style("dep--critical")),
             (dep.key, 9, self._key(dep.key, row.critical, selected, back)),
-            (" " + printable(dep.title), None, back),
+            self._badge(dep.key, back),
+            (printable(dep.title), None, back),
             (f" {dep.team}", 6, muted),
             (where(dep), 22, muted),
             (f" layer {row.layer}", 9, muted),
