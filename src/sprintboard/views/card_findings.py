@@ -175,8 +175,12 @@ def late_link(
     b, d = blocker["key"], dependent["key"]
     node_b, node_d = CardNode.from_row(blocker), CardNode.from_row(dependent)
     if link_colour(node_b, node_d, sprint_order(sprints)) is LATE:
-        where = f"planned later in {blocker['sprint']}" if blocker["sprint"] else "in the backlog"
-        return f"{d}: blocker {b} is {where}, after {d}'s {dependent['sprint']} (dep-order)"
+        if blocker["sprint"] is None:
+            return f"{d}: blocker {b} is still in the backlog, {d} in {dependent['sprint']} (dep-order)"
+        return (
+            f"{d}: blocker {b} is in a later sprint ({blocker['sprint']}, {d} in "
+            f"{dependent['sprint']}) (dep-order)"
+        )
     due = stored_day(blocker.get("due"))
     if due is not None and due < today:
         return f"{d}: blocker {b} is overdue (due {due.isoformat()})"
