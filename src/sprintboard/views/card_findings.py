@@ -176,7 +176,8 @@ def late_link(
     node_b, node_d = CardNode.from_row(blocker), CardNode.from_row(dependent)
     if link_colour(node_b, node_d, sprint_order(sprints)) is LATE:
         if blocker["sprint"] is None:
-            return f"{d}: blocker {b} is still in the backlog, {d} in {dependent['sprint']} (dep-order)"
+            sprint = dependent["sprint"]
+            return f"{d}: blocker {b} is still in the backlog, {d} in {sprint} (dep-order)"
         return (
             f"{d}: blocker {b} is in a later sprint ({blocker['sprint']}, {d} in "
             f"{dependent['sprint']}) (dep-order)"
