@@ -4,6 +4,7 @@ made new (the toast after a save), and a new link's late blocker."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sprintboard.planning.findings import Finding, Severity
 from sprintboard.views.card_findings import (
@@ -101,7 +102,9 @@ SPRINTS = [
 ]
 
 
-def card(key: str, sprint: str | None, status: str = "todo", due: str | None = None) -> dict:
+def card(
+    key: str, sprint: str | None, status: str = "todo", due: str | None = None
+) -> dict[str, Any]:
     return {
         "key": key,
         "team": key.split("-")[0],

@@ -43,7 +43,8 @@ class BoardScreen(CardActions, LiveScreen):
     HELP_TITLE = "Board"
     HELP_NOTES = (
         "mouse: click selects a card, double-click opens it",
-        "badges: ⊘ blocked · ⇄ cross-team · ✉n feedback reports · ◷nd due soon · !late overdue"
+        "badges: ✗ error / ⚠ warning from the seam checks (! lists them) · ⊘ blocked"
+        " · ⇄ cross-team · ✉n feedback reports · ◷nd due soon · !late overdue"
         " · ☑2/3 checklist done/items · ✎n comments · ▶ selected",
         "initials at the end of a card's title line: its assignee; m shows only yours",
     )
