@@ -14,6 +14,7 @@ from sprintboard.screens.board import BoardScreen
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.dialogs import ConfirmScreen
 from sprintboard.tui import SprintboardApp
+from sprintboard.widgets.board_grid import BoardGrid
 
 from .conftest import SIZE, AppFactory, Probe, current_screen, messages, settle, wait_until
 from .planning_driver import drawn, open_planning, present
@@ -49,6 +50,18 @@ async def test_board_cards_show_their_worst_finding(board_app: AppFactory, probe
         assert "✗" in key_line(probe, app, "MKT-2")
         assert "✗" in key_line(probe, app, "MKT-3")
         assert "⚠" in key_line(probe, app, "CS-2")
+        # In the theme's error and warning colours (and not only the glyph).
+        grid = probe.board(app).query_one(BoardGrid)
+        drawn_in = {
+            seg.text.strip(): seg.style.color
+            for y in range(grid.size.height)
+            for seg in grid.render_line(y)
+            if seg.style is not None and seg.text.strip() in ("✗", "⚠")
+        }
+        error = grid.get_component_rich_style("board--finding-error").color
+        warning = grid.get_component_rich_style("board--finding-warning").color
+        assert error is not None and error != warning
+        assert drawn_in == {"✗": error, "⚠": warning}
         # Information only, or nothing at all: no badge.
         for key in ("IT-5", "ECOM-2", "FIN-1"):
             line = key_line(probe, app, key)
