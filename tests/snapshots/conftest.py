@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 from sprintboard.app import SCREENS, make_app
 from sprintboard.config import Settings
 from sprintboard.screens.board import BoardScreen
+from sprintboard.screens.findings_after_save import FindingsAfterSave
 from sprintboard.store import Store
 from sprintboard.tui import SprintboardApp
 
@@ -63,6 +64,16 @@ async def quiet(pilot: Pilot[Any], rounds: int = 2) -> None:
     for _ in range(rounds):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    # A count of the findings after a save waits for the keys to pause (a timer, no worker
+    # yet): wait for it too, so its badges and toast show the same way in every run.
+    while any(
+        isinstance(counter := getattr(screen, "findings", None), FindingsAfterSave)
+        and counter.pending
+        for screen in pilot.app.screen_stack
+    ):
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
     await asyncio.sleep(0)
 
 

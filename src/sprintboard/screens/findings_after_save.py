@@ -32,6 +32,11 @@ class FindingsAfterSave:
         self._checking = False
         self._again = False
 
+    @property
+    def pending(self) -> bool:
+        """A count is waiting for the saves to pause, or running."""
+        return self._timer is not None or self._checking
+
     def saved(self, *keys: str) -> None:
         """A change to these cards is being saved: count once the saves pause."""
         findings = host(self.screen).findings
