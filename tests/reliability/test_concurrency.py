@@ -132,14 +132,15 @@ async def test_the_board_and_four_cli_writers_at_once(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         assert await wait_until(pilot, lambda: bool(board_of(app).model.cards), 30)
         screen = board_of(app)
-        original_write = screen.write
+        original_write = screen.try_write
 
-        async def counted(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-            result = await original_write(fn, *args, **kwargs)
-            tui_writes.append((fn.__name__, result is not None))
-            return result
+        async def counted(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+            ok, result = await original_write(fn, *args, **kwargs)
+            tui_writes.append((fn.__name__, ok))
+            return ok, result
 
-        screen.write = counted  # type: ignore[method-assign]
+        # Every write of the board's goes through try_write (write() included).
+        screen.try_write = counted  # type: ignore[method-assign]
         screen.model.select(TUI_CARD)
         screen.grid.refresh_board()
 
