@@ -139,23 +139,17 @@ def resolve_person(option: str | None, settings: Settings | None = None) -> Pers
     """The person at the keyboard. `--as` and `SPRINTBOARD_USER` given but unusable are
     refused in one line (a script meant someone); a bad config value was reported by the
     config check and is skipped, as a git name that is not a name is."""
-    if option is not None:
-        name = person_name(option)
-        if name is None:
-            raise UserError(
-                f"--as: a person's name is 1-{MAX_PERSON} characters of text, without control "
-                f"characters (got {option!r})"
-            )
-        return Person(name, "--as")
     env = os.environ.get("SPRINTBOARD_USER")
-    if env:
-        name = person_name(env)
+    for source, given in (("--as", option), ("SPRINTBOARD_USER", env or None)):
+        if given is None:
+            continue
+        name = person_name(given)
         if name is None:
             raise UserError(
-                f"SPRINTBOARD_USER: a person's name is 1-{MAX_PERSON} characters of text, "
-                f"without control characters (got {env!r})"
+                f"{source}: a person's name is 1-{MAX_PERSON} characters of text, without "
+                f"control or direction characters (got {given!r})"
             )
-        return Person(name, "SPRINTBOARD_USER")
+        return Person(name, source)
     if settings is None:
         settings, _ = Settings.read()
     if settings.user:
