@@ -219,7 +219,7 @@ class Settings:
                         key,
                         value,
                         f"must be a person's name: 1-{MAX_PERSON} characters of text, "
-                        "without control characters",
+                        "without control or direction characters",
                     )
             elif key == "theme":
                 if isinstance(value, str) and value.strip():
