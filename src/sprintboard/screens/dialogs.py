@@ -21,15 +21,24 @@ from sprintboard.screens.host import host
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; y or enter says yes, n or escape says no."""
 
+    # All priority: keys act in the order they were typed. A button press travels through
+    # the button first, so `enter` (on Cancel) then `y` answered yes and then tried to
+    # close the dialog a second time, closing the board under it.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", priority=True),
+        Binding("n,escape", "answer(False)", "No", priority=True),
+        Binding("enter", "press_focused", "Answer", show=False, priority=True),
     ]
+
+    # Cancel has the focus from the first moment: an enter typed right after the key that
+    # opened the question must never land on the other button.
+    AUTO_FOCUS = "#no"
 
     def __init__(self, question: Content, *, yes: str = "Yes") -> None:
         super().__init__()
         self.question = question
         self.yes = yes
+        self.answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -43,9 +52,17 @@ class ConfirmScreen(ModalScreen[bool]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.action_answer(event.button.id == "yes")
+
+    def action_press_focused(self) -> None:
+        focused = self.focused
+        self.action_answer(isinstance(focused, Button) and focused.id == "yes")
 
     def action_answer(self, yes: bool) -> None:
+        """The first answer counts; whatever arrives after it is too late."""
+        if self.answered:
+            return
+        self.answered = True
         self.dismiss(yes)
 
 
