@@ -75,17 +75,28 @@ class Stock:
         return found
 
     def upsert(
-        self, items: builtins.list[StockItem], *, action: str = "stock.import"
+        self,
+        items: builtins.list[StockItem],
+        *,
+        action: str = "stock.import",
+        given: builtins.list[frozenset[str]] | None = None,
     ) -> tuple[int, int]:
-        """Insert or update stock rows in one transaction; returns (added, updated)."""
+        """Insert or update stock rows in one transaction; returns (added, updated).
+
+        `given`: per item, the fields its source really has (a CSV without a threshold
+        column has none); an update leaves the others as stored, so a file of on-hand
+        counts does not wipe names, thresholds and restock dates."""
         added = updated = 0
         with self.core.transaction(action) as tx:
-            for item in items:
+            for index, item in enumerate(items):
                 data = item.model_dump(mode="json")
                 existing = self.core.row("SELECT * FROM stock WHERE sku = ?", [item.sku])
                 if existing is None:
                     tx.insert("stock", data, key=item.sku)
                     added += 1
-                elif tx.update("stock", existing, data, key=item.sku):
+                    continue
+                if given is not None:
+                    data = {f: v for f, v in data.items() if f in given[index] or f == "sku"}
+                if tx.update("stock", existing, data, key=item.sku):
                     updated += 1
         return added, updated
