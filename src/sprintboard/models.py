@@ -328,6 +328,18 @@ class StockItem(Record):
 M = TypeVar("M", bound=BaseModel)
 
 
+PLAIN_WORDS = {
+    "less_than_equal": "must be at most {le}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "greater_than": "must be more than {gt}",
+    "too_long": "holds {actual_length} items; at most {max_length}",
+    "int_parsing": "must be a whole number",
+    "float_parsing": "must be a number",
+}
+"""pydantic's error types, in the words sprintboard's own rules use."""
+
+
 def describe_validation_error(exc: ValidationError) -> str:
     """One line naming the first bad field, the value given and what is allowed."""
     err = exc.errors()[0]
@@ -336,8 +348,14 @@ def describe_validation_error(exc: ValidationError) -> str:
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     ctx = err.get("ctx") or {}
-    if err["type"] == "enum" and "expected" in ctx:
+    kind = err["type"]
+    if kind == "enum" and "expected" in ctx:
         msg = f"must be one of {ctx['expected']}"
+    elif kind in PLAIN_WORDS:
+        # pydantic's own wording ('Input should be ...') said the way every other rule is.
+        msg = PLAIN_WORDS[kind].format(**ctx)
+    elif kind.startswith(("date_", "datetime_")) and "error" in ctx:
+        msg = f"is not a real date ({ctx['error']}); {_DAY_RULE}"
     given = err.get("input")
     if isinstance(given, dict | BaseModel):
         return f"{field}: {msg}"

@@ -90,7 +90,7 @@ def test_title_too_long_refused_but_500_chars_fine() -> None:
 
 def test_negative_points_refused() -> None:
     message = _error(Card, title="Fix cart", team="IT", points=-3)
-    assert message == "points: Input should be greater than or equal to 0 (got -3)"
+    assert message == "points: must be at least 0 (got -3)"
     assert Card(title="Fix cart", team="IT", points=0).points == 0
 
 
@@ -186,7 +186,7 @@ def test_describe_validation_error_shortens_long_values_and_escapes_newlines() -
 def test_validate_raises_user_error_with_the_same_line() -> None:
     with pytest.raises(UserError) as caught:
         validate(Card, {"title": "x", "team": "IT", "points": -1})
-    assert str(caught.value) == "points: Input should be greater than or equal to 0 (got -1)"
+    assert str(caught.value) == "points: must be at least 0 (got -1)"
     assert validate(Card, {"title": "x", "team": "it"}).team == "IT"
 
 
