@@ -272,6 +272,16 @@ class Sprints:
                 if key not in keys:
                     raise UserError(f"carry-over: {key} is not an unfinished card of {name!r}")
             unplanned = [c for c in unfinished if c["key"] not in plan]
+            if unplanned and carry_over not in CARRY_OVER and plan:
+                # A choice for some cards only: on the command line, or cards that joined the
+                # sprint (another process) after the app's dialog listed them.
+                shown = ", ".join(c["key"] for c in unplanned[:3])
+                more = f" and {len(unplanned) - 3} more" if len(unplanned) > 3 else ""
+                raise UserError(
+                    f"sprint {name!r}: no place chosen for {shown}{more} (added since?); "
+                    "choose for every unfinished card (in the app: close again; on the "
+                    "command line: --card KEY=next|backlog|leave or --carry-over)"
+                )
             if unplanned and carry_over not in CARRY_OVER:
                 raise UserError(
                     f"sprint {name!r} has {len(unplanned)} unfinished cards; say where they "
