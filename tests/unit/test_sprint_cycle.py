@@ -81,6 +81,9 @@ def test_cli_start_shift_and_no_shift(cli: Cli) -> None:
     shown = json.loads(cli("sprint", "show", "A", "--json").out)
     assert (shown["start"], shown["end"]) == (str(today), str(today + timedelta(days=13)))
     assert f"A started ({today} → {today + timedelta(days=13)})" in ran.out
+    # The shifted dates now run into B's: said in one warning line, the start kept.
+    assert ran.err.startswith("warning: A (") and ran.err.count("\n") == 1
+    assert f"overlaps B ({start} → {end})" in ran.err
     cli("sprint", "close", "A")
     ran = cli("sprint", "start", "B", "--no-shift")
     assert ran.code == 0, ran.err

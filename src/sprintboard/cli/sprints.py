@@ -182,6 +182,8 @@ def sprint_start(ctx: Context, name: str, shift: bool | None) -> None:
     row = store.sprints.start(name, shift=shift)
     moved = f" ({row['start']} → {row['end']})" if shift else ""
     say(f"{row['name']} started{moved} with {row['committed_points']} points committed")
+    if shift:  # the new dates may now run into another sprint's
+        _warn_overlap(row, store.sprints.list())
 
 
 @sprint.command("close")
