@@ -31,16 +31,7 @@ def _joined(name: str) -> set[str]:
 def canonical(name: str, members: Iterable[str]) -> str:
     """The member's spelling of `name` when it names one member (full name in any case, or a
     first name only one member has), else `name` as given."""
-    wanted = _fold(name)
-    names = list(dict.fromkeys(members))
-    for member in names:
-        if _fold(member) == wanted:
-            return member
-    if " " not in wanted:
-        firsts = [m for m in names if m.split() and m.split()[0].casefold() == wanted]
-        if len(firsts) == 1:
-            return firsts[0]
-    return name
+    return Members(members).canonical(name)
 
 
 def possessive(name: str) -> str:
@@ -65,7 +56,7 @@ class Members:
         self._first = {word: found[0] for word, found in firsts.items() if len(found) == 1}
 
     def canonical(self, name: str) -> str:
-        """As `canonical(name, members)`."""
+        """The member's spelling of `name` (see `canonical`), else `name` as given."""
         wanted = _fold(name)
         found = self._full.get(wanted)
         if found is not None:
