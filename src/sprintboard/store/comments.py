@@ -122,7 +122,8 @@ class Comments:
         """Add a comment to a card, by the person at the keyboard (or `author`, imported)."""
         with self.core.transaction("comment.add") as tx:
             card = self.cards._raw(key)
-            rowid = self.insert(tx, card, body, author=author, created_at=created_at)
+            who = self.core.person(author) if author else None
+            rowid = self.insert(tx, card, body, author=who, created_at=created_at)
         return self.get(rowid)
 
     def insert(
@@ -135,7 +136,9 @@ class Comments:
         created_at: str | None = None,
         external_id: str | None = None,
     ) -> int:
-        """Add a comment inside an open transaction (`card`: its cards row); returns its id."""
+        """Add a comment inside an open transaction (`card`: its cards row); returns its id.
+        `author` is recorded as given (an import matches its authors to members once, for
+        all its comments); without one, the person at the keyboard."""
         from sprintboard.models import Comment, validate  # pydantic: only when writing
 
         text = validate(Comment, {"body": body}).body
@@ -143,7 +146,7 @@ class Comments:
             "comment",
             {
                 "card_id": card["id"],
-                "author": self.core.person(author) if author else self.core.actor,
+                "author": author or self.core.actor,
                 "body": text,
                 "created_at": created_at or tx.now,
                 "edited_at": None,
