@@ -6,9 +6,11 @@ Build it with `sprintboard.app.make_app()`, which opens the database first.
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -41,6 +43,8 @@ class SprintboardApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Keys", key_display="?"),
+        Binding("exclamation_mark", "findings", "Findings", key_display="!"),
+        Binding("at", "mentions", "Mentions", key_display="@", show=False),
         Binding("q", "quit", "Quit"),
         *(
             Binding(str(i), f"switch_screen_to('{mode}')", title, show=False)
@@ -78,6 +82,7 @@ class SprintboardApp(App[None]):
         self.findings = FindingsIndex()  # the board's last findings count, card by card
         self.remember_theme = remember_theme
         self.frozen = frozen  # tests and snapshots: a fixed clock, no blinking cursors
+        self._keys_held_until = 0.0  # monotonic time: keys before it are dropped
         # Themes before the first mount: choosing one later re-applies every stylesheet.
         themes, problems = load_themes()
         for theme in themes:
@@ -105,6 +110,19 @@ class SprintboardApp(App[None]):
         except (OSError, UserError) as exc:
             self.notify(f"could not save the theme choice: {exc}", severity="warning", markup=False)
 
+    def hold_keys(self, seconds: float) -> None:
+        self._keys_held_until = time.monotonic() + seconds
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and time.monotonic() < self._keys_held_until
+        ):
+            event.stop()
+            return
+        await super().on_event(event)
+
     def action_switch_screen_to(self, mode: str) -> None:
         if mode in self.MODES and self.current_mode != mode:
             self.switch_mode(mode)
@@ -119,6 +137,23 @@ class SprintboardApp(App[None]):
         from sprintboard.screens.help import HelpScreen
 
         self.push_screen(HelpScreen(self.screen))
+
+    def action_findings(self) -> None:
+        """The findings panel over any screen; choosing one shows its card on the board."""
+        from sprintboard.screens.findings import FindingsScreen
+
+        async def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            if self.current_mode != "board":
+                await self.switch_mode("board")
+            while len(self.screen_stack) > 1 and not hasattr(self.screen, "show_card"):
+                self.pop_screen()  # e.g. a card's page over the board
+            show_card = getattr(self.screen, "show_card", None)
+            if show_card is not None:
+                self.screen.run_worker(show_card(key), group="writes")
+
+        self.push_screen(FindingsScreen(), chosen)
 
     def action_mentions(self) -> None:
         from sprintboard.screens.mentions import MentionsScreen

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from sprintboard.errors import UserError
 from sprintboard.screens.board_cards import CardActions
@@ -25,6 +25,7 @@ from sprintboard.views.card_findings import announce
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import Status
 from sprintboard.widgets.board_grid import BoardGrid
+from sprintboard.widgets.footer import KeyFooter
 
 BACKLOG = "backlog"
 RECOUNT_AFTER_S = 0.3
@@ -60,7 +61,7 @@ class BoardScreen(CardActions, LiveScreen):
         Binding("L,shift+right", "move(1)", "Move →", key_display="L"),
         Binding("K,shift+up", "reorder(-1)", "Card up", show=False),
         Binding("J,shift+down", "reorder(1)", "Card down", show=False),
-        Binding("n", "new_card", "New"),
+        Binding("n", "new_card", "New card"),
         Binding("enter", "open_card", "Open"),
         Binding("e", "edit_card", "Edit", show=False),
         Binding("d", "delete_card", "Delete"),
@@ -105,7 +106,7 @@ class BoardScreen(CardActions, LiveScreen):
         yield Static(id="board-header")
         yield BoardGrid(self.model, id="board")
         yield Input(id="filter", placeholder="filter by key or title; enter to apply, esc to clear")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False

@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.events import DescendantFocus
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from sprintboard.errors import UserError
 from sprintboard.screens.card_page import CardPage
@@ -43,6 +43,7 @@ from sprintboard.widgets.entry_list import (
     comment_entry,
     history_entry,
 )
+from sprintboard.widgets.footer import KeyFooter
 
 TEAM_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9]{1,9}):\s*\S")
 """'WH: confirm stock': an item that names its team first."""
@@ -89,7 +90,7 @@ class CardDetailScreen(CardPage):
         Binding("space", "tick", "Tick/untick"),
         Binding("x", "remove_item", "Remove item"),
         Binding("u", "undo_entry", "Undo this change"),
-        Binding("s", "stock", "Stock of its SKUs"),
+        Binding("7", "stock", "Stock of its SKUs"),
         Binding("escape,q", "close", "Close"),
         Binding("question_mark", "app.help", "Keys", key_display="?", show=False),
     ]
@@ -105,7 +106,7 @@ class CardDetailScreen(CardPage):
             yield EntryList("Checklist", "no checklist items (a adds one)", id="checklist")
             yield EntryList("Comments", "no comments yet (c writes one)", id="comments")
             yield EntryList("History", "no changes recorded", hang=4, id="history")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         # The checklist takes the keys, but the page opens at its top: the card's title.

@@ -11,9 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, TextArea
+from textual.widgets import Button, Input, Label, TextArea
 
 from sprintboard.screens.host import host
+from sprintboard.widgets.footer import KeyFooter
 
 
 class CommentScreen(ModalScreen[str | None]):
@@ -41,7 +42,7 @@ class CommentScreen(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         area = self.query_one("#comment-text", TextArea)

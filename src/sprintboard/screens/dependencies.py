@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from sprintboard.errors import UserError
 from sprintboard.planning.graph import (
@@ -40,6 +40,7 @@ from sprintboard.views.dependencies import (
     pair_choices,
 )
 from sprintboard.widgets.dependency_view import DependencyView
+from sprintboard.widgets.footer import KeyFooter
 from sprintboard.widgets.team_matrix import TeamMatrix
 
 THEME_COLOURS = {"red": "$error", "amber": "$warning", "green": "$success"}
@@ -70,11 +71,11 @@ class DependencyScreen(LiveScreen):
         Binding("home", "home(False)", "First", show=False),
         Binding("end", "home(True)", "Last", show=False),
         Binding("enter", "open", "Open"),
-        Binding("p", "pick_pair", "Pair"),
-        Binding("a", "all_teams", "All teams"),
+        Binding("t", "pick_pair", "Teams"),
+        Binding("asterisk", "all_teams", "All teams", key_display="*"),
         Binding("v", "toggle_graph", "List/graph"),
-        Binding("m", "toggle_matrix", "Matrix"),
-        Binding("i", "toggle_internal", "Links inside a team", show=False),
+        Binding("M", "toggle_matrix", "Matrix"),
+        Binding("I", "toggle_internal", "Links inside a team", show=False),
         Binding("plus", "add_dependency", "Add dependency", key_display="+"),
         Binding("minus", "remove_dependency", "Remove dependency", key_display="-"),
         Binding("escape", "close_matrix", "Back from the matrix", show=False),
@@ -106,7 +107,7 @@ class DependencyScreen(LiveScreen):
         yield DependencyView(id="deps-view")
         yield TeamMatrix(id="deps-matrix")
         yield Static(id="deps-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.matrix.display = False
@@ -151,7 +152,7 @@ class DependencyScreen(LiveScreen):
         self.team_view = built
         self.view.empty_text = (
             f"No links between {self._pair_name()}. + adds one from a card; "
-            "p picks another pair; a shows all teams; i adds links inside a team."
+            "t picks another pair; * shows all teams; I adds links inside a team."
         )
         self.show_rows(keep)
 

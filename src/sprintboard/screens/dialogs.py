@@ -17,6 +17,9 @@ from textual.widgets.selection_list import Selection
 
 from sprintboard.screens.host import host
 
+KEY_HOLD_S = 0.4
+"""How long keys are held back after the welcome dialog is answered: a double tap."""
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; y or enter says yes, n or escape says no."""
@@ -97,7 +100,7 @@ class TeamFilterScreen(ModalScreen[frozenset[str] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: the selection list would otherwise take enter as "toggle".
         Binding("enter", "apply", "Apply", priority=True),
-        Binding("a", "all", "All teams"),
+        Binding("asterisk", "all", "All teams", key_display="*"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -136,11 +139,16 @@ class TeamFilterScreen(ModalScreen[frozenset[str] | None]):
 
 
 class FirstStartScreen(ModalScreen[bool]):
-    """An empty database: load the demo organisation, or start with just the teams."""
+    """An empty database: load the demo organisation, or start with just the teams.
+
+    Its keys are ones the board gives no meaning to (y) or harmless ones, and every key is
+    held back for a moment once it is answered: a double tap must not reach the board (a
+    second "d" there would ask to delete a card).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d", "choose(True)", "Load the demo"),
-        Binding("enter,escape", "choose(False)", "Start empty"),
+        Binding("y", "choose(True)", "Load the demo"),
+        Binding("n,escape", "choose(False)", "Start empty"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -152,8 +160,8 @@ class FirstStartScreen(ModalScreen[bool]):
                 "with your own plan."
             )
             with Horizontal(classes="buttons"):
-                yield Button("Load the demo (d)", variant="primary", id="demo")
-                yield Button("Start empty (enter)", id="empty")
+                yield Button("Load the demo (y)", variant="primary", id="demo")
+                yield Button("Start empty (n)", id="empty")
 
     def on_mount(self) -> None:
         # Enter means "start empty": it must not press a focused "Load the demo" button.
@@ -161,10 +169,12 @@ class FirstStartScreen(ModalScreen[bool]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "demo")
+        self.action_choose(event.button.id == "demo")
 
     def action_choose(self, demo: bool) -> None:
-        self.dismiss(demo)
+        if self.is_active:  # answered once: a key typed twice answers nothing more
+            host(self).hold_keys(KEY_HOLD_S)
+            self.dismiss(demo)
 
 
 def pick_teams(

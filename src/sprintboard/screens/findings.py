@@ -116,9 +116,9 @@ class FindingsScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,exclamation_mark", "close", "Close"),
-        Binding("s", "cycle_severity", "Severity"),
+        Binding("v", "cycle_severity", "Severity"),
         Binding("t", "pick_team", "Team"),
-        Binding("a", "show_all", "All findings"),
+        Binding("asterisk", "show_all", "All findings", key_display="*"),
     ]
 
     def __init__(self, findings: list[Finding] | None = None) -> None:
@@ -137,7 +137,7 @@ class FindingsScreen(ModalScreen[str | None]):
                 Content(
                     "Warnings before a seam between teams breaks: every sprint not closed, "
                     "the feedback inbox and the goals. enter shows the finding's card; "
-                    "s: one severity · t: one team · a: all · esc closes."
+                    "v: one severity · t: one team · *: all · esc closes."
                 ),
                 id="findings-hint",
             )

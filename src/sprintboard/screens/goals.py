@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from sprintboard.errors import UserError
@@ -20,6 +20,7 @@ from sprintboard.planning.goals import GoalProgress, goal_progress
 from sprintboard.screens.live import ListCursor, LiveScreen
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import GoalStatus
+from sprintboard.widgets.footer import KeyFooter
 from sprintboard.widgets.goal_rows import card_groups, goal_content
 from sprintboard.widgets.team_rows import safe_colour
 
@@ -83,8 +84,8 @@ class GoalsScreen(ListCursor, LiveScreen):
         Binding("enter", "open_goal", "Cards", priority=True),
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("s", "set_status", "Status"),
-        Binding("o", "signoff", "Sign off"),
+        Binding("o", "set_status", "Status"),
+        Binding("y", "signoff", "Sign off"),
         Binding("e", "edit_goal", "Edit"),
         Binding("n", "new_goal", "New goal"),
         Binding("r", "reload", "Reload", show=False),
@@ -99,7 +100,7 @@ class GoalsScreen(ListCursor, LiveScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="goals-header", classes="screen-header")
         yield OptionList(id="goals-list")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def goal_list(self) -> OptionList:
@@ -251,7 +252,7 @@ class GoalCardsScreen(ListCursor, LiveScreen):
         yield Static(id="goal-cards-header", classes="screen-header")
         yield Static(id="goal-summary")
         yield OptionList(id="goal-cards")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def card_list(self) -> OptionList:

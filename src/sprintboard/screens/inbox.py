@@ -25,12 +25,12 @@ from sprintboard.views import inbox as model
 from sprintboard.views.inbox import InboxPage, Query
 from sprintboard.views.inbox_reads import InboxReads, Paging
 from sprintboard.vocabulary import URGENT_CATEGORIES, FeedbackCategory
+from sprintboard.widgets.footer import KeyFooter
 from sprintboard.widgets.inbox_list import (
     FilterBar,
     InboxDetail,
     InboxHeader,
     InboxList,
-    QuietFooter,
 )
 
 WAKE_EVERY = 60.0  # seconds between looks for snoozes whose day has come
@@ -53,10 +53,10 @@ class InboxScreen(TriageActions, LiveScreen):
         Binding("home", "jump(-1)", "First item", show=False),
         Binding("end", "jump(1)", "Last item", show=False),
         Binding("a", "accept", "Accept"),
-        Binding("m", "merge", "Duplicate"),
+        Binding("equals_sign", "merge", "Duplicate", key_display="="),
         Binding("x", "decline", "Decline"),
         Binding("z", "snooze", "Snooze"),
-        Binding("o", "reopen", "Reopen"),
+        Binding("backspace", "reopen", "Reopen", key_display="⌫"),
         Binding("i", "inform", "Informed"),
         Binding("n", "new_feedback", "New feedback"),
         Binding("u", "undo", "Undo"),
@@ -121,7 +121,7 @@ class InboxScreen(TriageActions, LiveScreen):
         with VerticalScroll(id="inbox-detail"):
             yield InboxDetail(id="inbox-detail-body")
         yield FilterBar(id="inbox-filter", placeholder="filter by text, customer, card or FB-id")
-        yield QuietFooter()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         settings = self.settings

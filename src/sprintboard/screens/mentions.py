@@ -11,12 +11,12 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from sprintboard.screens.host import host
 from sprintboard.screens.palette import binding_commands
 from sprintboard.views.card_detail import fetch_mentions
 from sprintboard.widgets.entry_list import EntryList, comment_entry
+from sprintboard.widgets.footer import KeyFooter
 
 
 class MentionsList(EntryList):
@@ -47,7 +47,7 @@ class MentionsScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog mentions"):
             yield MentionsList("Mentions", "nobody has mentioned you with @ yet")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def entries(self) -> MentionsList:

@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import SprintCapacity
@@ -41,6 +41,7 @@ from sprintboard.views.planning import (
 )
 from sprintboard.widgets.capacity_bars import PlanningPanel
 from sprintboard.widgets.card_list import CardListView, FilterInput, PlanningLists
+from sprintboard.widgets.footer import KeyFooter
 from sprintboard.widgets.planning_header import PlanningHeader
 
 
@@ -62,9 +63,9 @@ class PlanningScreen(SprintActions, LiveScreen):
         Binding("tab", "switch_side", "Switch list", show=False),
         Binding("greater_than_sign", "move_in", "Into sprint", key_display=">"),
         Binding("less_than_sign", "move_out", "To backlog", key_display="<"),
-        Binding("enter", "enter", "Move in / open card", show=False),
-        Binding("plus", "priority(1)", "Priority ↑", key_display="+"),
-        Binding("minus", "priority(-1)", "Priority ↓", key_display="-"),
+        Binding("enter", "open_card", "Open"),
+        Binding("K,shift+up", "priority(1)", "Priority ↑", key_display="K"),
+        Binding("J,shift+down", "priority(-1)", "Priority ↓", key_display="J"),
         Binding("s", "pick_sprint", "Sprint"),
         Binding("v", "cycle_view", "Chart"),
         Binding("S", "start_sprint", "Start"),
@@ -73,12 +74,11 @@ class PlanningScreen(SprintActions, LiveScreen):
         Binding("E", "edit_sprint", "Edit sprint", show=False),
         Binding("D", "delete_sprint", "Delete empty sprint", show=False),
         Binding("R", "sprint_report", "Sprint report", show=False),
-        Binding("c", "set_capacity", "Team capacity in this sprint", show=False),
+        Binding("p", "set_capacity", "Team capacity in this sprint", show=False),
         Binding("slash", "filter_text", "Filter", key_display="/"),
         Binding("t", "filter_teams", "Filter by team", show=False),
         Binding("g", "filter_goal", "Filter by goal", show=False),
         Binding("escape", "clear_filters", "Clear filters", show=False),
-        Binding("o", "open_card", "Open card", show=False),
         Binding("u", "undo", "Undo", show=False),
         Binding("U", "redo", "Redo", show=False),
         Binding("r", "reload", "Reload", show=False),
@@ -107,7 +107,7 @@ class PlanningScreen(SprintActions, LiveScreen):
             yield PlanningLists(self.model, id="planning-lists")
             yield PlanningPanel(id="planning-side")
         yield FilterInput(id="planning-filter", placeholder="filter the backlog by key or title")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def lists(self) -> PlanningLists:
@@ -221,12 +221,6 @@ class PlanningScreen(SprintActions, LiveScreen):
         if card is not None:
             self.redraw()
             self._queue(partial(move_card, self.store), card["key"], "backlog", None)
-
-    def action_enter(self) -> None:
-        if self.model.side == BACKLOG:
-            self.action_move_in()
-        else:
-            self.action_open_card()
 
     def action_priority(self, delta: int) -> None:
         card = self.model.bump_priority(delta)

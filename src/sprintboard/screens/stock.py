@@ -2,7 +2,7 @@
 
 One line per SKU (name, on hand, threshold, restock date, a low-stock mark) and the cards
 whose SKUs name it, with their sprints; `/` filters by SKU, name or card key; enter opens
-the card (or picks one of several); `i` imports a stock CSV, as `sprintboard stock import`.
+the card (or picks one of several); ctrl+o imports a stock CSV, as `sprintboard stock import`.
 A card's detail opens it narrowed to that card's SKUs (`StockScreen(card=KEY)`, through
 the app's `show_stock`): read again with the stock, so an edit of the card's SKUs shows.
 """
@@ -22,7 +22,8 @@ from textual.widgets import Input, Label, Static
 from sprintboard.screens.host import host
 from sprintboard.screens.live import LiveScreen
 from sprintboard.views.stock import StockView, fetch_stock, import_stock
-from sprintboard.widgets.inbox_list import FilterBar, QuietFooter
+from sprintboard.widgets.footer import KeyFooter
+from sprintboard.widgets.inbox_list import FilterBar
 from sprintboard.widgets.stock_list import StockList
 
 
@@ -65,7 +66,7 @@ class StockScreen(LiveScreen):
         Binding("end", "cursor(1000000000)", "Last SKU", show=False),
         Binding("enter", "open_card", "Open card"),
         Binding("slash", "filter_text", "Filter", key_display="/"),
-        Binding("i", "import_stock", "Import CSV"),
+        Binding("ctrl+o", "import_stock", "Import CSV"),
         Binding("escape", "clear_filters", "Clear filter / back"),
         Binding("r", "reload", "Reload", show=False),
     ]
@@ -88,7 +89,7 @@ class StockScreen(LiveScreen):
         yield Static(id="stock-header", classes="screen-header")
         yield StockList(self.view, id="stock-list")
         yield FilterBar(id="stock-filter", placeholder="filter by SKU, name or card key")
-        yield QuietFooter()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.stock_list.focus()
@@ -108,7 +109,7 @@ class StockScreen(LiveScreen):
         if self.view.text or self.view.skus is not None:
             listing.empty_text = "No SKU matches the filter."
         else:
-            listing.empty_text = "No stock yet: i imports a stock CSV."
+            listing.empty_text = "No stock yet: ctrl+o imports a stock CSV."
         listing.refresh_list()
         self.update_header()
 

@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from sprintboard.screens.goals import bar_header
 from sprintboard.screens.live import ListCursor, LiveScreen
 from sprintboard.views.text import printable
+from sprintboard.widgets.footer import KeyFooter
 from sprintboard.widgets.team_rows import (
     member_line,
     onboarding_counts,
@@ -60,9 +61,9 @@ class TeamsScreen(ListCursor, LiveScreen):
         Binding("n", "new_team", "New team"),
         Binding("e", "edit_team", "Edit team"),
         Binding("x", "archive_team", "Archive"),
-        Binding("m", "add_member", "Add member"),
         Binding("space", "toggle_step", "Tick step"),
         Binding("a", "add_step", "Add step"),
+        Binding("a", "add_member", "Add member"),
         Binding("A", "toggle_archived", "Show archived"),
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
@@ -88,7 +89,17 @@ class TeamsScreen(ListCursor, LiveScreen):
                 yield Static(id="team-summary")
                 yield OptionList(id="members-list")
                 yield OptionList(id="onboarding-list")
-        yield Footer()
+        yield KeyFooter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`a` adds to the list in focus: a step in the onboarding list, else a member."""
+        if action in ("add_step", "add_member"):
+            on_steps = self.focused is not None and self.focused.id == "onboarding-list"
+            return on_steps == (action == "add_step")
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()  # the footer names what `a` adds in the list now in focus
 
     def _list(self, selector: str) -> OptionList:
         return self.query_one(selector, OptionList)
@@ -159,7 +170,7 @@ class TeamsScreen(ListCursor, LiveScreen):
         if team is None:
             self.member_id = None
         elif not members:
-            listing.add_option(Option(Content("No members yet: m adds one."), disabled=True))
+            listing.add_option(Option(Content("No members yet: a adds one."), disabled=True))
             self.member_id = None
         else:
             listing.add_options(Option(member_line(m), id=str(m["id"])) for m in members)
@@ -326,7 +337,7 @@ class TeamsScreen(ListCursor, LiveScreen):
         member = self.selected_member()
         steps = list(member["onboarding"]) if member else []
         if member is None or not steps:
-            self.notify("no member selected: m adds one", markup=False)
+            self.notify("no member selected: a adds one", markup=False)
             return
         step = steps[min(self.step, len(steps) - 1)]
         done = not member["onboarding"][step]
@@ -341,7 +352,7 @@ class TeamsScreen(ListCursor, LiveScreen):
 
         member = self.selected_member()
         if member is None:
-            self.notify("no member selected: m adds one", markup=False)
+            self.notify("no member selected: a adds one", markup=False)
             return
         member_id = member["id"]
 

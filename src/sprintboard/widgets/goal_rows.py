@@ -109,7 +109,7 @@ def signoff_text(goal: GoalProgress, hint: bool = True) -> Content:
             + Content.styled(printable(goal.signed_off_by), "$success bold")
             + Content.styled(f" · {when}", "$success")
         )
-    return Content.styled("✗ not signed off" + (" (o signs off)" if hint else ""), "$warning")
+    return Content.styled("✗ not signed off" + (" (y signs off)" if hint else ""), "$warning")
 
 
 def team_code(code: str, colours: Mapping[str, str]) -> Content:

@@ -8,7 +8,7 @@ as plain segments or `Content`, never parsed as markup.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -16,10 +16,9 @@ from rich.style import Style
 from textual.cache import LRUCache
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.strip import Strip
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from sprintboard.planning.triage import VIEWS, AgeLevel, InboxItem
 from sprintboard.views.board import LABELS
@@ -235,29 +234,7 @@ class InboxDetail(Static):
         if item.state == "duplicate":
             opens = " · enter opens the card" if card else ""
             return Content(f"duplicate of {card or 'another item'}") + by + Content(opens)
-        return Content("new · a accept · m duplicate · x decline · z snooze")
-
-
-class QuietFooter(Footer):
-    """The Footer, redrawn only when the keys it shows change.
-
-    Textual's Footer rebuilds all its keys whenever the screen's bindings are signalled,
-    which closing any dialog does: ~150 ms of work after each triage on a 2-core machine.
-    """
-
-    _shown: tuple[tuple[str, str, bool], ...] | None = None
-
-    def bindings_changed(self, screen: Screen[Any]) -> None:
-        if screen is self.screen and self.is_attached and screen.app.app_focus:
-            keys = tuple(
-                (binding.key, binding.description, enabled)
-                for _, binding, enabled, _ in screen.active_bindings.values()
-                if binding.show
-            )
-            if keys == self._shown:
-                return
-            self._shown = keys
-        super().bindings_changed(screen)
+        return Content("new · a accept · = duplicate · x decline · z snooze")
 
 
 class InboxHeader(Static):

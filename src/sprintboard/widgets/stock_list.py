@@ -74,7 +74,7 @@ class StockList(LineList, can_focus=True):
     def __init__(self, view: StockView, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view = view
-        self.empty_text = "No stock yet: i imports a stock CSV."
+        self.empty_text = "No stock yet: ctrl+o imports a stock CSV."
 
     @property
     def row_count(self) -> int:
