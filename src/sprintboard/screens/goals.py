@@ -239,7 +239,7 @@ class GoalCardsScreen(ListCursor, LiveScreen):
         Binding("enter", "open_card", "Open card", priority=True),
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("escape,backspace", "back", "Back to goals"),
+        Binding("escape", "back", "Back to goals"),
         Binding("r", "reload", "Reload", show=False),
     ]
 
