@@ -229,7 +229,7 @@ async def test_first_start_offers_the_demo(store: Store, db_path: Path) -> None:
         assert isinstance(app.screen, FirstStartScreen)
         assert "Welcome to sprintboard" in probe.screen_text(app)
         assert probe.shown(app) == {s: [] for s in COLUMNS}
-        await pilot.press("d")
+        await pilot.press("y")
         await settle(app, pilot)
         assert probe.board(app) is current_screen(app)
         sprint = probe.active_sprint()
@@ -373,3 +373,28 @@ async def test_mouse_selects_and_opens(board_app: AppFactory, probe: Probe) -> N
         await settle(app, pilot)
         assert probe.selected(app) == "MKT-2"
         assert probe.shown(app) == probe.stored(probe.active_sprint()) == SPRINT_42
+
+
+@pytest.mark.parametrize("keys", [("y", "y"), ("y", "d"), ("n", "n"), ("n", "d"), ("escape", "d")])
+async def test_a_double_tap_on_the_welcome_dialog_stops_there(
+    store: Store, db_path: Path, keys: tuple[str, str]
+) -> None:
+    """The second key of a double tap is held back: it neither asks to delete a card nor
+    opens a form on the board beneath."""
+    clock = store.clock
+    store.close()
+    app = make_app(db_path, clock=clock, settings=Settings())
+    probe = Probe(db_path, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, FirstStartScreen)
+        await pilot.press(*keys)
+        await settle(app, pilot)
+        assert probe.board(app) is current_screen(app)
+        with probe.store() as opened:
+            assert opened.is_empty() is (keys[0] != "y")
+        # Once the moment has passed, keys reach the board again.
+        await pilot.pause(0.5)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert type(current_screen(app)).__name__ == "CardFormScreen"

@@ -90,11 +90,11 @@ async def test_team_filter(board_app: AppFactory, probe: Probe) -> None:
         assert "IT-4" in text
         assert probe.stored(sprint) == SPRINT_42  # filtering writes nothing
 
-        # The dialog opens with the current choice ticked; `a` shows every team again.
+        # The dialog opens with the current choice ticked; `*` shows every team again.
         await pilot.press("t")
         await settle(app, pilot)
         assert app.screen.query_one("SelectionList", SelectionList).selected == ["MKT", "IT"]
-        await pilot.press("a")
+        await pilot.press("asterisk")
         await settle(app, pilot)
         assert probe.shown(app) == SPRINT_42
         assert "filtered" not in probe.header(app)

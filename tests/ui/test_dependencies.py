@@ -85,7 +85,7 @@ async def test_another_pair_and_all_teams(board_app: AppFactory, probe: Probe) -
     app = board_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_dependencies(app, pilot)
-        await pilot.press("p")
+        await pilot.press("t")
         await choose(pilot, app, "IT ↔ WH")
         assert await wait_until(
             pilot, lambda: screen.teams == ("IT", "WH") and not screen.view.pending
@@ -97,7 +97,7 @@ async def test_another_pair_and_all_teams(board_app: AppFactory, probe: Probe) -
         assert "✗ late" in line_with(app, " WH-3 ", "waits on  IT-10 ")
         assert not any("ECOM-" in line for line in view_lines(app))
 
-        await pilot.press("a")
+        await pilot.press("asterisk")
         assert await wait_until(pilot, lambda: screen.teams is None and not screen.view.pending)
         await settle(app, pilot)
         with probe.store() as store:
@@ -107,7 +107,7 @@ async def test_another_pair_and_all_teams(board_app: AppFactory, probe: Probe) -
         assert "all teams, both directions" in header(app)
 
         # i adds the links inside one team (IT-4 -> IT-5, MKT-3 -> MKT-2, WH-3 -> WH-4).
-        await pilot.press("i")
+        await pilot.press("I")
         assert await wait_until(pilot, lambda: screen.internal and not screen.view.pending)
         await settle(app, pilot)
         assert set(shown_links(app)) == stored_pairs(probe)
@@ -118,7 +118,7 @@ async def test_the_team_matrix(board_app: AppFactory, probe: Probe) -> None:
     app = board_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_dependencies(app, pilot)
-        await pilot.press("m")
+        await pilot.press("M")
         await pilot.pause()
         matrix = screen.query_one(TeamMatrix)
         assert matrix.display and not screen.view.display
@@ -343,7 +343,7 @@ async def test_the_screen_and_dep_graph_show_one_critical_path(
 
         expected = "ECOM-2 → IT-5 | counted over the links shown; links inside a team not counted"
         assert screen_path() == cli_path() == expected
-        await pilot.press("i")  # links inside a team too: IT-4 -> IT-5 now counts
+        await pilot.press("I")  # links inside a team too: IT-4 -> IT-5 now counts
         assert await wait_until(pilot, lambda: not screen.view.pending and screen.internal)
         await settle(app, pilot)
         assert (

@@ -53,9 +53,9 @@ async def test_loading_shows_and_keys_still_work(
             screen = screen_of(app)
             assert view_lines(app)[0].strip() == "loading…"
             assert "loading…" in header(app)
-            await pilot.press("m")
+            await pilot.press("M")
             assert screen.matrix_shown
-            await pilot.press("m", "question_mark")
+            await pilot.press("M", "question_mark")
             assert await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
             await pilot.press("escape")
             assert not release.is_set() and screen.view.pending
@@ -94,7 +94,7 @@ async def test_page_keys_repaint_the_whole_list(board_app: AppFactory) -> None:
     app = board_app()
     async with app.run_test(size=(140, 30), notifications=True) as pilot:
         screen = await open_dependencies(app, pilot)
-        await pilot.press("a")
+        await pilot.press("asterisk")
         assert await wait_until(pilot, lambda: screen.teams is None and not screen.view.pending)
         await settle(app, pilot)
         view = screen.view
@@ -115,14 +115,14 @@ async def test_works_at_80x24(board_app: AppFactory, probe: Probe) -> None:
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         screen = await open_dependencies(app, pilot)
         assert set(shown_links(app)) == set(DEMO_IT_ECOM | EXTRA)
-        for keys in (("v",), ("a",), ("m",), ("down", "right"), ("m", "pagedown", "end")):
+        for keys in (("v",), ("asterisk",), ("M",), ("down", "right"), ("M", "pagedown", "end")):
             await pilot.press(*keys)
             await settle(app, pilot)
             widget = screen.matrix if screen.matrix_shown else screen.view
             for y in range(widget.size.height):
                 assert widget.render_line(y).cell_length == widget.size.width
         # The matrix falls back to one line per team and keeps every team on screen.
-        await pilot.press("m")
+        await pilot.press("M")
         matrix = screen.matrix
         assert matrix.pitch == 1
         text = [matrix.render_line(y).text for y in range(matrix.size.height)]

@@ -259,11 +259,11 @@ async def test_panel_filters_by_severity_and_team(board_app: AppFactory, probe: 
             return str(panel.query_one("#findings-title").render())
 
         assert "showing" not in title()
-        await pilot.press("s")  # errors only
+        await pilot.press("v")  # errors only
         options = panel_options(app)
         assert len(options) == 5 and all(o.startswith("✗ error") for o in options)
         assert "5 errors, 4 warnings, 7 info · showing error: 5" in title()
-        await pilot.press("s", "s")  # warnings, then info
+        await pilot.press("v", "v")  # warnings, then info
         options = panel_options(app)
         assert len(options) == 7 and all(o.startswith("· info") for o in options)
         assert "showing info: 7" in title()
@@ -282,7 +282,7 @@ async def test_panel_filters_by_severity_and_team(board_app: AppFactory, probe: 
         assert len(options) == 2
         assert all("WH-" in o for o in options)
         assert "showing info · team WH: 2" in title()
-        await pilot.press("s")  # every severity, still Warehouse only
+        await pilot.press("v")  # every severity, still Warehouse only
         wh = [f for f in expected if any(k.startswith("WH-") for k in f.cards)]
         assert len(panel_options(app)) == len(wh) == 3
         assert "showing team WH: 3" in title()
@@ -294,8 +294,8 @@ async def test_panel_filters_by_severity_and_team(board_app: AppFactory, probe: 
         assert board(app).model.selected == wh[0].cards[0] == "IT-10"
 
         panel = await open_panel(app, pilot)
-        await pilot.press("s")
-        await pilot.press("s")
+        await pilot.press("v")
+        await pilot.press("v")
         assert "showing warning: 4" in title()
-        await pilot.press("a")
+        await pilot.press("asterisk")
         assert len(panel_options(app)) == len(expected) and "showing" not in title()

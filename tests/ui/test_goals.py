@@ -104,7 +104,7 @@ async def test_each_goal_shows_kpi_roi_status_signoff_and_cards(
             and "█████░" in block
             and " 23%  ↓ lower is better" in block
         )
-        assert "✗ not signed off (o signs off)" in block
+        assert "✗ not signed off (y signs off)" in block
         progress = expected[1].kpi_progress
         assert progress is not None and round(progress, 2) == 0.23
 
@@ -145,7 +145,7 @@ async def test_signoff_defaults_to_the_sponsor_and_is_stored(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_goals(app, pilot)
         assert goal_row(probe, 2)["signed_off_by"] is None
-        await press(app, pilot, "j", "o")
+        await press(app, pilot, "j", "y")
         assert isinstance(app.screen, SignoffScreen)
         assert app.screen.query_one(Input).value == "Ingrid Bakker"  # the sponsor
         await press(app, pilot, "enter")
@@ -169,7 +169,7 @@ async def test_signoff_by_someone_else_and_an_empty_name_refused(
     async with app.run_test(size=SIZE) as pilot:
         await open_goals(app, pilot)
         before = activity_count(probe)
-        await press(app, pilot, "j", "o")
+        await press(app, pilot, "j", "y")
         await type_into(app, pilot, "#signoff-who", "")
         await press(app, pilot, "enter")
         assert isinstance(app.screen, SignoffScreen)  # still open, saying why
@@ -185,7 +185,7 @@ async def test_status_is_set_from_the_screen(board_app: AppFactory, probe: Probe
     app = board_app(live_refresh=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_goals(app, pilot)
-        await press(app, pilot, "j", "s")
+        await press(app, pilot, "j", "o")
         assert isinstance(app.screen, StatusScreen)
         dialog_text = probe.screen_text(app)
         # G2: 23% of the way with 78% of the time gone, so off track is suggested.
@@ -198,7 +198,7 @@ async def test_status_is_set_from_the_screen(board_app: AppFactory, probe: Probe
         assert "1 off track" in probe.screen_text(app)
         # Escape changes nothing.
         before = activity_count(probe)
-        await press(app, pilot, "s", "up", "escape")
+        await press(app, pilot, "o", "up", "escape")
         assert goal_row(probe, 2)["status"] == "off track" and activity_count(probe) == before
 
 

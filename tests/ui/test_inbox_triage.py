@@ -103,7 +103,7 @@ async def test_merge_as_duplicate_of_a_card(board_app: AppFactory, probe: Probe)
         await open_inbox(app, pilot)
         await press(app, pilot, "j")  # #2: the expired coupon, ×3
         assert probe.existing_card("IT-7")["reports"] == 0
-        await press(app, pilot, "m")
+        await press(app, pilot, "equals_sign")
         assert isinstance(app.screen, CardPickerScreen)
         await press(app, pilot, *"IT-7", "enter")
         assert isinstance(current_screen(app), InboxScreen)
@@ -125,7 +125,7 @@ async def test_merge_as_duplicate_of_feedback_adds_up_reports(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_inbox(app, pilot)
         await press(app, pilot, "j", "j", "j")  # #4 checkout VAT number, ×2
-        await press(app, pilot, "m")  # the picker opens once the candidates are read
+        await press(app, pilot, "equals_sign")  # the picker opens once the candidates are read
         await press(app, pilot, *"FB-1  checkout page spins", "enter")  # into #1, ×6
         assert isinstance(app.screen, InboxScreen)
         assert feedback(probe, 4)["state"] == "duplicate"
@@ -135,7 +135,7 @@ async def test_merge_as_duplicate_of_feedback_adds_up_reports(
         # The target's new count moves it in the triage order.
         await press(app, pilot, "k")
         assert selected(app) == 13
-        await press(app, pilot, "m")
+        await press(app, pilot, "equals_sign")
         await press(app, pilot, *"FB-2  coupon", "enter")  # #13 (×2) into #2 (×3)
         assert feedback(probe, 2)["reports"] == 5
         assert feedback(probe, 13)["state"] == "duplicate"
@@ -201,11 +201,11 @@ async def test_reopen_brings_an_item_back_to_new(board_app: AppFactory, probe: P
     app = build(board_app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_inbox(app, pilot)
-        await press(app, pilot, "o")
+        await press(app, pilot, "backspace")
         assert "FB-1 is already new" in messages(app)
         await press(app, pilot, "left_square_bracket", "left_square_bracket")  # declined
         assert shown(app) == [9, 12]
-        await press(app, pilot, "o")
+        await press(app, pilot, "backspace")
         row = feedback(probe, 9)
         assert (row["state"], row["decline_reason"]) == ("new", None)
         assert shown(app) == [12] == stored_view(probe, "declined")
@@ -244,11 +244,11 @@ async def test_triaged_items_are_refused_until_reopened(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_inbox(app, pilot)
         await press(app, pilot, "tab", "tab")  # accepted: #10 as IT-6
-        for key in ("a", "x", "z", "m"):
+        for key in ("a", "x", "z", "equals_sign"):
             await press(app, pilot, key)
             assert isinstance(app.screen, InboxScreen), key  # no dialog opens
         assert messages(app)[-1] == (
-            "FB-10 is already accepted as IT-6; reopen it first (o) to merge it"
+            "FB-10 is already accepted as IT-6; reopen it first (backspace) to merge it"
         )
         assert feedback(probe, 10)["state"] == "accepted"
         assert shown(app) == [10, 8]

@@ -127,8 +127,8 @@ async def test_move_cards_in_and_out_updates_db_lists_and_capacity(
         assert any(line[1:].startswith("IT-14      8 high to do") for line in drawn(app, "sprint"))
         assert shown_capacity(app) == stored_capacity(probe)
 
-        # The backlog cursor stayed in place: IT-11 (13 points) is next; enter moves it too.
-        await pilot.press("enter")
+        # The backlog cursor stayed in place: IT-11 (13 points) is next; > moves it too.
+        await pilot.press("greater_than_sign")
         await settle(app, pilot)
         assert probe.existing_card("IT-11")["sprint_id"] == sprint
         line = bar_line(app, "IT")
@@ -193,17 +193,17 @@ async def test_priority_up_and_down(board_app: AppFactory, probe: Probe) -> None
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_planning(app, pilot)
         assert screen.model.backlog.select("IT-11")  # medium, the first medium card
-        await pilot.press("+")
+        await pilot.press("K")
         await settle(app, pilot)
         assert probe.existing_card("IT-11")["priority"] == "high"
         # Among the high cards now, first by position (it is the oldest backlog card).
         assert keys(app, "backlog")[:6] == ["IT-11", "MKT-6", "CS-5", "IT-12", "ECOM-8", "IT-14"]
         assert present(screen.model.backlog.selected())["key"] == "IT-11"
         assert drawn(app, "backlog")[1].startswith("▶IT-11     13 high")
-        await pilot.press("+", "+")  # urgent is the top: the second + does nothing
+        await pilot.press("K", "K")  # urgent is the top: the second K does nothing
         await settle(app, pilot)
         assert probe.existing_card("IT-11")["priority"] == "urgent"
-        await pilot.press("-", "-", "-", "-", "-")  # low is the bottom
+        await pilot.press("J", "J", "J", "J", "J")  # low is the bottom
         await settle(app, pilot)
         assert probe.existing_card("IT-11")["priority"] == "low"
         assert keys(app, "backlog")[-8:] == [
@@ -212,7 +212,7 @@ async def test_priority_up_and_down(board_app: AppFactory, probe: Probe) -> None
         # The sprint list too, with focus there.
         await pilot.press("tab")
         first = keys(app, "sprint")[0]
-        await pilot.press("-")
+        await pilot.press("J")
         await settle(app, pilot)
         assert probe.existing_card(first)["priority"] == "high"
 

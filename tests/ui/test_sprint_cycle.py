@@ -69,7 +69,7 @@ async def test_create_plan_start_shifted_close_card_by_card_and_report(
         # 2. IT's capacity in this sprint: 12 instead of its usual 40. The dialog opens on
         # the selected card's team.
         selected = present(screen.model.current().selected())
-        await pilot.press("c")
+        await pilot.press("p")
         assert await wait_until(pilot, lambda: isinstance(app.screen, CapacityScreen))
         assert app.screen.team == selected["team"]  # type: ignore[attr-defined]
         teams = app.screen.query_one("#capacity-teams", OptionList)

@@ -140,7 +140,7 @@ async def test_import_a_stock_csv(board_app: AppFactory, probe: Probe, tmp_path:
             (tmp_path / "no.csv", f"stock not imported: {tmp_path / 'no.csv'}: no such file"),
             (tmp_path, f"stock not imported: {tmp_path}: is a directory, not a CSV file"),
         ]:
-            await press_each(app, pilot, "i")
+            await press_each(app, pilot, "ctrl+o")
             assert isinstance(current_screen(app), StockImportScreen)
             await type_into(app, pilot, "#stock-path", str(path))
             await press_each(app, pilot, "enter")
@@ -148,7 +148,7 @@ async def test_import_a_stock_csv(board_app: AppFactory, probe: Probe, tmp_path:
             assert messages(app)[-1].startswith(needle) and "\n" not in messages(app)[-1]
             assert stored_stock(probe) == before
 
-        await press_each(app, pilot, "i")
+        await press_each(app, pilot, "ctrl+o")
         await type_into(app, pilot, "#stock-path", str(good))
         await press_each(app, pilot, "enter")
         summary = messages(app)[-1]
@@ -171,7 +171,7 @@ async def test_a_cards_detail_opens_the_stock_of_its_skus(board_app: AppFactory)
         board.open_card_detail("CNT-2")  # type: ignore[attr-defined]
         assert await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
         await settle(app, pilot)
-        await press_each(app, pilot, "s")
+        await press_each(app, pilot, "7")
         assert await wait_until(pilot, lambda: stock(app).loaded)
         assert shown(app) == ["GF-1001", "GF-1002", "GF-1003"]
         assert "SKUs of CNT-2" in header(app)

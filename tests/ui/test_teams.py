@@ -262,7 +262,7 @@ async def test_add_a_member(board_app: AppFactory, probe: Probe) -> None:
     app = board_app(live_refresh=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_teams(app, pilot)
-        await press(app, pilot, "j", "m")
+        await press(app, pilot, "j", "a")
         form = app.screen
         assert isinstance(form, MemberFormScreen)
         assert form.query_one("#team", Select).value == "IT"  # the selected team
@@ -317,7 +317,7 @@ async def test_an_extra_onboarding_step(board_app: AppFactory, probe: Probe) -> 
     app = board_app(live_refresh=0)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_teams(app, pilot)
-        await press(app, pilot, "j", "a")  # Emma Visser, IT's first member
+        await press(app, pilot, "j", "right", "right", "a")  # Emma Visser, IT's first member
         dialog = app.screen
         assert isinstance(dialog, StepFormScreen)
         await type_into(app, pilot, "#step", "Tools")
@@ -358,9 +358,9 @@ async def test_every_binding_is_described_and_in_the_palette(
             "New team",
             "Edit team",
             "Archive",
-            "Add member",
             "Tick step",
             "Add step",
+            "Add member",
             "Show archived",
             "Reload",
         ]

@@ -92,7 +92,7 @@ async def test_a_whole_cycle_from_the_keyboard(board_app: AppFactory, probe: Pro
         with probe.store() as store:
             usual = int(store.teams.get(team)["capacity"])
         assert usual != 10
-        await pilot.press("c")
+        await pilot.press("p")
         dialog = await wait_for(app, pilot, CapacityScreen)
         assert dialog.team == team
         await pilot.press("enter")

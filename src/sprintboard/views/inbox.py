@@ -153,7 +153,7 @@ def refusal(item: InboxItem, verb: str) -> str:
         detail = f" as {item.card}" if item.state == "accepted" else f" of {item.card}"
     else:
         detail = ""
-    return f"{item.key} is already {item.state}{detail}; reopen it first (o) to {verb} it"
+    return f"{item.key} is already {item.state}{detail}; reopen it first (backspace) to {verb} it"
 
 
 def inform_refusal(item: InboxItem) -> str:
