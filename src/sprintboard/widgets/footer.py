@@ -52,7 +52,8 @@ class _Keys(Footer):
 
 
 class ScreenKeys(_Keys):
-    """The screen's own keys, left to right, cut at the pinned ones."""
+    """The screen's own keys, left to right; those that do not fit whole are left out
+    (the palette and `?` still reach them)."""
 
     def __init__(self) -> None:
         super().__init__(show_command_palette=False)
@@ -61,6 +62,21 @@ class ScreenKeys(_Keys):
         for widget in super().compose():
             if not (isinstance(widget, FooterKey) and _pinned(widget)):
                 yield widget
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        room, used = self.size.width, 0
+        for key in self.query(FooterKey):
+            margin = key.styles.margin
+            width = key.get_content_width(self.size, self.app.size) + margin.left + margin.right
+            used += width
+            key.display = used <= room
 
 
 class PinnedKeys(_Keys):

@@ -1,0 +1,89 @@
+"""Every screen, at 80×24 and at 160×45, in each of sprintboard's themes.
+
+One app per size and theme visits every screen in turn (the board, planning,
+dependencies, inbox, goals, teams, stock; the help, a card's page, the card form, the
+findings and the mentions over the board) and compares each screenshot with its stored
+SVG. A run reports every screen that changed, not just the first.
+
+Stable across runs: the demo's dates and history come from the frozen clock, inputs do not
+blink, and each screenshot is taken once two in a row are the same and no work runs.
+Update with `pytest tests/snapshots/test_every_screen.py --snapshot-update`, then look at
+the changed SVGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from pytest_textual_snapshot import SVGImageExtension
+from syrupy.assertion import SnapshotAssertion
+from textual.pilot import Pilot
+
+from sprintboard.app import SCREENS
+from sprintboard.screens.board import BoardScreen
+
+from .conftest import AppFactory, until
+
+SIZES = {"80x24": (80, 24), "160x45": (160, 45)}
+THEMES = ("sprintboard-dark", "sprintboard-light", "sprintboard-contrast")
+OVER_THE_BOARD = {
+    # name: the keys that open it from the board (esc closes each again)
+    "help": ("question_mark",),
+    "card-page": ("enter",),
+    "card-form": ("n",),
+    "findings": ("exclamation_mark",),
+    "mentions": ("at",),
+}
+
+Visit = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+async def _still(pilot: Pilot[Any]) -> None:
+    """Wait until no work runs and two screenshots in a row are the same."""
+    app = pilot.app
+    last = None
+    for _ in range(60):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        shot = app.export_screenshot()
+        if shot == last and not any(worker.is_running for worker in app.workers):
+            return
+        last = shot
+    raise AssertionError(f"{type(app.screen).__name__} never settled")
+
+
+async def _on_board(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.sprint))
+    await _still(pilot)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES)
+async def test_every_screen(
+    snapshot: SnapshotAssertion, demo_app: AppFactory, size: str, theme: str
+) -> None:
+    svg = snapshot.use_extension(SVGImageExtension)
+    app = demo_app(theme)
+    shots: dict[str, str] = {}
+    async with app.run_test(size=SIZES[size]) as pilot:
+        await _on_board(pilot)
+        for number, (mode, _, _) in enumerate(SCREENS, start=1):
+            await pilot.press(str(number))
+            await until(pilot, lambda mode=mode: app.current_mode == mode)
+            await _still(pilot)
+            shots[mode] = app.export_screenshot(title=app.title)
+        await pilot.press("1")
+        await _on_board(pilot)
+        for name, keys in OVER_THE_BOARD.items():
+            await pilot.press(*keys)
+            await until(pilot, lambda: not isinstance(app.screen, BoardScreen))
+            await _still(pilot)
+            shots[name] = app.export_screenshot(title=app.title)
+            await pilot.press("escape")
+            await _on_board(pilot)
+    changed = [name for name, shot in shots.items() if not svg(name=name) == shot]
+    assert changed == [], f"changed at {size} in {theme}: {', '.join(changed)}"
