@@ -31,6 +31,10 @@ NUMBERS: dict[str, tuple[int, int, str]] = {
 """The numeric settings: (lowest, highest, what the number means)."""
 MAX_PERSON = 100
 """The longest name a person may go by, in characters."""
+MAX_RECENT = 5
+"""How many of the command palette's last commands are remembered."""
+MAX_COMMAND_ID = 100
+"""The longest command id the palette's recent list keeps, in characters."""
 
 
 def _whole(value: Any, low: int, high: int) -> bool:
@@ -172,6 +176,9 @@ class Settings:
     # Inbox ageing: an untriaged item turns amber, then red, at these ages in days.
     feedback_amber_days: int = 2
     feedback_red_days: int = 5
+    palette_recent: list[str] = field(default_factory=list)
+    """The command palette's last commands, newest first ('planning.start_sprint'). The
+    app's own memory, not a setting: a value it cannot use is dropped, never a problem."""
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -238,6 +245,8 @@ class Settings:
                         problem(name, limit, f"must be a whole number 0-{MAX_WIP} (0: no limit)")
                     else:
                         settings.wip_limits[column] = limit
+            elif key == "palette_recent":
+                settings.palette_recent = recent_commands(value)
             elif key in NUMBERS:
                 low, high, meaning = NUMBERS[key]
                 if _whole(value, low, high):
@@ -293,6 +302,28 @@ class Settings:
                 changed = True
         if changed:
             _replace_text(path, tomlkit.dumps(document))
+
+
+def recent_commands(value: Any) -> list[str]:
+    """The usable part of a stored palette history: ids of printable text, each once, at
+    most MAX_RECENT; anything else (a hand edit, an older version's value) is left out."""
+    if not isinstance(value, list):
+        return []
+    found: list[str] = []
+    for item in value:
+        if (
+            isinstance(item, str)
+            and 0 < len(item) <= MAX_COMMAND_ID
+            and item.isprintable()
+            and item not in found
+        ):
+            found.append(item)
+    return found[:MAX_RECENT]
+
+
+def remember_recent(recent: list[str], command: str) -> list[str]:
+    """The palette history with `command` run just now: first, once, at most MAX_RECENT."""
+    return recent_commands([command, *recent])
 
 
 def setting_keys() -> list[str]:

@@ -13,10 +13,11 @@ from typing import Any, ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.screen import Screen
 
 from sprintboard.backend import Backend
-from sprintboard.config import Settings
+from sprintboard.config import Settings, remember_recent
 from sprintboard.errors import UserError
 from sprintboard.screens.host import Host
 from sprintboard.screens.registry import SCREENS
@@ -24,6 +25,13 @@ from sprintboard.store import Store
 from sprintboard.theming import DEFAULT_THEME, load_themes
 from sprintboard.views.board import fetch_board
 from sprintboard.views.card_findings import FindingsIndex
+
+
+def _palette_provider() -> type[Provider]:
+    """The palette's one provider, imported when the palette first opens."""
+    from sprintboard.screens.command_provider import PaletteProvider
+
+    return PaletteProvider
 
 
 def _screen_factory(path: str) -> Callable[[], Screen[None]]:
@@ -41,6 +49,9 @@ class SprintboardApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "sprintboard"
     ENABLE_COMMAND_PALETTE = True
+    # Every screen's actions and the app's, by name and synonym (screens/palette.py); it
+    # replaces Textual's system commands provider, whose commands it includes.
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_palette_provider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Keys", key_display="?"),
         Binding("exclamation_mark", "findings", "Findings", key_display="!"),
@@ -178,26 +189,34 @@ class SprintboardApp(App[None]):
 
         self.push_screen(PersonScreen(current, members), chosen)
 
+    # -- the command palette ------------------------------------------------------------------
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for i, (mode, title, _) in enumerate(SCREENS, start=1):
-            yield SystemCommand(
-                f"Go to {title}",
-                f"Switch to the {title.lower()} screen ({i})",
-                lambda mode=mode: self.action_switch_screen_to(mode),
+        """The app's commands and `screen`'s keys (the palette lists every screen's: see
+        COMMANDS); Textual's own "Keys" panel is left out for the app's help screen."""
+        from sprintboard.screens.command_provider import app_system_commands
+
+        return app_system_commands(self, screen)
+
+    def recent_commands(self) -> list[str]:
+        """The palette's last commands, newest first (ids such as 'planning.start_sprint')."""
+        return list(self.settings.palette_recent)
+
+    def remember_command(self, command: str) -> None:
+        """Put a command first in the palette's recent list: kept in the settings file when
+        the app was started from it (as the theme is), else for this run only."""
+        recent = remember_recent(self.settings.palette_recent, command)
+        if recent == self.settings.palette_recent:
+            return
+        self.settings.palette_recent = recent
+        if not self.remember_theme:
+            return
+        try:
+            self.settings.save()
+        except (OSError, UserError) as exc:
+            self.notify(
+                f"could not save the recent commands: {exc}", severity="warning", markup=False
             )
-        yield SystemCommand("Show keys", "Every key of this screen (?)", self.action_help)
-        yield SystemCommand(
-            "Mentions", "The comments that mention you with @, newest first", self.action_mentions
-        )
-        yield SystemCommand(
-            "Switch person",
-            "Who is at the keyboard: changes, undo (u) and mine (m) follow them",
-            self.action_switch_person,
-        )
-        commands = getattr(screen, "palette_commands", None)
-        if commands is not None:
-            yield from commands()
 
     async def on_unmount(self) -> None:
         self.backend.close()

@@ -1,4 +1,9 @@
-"""A screen's keys as command palette entries: every action reachable by name."""
+"""A screen's keys as command palette entries, and how the palette names a key.
+
+Light on purpose: every screen imports it at start-up. The palette itself (every screen's
+actions by name, synonyms, recent commands) is screens/command_provider.py, imported when
+the palette first opens.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,16 @@ from typing import Any
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+
+
+def key_label(binding: Binding) -> str:
+    """How a binding's key is named in the palette: its display, else its first key."""
+    return binding.key_display or binding.key.split(",")[0]
+
+
+def key_help(where: str, binding: Binding) -> str:
+    """The palette's line under a command, naming its key: "Planning: start (key S)"."""
+    return f"{where}: {binding.description.lower()} (key {key_label(binding)})"
 
 
 def binding_commands(
@@ -23,9 +38,8 @@ def binding_commands(
         if action in seen:
             continue
         seen.add(action)
-        key = binding.key_display or binding.key.split(",")[0]
         yield SystemCommand(
             binding.description,
-            f"{where}: {binding.description.lower()} (key {key})",
+            key_help(where, binding),
             lambda action=action: screen.run_action(action),
         )
