@@ -13,9 +13,11 @@ import pytest
 from textual.command import Command, CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widgets import Input
 
 from sprintboard.config import config_path
 from sprintboard.screens.board import BoardScreen
+from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.card_form import CardFormScreen
 from sprintboard.screens.card_picker import CardPickerScreen
 from sprintboard.screens.dependencies import DependencyScreen
@@ -34,7 +36,7 @@ from sprintboard.screens.team_dialogs import MemberFormScreen, TeamFormScreen
 from sprintboard.screens.teams import TeamsScreen
 from sprintboard.tui import SprintboardApp
 
-from .conftest import SIZE, AppFactory, Probe, settle, wait_until
+from .conftest import SIZE, AppFactory, Probe, messages, settle, wait_until
 
 
 def _options(app: SprintboardApp) -> list[str]:
@@ -179,3 +181,32 @@ async def test_recent_commands_come_first_and_are_saved(
     async with again.run_test(size=SIZE, notifications=True) as pilot:
         await _open_palette(again, pilot)
         assert _options(again)[:2] == ["Teams: New team", "Goals: New goal"]
+
+
+async def test_a_dialog_with_typed_text_is_not_thrown_away(board_app: AppFactory) -> None:
+    app = board_app(live_refresh=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await _run(app, pilot, "new card", "Board: New card")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CardFormScreen))
+        form = app.screen
+        await pilot.press(*"Half-typed title")
+        await _run(app, pilot, "lanes", "Board: Swimlanes")
+        await settle(app, pilot)
+        assert app.screen is form  # still open, the text kept; the board unchanged
+        assert "Half-typed title" in [box.value for box in form.query(Input)]
+        board = app.screen_stack[0]
+        assert isinstance(board, BoardScreen) and not board.model.swimlanes
+        assert "finish or close the open dialog first (esc)" in messages(app)
+
+
+async def test_a_page_over_the_screen_is_closed_for_the_command(board_app: AppFactory) -> None:
+    app = board_app(live_refresh=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")  # the selected card's page
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CardDetailScreen))
+        await _run(app, pilot, "lanes", "Board: Swimlanes")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        assert await wait_until(pilot, lambda: board.model.swimlanes)

@@ -22,6 +22,7 @@ from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from sprintboard.screens.commands import (
     APP,
@@ -63,11 +64,23 @@ async def _palette_closed(app: App[Any]) -> None:
         await asyncio.sleep(0.01)
 
 
-async def _bring_up(app: App[Any], mode: str) -> Screen[Any]:
-    """The main screen of `mode` on top: switched to, anything opened over it closed."""
+def _typed_in(screen: Screen[Any]) -> bool:
+    """Whether a screen holds text the user typed (a form, a filled-in dialog)."""
+    return any(box.value for box in screen.query(Input)) or any(
+        area.text for area in screen.query(TextArea)
+    )
+
+
+async def _bring_up(app: App[Any], mode: str) -> Screen[Any] | None:
+    """The main screen of `mode` on top: switched to, what was opened over it (a card's
+    page, a panel) closed; None, with a notice, when that would throw away typed text."""
     if app.current_mode != mode:
         await app.switch_mode(mode)
-    while len(app.screen_stack) > 1:
+    above = app.screen_stack[1:]
+    if any(_typed_in(screen) for screen in above):
+        app.notify("finish or close the open dialog first (esc)", severity="warning")
+        return None
+    for _ in above:
         await app.pop_screen()
     return app.screen
 
@@ -101,7 +114,10 @@ async def run_command(
         return
     screen = calling
     if not isinstance(calling, classes[command.mode]) or calling is not app.screen:
-        screen = await _bring_up(app, command.mode)
+        found = await _bring_up(app, command.mode)
+        if found is None:
+            return
+        screen = found
     if not await _loaded(screen):
         app.notify(f"{command.title}: the screen is still loading", severity="warning")
         return
