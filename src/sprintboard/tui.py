@@ -49,8 +49,8 @@ class SprintboardApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "sprintboard"
     ENABLE_COMMAND_PALETTE = True
-    # Every screen's actions and the app's, by name and synonym (screens/palette.py); it
-    # replaces Textual's system commands provider, whose commands it includes.
+    # Every screen's actions and the app's, by name and synonym (screens/command_provider.py);
+    # it replaces Textual's system commands provider, whose commands it includes.
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_palette_provider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Keys", key_display="?"),
