@@ -4,6 +4,10 @@ A key changes the screen's state at once (views/planning.py) and the write follo
 database thread; a refused write says why in one line and reloads. Capacity is recomputed
 from the cards on screen, so the bars follow every move before the write lands. The
 charts are replayed from the activity log in a worker and drawn by textual-plotext.
+
+Below `WIDE` columns the lists take the whole width and a `CapacityStrip` under them keeps
+every team's load against its capacity in sight; `v` then shows the panel (capacity bars,
+then each chart) in place of the lists, and a list key (tab, a move) brings them back.
 """
 
 from __future__ import annotations
@@ -39,18 +43,30 @@ from sprintboard.views.planning import (
     person_load,
     sprint_label,
 )
-from sprintboard.widgets.capacity_bars import PlanningPanel
+from sprintboard.widgets.capacity_bars import CapacityStrip, PlanningPanel
 from sprintboard.widgets.card_list import CardListView, FilterInput, PlanningLists
 from sprintboard.widgets.footer import KeyFooter
 from sprintboard.widgets.planning_header import PlanningHeader
+
+WIDE = 120
+"""Columns from which the panel sits beside the lists; below, the strip under them."""
 
 
 class PlanningScreen(SprintActions, LiveScreen):
     """Plan a sprint: which cards go in, and whether each team can carry its share."""
 
     CSS_PATH = "planning.tcss"
+    # Textual annotates this `ClassVar[...] | None`, which mypy reads as an instance variable.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (WIDE, "-wide")]  # type: ignore[misc]
 
     HELP_TITLE = "Sprint planning"
+    HELP_NOTES = (
+        "priority: ! urgent · ▲ high · ● medium · ▼ low (words when the list is wide)",
+        "status in the sprint: · backlog · ○ to do · ◔ doing · ◕ review · ✓ done",
+        "badges: ⇄ cross-team · ✉ feedback · ✗ error / ⚠ warning from the seam checks",
+        f"under {WIDE} columns: the team loads sit under the lists; v shows the capacity bars"
+        " and the charts in place of the lists, tab brings the lists back",
+    )
     PALETTE_SKIP = ("cursor", "page")
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -94,6 +110,8 @@ class PlanningScreen(SprintActions, LiveScreen):
         self.capacity = CapacityState()
         self.plan: SprintCapacity | None = None
         self.view = VIEWS[0]
+        self.panel_shown = False
+        """Narrow screens: the panel is shown in place of the lists."""
         self._first: Awaitable[dict[str, Any]] | None = None
         self.findings = FindingsAfterSave(self, lambda: self.lists.redraw(findings=self._badges()))
 
@@ -106,6 +124,7 @@ class PlanningScreen(SprintActions, LiveScreen):
         with Horizontal(id="planning-body"):
             yield PlanningLists(self.model, id="planning-lists")
             yield PlanningPanel(id="planning-side")
+        yield CapacityStrip(id="planning-strip")
         yield FilterInput(id="planning-filter", placeholder="filter the backlog by key or title")
         yield KeyFooter()
 
@@ -161,6 +180,7 @@ class PlanningScreen(SprintActions, LiveScreen):
             velocity_loading=self.capacity.loading,
             people=person_load(self.model.sprint.cards),
         )
+        self.query_one(CapacityStrip).show(self.plan)
         self.update_header()
 
     def _badges(self) -> dict[str, Any]:
@@ -172,7 +192,35 @@ class PlanningScreen(SprintActions, LiveScreen):
         model = self.model
         header = self.query_one(PlanningHeader)
         header.show(model.sprint_row, self.plan, model.filters, self.store.read_only)
-        self.panel.show_title(self.view, VIEWS)
+        self.show_panel_title()
+
+    # -- narrow screens: the lists, or the panel in their place ------------------------------
+
+    @property
+    def narrow(self) -> bool:
+        return self.has_class("-narrow")
+
+    def show_panel_title(self) -> None:
+        shown = ("lists", *VIEWS) if self.narrow else VIEWS
+        view = self.view if self.panel_shown or not self.narrow else "lists"
+        self.panel.show_title(view, shown)
+
+    def show_panel(self, shown: bool) -> None:
+        """On a narrow screen, the panel in place of the lists (or the lists back)."""
+        self.panel_shown = shown
+        self.set_class(shown, "-panel")
+        self.show_panel_title()
+        if not shown:
+            self.lists.switch(self.model.side)
+
+    def show_lists(self) -> None:
+        """A list key on a narrow screen brings the lists back, so the change shows."""
+        if self.panel_shown and self.narrow:
+            self.show_panel(False)
+
+    def on_resize(self) -> None:
+        # The breakpoint class is set before this: the title names what the width shows.
+        self.call_after_refresh(self.show_panel_title)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -190,12 +238,17 @@ class PlanningScreen(SprintActions, LiveScreen):
     # -- actions: the lists -----------------------------------------------------------------
 
     def action_cursor(self, delta: int) -> None:
+        self.show_lists()
         self.lists.move_cursor(delta)
 
     def action_page(self, pages: int) -> None:
+        self.show_lists()
         self.lists.page(pages)
 
     def action_switch_side(self) -> None:
+        if self.panel_shown and self.narrow:
+            self.show_panel(False)  # tab from the panel: back to the lists, as they were
+            return
         self.lists.switch()
 
     @on(CardListView.Clicked)
@@ -203,6 +256,7 @@ class PlanningScreen(SprintActions, LiveScreen):
         self.action_open_card()
 
     def action_move_in(self) -> None:
+        self.show_lists()
         refusal = self.model.refusal_in(self.model.backlog.selected())
         if refusal:
             self.notify(refusal, severity="warning", markup=False)
@@ -213,6 +267,7 @@ class PlanningScreen(SprintActions, LiveScreen):
             self._queue(partial(move_card, self.store), card["key"], "todo", card["sprint_id"])
 
     def action_move_out(self) -> None:
+        self.show_lists()
         card = self.model.sprint.selected()
         if card is not None and card["status"] == "done":
             self.notify(f"{card['key']} is done: it stays in the sprint's history", markup=False)
@@ -223,6 +278,7 @@ class PlanningScreen(SprintActions, LiveScreen):
             self._queue(partial(move_card, self.store), card["key"], "backlog", None)
 
     def action_priority(self, delta: int) -> None:
+        self.show_lists()
         card = self.model.bump_priority(delta)
         if card is not None:
             self.redraw()
@@ -246,8 +302,18 @@ class PlanningScreen(SprintActions, LiveScreen):
     # -- actions: the right-hand panel -------------------------------------------------------
 
     async def action_cycle_view(self) -> None:
+        if self.narrow and not self.panel_shown:
+            # The lists first, then the panel in their place: bars, then each chart.
+            self.show_panel(True)
+            if self.view != "capacity":
+                self.refresh_chart()
+            return
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
         await self.panel.show_view(self.view, VIEWS)
+        if self.narrow and self.view == VIEWS[0]:
+            self.show_panel(False)
+        else:
+            self.show_panel_title()
         if self.view != "capacity":
             self.refresh_chart()
 

@@ -7,6 +7,10 @@ bar turns red and its line says by how much ("+7 over"). The second line names t
 teams the team's cross-team cards also load, and its share of customer feedback against
 the organisation's target. Drawn line by line (Line API); team names are user text, shown
 as plain segments.
+
+On a narrow screen the panel gives the lists its room: `CapacityStrip` keeps every
+team's planned/capacity in a line or two under them, and the panel shows in place of the
+lists when asked for.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Size
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
 
 from sprintboard.planning.capacity import SprintCapacity, TeamCapacity
@@ -143,8 +148,9 @@ class CapacityBars(ComponentStyles):
     def _build(self, width: int) -> list[Strip]:
         plan = self.plan
         if plan is None:
-            text = Segment(f" {self.empty_text}", self.get_style("capacity--muted"))
-            return [self._line([text], width)]
+            muted = self.get_style("capacity--muted")
+            said = Content(self.empty_text).wrap(max(1, width - 1))
+            return [self._line([Segment(f" {line.plain}", muted)], width) for line in said]
         over = len(plan.over_capacity)
         head = f" {plan.planned}/{plan.capacity} pt planned" + (
             f" · {over} team{'s' if over != 1 else ''} over capacity" if over else ""
@@ -285,3 +291,61 @@ class PlanningPanel(Vertical):
             panel.show_velocity(data, team_order)
         else:
             panel.show_flow(data)
+
+
+class CapacityStrip(Widget):
+    """Each team's planned/capacity points in as few lines as the width allows, over
+    capacity in red with how much: "▌IT 26/40  ▌ECOM 35/30 +5". A team's figures are never
+    split across two lines."""
+
+    DEFAULT_CSS = """
+    CapacityStrip { height: auto; background: $panel; color: $text; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.plan: SprintCapacity | None = None
+
+    def show(self, plan: SprintCapacity | None) -> None:
+        self.plan = plan
+        self.refresh(layout=True)
+
+    def chunks(self) -> list[Content]:
+        plan = self.plan
+        if plan is None:
+            return [Content.styled("no sprint: no capacity to plan against", "dim")]
+        over = "bold $error"
+        head = Content.styled(f"{plan.planned}/{plan.capacity} pt", "bold")
+        found = [Content.styled(" capacity ", "dim") + head]
+        for team in plan.teams:
+            chunk = Content.styled("▌", _colour(team.colour)) + Content.styled(
+                printable(team.team), "bold"
+            )
+            figures = f" {team.planned}/{team.capacity}"
+            if team.over_capacity:
+                chunk += Content.styled(f"{figures} +{team.over}", over)
+            else:
+                chunk += Content(figures)
+            found.append(chunk)
+        return found
+
+    def lines(self, width: int) -> list[Content]:
+        """The chunks two cells apart, wrapped between chunks; a chunk wider than the line
+        is cut with an ellipsis."""
+        lines: list[Content] = []
+        line = Content("")
+        for chunk in self.chunks():
+            if chunk.cell_length > width:
+                chunk = chunk.truncate(max(1, width - 1)) + Content("…")
+            if line and line.cell_length + 2 + chunk.cell_length > width:
+                lines.append(line)
+                line = Content("")
+            line = line + Content("  ") + chunk if line else chunk
+        lines.append(line)
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(max(1, width)))
+
+    def render(self) -> Content:
+        return Content("\n").join(self.lines(max(1, self.size.width)))

@@ -1,6 +1,10 @@
 """A list of cards, one line each (a `LineList`); and the planning screen's two of them
 side by side.
 
+A row gives way from the right as the list narrows: the key and title stay, the status
+and priority words become one-cell marks (status first, it is the wider), so a list
+40 cells wide still reads "IT-4  8 ! ◔ Checkout address…".
+
 Only the lines on screen are drawn, so a backlog of 10,000 cards costs what one of ten
 does. The screen owns the keys and the cards (a `CardList` state from the planning
 model, cursor included); this widget draws them and says when a row is clicked. User
@@ -28,6 +32,7 @@ from sprintboard.views.text import fit, printable
 from sprintboard.widgets.line_list import LineList
 
 PRIORITY = {"urgent": "urg!", "high": "high", "medium": "med ", "low": "low "}
+PRIORITY_MARK = {"urgent": "!", "high": "▲", "medium": "●", "low": "▼"}
 STATUS = {
     "backlog": "backlog",
     "todo": "to do",
@@ -35,6 +40,23 @@ STATUS = {
     "review": "review",
     "done": "done",
 }
+STATUS_MARK = {"backlog": "·", "todo": "○", "doing": "◔", "review": "◕", "done": "✓"}
+TITLE_ROOM = 18
+"""Cells a title keeps before the status, then the priority words, become marks."""
+KEY_MIN = 6
+
+
+def row_layout(width: int, key_width: int, show_status: bool) -> tuple[bool, bool]:
+    """(priority as a word, status as a word) for a row `width` cells wide: the richest
+    layout that leaves the title `TITLE_ROOM` cells, else the most compact."""
+    # marker + key + points + flags (cross-team, feedback, finding), then the two columns
+    fixed = 1 + key_width + 4 + 5
+    for words in ((True, True), (True, False), (False, False)):
+        prio = 5 if words[0] else 2
+        status = (8 if words[1] else 2) if show_status else 0
+        if width - fixed - prio - status >= TITLE_ROOM:
+            return words
+    return False, False
 
 
 class CardListView(LineList, can_focus=True):
@@ -82,6 +104,13 @@ class CardListView(LineList, can_focus=True):
         self.team_colours: dict[str, str] = {}
         self.findings: dict[str, Severity] = {}
         """Card key -> the worst severity of its findings (errors and warnings only)."""
+        self.key_width = 9
+        """The key column: the longest key shown, and a space (`measure`)."""
+
+    def measure(self) -> None:
+        """Size the key column to the keys shown (call when the cards change)."""
+        longest = max((cell_len(c["key"]) for c in self.cards.shown), default=KEY_MIN)
+        self.key_width = max(KEY_MIN, longest) + 1
 
     @property
     def row_count(self) -> int:
@@ -107,16 +136,25 @@ class CardListView(LineList, can_focus=True):
             prio_style = back + self.get_style("cards--urgent")
         elif priority == "high":
             prio_style = back + self.get_style("cards--high")
+        prio_words, status_words = row_layout(width, self.key_width, self.show_status)
+        if prio_words:
+            prio_text = PRIORITY.get(priority, fit(priority, 4)) + " "
+        else:
+            prio_text = PRIORITY_MARK.get(priority, "?") + " "
         segments = [
             Segment("▶" if selected else "▌", back + Style(color=colour, bold=True)),
-            Segment(fit(card["key"], 9), back + self.get_style("cards--key")),
+            Segment(fit(card["key"], self.key_width), back + self.get_style("cards--key")),
             Segment(f"{points:>3} ", back),
-            Segment(PRIORITY.get(priority, priority[:4]) + " ", prio_style),
+            Segment(prio_text, prio_style),
         ]
         if self.show_status:
             status: str = card["status"]
             style = back + self.get_style("cards--done") if status == "done" else muted
-            segments.append(Segment(fit(STATUS.get(status) or status, 7) + " ", style))
+            if status_words:
+                shown = fit(STATUS.get(status) or status, 7)
+            else:
+                shown = STATUS_MARK.get(status, "?")
+            segments.append(Segment(shown + " ", style))
         cross = len(card["teams"]) > 1
         segments.append(Segment("⇄" if cross else " ", back + self.get_style("cards--cross")))
         mail = "✉" if card["feedback"] else " "
@@ -192,6 +230,7 @@ class PlanningLists(Horizontal):
                 self.view(side).team_colours = team_colours
             if findings is not None:
                 self.view(side).findings = findings
+            self.view(side).measure()
             self.view(side).refresh_list()
 
     def move_cursor(self, delta: int) -> None:
