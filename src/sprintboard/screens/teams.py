@@ -1,8 +1,10 @@
 """The teams screen: teams, their members and roles, and each member's onboarding checklist.
 
-Three lists side by side: teams, the selected team's members, the selected member's
-checklist. The selection is kept as state here (team code, member id, step), so keys
-that arrive before the focus moves still act on what the screen shows.
+Three lists: teams, the selected team's members, the selected member's checklist. Below
+`WIDE` columns the team list keeps only code and name (the summary beside it has the
+rest), so the members and their steps get the room to be read whole. The selection is
+kept as state here (team code, member id, step), so keys that arrive before the focus
+moves still act on what the screen shows.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from sprintboard.widgets.team_rows import (
 )
 
 PANES = ("#teams-list", "#members-list", "#onboarding-list")
+WIDE = 120
+"""Columns from which the team list shows format, capacity and members too."""
 
 
 def fetch_teams(store: Any) -> dict[str, Any]:
@@ -53,6 +57,8 @@ class TeamsScreen(ListCursor, LiveScreen):
     """Teams with format, colour, capacity and members; members' onboarding."""
 
     CSS_PATH = "goals.tcss"
+    # Textual annotates this `ClassVar[...] | None`, which mypy reads as an instance variable.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (WIDE, "-wide")]  # type: ignore[misc]
     PALETTE_SKIP = ("cursor", "pane")
 
     HELP_TITLE = "Teams"
@@ -80,6 +86,8 @@ class TeamsScreen(ListCursor, LiveScreen):
         self.team_code: str | None = None
         self.member_id: int | None = None
         self.step = 0
+        self.compact = False
+        """The lines as last drawn: compact (narrow screen) or whole."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="teams-header", classes="screen-header")
@@ -111,6 +119,14 @@ class TeamsScreen(ListCursor, LiveScreen):
         await self.load()
         self.start_polling()
 
+    def on_resize(self) -> None:
+        # The breakpoint class is set first; the lines are drawn again only when it changed.
+        self.call_after_refresh(self._redraw_if_resized)
+
+    def _redraw_if_resized(self) -> None:
+        if self.loaded and self.has_class("-narrow") != self.compact:
+            self.show_teams()
+
     # -- loading and drawing ---------------------------------------------------------------
 
     async def load(self) -> None:
@@ -135,11 +151,13 @@ class TeamsScreen(ListCursor, LiveScreen):
 
     def show_teams(self) -> None:
         teams = self.visible_teams()
+        self.compact = compact = self.has_class("-narrow")
         listing = self._list("#teams-list")
         old = listing.highlighted
         listing.clear_options()
         listing.add_options(
-            Option(team_line(t, self.members_of(t["code"])), id=t["code"]) for t in teams
+            Option(team_line(t, self.members_of(t["code"]), compact=compact), id=t["code"])
+            for t in teams
         )
         codes = [t["code"] for t in teams]
         if self.team_code not in codes:
@@ -173,7 +191,9 @@ class TeamsScreen(ListCursor, LiveScreen):
             listing.add_option(Option(Content("No members yet: a adds one."), disabled=True))
             self.member_id = None
         else:
-            listing.add_options(Option(member_line(m), id=str(m["id"])) for m in members)
+            listing.add_options(
+                Option(member_line(m, compact=self.compact), id=str(m["id"])) for m in members
+            )
             ids = [m["id"] for m in members]
             if self.member_id not in ids:
                 self.member_id = ids[0]

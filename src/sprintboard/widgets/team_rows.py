@@ -43,15 +43,19 @@ def dots(done: int, total: int) -> Content:
     )
 
 
-def team_line(team: Mapping[str, Any], members: Sequence[Mapping[str, Any]]) -> Content:
-    """Swatch, code, name, format, capacity, members and how many are fully onboarded."""
+def team_line(
+    team: Mapping[str, Any], members: Sequence[Mapping[str, Any]], *, compact: bool = False
+) -> Content:
+    """Swatch, code, name, format, capacity, members and how many are fully onboarded;
+    `compact`: swatch, code and name only (the summary beside the list has the rest)."""
     ready = sum(1 for m in members if all(m["onboarding"].values()))
     fmt = FORMAT_SHORT.get(team["format"], printable(str(team["format"])))
-    line = (
-        swatch(team["colour"])
-        + Content.styled(f" {team['code']:<5}", "bold")
-        + Content(fit(printable(team["name"]), 18))
-        + Content(f" {fit(fmt, 10)} {team['capacity']:>3} pts")
+    line = swatch(team["colour"]) + Content.styled(f" {fit(team['code'], 5)}", "bold")
+    if compact:
+        line += Content(printable(team["name"]))
+        return line.stylize("dim") if team["archived"] else line
+    line += Content(fit(printable(team["name"]), 18)) + Content(
+        f" {fit(fmt, 10)} {team['capacity']:>3} pts"
     )
     if team["archived"]:
         # In place of the members: an archived team plans no more work.
@@ -84,9 +88,14 @@ def team_summary(team: Mapping[str, Any], members: Sequence[Mapping[str, Any]]) 
     return first + Content("\n" + " · ".join(details) + "\n" + people)
 
 
-def member_line(member: Mapping[str, Any]) -> Content:
+def member_line(member: Mapping[str, Any], *, compact: bool = False) -> Content:
+    """Name, role, onboarding dots; `compact`: name, dots, then the role, which the list's
+    ellipsis may cut, never the name."""
     done, total = onboarding_counts(member["onboarding"])
     role = printable(member["role"]) or "-"
+    if compact:
+        name = Content(fit(printable(member["name"]), 20) + " ")
+        return name + dots(done, total) + Content(" ") + Content.styled(role, "italic")
     return (
         Content(fit(printable(member["name"]), 24) + " ")
         + Content.styled(fit(role, 34), "italic")
