@@ -11,6 +11,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from sprintboard.screens.help import HelpScreen
 from sprintboard.screens.planning import PlanningScreen
 from sprintboard.screens.sprint_close import CloseSprintScreen, SprintReportScreen
 from sprintboard.screens.sprint_dialogs import StartSprintScreen
@@ -46,6 +47,17 @@ def test_planning_140x45(snap_compare: Snap, demo_app: AppFactory) -> None:
 
 def test_planning_80x24(snap_compare: Snap, demo_app: AppFactory) -> None:
     assert snap_compare(demo_app(), terminal_size=SMALL, run_before=steps())
+
+
+def test_planning_panel_80x24(snap_compare: Snap, demo_app: AppFactory) -> None:
+    """Narrow: v shows the capacity bars in place of the lists; the strip stays under."""
+    assert snap_compare(demo_app(), terminal_size=SMALL, run_before=steps("v"))
+
+
+def test_planning_help_80x24(snap_compare: Snap, demo_app: AppFactory) -> None:
+    """The help over planning at 80 columns: one column, keys apart from their meanings."""
+    run = steps("question_mark", screen=HelpScreen)
+    assert snap_compare(demo_app(), terminal_size=SMALL, run_before=run)
 
 
 def test_planning_over_capacity(snap_compare: Snap, demo_app: AppFactory) -> None:
@@ -122,7 +134,7 @@ def test_new_sprint_form_with_overlap(snap_compare: Snap, demo_app: AppFactory) 
 
 def test_capacity_dialog(snap_compare: Snap, demo_app: AppFactory) -> None:
     """IT picked in Sprint 42's capacity dialog, its points ready to type."""
-    keys = ("c", "down", "enter")
+    keys = ("p", "down", "enter")
     assert snap_compare(
         demo_app(), terminal_size=BIG, run_before=steps(*keys, screen=CapacityScreen)
     )
