@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
+from functools import partial
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
 from textual.color import Color, ColorParseError
-from textual.theme import BUILTIN_THEMES, Theme
+from textual.theme import BUILTIN_THEMES, Theme, ThemeProvider
 
 COLOUR_FIELDS = (
     "primary",
@@ -139,3 +141,16 @@ def theme_names() -> list[str]:
     valid theme files."""
     themes, _ = load_themes()
     return sorted({*BUILTIN_THEMES, *(theme.name for theme in themes)})
+
+
+class SprintboardThemeProvider(ThemeProvider):
+    """The theme picker's list: sprintboard's own themes first, then Textual's built-in
+    ones, each group alphabetical (Textual's own provider sorts them all together)."""
+
+    @property
+    def commands(self) -> list[tuple[str, Callable[[], None]]]:
+        def set_app_theme(name: str) -> None:
+            self.app.theme = name
+
+        names = sorted(self.app.available_themes, key=lambda name: (name in BUILTIN_THEMES, name))
+        return [(name, partial(set_app_theme, name)) for name in names]
