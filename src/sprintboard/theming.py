@@ -37,6 +37,8 @@ DEFAULT_THEME = "sprintboard-dark"
 
 _THEME_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _VARIABLE = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
+_AUTO_COLOUR = re.compile(r"^\s*auto(\s+(100|[1-9]?[0-9])%)?\s*$")
+"""Textual's contrasting text colour, at an opacity: what $text ("auto 87%") is made of."""
 TEXT_STYLES = frozenset(
     {"none", "not", "bold", "dim", "italic", "underline", "underline2", "reverse", "strike"}
     | {"blink", "blink2", "overline", "b", "i", "u", "r", "s", "d", "o"}
@@ -45,13 +47,16 @@ TEXT_STYLES = frozenset(
 
 
 def _variable(file: str, key: object, value: object) -> tuple[str, str]:
-    """One `[variables]` entry, checked: a colour, or text-style words."""
+    """One `[variables]` entry, checked: a colour, `auto` with an opacity, or text-style
+    words."""
     if not isinstance(key, str) or not _VARIABLE.match(key):
         raise ValueError(f"{file}: variable {key!r} is not a name like block-cursor-background")
     if not isinstance(value, str):
         raise ValueError(f"{file}: variable {key} must be text (got {value!r})")
     words = value.split()
     if words and all(word in TEXT_STYLES for word in words):
+        return key, " ".join(words)
+    if _AUTO_COLOUR.match(value):  # e.g. text-muted = "auto 72%", as Textual's own
         return key, " ".join(words)
     try:
         Color.parse(value)
