@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
+from functools import partial
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
 from textual.color import Color, ColorParseError
-from textual.theme import BUILTIN_THEMES, Theme
+from textual.theme import BUILTIN_THEMES, Theme, ThemeProvider
 
 COLOUR_FIELDS = (
     "primary",
@@ -35,6 +37,8 @@ DEFAULT_THEME = "sprintboard-dark"
 
 _THEME_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _VARIABLE = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
+_AUTO_COLOUR = re.compile(r"^\s*auto(\s+(100|[1-9]?[0-9])%)?\s*$")
+"""Textual's contrasting text colour, at an opacity: what $text ("auto 87%") is made of."""
 TEXT_STYLES = frozenset(
     {"none", "not", "bold", "dim", "italic", "underline", "underline2", "reverse", "strike"}
     | {"blink", "blink2", "overline", "b", "i", "u", "r", "s", "d", "o"}
@@ -43,13 +47,16 @@ TEXT_STYLES = frozenset(
 
 
 def _variable(file: str, key: object, value: object) -> tuple[str, str]:
-    """One `[variables]` entry, checked: a colour, or text-style words."""
+    """One `[variables]` entry, checked: a colour, `auto` with an opacity, or text-style
+    words."""
     if not isinstance(key, str) or not _VARIABLE.match(key):
         raise ValueError(f"{file}: variable {key!r} is not a name like block-cursor-background")
     if not isinstance(value, str):
         raise ValueError(f"{file}: variable {key} must be text (got {value!r})")
     words = value.split()
     if words and all(word in TEXT_STYLES for word in words):
+        return key, " ".join(words)
+    if _AUTO_COLOUR.match(value):  # e.g. text-muted = "auto 72%", as Textual's own
         return key, " ".join(words)
     try:
         Color.parse(value)
@@ -139,3 +146,16 @@ def theme_names() -> list[str]:
     valid theme files."""
     themes, _ = load_themes()
     return sorted({*BUILTIN_THEMES, *(theme.name for theme in themes)})
+
+
+class SprintboardThemeProvider(ThemeProvider):
+    """The theme picker's list: sprintboard's own themes first, then Textual's built-in
+    ones, each group alphabetical (Textual's own provider sorts them all together)."""
+
+    @property
+    def commands(self) -> list[tuple[str, Callable[[], None]]]:
+        def set_app_theme(name: str) -> None:
+            self.app.theme = name
+
+        names = sorted(self.app.available_themes, key=lambda name: (name in BUILTIN_THEMES, name))
+        return [(name, partial(set_app_theme, name)) for name in names]

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import Provider
+from textual.command import CommandPalette, Provider
 from textual.screen import Screen
 
 from sprintboard.backend import Backend
@@ -22,7 +22,7 @@ from sprintboard.errors import UserError
 from sprintboard.screens.host import Host
 from sprintboard.screens.registry import SCREENS
 from sprintboard.store import Store
-from sprintboard.theming import DEFAULT_THEME, load_themes
+from sprintboard.theming import DEFAULT_THEME, SprintboardThemeProvider, load_themes
 from sprintboard.views.board import fetch_board
 from sprintboard.views.card_findings import FindingsIndex
 
@@ -133,6 +133,12 @@ class SprintboardApp(App[None]):
             event.stop()
             return
         await super().on_event(event)
+
+    def search_themes(self) -> None:
+        """The theme picker ("Theme" in the palette), sprintboard's themes first."""
+        self.push_screen(
+            CommandPalette(providers=[SprintboardThemeProvider], placeholder="Search for themes…")
+        )
 
     def action_switch_screen_to(self, mode: str) -> None:
         if mode in self.MODES and self.current_mode != mode:

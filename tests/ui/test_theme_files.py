@@ -30,6 +30,8 @@ def _use_folder(monkeypatch: pytest.MonkeyPatch, folder: Path, files: dict[str, 
         ('[variables]\nblock-cursor-background = "url(x)"', "neither a colour"),
         ('[variables]\nblock-cursor-background = "$primary"', "neither a colour"),
         ('[variables]\nblock-cursor-background = "notacolour"', "neither a colour"),
+        ('[variables]\ntext-muted = "auto 200%"', "neither a colour"),
+        ('[variables]\ntext-muted = "auto 50%; }"', "neither a colour"),
         ('[variables]\n"bad name{" = "red"', "is not a name"),
         ("[variables]\nborder = 3", "must be text"),
         ('secondary = "red;}"', "secondary is not a colour"),
@@ -48,9 +50,11 @@ def test_colours_and_text_styles_are_fine() -> None:
         "t.toml",
         GOOD.format(name="t")
         + '[variables]\nblock-cursor-background = "#ff0000"\n'
-        + 'block-cursor-text-style = "bold reverse"\nborder = "ansi_blue"\n',
+        + 'block-cursor-text-style = "bold reverse"\nborder = "ansi_blue"\n'
+        + 'text-muted = "auto 72%"\n',
     )
     assert theme.variables["block-cursor-text-style"] == "bold reverse"
+    assert theme.variables["text-muted"] == "auto 72%"
 
 
 def test_a_name_taken_by_a_builtin_or_an_earlier_file_is_skipped(

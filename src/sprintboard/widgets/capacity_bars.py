@@ -143,7 +143,7 @@ class CapacityBars(ComponentStyles):
     # -- building the lines -------------------------------------------------------------
 
     def component_style(self, name: str) -> Style:
-        return self.rich_style + self.get_component_rich_style(name, partial=True)
+        return self.rich_style + super().component_style(name)
 
     def _build(self, width: int) -> list[Strip]:
         plan = self.plan

@@ -37,14 +37,19 @@ class ComponentStyles(Widget):
 
     def component_style(self, name: str) -> Style:
         """How a row takes a component class: in full when it has a background of its own
-        (its alpha needs the widget's background under it), else only what it sets itself
-        (colour, text style), to be added to the widget's style."""
-        has_background = bool(self.get_component_styles(name).background.a)
-        return self.get_component_rich_style(name, partial=not has_background)
+        (its alpha needs the widget's background under it), else its colour and text style
+        without a background, to be added to the widget's style (see `blended_style`)."""
+        if self.get_component_styles(name).background.a:
+            return self.get_component_rich_style(name)
+        return self.blended_style(name)
 
     def blended_style(self, name: str) -> Style:
         """A component class's style in full (its colour blended over the background), but
-        without a background unless it has one of its own."""
+        without a background unless it has one of its own.
+
+        Not the partial style: that resolves an "auto" colour ($text, $text-muted) against
+        the component's own transparent background, which gives white on every theme, so
+        white text on a light theme's light background."""
         style = self.get_component_rich_style(name)
         if not self.get_component_styles(name).background.a:
             style = style.without_color + Style(color=style.color)

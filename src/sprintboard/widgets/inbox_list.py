@@ -103,9 +103,6 @@ class InboxList(LineList, can_focus=True):
         self._rows.clear()
         super().notify_style_update()
 
-    def component_style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
-
     # -- keeping the cursor in view ------------------------------------------------------
 
     def kept_top(self) -> int:
