@@ -14,6 +14,7 @@ the changed SVGs.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from textual.pilot import Pilot
 
 from sprintboard.app import SCREENS
 from sprintboard.screens.board import BoardScreen
+from sprintboard.tui import SprintboardApp
 
 from .conftest import AppFactory, until
 
@@ -55,6 +57,10 @@ async def _still(pilot: Pilot[Any]) -> None:
     raise AssertionError(f"{type(app.screen).__name__} never settled")
 
 
+def _shows(app: SprintboardApp, mode: str) -> bool:
+    return app.current_mode == mode
+
+
 async def _on_board(pilot: Pilot[Any]) -> None:
     app = pilot.app
     await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.sprint))
@@ -73,7 +79,7 @@ async def test_every_screen(
         await _on_board(pilot)
         for number, (mode, _, _) in enumerate(SCREENS, start=1):
             await pilot.press(str(number))
-            await until(pilot, lambda mode=mode: app.current_mode == mode)
+            await until(pilot, partial(_shows, app, mode))
             await _still(pilot)
             shots[mode] = app.export_screenshot(title=app.title)
         await pilot.press("1")

@@ -67,7 +67,7 @@ async def test_planning_at_80x24_shows_titles_and_every_team_s_load(
         await press(app, pilot, "v")
         assert screen.query_one(CapacityBars).region.width >= 70
         assert "26/40 pt" in probe.screen_text(app)
-        assert not screen.lists.region.width
+        assert screen.lists.region.width == 0
         await press(app, pilot, "tab")
         assert screen.lists.region.width == 80
         assert "26/40 pt" not in probe.screen_text(app)
@@ -81,7 +81,7 @@ async def test_a_move_on_the_narrow_panel_brings_the_lists_back(
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_planning(app, pilot)
         await press(app, pilot, "v", "v")  # the burndown, in place of the lists
-        assert not screen.lists.region.width
+        assert screen.lists.region.width == 0
         key = screen.model.backlog.selected()["key"]  # type: ignore[index]
         await press(app, pilot, "greater_than_sign")
         assert screen.lists.region.width == 80

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from rich.color import Color, ColorSystem, ColorType
@@ -121,13 +121,14 @@ def screen_cells(app: SprintboardApp, screen: str) -> Iterator[Cell]:
     """Every text cell on the terminal, modals and the screens under them included."""
     top = app.screen
     # Under a dialog the screen behind is faded on purpose: only the dialog is to be read.
+    # A scrolled widget's region runs past its container: only its clipped part shows.
     regions = [
-        region
-        for widget, (region, _) in top._compositor.visible_widgets.items()
+        region.intersection(clip)
+        for widget, (region, clip) in top._compositor.visible_widgets.items()
         if widget is not top or not top.is_modal
     ]
     update = top._compositor.render_update(full=True, screen_stack=app._background_screens)
-    for row, line in enumerate(update.strips):  # type: ignore[attr-defined]
+    for row, line in enumerate(getattr(update, "strips")):  # noqa: B009
         x = 0
         for segment in Strip.join(line):
             start, x = x, x + segment.cell_length
@@ -187,12 +188,14 @@ def summary(findings: list[Finding], most: int = 80) -> str:
         key = (f.system, f.terminal, fg.name if fg else "default", bg.name if bg else "default")
         groups.setdefault(key, []).append(f)
     lines = []
-    for (system, terminal, fg, bg), group in sorted(groups.items(), key=lambda g: g[1][0].ratio):
+    for (system, terminal, fg_name, bg_name), group in sorted(
+        groups.items(), key=lambda g: g[1][0].ratio
+    ):
         screens = sorted({f.cell.screen for f in group})
         texts = sorted({f.cell.text[:20] for f in group})[:4]
         where = f"{system} {terminal}".strip()
         lines.append(
-            f"{group[0].theme} {where}: {group[0].ratio:.2f}:1 fg={fg} bg={bg} "
+            f"{group[0].theme} {where}: {group[0].ratio:.2f}:1 fg={fg_name} bg={bg_name} "
             f"on {', '.join(screens)}: {texts}"
         )
     return "\n".join(lines[:most])
@@ -206,7 +209,7 @@ Visit = Callable[[Pilot[Any]], Any]
 async def _press(pilot: Pilot[Any], *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
-        await settle(pilot.app, pilot, rounds=3)
+        await settle(cast(SprintboardApp, pilot.app), pilot, rounds=3)
 
 
 def _key(key: str) -> Visit:
