@@ -1,0 +1,258 @@
+"""How the board fits a card, a column header and the selected card's status line into the
+cells it has: what each part keeps as the width shrinks, in priority order.
+
+Plain Python: each function returns `Piece`s, (text, role) pairs the board grid turns into
+styled segments (`role` names a component class without its `board--` prefix). Widths are
+terminal cells (`cell_len`), so wide characters and emoji are cut where they fit, and user
+text reaches the terminal only through `printable`.
+
+Priorities, from kept longest to dropped first:
+- a card: its key; its badges (✗ ⚠ ⊘ ⇄ ✉n ◷nd !late ☑ ✎, in that order); its points.
+  Below `COMPACT_BELOW` cells a column shows one line per card: key, badges, and the title
+  as far as it fits (the status line shows it whole).
+- a column header: its name; its count and WIP (n/limit, ⚠ when over); its points.
+- the status line: the key and the whole title; the team, points, assignee and the badges
+  in words, then as glyphs, as far as room allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.cells import cell_len
+
+from sprintboard.planning.findings import Severity
+from sprintboard.views.board import Card, Face
+from sprintboard.views.card_findings import GLYPHS
+from sprintboard.views.text import fit, printable
+from sprintboard.vocabulary import stored_day
+
+Piece = tuple[str, str]
+"""(text, role): what the grid draws in the style of `board--<role>`."""
+
+COMPACT_BELOW = 18
+"""Columns narrower than this many cells show one line per card (at 80 terminal columns a
+column has 15; from 94 it has 18: room for a key, a few badges and the title's start on
+the title line of a full card)."""
+
+MIN_TITLE = 5
+"""A compact card keeps this many cells of its title before it shows the checklist,
+comment and assignee badges (which the status line lists too)."""
+
+OPTIONAL_ROLES = frozenset({"checklist", "checklist-done", "comments"})
+"""Badges a compact card gives up first, for room for its title."""
+
+
+@dataclass(frozen=True, slots=True)
+class Badge:
+    glyph: str  # as on the card: "⊘", "✉9", "!late"
+    role: str  # its style: "blocked", "feedback", ...
+    words: str  # what the status line says: "⊘ blocked by IT-6"
+
+
+def card_badges(card: Card, face: Face, severity: Severity | None, today: date) -> list[Badge]:
+    """The card's badges, most important first (a narrow card drops them from the end)."""
+    badges: list[Badge] = []
+    if severity is not None:
+        glyph = GLYPHS[severity]
+        badges.append(Badge(glyph, f"finding-{severity.value}", f"{glyph} {severity} (!)"))
+    if card["blocked_by"]:
+        blockers = ", ".join(printable(k) for k in card["blocked_by"])
+        badges.append(Badge("⊘", "blocked", f"⊘ blocked by {blockers}"))
+    teams = card.get("teams") or []
+    if card["cross_team"] or len(teams) > 1:
+        others = ", ".join(printable(t) for t in teams if t != card["team"])
+        badges.append(Badge("⇄", "cross", f"⇄ with {others}" if others else "⇄ cross-team"))
+    if card["feedback"]:
+        n = card.get("reports") or 0
+        badges.append(Badge(f"✉{n}", "feedback", f"✉{n} report{'' if n == 1 else 's'}"))
+    due = stored_day(card.get("due"))  # None also for a date stored out of range
+    if due is not None and card["status"] != "done":
+        days = (due - today).days
+        if days < 0:
+            late = f"{-days} day{'' if days == -1 else 's'}"
+            badges.append(Badge("!late", "overdue", f"!late by {late}"))
+        elif days <= 3:
+            when = {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
+            badges.append(Badge(f"◷{days}d", "due", f"◷ due {when}"))
+    if face.checklist:
+        role = "checklist-done" if face.checklist_done else "checklist"
+        badges.append(Badge(f"☑{face.checklist}", role, f"☑ checklist {face.checklist}"))
+    if face.comments:
+        n = int(face.comments)
+        badges.append(Badge(f"✎{n}", "comments", f"✎{n} comment{'' if n == 1 else 's'}"))
+    return badges
+
+
+def _width(pieces: list[Piece]) -> int:
+    return sum(cell_len(text) for text, _ in pieces)
+
+
+def _glyphs(badges: list[Badge], spaced: bool) -> list[Piece]:
+    """' ⊘ ⇄ ✉9' (spaced) or ' ⊘⇄✉9': one space before the first either way."""
+    return [(" " + b.glyph if spaced or not i else b.glyph, b.role) for i, b in enumerate(badges)]
+
+
+def key_line(
+    key: str, points: int | None, badges: list[Badge], width: int, *, narrow: bool = False
+) -> list[Piece]:
+    """A card's first line, exactly `width` cells: key, badges, points at the right.
+
+    Narrowing, it drops the points, then closes the gaps between the badges, then drops
+    badges from the end, and crops the key last. `narrow` (a two-line card in a narrow
+    column): badges without gaps and no points on any card, so the cards of a column look
+    alike (the column header has the points, the status line the card's).
+    """
+    key = printable(key)
+    shown_points = "" if points is None or narrow else f"{points}pt"
+    forms = [(False, False)] if narrow else [(True, True), (True, False), (False, False)]
+    for spaced, with_points in forms:
+        tail = [(" " + shown_points, "muted")] if with_points and shown_points else []
+        line = [(key, "key"), *_glyphs(badges, spaced)]
+        if _width(line) + _width(tail) <= width:
+            return _pad_before(line, tail, width)
+    kept = list(badges)
+    while kept and cell_len(key) + _width(_glyphs(kept, False)) > width:
+        kept.pop()
+    if not kept:
+        return [(fit(key, width), "key")]
+    return _pad_before([(key, "key"), *_glyphs(kept, False)], [], width)
+
+
+def _pad_before(left: list[Piece], right: list[Piece], width: int) -> list[Piece]:
+    gap = width - _width(left) - _width(right)
+    return [*left, (" " * max(0, gap), ""), *right]
+
+
+def title_line(title: str, initials: str, width: int) -> list[Piece]:
+    """A full card's second line: the title, and the assignee's initials at its end when a
+    few letters of the title still fit beside them."""
+    who = f" {initials}" if initials else ""
+    if cell_len(who) + 6 > width:
+        who = ""
+    return [(fit(printable(title), width - cell_len(who)), "title"), (who, "assignee")]
+
+
+def compact_line(card: Card, initials: str, badges: list[Badge], width: int) -> list[Piece]:
+    """A narrow column's one-line card, exactly `width` cells: key, badges (no gaps), the
+    title as far as it fits, the initials at the end when the title keeps `MIN_TITLE`.
+
+    Every badge but the checklist and the comments stays while the key and it fit; those
+    two go first when the title would get fewer than `MIN_TITLE` cells.
+    """
+    key = printable(card["key"])
+    if cell_len(key) >= width:
+        return [(fit(key, width), "key")]
+    kept = list(badges)
+    while kept and cell_len(key) + _width(_glyphs(kept, False)) > width:
+        kept.pop()
+    while kept and kept[-1].role in OPTIONAL_ROLES:
+        if width - cell_len(key) - _width(_glyphs(kept, False)) - 1 >= MIN_TITLE:
+            break
+        kept.pop()
+    line: list[Piece] = [(key, "key"), *_glyphs(kept, False)]
+    room = width - _width(line) - 1  # a space before the title
+    who = f" {initials}" if initials else ""
+    if room - cell_len(who) < MIN_TITLE:
+        who = ""
+    if room > 0:
+        line.append((" " + fit(printable(card["title"]), room - cell_len(who)), "title"))
+        line.append((who, "assignee"))
+    return _pad_before(line, [], width)
+
+
+def column_header(
+    label: str, count: int, points: int, limit: int, shown: int, width: int
+) -> tuple[str, bool]:
+    """A column's header text, exactly `width` cells, and whether the column is over its
+    WIP limit. The longest form that fits: the points go before the count and the WIP do,
+    and the name is cropped last, never the numbers."""
+    over = bool(limit) and count > limit
+    wip = f"{count}/{limit}"
+    forms: list[str]
+    if over:
+        extra = f"{points}pt" if shown == count else f"{shown} shown"
+        forms = [
+            f" {label} ⚠ OVER WIP {wip} · {extra}",
+            f" {label} ⚠ OVER WIP {wip}",
+            f" {label} ⚠ OVER {wip}",
+        ]
+        numbers = f" ⚠{wip}"
+    elif shown != count and limit:  # a filter hides some: what is shown, of the whole
+        forms = [f" {label} {shown} of {count} · WIP {wip}", f" {label} {shown} of {wip}"]
+        numbers = f" {shown} of {wip}"
+    elif shown != count:
+        forms = [f" {label} {shown} of {count} · {points}pt", f" {label} {shown} of {count}"]
+        numbers = f" {shown} of {count}"
+    elif limit:
+        forms = [f" {label} {count} · {points}pt WIP {wip}", f" {label} WIP {wip}"]
+        numbers = f" {wip}"
+    else:
+        forms = [f" {label} {count} · {points}pt"]
+        numbers = f" {count}"
+    forms.append(f" {label}{numbers}")
+    for text in forms:
+        if cell_len(text) <= width:
+            return fit(text, width), over
+    room = width - cell_len(numbers)
+    if room >= 3:  # " Do…" and the numbers
+        return fit(" " + fit(label, room - 1) + numbers, width), over
+    return fit(numbers, width), over
+
+
+def status_line(
+    card: Card | None, badges: list[Badge], assignee: str, initials: str, width: int
+) -> list[Piece]:
+    """The selected card in one line of `width` cells: its key and whole title (cropped only
+    at the edge), then, right-aligned as far as room allows: its team, points, assignee and
+    badges in words (as glyphs, and the assignee as initials, when the words do not fit)."""
+    if card is None:
+        return [(fit(" no card selected", width), "status-muted")]
+    key = " " + printable(card["key"]) + "  "
+    if cell_len(key) >= width:
+        return [(fit(key, width), "status-key")]
+    title = printable(card["title"])
+    used = cell_len(key) + cell_len(title)
+    if used > width:  # the title cropped at the screen's edge, nothing after it
+        return [(key, "status-key"), (fit(title, width - cell_len(key)), "status")]
+    head: list[Piece] = [(key, "status-key"), (title, "status")]
+    team = printable(card["team"] or "no team")
+    points = "no points" if card["points"] is None else f"{card['points']}pt"
+    # Ever shorter tails: the assignee as initials, then badges as glyphs from the last.
+    tails = [(printable(assignee), len(badges))]
+    tails += [(initials, words) for words in range(len(badges), -1, -1)]
+    for who, words in tails:
+        items: list[list[Piece]] = [[(team, "status-muted")], [(points, "status-muted")]]
+        if who:
+            items.append([(who, "status-assignee")])
+        items += [[(b.words, b.role)] for b in badges[:words]]
+        if words < len(badges):  # the rest as glyphs, one item: ⊘ ⇄ ✉9
+            items.append(_spaced(badges[words:]))
+        line = _join_tail(items)
+        if used + 2 + _width(line) <= width:
+            return _pad_before(head, line, width)
+    # Not every item fits even so: as many as do, in order.
+    kept: list[list[Piece]] = []
+    for item in items:
+        if used + 2 + _width(_join_tail([*kept, item])) > width:
+            break
+        kept.append(item)
+    return _pad_before(head, _join_tail(kept), width)
+
+
+def _spaced(badges: list[Badge]) -> list[Piece]:
+    """'⊘ ⇄ ✉9': glyphs with a space between them."""
+    return [(b.glyph if not i else " " + b.glyph, b.role) for i, b in enumerate(badges)]
+
+
+def _join_tail(items: list[list[Piece]]) -> list[Piece]:
+    """Items separated by ' · ', with a space after the last."""
+    out: list[Piece] = []
+    for i, item in enumerate(items):
+        if i:
+            out.append((" · ", "status-muted"))
+        out.extend(item)
+    if out:
+        out.append((" ", "status"))
+    return out
