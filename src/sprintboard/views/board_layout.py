@@ -7,7 +7,8 @@ terminal cells (`cell_len`), so wide characters and emoji are cut where they fit
 text reaches the terminal only through `printable`.
 
 Priorities, from kept longest to dropped first:
-- a card: its key; its badges (✗ ⚠ ⊘ ⇄ ✉n ◷nd !late ☑ ✎, in that order); its points.
+- a card: its key; its badges (shown as ✗ ⚠ ⊘ ⇄ ✉n ◷nd !late ☑ ✎; given up in the order
+  of `Badge.rank`, after shortening ✉9 ◷3d !late to ✉ ◷ !); its points.
   Below `COMPACT_BELOW` cells a column shows one line per card: key, badges, and the title
   as far as it fits (the status line shows it whole).
 - a column header: its name; its count and WIP (n/limit, ⚠ when over); its points.
@@ -49,6 +50,36 @@ class Badge:
     glyph: str  # as on the card: "⊘", "✉9", "!late"
     role: str  # its style: "blocked", "feedback", ...
     words: str  # what the status line says: "⊘ blocked by IT-6"
+
+    @property
+    def rank(self) -> int:
+        """How long a narrow card keeps it (0: longest): what will break, what waits or is
+        late, what customers said, then the rest."""
+        return RANKS.get(self.role, len(RANKS))
+
+    @property
+    def short(self) -> str:
+        """The glyph without its number or word ("✉", "◷", "!"), for a tight card."""
+        return SHORT.get(self.role, self.glyph)
+
+
+RANKS = {
+    "finding-error": 0,
+    "finding-warning": 0,
+    "blocked": 1,
+    "overdue": 2,
+    "feedback": 3,
+    "due": 4,
+    "cross": 5,
+    "checklist": 6,
+    "checklist-done": 6,
+    "comments": 7,
+}
+SIGNALS = RANKS["due"]
+"""Badges up to this rank are signals (a finding, blocked, late, feedback, due soon): the
+status line gives up the card's team, points and assignee before them."""
+SHORT = {"due": "◷", "feedback": "✉", "overdue": "!"}
+SHORTENED_FIRST = ("due", "feedback", "overdue")
 
 
 def card_badges(card: Card, face: Face, severity: Severity | None, today: date) -> list[Badge]:
@@ -99,8 +130,8 @@ def key_line(
 ) -> list[Piece]:
     """A card's first line, exactly `width` cells: key, badges, points at the right.
 
-    Narrowing, it drops the points, then closes the gaps between the badges, then drops
-    badges from the end, and crops the key last. `narrow` (a two-line card in a narrow
+    Narrowing, it drops the points, then closes the gaps between the badges, then gives
+    up badges (`_tighter`), and crops the key last. `narrow` (a two-line card in a narrow
     column): badges without gaps and no points on any card, so the cards of a column look
     alike (the column header has the points, the status line the card's).
     """
@@ -112,12 +143,43 @@ def key_line(
         line = [(key, "key"), *_glyphs(badges, spaced)]
         if _width(line) + _width(tail) <= width:
             return _pad_before(line, tail, width)
-    kept = list(badges)
-    while kept and cell_len(key) + _width(_glyphs(kept, False)) > width:
-        kept.pop()
-    if not kept:
-        return [(fit(key, width), "key")]
-    return _pad_before([(key, "key"), *_glyphs(kept, False)], [], width)
+    for kept in _tighter(badges):
+        line = [(key, "key"), *_tight(kept)]
+        if _width(line) <= width:
+            return _pad_before(line, [], width)
+    return [(fit(key, width), "key")]
+
+
+def _tighter(badges: list[Badge]) -> list[list[tuple[Badge, bool]]]:
+    """Ever shorter badge lists for a tight card, each (badge, short?) in card order: all;
+    without the checklist and comments; without cross-team; with ◷ ✉ ! shortened one by
+    one; then without the least important, one at a time, down to none."""
+    forms = [[(b, False) for b in badges]]
+
+    def without(rank: int) -> None:
+        last = forms[-1]
+        if any(b.rank >= rank for b, _ in last):
+            forms.append([(b, short) for b, short in last if b.rank < rank])
+
+    without(RANKS["checklist"])
+    without(RANKS["cross"])
+    for role in SHORTENED_FIRST:
+        last = forms[-1]
+        if any(b.role == role for b, _ in last):
+            forms.append([(b, short or b.role == role) for b, short in last])
+    while forms[-1]:
+        last = forms[-1]
+        worst = max(range(len(last)), key=lambda i: (last[i][0].rank, i))
+        forms.append(last[:worst] + last[worst + 1 :])
+    return forms
+
+
+def _tight(kept: list[tuple[Badge, bool]]) -> list[Piece]:
+    """' ⊘⇄✉9': badges with no gaps, one space before the first."""
+    return [
+        (("" if i else " ") + (b.short if short else b.glyph), b.role)
+        for i, (b, short) in enumerate(kept)
+    ]
 
 
 def _pad_before(left: list[Piece], right: list[Piece], width: int) -> list[Piece]:
@@ -138,27 +200,27 @@ def compact_line(card: Card, initials: str, badges: list[Badge], width: int) -> 
     """A narrow column's one-line card, exactly `width` cells: key, badges (no gaps), the
     title as far as it fits, the initials at the end when the title keeps `MIN_TITLE`.
 
-    Every badge but the checklist and the comments stays while the key and it fit; those
-    two go first when the title would get fewer than `MIN_TITLE` cells.
+    Badges tighten as on a key line (`_tighter`); the checklist and comments also give way
+    when the title would get fewer than `MIN_TITLE` cells (the status line lists them).
     """
     key = printable(card["key"])
     if cell_len(key) >= width:
         return [(fit(key, width), "key")]
-    kept = list(badges)
-    while kept and cell_len(key) + _width(_glyphs(kept, False)) > width:
-        kept.pop()
-    while kept and kept[-1].role in OPTIONAL_ROLES:
-        if width - cell_len(key) - _width(_glyphs(kept, False)) - 1 >= MIN_TITLE:
+    line: list[Piece] = [(key, "key")]
+    for kept in _tighter(badges):
+        line = [(key, "key"), *_tight(kept)]
+        room = width - _width(line) - 1
+        optional = any(b.role in OPTIONAL_ROLES for b, _ in kept)
+        if room >= 0 and (room >= MIN_TITLE or not optional):
             break
-        kept.pop()
-    line: list[Piece] = [(key, "key"), *_glyphs(kept, False)]
     room = width - _width(line) - 1  # a space before the title
     who = f" {initials}" if initials else ""
     if room - cell_len(who) < MIN_TITLE:
         who = ""
     if room > 0:
         line.append((" " + fit(printable(card["title"]), room - cell_len(who)), "title"))
-        line.append((who, "assignee"))
+        if who:
+            line.append((who, "assignee"))
     return _pad_before(line, [], width)
 
 
@@ -232,13 +294,22 @@ def status_line(
         line = _join_tail(items)
         if used + 2 + _width(line) <= width:
             return _pad_before(head, line, width)
-    # Not every item fits even so: as many as do, in order.
-    kept: list[list[Piece]] = []
-    for item in items:
-        if used + 2 + _width(_join_tail([*kept, item])) > width:
-            break
-        kept.append(item)
-    return _pad_before(head, _join_tail(kept), width)
+    # Not even so: the badges tighten (keeping the signals: rank up to `SIGNALS`) before
+    # the assignee, the points, then the team give way; the signals go last.
+    fixed: list[list[Piece]] = [[(team, "status-muted")], [(points, "status-muted")]]
+    if initials:
+        fixed.append([(initials, "status-assignee")])
+    forms = _tighter(badges)
+    signals = sum(1 for b in badges if b.rank <= SIGNALS)
+    keep_signals = [f for f in forms if sum(1 for b, _ in f if b.rank <= SIGNALS) == signals]
+    tries = [(n, kept) for n in range(len(fixed), -1, -1) for kept in keep_signals]
+    for n, kept in tries + [(0, kept) for kept in forms]:
+        tight = _tight(kept)
+        group = [(text.lstrip(), role) for text, role in tight[:1]] + tight[1:]
+        line = _join_tail(fixed[:n] + ([group] if group else []))
+        if used + 2 + _width(line) <= width:
+            return _pad_before(head, line, width)
+    return _pad_before(head, [], width)
 
 
 def _spaced(badges: list[Badge]) -> list[Piece]:
