@@ -125,6 +125,7 @@ class BoardGrid(Widget, can_focus=True):
         self._base: Style | None = None
         self._base_key: tuple[str, bool] | None = None
         self._card_height = CARD_HEIGHT  # set by `_fit_cards`
+        self._fitted_size = Size(0, 0)  # the size `_fit_to_size` last fitted the cards to
 
     # -- geometry -----------------------------------------------------------------------
 
@@ -174,6 +175,7 @@ class BoardGrid(Widget, can_focus=True):
 
     def refresh_board(self) -> None:
         """Call after the model changed: lays out lanes and scrolls the selection in."""
+        self._fitted_size = self.size
         self._fit_cards()
         self._lanes = self._layout_lanes() if self.model.swimlanes else []
         self.scroll_to_selection()
@@ -282,6 +284,8 @@ class BoardGrid(Widget, can_focus=True):
         return self._base
 
     def render_line(self, y: int) -> Strip:
+        if self.size != self._fitted_size:
+            self._fit_to_size()
         width = self.column_width
         segments: list[Segment] = []
         base = self._base_style()
@@ -370,7 +374,14 @@ class BoardGrid(Widget, can_focus=True):
         self.scroll_column(self.column_at(event.x), -1)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._fit_cards()  # a card's height follows the size
+        self._fit_to_size()
+        self.refresh()
+
+    def _fit_to_size(self) -> None:
+        """A card's height, the lanes and the scroll follow the size. Checked on every
+        line drawn too: a resized terminal may paint before the Resize event arrives."""
+        self._fitted_size = self.size
+        self._fit_cards()
         if self.model.swimlanes:
             self._lanes = self._layout_lanes()
         self.scroll_to_selection()
