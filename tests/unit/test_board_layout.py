@@ -58,7 +58,7 @@ def board_card(**fields: Any) -> dict[str, Any]:
 
 
 def badges_of(card: dict[str, Any], severity: Severity | None = None) -> list[Badge]:
-    return card_badges(card, card_face(card), severity, TODAY)
+    return card_badges(card, card_face(card), severity, TODAY, words=True)
 
 
 def text(pieces: list[Piece]) -> str:

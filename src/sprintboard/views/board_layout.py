@@ -82,22 +82,28 @@ SHORT = {"due": "◷", "feedback": "✉", "overdue": "!"}
 SHORTENED_FIRST = ("due", "feedback", "overdue")
 
 
-def card_badges(card: Card, face: Face, severity: Severity | None, today: date) -> list[Badge]:
-    """The card's badges, most important first (a narrow card drops them from the end)."""
+def card_badges(
+    card: Card, face: Face, severity: Severity | None, today: date, *, words: bool = False
+) -> list[Badge]:
+    """The card's badges in the order a card shows them; `words` also says each in words
+    (for the status line: the grid draws the glyphs of every visible card on every frame,
+    so it skips them)."""
     badges: list[Badge] = []
     if severity is not None:
         glyph = GLYPHS[severity]
-        badges.append(Badge(glyph, f"finding-{severity.value}", f"{glyph} {severity} (!)"))
+        said = f"{glyph} {severity} (!)" if words else ""
+        badges.append(Badge(glyph, f"finding-{severity.value}", said))
     if card["blocked_by"]:
-        blockers = ", ".join(printable(k) for k in card["blocked_by"])
-        badges.append(Badge("⊘", "blocked", f"⊘ blocked by {blockers}"))
+        said = "⊘ blocked by " + ", ".join(map(printable, card["blocked_by"])) if words else ""
+        badges.append(Badge("⊘", "blocked", said))
     teams = card.get("teams") or []
     if card["cross_team"] or len(teams) > 1:
-        others = ", ".join(printable(t) for t in teams if t != card["team"])
-        badges.append(Badge("⇄", "cross", f"⇄ with {others}" if others else "⇄ cross-team"))
+        others = ", ".join(printable(t) for t in teams if t != card["team"]) if words else ""
+        badges.append(Badge("⇄", "cross", (f"⇄ with {others}" if others else "⇄ cross-team")))
     if card["feedback"]:
         n = card.get("reports") or 0
-        badges.append(Badge(f"✉{n}", "feedback", f"✉{n} report{'' if n == 1 else 's'}"))
+        said = f"✉{n} report{'' if n == 1 else 's'}" if words else ""
+        badges.append(Badge(f"✉{n}", "feedback", said))
     due = stored_day(card.get("due"))  # None also for a date stored out of range
     if due is not None and card["status"] != "done":
         days = (due - today).days
@@ -112,7 +118,8 @@ def card_badges(card: Card, face: Face, severity: Severity | None, today: date) 
         badges.append(Badge(f"☑{face.checklist}", role, f"☑ checklist {face.checklist}"))
     if face.comments:
         n = int(face.comments)
-        badges.append(Badge(f"✎{n}", "comments", f"✎{n} comment{'' if n == 1 else 's'}"))
+        said = f"✎{n} comment{'' if n == 1 else 's'}" if words else ""
+        badges.append(Badge(f"✎{n}", "comments", said))
     return badges
 
 

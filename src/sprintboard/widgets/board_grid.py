@@ -334,16 +334,18 @@ class BoardGrid(Widget, can_focus=True):
         if slot.part == 1:
             pieces = title_line(card["title"], face.initials, inner)
         else:
-            badges = self.badges(card)
+            badges = card_badges(card, face, self.findings.get(card["key"]), self.today)
             if compact:
                 pieces = compact_line(card, face.initials, badges, inner)
             else:
                 pieces = key_line(card["key"], card["points"], badges, inner, narrow=narrow)
         return [bar, *self._segments(pieces, back)]
 
-    def badges(self, card: Card) -> list[Badge]:
-        """The card's badges, its findings' from the last count first."""
-        return card_badges(card, card_face(card), self.findings.get(card["key"]), self.today)
+    def badges(self, card: Card, *, words: bool = False) -> list[Badge]:
+        """The card's badges, its findings' from the last count first (`words`: each
+        also said in words)."""
+        severity = self.findings.get(card["key"])
+        return card_badges(card, card_face(card), severity, self.today, words=words)
 
     def _segments(self, pieces: list[Piece], back: Style) -> list[Segment]:
         return [

@@ -45,7 +45,8 @@ class CardStatus(Widget):
             return status_line(None, [], "", "", self.size.width)
         face = card_face(card)
         assignee = card.get("assignee") or ""
-        return status_line(card, self.grid.badges(card), assignee, face.initials, self.size.width)
+        badges = self.grid.badges(card, words=True)
+        return status_line(card, badges, assignee, face.initials, self.size.width)
 
     def render_line(self, y: int) -> Strip:
         base = self.rich_style
