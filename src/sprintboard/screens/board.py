@@ -66,6 +66,8 @@ class BoardScreen(CardActions, LiveScreen):
         " · ⇄ cross-team · ✉n feedback reports · ◷nd due soon · !late overdue"
         " · ☑2/3 checklist done/items · ✎n comments · ▶ selected",
         "initials at the end of a card's title line: its assignee; m shows only yours",
+        "the line above the keys: the selected card's whole title, team, points, assignee"
+        " and badges in words; narrow columns show each card on two lines, or one",
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
