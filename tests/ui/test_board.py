@@ -34,7 +34,8 @@ async def test_opens_on_the_active_sprint(board_app: AppFactory, probe: Probe) -
         assert probe.shown(app) == probe.stored(sprint) == SPRINT_42
         assert probe.selected(app) == "ECOM-4"
         header = probe.header(app)
-        assert "Sprint 42 · active · 2026-03-04 → 2026-03-17 · 20 cards" in header
+        assert "Sprint 42 · active · " in header
+        assert " · 20 cards · 2026-03-04 → 2026-03-17" in header
         text = probe.grid_text(app)
         assert "Backlog 1 · 5pt" in text
         assert "Doing 5 · 20pt WIP 5/8" in text
@@ -252,7 +253,8 @@ async def test_first_start_can_stay_empty(store: Store, db_path: Path) -> None:
         assert probe.board(app) is current_screen(app)
         with probe.store() as opened:
             assert opened.is_empty()
-        assert "Backlog (cards in no sprint) · 0 cards" in probe.header(app)
+        assert "Backlog (cards in no sprint) · " in probe.header(app)
+        assert " · 0 cards" in probe.header(app)
         assert "(empty)" in probe.column_text(app, "todo")
 
 

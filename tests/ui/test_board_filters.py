@@ -201,15 +201,15 @@ async def test_wip_counts_the_whole_column_with_a_filter_on(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         doing = probe.column_text(app, "doing").splitlines()[0]
-        assert "Doing ⚠ OVER WIP 5/4 · 20" in doing
+        assert "Doing ⚠ OVER WIP 5/4" in doing  # the points give way at this width
         await pilot.press("slash")
         await pilot.press(*"Checkout")
         await pilot.press("enter")
         await settle(app, pilot)
         assert len(probe.shown(app)["doing"]) == 1  # the filter leaves one Doing card...
         doing = probe.column_text(app, "doing").splitlines()[0]
-        # ...and the limit still counts five (then "· 1 shown", cut at this width).
-        assert "Doing ⚠ OVER WIP 5/4 · 1 " in doing
+        # ...and the limit still counts five ("· 1 shown" gives way at this width).
+        assert "Doing ⚠ OVER WIP 5/4" in doing
         review = probe.column_text(app, "review").splitlines()[0]
         assert "Review 2 of 4 · WIP 4/5" in review
         todo = probe.column_text(app, "todo").splitlines()[0]
@@ -218,5 +218,5 @@ async def test_wip_counts_the_whole_column_with_a_filter_on(
         assert probe.selected(app) == "ECOM-2"
         await pilot.press("L")
         await settle(app, pilot)
-        assert "Doing ⚠ OVER WIP 6/4 · 2 " in probe.column_text(app, "doing")
+        assert "Doing ⚠ OVER WIP 6/4" in probe.column_text(app, "doing")
         assert "To do 2 of 5 · " in probe.column_text(app, "todo")

@@ -61,6 +61,9 @@ def test_moves_and_reorders_match_a_full_rebuild(seed: int) -> None:
             reordered += 1
         assert model.selected == before  # the selection follows the card
         assert shown(model) == rebuilt(model)
+        # The selected card, looked up by key, is the one its column holds.
+        in_column = [c for c in model.column_cards() if c["key"] == model.selected]
+        assert model.selected_card() is (in_column[0] if in_column else None)
         for status in COLUMNS:  # the cached summaries follow too (whole columns)
             cards = [c for c in model.cards if c["status"] == status]
             assert model.column_summary(status) == (

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -17,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from sprintboard.errors import UserError
+from sprintboard.planning.findings import Severity
 from sprintboard.screens.board_cards import CardActions
 from sprintboard.screens.host import host
 from sprintboard.screens.live import LiveScreen
@@ -25,9 +27,25 @@ from sprintboard.views.card_findings import announce
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import Status
 from sprintboard.widgets.board_grid import BoardGrid
+from sprintboard.widgets.card_status import CardStatus
 from sprintboard.widgets.footer import KeyFooter
 
 BACKLOG = "backlog"
+HEADER_STEPS = (
+    "long dates",
+    "findings",
+    "state",
+    "cards",
+    "filter words",
+    "lanes",
+    "dates",
+    "app",
+    "name",
+)
+"""How the header narrows, one step at a time until it fits: dates without their year,
+the findings as '5✗ 4⚠ 7 info', then without the sprint's state, the card count, the
+filter's words, 'swimlanes', the dates, the app's name, and the sprint's name cropped.
+The findings count and READ-ONLY stay at every width."""
 RECOUNT_AFTER_S = 0.3
 """Quiet after this app's own change before the seam checks run again: a burst of keys
 (held down, at 10,000 cards each recount costs ~0.3 s of database time) asks once, when
@@ -48,6 +66,8 @@ class BoardScreen(CardActions, LiveScreen):
         " · ⇄ cross-team · ✉n feedback reports · ◷nd due soon · !late overdue"
         " · ☑2/3 checklist done/items · ✎n comments · ▶ selected",
         "initials at the end of a card's title line: its assignee; m shows only yours",
+        "the line above the keys: the selected card's whole title, team, points, assignee"
+        " and badges in words; narrow columns show each card on two lines, or one",
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -104,7 +124,9 @@ class BoardScreen(CardActions, LiveScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-header")
-        yield BoardGrid(self.model, id="board")
+        grid = BoardGrid(self.model, id="board")
+        yield grid
+        yield CardStatus(grid, id="card-status")
         yield Input(id="filter", placeholder="filter by key or title; enter to apply, esc to clear")
         yield KeyFooter()
 
@@ -141,7 +163,7 @@ class BoardScreen(CardActions, LiveScreen):
             today=date.fromisoformat(data["today"]),
         )
         self._show_badges()
-        self.grid.refresh_board()
+        self.show_cards()
         self.update_header()
         if first:
             self.call_after_refresh(self._count_findings)  # after the board is drawn
@@ -149,6 +171,9 @@ class BoardScreen(CardActions, LiveScreen):
             self._recount_after_change()
         if data["empty"]:
             self.offer_demo()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.update_header()  # its form follows the width
 
     async def came_back(self, *, away: bool) -> None:
         """Back from another screen or a dialog: show what changed meanwhile, and 'mine'
@@ -161,27 +186,55 @@ class BoardScreen(CardActions, LiveScreen):
             await self.poll()
 
     def update_header(self) -> None:
-        if self.sprint is None:
-            where = "Backlog (cards in no sprint)"
-        else:
-            s = self.sprint
-            where = f"{printable(s['name'])} · {s['state']} · {s['start']} → {s['end']}"
+        """The header line: the longest form that fits the screen's width (`HEADER_STEPS`)."""
+        width = self.size.width or 10_000  # before the first layout: the widest form
+        for level in range(len(HEADER_STEPS) + 1):
+            line = Content("").join(self._header_parts(level, width))
+            if line.cell_length <= width:
+                break
+        self.query_one("#board-header", Static).update(line.truncate(width, ellipsis=True))
+
+    def _header_parts(self, level: int, width: int) -> list[Content]:
+        """The header at narrowing `level`: the steps of `HEADER_STEPS` before it are taken.
+        The findings count comes right after the sprint, so every step keeps it."""
+        cut = set(HEADER_STEPS[:level])
+        app_name = [] if "app" in cut else [Content.styled(" sprintboard ", "bold reverse")]
+        s = self.sprint
+        name = "Backlog (cards in no sprint)" if s is None else printable(s["name"])
+        if s is None and "dates" in cut:
+            name = "Backlog"
+        tail: list[Content] = []
+        if s is not None and "state" not in cut:
+            tail.append(Content(f" · {s['state']}"))
+        tail += self._findings_header(short="findings" in cut)
         total = sum(len(cards) for cards in self.model.columns.values())
-        parts = [
-            Content.styled(" sprintboard ", "bold reverse"),
-            Content(f" {where} · {total} cards"),
-        ]
+        if "cards" not in cut:
+            tail.append(Content(f" · {total} cards"))
+        if s is not None and "dates" not in cut:
+            start, end = s["start"], s["end"]
+            if "long dates" in cut:  # 11-25→12-08: the year is the sprint's
+                start, end = start[5:], f"→{end[5:]}"
+            else:
+                end = f" → {end}"
+            tail.append(Content(f" · {start}{end}"))
         if self.model.filters.active():
-            parts.append(Content.styled(f" · filtered: {self.model.filters.describe()}", "italic"))
-        if self.model.swimlanes:
-            parts.append(Content(" · swimlanes"))
-        parts.extend(self._findings_header())
+            words = (
+                "filtered"
+                if "filter words" in cut
+                else (f"filtered: {self.model.filters.describe()}")
+            )
+            tail.append(Content.styled(f" · {words}", "italic"))
+        if self.model.swimlanes and "lanes" not in cut:
+            tail.append(Content(" · swimlanes"))
         if self.store.read_only:
-            parts.append(Content.styled(" · READ-ONLY", "bold"))
-        self.query_one("#board-header", Static).update(Content("").join(parts))
+            tail.append(Content.styled(" · READ-ONLY", "bold"))
+        if "name" in cut:  # the last step: the sprint's name gives way to the rest
+            room = width - sum(p.cell_length for p in [*app_name, *tail]) - 1
+            name = Content(name).truncate(max(1, room), ellipsis=True).plain
+        return [*app_name, Content(f" {name}"), *tail]
 
     def redraw(self) -> None:
-        self.grid.refresh_board()
+        self.show_cards()
         self.update_header()
 
     # -- writing ---------------------------------------------------------------------------
@@ -230,7 +283,7 @@ class BoardScreen(CardActions, LiveScreen):
 
     def action_cursor(self, d_col: int, d_row: int) -> None:
         self.model.move_selection(d_col, d_row)
-        self.grid.refresh_board()
+        self.show_cards()
 
     def action_move(self, delta: int) -> None:
         blockers = self.model.move_needs_asking(delta)
@@ -265,7 +318,7 @@ class BoardScreen(CardActions, LiveScreen):
     @on(BoardGrid.CardClicked)
     def _clicked(self, event: BoardGrid.CardClicked) -> None:
         self.model.select(event.key)
-        self.grid.refresh_board()
+        self.show_cards()
         if event.chain >= 2:
             self.action_open_card()
 
@@ -435,6 +488,7 @@ class BoardScreen(CardActions, LiveScreen):
             news = host(self).findings.update(found, version, settle=settles)
             self._show_badges()
             self.grid.refresh()
+            self.query_one(CardStatus).refresh()
             toast = announce(news)
             if toast is not None:
                 self.notify(toast, severity="warning", markup=False, timeout=8)
@@ -450,12 +504,30 @@ class BoardScreen(CardActions, LiveScreen):
             self._grid_findings = counted
             self.grid.findings = {} if counted is None else counted.worst
 
-    def _findings_header(self) -> list[Content]:
+    def _findings_header(self, short: bool = False) -> list[Content]:
+        """' · findings: 5 errors, 4 warnings, 7 info (!)'; `short`: ' · ! 5✗ 4⚠ 7 info'."""
         if self._findings is None:
             return []
         from sprintboard.screens.findings import count_line
 
-        return [Content(" · findings: "), count_line(self._findings, short=True), Content(" (!)")]
+        if not short:
+            return [
+                Content(" · findings: "),
+                count_line(self._findings, short=True),
+                Content(" (!)"),
+            ]
+        counts = Counter(f.severity for f in self._findings)
+        parts = [Content(" · findings")]
+        for severity, mark, style in (
+            (Severity.ERROR, "✗", "bold $error"),
+            (Severity.WARNING, "⚠", "bold $warning"),
+            (Severity.INFO, " info", "$text-muted"),
+        ):
+            if counts[severity]:
+                parts.append(Content(" ") + Content.styled(f"{counts[severity]}{mark}", style))
+        if len(parts) == 1:
+            parts.append(Content(" none"))
+        return [*parts, Content(" (!)")]
 
     def action_findings(self) -> None:
         from sprintboard.screens.findings import FindingsScreen

@@ -17,6 +17,7 @@ from sprintboard.screens.live import LiveScreen
 from sprintboard.views.board import BoardModel
 from sprintboard.views.text import printable
 from sprintboard.widgets.board_grid import BoardGrid
+from sprintboard.widgets.card_status import CardStatus
 
 
 class CardActions(LiveScreen):
@@ -31,6 +32,12 @@ class CardActions(LiveScreen):
     @property
     def grid(self) -> BoardGrid:
         return self.query_one(BoardGrid)
+
+    def show_cards(self) -> None:
+        """Redraw the cards and the status line after the selection or the cards changed
+        (scrolling the selection into view)."""
+        self.grid.refresh_board()
+        self.query_one(CardStatus).refresh()
 
     def action_open_card(self) -> None:
         from sprintboard.screens.card_detail import CardDetailScreen
@@ -72,7 +79,7 @@ class CardActions(LiveScreen):
         async def reload() -> None:
             await self.load()
             if self.model.select(key):
-                self.grid.refresh_board()
+                self.show_cards()
 
         self.run_worker(reload(), group="writes")
 

@@ -143,6 +143,7 @@ class BoardModel:
     col: int = 0
     selected: str | None = None
     _summaries: dict[str, tuple[int, int]] = field(default_factory=dict)
+    _shown: dict[str, Card] = field(default_factory=dict)
 
     # -- loading and filtering ----------------------------------------------------------
 
@@ -162,6 +163,9 @@ class BoardModel:
             for cards in columns.values():
                 cards.sort(key=rank)  # stable: within a lane the board's own order is kept
         self.columns = columns
+        # Card key -> the card, for what the filters show: the status line looks up the
+        # selected card on every frame. Moves and reorders keep the same card objects.
+        self._shown = {card["key"]: card for cards in columns.values() for card in cards}
         self._summaries: dict[str, tuple[int, int]] = {}
         self._fix_selection()
 
@@ -192,10 +196,8 @@ class BoardModel:
         return 0
 
     def selected_card(self) -> Card | None:
-        for card in self.column_cards():
-            if card["key"] == self.selected:
-                return card
-        return None
+        card = self._shown.get(self.selected) if self.selected is not None else None
+        return card if card is not None and card["status"] == COLUMNS[self.col] else None
 
     def _fix_selection(self) -> None:
         if self.selected is not None:

@@ -1,8 +1,9 @@
 """The board itself: five columns of cards drawn line by line (Textual's Line API).
 
 Only the visible lines are ever drawn, so a column of 5,000 cards costs what a column of
-ten does. Each column scrolls on its own; with swimlanes on, the board scrolls as one so
-a team's lane lines up across the columns.
+ten does. A card takes three lines (key and badges, title, gap), or one in a narrow column
+(views/board_layout.py decides what each keeps). Each column scrolls on its own; with
+swimlanes on, the board scrolls as one so a team's lane lines up across the columns.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -21,12 +21,22 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from sprintboard.planning.findings import Severity
-from sprintboard.views.board import COLUMNS, LABELS, BoardModel, Card, Face, card_face
-from sprintboard.views.card_findings import GLYPHS
-from sprintboard.views.text import fit, printable
-from sprintboard.vocabulary import stored_day
+from sprintboard.views.board import COLUMNS, LABELS, BoardModel, Card, card_face
+from sprintboard.views.board_layout import (
+    COMPACT_BELOW,
+    Badge,
+    Piece,
+    card_badges,
+    column_header,
+    compact_line,
+    key_line,
+    title_line,
+)
+from sprintboard.views.text import fit
 
 CARD_HEIGHT = 3  # key line, title line, gap
+NARROW_HEIGHT = 2  # a narrow column's card while every column fits: key line, title line
+COMPACT_HEIGHT = 1  # ... and once one does not: one line (see views/board_layout.py)
 HEADER_HEIGHT = 2  # column titles, rule
 GAP = 1  # cells between columns
 
@@ -36,7 +46,7 @@ class _Slot:
     """What one screen line of a column shows."""
 
     card: Card | None = None
-    part: int = 0  # 0 key line, 1 title line, 2 gap
+    part: int = 0  # 0 key line (a compact card's only line), 1 title line, 2 gap
     lane: str | None = None  # a swimlane header line
 
 
@@ -114,6 +124,8 @@ class BoardGrid(Widget, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._base: Style | None = None
         self._base_key: tuple[str, bool] | None = None
+        self._card_height = CARD_HEIGHT  # set by `_fit_cards`
+        self._fitted_size = Size(0, 0)  # the size `_fit_to_size` last fitted the cards to
 
     # -- geometry -----------------------------------------------------------------------
 
@@ -122,12 +134,36 @@ class BoardGrid(Widget, can_focus=True):
         return max(8, (self.size.width - GAP * (len(COLUMNS) - 1)) // len(COLUMNS))
 
     @property
+    def narrow(self) -> bool:
+        """Columns too narrow for a card of three lines: two lines, or one."""
+        return self.column_width < COMPACT_BELOW
+
+    @property
+    def compact(self) -> bool:
+        """One line per card: key, badges and as much title as fits."""
+        return self._card_height == COMPACT_HEIGHT
+
+    @property
+    def card_height(self) -> int:
+        return self._card_height
+
+    def _fit_cards(self) -> None:
+        """A card's height: three lines in wide columns; in narrow ones two (no gap) while
+        the fullest column fits on screen, else one, so more cards show."""
+        if not self.narrow:
+            self._card_height = CARD_HEIGHT
+            return
+        fullest = max(len(cards) for cards in self.model.columns.values())
+        fits = not self.model.swimlanes and fullest * NARROW_HEIGHT <= self.body_height
+        self._card_height = NARROW_HEIGHT if fits else COMPACT_HEIGHT
+
+    @property
     def body_height(self) -> int:
         return max(0, self.size.height - HEADER_HEIGHT)
 
     @property
     def visible_cards(self) -> int:
-        return max(1, self.body_height // CARD_HEIGHT)
+        return max(1, self.body_height // self.card_height)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height
@@ -139,6 +175,8 @@ class BoardGrid(Widget, can_focus=True):
 
     def refresh_board(self) -> None:
         """Call after the model changed: lays out lanes and scrolls the selection in."""
+        self._fitted_size = self.size
+        self._fit_cards()
         self._lanes = self._layout_lanes() if self.model.swimlanes else []
         self.scroll_to_selection()
         self.refresh()
@@ -153,8 +191,8 @@ class BoardGrid(Widget, can_focus=True):
                 return
             if y < self.lane_offset:
                 self.lane_offset = max(0, y - 1)  # show the lane header too when we can
-            elif y + CARD_HEIGHT > self.lane_offset + self.body_height:
-                self.lane_offset = y + CARD_HEIGHT - self.body_height
+            elif y + self.card_height > self.lane_offset + self.body_height:
+                self.lane_offset = y + self.card_height - self.body_height
             return
         row, first = model.row, self.offsets[model.col]
         if row < first:
@@ -166,7 +204,7 @@ class BoardGrid(Widget, can_focus=True):
         if self.model.swimlanes:
             longest = max((len(lane) for lane in self._lanes), default=0)
             limit = max(0, longest - self.body_height)
-            self.lane_offset = max(0, min(limit, self.lane_offset + cards * CARD_HEIGHT))
+            self.lane_offset = max(0, min(limit, self.lane_offset + cards * self.card_height))
         else:
             limit = max(0, len(self.model.column_cards(col)) - self.visible_cards)
             self.offsets[col] = max(0, min(limit, self.offsets[col] + cards))
@@ -188,6 +226,7 @@ class BoardGrid(Widget, can_focus=True):
         order = {code: i for i, code in enumerate(self.model.team_order)}
         teams.sort(key=lambda code: order.get(code, len(order)))
         columns: list[list[_Slot]] = [[] for _ in COLUMNS]
+        card_height = self.card_height
         for team in teams:
             height = max(len(groups.get(team, [])) for groups in by_team)
             for col, groups in enumerate(by_team):
@@ -195,8 +234,8 @@ class BoardGrid(Widget, can_focus=True):
                 lines.append(_Slot(lane=team))
                 cards = groups.get(team, [])
                 for card in cards:
-                    lines.extend(_Slot(card, part) for part in range(CARD_HEIGHT))
-                lines.extend(_Slot() for _ in range((height - len(cards)) * CARD_HEIGHT))
+                    lines.extend(_Slot(card, part) for part in range(card_height))
+                lines.extend(_Slot() for _ in range((height - len(cards)) * card_height))
         return columns
 
     def _lane_line_of(self, col: int, key: str) -> int | None:
@@ -214,14 +253,15 @@ class BoardGrid(Widget, can_focus=True):
             index = self.lane_offset + y
             return lines[index] if index < len(lines) else _Slot()
         cards = self.model.column_cards(col)
-        index = self.offsets[col] + y // CARD_HEIGHT
+        card_height = self.card_height
+        index = self.offsets[col] + y // card_height
         if index < len(cards):
-            return _Slot(cards[index], y % CARD_HEIGHT)
+            return _Slot(cards[index], y % card_height)
         return _Slot()
 
     # -- drawing ------------------------------------------------------------------------
 
-    def _style(self, name: str) -> Style:
+    def style_of(self, name: str) -> Style:
         # Looked up per segment, so cached per theme and focus (both change the styles).
         key = (self.app.theme, self.has_focus)
         if key != self._style_key:
@@ -244,18 +284,21 @@ class BoardGrid(Widget, can_focus=True):
         return self._base
 
     def render_line(self, y: int) -> Strip:
+        if self.size != self._fitted_size:
+            self._fit_to_size()
         width = self.column_width
         segments: list[Segment] = []
         base = self._base_style()
+        compact, narrow = self.compact, self.narrow
         for col, status in enumerate(COLUMNS):
             if col:
                 segments.append(Segment(" " * GAP, base))
             if y == 0:
                 part = self._header(status, width)
             elif y == 1:
-                part = [Segment("─" * width, base + self._style("board--rule"))]
+                part = [Segment("─" * width, base + self.style_of("board--rule"))]
             else:
-                part = self._body(col, y - HEADER_HEIGHT, width, base)
+                part = self._body(col, y - HEADER_HEIGHT, width, base, compact, narrow)
             # Every column is exactly `width` cells, whatever wide characters it holds.
             segments.extend(Strip(part).adjust_cell_length(width, base))
         return Strip(segments).adjust_cell_length(self.size.width, base)
@@ -264,97 +307,52 @@ class BoardGrid(Widget, can_focus=True):
         # The whole column's count, filters or not: WIP is the work in the column.
         count, points = self.model.column_summary(status)
         limit = self.wip_limits.get(status, 0)
-        over = bool(limit) and count > limit
-        wip = f" WIP {count}/{limit}" if limit else ""
-        text = f" {LABELS[status]} {count} · {points}pt{wip}"
         shown = self.model.shown_count(status)
-        if shown != count:  # a filter hides some: what is shown, of the whole (narrow)
-            text = f" {LABELS[status]} {shown} of {count}" + (
-                f" ·{wip}" if limit else f" · {points}pt"
-            )
-        if over:
-            text = f" {LABELS[status]} ⚠ OVER WIP {count}/{limit} · " + (
-                f"{points}pt" if shown == count else f"{shown} shown"
-            )
-        style = self._style("board--header-over" if over else "board--header")
-        return [Segment(fit(text, width), style)]
+        text, over = column_header(LABELS[status], count, points, limit, shown, width)
+        style = self.style_of("board--header-over" if over else "board--header")
+        return [Segment(text, style)]
 
-    def _body(self, col: int, y: int, width: int, base: Style) -> list[Segment]:
+    def _body(
+        self, col: int, y: int, width: int, base: Style, compact: bool, narrow: bool
+    ) -> list[Segment]:
         slot = self._slot(col, y)
         if slot.lane is not None:
-            return [Segment(fit(f" {slot.lane}", width), self._style("board--lane"))]
+            return [Segment(fit(f" {slot.lane}", width), self.style_of("board--lane"))]
         card = slot.card
         if card is None:
             if y == 0 and not self.model.column_cards(col):
-                return [Segment(fit("  (empty)", width), base + self._style("board--empty"))]
+                return [Segment(fit("  (empty)", width), base + self.style_of("board--empty"))]
             return [Segment(" " * width, base)]
-        selected = card["key"] == self.model.selected and col == self.model.col
-        back = base + self._style("board--selected") if selected else base
         if slot.part == 2:
             return [Segment(" " * width, base)]
+        selected = card["key"] == self.model.selected and col == self.model.col
+        back = base + self.style_of("board--selected") if selected else base
         bar_colour = self.team_colours.get(card["team"], "#888888")
         bar = Segment("▶" if selected else "▌", back + Style(color=bar_colour, bold=True))
         inner = width - 1
         face = card_face(card)
         if slot.part == 1:
-            return [bar, *self._title_line(card, face, inner, back)]
-        return [bar, *self._key_line(card, face, inner, back)]
+            pieces = title_line(card["title"], face.initials, inner)
+        else:
+            badges = card_badges(card, face, self.findings.get(card["key"]), self.today)
+            if compact:
+                pieces = compact_line(card, face.initials, badges, inner)
+            else:
+                pieces = key_line(card["key"], card["points"], badges, inner, narrow=narrow)
+        return [bar, *self._segments(pieces, back)]
 
-    def _title_line(self, card: Card, face: Face, width: int, back: Style) -> list[Segment]:
-        """The title, and the assignee's initials at the end of the line (when there is
-        room for a few letters of the title too)."""
-        who = f" {face.initials}" if face.initials else ""
-        if cell_len(who) + 6 > width:
-            who = ""
-        title = fit(printable(card["title"]), width - cell_len(who))
-        return [
-            Segment(title, back + self._style("board--title")),
-            Segment(who, back + self._style("board--assignee")),
-        ]
-
-    def _key_line(self, card: Card, face: Face, width: int, back: Style) -> list[Segment]:
-        points = "" if card["points"] is None else f"{card['points']}pt"
-        badges = self._badges(card, face, back)
-        fixed = sum(cell_len(s.text) for s in badges) + cell_len(points)
-        # A narrow column keeps the key and points whole, dropping badges from the end.
-        room = max(6, cell_len(card["key"]) + 1)
-        while badges and fixed + room > width:
-            fixed -= cell_len(badges.pop().text)
-        key_part = fit(card["key"], max(1, width - fixed - 1))
-        tail = max(0, width - cell_len(key_part) - fixed)
-        return [
-            Segment(key_part, back + self._style("board--key")),
-            *badges,
-            Segment(" " * tail, back),
-            Segment(points, back + self._style("board--muted")),
-        ]
-
-    def _badges(self, card: Card, face: Face, back: Style) -> list[Segment]:
-        badges: list[Segment] = []
-        # First, so a narrow column drops it last: the findings say what will break.
+    def badges(self, card: Card, *, words: bool = False) -> list[Badge]:
+        """The card's badges, its findings' from the last count first (`words`: each
+        also said in words)."""
         severity = self.findings.get(card["key"])
-        if severity is not None:
-            style = back + self._style(f"board--finding-{severity.value}")
-            badges.append(Segment(f" {GLYPHS[severity]}", style))
-        if card["blocked_by"]:
-            badges.append(Segment(" ⊘", back + self._style("board--blocked")))
-        if card["cross_team"] or len(card["teams"]) > 1:
-            badges.append(Segment(" ⇄", back + self._style("board--cross")))
-        if card["feedback"]:
-            badges.append(Segment(f" ✉{card['reports']}", back + self._style("board--feedback")))
-        due = stored_day(card.get("due"))  # None also for a date stored out of range
-        if due is not None and card["status"] != "done":
-            days = (due - self.today).days
-            if days < 0:
-                badges.append(Segment(" !late", back + self._style("board--overdue")))
-            elif days <= 3:
-                badges.append(Segment(f" ◷{days}d", back + self._style("board--due")))
-        if face.checklist:
-            done = "board--checklist-done" if face.checklist_done else "board--checklist"
-            badges.append(Segment(f" ☑{face.checklist}", back + self._style(done)))
-        if face.comments:
-            badges.append(Segment(f" ✎{face.comments}", back + self._style("board--comments")))
-        return badges
+        return card_badges(card, card_face(card), severity, self.today, words=words)
+
+    def _segments(self, pieces: list[Piece], back: Style) -> list[Segment]:
+        return [
+            Segment(text, back + self.style_of(f"board--{role}") if role else back)
+            for text, role in pieces
+            if text
+        ]
 
     # -- mouse ---------------------------------------------------------------------------
 
@@ -378,6 +376,16 @@ class BoardGrid(Widget, can_focus=True):
         self.scroll_column(self.column_at(event.x), -1)
 
     def on_resize(self, event: events.Resize) -> None:
+        self._fit_to_size()
+        self.refresh()
+
+    def _fit_to_size(self) -> None:
+        """A card's height, the lanes and the scroll follow the size. Checked on every
+        line drawn too: a resized terminal may paint before the Resize event arrives."""
+        self._fitted_size = self.size
+        self._fit_cards()
+        if self.model.swimlanes:
+            self._lanes = self._layout_lanes()
         self.scroll_to_selection()
 
     def configure(self, **settings: Any) -> None:
