@@ -1,4 +1,4 @@
-"""What every dialog shares so it fits the terminal it opens on.
+"""What every dialog (and a screen or two) shares so it fits the terminal it opens on.
 
 A dialog screen marks itself `-short` when the terminal is under `SHORT` rows tall;
 app.tcss then draws its fields without their tall borders, so a form and its buttons fit
@@ -15,7 +15,7 @@ SHORT = 40
 
 
 class FitsTerminal:
-    """Mixed into a `ModalScreen`: the `-short` / `-tall` class follows the terminal's height."""
+    """Mixed into a screen: its `-short` / `-tall` class follows the terminal's height."""
 
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
         (0, "-short"),
