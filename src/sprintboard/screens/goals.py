@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from sprintboard.errors import UserError
 from sprintboard.planning.goals import GoalProgress, goal_progress
-from sprintboard.screens.dialog_fit import FitsTerminal
+from sprintboard.screens.dialog_fit import ScreenFitsTerminal
 from sprintboard.screens.live import ListCursor, LiveScreen
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import GoalStatus
@@ -249,7 +249,7 @@ class GoalsScreen(ListCursor, LiveScreen):
         await self.load()
 
 
-class GoalCardsScreen(FitsTerminal, ListCursor, LiveScreen):
+class GoalCardsScreen(ScreenFitsTerminal, ListCursor, LiveScreen):
     """One goal drilled into: its cards by owning team, then by sprint."""
 
     CSS_PATH = "goals.tcss"
