@@ -55,7 +55,7 @@ def test_another_pair(snap_compare: Snap, demo_app: AppFactory) -> None:
     async def run(pilot: Pilot[Any]) -> None:
         app = pilot.app
         assert isinstance(app, SprintboardApp)
-        await on_dependencies("p")(pilot)
+        await on_dependencies("t")(pilot)
         picker = app.screen
         assert isinstance(picker, PickerScreen)
         index = next(i for i, label in enumerate(picker.labels) if label.startswith("IT ↔ WH"))
@@ -69,11 +69,11 @@ def test_another_pair(snap_compare: Snap, demo_app: AppFactory) -> None:
 
 
 def test_graph_view(snap_compare: Snap, demo_app: AppFactory) -> None:
-    assert snap_compare(demo_app(), terminal_size=BIG, run_before=on_dependencies("a", "v"))
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=on_dependencies("asterisk", "v"))
 
 
 def test_matrix(snap_compare: Snap, demo_app: AppFactory) -> None:
-    assert snap_compare(demo_app(), terminal_size=BIG, run_before=on_dependencies("m"))
+    assert snap_compare(demo_app(), terminal_size=BIG, run_before=on_dependencies("M"))
 
 
 def test_findings_panel(snap_compare: Snap, demo_app: AppFactory) -> None:

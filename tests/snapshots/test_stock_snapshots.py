@@ -44,7 +44,7 @@ def test_stock_view_small_filtered(snap_compare: Snap, demo_app: AppFactory) -> 
 
 
 def test_stock_import_dialog(snap_compare: Snap, demo_app: AppFactory) -> None:
-    keys = ("i", *"stock.csv")
+    keys = ("ctrl+o", *"stock.csv")
     assert snap_compare(
         demo_app(), terminal_size=BIG, run_before=steps(*keys, screen=StockImportScreen)
     )

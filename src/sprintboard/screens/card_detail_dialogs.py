@@ -13,11 +13,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, TextArea
 
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 from sprintboard.widgets.footer import KeyFooter
 
 
-class CommentScreen(ModalScreen[str | None]):
+class CommentScreen(FitsTerminal, ModalScreen[str | None]):
     """A comment's text: enter starts a new line, ctrl+s (or Save) keeps it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -62,7 +63,7 @@ class CommentScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class LinePromptScreen(ModalScreen[str | None]):
+class LinePromptScreen(FitsTerminal, ModalScreen[str | None]):
     """One line of text: enter keeps it, escape cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]

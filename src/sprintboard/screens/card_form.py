@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from sprintboard.backend import Backend
 from sprintboard.errors import UserError
 from sprintboard.models import Card, validate
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 from sprintboard.store.people import canonical
 from sprintboard.views.board import LABELS
@@ -28,7 +29,7 @@ NO_GOAL = -1
 BACKLOG = -1
 
 
-class CardFormScreen(ModalScreen[str | None]):
+class CardFormScreen(FitsTerminal, ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),

@@ -15,10 +15,11 @@ from textual.events import ScreenResume
 from textual.screen import ModalScreen, Screen
 
 from sprintboard.backend import Backend
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 
 
-class CardPage(ModalScreen[str | None]):
+class CardPage(FitsTerminal, ModalScreen[str | None]):
     """A page about one card (`key`); dismisses with the key when something changed."""
 
     def __init__(self, key: str) -> None:

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 
 SHOWN = 50
@@ -41,7 +42,7 @@ def rank(query: str, cards: list[dict[str, Any]], limit: int = SHOWN) -> list[di
     return scored[:limit]
 
 
-class CardPickerScreen(ModalScreen[str | None]):
+class CardPickerScreen(FitsTerminal, ModalScreen[str | None]):
     """Dismisses with the chosen card's key, or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -39,11 +39,14 @@ from sprintboard.views.dependencies import (
     fetch_dependencies,
     pair_choices,
 )
+from sprintboard.views.text import fit, printable
 from sprintboard.widgets.dependency_view import DependencyView
 from sprintboard.widgets.footer import KeyFooter
 from sprintboard.widgets.team_matrix import TeamMatrix
 
 THEME_COLOURS = {"red": "$error", "amber": "$warning", "green": "$success"}
+NARROW = 120
+"""Screen width under which the header, legend and path line take their short forms."""
 LEGEND_NOTES = {
     "late": " = blocker in a later sprint or the backlog",
     "ok": " = blocker in an earlier sprint",
@@ -102,7 +105,7 @@ class DependencyScreen(LiveScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="deps-header")
-        yield Static(self._legend(), id="deps-legend")
+        yield Static(id="deps-legend")
         yield Static(id="deps-path")
         yield DependencyView(id="deps-view")
         yield TeamMatrix(id="deps-matrix")
@@ -111,6 +114,7 @@ class DependencyScreen(LiveScreen):
 
     def on_mount(self) -> None:
         self.matrix.display = False
+        self.query_one("#deps-legend", Static).update(self._legend(self.app.size.width))
         self.update_header()
         # Once "loading…" is on screen: the graph's threads then share the interpreter with
         # an idle UI, not with the new screen's first layout.
@@ -177,24 +181,46 @@ class DependencyScreen(LiveScreen):
         return " ↔ ".join(self.teams)
 
     @staticmethod
-    def _legend() -> Content:
-        parts = [Content.styled(" legend:", "bold")]
+    def _legend(width: int = 200) -> Content:
+        """Each link state's symbol, word and meaning on one line; where the meanings do
+        not fit, the symbols and words alone (the help screen has the meanings)."""
+        full = [Content.styled(" legend:", "bold")]
+        short = [Content.styled(" legend:", "bold")]
         for style in LEGEND:
-            parts.append(Content.styled(f" {style.label}", f"bold {THEME_COLOURS[style.colour]}"))
-            parts.append(Content(f"{LEGEND_NOTES.get(style.word, '')} ·"))
-        parts.append(Content.styled(f" {CRITICAL} critical path", "bold $secondary"))
-        return Content("").join(parts)
+            label = Content.styled(f" {style.label}", f"bold {THEME_COLOURS[style.colour]}")
+            full += [label, Content(f"{LEGEND_NOTES.get(style.word, '')} ·")]
+            short += [label, Content(" ·")]
+        star = Content.styled(f" {CRITICAL} critical path", "bold $secondary")
+        shown = Content("").join([*full, star])
+        return shown if shown.cell_length <= width else Content("").join([*short, star])
+
+    def on_resize(self) -> None:
+        self.query_one("#deps-legend", Static).update(self._legend(self.size.width))
+        self.update_header()
+
+    @property
+    def narrow(self) -> bool:
+        """Under `NARROW` cells: the lines above the drawing take one row each."""
+        return self.size.width < NARROW
+
+    def _counts(self, tv: TeamView) -> str:
+        """How many links, and of which state: every state where there is room, the
+        states that have links where there is not."""
+        if not self.narrow:
+            return tv.describe()
+        noun = "link" if len(tv.links) == 1 else "links"
+        states = [f"{tv.counts[s]:,} {s.label}" for s in LEGEND if tv.counts[s]]
+        return " · ".join([f"{len(tv.links):,} {noun}", *states])
 
     def update_header(self) -> None:
         if self.matrix_shown:
             what = "team-by-team matrix"
         else:
-            what = (
-                f"{self._pair_name()}, both directions · {'graph' if self.graph_mode else 'list'}"
-            )
+            both = "" if self.narrow else ", both directions"
+            what = f"{self._pair_name()}{both} · {'graph' if self.graph_mode else 'list'}"
         tv = self.team_view
         loading = self.view.pending or tv is None
-        counts = "loading…" if loading or tv is None else tv.describe()
+        counts = "loading…" if loading or tv is None else self._counts(tv)
         parts = [
             Content.styled(" sprintboard ", "bold reverse"),
             Content(f" Dependencies · {what}"),
@@ -211,18 +237,25 @@ class DependencyScreen(LiveScreen):
         self.update_detail()
 
     def _path_line(self, tv: TeamView | None) -> Content:
+        """The critical path and cycles, then how the path is counted; on a narrow screen
+        the first line alone, shorter."""
         if tv is None:
             return Content("")
+        narrow = self.narrow
         star = Content.styled(f" {CRITICAL} critical path", "bold $secondary")
-        if tv.path.cards:
+        if tv.path.cards and narrow:
+            path = Content(f" ({tv.path.points} pts): " + " → ".join(tv.path.cards))
+        elif tv.path.cards:
             path = Content(f" (open cards, {tv.path.points} points): " + " → ".join(tv.path.cards))
         else:
-            path = Content(": none (no open card waits on another here)")
+            path = Content(": none" if narrow else ": none (no open card waits on another here)")
         if tv.cycle:
             cycle = Content.styled(" · ⟲ cycle: " + " → ".join(tv.cycle), "bold $error")
         else:
-            cycle = Content(" · cycles: none (refused on entry)")
-        scope = Content.styled(f"\n   {path_scope(tv.internal)} (i changes that)", "dim")
+            cycle = Content(" · no cycles" if narrow else " · cycles: none (refused on entry)")
+        if narrow:
+            return star + cycle + path if tv.cycle else star + path + cycle
+        scope = Content.styled(f"\n   {path_scope(tv.internal)} (I changes that)", "dim")
         return star + path + cycle + scope
 
     def update_detail(self) -> None:
@@ -233,18 +266,21 @@ class DependencyScreen(LiveScreen):
         if self.matrix_shown or row is None or graph is None:
             detail.update(Content(""))
             return
+        width = max(20, detail.size.width - 2 or self.size.width - 4)
         lines = []
         for i, key in enumerate(row.keys):
             card = graph.nodes[key]
             points = "?" if card.points is None else str(card.points)
-            line = Content.styled(f"{'▶' if i == self.view.side else ' '} {key} ", "bold")
-            line += Content(" ".join(card.title.split()))
-            line += Content.styled(
+            head = Content.styled(f"{'▶' if i == self.view.side else ' '} {key} ", "bold")
+            where = Content.styled(
                 f"  ({card.team} · {card.sprint or 'backlog'} · "
                 f"{LABELS.get(card.status, card.status)} · {points} points)",
                 "dim",
             )
-            lines.append(line)
+            # One line a card: the title gives way, so where the card is stays in sight.
+            room = max(8, width - head.cell_length - where.cell_length)
+            title = Content(fit(printable(" ".join(card.title.split())), room).rstrip())
+            lines.append(head + title + where)
         if row.link is not None and len(row.keys) == 1:
             lines.append(Content(f"  waits on {row.link.blocker.key} ({row.link.style.label})"))
         detail.update(Content("\n").join(lines))
@@ -322,6 +358,7 @@ class DependencyScreen(LiveScreen):
         self.matrix_shown = shown
         self.matrix.display, self.view.display = shown, not shown
         self.query_one("#deps-detail").display = not shown
+        self.query_one("#deps-path").display = not shown
         self.update_header()
 
     @on(TeamMatrix.PairChosen)

@@ -15,13 +15,14 @@ from textual.widgets import Button, Label, OptionList, SelectionList
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 
 KEY_HOLD_S = 0.4
 """How long keys are held back after the welcome dialog is answered: a double tap."""
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(FitsTerminal, ModalScreen[bool]):
     """A yes/no question; y or enter says yes, n or escape says no."""
 
     # All priority: keys act in the order they were typed. A button press travels through
@@ -69,7 +70,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class PickerScreen(ModalScreen[Any]):
+class PickerScreen(FitsTerminal, ModalScreen[Any]):
     """Pick one of several options (type to jump, enter to choose, escape to cancel)."""
 
     CANCELLED: ClassVar[object] = object()
@@ -94,7 +95,7 @@ class PickerScreen(ModalScreen[Any]):
         self.dismiss(self.CANCELLED)
 
 
-class TeamFilterScreen(ModalScreen[frozenset[str] | None]):
+class TeamFilterScreen(FitsTerminal, ModalScreen[frozenset[str] | None]):
     """Choose which teams' cards the board shows (space toggles, enter applies)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from sprintboard.errors import UserError
 from sprintboard.models import Feedback, validate
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 from sprintboard.vocabulary import URGENT_CATEGORIES, FeedbackCategory, FeedbackSource
 
@@ -49,7 +50,7 @@ def feedback_fields(
     }
 
 
-class NewFeedbackScreen(ModalScreen[Feedback | None]):
+class NewFeedbackScreen(FitsTerminal, ModalScreen[Feedback | None]):
     """Dismisses with the checked record, or None when cancelled."""
 
     CSS_PATH = "inbox.tcss"

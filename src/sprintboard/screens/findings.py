@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from sprintboard.planning.checks import Finding, Plan, Severity, check_plan, summary
 from sprintboard.planning.graph import gc_paused
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 
 SHOWN = 1_000
@@ -109,7 +110,7 @@ def count_line(findings: list[Finding], *, short: bool = False) -> Content:
     return Content.styled(text, {0: "bold $error", 1: "bold $warning"}.get(worst, ""))
 
 
-class FindingsScreen(ModalScreen[str | None]):
+class FindingsScreen(FitsTerminal, ModalScreen[str | None]):
     """Dismisses with the chosen finding's first card key, or None."""
 
     CSS_PATH = "dependencies.tcss"

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from sprintboard.errors import UserError
 from sprintboard.planning.goals import GoalProgress
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import GoalStatus, strip_control
@@ -59,7 +60,7 @@ def _no_blink(screen: ModalScreen[Any]) -> None:
         box.cursor_blink = not frozen
 
 
-class GoalFormScreen(ModalScreen[int | None]):
+class GoalFormScreen(FitsTerminal, ModalScreen[int | None]):
     """A new goal, or edits to one. Dismisses with the goal's id when saved."""
 
     CSS_PATH = "goals.tcss"
@@ -165,7 +166,7 @@ class GoalFormScreen(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class SignoffScreen(ModalScreen[str | None]):
+class SignoffScreen(FitsTerminal, ModalScreen[str | None]):
     """Who signs the goal off (the sponsor, unless someone else is named)."""
 
     CSS_PATH = "goals.tcss"
@@ -219,7 +220,7 @@ class SignoffScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class StatusScreen(ModalScreen[str | None]):
+class StatusScreen(FitsTerminal, ModalScreen[str | None]):
     """Set the goal's status; the suggested one is marked, with its reason."""
 
     CSS_PATH = "goals.tcss"

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from sprintboard.errors import UserError
 from sprintboard.planning.goals import GoalProgress, goal_progress
+from sprintboard.screens.dialog_fit import ScreenFitsTerminal
 from sprintboard.screens.live import ListCursor, LiveScreen
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import GoalStatus
@@ -61,6 +62,13 @@ def team_colours(teams: list[dict[str, Any]]) -> dict[str, str]:
     return {t["code"]: colour for t in teams if (colour := safe_colour(t["colour"]))}
 
 
+def list_width(listing: OptionList) -> int:
+    """Cells a line of the list has: its width less the scrollbar (the screen's width
+    before the first layout)."""
+    width = listing.size.width or listing.app.size.width
+    return max(20, width - listing.styles.scrollbar_size_vertical)
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -96,6 +104,7 @@ class GoalsScreen(ListCursor, LiveScreen):
         self.goals: list[GoalProgress] = []
         self.colours: dict[str, str] = {}
         self.names: list[str] = []
+        self.shown_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="goals-header", classes="screen-header")
@@ -120,17 +129,30 @@ class GoalsScreen(ListCursor, LiveScreen):
         self.colours = team_colours(data["teams"])
         self.names = data["names"]
         self.loaded = True
+        self.show_goals(keep)
+        self.update_header(data["today"])
+
+    def show_goals(self, keep: int | None) -> None:
+        """Fill the list, each goal laid out for the list's width (see `goal_lines`)."""
         listing = self.goal_list
+        width = list_width(listing)
+        self.shown_width = width
         listing.clear_options()
         if not self.goals:
             listing.add_option(Option(Content("No goals yet: n adds one."), disabled=True))
-        else:
-            for goal in self.goals:
-                listing.add_option(Option(goal_content(goal, self.colours), id=str(goal.id)))
-                listing.add_option(None)
-            ids = [g.id for g in self.goals]
-            listing.highlighted = ids.index(keep) if keep in ids else 0
-        self.update_header(data["today"])
+            return
+        for goal in self.goals:
+            listing.add_option(
+                Option(goal_content(goal, self.colours, width=width), id=str(goal.id))
+            )
+            listing.add_option(None)
+        ids = [g.id for g in self.goals]
+        listing.highlighted = ids.index(keep) if keep in ids else 0
+
+    def on_resize(self) -> None:
+        if self.loaded and list_width(self.goal_list) != self.shown_width:
+            current = self.selected()
+            self.show_goals(current.id if current else None)
 
     def update_header(self, today: str) -> None:
         signed = sum(1 for g in self.goals if g.signed_off_by)
@@ -227,7 +249,7 @@ class GoalsScreen(ListCursor, LiveScreen):
         await self.load()
 
 
-class GoalCardsScreen(ListCursor, LiveScreen):
+class GoalCardsScreen(ScreenFitsTerminal, ListCursor, LiveScreen):
     """One goal drilled into: its cards by owning team, then by sprint."""
 
     CSS_PATH = "goals.tcss"
@@ -247,6 +269,10 @@ class GoalCardsScreen(ListCursor, LiveScreen):
         super().__init__()
         self.goal_id = goal_id
         self.goal: GoalProgress | None = None
+        self.colours: dict[str, str] = {}
+        self.data: dict[str, Any] = {}
+        self.shown_width = 0
+        self.cards_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="goal-cards-header", classes="screen-header")
@@ -277,14 +303,24 @@ class GoalCardsScreen(ListCursor, LiveScreen):
         self.query_one("#goal-cards-header", Static).update(
             bar_header("Goals", f"G{goal.id} {printable(goal.title)}", plural(goal.cards, "card"))
         )
-        self.query_one("#goal-summary", Static).update(goal_content(goal, colours, hint=False))
+        self.colours = colours
+        self.show_summary()
+        self.data = data
+        self.show_cards()
+
+    def show_cards(self) -> None:
+        """The goal's cards, each line laid out for the list's width."""
+        data = self.data
         listing = self.card_list
+        width = list_width(listing)
+        self.cards_width = width
         index = listing.highlighted
         keep = listing.get_option_at_index(index).id if index is not None else None
         listing.clear_options()
+        lines = card_groups(data["cards"], data["sprints"], data["teams"], self.colours, width)
         listing.add_options(
             Option(prompt, id=ident, disabled=ident is None or ident.startswith("team:"))
-            for prompt, ident in card_groups(data["cards"], data["sprints"], data["teams"], colours)
+            for prompt, ident in lines
         )
         ids = [option.id for option in listing.options]
         cards = [i for i, option in enumerate(listing.options) if not option.disabled]
@@ -292,6 +328,22 @@ class GoalCardsScreen(ListCursor, LiveScreen):
             listing.highlighted = ids.index(keep)
         elif cards:
             listing.highlighted = cards[0]
+
+    def show_summary(self) -> None:
+        """The goal's five lines, laid out for the screen's width."""
+        if self.goal is None:
+            return
+        summary = self.query_one("#goal-summary", Static)
+        width = max(20, (summary.size.width or self.app.size.width))
+        self.shown_width = width
+        summary.update(goal_content(self.goal, self.colours, hint=False, width=width))
+
+    def on_resize(self) -> None:
+        summary = self.query_one("#goal-summary", Static)
+        if self.goal is not None and summary.size.width != self.shown_width:
+            self.show_summary()
+        if self.goal is not None and list_width(self.card_list) != self.cards_width:
+            self.show_cards()
 
     @on(OptionList.OptionSelected, "#goal-cards")
     def action_open_card(self) -> None:

@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 
 from sprintboard.planning.triage import VIEWS, AgeLimits
+from sprintboard.screens.dialog_fit import ScreenFitsTerminal
 from sprintboard.screens.inbox_triage import TriageActions
 from sprintboard.screens.live import LiveScreen
 from sprintboard.views import inbox as model
@@ -36,7 +37,7 @@ from sprintboard.widgets.inbox_list import (
 WAKE_EVERY = 60.0  # seconds between looks for snoozes whose day has come
 
 
-class InboxScreen(TriageActions, LiveScreen):
+class InboxScreen(ScreenFitsTerminal, TriageActions, LiveScreen):
     """The triage queue of one view (new, snoozed, accepted, shipped, informed, declined,
     duplicate)."""
 

@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 from sprintboard.screens.palette import binding_commands
 from sprintboard.views.card_detail import fetch_mentions
@@ -26,7 +27,7 @@ class MentionsList(EntryList):
     DEFAULT_CSS = "MentionsList { height: 1fr; margin-top: 0; }"
 
 
-class MentionsScreen(ModalScreen[str | None]):
+class MentionsScreen(FitsTerminal, ModalScreen[str | None]):
     """Dismisses with a card's key when a card opened from here was changed."""
 
     HELP_TITLE = "Mentions"

@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from sprintboard.errors import UserError
 from sprintboard.planning.sprint_report import ROWS, SprintReport, TeamReport, carry_preview
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 from sprintboard.views.board import LABELS
 from sprintboard.views.text import fit, printable
@@ -63,7 +64,7 @@ def fetch_close(store: Any) -> dict[str, Any] | None:
     }
 
 
-class CloseSprintScreen(ModalScreen[str | None]):
+class CloseSprintScreen(FitsTerminal, ModalScreen[str | None]):
     """Close the active sprint, saying where each unfinished card goes. Dismisses, once
     closed, with what happened in one line; None: cancelled."""
 
@@ -256,7 +257,7 @@ def report_lines(report: SprintReport) -> list[Content]:
     return lines
 
 
-class SprintReportScreen(ModalScreen[None]):
+class SprintReportScreen(FitsTerminal, ModalScreen[None]):
     """A sprint's report: committed, completed, added after the start, removed and carried
     over, per team, in points/cards."""
 

@@ -22,6 +22,7 @@ from textual.widgets import Button, Label
 
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import SprintCapacity
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 from sprintboard.screens.sprint_close import CloseSprintScreen as CloseSprintScreen
 from sprintboard.store.sprints import shifted_dates
@@ -41,7 +42,7 @@ async def _attempt(dialog: ModalScreen[Any], what: str, fn: Callable[..., Any], 
     return True
 
 
-class StartSprintScreen(ModalScreen[bool]):
+class StartSprintScreen(FitsTerminal, ModalScreen[bool]):
     """Start a planned sprint: its points now become its commitment. y starts, n cancels.
     Started on another day than planned, y also moves its dates to start today (keeping
     its length, so the burndown starts on the real start) and p keeps them. Dismisses

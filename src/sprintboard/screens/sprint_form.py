@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import SprintCapacity, TeamCapacity
 from sprintboard.planning.sprint_overlap import overlap_warning
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 from sprintboard.views.text import fit, printable
 
@@ -34,7 +35,7 @@ def _no_blink(screen: ModalScreen[Any]) -> None:
         box.cursor_blink = not frozen
 
 
-class SprintFormScreen(ModalScreen[str | None]):
+class SprintFormScreen(FitsTerminal, ModalScreen[str | None]):
     """A new sprint, or edits to a planned or active one (name, goal, dates). Dismisses
     with the sprint's name once saved; None: cancelled or nothing changed."""
 
@@ -145,7 +146,7 @@ def capacity_words(team: TeamCapacity) -> str:
     return text
 
 
-class CapacityScreen(ModalScreen[tuple[str, int] | None]):
+class CapacityScreen(FitsTerminal, ModalScreen[tuple[str, int] | None]):
     """This sprint's capacity for one team, instead of its usual one: pick the team, type
     the points, enter. Dismisses with (team, points) once saved."""
 

@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 from sprintboard.screens.live import LiveScreen
 from sprintboard.views.stock import StockView, fetch_stock, import_stock
@@ -27,7 +28,7 @@ from sprintboard.widgets.inbox_list import FilterBar
 from sprintboard.widgets.stock_list import StockList
 
 
-class StockImportScreen(ModalScreen[str | None]):
+class StockImportScreen(FitsTerminal, ModalScreen[str | None]):
     """The path of a stock CSV; dismisses with it (enter) or None (escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]

@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from sprintboard.errors import UserError
 from sprintboard.models import Card, Decline, Snooze, validate
 from sprintboard.planning.triage import InboxItem
+from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 
 # The team a category's feedback usually lands with: the accept dialog starts on it.
@@ -46,7 +47,7 @@ COMMON_REASONS = [
 ]
 
 
-class TriageDialog(ModalScreen[Any]):
+class TriageDialog(FitsTerminal, ModalScreen[Any]):
     """A dialog about one feedback item, filled in afresh each time it is shown."""
 
     CSS_PATH = "inbox.tcss"

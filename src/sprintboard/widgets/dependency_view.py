@@ -42,16 +42,35 @@ def where(card: CardNode) -> str:
     return f" {printable(card.sprint or 'backlog')} · {LABELS.get(card.status, card.status)}"
 
 
-# A part of a line: text, its width in cells (None: share what the fixed parts leave), style.
-Part = tuple[str, int | None, Style]
+# A part of a line: text, its width in cells (None: share what the fixed parts leave),
+# style, and when it goes on a narrow line (0: never; the highest first).
+Part = tuple[str, int | None, Style, int]
+
+MIN_TITLE = 12
+"""Cells a title keeps before the parts that may go make room for it."""
+WIDE = 140
+WIDE_TITLE = 40
+"""From `WIDE` cells a line is wide: its titles keep `WIDE_TITLE` cells (whole, mostly)."""
 
 
 def lay_out(parts: list[Part], width: int) -> list[Segment]:
-    """Parts fitted to their widths; the flexible ones share the rest of the line."""
-    fixed = sum(w for _, w, _ in parts if w is not None)
-    flexible = sum(1 for _, w, _ in parts if w is None)
+    """Parts fitted to their widths; the flexible ones share the rest of the line.
+
+    While the flexible parts would get under `MIN_TITLE` cells each (`WIDE_TITLE` on a
+    wide line), the part with the
+    highest drop rank goes (sprint and column first: the detail below the drawing shows
+    them), so the keys, the link's state and both titles stay."""
+    parts = list(parts)
+    least = WIDE_TITLE if width >= WIDE else MIN_TITLE
+    while True:
+        fixed = sum(w for _, w, _, _ in parts if w is not None)
+        flexible = sum(1 for _, w, _, _ in parts if w is None)
+        rank = max((r for _, _, _, r in parts), default=0)
+        if not flexible or rank == 0 or width - fixed >= flexible * least:
+            break
+        parts.remove(next(p for p in parts if p[3] == rank))
     share = max(0, width - fixed) // flexible if flexible else 0
-    return [Segment(fit(text, share if w is None else w), style) for text, w, style in parts]
+    return [Segment(fit(text, share if w is None else w), style) for text, w, style, _ in parts]
 
 
 class DependencyView(LineList, can_focus=False):
@@ -230,10 +249,10 @@ class DependencyView(LineList, can_focus=False):
         selected = index == self.cursor and bool(row.keys)
         back = base + self.get_style("dep--selected") if selected else base
         if row.kind == GROUP:
-            parts: list[Part] = [(f" {row.text}", None, base + self.get_style("dep--group"))]
+            parts: list[Part] = [(f" {row.text}", None, base + self.get_style("dep--group"), 0)]
         elif row.kind == LAYER:
             heading = f"── {row.text}"
-            parts = [(heading + "─" * max(0, width - len(heading)), None, base + self._muted)]
+            parts = [(heading + "─" * max(0, width - len(heading)), None, base + self._muted, 0)]
         elif row.kind == LINK:
             parts = self._link_parts(row, selected, back)
         elif row.kind == CARD:
@@ -255,16 +274,17 @@ class DependencyView(LineList, can_focus=False):
     def _mark(self, selected: bool, critical: bool, back: Style) -> list[Part]:
         star = f"{CRITICAL} " if critical else "  "
         return [
-            ("▶ " if selected else "  ", 2, back),
-            (star, 2, back + self.get_style("dep--critical")),
+            ("▶ " if selected else "  ", 2, back, 0),
+            (star, 2, back + self.get_style("dep--critical"), 0),
         ]
 
     def _badge(self, key: str, back: Style) -> Part:
         """The card's findings badge (✗ error, ⚠ warning), or blank: two cells."""
         severity = self.findings.get(key)
         if severity is None:
-            return ("  ", 2, back)
-        return (GLYPHS[severity] + " ", 2, back + self.get_style(f"dep--finding-{severity.value}"))
+            return ("  ", 2, back, 0)
+        style = back + self.get_style(f"dep--finding-{severity.value}")
+        return (GLYPHS[severity] + " ", 2, style, 0)
 
     def _link_parts(self, row: Row, selected: bool, back: Style) -> list[Part]:
         assert row.link is not None
@@ -272,16 +292,16 @@ class DependencyView(LineList, can_focus=False):
         dep, blk = link.dependent, link.blocker
         return [
             *self._mark(selected, row.critical, back),
-            (link.style.label, 14, back + self.get_style(COLOUR_ROLES[link.style.colour])),
-            (dep.key, 9, self._key(dep.key, row.critical, selected and self.side == 0, back)),
+            (link.style.label, 14, back + self.get_style(COLOUR_ROLES[link.style.colour]), 0),
+            (dep.key, 9, self._key(dep.key, row.critical, selected and self.side == 0, back), 0),
             self._badge(dep.key, back),
-            (printable(dep.title), None, back),
-            (where(dep), 22, muted),
-            ("  waits on  ", 12, muted),
-            (blk.key, 9, self._key(blk.key, row.critical, selected and self.side == 1, back)),
+            (printable(dep.title), None, back, 0),
+            (where(dep), 22, muted, 1),
+            ("  waits on  ", 12, muted, 0),
+            (blk.key, 9, self._key(blk.key, row.critical, selected and self.side == 1, back), 0),
             self._badge(blk.key, back),
-            (printable(blk.title), None, back),
-            (where(blk), 22, muted),
+            (printable(blk.title), None, back, 0),
+            (where(blk), 22, muted, 2),
         ]
 
     def _card_parts(self, row: Row, selected: bool, back: Style) -> list[Part]:
@@ -290,12 +310,12 @@ class DependencyView(LineList, can_focus=False):
         points = "" if card.points is None else f"{card.points}pt"
         return [
             *self._mark(selected, row.critical, back),
-            (card.key, 9, self._key(card.key, row.critical, selected, back)),
+            (card.key, 9, self._key(card.key, row.critical, selected, back), 0),
             self._badge(card.key, back),
-            (printable(card.title), None, back),
-            (f" {card.team}", 6, muted),
-            (where(card), 22, muted),
-            (f" {points}", 6, muted),
+            (printable(card.title), None, back, 0),
+            (f" {card.team}", 6, muted, 0),
+            (where(card), 22, muted, 1),
+            (f" {points}", 6, muted, 0),
         ]
 
     def _branch_parts(self, row: Row, selected: bool, back: Style) -> list[Part]:
@@ -303,16 +323,21 @@ class DependencyView(LineList, can_focus=False):
         link, muted = row.link, back + self._muted
         dep = link.dependent
         return [
-            ("▶ " if selected else "  ", 2, back),
-            ("  └→ " if row.last else "  ├→ ", 6, muted),
-            (link.style.label, 14, back + self.get_style(COLOUR_ROLES[link.style.colour])),
-            (f"{CRITICAL} " if row.critical else "  ", 2, back + self.get_style("dep--critical")),
-            (dep.key, 9, self._key(dep.key, row.critical, selected, back)),
+            ("▶ " if selected else "  ", 2, back, 0),
+            ("  └→ " if row.last else "  ├→ ", 6, muted, 0),
+            (link.style.label, 14, back + self.get_style(COLOUR_ROLES[link.style.colour]), 0),
+            (
+                f"{CRITICAL} " if row.critical else "  ",
+                2,
+                back + self.get_style("dep--critical"),
+                0,
+            ),
+            (dep.key, 9, self._key(dep.key, row.critical, selected, back), 0),
             self._badge(dep.key, back),
-            (printable(dep.title), None, back),
-            (f" {dep.team}", 6, muted),
-            (where(dep), 22, muted),
-            (f" layer {row.layer}", 9, muted),
+            (printable(dep.title), None, back, 0),
+            (f" {dep.team}", 6, muted, 2),
+            (where(dep), 22, muted, 3),
+            (f" layer {row.layer}", 9, muted, 1),
         ]
 
     # -- mouse ---------------------------------------------------------------------------

@@ -31,6 +31,16 @@ AGE_MARKS = {AgeLevel.OK: "", AgeLevel.AMBER: " !", AgeLevel.RED: " !!"}
 
 # (title, width) of the fixed columns; the text takes the rest of the line.
 COLUMNS = (("", 2), ("CATEGORY", 9), ("SOURCE", 7), ("CUSTOMER", 18), ("AGE", 7), ("REP", 4))
+NARROW = 100
+"""Under this many cells the source column goes and the customer's narrows (the detail
+below the list shows both), so the feedback's text keeps room beside its category and age."""
+NARROW_COLUMNS = (("", 2), ("CATEGORY", 9), ("CUSTOMER", 12), ("AGE", 7), ("REP", 4))
+
+
+def columns(width: int) -> tuple[tuple[str, int], ...]:
+    return NARROW_COLUMNS if width < NARROW else COLUMNS
+
+
 LINK_WIDTH = 22  # the state column of the views other than new
 
 
@@ -138,9 +148,9 @@ class InboxList(LineList, can_focus=True):
         return strip
 
     def _header_text(self, width: int) -> str:
-        head = "".join(fit(title, w) + " " for title, w in COLUMNS)
+        head = "".join(fit(title, w) + " " for title, w in columns(width))
         if self.view != "new":
-            head += fit("STATE", LINK_WIDTH) + " "
+            head += fit("STATE", 16 if width < NARROW else LINK_WIDTH) + " "
         return head + "TEXT"
 
     def _row(self, item: InboxItem, selected: bool, width: int, base: Style) -> Strip:
@@ -157,14 +167,20 @@ class InboxList(LineList, can_focus=True):
             Segment(mark, back),
             Segment(urgent + " ", back + self.get_style("inbox--urgent") if item.urgent else back),
             Segment(fit(item.category, 9) + " ", back),
-            Segment(fit(item.source, 7) + " ", muted),
-            Segment(fit(printable(item.customer) or "-", 18) + " ", back),
+        ]
+        narrow = width < NARROW
+        if not narrow:
+            segments.append(Segment(fit(item.source, 7) + " ", muted))
+        customer = fit(printable(item.customer) or "-", 12 if narrow else 18)
+        segments += [
+            Segment(customer + " ", back),
             Segment(fit(f"{item.age_days}d{AGE_MARKS[item.age_level]}", 7) + " ", age_style),
             Segment(fit(f"×{item.reports}", 4) + " ", back),
         ]
         if self.view != "new":
             style = back + self.get_style("inbox--shipped") if item.shipped else muted
-            segments.append(Segment(fit(link_text(item), LINK_WIDTH) + " ", style))
+            link_width = 16 if narrow else LINK_WIDTH
+            segments.append(Segment(fit(link_text(item), link_width) + " ", style))
         used = sum(cell_len(s.text) for s in segments)
         segments.append(Segment(fit(printable(item.title), max(0, width - used)), back))
         # Exactly one line, whatever wide characters the text holds.
@@ -238,12 +254,24 @@ class InboxHeader(Static):
     """The views with their counts (click one to show it), and the filters in force."""
 
     _shown = Content("")
+    _args: tuple[Query, dict[str, int], int | None, bool] | None = None
+
+    def on_resize(self) -> None:
+        if self._args is not None:
+            self.show(*self._args)
 
     def show(
         self, query: Query, counts: dict[str, int], found: int | None, read_only: bool
     ) -> None:
-        parts = [Content.styled(" sprintboard ", "bold reverse"), Content(" Feedback inbox ")]
+        """The views and filters; where they do not fit, the title shortens and the empty
+        views other than the one shown leave the line (tab still reaches them)."""
+        self._args = (query, counts, found, read_only)
+        narrow = (self.size.width or self.app.size.width) < NARROW
+        title = " Inbox " if narrow else " Feedback inbox "
+        parts = [Content.styled(" sprintboard ", "bold reverse"), Content(title)]
         for view in VIEWS:
+            if narrow and not counts.get(view, 0) and view != query.view:
+                continue
             label = f" {view} {counts.get(view, 0):,} "
             style = "bold reverse" if view == query.view else "dim"
             parts.append(Content.styled(label, f"{style} @click=screen.show_view('{view}')"))

@@ -30,12 +30,16 @@ COLUMNS = (
     ("RESTOCK", 10),
     ("STOCK", 6),
 )
-NARROW, NARROW_NAME = 110, 12
+NARROW = 110
+NARROW_WIDTHS = {"SKU": 10, "NAME": 16, "ON HAND": 7, "STOCK": 5}
+"""Below NARROW cells: narrower SKU, name and figures, so the cards (sprint) still show."""
 
 
 def widths(width: int) -> list[int]:
     """The fixed columns' widths on a list `width` cells wide."""
-    return [NARROW_NAME if t == "NAME" and width < NARROW else w for t, w in COLUMNS]
+    if width >= NARROW:
+        return [w for _, w in COLUMNS]
+    return [NARROW_WIDTHS.get(t, w) for t, w in COLUMNS]
 
 
 def cards_text(row: StockRow) -> str:
@@ -105,15 +109,15 @@ class StockList(LineList, can_focus=True):
             mark, mark_style = UNKNOWN_MARK, back + self.get_style("stock--unknown")
         else:
             mark, mark_style = "", back
-        name = widths(width)[2]
+        _, sku, name, on_hand, low_at, restock, stock = widths(width)
         segments = [
             Segment("▶ " if selected else "  ", back),
-            Segment(fit(printable(row.sku), 14) + " ", back),
+            Segment(fit(printable(row.sku), sku) + " ", back),
             Segment(fit(printable(row.name) or "-", name) + " ", back if row.name else muted),
-            Segment(fit(number(row.on_hand), 8) + " ", mark_style if row.low else back),
-            Segment(fit(number(row.threshold), 6) + " ", muted),
-            Segment(fit(row.restock_date or "-", 10) + " ", back),
-            Segment(fit(mark, 6) + " ", mark_style),
+            Segment(fit(number(row.on_hand), on_hand) + " ", mark_style if row.low else back),
+            Segment(fit(number(row.threshold), low_at) + " ", muted),
+            Segment(fit(row.restock_date or "-", restock) + " ", back),
+            Segment(fit(mark, stock) + " ", mark_style),
         ]
         used = sum(cell_len(s.text) for s in segments)
         segments.append(Segment(fit(cards_text(row), max(0, width - used)), back))

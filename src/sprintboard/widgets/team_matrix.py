@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -19,10 +20,13 @@ from sprintboard.widgets.component_styles import ComponentStyles
 
 LABEL = 18  # the row labels' column
 TOP = 4  # lines above the first team's row: note, gap, column heads, rule
-NOTE = (
-    " rows: the blocking team · columns: the team whose cards wait · each cell: open links, "
-    f"{LATE.symbol} {LATE.word} (red), {SAME_SPRINT.symbol} {SAME_SPRINT.word} (amber)"
+NOTE_LINES = (
+    " rows: the blocking team · columns: the team whose cards wait ·",
+    f" each cell: open links, {LATE.symbol} {LATE.word} (red), "
+    f"{SAME_SPRINT.symbol} {SAME_SPRINT.word} (amber)",
 )
+NOTE = NOTE_LINES[0] + NOTE_LINES[1]
+"""What the matrix shows: one line, or on a narrow screen two (the second in the gap)."""
 
 
 class TeamMatrix(ComponentStyles):
@@ -123,8 +127,11 @@ class TeamMatrix(ComponentStyles):
         col_w, pitch, rows = self.column_width, self.pitch, len(self.teams)
         bottom = TOP + pitch * rows
         segments: list[Segment]
+        two = cell_len(NOTE) > width
         if y == 0:
-            segments = [Segment(fit(NOTE, width), muted)]
+            segments = [Segment(fit(NOTE_LINES[0] if two else NOTE, width), muted)]
+        elif y == 1 and two:
+            segments = [Segment(fit(NOTE_LINES[1], width), muted)]
         elif y == 2:
             segments = [Segment(fit(" blocker ↓ waits →", LABEL), muted)]
             segments += [Segment(fit(f" {code}", col_w), head) for code, _ in self.teams]
