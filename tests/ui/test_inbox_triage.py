@@ -276,6 +276,7 @@ async def test_enter_opens_the_linked_card(board_app: AppFactory) -> None:
         assert isinstance(app.screen, InboxScreen)
         assert "no card is linked" in messages(app)[-1]
         await press(app, pilot, "tab", "tab", "enter")
-        assert isinstance(app.screen, CardDetailScreen) and app.screen.key == "IT-6"
+        page = current_screen(app)
+        assert isinstance(page, CardDetailScreen) and page.key == "IT-6"
         await press(app, pilot, "escape")
-        assert isinstance(app.screen, InboxScreen)
+        assert isinstance(current_screen(app), InboxScreen)
