@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from sprintboard.screens.board import BoardScreen
@@ -64,24 +63,9 @@ def test_board_140x45(snap_compare: Snap, demo_app: AppFactory) -> None:
     assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps())
 
 
-def test_board_80x24(snap_compare: Snap, demo_app: AppFactory) -> None:
-    assert snap_compare(demo_app(), terminal_size=SMALL, run_before=steps())
-
-
-def test_board_160x45(snap_compare: Snap, demo_app: AppFactory) -> None:
-    # IT-4: late, with a checklist and comments; the status line says them in words.
-    assert snap_compare(demo_app(), terminal_size=(160, 45), run_before=steps("l", "l"))
-
-
 def test_board_80x24_swimlanes(snap_compare: Snap, demo_app: AppFactory) -> None:
     # Narrow columns with lanes: one line per card.
     assert snap_compare(demo_app(), terminal_size=SMALL, run_before=steps("w", "l", "j"))
-
-
-@pytest.mark.parametrize("theme", ["sprintboard-light", "sprintboard-contrast"])
-def test_board_theme(snap_compare: Snap, demo_app: AppFactory, theme: str) -> None:
-    # sprintboard-dark, the default, is test_board_140x45.
-    assert snap_compare(demo_app(theme), terminal_size=BIG, run_before=steps("l", "j"))
 
 
 def test_board_theme_set_from_code(snap_compare: Snap, demo_app: AppFactory) -> None:

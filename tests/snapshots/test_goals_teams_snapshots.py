@@ -16,7 +16,6 @@ from sprintboard.screens.goal_dialogs import GoalFormScreen
 from .conftest import (
     BIG,
     SCREEN_KEYS,
-    SMALL,
     AppFactory,
     Snap,
     Step,
@@ -64,9 +63,3 @@ def test_teams_screen(snap_compare: Snap, demo_app: AppFactory) -> None:
     # IT, its second member (Lucas Martin, 1/4), his checklist focused on 'tools'.
     steps = on("teams", "j", "enter", "j", "enter", "j")
     assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps)
-
-
-def test_teams_screen_80x24(snap_compare: Snap, demo_app: AppFactory) -> None:
-    # Narrow: the team list keeps code and name; ECOM's five members and steps read whole.
-    steps = on("teams", "j", "j", "j")
-    assert snap_compare(demo_app(), terminal_size=SMALL, run_before=steps)

@@ -45,10 +45,6 @@ def test_planning_140x45(snap_compare: Snap, demo_app: AppFactory) -> None:
     assert snap_compare(demo_app(), terminal_size=BIG, run_before=steps())
 
 
-def test_planning_80x24(snap_compare: Snap, demo_app: AppFactory) -> None:
-    assert snap_compare(demo_app(), terminal_size=SMALL, run_before=steps())
-
-
 def test_planning_panel_80x24(snap_compare: Snap, demo_app: AppFactory) -> None:
     """Narrow: v shows the capacity bars in place of the lists; the strip stays under."""
     assert snap_compare(demo_app(), terminal_size=SMALL, run_before=steps("v"))
