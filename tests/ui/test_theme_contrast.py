@@ -15,9 +15,10 @@ points and initials on a card, an empty column's hint, the help's descriptions) 
 to recede, and 3:1 is the floor below which it stops being readable on a projector or a
 washed-out laptop screen. What is not text is not judged: box-drawing rules and borders,
 block characters (the team stripe, bars, scrollbars), braille (the charts' lines) and
-emoji (a terminal draws them in their own colours). Nor is text in a team's colour (the
-team's stripe and marker, its code on the goals screen): the organisation chooses those
-colours (`sprintboard team --colour`), not the theme.
+emoji (a terminal draws them in their own colours). Nor is text in a team's own colour
+(its stripe and marker): the organisation chooses those (`sprintboard team --colour`), not
+the theme. A team's code written in its colour (the goals screen) is judged: it is drawn
+in the team's colour moved until it reads on the theme (`team_rows.readable_on`).
 """
 
 from __future__ import annotations

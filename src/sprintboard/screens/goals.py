@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.color import Color
 from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -23,7 +24,7 @@ from sprintboard.views.text import printable
 from sprintboard.vocabulary import GoalStatus
 from sprintboard.widgets.footer import KeyFooter
 from sprintboard.widgets.goal_rows import card_groups, goal_content
-from sprintboard.widgets.team_rows import safe_colour
+from sprintboard.widgets.team_rows import readable_on, safe_colour
 
 SPONSOR_TEAM = "EXEC"
 
@@ -58,8 +59,17 @@ def fetch_goal_cards(store: Any, goal_id: int) -> dict[str, Any]:
     }
 
 
-def team_colours(teams: list[dict[str, Any]]) -> dict[str, str]:
-    return {t["code"]: colour for t in teams if (colour := safe_colour(t["colour"]))}
+def team_colours(teams: list[dict[str, Any]], listing: OptionList) -> dict[str, str]:
+    """Each team's colour for its code as text: readable on the list's rows and on its
+    selected row (`goals.tcss`: $primary 35% over the list) in this theme."""
+    back = listing.background_colors[1]
+    primary = Color.parse(listing.app.current_theme.primary)
+    backgrounds = [back, back.blend(primary, 0.35)]
+    return {
+        t["code"]: readable_on(colour, backgrounds)
+        for t in teams
+        if (colour := safe_colour(t["colour"]))
+    }
 
 
 def list_width(listing: OptionList) -> int:
@@ -126,7 +136,7 @@ class GoalsScreen(ListCursor, LiveScreen):
         keep = select if select is not None else (current.id if current else None)
         self.version = data["version"]
         self.goals = data["goals"]
-        self.colours = team_colours(data["teams"])
+        self.colours = team_colours(data["teams"], self.goal_list)
         self.names = data["names"]
         self.loaded = True
         self.show_goals(keep)
@@ -299,7 +309,7 @@ class GoalCardsScreen(ScreenFitsTerminal, ListCursor, LiveScreen):
         self.version = data["version"]
         self.goal = goal = data["goal"]
         self.loaded = True
-        colours = team_colours(data["teams"])
+        colours = team_colours(data["teams"], self.card_list)
         self.query_one("#goal-cards-header", Static).update(
             bar_header("Goals", f"G{goal.id} {printable(goal.title)}", plural(goal.cards, "card"))
         )

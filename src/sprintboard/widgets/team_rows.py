@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from textual.color import Color
 from textual.content import Content
 
 from sprintboard.views.text import fit, printable
@@ -20,6 +21,37 @@ FORMAT_SHORT = {"co-located": "co-located", "remote": "remote", "external provid
 def safe_colour(value: Any) -> str | None:
     """The colour if it is a '#rrggbb' hex (the only kind the models let in), else None."""
     return value if isinstance(value, str) and _HEX.match(value) else None
+
+
+def _luminance(colour: Color) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(colour.r) + 0.7152 * channel(colour.g) + 0.0722 * channel(colour.b)
+
+
+def contrast_ratio(one: Color, other: Color) -> float:
+    """WCAG's contrast ratio of two colours, 1 (none) to 21 (black on white)."""
+    a, b = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def readable_on(colour: str, backgrounds: Sequence[Color], ratio: float = 5.5) -> str:
+    """`colour` as text on each of `backgrounds` (a list's rows, its selected row): itself
+    when it reads at `ratio` on all of them, else moved towards black or white (away from
+    the backgrounds) until it does. A team's colour is chosen for its stripe; as the colour
+    of its code it must still read on a light theme, and in 256 colours, hence 5.5:1."""
+    found = Color.parse(colour)
+    if all(contrast_ratio(found, back) >= ratio for back in backgrounds):
+        return colour
+    light = sum(_luminance(back) for back in backgrounds) / len(backgrounds) > 0.18
+    target = Color(0, 0, 0) if light else Color(255, 255, 255)
+    for step in range(1, 21):
+        moved = found.blend(target, step / 20)
+        if all(contrast_ratio(moved, back) >= ratio for back in backgrounds):
+            return moved.hex
+    return target.hex
 
 
 def swatch(colour: Any, width: int = 2) -> Content:
