@@ -265,7 +265,11 @@ async def _cells(board_app: Callable[..., SprintboardApp], theme: str) -> list[C
 CARD_KEY = re.compile(r"^[A-Z]+-[0-9]+$")
 
 
-@pytest.mark.parametrize("theme", THEMES)
+# Both tests of a theme run in one test process, which renders the theme's screens once.
+BY_THEME = [pytest.param(t, marks=pytest.mark.xdist_group(f"contrast-{t}")) for t in THEMES]
+
+
+@pytest.mark.parametrize("theme", BY_THEME)
 async def test_card_keys_are_readable_in_truecolor_and_256_colours(
     board_app: Callable[..., SprintboardApp], theme: str
 ) -> None:
@@ -284,7 +288,7 @@ async def test_card_keys_are_readable_in_truecolor_and_256_colours(
     assert not findings, f"{len(findings)} card keys below {MINIMUM}:1\n" + summary(findings)
 
 
-@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("theme", BY_THEME)
 async def test_every_text_cell_is_readable_in_truecolor_and_256_colours(
     board_app: Callable[..., SprintboardApp], theme: str
 ) -> None:
