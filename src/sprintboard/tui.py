@@ -26,6 +26,9 @@ from sprintboard.theming import DEFAULT_THEME, SprintboardThemeProvider, load_th
 from sprintboard.views.board import fetch_board
 from sprintboard.views.card_findings import FindingsIndex
 
+QUIT_KEYS = frozenset({"q", "ctrl+q", "ctrl+c"})
+"""The keys that still work in a terminal too small for the screens."""
+
 
 def _palette_provider() -> type[Provider]:
     """The palette's one provider, imported when the palette first opens."""
@@ -56,6 +59,10 @@ class SprintboardApp(App[None]):
         Binding("question_mark", "help", "Keys", key_display="?"),
         Binding("exclamation_mark", "findings", "Findings", key_display="!"),
         Binding("at", "mentions", "Mentions", key_display="@", show=False),
+        # Screens whose lists change with an undo bind u and U themselves; elsewhere (goals,
+        # teams, stock, dependencies) these undo and then read the screen again.
+        Binding("u", "undo", "Undo my last change", show=False),
+        Binding("U", "redo", "Redo my last undo", show=False),
         Binding("q", "quit", "Quit"),
         *(
             Binding(str(i), f"switch_screen_to('{mode}')", title, show=False)
@@ -94,6 +101,7 @@ class SprintboardApp(App[None]):
         self.remember_theme = remember_theme
         self.frozen = frozen  # tests and snapshots: a fixed clock, no blinking cursors
         self._keys_held_until = 0.0  # monotonic time: keys before it are dropped
+        self._too_small = False  # the terminal is below the screens' smallest size
         # Themes before the first mount: choosing one later re-applies every stylesheet.
         themes, problems = load_themes()
         for theme in themes:
@@ -125,14 +133,52 @@ class SprintboardApp(App[None]):
         self._keys_held_until = time.monotonic() + seconds
 
     async def on_event(self, event: events.Event) -> None:
-        if (
-            isinstance(event, events.Key)
-            and not event.is_forwarded
-            and time.monotonic() < self._keys_held_until
+        # Forwarded keys too: keys typed in one burst all reach the dialog's focused widget
+        # before the first is answered, and come back here for the screen's bindings once
+        # the dialog has gone, the board's among them.
+        if isinstance(event, events.Key) and (
+            time.monotonic() < self._keys_held_until
+            or (self._too_small and event.key not in QUIT_KEYS)
         ):
             event.stop()
             return
         await super().on_event(event)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below the smallest size the screens are laid out in, cover them (before the
+        resize reaches them) until the terminal is big enough again."""
+        from sprintboard.screens.too_small import TooSmallScreen, too_small
+
+        small = too_small(event.size.width, event.size.height)
+        if small == self._too_small:
+            return
+        self._too_small = small
+        if small:
+            self.push_screen(TooSmallScreen())
+        else:
+            self.call_later(self._uncover)  # once the app has taken the new size
+
+    def _uncover(self) -> None:
+        from sprintboard.screens.too_small import TooSmallScreen
+
+        if self._too_small or not isinstance(self.screen, TooSmallScreen):
+            return
+        self.pop_screen()
+        # The screens showing through a dialog were left at their old size meanwhile.
+        resize = events.Resize(self.size, self.size)
+        for screen in self._background_screens:
+            screen.post_message(resize)
+
+    @property
+    def _background_screens(self) -> list[Screen[Any]]:
+        """Textual's screens showing through the one on top; none while the terminal is too
+        small: the screen saying so covers them, and they must not be laid out at that size
+        (Textual's lists and text wrapping fail at no width or height)."""
+        from sprintboard.screens.too_small import TooSmallScreen
+
+        if self._screen_stack and isinstance(self._screen_stack[-1], TooSmallScreen):
+            return []
+        return super()._background_screens
 
     def search_themes(self) -> None:
         """The theme picker ("Theme" in the palette), sprintboard's themes first."""
@@ -154,6 +200,21 @@ class SprintboardApp(App[None]):
         from sprintboard.screens.help import HelpScreen
 
         self.push_screen(HelpScreen(self.screen))
+
+    async def action_undo(self) -> None:
+        await self._undo_or_redo(redo=False)
+
+    async def action_redo(self) -> None:
+        await self._undo_or_redo(redo=True)
+
+    async def _undo_or_redo(self, *, redo: bool) -> None:
+        from sprintboard.screens.undo_keys import undo_or_redo
+
+        screen = self.screen
+        if await undo_or_redo(screen, redo=redo) is not None:
+            load = getattr(screen, "load", None)
+            if load is not None and screen.is_attached:
+                await load()
 
     def action_findings(self) -> None:
         """The findings panel over any screen; choosing one shows its card on the board."""

@@ -77,6 +77,8 @@ class BoardScreen(CardActions, LiveScreen):
         Binding("down,j", "cursor(0, 1)", "Down", show=False),
         Binding("pageup", "cursor(0, -10)", "Page up", show=False),
         Binding("pagedown", "cursor(0, 10)", "Page down", show=False),
+        Binding("home", "cursor(0, -1_000_000)", "First card", show=False),
+        Binding("end", "cursor(0, 1_000_000)", "Last card", show=False),
         Binding("H,shift+left", "move(-1)", "Move ←", key_display="H"),
         Binding("L,shift+right", "move(1)", "Move →", key_display="L"),
         Binding("K,shift+up", "reorder(-1)", "Card up", show=False),

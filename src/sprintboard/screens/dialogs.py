@@ -19,7 +19,7 @@ from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
 
 KEY_HOLD_S = 0.4
-"""How long keys are held back after the welcome dialog is answered: a double tap."""
+"""How long keys are held back after a question is answered with a key: a double tap."""
 
 
 class ConfirmScreen(FitsTerminal, ModalScreen[bool]):
@@ -67,6 +67,9 @@ class ConfirmScreen(FitsTerminal, ModalScreen[bool]):
         if self.answered:
             return
         self.answered = True
+        # A key typed twice (n n, y y) must not reach the screen beneath: `n` there makes
+        # a new card.
+        host(self).hold_keys(KEY_HOLD_S)
         self.dismiss(yes)
 
 
