@@ -22,7 +22,7 @@ from sprintboard.store import Store
 from sprintboard.tui import SprintboardApp
 from sprintboard.widgets.footer import KeyFooter, PinnedKeys, ScreenKeys
 
-from .conftest import AppFactory, Probe, messages, settle, wait_until
+from .conftest import AppFactory, Probe, current_screen, messages, settle, wait_until
 
 MODES = [mode for mode, _, _ in SCREENS]
 
@@ -189,6 +189,6 @@ async def test_a_burst_on_the_welcome_dialog_stops_there(
     app = make_app(db_path, clock=clock, settings=Settings(), live_refresh=0)
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(app, pilot)
-        assert isinstance(app.screen, FirstStartScreen)
+        assert isinstance(current_screen(app), FirstStartScreen)
         await _burst(app, pilot, *keys)
-        assert type(app.screen) is BoardScreen  # no form, no question over it
+        assert type(current_screen(app)) is BoardScreen  # no form, no question over it
