@@ -4,13 +4,15 @@ type find the command they mean. Also the recent list in the settings."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.binding import Binding
 from textual.fuzzy import Matcher
 
-from sprintboard.config import MAX_RECENT, Settings, remember_recent
+from sprintboard.config import MAX_RECENT, Settings, recent_commands, remember_recent
 from sprintboard.screens.commands import (
     APP,
     FUZZY,
@@ -234,6 +236,38 @@ def test_a_broken_recent_list_is_dropped_never_a_problem(tmp_path: Path, value: 
     assert settings.theme == "textual-light"
     assert settings.palette_recent in ([], ["ok.one"])
     assert Settings.load(path).palette_recent == settings.palette_recent
+
+
+class _CountingList(list[object]):
+    """A list that counts the items read from it."""
+
+    read = 0
+
+    def __iter__(self) -> Iterator[object]:
+        for item in super().__iter__():
+            self.read += 1
+            yield item
+
+
+def test_reading_the_recent_list_stops_at_the_most_kept() -> None:
+    endless = _CountingList(f"c.{i}" for i in range(200_000))
+    assert recent_commands(endless) == ["c.0", "c.1", "c.2", "c.3", "c.4"]
+    assert endless.read == MAX_RECENT
+    noisy = _CountingList([3, "", "c.0", *(["c.0"] * 100_000), "c.1", "c.2", "c.3", "c.4", "c.5"])
+    assert recent_commands(noisy) == ["c.0", "c.1", "c.2", "c.3", "c.4"]
+    assert noisy.read == len(noisy) - 1  # one pass, up to the fifth id kept
+
+
+def test_a_huge_recent_list_in_the_file_keeps_its_first_five_usable_ids(tmp_path: Path) -> None:
+    # 200,000 distinct entries after some junk and a repeat: checking each against the ids
+    # kept so far, all of them, took 9.5 s at 20,000; the read now stops at the fifth id.
+    junk: list[object] = [7, "", "bell\u0007", "x" * 101, "a.0", "a.0"]
+    items = junk + [f"a.{i}" for i in range(200_000 - len(junk))]
+    path = tmp_path / "config.toml"
+    path.write_text(f"palette_recent = {json.dumps(items)}\n", encoding="utf-8")
+    settings, problems = Settings.read(path)
+    assert len(items) == 200_000 and problems == []
+    assert settings.palette_recent == ["a.0", "a.1", "a.2", "a.3", "a.4"]
 
 
 def test_the_recent_list_is_saved_beside_the_other_settings(tmp_path: Path) -> None:
