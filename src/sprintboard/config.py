@@ -306,19 +306,26 @@ class Settings:
 
 def recent_commands(value: Any) -> list[str]:
     """The usable part of a stored palette history: ids of printable text, each once, at
-    most MAX_RECENT; anything else (a hand edit, an older version's value) is left out."""
+    most MAX_RECENT; anything else (a hand edit, an older version's value) is left out.
+
+    Reading stops at the MAX_RECENT-th id kept, and each item costs one look-up in a set, so
+    a hand-made list of any length costs at most one pass (never a pass per item kept)."""
     if not isinstance(value, list):
         return []
     found: list[str] = []
+    seen: set[str] = set()
     for item in value:
         if (
             isinstance(item, str)
             and 0 < len(item) <= MAX_COMMAND_ID
+            and item not in seen
             and item.isprintable()
-            and item not in found
         ):
+            seen.add(item)
             found.append(item)
-    return found[:MAX_RECENT]
+            if len(found) == MAX_RECENT:
+                break
+    return found
 
 
 def remember_recent(recent: list[str], command: str) -> list[str]:

@@ -4,6 +4,7 @@ entry; the last commands first, remembered in the settings file."""
 
 from __future__ import annotations
 
+import sqlite3
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -120,6 +121,30 @@ async def test_a_command_by_name_from_the_board_runs_on_its_screen(
         beneath = app.screen_stack[-2]
         assert isinstance(beneath, under)
         assert getattr(beneath, "loaded", False)  # the action saw the screen's data
+
+
+def _dump(path: Path) -> list[str]:
+    """Everything the database holds, as SQL (read beside the app, which has closed it)."""
+    with sqlite3.connect(path) as db:
+        return list(db.iterdump())
+
+
+async def test_import_opens_the_stock_import_and_changes_nothing(
+    board_app: AppFactory, demo_db: Path
+) -> None:
+    # "import" is the start of "important", a synonym of Planning's Raise priority: the name
+    # Import stock CSV must win, and enter must open its dialog, not raise a card's priority.
+    before = _dump(demo_db)
+    app = board_app(live_refresh=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await _run(app, pilot, "import", "Stock: Import stock CSV")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, StockImportScreen))
+        assert isinstance(app.screen_stack[-2], StockScreen)
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not any(isinstance(s, PlanningScreen) for s in app.screen_stack)
+    assert _dump(demo_db) == before
 
 
 async def test_theme_opens_the_theme_picker(board_app: AppFactory) -> None:

@@ -148,13 +148,15 @@ def _start(
 
 @dataclass(frozen=True)
 class _Entry:
-    """What the provider offers: display, help line, words to match, what to run."""
+    """What the provider offers: display, help line, names and synonyms to match, what to run."""
 
     title: str
     help: str
-    words: tuple[str, ...]
+    names: tuple[str, ...]
+    synonyms: tuple[str, ...]
     run: Callable[[], Any]
     id: str | None = None
+    where: str = ""
 
 
 class PaletteProvider(Provider):
@@ -176,7 +178,16 @@ class PaletteProvider(Provider):
         app_bindings = [b for b in type(self.app).BINDINGS if isinstance(b, Binding)]
         for command in all_commands(app_bindings, classes, first):
             run = partial(self._start, command, classes)
-            entries.append(_Entry(command.title, command.help, command.words, run, command.id))
+            entry = _Entry(
+                command.title,
+                command.help,
+                command.names,
+                command.synonyms,
+                run,
+                command.id,
+                command.where,
+            )
+            entries.append(entry)
         # Textual's own commands the table does not name (screenshot, maximize).
         for textual in App.get_system_commands(self.app, calling):
             if textual.title not in TEXTUAL_COVERED:
@@ -196,7 +207,7 @@ class PaletteProvider(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for entry in self._entries:
-            found = score(matcher, entry.words)
+            found = score(matcher, entry)
             if found > 0:
                 shown = highlight(matcher, entry.title)
                 yield Hit(found, shown, entry.run, entry.title, escape(entry.help))
@@ -222,4 +233,4 @@ def _screen_classes() -> dict[str, type[Screen[Any]]]:
 
 
 def _system_entry(command: SystemCommand) -> _Entry:
-    return _Entry(command.title, command.help, (command.title,), command.callback)
+    return _Entry(command.title, command.help, (command.title,), (), command.callback)

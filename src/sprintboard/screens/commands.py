@@ -5,15 +5,21 @@ BINDINGS) and the app-wide ones. This table gives each of them the name the pale
 and the other words people type for it ("add card", "retro", "dark"). It is keyed by
 (screen mode, action as bound), with "app" for the app-wide commands; a key bound on a
 main screen without an entry here fails `tests/unit/test_palette_commands.py`.
+
+A query that is a word (or the start of one) of a command's name always outranks a match on
+another command's synonym (`score`), so a synonym only helps when no name fits. Synonyms stay
+specific all the same: no generic word ("done", "app", "onboarding") for a key that writes at
+once, and no word that begins with another command's name ("important" began with "import").
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from textual.binding import Binding
 from textual.content import Content
@@ -59,7 +65,7 @@ NAMES: dict[tuple[str, str], Name] = {
     (APP, "change_theme"): Name(
         "Theme", ("change theme", "dark", "light", "colours", "colors", "appearance")
     ),
-    (APP, "quit"): Name("Quit", ("exit", "leave", "close the app")),
+    (APP, "quit"): Name("Quit", ("exit", "leave", "close sprintboard")),
     (APP, "switch_screen_to('board')"): _go("Board", "kanban", "cards"),
     (APP, "switch_screen_to('planning')"): _go("Planning", "sprint planning", "backlog"),
     (APP, "switch_screen_to('dependencies')"): _go("Dependencies", "deps", "blockers"),
@@ -99,8 +105,8 @@ NAMES: dict[tuple[str, str], Name] = {
     ("planning", "move_in"): Name("Move card into sprint", ("plan card", "add to sprint")),
     ("planning", "move_out"): Name("Move card to backlog", ("remove from sprint",)),
     ("planning", "open_card"): Name("Open card", ("card details", "show card")),
-    ("planning", "priority(1)"): Name("Raise priority", ("priority up", "more important")),
-    ("planning", "priority(-1)"): Name("Lower priority", ("priority down", "less important")),
+    ("planning", "priority(1)"): Name("Raise priority", ("priority up", "higher priority")),
+    ("planning", "priority(-1)"): Name("Lower priority", ("priority down", "deprioritise")),
     ("planning", "pick_sprint"): Name("Pick sprint", ("switch sprint", "choose sprint")),
     ("planning", "cycle_view"): Name("Next chart", ("chart", "burndown", "velocity")),
     ("planning", "start_sprint"): Name("Start sprint", ("start", "begin sprint")),
@@ -171,7 +177,7 @@ NAMES: dict[tuple[str, str], Name] = {
     ("teams", "new_team"): Name("New team", ("add team", "create team")),
     ("teams", "edit_team"): Name("Edit team", ("rename team", "team format", "team colour")),
     ("teams", "archive_team"): Name("Archive team", ("restore team", "remove team")),
-    ("teams", "toggle_step"): Name("Tick onboarding step", ("onboarding", "step done")),
+    ("teams", "toggle_step"): Name("Tick step", ("tick onboarding step",)),
     ("teams", "add_step"): Name("Add onboarding step", ("add step", "new step")),
     ("teams", "add_member"): Name("Add member", ("new member", "add person", "join team", "hire")),
     ("teams", "toggle_archived"): Name("Show archived teams", ("archived",)),
@@ -230,8 +236,13 @@ class PaletteCommand:
     """What the palette shows: "Planning: Start sprint"."""
     help: str
     """The line under it, naming the key: "Planning: start (key S)"."""
-    words: tuple[str, ...]
-    """What a query is matched against: the title, the name and its synonyms."""
+    names: tuple[str, ...]
+    """What the command is called, without its screen: ("Start sprint",)."""
+    synonyms: tuple[str, ...]
+    """The other words people type for it: matched, but ranked below the names."""
+    where: str = ""
+    """The screen's title ("Planning"), words that may qualify a query ("planning start")
+    but never match a command alone; "" for the app's commands."""
 
 
 @cache
@@ -253,7 +264,7 @@ def app_commands(app_bindings: Iterable[Binding]) -> Iterator[PaletteCommand]:
         if key is not None:
             help = f"{help} (key {key})"
         yield PaletteCommand(
-            f"{APP}.{action}", APP, action, name.name, help, (name.name, *name.synonyms)
+            f"{APP}.{action}", APP, action, name.name, help, (name.name,), name.synonyms
         )
 
 
@@ -284,7 +295,9 @@ def screen_commands(mode: str, screen: type[Screen[Any]]) -> Iterator[PaletteCom
             binding.action,
             title,
             key_help(where, binding),
-            (title, label, *synonyms),
+            (label,),
+            synonyms,
+            where,
         )
 
 
@@ -303,9 +316,78 @@ def all_commands(
     return commands
 
 
-def score(matcher: Matcher, words: Iterable[str]) -> float:
-    """How well a query matches a command: its best match over the title, name, synonyms."""
-    return max((matcher.match(word) for word in words), default=0.0)
+WORD = re.compile(r"[^\W_]+")
+"""A word of a query or a command's name: letters and digits ("sign-off" is two)."""
+NAME_WHOLE, NAME_PREFIX, SYNONYM_WHOLE, SYNONYM_PREFIX, FUZZY = 6, 5, 4, 3, 1
+"""How a query matches a command, best first: the words typed are words of the command's
+name, or begin them; are words of a synonym, or begin them; or the letters typed occur in
+order in its title, name or a synonym (Textual's fuzzy match)."""
+LEVELS = NAME_WHOLE + 1
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text, case-folded: what a query's words are compared with."""
+    return WORD.findall(text.casefold())
+
+
+def _begins(typed: str, words: Iterable[str]) -> bool:
+    return any(word.startswith(typed) for word in words)
+
+
+def word_level(typed: list[str], text: str, where: list[str]) -> int:
+    """2 when every word typed is a word of `text` (or of the screen's title `where`), 1 when
+    each begins one, 0 otherwise or when no word typed is in `text` itself."""
+    words = words_of(text)
+    if not any(_begins(t, words) for t in typed):
+        return 0
+    if all(t in words or t in where for t in typed):
+        return 2
+    if all(_begins(t, words) or _begins(t, where) for t in typed):
+        return 1
+    return 0
+
+
+class Matchable(Protocol):
+    """What the palette matches a query against (a PaletteCommand, the provider's entry)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def names(self) -> tuple[str, ...]: ...
+    @property
+    def synonyms(self) -> tuple[str, ...]: ...
+    @property
+    def where(self) -> str: ...
+
+
+def match_level(matcher: Matcher, command: Matchable) -> int:
+    """Which kind of match (NAME_WHOLE … FUZZY) a query is for a command; 0 for none. A
+    name beats a synonym and a word beats scattered letters, so "import" runs "Import stock
+    CSV", never "Raise priority" for its synonym's "important"."""
+    typed = words_of(matcher.query)
+    if typed:
+        where = words_of(command.where)
+        for texts, whole, prefix in (
+            (command.names, NAME_WHOLE, NAME_PREFIX),
+            (command.synonyms, SYNONYM_WHOLE, SYNONYM_PREFIX),
+        ):
+            level = max((word_level(typed, text, where) for text in texts), default=0)
+            if level:
+                return whole if level == 2 else prefix
+    texts = (command.title, *command.names, *command.synonyms)
+    return FUZZY if any(matcher.match(text) > 0 for text in texts) else 0
+
+
+def score(matcher: Matcher, command: Matchable) -> float:
+    """How well a query matches a command, 0 to 1: the kind of match (`match_level`) first;
+    among matches of one kind, Textual's fuzzy score over the title, names and synonyms
+    (an exact synonym, "planning", puts "Go to Planning" over the Planning screen's keys)."""
+    level = match_level(matcher, command)
+    if not level:
+        return 0.0
+    texts = (command.title, *command.names, *command.synonyms)
+    fuzzy = max(matcher.match(text) for text in texts)
+    return (level + fuzzy / (1.0 + fuzzy)) / LEVELS
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
