@@ -80,7 +80,7 @@ class BoardGrid(Widget, can_focus=True):
     BoardGrid { height: 1fr; background: $background; }
     BoardGrid > .board--header { color: $text; background: $panel; text-style: bold; }
     BoardGrid > .board--header-over { color: $text; background: $warning 60%; text-style: bold; }
-    BoardGrid > .board--rule { color: $panel-lighten-2; }
+    BoardGrid > .board--rule { color: $border-blurred; }
     BoardGrid > .board--key { color: $text; text-style: bold; }
     BoardGrid > .board--title { color: $text; }
     BoardGrid > .board--muted { color: $text-muted; }
