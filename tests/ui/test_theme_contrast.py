@@ -17,8 +17,12 @@ washed-out laptop screen. What is not text is not judged: box-drawing rules and 
 block characters (the team stripe, bars, scrollbars), braille (the charts' lines) and
 emoji (a terminal draws them in their own colours). Nor is text in a team's own colour
 (its stripe and marker): the organisation chooses those (`sprintboard team --colour`), not
-the theme. A team's code written in its colour (the goals screen) is judged: it is drawn
-in the team's colour moved until it reads on the theme (`team_rows.readable_on`).
+the theme. A team's code written in its colour (the goals screen) and the selected card's
+`▶` marker are judged: they are drawn in the team's colour moved until they read on the
+theme (`team_rows.readable_on`, `readable_marker`).
+
+Rules and frames (box drawing) are judged apart, at `STRUCTURE_MINIMUM`: they need not be
+read, only seen.
 """
 
 from __future__ import annotations
@@ -272,7 +276,9 @@ async def _cells(board_app: Callable[..., SprintboardApp], theme: str) -> list[C
         _RENDERED[theme] = [
             cell
             for cell in cells
-            if cell.style.color is None or cell.style.color.triplet not in team_colours
+            if cell.style.color is None
+            or cell.style.color.triplet not in team_colours
+            or cell.text == "▶"  # the selected card's marker is read, in any colour
         ]
         assert {cell.screen for cell in _RENDERED[theme]} >= {name for name, _, _ in VISITS}
     return _RENDERED[theme]
@@ -298,7 +304,9 @@ async def test_card_keys_are_readable_in_truecolor_and_256_colours(
         cell
         for cell in await _cells(board_app, theme)
         if not cell.structure
-        and CARD_KEY.match(cell.text) and cell.style.bgcolor and cell.style.bgcolor.name in plain
+        and CARD_KEY.match(cell.text)
+        and cell.style.bgcolor
+        and cell.style.bgcolor.name in plain
     ]
     assert len({cell.screen for cell in keys}) >= 4
     _, findings = judge(theme, keys)
@@ -325,8 +333,8 @@ async def test_rules_and_frames_show_in_truecolor_and_256_colours(
     assert {"board", "teams"} <= {cell.screen for cell in rules}
     lowest, findings = judge(theme, rules, STRUCTURE_MINIMUM)
     print(theme, {system: round(ratio, 2) for system, ratio in lowest.items()})
-    assert not findings, (
-        f"{len(findings)} rule cells below {STRUCTURE_MINIMUM}:1\n" + summary(findings)
+    assert not findings, f"{len(findings)} rule cells below {STRUCTURE_MINIMUM}:1\n" + summary(
+        findings
     )
 
 
@@ -345,4 +353,5 @@ def test_the_measure_can_fail() -> None:
     assert contrast(ColorTriplet(0, 0, 0), ColorTriplet(255, 255, 255)) == pytest.approx(21)
     white_rule = Style(color="#ffffff", bgcolor="#f6f7f9")
     assert cell_contrast(white_rule, ColorSystem.EIGHT_BIT, DARK_TERMINAL) < STRUCTURE_MINIMUM
-    assert _structure("─────") and _structure("╭─ ") and not _structure("▌") and not _structure("a─")
+    assert _structure("─────") and _structure("╭─ ")
+    assert not _structure("▌") and not _structure("a─")
