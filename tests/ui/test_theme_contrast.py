@@ -17,8 +17,12 @@ washed-out laptop screen. What is not text is not judged: box-drawing rules and 
 block characters (the team stripe, bars, scrollbars), braille (the charts' lines) and
 emoji (a terminal draws them in their own colours). Nor is text in a team's own colour
 (its stripe and marker): the organisation chooses those (`sprintboard team --colour`), not
-the theme. A team's code written in its colour (the goals screen) is judged: it is drawn
-in the team's colour moved until it reads on the theme (`team_rows.readable_on`).
+the theme. A team's code written in its colour (the goals screen) and the selected card's
+`▶` marker are judged: they are drawn in the team's colour moved until they read on the
+theme (`team_rows.readable_on`, `readable_marker`).
+
+Rules and frames (box drawing) are judged apart, at `STRUCTURE_MINIMUM`: they need not be
+read, only seen.
 """
 
 from __future__ import annotations
@@ -45,6 +49,10 @@ from .conftest import SCREEN_KEYS, SIZE, settle, wait_until
 MINIMUM = 3.0
 """The lowest contrast ratio any text may have (see the module's docstring)."""
 
+STRUCTURE_MINIMUM = 1.5
+"""The lowest contrast ratio of a rule or frame: structure, not text, but it must show
+(the light theme drew the board's header rule and unfocused panels white on white)."""
+
 THEMES = sorted(theme.name for theme in load_themes()[0])
 SYSTEMS = {"truecolor": ColorSystem.TRUECOLOR, "256": ColorSystem.EIGHT_BIT}
 
@@ -62,6 +70,13 @@ def _not_text(char: str) -> bool:
         or 0x2500 <= code <= 0x259F  # box drawing, block elements
         or 0x2800 <= code <= 0x28FF  # braille (plotext's lines)
         or code >= 0x1F000  # emoji: drawn in their own colours, whatever the style says
+    )
+
+
+def _structure(text: str) -> bool:
+    """A run of box drawing (rules, frames, the planning screen's divider), maybe spaced."""
+    return bool(text.strip()) and all(
+        char == " " or 0x2500 <= ord(char) <= 0x257F or char in "▏▕" for char in text
     )
 
 
@@ -116,6 +131,7 @@ class Cell:
     row: int
     text: str  # the run of text the cell belongs to, to name it in a failure
     style: Style
+    structure: bool = False  # a rule or frame, judged at STRUCTURE_MINIMUM
 
 
 def screen_cells(app: SprintboardApp, screen: str) -> Iterator[Cell]:
@@ -139,6 +155,8 @@ def screen_cells(app: SprintboardApp, screen: str) -> Iterator[Cell]:
                 continue
             if any(not _not_text(char) for char in segment.text):
                 yield Cell(screen, row, segment.text.strip(), segment.style or Style())
+            elif _structure(segment.text):
+                yield Cell(screen, row, segment.text.strip(), segment.style or Style(), True)
 
 
 def _uses_default(style: Style) -> bool:
@@ -162,8 +180,10 @@ class Finding:
         )
 
 
-def judge(theme: str, cells: list[Cell]) -> tuple[dict[str, float], list[Finding]]:
-    """The lowest ratio per colour system, and every cell below MINIMUM."""
+def judge(
+    theme: str, cells: list[Cell], minimum: float = MINIMUM
+) -> tuple[dict[str, float], list[Finding]]:
+    """The lowest ratio per colour system, and every cell below `minimum`."""
     lowest: dict[str, float] = {}
     findings: list[Finding] = []
     seen: set[tuple[str, str, str, str, Style]] = set()
@@ -175,7 +195,7 @@ def judge(theme: str, cells: list[Cell]) -> tuple[dict[str, float], list[Finding
                 ratio = cell_contrast(cell.style, system, terminal)
                 lowest[system_name] = min(lowest[system_name], ratio)
                 key = (system_name, terminal_name, cell.screen, cell.text, cell.style)
-                if ratio < MINIMUM and key not in seen:
+                if ratio < minimum and key not in seen:
                     seen.add(key)
                     findings.append(Finding(theme, system_name, terminal_name, cell, ratio))
     return lowest, findings
@@ -256,7 +276,9 @@ async def _cells(board_app: Callable[..., SprintboardApp], theme: str) -> list[C
         _RENDERED[theme] = [
             cell
             for cell in cells
-            if cell.style.color is None or cell.style.color.triplet not in team_colours
+            if cell.style.color is None
+            or cell.style.color.triplet not in team_colours
+            or cell.text == "▶"  # the selected card's marker is read, in any colour
         ]
         assert {cell.screen for cell in _RENDERED[theme]} >= {name for name, _, _ in VISITS}
     return _RENDERED[theme]
@@ -281,7 +303,10 @@ async def test_card_keys_are_readable_in_truecolor_and_256_colours(
     keys = [
         cell
         for cell in await _cells(board_app, theme)
-        if CARD_KEY.match(cell.text) and cell.style.bgcolor and cell.style.bgcolor.name in plain
+        if not cell.structure
+        and CARD_KEY.match(cell.text)
+        and cell.style.bgcolor
+        and cell.style.bgcolor.name in plain
     ]
     assert len({cell.screen for cell in keys}) >= 4
     _, findings = judge(theme, keys)
@@ -292,9 +317,25 @@ async def test_card_keys_are_readable_in_truecolor_and_256_colours(
 async def test_every_text_cell_is_readable_in_truecolor_and_256_colours(
     board_app: Callable[..., SprintboardApp], theme: str
 ) -> None:
-    lowest, findings = judge(theme, await _cells(board_app, theme))
+    text = [cell for cell in await _cells(board_app, theme) if not cell.structure]
+    lowest, findings = judge(theme, text)
     print(theme, {system: round(ratio, 2) for system, ratio in lowest.items()})
     assert not findings, f"{len(findings)} cells below {MINIMUM}:1\n" + summary(findings)
+
+
+@pytest.mark.parametrize("theme", BY_THEME)
+async def test_rules_and_frames_show_in_truecolor_and_256_colours(
+    board_app: Callable[..., SprintboardApp], theme: str
+) -> None:
+    """The board's header rule, the teams screen's unfocused panels and every other
+    box-drawing line stand out from their background at STRUCTURE_MINIMUM."""
+    rules = [cell for cell in await _cells(board_app, theme) if cell.structure]
+    assert {"board", "teams"} <= {cell.screen for cell in rules}
+    lowest, findings = judge(theme, rules, STRUCTURE_MINIMUM)
+    print(theme, {system: round(ratio, 2) for system, ratio in lowest.items()})
+    assert not findings, f"{len(findings)} rule cells below {STRUCTURE_MINIMUM}:1\n" + summary(
+        findings
+    )
 
 
 def test_every_theme_file_is_checked() -> None:
@@ -310,3 +351,7 @@ def test_the_measure_can_fail() -> None:
     light_on_default = Style(color="#f6f7f9")
     assert cell_contrast(light_on_default, ColorSystem.TRUECOLOR, LIGHT_TERMINAL) < MINIMUM
     assert contrast(ColorTriplet(0, 0, 0), ColorTriplet(255, 255, 255)) == pytest.approx(21)
+    white_rule = Style(color="#ffffff", bgcolor="#f6f7f9")
+    assert cell_contrast(white_rule, ColorSystem.EIGHT_BIT, DARK_TERMINAL) < STRUCTURE_MINIMUM
+    assert _structure("─────") and _structure("╭─ ")
+    assert not _structure("▌") and not _structure("a─")

@@ -109,6 +109,17 @@ def test_key_line_keeps_the_badges_before_the_points(cells: int) -> None:
         assert all(glyph in drawn for glyph in ("⊘", "⇄", "✉9", "!late", "☑0/2", "✎3"))
 
 
+def test_key_line_fills_the_room_a_dropped_badge_leaves() -> None:
+    """Losing the checklist and comments together left room for the checklist alone: it
+    comes back, the comments (less important) stay out."""
+    card = board_card(key="MKT-2", checklist_total=4, checklist_done=1, comment_count=4)
+    badges = badges_of(card, Severity.ERROR)
+    assert [b.glyph for b in badges] == ["✗", "☑1/4", "✎4"]
+    assert text(key_line("MKT-2", 3, badges, 12)) == "MKT-2 ✗☑1/4 "
+    assert text(key_line("MKT-2", 3, badges, 14)).rstrip() == "MKT-2 ✗☑1/4✎4"
+    assert text(key_line("MKT-2", 3, badges, 9)).rstrip() == "MKT-2 ✗✎4"
+
+
 def test_key_line_narrow_drops_points_and_gaps_on_every_card() -> None:
     badges = badges_of(board_card(key="IT-8", checklist_total=1))
     pieces = key_line("IT-8", 3, badges, 30, narrow=True)
@@ -176,7 +187,11 @@ def test_column_header_keeps_count_and_wip_before_points() -> None:
     assert is_over and over.rstrip() == " Doing ⚠9/8"
     assert column_header("Backlog", 1, 5, 0, 1, 15)[0].rstrip() == " Backlog 1"
     assert column_header("Review", 4, 13, 5, 2, 16)[0].rstrip() == " Review 2 of 4/5"
-    assert column_header("Review", 4, 13, 5, 2, 15)[0].rstrip() == " Revi… 2 of 4/5"
+    # A filter on: the WIP limit, then the word "of", go before the name is cut.
+    assert column_header("Review", 4, 13, 5, 2, 15)[0].rstrip() == " Review 2 of 4"
+    assert column_header("Review", 4, 13, 5, 2, 12)[0].rstrip() == " Review 2/4"
+    assert column_header("Review", 4, 13, 0, 2, 12)[0].rstrip() == " Review 2/4"
+    assert column_header("Review", 4, 13, 5, 2, 10)[0].rstrip() == " Revi… 2/4"
     cropped, _ = column_header("Review", 4, 13, 5, 4, 8)
     assert cropped == " Re… 4/5"  # the name gives way, never the numbers
     for cells in range(1, 40):

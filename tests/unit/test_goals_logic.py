@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from conftest import Cli
 from sprintboard.models import Card, Goal, Sprint, validate
@@ -172,6 +173,23 @@ def test_a_goal_without_a_target_shows_no_progress(cli: Cli, db_path: Path) -> N
     assert "█" not in shown.plain and shown.plain.endswith("░    -"), shown.plain
     kpi_line = goal_lines(progress, {})[1].plain
     assert "no target set" in kpi_line and "█" not in kpi_line, kpi_line
+    # At 80 columns: shorter words, whole, and a gap before each bar (was "-  n" and
+    # "cards 0 · 0/0 p…░░░").
+    narrow = [line.plain for line in goal_lines(progress, {}, width=78)]
+    assert narrow[1].endswith("    -  no target"), narrow[1]
+    assert "cards 0 · 0/0  " in narrow[2] and "…" not in narrow[2], narrow[2]
+
+
+def test_a_long_goal_title_takes_the_room_the_row_has(store: Store) -> None:
+    from sprintboard.widgets.goal_rows import goal_lines
+
+    title = "A much longer goal title that runs well past forty-four cells"
+    store.goals.add(validate(Goal, {"title": title}))
+    [progress] = goal_progress(store)
+    wide = goal_lines(progress, {}, width=158)[0].plain
+    assert title in wide and "●" in wide, wide
+    short = goal_lines(progress, {}, width=78)[0].plain
+    assert cell_len(short) <= 78 and "● on track" in short, short
 
 
 @pytest.mark.parametrize(

@@ -153,8 +153,24 @@ def key_line(
     for kept in _tighter(badges):
         line = [(key, "key"), *_tight(kept)]
         if _width(line) <= width:
-            return _pad_before(line, [], width)
+            kept = _refill(key, kept, badges, width)
+            return _pad_before([(key, "key"), *_tight(kept)], [], width)
     return [(fit(key, width), "key")]
+
+
+def _refill(
+    key: str, kept: list[tuple[Badge, bool]], badges: list[Badge], width: int
+) -> list[tuple[Badge, bool]]:
+    """`kept` with the badges `_tighter` dropped put back, most important first, each one
+    that still fits in `width` (a ✗ card that lost ☑1/4 and ✎4 together keeps ☑1/4 when
+    there is room for it alone)."""
+    shown = {id(b): short for b, short in kept}
+    for badge in sorted((b for b in badges if id(b) not in shown), key=lambda b: b.rank):
+        trial = {**shown, id(badge): False}
+        line = [(key, "key"), *_tight([(b, trial[id(b)]) for b in badges if id(b) in trial])]
+        if _width(line) <= width:
+            shown = trial
+    return [(b, shown[id(b)]) for b in badges if id(b) in shown]
 
 
 def _tighter(badges: list[Badge]) -> list[list[tuple[Badge, bool]]]:
@@ -236,7 +252,7 @@ def column_header(
 ) -> tuple[str, bool]:
     """A column's header text, exactly `width` cells, and whether the column is over its
     WIP limit. The longest form that fits: the points go before the count and the WIP do,
-    and the name is cropped last, never the numbers."""
+    then the words ("of"), and the name is cropped last, never the numbers."""
     over = bool(limit) and count > limit
     wip = f"{count}/{limit}"
     forms: list[str]
@@ -247,27 +263,29 @@ def column_header(
             f" {label} ⚠ OVER WIP {wip}",
             f" {label} ⚠ OVER {wip}",
         ]
-        numbers = f" ⚠{wip}"
+        numbers = [f" ⚠{wip}"]
     elif shown != count and limit:  # a filter hides some: what is shown, of the whole
         forms = [f" {label} {shown} of {count} · WIP {wip}", f" {label} {shown} of {wip}"]
-        numbers = f" {shown} of {wip}"
+        numbers = [f" {shown} of {wip}", f" {shown} of {count}", f" {shown}/{count}"]
     elif shown != count:
         forms = [f" {label} {shown} of {count} · {points}pt", f" {label} {shown} of {count}"]
-        numbers = f" {shown} of {count}"
+        numbers = [f" {shown} of {count}", f" {shown}/{count}"]
     elif limit:
         forms = [f" {label} {count} · {points}pt WIP {wip}", f" {label} WIP {wip}"]
-        numbers = f" {wip}"
+        numbers = [f" {wip}"]
     else:
         forms = [f" {label} {count} · {points}pt"]
-        numbers = f" {count}"
-    forms.append(f" {label}{numbers}")
+        numbers = [f" {count}"]
+    # The words go before the name is cut: "Review 0/5" before "Revi… 0 of 5/5".
+    forms += [f" {label}{tail}" for tail in numbers]
     for text in forms:
         if cell_len(text) <= width:
             return fit(text, width), over
-    room = width - cell_len(numbers)
+    shortest = numbers[-1]
+    room = width - cell_len(shortest)
     if room >= 3:  # " Do…" and the numbers
-        return fit(" " + fit(label, room - 1) + numbers, width), over
-    return fit(numbers, width), over
+        return fit(" " + fit(label, room - 1) + shortest, width), over
+    return fit(shortest, width), over
 
 
 def status_line(

@@ -99,7 +99,7 @@ class CapacityBars(ComponentStyles):
     CapacityBars > .capacity--fill { color: $success; }
     CapacityBars > .capacity--over { color: $error; text-style: bold; }
     CapacityBars > .capacity--warn { color: $warning; }
-    CapacityBars > .capacity--empty { color: $panel-lighten-2; }
+    CapacityBars > .capacity--empty { color: $border-blurred; }
     CapacityBars > .capacity--mark { color: $text; text-style: bold; }
     CapacityBars > .capacity--muted { color: $text-muted; }
     """

@@ -111,7 +111,7 @@ class KeyFooter(HorizontalGroup):
         PinnedKeys {
             dock: none;
             width: auto;
-            border-left: vkey $foreground 20%;
+            border-left: vkey $border-blurred;
             padding-left: 1;
         }
         &.-narrow PinnedKeys FooterKey {

@@ -71,6 +71,22 @@ def direction(goal: GoalProgress) -> str:
     return "no target set"
 
 
+def short_direction(goal: GoalProgress) -> str:
+    """The direction on a narrow line: its arrow, or "no target" whole."""
+    return "no target" if goal.target == goal.baseline else direction(goal)[:1]
+
+
+def cards_text(goal: GoalProgress, room: int) -> str:
+    """The cards' count and points in `room` cells, at least two of them blank before the
+    bar that follows: the longest form that fits, cut only when even "d/p" does not."""
+    done = f"{goal.done_points}/{goal.points}"
+    forms = [f"cards {goal.cards} · {done} pts", f"cards {goal.cards} · {done}", f"{done} pts"]
+    for form in [*forms, done]:
+        if cell_len(form) + 2 <= room:
+            return form.ljust(room)
+    return fit(done, max(0, room - 1)) + (" " if room else "")
+
+
 def kpi_bar(goal: GoalProgress, width: int = BAR_WIDTH) -> Content:
     """The KPI's way from baseline to target; a KPI that moved the wrong way says so."""
     progress = goal.kpi_progress
@@ -189,10 +205,19 @@ def goal_lines(
     verdict = suggestion_text(goal, short=not wide)
     head = Content.styled(f" G{goal.id:<4}", "bold")
     title = printable(goal.title)
-    room = width - head.cell_length - 2 - badge.cell_length - 2 - verdict.cell_length
-    title_width = max(16, min(44 if wide else 40, room))
+    short_verdict = suggestion_text(goal, short=True)
+    beside = width - head.cell_length - 2 - badge.cell_length - 2
+    # Titles up to the cap are padded to it, so the badges of a list line up; a longer
+    # title takes the room the row has, down to the verdict without its why.
+    title_width = max(16, min(44 if wide else 40, beside - verdict.cell_length))
+    if cell_len(title) > title_width:
+        title_width = max(title_width, min(cell_len(title), beside - short_verdict.cell_length))
     line1 = head + Content.styled(fit(title, title_width), "bold") + Content("  ") + badge
-    line1 = _crop(_then(line1, verdict, width, "   " if wide else "  "), width)
+    gap1 = "   " if wide else "  "
+    with_verdict = _then(line1, verdict, width, gap1)
+    if with_verdict is line1:
+        with_verdict = _then(line1, short_verdict, width, gap1)
+    line1 = _crop(with_verdict, width)
 
     kpi_name = printable(goal.kpi) or "KPI"
     sponsor = printable(goal.sponsor) or "none"
@@ -211,7 +236,7 @@ def goal_lines(
         tail = kpi_bar(goal, 0).cell_length
         bar_width = max(4, min(NARROW_BAR, width - lead.cell_length - tail - 2))
     line2 = lead + kpi_bar(goal, bar_width)
-    line2 = _then(line2, Content(direction(goal) if wide else direction(goal)[:1]), width)
+    line2 = _then(line2, Content(direction(goal) if wide else short_direction(goal)), width)
     roi = Content.styled(roi_text(goal), "bold")
     roi_on_kpi = wide and _then(line2, roi, width, "   ") is not line2
     if roi_on_kpi:
@@ -221,8 +246,7 @@ def goal_lines(
     if wide:
         line3 = INDENT + Content(fit(cards, 34)) + card_bar(goal)
     else:
-        cards = f"cards {goal.cards} · {goal.done_points}/{goal.points} pts"
-        lead3 = INDENT + Content(fit(cards, lead.cell_length - INDENT.cell_length))
+        lead3 = INDENT + Content(cards_text(goal, lead.cell_length - INDENT.cell_length))
         line3 = lead3 + card_bar(goal, bar_width)
     if wide:
         line3 = _crop(line3 + Content("  ") + time_text(goal), width)

@@ -9,6 +9,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rich.color import Color as RichColor
+from rich.color import ColorSystem
+from rich.style import Style as RichStyle
 from textual.color import Color
 from textual.content import Content
 
@@ -51,6 +54,31 @@ def readable_on(colour: str, backgrounds: Sequence[Color], ratio: float = 5.5) -
         moved = found.blend(target, step / 20)
         if all(contrast_ratio(moved, back) >= ratio for back in backgrounds):
             return moved.hex
+    return target.hex
+
+
+def readable_marker(colour: str, back: RichStyle, ratio: float = 3.0) -> str:
+    """`colour` for a glyph (the selected card's `▶`) drawn on `back`'s background: itself
+    when it reads at `ratio` there, else moved towards black or white until it does, as a
+    truecolor terminal draws it and as tmux's 256 colours do (both colours rounded)."""
+    if back.bgcolor is None:
+        return colour
+    true_back = Color(*back.bgcolor.get_truecolor())
+    palette_back = Color(*back.bgcolor.downgrade(ColorSystem.EIGHT_BIT).get_truecolor())
+
+    def reads(fore: Color) -> bool:
+        palette = RichColor.from_rgb(fore.r, fore.g, fore.b).downgrade(ColorSystem.EIGHT_BIT)
+        return (
+            contrast_ratio(fore, true_back) >= ratio
+            and contrast_ratio(Color(*palette.get_truecolor()), palette_back) >= ratio
+        )
+
+    found = Color.parse(colour)
+    target = Color(0, 0, 0) if _luminance(true_back) > 0.18 else Color(255, 255, 255)
+    for step in range(21):
+        moved = found.blend(target, step / 20)
+        if reads(moved):
+            return colour if step == 0 else moved.hex
     return target.hex
 
 
