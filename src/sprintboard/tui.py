@@ -101,6 +101,8 @@ class SprintboardApp(App[None]):
         self.remember_theme = remember_theme
         self.frozen = frozen  # tests and snapshots: a fixed clock, no blinking cursors
         self._keys_held_until = 0.0  # monotonic time: keys before it are dropped
+        self._keys_held: frozenset[str] | None = None  # which keys (None: all)
+        self._keys_held_for: Screen[Any] | None = None  # the screen they must not reach
         self._too_small = False  # the terminal is below the screens' smallest size
         # Themes before the first mount: choosing one later re-applies every stylesheet.
         themes, problems = load_themes()
@@ -129,15 +131,24 @@ class SprintboardApp(App[None]):
         except (OSError, UserError) as exc:
             self.notify(f"could not save the theme choice: {exc}", severity="warning", markup=False)
 
-    def hold_keys(self, seconds: float) -> None:
+    def hold_keys(self, seconds: float, keys: frozenset[str] | None = None) -> None:
+        # Held from the screen the dialog uncovers only: a key for a new dialog on top of
+        # it (d y d y deletes two cards) is not a double tap.
+        stack = self.screen_stack
+        self._keys_held_for = stack[-2] if len(stack) > 1 else None
         self._keys_held_until = time.monotonic() + seconds
+        self._keys_held = keys
 
     async def on_event(self, event: events.Event) -> None:
         # Forwarded keys too: keys typed in one burst all reach the dialog's focused widget
         # before the first is answered, and come back here for the screen's bindings once
         # the dialog has gone, the board's among them.
         if isinstance(event, events.Key) and (
-            time.monotonic() < self._keys_held_until
+            (
+                time.monotonic() < self._keys_held_until
+                and (self._keys_held is None or event.key in self._keys_held)
+                and self.screen is self._keys_held_for
+            )
             or (self._too_small and event.key not in QUIT_KEYS)
         ):
             event.stop()

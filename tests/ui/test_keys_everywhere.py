@@ -115,8 +115,8 @@ async def test_a_burst_after_a_question_stops_at_the_question(
         assert selected is not None
         await pilot.press("d")
         assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await _burst(app, pilot, "n", "n", "d")
-        assert app.screen is board  # no new-card form, no second question
+        await _burst(app, pilot, "n", "n", "enter")
+        assert app.screen is board  # no new-card form, the card's page not opened
         with probe.store() as opened:
             assert opened.cards.get(selected)["key"] == selected
 

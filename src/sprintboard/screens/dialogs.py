@@ -20,6 +20,8 @@ from sprintboard.screens.host import host
 
 KEY_HOLD_S = 0.4
 """How long keys are held back after a question is answered with a key: a double tap."""
+ANSWER_KEYS = frozenset({"y", "n", "escape", "enter"})
+"""The keys a yes/no question is answered with, held back after it is."""
 
 
 class ConfirmScreen(FitsTerminal, ModalScreen[bool]):
@@ -67,9 +69,9 @@ class ConfirmScreen(FitsTerminal, ModalScreen[bool]):
         if self.answered:
             return
         self.answered = True
-        # A key typed twice (n n, y y) must not reach the screen beneath: `n` there makes
-        # a new card.
-        host(self).hold_keys(KEY_HOLD_S)
+        # An answer typed twice (n n, enter enter) must not reach the screen beneath: `n`
+        # there makes a new card. Other keys pass at once: `d y u` deletes and undoes.
+        host(self).hold_keys(KEY_HOLD_S, ANSWER_KEYS)
         self.dismiss(yes)
 
 

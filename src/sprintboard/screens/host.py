@@ -49,9 +49,10 @@ class Host(Protocol):
         """Open the stock screen on the SKUs of `card` (from its detail)."""
         ...
 
-    def hold_keys(self, seconds: float) -> None:
-        """Drop every key pressed in the next `seconds`: a dialog answered with a key that
-        was typed twice must not pass the second one to the screen beneath."""
+    def hold_keys(self, seconds: float, keys: frozenset[str] | None = None) -> None:
+        """Drop `keys` (None: every key) pressed in the next `seconds`: a dialog answered
+        with a key that was typed twice must not pass the second one to the screen
+        beneath."""
         ...
 
 
