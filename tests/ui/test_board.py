@@ -187,7 +187,9 @@ async def test_live_refresh_after_an_external_write(board_app: AppFactory, probe
 
 
 async def test_a_failed_write_rolls_back_and_says_so(board_app: AppFactory, probe: Probe) -> None:
-    app = board_app(busy_timeout=0.2, live_refresh=0)
+    # The lock outlasts the busy timeout; the timeout outlasts a loaded machine's keypress,
+    # so the move is seen before it is rolled back.
+    app = board_app(busy_timeout=1.5, live_refresh=0)
     sprint = probe.active_sprint()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)  # the board and its findings count are in before the lock
