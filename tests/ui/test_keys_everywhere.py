@@ -192,3 +192,14 @@ async def test_a_burst_on_the_welcome_dialog_stops_there(
         assert isinstance(current_screen(app), FirstStartScreen)
         await _burst(app, pilot, *keys)
         assert type(current_screen(app)) is BoardScreen  # no form, no question over it
+
+
+async def test_starting_in_a_tiny_terminal_waits_for_room(board_app: AppFactory) -> None:
+    app = board_app(live_refresh=0)
+    async with app.run_test(size=(30, 8)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(current_screen(app), TooSmallScreen)
+        await pilot.resize_terminal(100, 30)
+        await settle(app, pilot)
+        board = current_screen(app)
+        assert isinstance(board, BoardScreen) and board.sprint is not None
