@@ -33,7 +33,7 @@ from sprintboard.views.board_layout import (
     title_line,
 )
 from sprintboard.views.text import fit
-from sprintboard.widgets.team_rows import readable_marker
+from sprintboard.widgets.team_rows import marker_style
 
 CARD_HEIGHT = 3  # key line, title line, gap
 NARROW_HEIGHT = 2  # a narrow column's card while every column fits: key line, title line
@@ -125,8 +125,6 @@ class BoardGrid(Widget, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._base: Style | None = None
         self._base_key: tuple[str, bool] | None = None
-        self._markers: dict[tuple[str, bool, str], Style] = {}
-        """(theme, focus, team colour) -> the selected card's marker style (`_marker`)."""
         self._card_height = CARD_HEIGHT  # set by `_fit_cards`
         self._fitted_size = Size(0, 0)  # the size `_fit_to_size` last fitted the cards to
 
@@ -286,17 +284,6 @@ class BoardGrid(Widget, can_focus=True):
             self._base_key, self._base = key, self.rich_style
         return self._base
 
-    def _marker(self, colour: str, back: Style) -> Style:
-        """The selected card's `▶` in its team's colour, moved until it reads at 3:1 on the
-        selection (ECOM's orange on the light theme's selection was 1.2:1). Worked out once
-        per theme, focus and colour, not per cell."""
-        key = (self.app.theme, self.has_focus, colour)
-        style = self._markers.get(key)
-        if style is None:
-            style = back + Style(color=readable_marker(colour, back), bold=True)
-            self._markers[key] = style
-        return style
-
     def render_line(self, y: int) -> Strip:
         if self.size != self._fitted_size:
             self._fit_to_size()
@@ -343,7 +330,7 @@ class BoardGrid(Widget, can_focus=True):
         back = base + self.style_of("board--selected") if selected else base
         bar_colour = self.team_colours.get(card["team"], "#888888")
         if selected:
-            bar = Segment("▶", self._marker(bar_colour, back))
+            bar = Segment("▶", marker_style(bar_colour, back))
         else:
             bar = Segment("▌", back + Style(color=bar_colour, bold=True))
         inner = width - 1

@@ -30,7 +30,7 @@ from sprintboard.views.card_findings import GLYPHS
 from sprintboard.views.planning import BACKLOG, SPRINT, CardList, PlanningModel
 from sprintboard.views.text import fit, printable
 from sprintboard.widgets.line_list import LineList
-from sprintboard.widgets.team_rows import readable_marker
+from sprintboard.widgets.team_rows import marker_style
 
 PRIORITY = {"urgent": "urg!", "high": "high", "medium": "med ", "low": "low "}
 PRIORITY_MARK = {"urgent": "!", "high": "▲", "medium": "●", "low": "▼"}
@@ -106,19 +106,7 @@ class CardListView(LineList, can_focus=True):
         self.findings: dict[str, Severity] = {}
         """Card key -> the worst severity of its findings (errors and warnings only)."""
         self.key_width = 9
-        self._markers: dict[tuple[str, bool, str], Style] = {}
-        """(theme, focus, team colour) -> the selected row's marker style."""
         """The key column: the longest key shown, and a space (`measure`)."""
-
-    def _marker(self, colour: str, back: Style) -> Style:
-        """The selected row's `▶` in its team's colour, moved until it reads at 3:1 on the
-        selection; worked out once per theme, focus and colour."""
-        key = (self.app.theme, self.has_focus, colour)
-        style = self._markers.get(key)
-        if style is None:
-            style = back + Style(color=readable_marker(colour, back), bold=True)
-            self._markers[key] = style
-        return style
 
     def measure(self) -> None:
         """Size the key column to the keys shown (call when the cards change)."""
@@ -155,7 +143,7 @@ class CardListView(LineList, can_focus=True):
         else:
             prio_text = PRIORITY_MARK.get(priority, "?") + " "
         segments = [
-            Segment("▶", self._marker(colour, back))
+            Segment("▶", marker_style(colour, back))
             if selected
             else Segment("▌", back + Style(color=colour, bold=True)),
             Segment(fit(card["key"], self.key_width), back + self.get_style("cards--key")),

@@ -5,8 +5,9 @@ Names, roles and steps are user text: they go in as `Content(...)`, never as mar
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich.color import Color as RichColor
@@ -40,6 +41,17 @@ def contrast_ratio(one: Color, other: Color) -> float:
     return (a + 0.05) / (b + 0.05)
 
 
+def _until_it_reads(found: Color, reads: Callable[[Color], bool], light: bool) -> Color:
+    """`found`, or the first step of it towards black (on a light background) or white that
+    `reads`; black or white when none does."""
+    target = Color(0, 0, 0) if light else Color(255, 255, 255)
+    for step in range(21):
+        moved = found.blend(target, step / 20)
+        if reads(moved):
+            return moved
+    return target
+
+
 def readable_on(colour: str, backgrounds: Sequence[Color], ratio: float = 5.5) -> str:
     """`colour` as text on each of `backgrounds` (a list's rows, its selected row): itself
     when it reads at `ratio` on all of them, else moved towards black or white (away from
@@ -49,12 +61,9 @@ def readable_on(colour: str, backgrounds: Sequence[Color], ratio: float = 5.5) -
     if all(contrast_ratio(found, back) >= ratio for back in backgrounds):
         return colour
     light = sum(_luminance(back) for back in backgrounds) / len(backgrounds) > 0.18
-    target = Color(0, 0, 0) if light else Color(255, 255, 255)
-    for step in range(1, 21):
-        moved = found.blend(target, step / 20)
-        if all(contrast_ratio(moved, back) >= ratio for back in backgrounds):
-            return moved.hex
-    return target.hex
+    return _until_it_reads(
+        found, lambda c: all(contrast_ratio(c, back) >= ratio for back in backgrounds), light
+    ).hex
 
 
 def readable_marker(colour: str, back: RichStyle, ratio: float = 3.0) -> str:
@@ -74,12 +83,17 @@ def readable_marker(colour: str, back: RichStyle, ratio: float = 3.0) -> str:
         )
 
     found = Color.parse(colour)
-    target = Color(0, 0, 0) if _luminance(true_back) > 0.18 else Color(255, 255, 255)
-    for step in range(21):
-        moved = found.blend(target, step / 20)
-        if reads(moved):
-            return colour if step == 0 else moved.hex
-    return target.hex
+    if reads(found):
+        return colour
+    return _until_it_reads(found, reads, _luminance(true_back) > 0.18).hex
+
+
+@functools.lru_cache(maxsize=256)
+def marker_style(colour: str, back: RichStyle) -> RichStyle:
+    """The selected row's `▶` in its team's colour on `back` (the selection, which carries
+    the theme and focus), readable at 3:1: worked out once per colour and background, not
+    per cell. The board and the planning lists share it."""
+    return back + RichStyle(color=readable_marker(colour, back), bold=True)
 
 
 def swatch(colour: Any, width: int = 2) -> Content:
