@@ -94,11 +94,11 @@ def log_created(
     key = entity_key_sql(entity, key_field)
     conn.execute(
         f"""INSERT INTO activity(uuid, txn, at, actor, device, action, entity, entity_uuid,
-                entity_key, op, after)
+                entity_key, op, after, hlc)
             SELECT {sql_uuid()}, ?, COALESCE({at}, ?), ?, ?, ?, ?, uuid, {key}, 'create',
-                json_object({record})
+                json_object({record}), ?
             FROM [{table}] WHERE rowid > ? ORDER BY rowid""",
-        [tx.txn, tx.now, tx.core.actor, tx.core.device, tx.action, entity, after_rowid],
+        [tx.txn, tx.now, tx.core.actor, tx.core.device, tx.action, entity, tx.hlc, after_rowid],
     )
 
 
@@ -111,7 +111,7 @@ def log_many(tx: Tx, entries: Iterable[dict[str, Any]]) -> None:
     core = tx.core
     tx.conn.executemany(
         "INSERT INTO activity(uuid, txn, at, actor, device, action, entity, entity_uuid,"
-        " entity_key, op, field, before, after) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " entity_key, op, field, before, after, hlc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             (
                 new_uuid(),
@@ -131,6 +131,7 @@ def log_many(tx: Tx, entries: Iterable[dict[str, Any]]) -> None:
                 None
                 if e.get("after") is None
                 else json.dumps(e["after"], ensure_ascii=False, separators=(",", ":")),
+                tx.hlc,
             )
             for e in entries
         ),
@@ -179,11 +180,11 @@ def clear_plan(tx: Tx) -> None:
         record = ", ".join(f"'{c}', [{c}]" for c in _table_columns(tx.conn, table))
         tx.conn.execute(
             f"""INSERT INTO activity(uuid, txn, at, actor, device, action, entity,
-                    entity_uuid, entity_key, op, before)
+                    entity_uuid, entity_key, op, before, hlc)
                 SELECT {sql_uuid()}, ?, ?, ?, ?, ?, ?, uuid, {entity_key_sql(entity, key)},
-                    'delete', json_object({record})
+                    'delete', json_object({record}), ?
                 FROM [{table}] ORDER BY rowid""",
-            [tx.txn, tx.now, core.actor, core.device, tx.action, entity],
+            [tx.txn, tx.now, core.actor, core.device, tx.action, entity, tx.hlc],
         )
         tx.conn.execute(f"DELETE FROM [{table}]")
 
@@ -191,7 +192,19 @@ def clear_plan(tx: Tx) -> None:
 # -- import and whole-database export (io/) ---------------------------------------------------
 
 # Not part of a plan's data: the log, bookkeeping and the migrations' own record.
-NOT_DATA_TABLES = frozenset({"activity", "meta", "_sqlite_migrations"})
+NOT_DATA_TABLES = frozenset(
+    {
+        "activity",
+        "meta",
+        "_sqlite_migrations",
+        # what sync derives from the merged log, and its bookkeeping
+        "card_aliases",
+        "sync_conflicts",
+        "sync_uuid_alias",
+        "sync_clock",
+        "sync_peers",
+    }
+)
 
 
 _IMPORT_ROWS = """SELECT c.*, (SELECT group_concat(team_id) FROM card_teams WHERE card_id = c.id)

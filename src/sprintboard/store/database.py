@@ -117,6 +117,24 @@ def _dump(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
 
 
+HLC_WIDTH = 13
+"""Digits of a hybrid logical clock's milliseconds (enough until the year 2286)."""
+
+
+def format_hlc(millis: int, counter: int, device: str) -> str:
+    """A hybrid logical clock reading as text that sorts in clock order:
+    'millis.counter.device' (fixed widths; the device breaks ties between laptops)."""
+    return f"{millis:0{HLC_WIDTH}d}.{counter:06d}.{device}"
+
+
+def parse_hlc(hlc: str) -> tuple[int, int, str]:
+    """(millis, counter, device) of a clock reading; ValueError when it is not one."""
+    millis, counter, device = hlc.split(".", 2)
+    if len(millis) != HLC_WIDTH or len(counter) != 6 or not device:
+        raise ValueError(f"not a clock reading: {hlc!r}")
+    return int(millis), int(counter), device
+
+
 class Tx:
     """One open write transaction: inserts, updates and deletes that log themselves."""
 
@@ -126,6 +144,7 @@ class Tx:
         self.action = action
         self.txn = new_uuid()
         self.now = core.now()
+        self.hlc = core.tick()
         self.undoes: str | None = None
 
     def log(
@@ -141,8 +160,8 @@ class Tx:
     ) -> None:
         self.conn.execute(
             "INSERT INTO activity(uuid, txn, at, actor, device, action, entity, entity_uuid,"
-            " entity_key, op, field, before, after, undoes)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " entity_key, op, field, before, after, undoes, hlc)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 new_uuid(),
                 self.txn,
@@ -158,6 +177,7 @@ class Tx:
                 _dump(before),
                 _dump(after),
                 self.undoes,
+                self.hlc,
             ],
         )
 
@@ -235,10 +255,51 @@ class StoreCore:
         self._given_actor = actor
         self._actor: str | None = None
         self._spellings: dict[str, str] | None = None
-        self.device = default_device()
         self._lock = threading.RLock()
+        self.device = self._device()
+        self._last_hlc: tuple[int, int] | None = None
         self._tx: Tx | None = None
         self._db: Database | None = None
+
+    def _device(self) -> str:
+        """This plan's device id: the one sync gave it (two plans on one laptop are two
+        devices), else the laptop's."""
+        if os.environ.get("SPRINTBOARD_DEVICE"):
+            return default_device()
+        try:
+            found = self.conn.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()
+        except sqlite3.Error:
+            found = None
+        return str(found[0]) if found else default_device()
+
+    def tick(self) -> str:
+        """The next reading of this plan's hybrid logical clock: never behind the wall
+        clock, never behind any change seen before (made here or merged from elsewhere)."""
+        with self._lock:
+            if self._last_hlc is None:
+                self._last_hlc = self._newest_hlc()
+            wall = int(self.clock().timestamp() * 1000)
+            last_ms, last_n = self._last_hlc
+            self._last_hlc = (wall, 0) if wall > last_ms else (last_ms, last_n + 1)
+            return format_hlc(*self._last_hlc, self.device)
+
+    def observe(self, hlc: str) -> None:
+        """Move the clock past a reading merged from another device."""
+        millis, counter, _ = parse_hlc(hlc)
+        with self._lock:
+            if self._last_hlc is None:
+                self._last_hlc = self._newest_hlc()
+            self._last_hlc = max(self._last_hlc, (millis, counter))
+
+    def _newest_hlc(self) -> tuple[int, int]:
+        try:
+            newest = self.conn.execute("SELECT MAX(hlc) FROM activity").fetchone()[0]
+        except sqlite3.Error:
+            newest = None
+        if not newest:
+            return (0, 0)
+        millis, counter, _ = parse_hlc(newest)
+        return (millis, counter)
 
     @property
     def actor(self) -> str:

@@ -207,11 +207,11 @@ def generate_cards(
     marks = ", ".join("?" for _ in history_sprints) or "NULL"
     run(
         f"""INSERT INTO activity(uuid, txn, at, actor, device, action, entity, entity_uuid,
-               entity_key, op, field, before, after)
+               entity_key, op, field, before, after, hlc)
             SELECT {sql_uuid()}, ?, done_at, ?, ?, ?, 'card', uuid, key, 'update', 'status',
-                   '"review"', '"done"'
+                   '"review"', '"done"', ?
             FROM cards WHERE id >= ? AND status = 'done' AND sprint_id IN ({marks})""",
-        [tx.txn, tx.core.actor, tx.core.device, tx.action, first_id, *history_sprints],
+        [tx.txn, tx.core.actor, tx.core.device, tx.action, tx.hlc, first_id, *history_sprints],
     )
     counts = {
         table: run(f"SELECT COUNT(*) FROM [{table}] WHERE rowid > ?", [rowid]).fetchone()[0]

@@ -302,6 +302,65 @@ def m006_informed(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_sync(db: Database) -> None:
+    _run(
+        db,
+        # Each change's place in a hybrid logical clock ("millis.counter.device"): plans
+        # merged through `sprintboard sync` order changes by it, never by wall time alone.
+        "ALTER TABLE activity ADD COLUMN hlc TEXT",
+        # NULL for changes made here; the device's id for changes applied by sync.
+        "ALTER TABLE activity ADD COLUMN origin TEXT",
+        "CREATE INDEX activity_hlc ON activity(hlc)",
+        # Every key a card had (two laptops numbered a card IT-43 offline: one was
+        # renumbered), so the old key still finds it.
+        """CREATE TABLE card_aliases (
+            alias TEXT NOT NULL,
+            card_uuid TEXT NOT NULL,
+            PRIMARY KEY (alias, card_uuid)
+        ) WITHOUT ROWID""",
+        # What a merge overrode: the value that lost, so someone can take it back.
+        """CREATE TABLE sync_conflicts (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('field','deleted','refused','duplicate')),
+            entity TEXT NOT NULL,
+            entity_uuid TEXT NOT NULL,
+            entity_key TEXT,
+            field TEXT,
+            kept TEXT,
+            other TEXT,
+            other_actor TEXT,
+            other_device TEXT,
+            other_at TEXT,
+            winner_hlc TEXT,
+            noted_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolved_by TEXT,
+            UNIQUE (entity_uuid, field, kind, other_device, winner_hlc)
+        )""",
+        # Two records that turned out to be one (the same SKU, the same link): the later
+        # uuid names the earlier one from then on.
+        """CREATE TABLE sync_uuid_alias (
+            uuid TEXT PRIMARY KEY,
+            canonical TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        # Clocks of records loaded from a snapshot (they have no log entries here).
+        """CREATE TABLE sync_clock (
+            entity_uuid TEXT NOT NULL,
+            field TEXT NOT NULL,
+            hlc TEXT NOT NULL,
+            PRIMARY KEY (entity_uuid, field)
+        ) WITHOUT ROWID""",
+        # How far this plan has read each device's operation files.
+        """CREATE TABLE sync_peers (
+            device TEXT PRIMARY KEY,
+            segment TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            ops INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID""",
+    )
+
+
 def registered_migrations() -> list[str]:
     """Names of the migrations registered above, in order (`SCHEMA_MIGRATIONS` must match)."""
     return [m.name for m in migrations.pending(Database(memory=True))]

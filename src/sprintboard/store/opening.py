@@ -24,7 +24,8 @@ BUSY_TIMEOUT_S = 15.0
 SCHEMA_OBJECTS = (
     "activity", "card_teams", "cards", "checklist_items", "comments", "dependencies",
     "feedback", "goals", "key_counters", "members", "meta", "sprint_capacity", "sprints",
-    "stock", "teams",
+    "stock", "teams", "card_aliases", "sync_conflicts", "sync_uuid_alias", "sync_clock",
+    "sync_peers",
     "v_cards", "v_dependencies",
 )  # fmt: skip
 

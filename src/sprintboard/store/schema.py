@@ -14,5 +14,6 @@ SCHEMA_MIGRATIONS = (
     "m004_history",
     "m005_people",
     "m006_informed",
+    "m007_sync",
 )
 MIGRATION_SET = "sprintboard"
