@@ -172,6 +172,24 @@ def check_dep_order(plan: Plan) -> Iterator[Finding]:
         )
 
 
+def check_dep_cycle(plan: Plan) -> Iterator[Finding]:
+    """Dependencies that wait on each other in a circle: error. Adding one is refused, but
+    plans merged by sync can close a circle that neither laptop made alone."""
+    if plan.sprint is not None:
+        return
+    cycle = plan.graph.find_cycle()
+    if cycle is None:
+        return
+    keys = tuple(dict.fromkeys(cycle))
+    yield Finding(
+        Severity.ERROR,
+        "dep-cycle",
+        keys,
+        f"{' -> '.join(cycle)}: each waits on the next, so none can start",
+        fix=f"remove one of these dependencies (sprintboard dep remove {cycle[0]} {cycle[1]})",
+    )
+
+
 def check_capacity(plan: Plan) -> Iterator[Finding]:
     """A team with more points planned in a sprint than its capacity (the sprint's override,
     else the team's default): warning; over 120%: error."""
@@ -468,6 +486,7 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("dep-order", check_dep_order),
+    Rule("dep-cycle", check_dep_cycle),
     Rule("capacity", check_capacity),
     Rule("promo-stock", check_promo_stock),
     Rule("promo-restock", check_promo_restock),

@@ -14,14 +14,14 @@ import sqlite3
 from typing import Any
 
 from sprintboard.errors import NotFound, UserError
-from sprintboard.store.cards import Cards, normalise_key
+from sprintboard.store.cards import Cards
 from sprintboard.store.database import ENTITY_TABLES, Rows, StoreCore, Tx
 from sprintboard.store.people import possessive, same_person
 from sprintboard.vocabulary import summary_line
 
 # Not changes a user means to undo with one key: loading the seed or demo organisation,
 # undo itself, and snoozed feedback waking up on its day (it would only snooze again).
-NOT_UNDOABLE = ("seed", "demo", "undo", "feedback.wake")
+NOT_UNDOABLE = ("seed", "demo", "undo", "feedback.wake", "sync.publish", "sync.repair")
 NOT_FRESH = (*NOT_UNDOABLE, "redo")
 """Changes that leave one's redo list as it was: undo and redo themselves, and what
 sprintboard does on its own."""
@@ -163,8 +163,8 @@ class Activity:
         person) and whether it is itself an undo or a redo. `newest`: only the last N (a
         card's page shows the end of a long life); `skip_fields`: leave out entries that
         change only these fields."""
-        key = normalise_key(key)
-        uuid = self.core.scalar(
+        key = self.cards.current_key(key)
+        uuid = self.core.scalar("SELECT uuid FROM cards WHERE key = ?", [key]) or self.core.scalar(
             "SELECT entity_uuid FROM activity WHERE entity = 'card' AND entity_key = ? "
             "AND op = 'create' ORDER BY id DESC LIMIT 1",
             [key],
@@ -175,10 +175,13 @@ class Activity:
             "blocks": f"{key}>*",
             "waits": f"*>{key}",
         }
-        skip = ""
+        # Publishing a plan to the shared log re-logs each record as created: not news.
+        skip = "AND a.action != 'sync.publish'"
         if skip_fields:
             names = {f"f{i}": field for i, field in enumerate(skip_fields)}
-            skip = f"AND (a.field IS NULL OR a.field NOT IN ({', '.join(':' + n for n in names)}))"
+            skip += (
+                f" AND (a.field IS NULL OR a.field NOT IN ({', '.join(':' + n for n in names)}))"
+            )
             params.update(names)
         # Card keys hold letters, digits and '-' only: nothing GLOB would read as a wildcard.
         sql = f"""SELECT a.*, (SELECT u.actor FROM activity u WHERE u.undoes = a.txn

@@ -199,17 +199,40 @@ class Cards:
             row["checklist_done"], row["checklist_total"] = checklist.get(cid, (0, 0))
 
     def get(self, key: str) -> dict[str, Any]:
-        key = normalise_key(key)
+        key = self.current_key(key)
         found = self.query(keys=[key])
         if not found:
             raise NotFound(f"card: no card {key}")
         return found[0]
 
     def _raw(self, key: str) -> dict[str, Any]:
-        row = self.core.row("SELECT * FROM cards WHERE key = ?", [normalise_key(key)])
+        key = self.current_key(key)
+        row = self.core.row("SELECT * FROM cards WHERE key = ?", [key])
         if row is None:
-            raise NotFound(f"card: no card {normalise_key(key)}")
+            raise NotFound(f"card: no card {key}")
         return row
+
+    def current_key(self, key: str) -> str:
+        """The key a card has now: `key` itself, or the card's new key when `key` is an
+        old one (sync renumbered a card that another laptop had numbered the same)."""
+        key = normalise_key(key)
+        if self.core.scalar("SELECT 1 FROM cards WHERE key = ?", [key]):
+            return key
+        found = self.core.scalar(
+            """SELECT c.key FROM card_aliases a JOIN cards c ON c.uuid = a.card_uuid
+               WHERE a.alias = ? ORDER BY c.id DESC LIMIT 1""",
+            [key],
+        )
+        return key if found is None else str(found)
+
+    def former_keys(self, uuid: str) -> list[str]:
+        """Keys the card had before sync renumbered it (they still find it)."""
+        return [
+            str(r[0])
+            for r in self.core.conn.execute(
+                "SELECT alias FROM card_aliases WHERE card_uuid = ? ORDER BY alias", [uuid]
+            )
+        ]
 
     def column(self, sprint_id: int | None, status: str) -> Rows:
         return self.core.rows(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import NotFound, UserError
@@ -12,6 +13,15 @@ from sprintboard.vocabulary import MAX_ONBOARDING_STEPS, ONBOARDING_STEPS
 
 if TYPE_CHECKING:
     from sprintboard.models import Member, Team
+
+SEED_NAMESPACE = uuidlib.UUID("6c1b7f0e-5a52-4c8e-9a43-2f1d0b8e4a11")
+
+
+def seed_team_uuid(code: str) -> str:
+    """The uuid of a seeded team: the same on every laptop, so plans merged by sync keep
+    nine teams, not eighteen."""
+    return str(uuidlib.uuid5(SEED_NAMESPACE, f"team:{code}"))
+
 
 SEED_TEAMS: list[dict[str, Any]] = [
     {
@@ -87,7 +97,8 @@ class Teams:
             if self.core.scalar("SELECT COUNT(*) FROM teams"):
                 return  # another process seeded it first
             for position, team in enumerate(SEED_TEAMS):
-                self._insert(tx, _validate_team(team), position)
+                # The same uuid on every laptop: plans merged by sync keep nine teams.
+                self._insert(tx, _validate_team(team), position, uuid=seed_team_uuid(team["code"]))
 
     def add(self, team: Team) -> dict[str, Any]:
         with self.core.transaction("team.add") as tx:
@@ -97,9 +108,11 @@ class Teams:
             self._insert(tx, team, position)
         return self.get(team.code)
 
-    def _insert(self, tx: Any, team: Team, position: int) -> None:
+    def _insert(self, tx: Any, team: Team, position: int, *, uuid: str | None = None) -> None:
         row = team.model_dump(mode="json")
         row["archived"] = int(row["archived"])
+        if uuid is not None:
+            row["uuid"] = uuid
         tx.insert("team", {**row, "position": position}, key=team.code)
 
     def edit(self, code: str, changes: dict[str, Any]) -> dict[str, Any]:

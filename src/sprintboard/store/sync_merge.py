@@ -1,0 +1,755 @@
+"""Merging other laptops' operations into this plan, the same way on every laptop.
+
+Rules (ARCHITECTURE.md, "Sharing a plan", says why):
+- operations apply in hybrid-logical-clock order; per field of a record, the change with
+  the latest clock wins, whatever order the operations arrive in;
+- a create is idempotent by uuid (an existing record takes its fields as changes); a
+  delete wins over edits made concurrently (what they set is kept as a conflict, and
+  taking it brings the record back);
+- the value a merge overrides, when its writer had not seen the winning one, is kept as
+  a conflict (`sync_conflicts`) that someone can take back with one key;
+- values that must be unique are settled by who claimed them first: the later card is
+  renumbered (its old key stays an alias), a later sprint or team renamed, a later import
+  id cleared; two records that are one by nature (the same SKU, the same link) become one
+  under the earlier uuid. Sync writes those repairs as changes of its own, so every
+  laptop ends with the same plan.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sprintboard.errors import UserError
+from sprintboard.store.activity import BOOKKEEPING, FOREIGN_KEYS
+from sprintboard.store.database import ENTITY_TABLES, StoreCore, Tx, new_uuid, parse_hlc
+from sprintboard.store.sync_log import APPLIED, REPAIR, SCHEMA_LEVEL, SYNC_FORMAT
+from sprintboard.vocabulary import replace_surrogates, strip_control
+
+NULLABLE_REFS = frozenset(
+    {
+        ("cards", "sprint_id"),
+        ("cards", "goal_id"),
+        ("feedback", "card_id"),
+        ("feedback", "duplicate_of"),
+        ("checklist_items", "team_id"),
+    }
+)
+SAME_RECORD = {
+    "stock": ("sku",),
+    "dependencies": ("blocker_id", "dependent_id"),
+    "card_teams": ("card_id", "team_id"),
+    "sprint_capacity": ("sprint_id", "team_id"),
+}
+"""Records that are one record when these columns agree, whatever their uuids."""
+UNIQUE_VALUES = {
+    "cards": {"key": "renumber", "external_id": "clear"},
+    "teams": {"code": "rename"},
+    "sprints": {"name": "rename"},
+    "comments": {"external_id": "clear"},
+    "checklist_items": {"external_id": "clear"},
+}
+"""Values two records cannot share: how the one that claimed it later gives way."""
+_TABLE_ENTITY = {table: entity for entity, table in ENTITY_TABLES.items()}
+_KEEP = object()
+
+
+@dataclass
+class MergeReport:
+    """What one merge did here."""
+
+    received: int = 0
+    applied: int = 0
+    superseded: int = 0
+    conflicts: int = 0
+    refused: int = 0
+    renumbered: list[tuple[str, str]] = field(default_factory=list)
+
+
+def op_problem(op: Any, columns: dict[str, set[str]]) -> str | None:
+    """Why an operation cannot be applied by this sprintboard (newer format or schema, or
+    not an operation at all), in words; None when it can. Checked for every incoming
+    operation before any is applied, so a plan never takes half of a newer batch."""
+    if not isinstance(op, dict):
+        return "not an operation"
+    v, schema = op.get("v"), op.get("schema")
+    if not isinstance(v, int) or not isinstance(schema, int):
+        return "no format or schema version"
+    if v > SYNC_FORMAT or schema > SCHEMA_LEVEL:
+        return (
+            f"written by a newer sprintboard (operations format {v}, schema {schema}; this "
+            f"one reads format {SYNC_FORMAT}, schema {SCHEMA_LEVEL}): upgrade sprintboard "
+            "on this laptop, then sync again"
+        )
+    entity, kind = op.get("entity"), op.get("op")
+    if entity not in ENTITY_TABLES or kind not in ("create", "update", "delete"):
+        return f"unknown record kind {entity!r} or change {kind!r}"
+    if not isinstance(op.get("uuid"), str) or not isinstance(op.get("hlc"), str):
+        return "no record uuid or clock"
+    try:
+        parse_hlc(op["hlc"])
+    except ValueError:
+        return f"clock {op['hlc']!r} is not a clock reading"
+    known = columns[ENTITY_TABLES[entity]]
+    if kind == "update" and op.get("field") not in known:
+        return f"unknown field {op.get('field')!r} of a {entity}"
+    if kind == "create":
+        after = op.get("after")
+        if not isinstance(after, dict) or not set(after) <= known:
+            return f"a {entity} with fields this sprintboard does not know"
+    return None
+
+
+def table_columns(core: StoreCore) -> dict[str, set[str]]:
+    return {
+        table: {r[1] for r in core.conn.execute(f"PRAGMA table_info([{table}])")}
+        for table in ENTITY_TABLES.values()
+    }
+
+
+def _clean(value: Any) -> Any:
+    """Text from another laptop, as this one stores typed text (no terminal controls)."""
+    if isinstance(value, str):
+        return strip_control(replace_surrogates(value))
+    return value
+
+
+def _dump(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def _load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+class Merger:
+    """Applies operations inside one open transaction (the caller's)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+        self.core = tx.core
+        self.conn = tx.conn
+        self.report = MergeReport()
+        self._aliases: dict[str, str] = {}
+
+    # -- reading this plan -----------------------------------------------------------------
+
+    def canonical(self, uuid: str) -> str:
+        found = self._aliases.get(uuid)
+        if found is None:
+            row = self.conn.execute(
+                "SELECT canonical FROM sync_uuid_alias WHERE uuid = ?", [uuid]
+            ).fetchone()
+            found = uuid if row is None else str(row[0])
+            self._aliases[uuid] = found
+        return found
+
+    def _row(self, table: str, uuid: str) -> dict[str, Any] | None:
+        return self.core.row(f"SELECT * FROM [{table}] WHERE uuid = ?", [uuid])
+
+    def clock(self, uuid: str, column: str) -> dict[str, Any] | None:
+        """The change that set a record's field as it is now (the latest by clock), with
+        its clock, writer and the values it replaced and wrote; None when no change with a
+        clock did (history from before sync)."""
+        entry = self.core.row(
+            """SELECT hlc, device, actor, at, action, op, before, after, origin FROM activity
+               WHERE entity_uuid = ? AND hlc IS NOT NULL AND (field = ? OR op = 'create')
+               ORDER BY hlc DESC, id DESC LIMIT 1""",
+            [uuid, column],
+        )
+        snap = self.core.row(
+            """SELECT hlc FROM sync_clock WHERE entity_uuid = ? AND field IN (?, '')
+               ORDER BY hlc DESC LIMIT 1""",
+            [uuid, column],
+        )
+        if snap is not None and (entry is None or snap["hlc"] > entry["hlc"]):
+            return {"hlc": snap["hlc"], "op": "snapshot", "before": None, "after": None}
+        if entry is None:
+            return None
+        if entry["op"] == "create":
+            entry["after"] = (_load(entry["after"]) or {}).get(column)
+            entry["before"] = None
+        else:
+            entry["after"], entry["before"] = _load(entry["after"]), _load(entry["before"])
+        return entry
+
+    def _deleted(self, uuid: str) -> dict[str, Any] | None:
+        """The delete that ended a record here, when its latest create or delete is one."""
+        last = self.core.row(
+            """SELECT hlc, actor, device, at, op FROM activity WHERE entity_uuid = ?
+               AND op IN ('create', 'delete') ORDER BY hlc DESC, id DESC LIMIT 1""",
+            [uuid],
+        )
+        return last if last is not None and last["op"] == "delete" else None
+
+    def _local(self, table: str, column: str, value: Any) -> tuple[Any, bool]:
+        """A referenced record's uuid as this database's id: (id, found)."""
+        parent = FOREIGN_KEYS.get(table, {}).get(column)
+        if parent is None or value is None:
+            return value, True
+        if not isinstance(value, str):
+            return None, False
+        found = self.conn.execute(
+            f"SELECT id FROM [{parent}] WHERE uuid = ?", [self.canonical(value)]
+        ).fetchone()
+        return (None, False) if found is None else (found[0], True)
+
+    # -- writing the log -------------------------------------------------------------------
+
+    def _log(
+        self,
+        op: dict[str, Any],
+        uuid: str,
+        kind: str,
+        *,
+        key: str | None,
+        column: str | None = None,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        """Record a received change in this plan's log, as its writer made it (who, when,
+        which transaction, its clock), marked as received from its device."""
+        self.conn.execute(
+            "INSERT INTO activity(uuid, txn, at, actor, device, action, entity, entity_uuid,"
+            " entity_key, op, field, before, after, undoes, hlc, origin)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                new_uuid(),
+                str(op.get("tx") or new_uuid()),
+                str(op.get("at") or self.tx.now),
+                _clean(str(op.get("actor") or "unknown")),
+                str(op.get("device") or "unknown"),
+                str(op.get("action") or "change"),
+                op["entity"],
+                uuid,
+                key,
+                kind,
+                column,
+                _dump(before),
+                _dump(after),
+                op.get("undoes"),
+                op["hlc"],
+                str(op.get("device") or "unknown"),
+            ],
+        )
+
+    def _repair(self, entity: str, row: dict[str, Any], changes: dict[str, Any]) -> None:
+        """A change sync makes itself, with a clock after everything merged so far: it
+        travels like any change, so every laptop ends with the same plan."""
+        saved = self.tx.action, self.tx.hlc
+        self.tx.action, self.tx.hlc = REPAIR, self.core.tick()
+        try:
+            self.tx.update(entity, row, changes, key=_key(entity, row))
+        finally:
+            self.tx.action, self.tx.hlc = saved
+
+    def note(
+        self,
+        kind: str,
+        entity: str,
+        uuid: str,
+        key: str | None,
+        column: str | None,
+        *,
+        kept: Any,
+        other: Any,
+        who: dict[str, Any],
+        winner_hlc: str | None,
+    ) -> None:
+        cursor = self.conn.execute(
+            """INSERT OR IGNORE INTO sync_conflicts(kind, entity, entity_uuid, entity_key, field,
+                   kept, other, other_actor, other_device, other_at, winner_hlc, noted_at)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
+            [
+                kind,
+                entity,
+                uuid,
+                key,
+                column,
+                _dump(kept),
+                _dump(other),
+                who.get("actor"),
+                who.get("device"),
+                who.get("at"),
+                winner_hlc,
+                self.tx.now,
+            ],
+        )
+        self.report.conflicts += cursor.rowcount
+
+    # -- applying --------------------------------------------------------------------------
+
+    def apply(self, op: dict[str, Any]) -> None:
+        """Apply one checked operation (see op_problem); a value the database refuses (a
+        broken or hostile file) refuses that operation alone, noted as a conflict."""
+        self.report.received += 1
+        self.core.observe(op["hlc"])
+        self.conn.execute("SAVEPOINT sync_op")
+        try:
+            {"create": self._create, "update": self._update, "delete": self._delete}[op["op"]](op)
+        except sqlite3.IntegrityError as exc:
+            self.conn.execute("ROLLBACK TO sync_op")
+            self.report.refused += 1
+            uuid = self.canonical(op["uuid"])
+            self.note(
+                "refused",
+                op["entity"],
+                uuid,
+                op.get("key"),
+                op.get("field"),
+                kept=None,
+                other={"op": op["op"], "after": op.get("after"), "reason": str(exc)},
+                who=op,
+                winner_hlc=op["hlc"],
+            )
+            self._log(op, uuid, op["op"], key=op.get("key"), column=op.get("field"))
+        finally:
+            self.conn.execute("RELEASE sync_op")
+
+    def _create(self, op: dict[str, Any]) -> None:
+        entity = op["entity"]
+        table = ENTITY_TABLES[entity]
+        uuid = self.canonical(op["uuid"])
+        wire = {k: _clean(v) for k, v in op["after"].items() if k not in ("id", "uuid")}
+        current = self._row(table, uuid)
+        if current is None and table in SAME_RECORD:
+            current, uuid = self._same_record(table, uuid, wire, op)
+        if current is not None:
+            # Created here already (or the same record by nature): its fields are changes.
+            for column, value in wire.items():
+                self._set(op, table, uuid, column, value, before=None, in_create=True)
+            return
+        ended = self._deleted(uuid)
+        if ended is not None and ended["hlc"] > op["hlc"]:
+            self.report.superseded += 1
+            self._log(op, uuid, "create", key=op.get("key"), after=op["after"])
+            return
+        row: dict[str, Any] = {"uuid": uuid}
+        for column, value in wire.items():
+            local, found = self._local(table, column, value)
+            if not found and (table, column) not in NULLABLE_REFS:
+                self._refuse_missing(op, uuid, table, column, value)
+                return
+            row[column] = local
+        given = self._claim_all(op, table, uuid, row)
+        self._insert(table, row)
+        inserted = self._row(table, uuid) or row
+        received = {**inserted, **{column: value for column, (value, _) in given.items()}}
+        self._log(op, uuid, "create", key=_key(entity, inserted), after=received)
+        for column, (value, fresh) in given.items():
+            self._repaired(entity, inserted, column, value, fresh)
+        if table == "cards":
+            self._card_keyed(uuid, str(op["after"].get("key") or ""), str(inserted["key"]))
+        self.report.applied += 1
+
+    def _insert(self, table: str, row: dict[str, Any]) -> None:
+        cols = ", ".join(f"[{c}]" for c in row)
+        marks = ", ".join("?" for _ in row)
+        self.conn.execute(f"INSERT INTO [{table}] ({cols}) VALUES ({marks})", list(row.values()))
+
+    def _refuse_missing(
+        self, op: dict[str, Any], uuid: str, table: str, column: str, value: Any
+    ) -> None:
+        parent = FOREIGN_KEYS[table][column]
+        self.report.refused += 1
+        self.note(
+            "refused",
+            op["entity"],
+            uuid,
+            op.get("key"),
+            column,
+            kept=None,
+            other={"op": "create", "after": op["after"], "missing": parent, "uuid": value},
+            who=op,
+            winner_hlc=op["hlc"],
+        )
+        self._log(op, uuid, "create", key=op.get("key"), after=op["after"])
+
+    def _update(self, op: dict[str, Any]) -> None:
+        entity = op["entity"]
+        table = ENTITY_TABLES[entity]
+        uuid = self.canonical(op["uuid"])
+        column = str(op["field"])
+        if self._row(table, uuid) is None:
+            ended = self._deleted(uuid)
+            if ended is not None and column not in BOOKKEEPING:
+                self.note(
+                    "deleted",
+                    entity,
+                    uuid,
+                    op.get("key"),
+                    column,
+                    kept=None,
+                    other=_clean(op.get("after")),
+                    who=op,
+                    winner_hlc=ended["hlc"],
+                )
+            self.report.superseded += 1
+            self._log(op, uuid, "update", key=op.get("key"), column=column,
+                      before=op.get("before"), after=op.get("after"))  # fmt: skip
+            return
+        self._set(op, table, uuid, column, _clean(op.get("after")), before=op.get("before"))
+
+    def _set(
+        self,
+        op: dict[str, Any],
+        table: str,
+        uuid: str,
+        column: str,
+        value: Any,
+        *,
+        before: Any,
+        in_create: bool = False,
+    ) -> None:
+        """One field of an existing record, last writer wins."""
+        entity = _TABLE_ENTITY[table]
+        current = self._row(table, uuid)
+        if current is None:
+            return
+        local, found = self._local(table, column, value)
+        if not found:
+            if (table, column) not in NULLABLE_REFS:
+                self.report.superseded += 1
+                return
+            local = None
+        local_before, _ = self._local(table, column, before)
+        winner = self.clock(uuid, column)
+        key = _key(entity, current)
+        if winner is not None and winner["hlc"] >= op["hlc"]:
+            # Lost to a later change: kept as a conflict when its writer had not seen
+            # the value that beat it.
+            if not in_create:
+                self._conflict(op, entity, uuid, key, column, winner, current[column], local,
+                               local_before, winner_is_here=True)  # fmt: skip
+            self.report.superseded += 1
+            if not in_create:
+                self._log(op, uuid, "update", key=key, column=column,
+                          before=local_before, after=local)  # fmt: skip
+            return
+        if current[column] == local:
+            if not in_create:
+                self._log(op, uuid, "update", key=key, column=column,
+                          before=local_before, after=local)  # fmt: skip
+            return
+        if winner is not None and not in_create:
+            self._conflict(op, entity, uuid, key, column, winner, local, current[column],
+                           local_before, winner_is_here=False)  # fmt: skip
+        fresh = self._claim(op, table, uuid, column, local)
+        written = local if fresh is _KEEP else fresh
+        self.conn.execute(f"UPDATE [{table}] SET [{column}] = ? WHERE uuid = ?", [written, uuid])
+        self._log(op, uuid, "update", key=key, column=column, before=current[column], after=local)
+        self.report.applied += 1
+        if fresh is not _KEEP:
+            self._repaired(entity, current, column, local, fresh)
+        if table == "cards" and column == "key":
+            self._card_keyed(uuid, str(current["key"]), str(written))
+        if table == "cards" and column == "sprint_id" and written is not None:
+            self._moved_into_closed(op, written, uuid)
+        if table == "sprints" and column == "state" and written == "closed":
+            for card in self.core.rows(
+                "SELECT uuid FROM cards WHERE sprint_id = ? AND status != 'done'", [current["id"]]
+            ):
+                moved = self.clock(card["uuid"], "sprint_id")
+                if moved is not None and moved["hlc"] > op["hlc"] and moved["op"] == "update":
+                    self._moved_into_closed(moved, current["id"], card["uuid"])
+
+    def _moved_into_closed(self, move: dict[str, Any], sprint_id: int, uuid: str) -> None:
+        """A card moved into a sprint that another laptop closed meanwhile stays there,
+        unfinished, as a conflict: taking its other value sends it to the backlog."""
+        sprint = self.core.row("SELECT name, state FROM sprints WHERE id = ?", [sprint_id])
+        card = self.core.row("SELECT key, status FROM cards WHERE uuid = ?", [uuid])
+        if sprint is None or card is None or sprint["state"] != "closed":
+            return
+        if card["status"] == "done":
+            return
+        self.note(
+            "field", "card", uuid, card["key"], "sprint_id", kept=sprint_id, other=None,
+            who=move, winner_hlc=None,
+        )  # fmt: skip
+
+    def _conflict(
+        self,
+        op: dict[str, Any],
+        entity: str,
+        uuid: str,
+        key: str | None,
+        column: str,
+        winner: dict[str, Any],
+        kept: Any,
+        other: Any,
+        other_before: Any,
+        *,
+        winner_is_here: bool,
+    ) -> None:
+        """Note a conflict when two writers changed a field without seeing each other's
+        value: the later one started from something else than the earlier one wrote."""
+        if column in BOOKKEEPING or kept == other:
+            return
+        if REPAIR in (op.get("action"), winner.get("action")) or winner["op"] == "snapshot":
+            return
+        if winner_is_here:
+            # `op` lost; the winner (here) replaced op's value only if it started from it.
+            saw = winner["before"] == other
+            loser = op
+        else:
+            saw = other_before == winner["after"]
+            loser = winner
+        if saw or op.get("device") == winner.get("device"):
+            return
+        self.note(
+            "field",
+            entity,
+            uuid,
+            key,
+            column,
+            kept=kept,
+            other=other,
+            who=loser,
+            winner_hlc=op["hlc"] if not winner_is_here else winner["hlc"],
+        )
+
+    def _delete(self, op: dict[str, Any]) -> None:
+        entity = op["entity"]
+        table = ENTITY_TABLES[entity]
+        uuid = self.canonical(op["uuid"])
+        current = self._row(table, uuid)
+        if current is None:
+            self.report.superseded += 1
+            self._log(op, uuid, "delete", key=op.get("key"), before=op.get("before"))
+            return
+        key = _key(entity, current)
+        edited = self.core.row(
+            """SELECT actor, device, at, hlc FROM activity WHERE entity_uuid = ? AND hlc > ?
+               AND op = 'update' AND field NOT IN ('updated_at', 'position', 'done_at',
+               'edited_at') ORDER BY hlc DESC LIMIT 1""",
+            [uuid, op["hlc"]],
+        )
+        if edited is not None:
+            self.note(
+                "deleted",
+                entity,
+                uuid,
+                key,
+                None,
+                kept=None,
+                other=current,
+                who=edited,
+                winner_hlc=op["hlc"],
+            )
+        self.conn.execute(f"DELETE FROM [{table}] WHERE uuid = ?", [uuid])
+        self._log(op, uuid, "delete", key=key, before=current)
+        self.report.applied += 1
+
+    # -- values that must be unique ----------------------------------------------------------
+
+    def _claim_all(
+        self, op: dict[str, Any], table: str, uuid: str, row: dict[str, Any]
+    ) -> dict[str, tuple[Any, Any]]:
+        """Make room for a new record's unique values. Returns its own values that gave way
+        ({column: (value received, value written)}); `row` is changed to what to write."""
+        given: dict[str, tuple[Any, Any]] = {}
+        columns = [c for c in UNIQUE_VALUES.get(table, {}) if row.get(c) is not None]
+        if table == "sprints" and row.get("state") == "active":
+            columns.append("state")
+        for column in columns:
+            fresh = self._claim(op, table, uuid, column, row[column])
+            if fresh is not _KEEP:
+                given[column] = (row[column], fresh)
+                row[column] = fresh
+        return given
+
+    def _claim(self, op: dict[str, Any], table: str, uuid: str, column: str, value: Any) -> Any:
+        """When another record holds `value` in a unique column, the one that claimed it
+        first keeps it: returns _KEEP when the incoming record may write it (the other one
+        was repaired, or nobody holds it), else the value the incoming record gets."""
+        if table == "sprints" and column == "state":
+            return self._one_active(op, uuid) if value == "active" else _KEEP
+        rule = UNIQUE_VALUES.get(table, {}).get(column)
+        if rule is None or value is None:
+            return _KEEP
+        other = self.core.row(
+            f"SELECT * FROM [{table}] WHERE [{column}] = ? AND uuid != ?", [value, uuid]
+        )
+        if other is None:
+            return _KEEP
+        theirs = self.clock(other["uuid"], column)
+        entity = _TABLE_ENTITY[table]
+        fresh = self._fresh(table, column, value)
+        if rule == "clear":
+            self.note(
+                "duplicate", entity, uuid if theirs is None or theirs["hlc"] < op["hlc"]
+                else other["uuid"], _key(entity, other), column, kept=None, other=value,
+                who=op, winner_hlc=None,
+            )  # fmt: skip
+        if theirs is not None and theirs["hlc"] > op["hlc"]:
+            # The record here claimed it later: it gives way.
+            self._repair(entity, other, {column: fresh})
+            if table == "cards" and column == "key":
+                self._card_keyed(other["uuid"], str(value), str(fresh))
+            return _KEEP
+        return fresh
+
+    def _one_active(self, op: dict[str, Any], uuid: str) -> Any:
+        """At most one active sprint: the sprint started last stays active; the other goes
+        back to planned, noted as a conflict."""
+        other = self.core.row("SELECT * FROM sprints WHERE state = 'active' AND uuid != ?", [uuid])
+        if other is None:
+            return _KEEP
+        theirs = self.clock(other["uuid"], "state")
+        if theirs is None or theirs["hlc"] < op["hlc"]:
+            self._repair("sprint", other, {"state": "planned"})
+            self.note(
+                "field", "sprint", other["uuid"], other["name"], "state", kept="planned",
+                other="active", who=theirs or {}, winner_hlc=None,
+            )  # fmt: skip
+            return _KEEP
+        self.note(
+            "field", "sprint", uuid, op.get("key"), "state", kept="planned", other="active",
+            who=op, winner_hlc=None,
+        )  # fmt: skip
+        return "planned"
+
+    def _repaired(
+        self, entity: str, row: dict[str, Any], column: str, given: Any, fresh: Any
+    ) -> None:
+        """Log that a received value gave way (it was written as `fresh` at once: the unique
+        index would refuse it), as a change of sync's own that travels to everyone."""
+        saved = self.tx.action, self.tx.hlc
+        self.tx.action, self.tx.hlc = REPAIR, self.core.tick()
+        try:
+            self.tx.log(entity, row["uuid"], "update", key=_key(entity, {**row, column: fresh}),
+                        field=column, before=given, after=fresh)  # fmt: skip
+        finally:
+            self.tx.action, self.tx.hlc = saved
+
+    def _fresh(self, table: str, column: str, value: Any) -> Any:
+        """A value nobody holds, for the record that gives way."""
+        if UNIQUE_VALUES[table][column] == "clear":
+            return None
+        if table == "cards":
+            prefix = str(value).rpartition("-")[0]
+            highest = self.conn.execute(
+                """SELECT MAX(CAST(substr(key, length(?) + 2) AS INTEGER)) FROM cards
+                   WHERE key GLOB ? || '-[0-9]*'""",
+                [prefix, prefix],
+            ).fetchone()[0]
+            n = self.conn.execute(
+                """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
+                   ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last - 1) + 1
+                   RETURNING last""",
+                [prefix, int(highest or 0) + 1],
+            ).fetchone()[0]
+            return f"{prefix}-{n}"
+        for n in range(2, 10_000):
+            fresh = f"{str(value)[: 8 - len(str(n))]}{n}" if table == "teams" else f"{value} ({n})"
+            if not self.conn.execute(
+                f"SELECT 1 FROM [{table}] WHERE [{column}] = ?", [fresh]
+            ).fetchone():
+                return fresh
+        return f"{value} {new_uuid()[:8]}"
+
+    def _card_keyed(self, uuid: str, old: str, new: str) -> None:
+        """A card's key changed (or arrived changed): the old one stays an alias."""
+        if old and old != new:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO card_aliases(alias, card_uuid) VALUES (?, ?)", [old, uuid]
+            )
+            self.report.renumbered.append((old, new))
+        prefix, _, number = new.rpartition("-")
+        if number.isdigit():
+            self.conn.execute(
+                """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
+                   ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)""",
+                [prefix, int(number)],
+            )
+
+    def _same_record(
+        self, table: str, uuid: str, wire: dict[str, Any], op: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, str]:
+        """An existing record that is the incoming one by nature (same SKU, same link):
+        both become the one created first. Returns (that record, its uuid) or (None, uuid)."""
+        columns = SAME_RECORD[table]
+        values = []
+        for column in columns:
+            local, found = self._local(table, column, wire.get(column))
+            if not found:
+                return None, uuid
+            values.append(local)
+        where = " AND ".join(f"[{c}] IS ?" for c in columns)
+        other = self.core.row(f"SELECT * FROM [{table}] WHERE {where}", values)
+        if other is None or other["uuid"] == uuid:
+            return other, uuid
+        created = self.clock(other["uuid"], columns[0])
+        theirs = created["hlc"] if created is not None else ""
+        if (op["hlc"], uuid) < (theirs, other["uuid"]):
+            # The incoming record came first: the one here takes its uuid.
+            for sql in (
+                f"UPDATE [{table}] SET uuid = ? WHERE uuid = ?",
+                "UPDATE activity SET entity_uuid = ? WHERE entity_uuid = ?",
+                "UPDATE sync_clock SET entity_uuid = ? WHERE entity_uuid = ?",
+            ):
+                self.conn.execute(sql, [uuid, other["uuid"]])
+            self._alias(other["uuid"], uuid)
+            return self._row(table, uuid), uuid
+        self._alias(uuid, other["uuid"])
+        return other, str(other["uuid"])
+
+    def _alias(self, uuid: str, canonical: str) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sync_uuid_alias(uuid, canonical) VALUES (?, ?)",
+            [uuid, canonical],
+        )
+        self.conn.execute(
+            "UPDATE sync_uuid_alias SET canonical = ? WHERE canonical = ?", [canonical, uuid]
+        )
+        self._aliases.clear()
+
+
+def _key(entity: str, row: dict[str, Any]) -> str | None:
+    """How the log names a record (as the rest of sprintboard does)."""
+    if entity == "card":
+        return str(row.get("key") or "") or None
+    if entity == "team":
+        return str(row.get("code") or "") or None
+    if entity == "sprint":
+        return str(row.get("name") or "") or None
+    if entity == "stock":
+        return str(row.get("sku") or "") or None
+    if entity == "feedback" and row.get("id") is not None:
+        return f"FB-{row['id']}"
+    return None
+
+
+def sort_key(op: dict[str, Any], segment: str, line: int) -> tuple[str, str, int]:
+    """The order operations apply in: clock, then their place in their device's files."""
+    return (str(op["hlc"]), segment, line)
+
+
+def merge_ops(
+    core: StoreCore,
+    ops: list[dict[str, Any]],
+    *,
+    where: list[str] | None = None,
+    then: Callable[[Tx], None] | None = None,
+) -> MergeReport:
+    """Check every operation, then apply them all in one transaction (ops in the order to
+    apply; `where` names each one's place, for the error line). `then` runs inside the same
+    transaction (recording how far the files were read), so a crash leaves neither half."""
+    columns = table_columns(core)
+    for i, op in enumerate(ops):
+        problem = op_problem(op, columns)
+        if problem is not None:
+            place = where[i] if where is not None else f"operation {i + 1}"
+            raise UserError(f"sync: {place}: {problem}; nothing was applied")
+    with core.transaction(APPLIED) as tx:
+        merger = Merger(tx)
+        for op in ops:
+            merger.apply(op)
+        if then is not None:
+            then(tx)
+    return merger.report

@@ -1,0 +1,258 @@
+"""Plans merged operation by operation (no git): the merge rules, each hard case decided."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sync_laptops import Laptop, exchange, plan
+
+from sprintboard.models import Card
+from sprintboard.store.sync_conflicts import Conflicts
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def two(tmp_path: Path) -> tuple[Laptop, Laptop]:
+    return Laptop(tmp_path / "a.db", "Ann", START), Laptop(tmp_path / "b.db", "Bob", START)
+
+
+def test_cards_made_on_one_laptop_arrive_on_the_other(two: tuple[Laptop, Laptop]) -> None:
+    a, b = two
+    a.store.cards.add(Card(title="Checkout button", team="IT", points=3))
+    exchange(a, b)
+    card = b.store.cards.get("IT-1")
+    assert card["title"] == "Checkout button" and card["points"] == 3
+    assert plan(a.store) == plan(b.store)
+
+
+def test_seeded_teams_stay_nine(two: tuple[Laptop, Laptop]) -> None:
+    a, b = two
+    exchange(a, b)
+    assert b.store.scalar("SELECT COUNT(*) FROM teams") == 9
+    assert plan(a.store)["teams"] == plan(b.store)["teams"]
+
+
+def test_two_laptops_numbering_the_same_key(two: tuple[Laptop, Laptop]) -> None:
+    a, b = two
+    a.store.cards.add(Card(title="From Ann", team="IT"))
+    b.later()
+    b.store.cards.add(Card(title="From Bob", team="IT"))
+    exchange(a, b)
+    assert plan(a.store) == plan(b.store)
+    # The earlier creation keeps IT-1; Bob's card is renumbered, its old key an alias.
+    assert a.store.cards.get("IT-1")["title"] == "From Ann"
+    bobs = a.store.scalar("SELECT key FROM cards WHERE title = 'From Bob'")
+    assert bobs != "IT-1"
+    assert b.store.cards.former_keys(
+        b.store.scalar("SELECT uuid FROM cards WHERE title = 'From Bob'")
+    ) == ["IT-1"]
+
+
+def test_concurrent_edits_of_one_field_keep_the_loser_as_a_conflict(
+    two: tuple[Laptop, Laptop],
+) -> None:
+    a, b = two
+    a.store.cards.add(Card(title="Promo banner", team="MKT"))
+    exchange(a, b)
+    a.later()
+    a.store.cards.edit("MKT-1", {"title": "Promo banner (spring)"})
+    b.later(2)
+    b.store.cards.edit("MKT-1", {"title": "Promo banner for Easter"})
+    exchange(a, b)
+    assert plan(a.store) == plan(b.store)
+    assert a.store.cards.get("MKT-1")["title"] == "Promo banner for Easter"
+    for lap in (a, b):
+        found = Conflicts(lap.store).list()
+        assert [(c["field"], c["other"]) for c in found] == [("title", "Promo banner (spring)")]
+    # Taking the other value is a new change that settles it everywhere.
+    taken = Conflicts(a.store).list()[0]
+    Conflicts(a.store).take(taken["id"])
+    exchange(a, b)
+    assert b.store.cards.get("MKT-1")["title"] == "Promo banner (spring)"
+    assert Conflicts(a.store).list() == [] and Conflicts(b.store).list() == []
+
+
+def test_sequential_edits_are_no_conflict(two: tuple[Laptop, Laptop]) -> None:
+    a, b = two
+    a.store.cards.add(Card(title="One", team="IT"))
+    exchange(a, b)
+    b.later()
+    b.store.cards.edit("IT-1", {"title": "Two"})
+    exchange(a, b)
+    a.later(2)
+    a.store.cards.edit("IT-1", {"title": "Three"})
+    exchange(a, b)
+    assert b.store.cards.get("IT-1")["title"] == "Three"
+    assert Conflicts(a.store).list() == [] and Conflicts(b.store).list() == []
+
+
+def test_delete_wins_over_a_concurrent_edit_which_stays_takeable(
+    two: tuple[Laptop, Laptop],
+) -> None:
+    a, b = two
+    a.store.cards.add(Card(title="Old idea", team="CNT"))
+    exchange(a, b)
+    a.later()
+    a.store.cards.delete("CNT-1")
+    b.later(2)
+    b.store.cards.edit("CNT-1", {"title": "Old idea, revived"})
+    exchange(a, b)
+    assert plan(a.store) == plan(b.store)
+    assert not a.store.scalar("SELECT COUNT(*) FROM cards")
+    found = Conflicts(b.store).list()
+    assert found and found[0]["kind"] == "deleted"
+    Conflicts(b.store).take(found[0]["id"])
+    exchange(a, b)
+    assert a.store.cards.get("CNT-1")["title"] == "Old idea, revived"
+    assert plan(a.store) == plan(b.store)
+
+
+def test_a_cycle_made_by_merging_is_kept(two: tuple[Laptop, Laptop]) -> None:
+    a, b = two
+    a.store.cards.add(Card(title="X", team="IT"))
+    a.store.cards.add(Card(title="Y", team="ECOM"))
+    exchange(a, b)
+    a.store.deps.add("IT-1", "ECOM-1")
+    b.store.deps.add("ECOM-1", "IT-1")
+    exchange(a, b)
+    assert plan(a.store) == plan(b.store)
+    assert a.store.scalar("SELECT COUNT(*) FROM dependencies") == 2
+
+
+def test_an_undo_after_sync_is_a_new_change(two: tuple[Laptop, Laptop]) -> None:
+    a, b = two
+    a.store.cards.add(Card(title="Keep me", team="IT"))
+    exchange(a, b)
+    a.later()
+    a.store.cards.edit("IT-1", {"points": 5})
+    exchange(a, b)
+    a.later()
+    a.store.activity.undo()
+    exchange(a, b)
+    assert b.store.cards.get("IT-1")["points"] is None
+    assert plan(a.store) == plan(b.store)
+
+
+def test_sprints_started_on_two_laptops_leave_one_active(two: tuple[Laptop, Laptop]) -> None:
+    from sprintboard.models import Sprint
+
+    a, b = two
+    a.store.sprints.add(Sprint(name="S1", start="2026-03-02", end="2026-03-13"))
+    a.store.sprints.add(Sprint(name="S2", start="2026-03-16", end="2026-03-27"))
+    exchange(a, b)
+    a.later()
+    a.store.sprints.start("S1")
+    b.later(2)
+    b.store.sprints.start("S2")
+    exchange(a, b)
+    assert plan(a.store) == plan(b.store)
+    assert a.store.scalar("SELECT name FROM sprints WHERE state = 'active'") == "S2"
+
+
+def test_sprints_named_alike_offline_are_told_apart(two: tuple[Laptop, Laptop]) -> None:
+    from sprintboard.models import Sprint
+
+    a, b = two
+    a.store.sprints.add(Sprint(name="Spring", start="2026-03-02", end="2026-03-13"))
+    b.later()
+    b.store.sprints.add(Sprint(name="Spring", start="2026-03-16", end="2026-03-27"))
+    exchange(a, b)
+    assert plan(a.store) == plan(b.store)
+    names = [r["name"] for r in a.store.rows("SELECT name FROM sprints ORDER BY start")]
+    assert names == ["Spring", "Spring (2)"]
+
+
+def test_the_same_link_added_on_both_is_one_link(two: tuple[Laptop, Laptop]) -> None:
+    a, b = two
+    a.store.cards.add(Card(title="X", team="IT"))
+    a.store.cards.add(Card(title="Y", team="ECOM"))
+    exchange(a, b)
+    a.store.deps.add("IT-1", "ECOM-1")
+    b.later()
+    b.store.deps.add("IT-1", "ECOM-1")
+    exchange(a, b)
+    assert plan(a.store) == plan(b.store)
+    assert a.store.scalar("SELECT COUNT(*) FROM dependencies") == 1
+
+
+def test_a_newer_format_is_refused_whole(two: tuple[Laptop, Laptop]) -> None:
+    from sprintboard.errors import UserError
+
+    a, b = two
+    a.store.cards.add(Card(title="X", team="IT"))
+    ops = a.send()
+    ops[-1] = {**ops[-1], "schema": 99}
+    with pytest.raises(UserError, match="newer sprintboard"):
+        b.receive(ops)
+    assert not b.store.scalar("SELECT COUNT(*) FROM cards")
+
+
+def test_a_value_the_plan_cannot_hold_refuses_that_change_alone(
+    two: tuple[Laptop, Laptop],
+) -> None:
+    a, b = two
+    a.store.cards.add(Card(title="X", team="IT"))
+    a.store.cards.add(Card(title="Y", team="IT"))
+    ops = a.send()
+    bad = next(op for op in ops if op["op"] == "create" and op["entity"] == "card")
+    bad["after"] = {**bad["after"], "status": "bogus", "title": "\x1b[31mred\x1b[0m"}
+    b.receive(ops)
+    assert b.store.scalar("SELECT COUNT(*) FROM cards") == 1
+    assert [c["kind"] for c in Conflicts(b.store).list()] == ["refused"]
+
+
+def test_text_from_another_laptop_loses_terminal_controls(two: tuple[Laptop, Laptop]) -> None:
+    a, b = two
+    a.store.cards.add(Card(title="X", team="IT"))
+    ops = a.send()
+    ops[-1]["after"] = (
+        {**ops[-1]["after"], "title": "\x1b]0;owned\x07Title"}
+        if ops[-1]["op"] == "create"
+        else ops[-1]["after"]
+    )
+    b.receive(ops)
+    assert "\x1b" not in b.store.scalar("SELECT group_concat(title) FROM cards")
+
+
+def test_a_move_into_a_sprint_closed_elsewhere(two: tuple[Laptop, Laptop]) -> None:
+    from sprintboard.models import Sprint
+
+    a, b = two
+    a.store.sprints.add(Sprint(name="S1", start="2026-03-02", end="2026-03-13"))
+    a.store.cards.add(Card(title="Late", team="IT"))
+    a.store.sprints.start("S1")
+    exchange(a, b)
+    a.store.cards.add(Card(title="Other", team="IT"))
+    exchange(a, b)
+    a.later()
+    a.store.sprints.close("S1", "backlog")
+    b.later(2)
+    b.store.cards.move("IT-2", sprint_id=b.store.scalar("SELECT id FROM sprints WHERE name = 'S1'"))
+    exchange(a, b)
+    assert plan(a.store) == plan(b.store)
+    # The move is kept (the card sits unfinished in the closed sprint), as a conflict on
+    # both laptops; taking the other value sends it to the backlog.
+    for lap in (a, b):
+        found = [c for c in Conflicts(lap.store).list() if c["field"] == "sprint_id"]
+        assert [c["name"] for c in found] == ["IT-2"], lap
+    Conflicts(a.store).take(Conflicts(a.store).list()[0]["id"])
+    exchange(a, b)
+    assert b.store.cards.get("IT-2")["sprint"] is None
+    assert plan(a.store) == plan(b.store)
+
+
+def test_a_cycle_made_by_merging_is_reported_by_check(two: tuple[Laptop, Laptop]) -> None:
+    from sprintboard.planning.checks import run_checks
+
+    a, b = two
+    a.store.cards.add(Card(title="X", team="IT"))
+    a.store.cards.add(Card(title="Y", team="ECOM"))
+    exchange(a, b)
+    a.store.deps.add("IT-1", "ECOM-1")
+    b.store.deps.add("ECOM-1", "IT-1")
+    exchange(a, b)
+    found = [f for f in run_checks(a.store) if f.rule == "dep-cycle"]
+    assert found and set(found[0].cards) == {"IT-1", "ECOM-1"}
