@@ -109,6 +109,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "restore": ("exchange",),
     "serve": ("exchange",),
     "config": ("settings",),
+    "sync": ("sync",),
 }
 
 

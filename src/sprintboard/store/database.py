@@ -263,9 +263,7 @@ class StoreCore:
 
     def _device(self) -> str:
         """This plan's device id: the one sync gave it (two plans on one laptop are two
-        devices), else the laptop's."""
-        if os.environ.get("SPRINTBOARD_DEVICE"):
-            return default_device()
+        devices, whatever SPRINTBOARD_DEVICE says), else the laptop's."""
         try:
             found = self.conn.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()
         except sqlite3.Error:

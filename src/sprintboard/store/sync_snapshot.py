@@ -1,0 +1,141 @@
+"""A plan as one file of records, so a new laptop starts without replaying every change.
+
+A snapshot holds every record (references as uuids), the clock that set each field, the
+cards' old keys, and how far it had read each device's operation files. A new laptop
+loads the newest one, then applies only the operations after those positions: the
+fields' clocks keep last-writer-wins exact for operations that arrive late.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sprintboard.store.database import ENTITY_TABLES, StoreCore, Tx
+from sprintboard.store.sync_join import PUBLISH_ORDER
+from sprintboard.store.sync_log import SCHEMA_LEVEL, SYNC_FORMAT, _Refs, to_wire
+
+SNAPSHOT_EVERY = 20_000
+"""Operations received or sent since the last snapshot before a device writes a new one."""
+_MAX_ID = 1 << 62
+
+
+def snapshot_lines(
+    core: StoreCore, positions: dict[str, tuple[str, int]], own: tuple[str, int] | None
+) -> Iterator[dict[str, Any]]:
+    """The header, then one line per record and per card alias (read in one snapshot
+    of the database: the caller holds a read transaction)."""
+    covered = dict(positions)
+    if own is not None:
+        covered[core.device] = own
+    newest = core.scalar("SELECT MAX(hlc) FROM activity") or ""
+    yield {
+        "format": "sprintboard-snapshot",
+        "v": SYNC_FORMAT,
+        "schema": SCHEMA_LEVEL,
+        "device": core.device,
+        "hlc": newest,
+        "positions": {d: [s, n] for d, (s, n) in sorted(covered.items())},
+    }
+    refs = _Refs(core)
+    for entity in PUBLISH_ORDER:
+        table = ENTITY_TABLES[entity]
+        clocks = _clocks(core, table)
+        for row in core.rows(f"SELECT * FROM [{table}] ORDER BY rowid"):
+            fields = clocks.get(row["uuid"], {})
+            yield {
+                "entity": entity,
+                "row": to_wire(row, table, refs, _MAX_ID),
+                "clock": fields,
+            }
+    for alias, card in core.conn.execute("SELECT alias, card_uuid FROM card_aliases"):
+        yield {"alias": alias, "card": card}
+
+
+def _clocks(core: StoreCore, table: str) -> dict[str, dict[str, str]]:
+    """uuid -> field ('' for the record's creation) -> the clock that set it."""
+    entity = next(e for e, t in ENTITY_TABLES.items() if t == table)
+    found: dict[str, dict[str, str]] = {}
+    for uuid, column, hlc in core.conn.execute(
+        """SELECT entity_uuid, COALESCE(field, ''), MAX(hlc) FROM activity
+           WHERE entity = ? AND hlc IS NOT NULL AND op IN ('create', 'update')
+           GROUP BY entity_uuid, COALESCE(field, '')""",
+        [entity],
+    ):
+        found.setdefault(uuid, {})[column] = hlc
+    for uuid, column, hlc in core.conn.execute("SELECT entity_uuid, field, hlc FROM sync_clock"):
+        mine = found.setdefault(uuid, {})
+        if hlc > mine.get(column, ""):
+            mine[column] = hlc
+    return found
+
+
+def load_snapshot(tx: Tx, lines: Iterable[dict[str, Any]]) -> int:
+    """Fill a plan that holds only its seeded teams from a snapshot's record lines (the
+    header read already); returns the records loaded. One transaction (the caller's)."""
+    conn = tx.conn
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    ids: dict[str, dict[str, int]] = {}
+    loaded = 0
+    clocks: list[tuple[str, str, str]] = []
+    for line in lines:
+        if "alias" in line:
+            conn.execute(
+                "INSERT OR IGNORE INTO card_aliases(alias, card_uuid) VALUES (?, ?)",
+                [line["alias"], line["card"]],
+            )
+            continue
+        entity = line["entity"]
+        table = ENTITY_TABLES[entity]
+        row = dict(line["row"])
+        for column, parent in _parents(table).items():
+            value = row.get(column)
+            if isinstance(value, str):
+                row[column] = ids.get(parent, {}).get(value) or tx.core.scalar(
+                    f"SELECT id FROM [{parent}] WHERE uuid = ?", [value]
+                )
+        if entity == "team" and tx.core.scalar(
+            "SELECT 1 FROM teams WHERE uuid = ? OR code = ?", [row["uuid"], row["code"]]
+        ):
+            conn.execute("DELETE FROM teams WHERE uuid = ? OR code = ?", [row["uuid"], row["code"]])
+        cols = ", ".join(f"[{c}]" for c in row)
+        marks = ", ".join("?" for _ in row)
+        cursor = conn.execute(
+            f"INSERT INTO [{table}] ({cols}) VALUES ({marks})", list(row.values())
+        )
+        if table != "stock":
+            ids.setdefault(table, {})[row["uuid"]] = int(cursor.lastrowid or 0)
+        clocks += [(row["uuid"], column, hlc) for column, hlc in line["clock"].items()]
+        loaded += 1
+        if entity == "card":
+            prefix, _, number = str(row["key"]).rpartition("-")
+            conn.execute(
+                """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
+                   ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)""",
+                [prefix, int(number) if number.isdigit() else 0],
+            )
+    conn.executemany(
+        "INSERT OR REPLACE INTO sync_clock(entity_uuid, field, hlc) VALUES (?, ?, ?)", clocks
+    )
+    if clocks:
+        tx.core.observe(max(hlc for _, _, hlc in clocks))
+    return loaded
+
+
+def _parents(table: str) -> dict[str, str]:
+    from sprintboard.store.activity import FOREIGN_KEYS
+
+    return FOREIGN_KEYS.get(table, {})
+
+
+def header_problem(header: Any) -> str | None:
+    if not isinstance(header, dict) or header.get("format") != "sprintboard-snapshot":
+        return "not a sprintboard snapshot"
+    if int(header.get("v", 0)) > SYNC_FORMAT or int(header.get("schema", 0)) > SCHEMA_LEVEL:
+        return "written by a newer sprintboard: upgrade sprintboard on this laptop"
+    return None
+
+
+def as_json(line: dict[str, Any]) -> str:
+    return json.dumps(line, ensure_ascii=False, sort_keys=True)
