@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -227,8 +228,13 @@ def test_two_devices_sync_without_conflicts(tmp_path: Path, remote: str) -> None
     assert [s.device for s in b.snapshots()] == ["a"]
 
 
-def test_laptops_that_started_alone_share_one_remote(tmp_path: Path, remote: str) -> None:
+def test_laptops_that_started_alone_share_one_remote(
+    tmp_path: Path, remote: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # different days, or git would make the two first commits the very same commit
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-03-01T10:00:00Z")
     a = SyncRepo.create(tmp_path / "a", "a").repo
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-03-02T10:00:00Z")
     b = SyncRepo.create(tmp_path / "b", "b").repo
     for repo in (a, b):
         repo.append_own(ops(repo.device, 1, 1))
@@ -237,6 +243,7 @@ def test_laptops_that_started_alone_share_one_remote(tmp_path: Path, remote: str
     a.push()
     b.fetch()
     assert b.merge() is True
+    assert len(git(b.folder, "rev-list", "--max-parents=0", "HEAD").split()) == 2
     assert b.push() is True
     assert numbers(b.incoming({})) == [1]
 
@@ -463,9 +470,11 @@ def test_a_remote_that_stops_answering_times_out(
     (fake / "git").chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setattr(sync_git, "NETWORK_TIMEOUT_S", 0.5)
+    started = time.monotonic()
     with pytest.raises(SyncError) as error:
         repo.fetch()
     assert "did not finish within" in one_line(error)
+    assert time.monotonic() - started < 3, "the child holding the pipes was ended too"
 
 
 FAILURES = [
