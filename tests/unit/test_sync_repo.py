@@ -505,5 +505,7 @@ def test_git_never_prompts_unless_interactive(monkeypatch: pytest.MonkeyPatch) -
     assert quiet["GIT_SSH_COMMAND"] == "ssh -o BatchMode=yes"
     asking = git_environment(interactive=True)
     assert "GIT_TERMINAL_PROMPT" not in asking and "GIT_SSH_COMMAND" not in asking
+    configured = git_environment(interactive=False, ssh_command="ssh -i work_key")
+    assert configured["GIT_SSH_COMMAND"] == "ssh -i work_key -o BatchMode=yes"
     monkeypatch.setenv("GIT_SSH_COMMAND", "ssh -i mykey")
     assert git_environment(interactive=False)["GIT_SSH_COMMAND"] == "ssh -i mykey"

@@ -61,9 +61,13 @@ class GitResult:
     stderr: str
 
 
-def git_environment(*, interactive: bool) -> dict[str, str]:
+def git_environment(*, interactive: bool, ssh_command: str | None = None) -> dict[str, str]:
     """The environment git runs in: English messages (they are matched below) and, unless
-    someone is there to answer, no prompt of any kind."""
+    someone is there to answer, no prompt of any kind.
+
+    `ssh_command` is the repository's `core.sshCommand`, if any: the variable set here
+    would replace it, so it is kept and told not to ask either.
+    """
     env = dict(os.environ)
     env["LC_ALL"] = "C"
     env.pop("LANGUAGE", None)
@@ -71,7 +75,7 @@ def git_environment(*, interactive: bool) -> dict[str, str]:
         env["GIT_TERMINAL_PROMPT"] = "0"
         env["GCM_INTERACTIVE"] = "never"  # Git Credential Manager's own dialogs
         if "GIT_SSH_COMMAND" not in env and "GIT_SSH" not in env:
-            env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
+            env["GIT_SSH_COMMAND"] = f"{ssh_command or 'ssh'} -o BatchMode=yes"
     return env
 
 
@@ -82,6 +86,7 @@ def run_git(
     interactive: bool = False,
     network: bool = False,
     url: str | None = None,
+    ssh_command: str | None = None,
     check: bool = True,
 ) -> GitResult:
     """Run `git [-C folder] args`; a failure (when `check`) raises one `SyncError` line.
@@ -101,7 +106,7 @@ def run_git(
             stderr=subprocess.PIPE,
             encoding="utf-8",
             errors="replace",
-            env=git_environment(interactive=interactive),
+            env=git_environment(interactive=interactive, ssh_command=ssh_command),
             start_new_session=not interactive,
         )
     except FileNotFoundError:

@@ -68,6 +68,7 @@ class GitWorkingCopy:
             interactive=self.interactive,
             network=network,
             url=self.remote_url if network else None,
+            ssh_command=self._config("core.sshCommand") if network else None,
             check=check,
         )
 
