@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -140,8 +140,16 @@ def test_sprints_started_on_two_laptops_leave_one_active(two: tuple[Laptop, Lapt
     from sprintboard.models import Sprint
 
     a, b = two
-    a.store.sprints.add(Sprint(name="S1", start="2026-03-02", end="2026-03-13"))
-    a.store.sprints.add(Sprint(name="S2", start="2026-03-16", end="2026-03-27"))
+    a.store.sprints.add(
+        Sprint(
+            name="S1", start=date.fromisoformat("2026-03-02"), end=date.fromisoformat("2026-03-13")
+        )
+    )
+    a.store.sprints.add(
+        Sprint(
+            name="S2", start=date.fromisoformat("2026-03-16"), end=date.fromisoformat("2026-03-27")
+        )
+    )
     exchange(a, b)
     a.later()
     a.store.sprints.start("S1")
@@ -156,9 +164,21 @@ def test_sprints_named_alike_offline_are_told_apart(two: tuple[Laptop, Laptop]) 
     from sprintboard.models import Sprint
 
     a, b = two
-    a.store.sprints.add(Sprint(name="Spring", start="2026-03-02", end="2026-03-13"))
+    a.store.sprints.add(
+        Sprint(
+            name="Spring",
+            start=date.fromisoformat("2026-03-02"),
+            end=date.fromisoformat("2026-03-13"),
+        )
+    )
     b.later()
-    b.store.sprints.add(Sprint(name="Spring", start="2026-03-16", end="2026-03-27"))
+    b.store.sprints.add(
+        Sprint(
+            name="Spring",
+            start=date.fromisoformat("2026-03-16"),
+            end=date.fromisoformat("2026-03-27"),
+        )
+    )
     exchange(a, b)
     assert plan(a.store) == plan(b.store)
     names = [r["name"] for r in a.store.rows("SELECT name FROM sprints ORDER BY start")]
@@ -221,7 +241,11 @@ def test_a_move_into_a_sprint_closed_elsewhere(two: tuple[Laptop, Laptop]) -> No
     from sprintboard.models import Sprint
 
     a, b = two
-    a.store.sprints.add(Sprint(name="S1", start="2026-03-02", end="2026-03-13"))
+    a.store.sprints.add(
+        Sprint(
+            name="S1", start=date.fromisoformat("2026-03-02"), end=date.fromisoformat("2026-03-13")
+        )
+    )
     a.store.cards.add(Card(title="Late", team="IT"))
     a.store.sprints.start("S1")
     exchange(a, b)
