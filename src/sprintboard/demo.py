@@ -33,6 +33,7 @@ from sprintboard.store.bulk import (
 from sprintboard.store.checklists import team_part
 from sprintboard.store.database import Tx, new_uuid
 from sprintboard.store.generate import MAX_GENERATED, Vocabulary, generate_cards
+from sprintboard.store.sync_log import is_shared
 from sprintboard.vocabulary import ONBOARDING_STEPS, URGENT_CATEGORIES
 
 SPRINT_DAYS = 14
@@ -315,6 +316,11 @@ def load_demo(
         raise UserError(f"per-sprint: must be 1 to {MAX_DEMO_CARDS:,} (got {per_sprint})")
     if not store.is_empty() and not force:
         raise UserError(f"{store.path} already holds data; use --force to replace it with the demo")
+    if not store.is_empty() and is_shared(store):
+        raise UserError(
+            f"demo: {store.path} is shared through sync: replacing it would delete the plan on "
+            "every laptop at their next sync; load the demo into a new file (--db demo.db)"
+        )
     needed = {c[0] for c in content.CARDS} | {t for c in content.CARDS for t in c[7]}
     needed |= {m[0] for m in content.MEMBERS}
     missing = sorted(needed - set(store.teams.codes(include_archived=False)))

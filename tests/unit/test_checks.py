@@ -463,6 +463,7 @@ def test_finding_line_cuts_long_card_lists_and_json_keys_are_stable() -> None:
 def test_rules_have_stable_ids_and_summaries() -> None:
     assert [r.id for r in RULES] == [
         "dep-order",
+        "dep-cycle",
         "capacity",
         "promo-stock",
         "promo-restock",

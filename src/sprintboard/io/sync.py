@@ -45,6 +45,8 @@ from sprintboard.store.sync_snapshot import (
 )
 
 PUSH_ATTEMPTS = 4
+SEND_BATCH = 20_000
+"""Operations appended (and recorded as sent) at a time: memory stays flat at any size."""
 SNAPSHOT_COUNT = "sync_since_snapshot"
 
 
@@ -228,17 +230,19 @@ def _own_files(store: Store) -> dict[str, int]:
 def _send(store: Store, repo: SyncRepo) -> int:
     """Append this plan's unshared changes to its own files, record how far (and the files'
     sizes) in the database, then commit. Returns how many operations went out."""
-    found = list(outgoing(store))
-    if not found:
-        repo.commit(_message(store, 0))
-        return 0
-    sizes = repo.append_own(op for _, op in found)
-    with store.transaction("sync.mark") as tx:
-        set_meta(tx, SHARED_UPTO, str(found[-1][0]))
-        set_meta(tx, OWN_FILES, json.dumps(sizes, sort_keys=True))
-        _count(tx, len(found))
-    repo.commit(_message(store, len(found)))
-    return len(found)
+    sent = 0
+    while True:
+        found = list(outgoing(store, limit=SEND_BATCH))
+        if not found:
+            break
+        sizes = repo.append_own(op for _, op in found)
+        with store.transaction("sync.mark") as tx:
+            set_meta(tx, SHARED_UPTO, str(found[-1][0]))
+            set_meta(tx, OWN_FILES, json.dumps(sizes, sort_keys=True))
+            _count(tx, len(found))
+        sent += len(found)
+    repo.commit(_message(store, sent))
+    return sent
 
 
 def _message(store: Store, count: int) -> str:

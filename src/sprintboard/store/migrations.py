@@ -318,7 +318,7 @@ def m007_sync(db: Database) -> None:
             alias TEXT NOT NULL,
             card_uuid TEXT NOT NULL,
             PRIMARY KEY (alias, card_uuid)
-        ) WITHOUT ROWID""",
+        )""",
         # What a merge overrode: the value that lost, so someone can take it back.
         """CREATE TABLE sync_conflicts (
             id INTEGER PRIMARY KEY,
@@ -343,21 +343,21 @@ def m007_sync(db: Database) -> None:
         """CREATE TABLE sync_uuid_alias (
             uuid TEXT PRIMARY KEY,
             canonical TEXT NOT NULL
-        ) WITHOUT ROWID""",
+        )""",
         # Clocks of records loaded from a snapshot (they have no log entries here).
         """CREATE TABLE sync_clock (
             entity_uuid TEXT NOT NULL,
             field TEXT NOT NULL,
             hlc TEXT NOT NULL,
             PRIMARY KEY (entity_uuid, field)
-        ) WITHOUT ROWID""",
+        )""",
         # How far this plan has read each device's operation files.
         """CREATE TABLE sync_peers (
             device TEXT PRIMARY KEY,
             segment TEXT NOT NULL,
             line INTEGER NOT NULL,
             ops INTEGER NOT NULL DEFAULT 0
-        ) WITHOUT ROWID""",
+        )""",
     )
 
 

@@ -147,14 +147,27 @@ def shared_upto(core: StoreCore) -> int:
     return int(meta(core, SHARED_UPTO) or 0)
 
 
-def outgoing(core: StoreCore, *, limit: int | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
-    """This plan's own changes not shared yet, oldest first: (log id, operation)."""
+def outgoing(
+    core: StoreCore, *, limit: int | None = None, batch: int = 5000
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """This plan's own changes not shared yet, oldest first: (log id, operation). Read in
+    batches, so publishing a 100,000-card plan never holds its whole log at once."""
     refs = _Refs(core)
-    sql = "SELECT * FROM activity WHERE id > ? AND origin IS NULL AND hlc IS NOT NULL ORDER BY id"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    for entry in core.rows(sql, [shared_upto(core)]):
-        yield int(entry["id"]), wire_op(entry, refs)
+    after, left = shared_upto(core), limit
+    while left is None or left > 0:
+        size = batch if left is None else min(batch, left)
+        entries = core.rows(
+            "SELECT * FROM activity WHERE id > ? AND origin IS NULL AND hlc IS NOT NULL"
+            " ORDER BY id LIMIT ?",
+            [after, size],
+        )
+        for entry in entries:
+            yield int(entry["id"]), wire_op(entry, refs)
+        if len(entries) < size:
+            return
+        after = int(entries[-1]["id"])
+        if left is not None:
+            left -= len(entries)
 
 
 def unshared_count(core: StoreCore) -> int:
