@@ -18,6 +18,7 @@ Rules (ARCHITECTURE.md, "Sharing a plan", says why):
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -110,9 +111,14 @@ def table_columns(core: StoreCore) -> dict[str, set[str]]:
     }
 
 
+_UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""What `strip_control` and `replace_surrogates` change (a carriage return too: it becomes
+a newline); text without any is stored as it came, without running them."""
+
+
 def _clean(value: Any) -> Any:
     """Text from another laptop, as this one stores typed text (no terminal controls)."""
-    if isinstance(value, str):
+    if isinstance(value, str) and _UNCLEAN.search(value):
         return strip_control(replace_surrogates(value))
     return value
 
@@ -135,19 +141,22 @@ class Merger:
         self.core = tx.core
         self.conn = tx.conn
         self.report = MergeReport()
-        self._aliases: dict[str, str] = {}
+        # What every operation would otherwise ask the database again, read once (at first
+        # use) and kept up to date by the merge itself:
+        self._aliases: dict[str, str] | None = None  # sync_uuid_alias, whole (it is small)
+        self._deletes: set[str] | None = None  # uuids with a delete in the log
+        self._loaded_clocks: bool | None = None  # sync_clock holds rows (a snapshot's)
+        self._ids: dict[tuple[str, str], int] = {}  # (table, uuid) -> id, of records found
 
     # -- reading this plan -----------------------------------------------------------------
 
     def canonical(self, uuid: str) -> str:
-        found = self._aliases.get(uuid)
-        if found is None:
-            row = self.conn.execute(
-                "SELECT canonical FROM sync_uuid_alias WHERE uuid = ?", [uuid]
-            ).fetchone()
-            found = uuid if row is None else str(row[0])
-            self._aliases[uuid] = found
-        return found
+        if self._aliases is None:
+            self._aliases = {
+                str(a): str(c)
+                for a, c in self.conn.execute("SELECT uuid, canonical FROM sync_uuid_alias")
+            }
+        return self._aliases.get(uuid, uuid)
 
     def _row(self, table: str, uuid: str) -> dict[str, Any] | None:
         return self.core.row(f"SELECT * FROM [{table}] WHERE uuid = ?", [uuid])
@@ -162,11 +171,17 @@ class Merger:
                ORDER BY hlc DESC, id DESC LIMIT 1""",
             [uuid, column],
         )
-        snap = self.core.row(
-            """SELECT hlc FROM sync_clock WHERE entity_uuid = ? AND field IN (?, '')
-               ORDER BY hlc DESC LIMIT 1""",
-            [uuid, column],
-        )
+        if self._loaded_clocks is None:  # only loading a snapshot adds any, never a merge
+            self._loaded_clocks = bool(
+                self.conn.execute("SELECT 1 FROM sync_clock LIMIT 1").fetchone()
+            )
+        snap = None
+        if self._loaded_clocks:
+            snap = self.core.row(
+                """SELECT hlc FROM sync_clock WHERE entity_uuid = ? AND field IN (?, '')
+                   ORDER BY hlc DESC LIMIT 1""",
+                [uuid, column],
+            )
         if snap is not None and (entry is None or snap["hlc"] > entry["hlc"]):
             return {"hlc": snap["hlc"], "op": "snapshot", "before": None, "after": None}
         if entry is None:
@@ -180,6 +195,15 @@ class Merger:
 
     def _deleted(self, uuid: str) -> dict[str, Any] | None:
         """The delete that ended a record here, when its latest create or delete is one."""
+        if self._deletes is None:
+            self._deletes = {
+                str(u)
+                for (u,) in self.conn.execute(
+                    "SELECT DISTINCT entity_uuid FROM activity WHERE op = 'delete'"
+                )
+            }
+        if uuid not in self._deletes:  # never deleted here: most records that arrive
+            return None
         last = self.core.row(
             """SELECT hlc, actor, device, at, op FROM activity WHERE entity_uuid = ?
                AND op IN ('create', 'delete') ORDER BY hlc DESC, id DESC LIMIT 1""",
@@ -194,10 +218,15 @@ class Merger:
             return value, True
         if not isinstance(value, str):
             return None, False
-        found = self.conn.execute(
-            f"SELECT id FROM [{parent}] WHERE uuid = ?", [self.canonical(value)]
-        ).fetchone()
-        return (None, False) if found is None else (found[0], True)
+        known = (parent, self.canonical(value))
+        if known not in self._ids:
+            found = self.conn.execute(
+                f"SELECT id FROM [{parent}] WHERE uuid = ?", [known[1]]
+            ).fetchone()
+            if found is None:
+                return None, False
+            self._ids[known] = found[0]
+        return self._ids[known], True
 
     # -- writing the log -------------------------------------------------------------------
 
@@ -214,6 +243,8 @@ class Merger:
     ) -> None:
         """Record a received change in this plan's log, as its writer made it (who, when,
         which transaction, its clock), marked as received from its device."""
+        if kind == "delete" and self._deletes is not None:
+            self._deletes.add(uuid)
         self.conn.execute(
             "INSERT INTO activity(uuid, txn, at, actor, device, action, entity, entity_uuid,"
             " entity_key, op, field, before, after, undoes, hlc, origin)"
@@ -294,6 +325,9 @@ class Merger:
             {"create": self._create, "update": self._update, "delete": self._delete}[op["op"]](op)
         except sqlite3.IntegrityError as exc:
             self.conn.execute("ROLLBACK TO sync_op")
+            # What was read or changed inside what was undone is read again when needed.
+            self._ids.clear()
+            self._aliases = None
             self.report.refused += 1
             uuid = self.canonical(op["uuid"])
             self.note(
@@ -375,7 +409,8 @@ class Merger:
         table = ENTITY_TABLES[entity]
         uuid = self.canonical(op["uuid"])
         column = str(op["field"])
-        if self._row(table, uuid) is None:
+        current = self._row(table, uuid)
+        if current is None:
             ended = self._deleted(uuid)
             if ended is not None and column not in BOOKKEEPING:
                 self.note(
@@ -393,7 +428,9 @@ class Merger:
             self._log(op, uuid, "update", key=op.get("key"), column=column,
                       before=op.get("before"), after=op.get("after"))  # fmt: skip
             return
-        self._set(op, table, uuid, column, _clean(op.get("after")), before=op.get("before"))
+        self._set(
+            op, table, uuid, column, _clean(op.get("after")), before=op.get("before"), row=current
+        )
 
     def _set(
         self,
@@ -405,10 +442,12 @@ class Merger:
         *,
         before: Any,
         in_create: bool = False,
+        row: dict[str, Any] | None = None,
     ) -> None:
-        """One field of an existing record, last writer wins."""
+        """One field of an existing record, last writer wins (`row`: the record as it is
+        now, when the caller has just read it)."""
         entity = _TABLE_ENTITY[table]
-        current = self._row(table, uuid)
+        current = row if row is not None else self._row(table, uuid)
         if current is None:
             return
         local, found = self._local(table, column, value)
@@ -542,6 +581,7 @@ class Merger:
                 winner_hlc=op["hlc"],
             )
         self.conn.execute(f"DELETE FROM [{table}] WHERE uuid = ?", [uuid])
+        self._ids.pop((table, uuid), None)
         self._log(op, uuid, "delete", key=key, before=current)
         self.report.applied += 1
 
@@ -707,7 +747,14 @@ class Merger:
         self.conn.execute(
             "UPDATE sync_uuid_alias SET canonical = ? WHERE canonical = ?", [canonical, uuid]
         )
-        self._aliases.clear()
+        if self._aliases is not None:  # the same two changes, to what was read
+            self._aliases[uuid] = canonical
+            for alias, target in self._aliases.items():
+                if target == uuid:
+                    self._aliases[alias] = canonical
+        if self._deletes is not None and uuid in self._deletes:
+            self._deletes.add(canonical)  # its log entries may name `canonical` now
+        self._ids.clear()
 
 
 def _key(entity: str, row: dict[str, Any]) -> str | None:
