@@ -42,6 +42,9 @@ class GitWorkingCopy:
         self.interactive = interactive
         self._lock: IO[bytes] | None = None
         self._identity: list[str] | None = None
+        self._remote: tuple[str | None] | None = None
+        """origin's address as read from git's config, once: a sync asks for it a dozen
+        times (each a git process), and only `set_remote` changes it."""
 
     def settle_branch(self) -> None:
         """Be on a branch that can take the first commit. A clone whose remote HEAD names
@@ -107,7 +110,9 @@ class GitWorkingCopy:
 
     @property
     def remote_url(self) -> str | None:
-        return self._config("remote.origin.url")
+        if self._remote is None:
+            self._remote = (self._config("remote.origin.url"),)
+        return self._remote[0]
 
     @property
     def has_remote(self) -> bool:
@@ -117,6 +122,7 @@ class GitWorkingCopy:
         """Add `origin`, or point it at `url`."""
         url = checked_url(url)
         self._git("remote", "set-url" if self.has_remote else "add", "origin", url)
+        self._remote = None
 
     def commit_paths(self, message: str, paths: Sequence[str]) -> bool:
         """Stage `paths` (those that exist) and commit when the index then differs from
