@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import Command, CommandList, CommandPalette
 from textual.pilot import Pilot
 
 from sprintboard.io import sync as io_sync
@@ -277,3 +278,34 @@ async def test_a_cards_page_names_its_conflict(board_app: AppFactory, laptops: L
             pilot, lambda: page.detail is not None and not page.detail.conflicts
         )
         assert "⇅ conflict" not in "\n".join(Probe.screen_lines(app))
+
+
+def _top_command(app: SprintboardApp) -> str | None:
+    if not isinstance(app.screen, CommandPalette):
+        return None
+    listing = app.screen.query_one(CommandList)
+    first = listing.get_option_at_index(0) if listing.option_count else None
+    return str(first.hit.text) if isinstance(first, Command) else None
+
+
+@pytest.mark.parametrize(
+    ("query", "command"), [("pull", "Sync"), ("push", "Sync"), ("conflicts", "Sync conflicts")]
+)
+async def test_the_palette_reaches_sync_and_its_conflicts(
+    board_app: AppFactory, query: str, command: str
+) -> None:
+    app = board_app(live_refresh=0)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await _started(app, pilot)
+        await pilot.press("ctrl+p")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*query)
+        assert await wait_until(pilot, lambda: _top_command(app) == command)
+        await pilot.press("enter")
+        if command == "Sync":
+            assert await wait_until(pilot, lambda: any("sync init" in m for m in messages(app)))
+        else:
+            assert await wait_until(
+                pilot, lambda: isinstance(app.screen, ConflictsScreen) and app.screen.loaded
+            )
+            assert EMPTY in "\n".join(Probe.screen_lines(app))
