@@ -108,6 +108,9 @@ async def test_the_header_shows_the_sync_state(board_app: AppFactory, laptops: L
         assert "conflict" not in line
         # The board's own header keeps its sprint and findings beside it.
         assert "Sprint 42" in line and "findings" in line
+        # A change made here counts at once (the live look is off in this test).
+        await pilot.press("L")
+        assert await wait_until(pilot, lambda: "⇅ 3 to share" in _top_line(app))
 
 
 async def test_the_header_fits_80_columns_dropping_words_not_numbers(
