@@ -251,7 +251,7 @@ class SprintboardApp(App[None]):
 
     def action_sync(self) -> None:
         """Exchange changes with the other laptops (`sprintboard sync`), in the background."""
-        self.run_worker(self.sync.start(), group="sync-start")
+        self.run_worker(self.sync.start(), group="sync")
 
     def action_conflicts(self) -> None:
         """What syncs overrode, to take the other value or keep the plan as it is."""

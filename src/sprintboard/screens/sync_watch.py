@@ -5,16 +5,18 @@ version moves (the screens' live refresh reports each version it reads), after t
 app's own writes and after a sync, and hands it to the screens of the current stack,
 which show it in their `HeaderRow`; a screen coming back shows the state of then.
 
-A sync runs in a thread worker with a database connection of its own, opened and closed
-there: git may take seconds (or wait for the network), and the app's connection, its
-lock and its database thread stay free for the keys meanwhile. The screens then see the
-sync's writes as any other process's (the store's version moves) and read again.
+A sync runs in a thread of its own (a worker awaits it) with a database connection of its
+own, opened and closed there: git may take seconds (or wait for the network), and the
+app's connection, its lock and its database thread stay free for the keys meanwhile.
+The screens then see the sync's writes as any other process's (the store's version
+moves) and read again.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import sqlite3
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,8 +104,8 @@ class SyncWatch:
     # -- syncing ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """The sync key: one sync in a thread, unless one is running or the plan is not
-        shared (then one notification says why)."""
+        """The sync key (run in a worker): one sync in a thread, unless one is running or
+        the plan is not shared (then one notification says why)."""
         if self.syncing:
             self.app.notify("sync: already under way; its result follows", markup=False)
             return
@@ -121,31 +123,9 @@ class SyncWatch:
             self.app.notify(NOT_SHARED, markup=False, timeout=12)
             return
         self._set_syncing(True)
-        self.app.run_worker(
-            lambda: self._sync(store.path, store.clock, actor, store.busy_timeout),
-            thread=True,
-            group="sync",
-            name="sync",
-        )
-
-    def _sync(self, path: Path, clock: Clock, actor: str, busy_timeout: float) -> None:
-        """In the worker's thread: one sync on a connection of its own."""
-        from sprintboard.io.sync import sync
-        from sprintboard.store import Store
-
-        outcome: SyncResult | str
-        try:
-            store = Store(path, clock=clock, actor=actor, busy_timeout=busy_timeout, seed=False)
-            try:
-                outcome = sync(store)
-            finally:
-                store.close()
-        except UserError as exc:
-            outcome = str(exc)
-        except (sqlite3.Error, OSError) as exc:
-            outcome = f"sync failed: {exc}"
-        with contextlib.suppress(RuntimeError):  # the app has closed meanwhile: nobody to tell
-            self.app.call_from_thread(self._finished, outcome)
+        # In a thread of its own: neither the event loop (git) nor the database thread.
+        run = partial(sync_once, store.path, store.clock, actor, store.busy_timeout)
+        self._finished(await asyncio.to_thread(run))
 
     def _finished(self, outcome: SyncResult | str) -> None:
         if isinstance(outcome, str):
@@ -165,3 +145,21 @@ class SyncWatch:
             plan_changed = getattr(screen, "plan_changed", None)
             if plan_changed is not None:
                 plan_changed()
+
+
+def sync_once(path: Path, clock: Clock, actor: str, busy_timeout: float) -> SyncResult | str:
+    """One sync on a connection of its own, opened and closed here (in the sync's thread):
+    its result, or the one line saying why it failed."""
+    from sprintboard.io.sync import sync
+    from sprintboard.store import Store
+
+    try:
+        store = Store(path, clock=clock, actor=actor, busy_timeout=busy_timeout, seed=False)
+        try:
+            return sync(store)
+        finally:
+            store.close()
+    except UserError as exc:
+        return str(exc)
+    except (sqlite3.Error, OSError) as exc:
+        return f"sync failed: {exc}"
