@@ -191,7 +191,8 @@ class BoardScreen(CardActions, LiveScreen):
     def update_header(self) -> None:
         """The header line: the longest form that fits the screen's width (`HEADER_STEPS`)."""
         width = self.size.width or 10_000  # before the first layout: the widest form
-        width -= self.query_one(SyncBadge).line(width).cell_length  # beside it, if shared
+        for badge in self.query(SyncBadge):  # the sync state beside it, if shared
+            width -= badge.line(width).cell_length
         for level in range(len(HEADER_STEPS) + 1):
             line = Content("").join(self._header_parts(level, width))
             if line.cell_length <= width:
@@ -489,7 +490,7 @@ class BoardScreen(CardActions, LiveScreen):
             found = None
         finally:
             self._checking = False
-        if not self.is_attached or not self.query("#board-header"):
+        if not self.is_attached or not (self.query("#board-header") and self.query(BoardGrid)):
             return  # the screen went away (the app quit) while the checks ran
         self._findings = found
         if found is not None:
