@@ -316,6 +316,7 @@ class SprintboardApp(App[None]):
             )
 
     async def on_unmount(self) -> None:
+        self.sync.close()
         self.backend.close()
 
 

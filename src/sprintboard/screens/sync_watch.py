@@ -54,6 +54,7 @@ class SyncWatch:
         self._timer: Any = None
         self._reading = False
         self._read_again = False
+        self._closed = False
 
     # -- reading the state ------------------------------------------------------------------
 
@@ -68,9 +69,17 @@ class SyncWatch:
             self._timer.stop()
         self._timer = self.app.set_timer(REREAD_AFTER_S, self.reread)
 
+    def close(self) -> None:
+        """The app is closing (its database thread with it): read nothing more."""
+        self._closed = True
+        if self._timer is not None:
+            self._timer.stop()
+
     def reread(self) -> None:
         """Read the state again now (once more after the read under way, if there is one:
         it may have read before the change that asks)."""
+        if self._closed:
+            return
         if self._reading:
             self._read_again = True
             return
@@ -82,6 +91,8 @@ class SyncWatch:
             version, state = await self.backend.run(read_sync_state, self.backend.store)
         except (UserError, sqlite3.Error):
             version, state = None, self.state  # the screens' own reads say what is wrong
+        except RuntimeError:  # the database thread has stopped: the app is closing
+            return
         self._reading = False
         self.version = version
         if state != self.state:
