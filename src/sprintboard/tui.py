@@ -21,6 +21,7 @@ from sprintboard.config import Settings, remember_recent
 from sprintboard.errors import UserError
 from sprintboard.screens.host import Host
 from sprintboard.screens.registry import SCREENS
+from sprintboard.screens.sync_watch import SyncWatch
 from sprintboard.store import Store
 from sprintboard.theming import DEFAULT_THEME, SprintboardThemeProvider, load_themes
 from sprintboard.views.board import fetch_board
@@ -59,6 +60,8 @@ class SprintboardApp(App[None]):
         Binding("question_mark", "help", "Keys", key_display="?"),
         Binding("exclamation_mark", "findings", "Findings", key_display="!"),
         Binding("at", "mentions", "Mentions", key_display="@", show=False),
+        Binding("Y", "sync", "Sync with the other laptops", show=False),
+        Binding("ampersand", "conflicts", "Sync conflicts", key_display="&", show=False),
         # Screens whose lists change with an undo bind u and U themselves; elsewhere (goals,
         # teams, stock, dependencies) these undo and then read the screen again.
         Binding("u", "undo", "Undo my last change", show=False),
@@ -91,6 +94,7 @@ class SprintboardApp(App[None]):
             backend = Backend(store)
             backend.prefetch(fetch_board, store, None, False, True)
         self.backend = backend
+        self.sync = SyncWatch(self, backend)
         self.startup_problems: list[str] = []
         if settings is None:
             settings, problems = Settings.read()
@@ -120,6 +124,7 @@ class SprintboardApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", markup=False, timeout=8)
+        self.call_after_refresh(self.sync.reread)  # once the first screen's read is queued
 
     def _remember_theme(self, theme: object) -> None:
         name = getattr(theme, "name", None)
@@ -244,6 +249,20 @@ class SprintboardApp(App[None]):
 
         self.push_screen(FindingsScreen(), chosen)
 
+    def action_sync(self) -> None:
+        """Exchange changes with the other laptops (`sprintboard sync`), in the background."""
+        self.run_worker(self.sync.start(), group="sync")
+
+    def action_conflicts(self) -> None:
+        """What syncs overrode, to take the other value or keep the plan as it is."""
+        from sprintboard.screens.sync_conflicts import ConflictsScreen
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.sync.plan_changed()
+
+        self.push_screen(ConflictsScreen(), closed)
+
     def action_mentions(self) -> None:
         from sprintboard.screens.mentions import MentionsScreen
 
@@ -297,6 +316,7 @@ class SprintboardApp(App[None]):
             )
 
     async def on_unmount(self) -> None:
+        self.sync.close()
         self.backend.close()
 
 

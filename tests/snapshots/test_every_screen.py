@@ -2,8 +2,8 @@
 
 One app per size and theme visits every screen in turn (the board, planning,
 dependencies, inbox, goals, teams, stock; the help, a card's page, the card form, the
-findings and the mentions over the board) and compares each screenshot with its stored
-SVG. A run reports every screen that changed, not just the first.
+findings, the mentions and the sync conflicts over the board) and compares each
+screenshot with its stored SVG. A run reports every screen that changed, not just the first.
 
 Stable across runs: the demo's dates and history come from the frozen clock, inputs do not
 blink, and each screenshot is taken once two in a row are the same and no work runs.
@@ -37,6 +37,7 @@ OVER_THE_BOARD = {
     "card-form": ("n",),
     "findings": ("exclamation_mark",),
     "mentions": ("at",),
+    "conflicts": ("ampersand",),
 }
 
 Visit = Callable[[Pilot[Any]], Awaitable[None]]

@@ -129,6 +129,12 @@ def _top(query: str, first: str | None = "board") -> PaletteCommand:
         ("help", "app.help"),
         ("shortcuts", "app.help"),
         ("planning", "app.switch_screen_to('planning')"),
+        ("sync", "app.sync"),
+        ("share", "app.sync"),
+        ("pull", "app.sync"),
+        ("push", "app.sync"),
+        ("conflicts", "app.conflicts"),
+        ("sync conflicts", "app.conflicts"),
     ],
 )
 def test_the_words_people_type_find_the_command(query: str, command: str) -> None:

@@ -29,6 +29,7 @@ from sprintboard.vocabulary import Status
 from sprintboard.widgets.board_grid import BoardGrid
 from sprintboard.widgets.card_status import CardStatus
 from sprintboard.widgets.footer import KeyFooter
+from sprintboard.widgets.sync_badge import HeaderRow, SyncBadge
 
 BACKLOG = "backlog"
 HEADER_STEPS = (
@@ -125,7 +126,7 @@ class BoardScreen(CardActions, LiveScreen):
         self._grid_findings: Any = None  # the count whose badges the grid shows
 
     def compose(self) -> ComposeResult:
-        yield Static(id="board-header")
+        yield HeaderRow(Static(id="board-header"))
         grid = BoardGrid(self.model, id="board")
         yield grid
         yield CardStatus(grid, id="card-status")
@@ -190,11 +191,17 @@ class BoardScreen(CardActions, LiveScreen):
     def update_header(self) -> None:
         """The header line: the longest form that fits the screen's width (`HEADER_STEPS`)."""
         width = self.size.width or 10_000  # before the first layout: the widest form
+        for badge in self.query(SyncBadge):  # the sync state beside it, if shared
+            width -= badge.line(width).cell_length
         for level in range(len(HEADER_STEPS) + 1):
             line = Content("").join(self._header_parts(level, width))
             if line.cell_length <= width:
                 break
         self.query_one("#board-header", Static).update(line.truncate(width, ellipsis=True))
+
+    def sync_shown(self) -> None:
+        if self.loaded:
+            self.update_header()  # the sync state beside it takes more or less room
 
     def _header_parts(self, level: int, width: int) -> list[Content]:
         """The header at narrowing `level`: the steps of `HEADER_STEPS` before it are taken.
@@ -483,7 +490,7 @@ class BoardScreen(CardActions, LiveScreen):
             found = None
         finally:
             self._checking = False
-        if not self.is_attached or not self.query("#board-header"):
+        if not self.is_attached or not (self.query("#board-header") and self.query(BoardGrid)):
             return  # the screen went away (the app quit) while the checks ran
         self._findings = found
         if found is not None:

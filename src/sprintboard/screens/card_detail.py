@@ -91,6 +91,7 @@ class CardDetailScreen(CardPage):
         Binding("x", "remove_item", "Remove item"),
         Binding("u", "undo_entry", "Undo this change"),
         Binding("7", "stock", "Stock of its SKUs"),
+        Binding("ampersand", "app.conflicts", "Sync conflicts", key_display="&", show=False),
         Binding("escape,q", "close", "Close"),
         Binding("question_mark", "app.help", "Keys", key_display="?", show=False),
     ]
@@ -123,6 +124,10 @@ class CardDetailScreen(CardPage):
         version = await self.backend.run(self.backend.store.version)
         if version != self.detail.version and not self.backend.pending_writes:
             await self.refresh_detail()
+
+    def plan_changed(self) -> None:
+        """A sync or a settled conflict changed the plan: show this card as it is now."""
+        self.run_worker(self.poll())
 
     def part(self, name: str) -> EntryList:
         return self.query_one(f"#{name}", EntryList)

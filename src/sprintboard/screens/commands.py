@@ -59,6 +59,10 @@ NAMES: dict[tuple[str, str], Name] = {
     (APP, "help"): Name("Keys", ("help", "shortcuts", "key bindings", "keyboard", "cheat sheet")),
     (APP, "findings"): Name("Findings", ("warnings", "problems", "checks", "seams", "issues")),
     (APP, "mentions"): Name("Mentions", ("mentioned", "my mentions", "comments for me")),
+    (APP, "sync"): Name("Sync", ("share", "pull", "push", "git", "other laptops")),
+    (APP, "conflicts"): Name(
+        "Sync conflicts", ("conflicts", "merge conflicts", "take theirs", "overridden")
+    ),
     (APP, "switch_person"): Name(
         "Switch person", ("change user", "who am i", "act as", "log in as", "person")
     ),
@@ -272,6 +276,8 @@ APP_HELP = {
     "help": "Every key of the screen you are on",
     "findings": "The warnings before a seam breaks; choosing one shows its card",
     "mentions": "The comments that mention you with @, newest first",
+    "sync": "Exchange changes with the other laptops through git (sprintboard sync)",
+    "conflicts": "What syncs overrode: take the other value or keep the plan as it is",
     "switch_person": "Who is at the keyboard: changes, undo (u) and mine (m) follow them",
     "change_theme": "Change the colours (the themes in themes/ and Textual's)",
     "quit": "Leave sprintboard",

@@ -42,6 +42,7 @@ from sprintboard.views.dependencies import (
 from sprintboard.views.text import fit, printable
 from sprintboard.widgets.dependency_view import DependencyView
 from sprintboard.widgets.footer import KeyFooter
+from sprintboard.widgets.sync_badge import HeaderRow
 from sprintboard.widgets.team_matrix import TeamMatrix
 
 THEME_COLOURS = {"red": "$error", "amber": "$warning", "green": "$success"}
@@ -104,7 +105,7 @@ class DependencyScreen(LiveScreen):
         return self.query_one(TeamMatrix)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="deps-header")
+        yield HeaderRow(Static(id="deps-header"))
         yield Static(id="deps-legend")
         yield Static(id="deps-path")
         yield DependencyView(id="deps-view")

@@ -24,6 +24,7 @@ from sprintboard.views.text import printable
 from sprintboard.vocabulary import GoalStatus
 from sprintboard.widgets.footer import KeyFooter
 from sprintboard.widgets.goal_rows import card_groups, goal_content
+from sprintboard.widgets.sync_badge import HeaderRow
 from sprintboard.widgets.team_rows import readable_on, safe_colour
 
 SPONSOR_TEAM = "EXEC"
@@ -117,7 +118,7 @@ class GoalsScreen(ListCursor, LiveScreen):
         self.shown_width = 0
 
     def compose(self) -> ComposeResult:
-        yield Static(id="goals-header", classes="screen-header")
+        yield HeaderRow(Static(id="goals-header", classes="screen-header"))
         yield OptionList(id="goals-list")
         yield KeyFooter()
 
@@ -285,7 +286,7 @@ class GoalCardsScreen(ScreenFitsTerminal, ListCursor, LiveScreen):
         self.cards_width = 0
 
     def compose(self) -> ComposeResult:
-        yield Static(id="goal-cards-header", classes="screen-header")
+        yield HeaderRow(Static(id="goal-cards-header", classes="screen-header"))
         yield Static(id="goal-summary")
         yield OptionList(id="goal-cards")
         yield KeyFooter()

@@ -8,13 +8,16 @@ as one; tui.py has mypy check that `SprintboardApp` provides all of it.
 
 from __future__ import annotations
 
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.message_pump import MessagePump
 
 from sprintboard.backend import Backend
 from sprintboard.config import Settings
 from sprintboard.views.card_findings import FindingsIndex
+
+if TYPE_CHECKING:
+    from sprintboard.screens.sync_watch import SyncWatch
 
 
 class Host(Protocol):
@@ -33,6 +36,11 @@ class Host(Protocol):
     @property
     def findings(self) -> FindingsIndex:
         """The last findings count (the board's), card by card: the badges and the detail."""
+        ...
+
+    @property
+    def sync(self) -> SyncWatch:
+        """The plan's sync state (for the headers) and the sync that may be running."""
         ...
 
     @property

@@ -33,6 +33,7 @@ from sprintboard.widgets.inbox_list import (
     InboxHeader,
     InboxList,
 )
+from sprintboard.widgets.sync_badge import HeaderRow
 
 WAKE_EVERY = 60.0  # seconds between looks for snoozes whose day has come
 
@@ -117,7 +118,7 @@ class InboxScreen(ScreenFitsTerminal, TriageActions, LiveScreen):
         return self.query_one(InboxList)
 
     def compose(self) -> ComposeResult:
-        yield InboxHeader(id="inbox-header")
+        yield HeaderRow(InboxHeader(id="inbox-header"))
         yield InboxList(self.page, id="inbox-list")
         with VerticalScroll(id="inbox-detail"):
             yield InboxDetail(id="inbox-detail-body")

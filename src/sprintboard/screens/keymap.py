@@ -34,6 +34,8 @@ KEY_MAP: tuple[KeyMeaning, ...] = (
     _row("ctrl+p", "ctrl+p", "the command palette: every action by name", "command_palette"),
     _row("exclamation_mark", "!", "findings: the seam checks over the plan", "findings close"),
     _row("at", "@", "comments that mention you", "mentions"),
+    _row("Y", "Y", "sync: exchange changes with the other laptops (git)", "sync"),
+    _row("ampersand", "&", "sync conflicts: what merging overrode", "conflicts close"),
     _row(
         "1 2 3 4 5 6 7",
         "1 … 7",
@@ -83,16 +85,18 @@ KEY_MAP: tuple[KeyMeaning, ...] = (
     _row(
         "a",
         "a",
-        "add to the selected item: a checklist item, a member, a step; accept feedback into a team",
-        "add_item add_member add_step accept",
+        "add to the selected item: a checklist item, a member, a step; accept feedback into a "
+        "team, a sync conflict's other value",
+        "add_item add_member add_step accept take",
     ),
     _row("e", "e", "edit the selected item", "edit edit_card edit_goal edit_team"),
     _row("d", "d", "delete the selected card (asks first)", "delete_card"),
     _row(
         "x",
         "x",
-        "put aside: decline feedback, archive a team, remove a checklist item",
-        "decline archive_team remove_item",
+        "put aside: decline feedback, archive a team, remove a checklist item, a sync "
+        "conflict (the plan kept as it is)",
+        "decline archive_team remove_item keep",
     ),
     _row("c", "c", "comment on the card", "add_comment"),
     _row("y", "y", "yes: confirm, sign a goal off", "answer choose close signoff"),

@@ -19,7 +19,9 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, ClassVar
 
+from textual import on
 from textual.app import SystemCommand
+from textual.events import Mount
 from textual.screen import Screen
 from textual.widgets import OptionList
 from textual.worker import WorkType
@@ -30,6 +32,7 @@ from sprintboard.errors import UserError
 from sprintboard.screens.host import host
 from sprintboard.screens.palette import binding_commands
 from sprintboard.store import Store
+from sprintboard.widgets.sync_badge import SyncBadge
 
 
 class LiveScreen(Screen[None]):
@@ -77,6 +80,7 @@ class LiveScreen(Screen[None]):
         if self.backend.pending_writes or not (self.is_current or even_hidden):
             return
         version = await self.backend.run(self.store.version)
+        host(self).sync.seen(version)
         if version != self.version and not self.backend.pending_writes:
             await self.load()
 
@@ -85,6 +89,7 @@ class LiveScreen(Screen[None]):
         self.away = self not in self.app.screen_stack
 
     async def on_screen_resume(self) -> None:
+        self.show_sync()  # it may have changed while another screen was shown
         away, self.away = self.away, False
         await self.came_back(away=away)
 
@@ -93,6 +98,28 @@ class LiveScreen(Screen[None]):
         Looks for changes in the background."""
         if self.loaded:
             self.run_worker(self.poll(even_hidden=True), group="reads")
+
+    # -- the header's sync state -------------------------------------------------------------
+
+    @on(Mount)
+    def _show_sync_first(self) -> None:
+        self.show_sync()
+
+    def show_sync(self) -> None:
+        """Show the app's sync state in the header (the screen's `HeaderRow`)."""
+        watch = host(self).sync
+        for badge in self.query(SyncBadge):
+            badge.state, badge.syncing = watch.state, watch.syncing
+        self.sync_shown()
+
+    def plan_changed(self) -> None:
+        """A sync or a settled conflict changed the plan: show it now, even under a
+        dialog."""
+        self.run_worker(self.poll(even_hidden=True), group="reads")
+
+    def sync_shown(self) -> None:
+        """After the header's sync state changed: a screen that fits its header line to the
+        width left beside it fits it again."""
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -120,6 +147,7 @@ class LiveScreen(Screen[None]):
         finally:
             if settled is not None:
                 settled()
+        host(self).sync.soon()  # the count of changes to share moved
         return True, result
 
     async def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -47,6 +47,7 @@ from sprintboard.widgets.capacity_bars import CapacityStrip, PlanningPanel
 from sprintboard.widgets.card_list import CardListView, FilterInput, PlanningLists
 from sprintboard.widgets.footer import KeyFooter
 from sprintboard.widgets.planning_header import PlanningHeader
+from sprintboard.widgets.sync_badge import HeaderRow
 
 WIDE = 120
 """Columns from which the panel sits beside the lists; below, the strip under them."""
@@ -120,7 +121,7 @@ class PlanningScreen(SprintActions, LiveScreen):
         self._first = asyncio.ensure_future(
             self.backend.run(fetch_planning, self.store, self.sprint_id, self.sprint_chosen)
         )
-        yield PlanningHeader(id="planning-header")
+        yield HeaderRow(PlanningHeader(id="planning-header"))
         with Horizontal(id="planning-body"):
             yield PlanningLists(self.model, id="planning-lists")
             yield PlanningPanel(id="planning-side")

@@ -26,6 +26,7 @@ from sprintboard.views.stock import StockView, fetch_stock, import_stock
 from sprintboard.widgets.footer import KeyFooter
 from sprintboard.widgets.inbox_list import FilterBar
 from sprintboard.widgets.stock_list import StockList
+from sprintboard.widgets.sync_badge import HeaderRow
 
 
 class StockImportScreen(FitsTerminal, ModalScreen[str | None]):
@@ -87,7 +88,7 @@ class StockScreen(LiveScreen):
         return self.query_one(StockList)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="stock-header", classes="screen-header")
+        yield HeaderRow(Static(id="stock-header", classes="screen-header"))
         yield StockList(self.view, id="stock-list")
         yield FilterBar(id="stock-filter", placeholder="filter by SKU, name or card key")
         yield KeyFooter()

@@ -23,6 +23,7 @@ from sprintboard.screens.goals import bar_header
 from sprintboard.screens.live import ListCursor, LiveScreen
 from sprintboard.views.text import printable
 from sprintboard.widgets.footer import KeyFooter
+from sprintboard.widgets.sync_badge import HeaderRow
 from sprintboard.widgets.team_rows import (
     member_line,
     onboarding_counts,
@@ -90,7 +91,7 @@ class TeamsScreen(ListCursor, LiveScreen):
         """The lines as last drawn: compact (narrow screen) or whole."""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="teams-header", classes="screen-header")
+        yield HeaderRow(Static(id="teams-header", classes="screen-header"))
         with Horizontal(id="teams-body"):
             yield OptionList(id="teams-list")
             with Vertical(id="team-side"):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sprintboard.store.activity import NOT_UNDOABLE, describe_change
 from sprintboard.store.people import same_person
+from sprintboard.views.sync_state import ConflictView, record_conflicts
 
 if TYPE_CHECKING:
     from sprintboard.config import Settings
@@ -83,6 +84,8 @@ class Detail:
     """How many comments the card has; `comments` holds the newest COMMENT_LIMIT of them."""
     findings: list[Finding] | None = None
     """The seam checks' findings naming this card, errors first (None: not checked)."""
+    conflicts: list[ConflictView] = field(default_factory=list)
+    """What syncs with other laptops overrode on this card and nobody settled yet."""
 
     @property
     def comments_hidden(self) -> int:
@@ -135,6 +138,7 @@ def fetch_detail(
         version=version,
         comments_total=comments_total,
         findings=None if settings is None else card_findings(store, key, version, settings, index),
+        conflicts=record_conflicts(store, card["uuid"]),
     )
 
 

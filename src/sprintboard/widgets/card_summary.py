@@ -8,6 +8,7 @@ from textual.content import Content
 from sprintboard.planning.findings import Finding, Severity
 from sprintboard.views.board import LABELS
 from sprintboard.views.card_detail import Detail
+from sprintboard.views.sync_state import conflict_line
 from sprintboard.views.text import printable
 
 
@@ -42,6 +43,12 @@ def summary(detail: Detail) -> Content:
                 )
             )
         )
+    lines += [
+        Content.styled("⇅ conflict: ", "bold $warning")
+        + Content(conflict_line(c))
+        + Content.styled(" — & lists conflicts", "dim")
+        for c in detail.conflicts
+    ]
     if detail.findings is not None:
         lines += [Content(""), Content.styled("Findings", bold)]
         lines += [line for f in detail.findings for line in finding_lines(f)] or [
