@@ -15,3 +15,9 @@ class FileProblem(UserError):
 
     A UserError so every screen shows it as it shows a refusal; the CLI exits with status 1
     for it rather than 2, since the input was fine."""
+
+
+class Unavailable(UserError):
+    """Something a command needs and does not control stopped it (a program missing, the
+    network, another process holding a lock): one line naming it; nothing was lost. The CLI
+    exits with status 1 for it rather than 2, since the input was fine."""

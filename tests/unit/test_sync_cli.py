@@ -144,14 +144,19 @@ def test_mistakes_get_one_line(plans: Plans, args: tuple[str, ...], says: str) -
 def test_an_unreachable_remote_loses_nothing(plans: Plans) -> None:
     plans.ok("ann", "sync", "init", str(plans.remote))
     plans.ok("ann", "card", "add", "Offline work", "--team", "IT")
-    # Pointed at a remote that is not there: each sync says so in one line, and the
-    # change waits (committed in the sync folder) to go out.
+    # Pointed at a remote that is not there: refused in one line, the folder keeps its
+    # remote.
     moved = plans("ann", "sync", "init", str(plans.root / "nowhere.git"))
     assert moved.code == 2 and "no git repository" in moved.err
+    assert "the remote stays" in moved.err
+    # The remote gone: each sync says so in one line, and the change waits (committed in
+    # the sync folder) to go out.
+    plans.remote.rename(plans.root / "away.git")
     found = plans("ann", "sync")
     assert found.code == 2 and len(found.err.strip().splitlines()) == 1
     status = json.loads(plans.ok("ann", "sync", "status", "--json"))
     assert status["last_error"]
-    plans.ok("ann", "sync", "init", str(plans.remote))
+    (plans.root / "away.git").rename(plans.remote)
+    plans.ok("ann", "sync")
     plans.ok("bob", "sync", "init", str(plans.remote))
     assert "Offline work" in plans.cards("bob").values()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sprintboard import __version__
-from sprintboard.errors import FileProblem, UserError
+from sprintboard.errors import FileProblem, Unavailable, UserError
 
 if TYPE_CHECKING:
     from sprintboard.config import Person
@@ -243,6 +243,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.flush()  # here, so a reader gone before the last lines counts as gone
     except FileProblem as exc:
         _error(f"database: {exc}")
+        sys.exit(1)
+    except Unavailable as exc:
+        _error(str(exc))
         sys.exit(1)
     except UserError as exc:
         _error(str(exc))

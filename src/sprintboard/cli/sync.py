@@ -17,6 +17,7 @@ from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.card_parts import moment
 from sprintboard.cli.output import emit_json, say, table, terminal_width
 from sprintboard.cli.params import POSITIVE
+from sprintboard.views.sync_state import shown_value
 from sprintboard.vocabulary import show_control, summary_line
 
 
@@ -35,7 +36,7 @@ def sync(click_ctx: click.Context, ctx: Context) -> None:
     result = run_sync(ctx.store(), interactive=sys.stdin.isatty())
     say(show_control(result.line()))
     for note in result.notes:
-        say(f"sync: {note}")
+        say(show_control(f"sync: {note}"))
 
 
 @sync.command("init")
@@ -59,6 +60,8 @@ def sync_init(ctx: Context, remote: str | None, folder: Path | None, merge: bool
     if result.snapshot_loaded:
         say(f"sync: started from a snapshot of {result.snapshot_loaded} records")
     say(show_control(result.line()))
+    for note in result.notes:
+        say(show_control(f"sync: {note}"))
 
 
 @sync.command("status")
@@ -78,13 +81,16 @@ def sync_status(ctx: Context, fetch: bool, as_json: bool) -> None:
         return
     say(f"remote:     {show_control(found['remote'] or 'none (local repository only)')}")
     say(f"folder:     {show_control(found['folder'])}")
+    if found["folder_problem"]:
+        say(f"problem:    {show_control(found['folder_problem'])}")
     say(f"device:     {found['device']} ({show_control(found['person'])})")
     local = f"{found['unshared']} change{'s' * (found['unshared'] != 1)} not shared yet"
     if found["unpushed_commits"]:
         local += f"; {found['unpushed_commits']} commit(s) not pushed"
     say(f"local only: {local}")
-    fetched = f" (fetched {moment(found['last_fetch'])})" if found["last_fetch"] else ""
-    say(f"incoming:   {found['incoming']} operation(s) fetched, not applied yet{fetched}")
+    if found["incoming"] is not None:
+        fetched = f" (fetched {moment(found['last_fetch'])})" if found["last_fetch"] else ""
+        say(f"incoming:   {found['incoming']} operation(s) fetched, not applied yet{fetched}")
     say(f"last sync:  {moment(found['last_sync']) if found['last_sync'] else 'never'}")
     if found["last_error"]:
         say(f"last error: {show_control(found['last_error'])}")
@@ -147,11 +153,7 @@ def sync_keep(ctx: Context, conflict_id: int) -> None:
 
 
 def _shown(value: Any, conflict: dict[str, Any]) -> str:
-    if conflict["kind"] == "deleted" and value is None:
-        return "(deleted)"
-    if isinstance(value, dict):
-        value = value.get("title") or value.get("name") or value.get("text") or "(record)"
-    return show_control(summary_line("-" if value is None else str(value), 30))
+    return show_control(summary_line(shown_value(value, conflict["kind"]), 30))
 
 
 def _conflict_json(c: dict[str, Any]) -> dict[str, Any]:

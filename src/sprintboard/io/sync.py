@@ -12,12 +12,22 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sprintboard.errors import UserError
-from sprintboard.io.sync_repo import SyncRejected, SyncRepo
+from sprintboard.io.sync_files import serialise, valid_device, valid_segment
+from sprintboard.io.sync_git import SyncError, shown_url
+from sprintboard.io.sync_repo import (
+    BUSY,
+    SyncRejected,
+    SyncRepo,
+    another_plans_folder,
+    folder_owner,
+    is_sync_folder,
+)
 from sprintboard.store import Store
 from sprintboard.store.database import Tx
 from sprintboard.store.sync_conflicts import Conflicts
@@ -25,16 +35,20 @@ from sprintboard.store.sync_join import join, new_device_id, own_records
 from sprintboard.store.sync_log import (
     DEVICE,
     FOLDER,
+    JOINED_UPTO,
     LAST_ERROR,
     LAST_SYNC,
     OWN_FILES,
+    PUBLISH,
     REMOTE,
     SHARED_UPTO,
+    _Refs,
     is_shared,
     meta,
     outgoing,
     set_meta,
     unshared_changes,
+    wire_op,
 )
 from sprintboard.store.sync_merge import MergeReport, merge_ops
 from sprintboard.store.sync_snapshot import (
@@ -80,7 +94,7 @@ class SyncResult:
             )
         if self.refused:
             parts.append(f"{self.refused} refused (see 'sprintboard sync conflicts')")
-        where = self.remote or "no remote yet: 'sprintboard sync init REMOTE' adds one"
+        where = shown_url(self.remote) or "no remote yet: 'sprintboard sync init REMOTE' adds one"
         return f"sync: {'; '.join(parts)} ({where})"
 
 
@@ -100,9 +114,12 @@ def _repo(store: Store, *, interactive: bool) -> SyncRepo:
     if not Path(folder).is_dir():
         raise UserError(
             f"sync: the sync folder {folder} is gone; 'sprintboard sync init REMOTE "
-            "--folder NEW' connects this plan again (nothing in the plan was lost)"
+            "--folder DIR' connects this plan again (DIR: where the folder was moved, or a"
+            " new one; nothing in the plan was lost)"
         )
-    return SyncRepo.open(Path(folder), device, person=store.actor, interactive=interactive)
+    return SyncRepo.open(
+        Path(folder), device, person=store.actor, interactive=interactive, plan=_plan(store)
+    )
 
 
 def init(
@@ -116,7 +133,12 @@ def init(
     """Connect the plan to a git repository: a clone of `remote` (the team's shared plan,
     or an empty repository), or a new one. A plan that holds records of its own joins a
     shared plan only with `merge` (it is never dropped, never merged unasked)."""
+    _writable(store)
     if is_shared(store):
+        if folder is not None:
+            return _reconnect(
+                store, _folder_path(folder), remote, merge=merge, interactive=interactive
+            )
         if remote is None:
             raise UserError(
                 f"sync: this plan is shared already (folder {meta(store, FOLDER)}"
@@ -125,57 +147,241 @@ def init(
             )
         repo = _repo(store, interactive=interactive)
         with repo.locked():
-            repo.set_remote(remote)
-        with store.transaction("sync.remote") as tx:
-            set_meta(tx, REMOTE, repo.remote_url or remote)
+            _point_at(store, repo, remote, merge=merge)
         return sync(store, interactive=interactive)
-    folder = Path(folder or default_folder(store.path)).expanduser().absolute()
+    folder = _folder_path(folder or default_folder(store.path))
     device = meta(store, DEVICE) or new_device_id()
+    if is_sync_folder(folder):
+        owner, plan = folder_owner(folder)
+        if owner is not None and plan == _plan(store):
+            device = owner  # this plan's own `sync init`, stopped before it joined
+        elif owner != device:
+            raise SyncError(another_plans_folder(folder, owner))
     made_here = not folder.exists()
-    created = SyncRepo.create(folder, device, remote, person=store.actor, interactive=interactive)
-    own = own_records(store)
-    if created.other_devices and own and not merge:
-        if made_here:
+    created = SyncRepo.create(
+        folder, device, remote, person=store.actor, interactive=interactive, plan=_plan(store)
+    )
+    try:
+        own = own_records(store)
+        if created.other_devices and own and not merge:
+            raise UserError(_needs_merge(own, len(created.other_devices), "sync init"))
+        repo = created.repo
+        loaded, notes = 0, list[str]()
+        with store.transaction("sync.join") as tx:
+            join(tx, device)
+            set_meta(tx, FOLDER, str(folder))
+            set_meta(tx, REMOTE, shown_url(repo.remote_url))
+            if created.other_devices and not own:
+                loaded, notes = _load_newest_snapshot(tx, repo)
+    except BaseException:
+        if made_here:  # a refused or failed join leaves no folder it made behind
             shutil.rmtree(folder, ignore_errors=True)
-        raise UserError(
-            f"sync init: this plan holds {own} records of its own, and the shared plan "
-            f"already holds {len(created.other_devices)} other laptop"
-            f"{'s' * (len(created.other_devices) != 1)}' plans: add --merge to bring yours "
-            "into it, or join with a new plan (sprintboard --db NEW.db sync init REMOTE); "
-            "nothing was changed"
-        )
-    repo = created.repo
-    loaded = 0
-    with store.transaction("sync.join") as tx:
-        join(tx, device)
-        set_meta(tx, FOLDER, str(folder))
-        set_meta(tx, REMOTE, repo.remote_url)
-        if created.other_devices and not own:
-            loaded = _load_newest_snapshot(tx, repo)
+        raise
     result = sync(store, interactive=interactive)
     result.snapshot_loaded = loaded
+    result.notes[:0] = notes
     return result
 
 
-def _load_newest_snapshot(tx: Tx, repo: SyncRepo) -> int:
-    """A new laptop starts from the newest snapshot in the folder, when there is one."""
-    usable = [s for s in repo.snapshots() if header_problem(s.header) is None]
-    if not usable:
-        return 0
-    newest = max(usable, key=lambda s: str(s.header.get("hlc") or ""))
-    loaded = load_snapshot(tx, repo.snapshot_rows(newest))
-    for device, (segment, line) in newest.header["positions"].items():
-        if device == repo.device:
-            continue
-        tx.conn.execute(
-            "INSERT OR REPLACE INTO sync_peers(device, segment, line) VALUES (?, ?, ?)",
-            [device, segment, int(line)],
+def _needs_merge(own: int, others: int, command: str) -> str:
+    return (
+        f"{command}: this plan holds {own} records of its own, and the shared plan "
+        f"already holds {others} other laptop{'s' * (others != 1)}' plans: add --merge to "
+        "bring yours into it, or join with a new plan (sprintboard --db NEW.db sync init "
+        "REMOTE); nothing was changed"
+    )
+
+
+def _plan(store: Store) -> str:
+    """The database's own path, as a sync folder's owner mark names it."""
+    return str(store.path.absolute())
+
+
+def _writable(store: Store) -> None:
+    """A plan that cannot be written is refused before the sync folder is touched."""
+    if store.read_only_reason is not None:
+        raise UserError(f"sync: {store.read_only_reason}")
+
+
+def _folder_path(folder: Path | str) -> Path:
+    """`--folder` as an absolute path; an empty one (from a script) or a '~user' that
+    names nobody is refused in one line."""
+    if not str(folder).strip():
+        raise UserError("sync: --folder '' names no folder; give a path")
+    try:
+        return Path(folder).expanduser().absolute()
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise UserError(f"sync: --folder {str(folder)!r}: {exc}") from None
+
+
+def _point_at(store: Store, repo: SyncRepo, remote: str, *, merge: bool) -> None:
+    """Give a shared plan's folder `remote` as its origin (inside `repo.locked()`). A
+    remote that already carries another shared plan (its history unrelated to this
+    folder's, other laptops' files in it) is joined only with `merge`, as at `sync init`;
+    else the folder keeps the remote it had."""
+    before = repo.remote_url
+    repo.set_remote(remote)
+    try:
+        repo.fetch()
+        problem = repo.remote_problem()
+        if problem is not None:
+            raise SyncError(problem)
+        upstream = repo.upstream()
+        if upstream is not None and not repo.shares_history(upstream):
+            known = {repo.device, *_positions(store)}
+            others = [d for d in repo.devices_in(upstream) if d not in known]
+            own = own_records(store)
+            if others and own and not merge:
+                raise UserError(_needs_merge(own, len(others), "sync init"))
+    except BaseException as exc:
+        if before is None:
+            repo.remove_remote()
+        else:
+            repo.set_remote(before)
+        if isinstance(exc, UserError):
+            kept = f"the remote stays {shown_url(before)}" if before else "no remote was added"
+            raise type(exc)(f"{exc}; {kept}") from None
+        raise
+    with store.transaction("sync.remote") as tx:
+        set_meta(tx, REMOTE, shown_url(repo.remote_url or remote))
+
+
+def _reconnect(
+    store: Store, folder: Path, remote: str | None, *, merge: bool, interactive: bool
+) -> SyncResult:
+    """Connect a shared plan to another sync folder: the one it used, moved there, or a
+    new clone of the remote. What the folder lacks of this plan's own changes (commits
+    that were never pushed, lost with the old folder) goes out again at this sync."""
+    device = str(meta(store, DEVICE))
+    url = remote or meta(store, REMOTE)
+    made_here = not folder.exists()
+    created = SyncRepo.create(
+        folder, device, url, person=store.actor, interactive=interactive, plan=_plan(store)
+    )
+    repo = created.repo
+    try:
+        with repo.locked():
+            if remote is not None and created.existed:
+                _point_at(store, repo, remote, merge=merge)
+            upto, sizes = _rewound(store, repo)
+        with store.transaction("sync.folder") as tx:
+            set_meta(tx, FOLDER, str(folder))
+            set_meta(tx, REMOTE, shown_url(repo.remote_url))
+            if upto is not None:
+                set_meta(tx, SHARED_UPTO, str(upto))
+                set_meta(tx, OWN_FILES, json.dumps(sizes, sort_keys=True))
+    except BaseException:
+        if made_here:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return sync(store, interactive=interactive)
+
+
+def _rewound(store: Store, repo: SyncRepo) -> tuple[int | None, dict[str, int]]:
+    """When the folder holds fewer of this plan's operations than the plan recorded
+    writing, how far the plan's log really went out: (the last log id the folder holds,
+    the folder's own sizes); (None, {}) when nothing is missing. The folder's last own
+    line must be one this plan wrote (the same bytes), else it belongs to another plan."""
+    recorded, found = _own_files(store), repo.own_sizes()
+    if all(found.get(name, 0) >= size for name, size in recorded.items()):
+        return None, {}
+    last = repo.last_own_line()
+    if last is None:
+        return _joined_upto(store), found
+    try:
+        op = json.loads(last)
+        candidates = store.rows(
+            """SELECT * FROM activity WHERE origin IS NULL AND hlc = ? AND entity_uuid = ?
+               AND op = ? AND field IS ? ORDER BY id""",
+            [op["hlc"], op["uuid"], op["op"], op.get("field")],
         )
-    return loaded
+    except (ValueError, TypeError, KeyError):
+        candidates = []
+    refs = _Refs(store)
+    for entry in candidates:
+        if serialise(wire_op(entry, refs)) == last:
+            return int(entry["id"]), found
+    raise SyncError(
+        f"sync: {repo.folder} holds operations of device {repo.device} that this plan did"
+        " not write (was the plan restored from a backup, or copied?); nothing was changed"
+    )
+
+
+def _joined_upto(store: Store) -> int:
+    """The last log id from before this plan joined (its first shared change follows)."""
+    found = meta(store, JOINED_UPTO)
+    if found is not None:
+        return int(found)
+    first = store.scalar("SELECT MIN(id) FROM activity WHERE action = ?", [PUBLISH])
+    return 0 if first is None else int(first) - 1
+
+
+def _load_newest_snapshot(tx: Tx, repo: SyncRepo) -> tuple[int, list[str]]:
+    """A new laptop starts from the newest snapshot in the folder that loads whole; returns
+    the records loaded and a note for each snapshot passed over. A snapshot only saves
+    time: one that is damaged, cut short or edited is passed over (nothing of it stays),
+    and the operations it stood for are applied one by one instead."""
+    notes: list[str] = []
+    try:
+        found = repo.snapshots()
+    except SyncError as exc:
+        return 0, [f"no snapshot used ({exc}); the changes were applied one by one"]
+    usable = []
+    for snapshot in found:
+        problem = header_problem(snapshot.header) or _positions_problem(snapshot.header)
+        if problem is None:
+            usable.append(snapshot)
+        elif "newer" not in problem:
+            notes.append(f"snapshots/{snapshot.device}.jsonl passed over: {problem}")
+    usable.sort(key=lambda s: str(s.header.get("hlc") or ""), reverse=True)
+    for snapshot in usable:
+        tx.conn.execute("SAVEPOINT sync_snapshot")
+        try:
+            loaded = load_snapshot(tx, repo.snapshot_rows(snapshot))
+            expected = snapshot.header.get("records")
+            if isinstance(expected, int) and loaded != expected:
+                raise ValueError(f"it holds {loaded} of its {expected} records")
+            for device, (segment, line) in snapshot.header["positions"].items():
+                if device != repo.device:
+                    tx.conn.execute(
+                        "INSERT OR REPLACE INTO sync_peers(device, segment, line) VALUES (?, ?, ?)",
+                        [device, segment, line],
+                    )
+        except (SyncError, ValueError, TypeError, KeyError, AttributeError, sqlite3.Error) as exc:
+            tx.conn.execute("ROLLBACK TO sync_snapshot")
+            tx.conn.execute("RELEASE sync_snapshot")
+            why = str(exc).removeprefix("sync: ") if isinstance(exc, SyncError) else str(exc)
+            notes.append(f"snapshots/{snapshot.device}.jsonl passed over: {why}")
+            continue
+        tx.conn.execute("RELEASE sync_snapshot")
+        return loaded, notes
+    if notes:
+        notes.append("the changes were applied one by one instead")
+    return 0, notes
+
+
+def _positions_problem(header: dict[str, Any]) -> str | None:
+    """Why a snapshot header's read positions cannot be used (None: they can)."""
+    positions = header.get("positions")
+    if not isinstance(positions, dict):
+        return "its header has no read positions"
+    for device, place in positions.items():
+        if (
+            not valid_device(device)
+            or not isinstance(place, list)
+            or len(place) != 2
+            or not valid_segment(place[0])
+            or not isinstance(place[1], int)
+            or isinstance(place[1], bool)
+            or place[1] < 0
+        ):
+            return f"its header's read position for {str(device)[:40]!r} is not one"
+    return None
 
 
 def sync(store: Store, *, interactive: bool = False) -> SyncResult:
     """Exchange changes with the shared plan (see the module's docstring)."""
+    _writable(store)
     repo = _repo(store, interactive=interactive)
     result = SyncResult(remote=repo.remote_url)
     try:
@@ -200,7 +406,8 @@ def sync(store: Store, *, interactive: bool = False) -> SyncResult:
                         raise
             _maybe_snapshot(store, repo, result)
     except UserError as exc:
-        _remember(store, LAST_ERROR, str(exc))
+        if str(exc) != BUSY:  # the sync that runs says how it went
+            _remember(store, LAST_ERROR, str(exc))
         raise
     _remember(store, LAST_SYNC, store.now())
     _remember(store, LAST_ERROR, None)
@@ -322,28 +529,55 @@ def _lines(repo: SyncRepo, segment: str) -> int:
 
 def status(store: Store, *, fetch: bool = False) -> dict[str, Any]:
     """Where the plan stands: shared or not, what waits to go out or come in, conflicts."""
+    found: dict[str, Any] = dict.fromkeys(STATUS_KEYS)
+    found.update(shared=False, unshared=0, conflicts=[])
     if not is_shared(store):
-        return {"shared": False, "unshared": 0, "conflicts": []}
-    repo = _repo(store, interactive=False)
+        return found
+    found.update(
+        shared=True,
+        folder=meta(store, FOLDER),
+        remote=meta(store, REMOTE),
+        device=store.device,
+        person=store.actor,
+        unshared=unshared_changes(store),
+        last_sync=meta(store, LAST_SYNC),
+        last_error=meta(store, LAST_ERROR),
+        conflicts=Conflicts(store).list(),
+    )
+    try:
+        repo = _repo(store, interactive=False)
+    except UserError as exc:  # the folder is gone: the plan's side is still worth saying
+        found["folder_problem"] = str(exc)
+        return found
     if fetch and repo.has_remote:
         with repo.locked():
             repo.fetch()
-    incoming = repo.pending_count(_positions(store))
-    conflicts = Conflicts(store).list()
-    return {
-        "shared": True,
-        "folder": str(repo.folder),
-        "remote": repo.remote_url,
-        "device": store.device,
-        "person": store.actor,
-        "unshared": unshared_changes(store),
-        "unpushed_commits": repo.unpushed_commits(),
-        "incoming": incoming,
-        "last_sync": meta(store, LAST_SYNC),
-        "last_fetch": _moment(repo.last_fetch_time()),
-        "last_error": meta(store, LAST_ERROR),
-        "conflicts": conflicts,
-    }
+    found.update(
+        folder=str(repo.folder),
+        remote=shown_url(repo.remote_url),
+        unpushed_commits=repo.unpushed_commits(),
+        incoming=repo.pending_count(_positions(store)),
+        last_fetch=_moment(repo.last_fetch_time()),
+    )
+    return found
+
+
+STATUS_KEYS = (
+    "shared",
+    "folder",
+    "folder_problem",
+    "remote",
+    "device",
+    "person",
+    "unshared",
+    "unpushed_commits",
+    "incoming",
+    "last_sync",
+    "last_fetch",
+    "last_error",
+    "conflicts",
+)
+"""The keys of `sync status --json`, every one always there (null when it does not apply)."""
 
 
 def _moment(value: Any) -> str | None:

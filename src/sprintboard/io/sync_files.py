@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sprintboard.io.sync_git import NOTHING_LOST, SyncError, plain
+from sprintboard.io.sync_git import NOTHING_LOST, SyncError, SyncUnavailable, plain
 
 FORMAT_FILE = "sprintboard-sync.json"
 FORMAT_NAME = "sprintboard-sync"
@@ -50,6 +50,11 @@ Run `sprintboard sync` to send and receive changes.
     # A checkout on Windows must not turn the line ends that separate operations into CRLF.
     ".gitattributes": "*.jsonl text eol=lf\n",
 }
+
+MAX_LINE_BYTES = 16 * 1024 * 1024
+"""The longest operation or snapshot line read. The largest record sprintboard accepts (a
+card at every text limit) is a few megabytes as a line; anything longer was not written by
+sprintboard, and reading it would only cost memory."""
 
 _DEVICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _SEGMENT = re.compile(r"[0-9]{8}\.jsonl")
@@ -83,6 +88,14 @@ def check_device(device: str) -> str:
             " '-', starting with a letter or digit)"
         )
     return device
+
+
+def valid_device(device: Any) -> bool:
+    return isinstance(device, str) and _DEVICE.fullmatch(device) is not None
+
+
+def valid_segment(name: Any) -> bool:
+    return isinstance(name, str) and _SEGMENT.fullmatch(name) is not None
 
 
 def serialise(op: dict[str, Any]) -> bytes:
@@ -196,6 +209,15 @@ def sync_directory(path: Path) -> None:
             os.close(handle)
 
 
+def last_line(device_dir: Path) -> bytes | None:
+    """The last complete line of a device's newest segment that has one (None: no line)."""
+    for name in reversed(segments(device_dir)):
+        data = _complete((device_dir / name).read_bytes())
+        if data:
+            return data[data.rfind(b"\n", 0, len(data) - 1) + 1 :]
+    return None
+
+
 def _complete(data: bytes) -> bytes:
     """The file's complete lines: a last line without its newline is being written (or a
     device died writing it) and is not there yet."""
@@ -216,9 +238,15 @@ def _unread(
                 continue
             path = root / "ops" / device / name
             try:
+                if path.stat().st_size > SEGMENT_BYTES + MAX_LINE_BYTES:
+                    raise SyncError(
+                        f"sync: {path.relative_to(root)} is larger than sprintboard writes a"
+                        f" file ({path.stat().st_size:,} bytes): it was not written by"
+                        f" sprintboard; nothing was applied and {NOTHING_LOST}"
+                    )
                 data = _complete(path.read_bytes())
             except OSError as exc:
-                raise SyncError(
+                raise SyncUnavailable(
                     f"sync: cannot read {path.relative_to(root)} ({exc.strerror}); {NOTHING_LOST}"
                 ) from None
             yield device, name, done if name == segment else 0, data
@@ -242,6 +270,11 @@ def count_pending(root: Path, own: str, positions: dict[str, tuple[str, int]]) -
 
 
 def _parse(root: Path, device: str, segment: str, number: int, raw: bytes) -> dict[str, Any]:
+    if len(raw) > MAX_LINE_BYTES:
+        raise SyncError(
+            f"sync: ops/{device}/{segment}:{number}: is longer than any operation sprintboard"
+            f" writes ({len(raw):,} bytes); nothing was applied and {NOTHING_LOST}"
+        )
     value = _value(raw)
     if value is None:
         raise SyncError(
@@ -298,7 +331,14 @@ def snapshot_rows(root: Path, path: Path, *, header: bool = False) -> Iterator[d
     """The lines of a snapshot after its header (or the header alone), each checked."""
     name = path.relative_to(root).as_posix()
     with open(path, "rb") as source:
-        for number, raw in enumerate(source, start=1):
+        number = 0
+        while raw := source.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES:
+                raise SyncError(
+                    f"sync: {name}:{number}: is longer than any line sprintboard writes;"
+                    f" nothing was read from it and {NOTHING_LOST}"
+                )
             if number == 1 and not header:
                 continue
             value = _value(raw)

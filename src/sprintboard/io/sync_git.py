@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sprintboard.errors import UserError
+from sprintboard.errors import Unavailable, UserError
 
 NETWORK_TIMEOUT_S = 120.0
 """How long a command that talks to the remote (clone, fetch, push) may take."""
@@ -49,7 +49,12 @@ class SyncError(UserError):
     was lost."""
 
 
-class SyncRejected(SyncError):
+class SyncUnavailable(SyncError, Unavailable):
+    """A sync step failed for a cause outside the command's input (git missing, the network,
+    the remote's access rules, another sync running): the CLI exits with status 1."""
+
+
+class SyncRejected(SyncUnavailable):
     """The remote has commits this laptop has not merged yet (a non-fast-forward push):
     fetch, merge, apply what came in, then push again."""
 
@@ -110,14 +115,14 @@ def run_git(
             start_new_session=not interactive,
         )
     except FileNotFoundError:
-        raise SyncError(GIT_MISSING) from None
+        raise SyncUnavailable(GIT_MISSING) from None
     except OSError as exc:
-        raise SyncError(f"sync: cannot run git ({exc.strerror}); {NOTHING_LOST}") from None
+        raise SyncUnavailable(f"sync: cannot run git ({exc.strerror}); {NOTHING_LOST}") from None
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _end(process, group=not interactive)
-        raise SyncError(
+        raise SyncUnavailable(
             f"sync: git {what} did not finish within {timeout:.0f} s (the remote is slow or"
             f" cannot be reached); {NOTHING_LOST}"
         ) from None
@@ -154,13 +159,24 @@ def _subcommand(args: Sequence[str]) -> str:
 
 
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x1f\x7f]")
-_CREDENTIALS = re.compile(r"(\w+://)[^/@\s]+@")
+_CREDENTIALS = re.compile(r"(\w+://)[^/\s]*@")
+
+
+PLAIN_CHARS = 300
+"""Text from git or a remote is cut to this many characters (a line stays a line)."""
 
 
 def plain(text: str) -> str:
     """Text from git or a remote, safe on one terminal line: no escape sequences, no
-    passwords or tokens written into a URL."""
-    return _CREDENTIALS.sub(r"\1", _CONTROL.sub(" ", text)).strip()
+    passwords or tokens written into a URL, no more than PLAIN_CHARS characters."""
+    text = _CREDENTIALS.sub(r"\1", _CONTROL.sub(" ", text)).strip()
+    return text if len(text) <= PLAIN_CHARS else text[: PLAIN_CHARS - 1] + "…"
+
+
+def shown_url(url: str | None) -> str | None:
+    """A remote's address as sprintboard shows or stores it for people: without the
+    password or token a URL may carry (git keeps the address it needs in its config)."""
+    return None if url is None else plain(url)
 
 
 _UNREACHABLE = (
@@ -200,23 +216,23 @@ def describe_failure(what: str, result: GitResult, *, url: str | None = None) ->
             f" merge, then push again; {NOTHING_LOST}"
         )
     if "[remote rejected]" in lowered:
-        return SyncError(
+        return SyncUnavailable(
             f"sync: the remote{remote} refused the push ({_rejection(output)}); {NOTHING_LOST}:"
             " the changes stay committed here"
         )
     if "host key verification failed" in lowered:
-        return SyncError(
+        return SyncUnavailable(
             f"sync: ssh does not know the key of the remote{remote} yet: connect to it once"
             f" with git or ssh in a terminal to accept it; {NOTHING_LOST}"
         )
     if any(sign in lowered for sign in _AUTH):
-        return SyncError(
+        return SyncUnavailable(
             f"sync: the remote{remote} refused access (authentication failed): check your SSH"
             f" key or access token; {NOTHING_LOST}"
         )
     for sign, cause in _UNREACHABLE:
         if sign in lowered:
-            return SyncError(
+            return SyncUnavailable(
                 f"sync: cannot reach the remote{remote}: {cause}; {NOTHING_LOST} (the changes"
                 " go out with the next sync)"
             )

@@ -38,6 +38,7 @@ from sprintboard.io.sync_files import (
     check_device,
     count_pending,
     devices,
+    last_line,
     list_snapshots,
     read_format,
     read_incoming,
@@ -47,8 +48,11 @@ from sprintboard.io.sync_files import (
     write_fixed_files,
     write_snapshot,
 )
-from sprintboard.io.sync_git import NOTHING_LOST, SyncError, SyncRejected, run_git
+from sprintboard.io.sync_git import NOTHING_LOST, SyncError, SyncRejected, plain, run_git, shown_url
 from sprintboard.io.sync_worktree import BUSY, DEFAULT_BRANCH, GitWorkingCopy, checked_url
+
+OWNER_FILE = "sprintboard-device"
+"""In the folder's .git: the device (plan) that writes through this working copy."""
 
 __all__ = [
     "BUSY",
@@ -86,6 +90,7 @@ class SyncRepo(GitWorkingCopy):
         person: str | None = None,
         interactive: bool = False,
         segment_bytes: int = SEGMENT_BYTES,
+        plan: str = "",
     ) -> None:
         device = check_device(device)
         super().__init__(
@@ -96,6 +101,8 @@ class SyncRepo(GitWorkingCopy):
         )
         self.device = device
         self.segment_bytes = segment_bytes
+        self.plan = plan
+        """The database this working copy serves (written in the owner mark)."""
 
     # -- making and opening -------------------------------------------------------------------
 
@@ -108,15 +115,41 @@ class SyncRepo(GitWorkingCopy):
         person: str | None = None,
         interactive: bool = False,
         segment_bytes: int = SEGMENT_BYTES,
+        plan: str = "",
     ) -> SyncRepo:
-        """An existing sync folder; a `SyncError` when `folder` is not one or is newer."""
+        """An existing sync folder; a `SyncError` when `folder` is not one, is newer, or
+        is another plan's."""
         repo = cls(
-            folder, device, person=person, interactive=interactive, segment_bytes=segment_bytes
+            folder,
+            device,
+            person=person,
+            interactive=interactive,
+            segment_bytes=segment_bytes,
+            plan=plan,
         )
         if not is_sync_folder(repo.folder):
             raise SyncError(f"sync: {folder} is not a sprintboard sync folder; {NOTHING_LOST}")
         read_format(repo.folder)
+        repo.claim()
         return repo
+
+    def claim(self) -> None:
+        """Make this device the folder's one writer, or refuse a folder another plan uses:
+        two plans in one working copy would each put back the other's unfinished files
+        (see `recover`). A folder made before the mark was written is claimed by the first
+        plan that opens it, which is the one that has been syncing through it."""
+        owner, _ = folder_owner(self.folder)
+        if owner is not None and owner != self.device:
+            raise SyncError(another_plans_folder(self.folder, owner))
+        if owner is None:
+            try:
+                (self.folder / ".git" / OWNER_FILE).write_text(
+                    f"{self.device}\n{self.plan}\n", encoding="utf-8"
+                )
+            except OSError as exc:
+                raise SyncError(
+                    f"sync: cannot write in {self.folder} ({exc.strerror}); {NOTHING_LOST}"
+                ) from None
 
     @classmethod
     def create(
@@ -128,6 +161,7 @@ class SyncRepo(GitWorkingCopy):
         person: str | None = None,
         interactive: bool = False,
         segment_bytes: int = SEGMENT_BYTES,
+        plan: str = "",
     ) -> Created:
         """Clone `remote` into `folder` (an empty remote is fine), or start a new repository
         there, and commit the fixed files. An existing sync folder is opened instead: given
@@ -142,6 +176,7 @@ class SyncRepo(GitWorkingCopy):
             "person": person,
             "interactive": interactive,
             "segment_bytes": segment_bytes,
+            "plan": plan,
         }
         check_device(device)
         url = checked_url(remote) if remote is not None else None
@@ -181,8 +216,9 @@ class SyncRepo(GitWorkingCopy):
                 )
             staged = cls(work, device, **options)
             staged.settle_branch()
-            shared = read_format(work) is not None
+            shared = _shared_plan(staged, url)
             others = tuple(staged.other_devices())
+            staged.claim()
             write_fixed_files(work)
             staged.commit("Start the sprintboard sync folder")
             os.rename(work, folder)  # replaces an empty folder, refuses anything else
@@ -206,10 +242,31 @@ class SyncRepo(GitWorkingCopy):
 
     def merge(self) -> bool:
         """Merge what was fetched (see `GitWorkingCopy.merge`), then refuse to go on when a
-        newer sprintboard upgraded the shared plan's format meanwhile."""
+        newer sprintboard upgraded the shared plan's format meanwhile. A remote whose
+        branch holds no shared plan (another project's repository) is never merged: this
+        plan's files would then be pushed into it."""
+        problem = self.remote_problem()
+        if problem is not None:
+            raise SyncError(problem)
         merged = super().merge()
         read_format(self.folder)
         return merged
+
+    def remote_problem(self) -> str | None:
+        """Why the remote, as last fetched, cannot carry this plan: it has branches and
+        the one this folder pushes to (or, before that exists, every one) holds no shared
+        plan. None when it can (an empty remote can)."""
+        if not self.has_remote:
+            return None
+        upstream = self.upstream()
+        if upstream is not None:
+            found = [upstream]
+        else:
+            listed = self._git("for-each-ref", "--format=%(refname)", "refs/remotes/origin")
+            found = [ref for ref in listed.stdout.split() if not ref.endswith("/HEAD")]
+        if not found or any(self.holds_file(ref, FORMAT_FILE) for ref in found):
+            return None
+        return _NOT_A_PLAN.format(remote=shown_url(self.remote_url) or "the remote")
 
     def recover(self) -> list[str]:
         """Make the working copy usable after a sync was killed at any point; returns what
@@ -300,6 +357,10 @@ class SyncRepo(GitWorkingCopy):
                 path.unlink()
         return sorted(cut)
 
+    def last_own_line(self) -> bytes | None:
+        """This device's last complete operation line in the folder (with its newline)."""
+        return last_line(self.own_dir)
+
     def append_own(self, ops: Iterable[dict[str, Any]]) -> dict[str, int]:
         """Append `ops`, one line each, flushed to disk; returns the size of every own
         segment afterwards (what the plan records)."""
@@ -340,6 +401,47 @@ class SyncRepo(GitWorkingCopy):
     def snapshot_rows(self, snapshot: SnapshotInfo) -> Iterator[dict[str, Any]]:
         """The snapshot's lines after the header."""
         return snapshot_rows(self.folder, snapshot.path)
+
+
+_NOT_A_PLAN = (
+    "sync: {remote} holds a git repository that is not a shared sprintboard plan (it has no"
+    f" {FORMAT_FILE}): name an empty repository, or one that sprintboard shares a plan"
+    f" through; nothing was changed there and {NOTHING_LOST}"
+)
+
+
+def _shared_plan(staged: SyncRepo, url: str | None) -> bool:
+    """Whether a new clone holds a shared plan; a `SyncError` naming the remote when it
+    holds something else (commits without the format file) or a newer format."""
+    remote = shown_url(url) or "the remote"
+    try:
+        found = read_format(staged.folder)
+    except SyncError as exc:
+        raise SyncError(str(exc).replace(str(staged.folder), remote)) from None
+    if found is None and staged.has_commits():
+        raise SyncError(_NOT_A_PLAN.format(remote=remote))
+    return found is not None
+
+
+def folder_owner(folder: Path) -> tuple[str | None, str]:
+    """The device a sync folder was made or claimed for (None: not marked yet), and the
+    database it was made for ('' when not known)."""
+    try:
+        lines = (Path(folder) / ".git" / OWNER_FILE).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return None, ""
+    except (OSError, UnicodeDecodeError):
+        return "?", ""
+    device = lines[0].strip() if lines else ""
+    return device or None, lines[1].strip() if len(lines) > 1 else ""
+
+
+def another_plans_folder(folder: Path, owner: str | None) -> str:
+    device = f" (device {plain(owner)})" if owner else ""
+    return (
+        f"sync: {folder} is the sync folder of another plan{device}; each plan needs a"
+        f" folder of its own: name a new one (--folder); {NOTHING_LOST}"
+    )
 
 
 def is_sync_folder(folder: Path) -> bool:

@@ -17,6 +17,7 @@ from sprintboard.io.sync_git import (
     NOTHING_LOST,
     GitResult,
     SyncError,
+    SyncUnavailable,
     describe_failure,
     plain,
     run_git,
@@ -79,6 +80,32 @@ class GitWorkingCopy:
         found = self._git("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
         return found.stdout.strip() or None
 
+    def has_commits(self) -> bool:
+        """The working copy holds any commit (on any branch, the remote's included)."""
+        found = self._git("rev-list", "-n", "1", "--all", check=False)
+        return bool(found.stdout.strip())
+
+    def upstream(self) -> str | None:
+        """The remote's branch as last fetched, when it has one."""
+        if not self.has_remote:
+            return None
+        ref = f"refs/remotes/origin/{self.branch}"
+        return ref if self._has_ref(ref) else None
+
+    def holds_file(self, ref: str, path: str) -> bool:
+        return self._git("cat-file", "-e", f"{ref}:{path}", check=False).returncode == 0
+
+    def shares_history(self, ref: str) -> bool:
+        """HEAD and `ref` have a commit in common (or HEAD has none yet)."""
+        if self._head() is None:
+            return True
+        return self._git("merge-base", "HEAD", ref, check=False).returncode == 0
+
+    def devices_in(self, ref: str) -> list[str]:
+        """The device folders under ops/ in `ref`."""
+        found = self._git("ls-tree", "-z", "--name-only", f"{ref}:ops", check=False)
+        return sorted(name for name in found.stdout.split("\0") if name)
+
     def _has_ref(self, ref: str) -> bool:
         return self._git("rev-parse", "--verify", "--quiet", ref, check=False).returncode == 0
 
@@ -122,6 +149,12 @@ class GitWorkingCopy:
         """Add `origin`, or point it at `url`."""
         url = checked_url(url)
         self._git("remote", "set-url" if self.has_remote else "add", "origin", url)
+        self._remote = None
+
+    def remove_remote(self) -> None:
+        """Forget `origin` (a remote given by mistake, before anything went there)."""
+        if self.has_remote:
+            self._git("remote", "remove", "origin")
         self._remote = None
 
     def commit_paths(self, message: str, paths: Sequence[str]) -> bool:
@@ -226,7 +259,7 @@ class GitWorkingCopy:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.close()
-            raise SyncError(BUSY) from None
+            raise SyncUnavailable(BUSY) from None
         self._lock = handle
         try:
             yield
@@ -263,7 +296,10 @@ def checked_url(url: str) -> str:
     """A remote's address as git should get it: a local path made absolute (git would read
     a relative one from inside the working copy)."""
     url = url.strip()
-    if not url or url.startswith("-") or any(ord(c) < 32 for c in url):
+    if not url or url.startswith("-") or any(ord(c) < 32 or ord(c) == 127 for c in url):
         raise SyncError(f"sync: {plain(url)!r} is not a git remote address")
-    local = Path(url).expanduser()
-    return str(local.resolve()) if local.exists() else url
+    try:  # a name too long for a path, or '~nobody/x', is no local path: git judges it
+        local = Path(url).expanduser()
+        return str(local.resolve()) if local.exists() else url
+    except (OSError, RuntimeError, ValueError):
+        return url

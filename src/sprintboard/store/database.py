@@ -117,6 +117,8 @@ def _dump(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
 
 
+HLC_COUNTER_MAX = 999_999
+"""The largest counter a clock reading holds (six digits)."""
 HLC_WIDTH = 13
 """Digits of a hybrid logical clock's milliseconds (enough until the year 2286)."""
 
@@ -278,7 +280,15 @@ class StoreCore:
                 self._last_hlc = self._newest_hlc()
             wall = int(self.clock().timestamp() * 1000)
             last_ms, last_n = self._last_hlc
-            self._last_hlc = (wall, 0) if wall > last_ms else (last_ms, last_n + 1)
+            if wall > last_ms:
+                self._last_hlc = (wall, 0)
+            elif last_n < HLC_COUNTER_MAX:
+                self._last_hlc = (last_ms, last_n + 1)
+            else:
+                # The counter has six digits: past them the reading would neither sort nor
+                # parse. Behind a clock read from the future (another laptop's, wrong), the
+                # readings move on a millisecond at a time instead.
+                self._last_hlc = (last_ms + 1, 0)
             return format_hlc(*self._last_hlc, self.device)
 
     def observe(self, hlc: str) -> None:

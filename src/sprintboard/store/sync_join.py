@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sprintboard.store.bulk import entity_key_sql, sql_uuid
 from sprintboard.store.database import ENTITY_TABLES, StoreCore, Tx
-from sprintboard.store.sync_log import DEVICE, PUBLISH, SHARED_UPTO, set_meta
+from sprintboard.store.sync_log import DEVICE, JOINED_UPTO, PUBLISH, SHARED_UPTO, set_meta
 from sprintboard.store.teams import SEED_TEAMS, seed_team_uuid
 
 PUBLISH_ORDER = (
@@ -81,7 +81,9 @@ def join(tx: Tx, device: str) -> Published:
     core.device = device
     tx.hlc = core.tick()
     renamed = _share_seed_uuids(tx)
-    set_meta(tx, SHARED_UPTO, str(core.scalar("SELECT COALESCE(MAX(id), 0) FROM activity")))
+    upto = str(core.scalar("SELECT COALESCE(MAX(id), 0) FROM activity"))
+    set_meta(tx, SHARED_UPTO, upto)
+    set_meta(tx, JOINED_UPTO, upto)
     return Published(records=_publish(tx), teams_renamed=renamed)
 
 

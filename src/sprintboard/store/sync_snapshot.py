@@ -31,6 +31,10 @@ def snapshot_lines(
     if own is not None:
         covered[core.device] = own
     newest = core.scalar("SELECT MAX(hlc) FROM activity") or ""
+    records = sum(
+        int(core.scalar(f"SELECT COUNT(*) FROM [{ENTITY_TABLES[entity]}]"))
+        for entity in PUBLISH_ORDER
+    )
     yield {
         "format": "sprintboard-snapshot",
         "v": SYNC_FORMAT,
@@ -38,6 +42,8 @@ def snapshot_lines(
         "device": core.device,
         "hlc": newest,
         "positions": {d: [s, n] for d, (s, n) in sorted(covered.items())},
+        # A reader checks it loaded this many: a snapshot cut at a line end is not whole.
+        "records": records,
     }
     refs = _Refs(core)
     logged, loaded = _clocks(core)
@@ -95,16 +101,29 @@ def load_snapshot(tx: Tx, lines: Iterable[dict[str, Any]]) -> int:
     clocks: list[tuple[str, str, str]] = []
     inserts: dict[tuple[str, tuple[str, ...]], str] = {}
     highest: dict[str, int] = {}
+    columns: dict[str, set[str]] = {}
     for line in lines:
         if "alias" in line:
             conn.execute(
                 "INSERT OR IGNORE INTO card_aliases(alias, card_uuid) VALUES (?, ?)",
-                [line["alias"], line["card"]],
+                [str(line["alias"]), str(line["card"])],
             )
             continue
-        entity = line["entity"]
+        entity, row, clock = line.get("entity"), line.get("row"), line.get("clock")
+        if entity not in ENTITY_TABLES or not isinstance(row, dict):
+            raise ValueError(f"a line holds no record of a kind sprintboard knows ({entity!r})")
         table = ENTITY_TABLES[entity]
-        row = dict(line["row"])
+        if table not in columns:
+            columns[table] = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
+        unknown = set(row) - columns[table]
+        if unknown or not isinstance(row.get("uuid"), str):
+            name = sorted(unknown)[0][:40] if unknown else "uuid"
+            raise ValueError(f"a {entity} line has a field sprintboard does not know ({name!r})")
+        if not isinstance(clock, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in clock.items()
+        ):
+            raise ValueError(f"a {entity} line has no field clocks")
+        row = dict(row)
         for column, parent in FOREIGN_KEYS.get(table, {}).items():
             value = row.get(column)
             if isinstance(value, str):
@@ -124,7 +143,7 @@ def load_snapshot(tx: Tx, lines: Iterable[dict[str, Any]]) -> int:
         cursor = conn.execute(sql, list(row.values()))
         if table != "stock":
             ids.setdefault(table, {})[row["uuid"]] = int(cursor.lastrowid or 0)
-        clocks += [(row["uuid"], column, hlc) for column, hlc in line["clock"].items()]
+        clocks += [(row["uuid"], column, hlc) for column, hlc in clock.items()]
         loaded += 1
         if entity == "card":
             prefix, _, number = str(row["key"]).rpartition("-")
@@ -147,8 +166,13 @@ def load_snapshot(tx: Tx, lines: Iterable[dict[str, Any]]) -> int:
 def header_problem(header: Any) -> str | None:
     if not isinstance(header, dict) or header.get("format") != "sprintboard-snapshot":
         return "not a sprintboard snapshot"
-    if int(header.get("v", 0)) > SYNC_FORMAT or int(header.get("schema", 0)) > SCHEMA_LEVEL:
+    v, schema = header.get("v"), header.get("schema")
+    if not isinstance(v, int) or not isinstance(schema, int):
+        return "its header names no format or schema version"
+    if v > SYNC_FORMAT or schema > SCHEMA_LEVEL:
         return "written by a newer sprintboard: upgrade sprintboard on this laptop"
+    if not isinstance(header.get("hlc"), str):
+        return "its header has no clock reading"
     return None
 
 

@@ -122,14 +122,33 @@ class ConflictView:
 
 
 def shown_value(value: Any, kind: str) -> str:
-    """A value on one line: a deleted record by its title or name, nothing as '-'."""
+    """A value on one line: a deleted record by its title or name, nothing as '-', an
+    operation that could not be applied by what it wrote and why it was refused."""
     if kind == "deleted" and value is None:
         return "(deleted)"
+    if kind == "refused" and isinstance(value, dict) and "op" in value:
+        return _refused(value)
     if isinstance(value, dict):
-        value = value.get("title") or value.get("name") or value.get("text") or "(record)"
+        value = _record_name(value)
     if value is None:
         return "-"
     return printable(summary_line(str(value), VALUE_CELLS)) or "''"
+
+
+def _record_name(record: dict[str, Any]) -> str:
+    return str(record.get("title") or record.get("name") or record.get("text") or "(record)")
+
+
+def _refused(other: dict[str, Any]) -> str:
+    """'bogus (refused: CHECK constraint failed: ...)': the value, then the reason."""
+    after = other.get("after")
+    wrote = _record_name(after) if isinstance(after, dict) else after
+    if other.get("missing"):
+        why = f"its {str(other['missing']).rstrip('s')} is not in this plan"
+    else:
+        why = str(other.get("reason") or "refused")
+    text = f"{'-' if wrote is None else wrote} (not applied: {why})"
+    return printable(summary_line(text, VALUE_CELLS))
 
 
 def conflict_view(row: dict[str, Any]) -> ConflictView:
