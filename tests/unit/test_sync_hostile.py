@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sync_laptops import Laptop, exchange, plan
+from sync_laptops import Laptop
 from test_sync_cli import Plans
 
 import sprintboard.io.sync_files as sync_files
