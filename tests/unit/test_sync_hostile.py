@@ -285,6 +285,46 @@ def test_a_moved_or_lost_folder_is_connected_again(plans: Plans) -> None:
     whole(plans, "ann", "bob")
 
 
+def test_a_plan_restored_from_a_backup_goes_on_as_a_new_laptop(plans: Plans) -> None:
+    plans.ok("ann", "sync", "init", str(plans.remote))
+    plans.ok("bob", "sync", "init", str(plans.remote))
+    plans.ok("bob", "backup", str(plans.root / "bob.bak"))
+    plans.ok("bob", "card", "add", "Shared, then undone by the restore", "--team", "IT")
+    plans.ok("bob", "sync")
+    plans.ok("bob", "restore", str(plans.root / "bob.bak"), "--yes")
+    plans.ok("bob", "card", "add", "After the restore", "--team", "IT")
+    out = plans.ok("bob", "sync")
+    assert "goes on as a new laptop" in out
+    plans.ok("bob", "sync")
+    plans.ok("ann", "sync")
+    # What was shared is everyone's (a restore never takes back what others received),
+    # and what came after the restore goes out.
+    assert plans.cards("ann") == plans.cards("bob")
+    titles = set(plans.cards("ann").values())
+    assert titles == {"Shared, then undone by the restore", "After the restore"}
+    whole(plans, "ann", "bob")
+
+
+def test_a_copied_plan_needs_a_folder_of_its_own(plans: Plans) -> None:
+    plans.ok("ann", "sync", "init", str(plans.remote))
+    (plans.root / "copy.db").write_bytes((plans.root / "ann.db").read_bytes())
+    plans.ok("ann", "card", "add", "From the original", "--team", "IT")
+    plans.ok("copy", "card", "add", "From the copy", "--team", "IT")
+    plans.ok("ann", "sync")
+    line = refused(plans, "copy", "sync")
+    assert "copies of one plan" in line and "--folder" in line
+    out = plans.ok("copy", "sync", "init", str(plans.remote), "--folder", str(plans.root / "c"))
+    assert "goes on as a new laptop" in out
+    plans.ok("ann", "sync")
+    assert set(plans.cards("ann").values()) == {"From the original", "From the copy"}
+    assert plans.cards("ann") == plans.cards("copy")
+    devices = {
+        json.loads(plans.ok(n, "sync", "status", "--json"))["device"] for n in ("ann", "copy")
+    }
+    assert len(devices) == 2
+    whole(plans, "ann", "copy")
+
+
 def test_a_read_only_plan_is_refused_before_the_folder_is_touched(plans: Plans) -> None:
     plans.ok("ann", "sync", "init", str(plans.remote))
     plans.ok("ann", "card", "add", "Unshared", "--team", "IT")

@@ -387,6 +387,8 @@ def sync(store: Store, *, interactive: bool = False) -> SyncResult:
     try:
         with repo.locked():
             repo.recover()
+            if repo.committed_beyond(_own_files(store)):
+                result.notes.append(_fork(store, repo))
             repo.truncate_own(_own_files(store))
             result.sent += _send(store, repo)
             for attempt in range(PUSH_ATTEMPTS):
@@ -412,6 +414,32 @@ def sync(store: Store, *, interactive: bool = False) -> SyncResult:
     _remember(store, LAST_SYNC, store.now())
     _remember(store, LAST_ERROR, None)
     return result
+
+
+def _fork(store: Store, repo: SyncRepo) -> str:
+    """The plan is behind what its own device already shared (it was restored from a
+    backup, or is a copy of a plan that synced on): it cannot append after lines it never
+    wrote, nor cut lines others have read. It goes on as a new device; what the device it
+    was shared after the plan's last record comes in as another laptop's changes, and its
+    own changes not shared yet go out under the new one. Returns the note for people."""
+    old, recorded = repo.device, _own_files(store)
+    last = max(recorded) if recorded else ""
+    position = (last, repo.lines_in(last, recorded[last]) if last else 0)
+    device = new_device_id()
+    with store.transaction("sync.device") as tx:
+        set_meta(tx, DEVICE, device)
+        set_meta(tx, OWN_FILES, None)
+        tx.conn.execute(
+            "INSERT OR REPLACE INTO sync_peers(device, segment, line) VALUES (?, ?, ?)",
+            [old, *position],
+        )
+    store.device = device
+    repo.become(device)
+    return (
+        f"this plan was behind the changes it had shared as {old} (restored from a backup,"
+        f" or copied): it goes on as a new laptop, {device}, and took in what {old} shared"
+        " since"
+    )
 
 
 def _absorb(result: SyncResult, report: MergeReport) -> None:

@@ -138,9 +138,18 @@ class SyncRepo(GitWorkingCopy):
         two plans in one working copy would each put back the other's unfinished files
         (see `recover`). A folder made before the mark was written is claimed by the first
         plan that opens it, which is the one that has been syncing through it."""
-        owner, _ = folder_owner(self.folder)
+        owner, plan = folder_owner(self.folder)
         if owner is not None and owner != self.device:
             raise SyncError(another_plans_folder(self.folder, owner))
+        if owner is not None and self.plan and plan and plan != self.plan:
+            if Path(plan).is_file():
+                raise SyncError(
+                    f"sync: this plan and {plan} are copies of one plan, and both use"
+                    f" {self.folder}: give this one a folder of its own ('sprintboard sync"
+                    f" init REMOTE --folder NEW'; it goes on there as a new laptop);"
+                    f" {NOTHING_LOST}"
+                )
+            owner = None  # the plan was moved: the mark follows it
         if owner is None:
             try:
                 (self.folder / ".git" / OWNER_FILE).write_text(
@@ -305,6 +314,30 @@ class SyncRepo(GitWorkingCopy):
                     with contextlib.suppress(OSError):  # only when left empty
                         (self.folder / path).parent.rmdir()
         return len(others)
+
+    def become(self, device: str) -> None:
+        """Write as `device` from now on (inside `locked()`): the plan went on as a new
+        laptop, and the files of the device it was are another device's."""
+        self.device = check_device(device)
+        self.email = f"{device}@sprintboard.invalid"
+        self._identity = None
+        (self.folder / ".git" / OWNER_FILE).write_text(f"{device}\n{self.plan}\n", encoding="utf-8")
+        self.recover()
+
+    def committed_beyond(self, sizes: dict[str, int]) -> bool:
+        """The folder holds committed operations of this device past `sizes` (what the plan
+        recorded writing): the plan is behind its own shared history (restored from a
+        backup, or a copy of a plan that went on syncing)."""
+        for name in segments(self.own_dir):
+            committed = self.committed_size(f"ops/{self.device}/{name}")
+            if committed is not None and committed > sizes.get(name, 0):
+                return True
+        return False
+
+    def lines_in(self, segment: str, size: int) -> int:
+        """How many lines the first `size` bytes of an own segment hold."""
+        with open(self.own_dir / segment, "rb") as source:
+            return source.read(size).count(b"\n")
 
     # -- this device's operations -------------------------------------------------------------
 
