@@ -282,6 +282,7 @@ def test_placing_a_card_next_to_itself_leaves_it_where_it_is(store: Store) -> No
     assert store.cards.place_next_to(key, key, after=True)["key"] == key
     assert activity_count(store) == before
 
+
 # -- card keys -------------------------------------------------------------------------------
 
 

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sync_laptops import Laptop, exchange, plan
+from sync_laptops import Folder, Laptop, exchange, plan
 
-from sprintboard.models import Card
+from sprintboard.models import Card, Sprint
 from sprintboard.store.sync_conflicts import Conflicts
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -280,3 +280,113 @@ def test_a_cycle_made_by_merging_is_reported_by_check(two: tuple[Laptop, Laptop]
     exchange(a, b)
     found = [f for f in run_checks(a.store) if f.rule == "dep-cycle"]
     assert found and set(found[0].cards) == {"IT-1", "ECOM-1"}
+
+
+@pytest.fixture
+def three(tmp_path: Path) -> tuple[Laptop, Laptop, Laptop]:
+    return (
+        Laptop(tmp_path / "a.db", "Ann", START),
+        Laptop(tmp_path / "b.db", "Bob", START),
+        Laptop(tmp_path / "c.db", "Cem", START),
+    )
+
+
+def test_three_laptops_numbering_the_same_key_agree_at_once(
+    three: tuple[Laptop, Laptop, Laptop],
+) -> None:
+    # Each laptop used to renumber the clash from its own cards and send that as a
+    # change: the renumberings clashed in turn, and keys changed on every sync.
+    laps = list(three)
+    for minutes, lap in enumerate(laps):
+        lap.later(minutes)
+        lap.store.cards.add(Card(title=f"From {lap.name}", team="IT"))
+    folder = Folder(laps)
+    folder.sync_all(rounds=1)
+    keys = {lap.name: _keys_by_title(lap) for lap in laps}
+    assert keys["Ann"] == {"From Ann": "IT-1", "From Bob": "IT-2", "From Cem": "IT-3"}
+    assert keys["Bob"] == keys["Ann"] and keys["Cem"] == keys["Ann"]
+    folder.sync_all(rounds=2)
+    assert all(_keys_by_title(lap) == keys["Ann"] for lap in laps)
+    assert plan(laps[0].store) == plan(laps[1].store) == plan(laps[2].store)
+    cem = laps[2].store
+    assert cem.cards.get("IT-1")["title"] == "From Ann"  # the key as Ann knows it
+    assert cem.cards.former_keys(cem.cards.get("IT-3")["uuid"]) == ["IT-1"]
+
+
+def test_three_sprints_named_alike_agree_at_once(three: tuple[Laptop, Laptop, Laptop]) -> None:
+    laps = list(three)
+    for minutes, lap in enumerate(laps):
+        lap.later(minutes)
+        lap.store.sprints.add(Sprint(name="Spring", start="2026-03-02", end="2026-03-13"))
+    Folder(laps).sync_all(rounds=1)
+    names = [
+        [r["name"] for r in lap.store.rows("SELECT name FROM sprints ORDER BY uuid")]
+        for lap in laps
+    ]
+    assert names[0] == names[1] == names[2]
+    assert sorted(names[0]) == ["Spring", "Spring (2)", "Spring (3)"]
+
+
+def test_a_card_brought_back_by_undo_keeps_its_key(three: tuple[Laptop, Laptop, Laptop]) -> None:
+    # Two laptops numbered a card MKT-1 offline; a third deleted the one that kept it and
+    # undid that: the card came back as a new creation, which must not claim MKT-1 anew.
+    a, b, c = three
+    b.store.cards.add(Card(title="From Bob", team="MKT"))
+    a.later()
+    a.store.cards.add(Card(title="From Ann", team="MKT"))
+    folder = Folder([a, b, c])
+    folder.publish(a), folder.publish(b)
+    folder.pull_all(c)
+    c.store.cards.delete("MKT-1")
+    c.store.activity.undo()
+    folder.sync_all(rounds=2)
+    assert _keys_by_title(a) == _keys_by_title(b) == _keys_by_title(c)
+    assert _keys_by_title(c) == {"From Bob": "MKT-1", "From Ann": "MKT-2"}
+
+
+def test_an_edit_outlives_an_older_undo_of_a_delete(three: tuple[Laptop, Laptop, Laptop]) -> None:
+    # Bob edits a card; Cem (clock behind) deleted it and undid that before seeing the
+    # edit. The undo arrives at Bob as a creation older than his edit: his edit stands.
+    a, b, c = three
+    b.store.cards.add(Card(title="Banner", team="MKT"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    c.store.cards.delete("MKT-1")
+    c.store.activity.undo()
+    b.later(5)
+    b.store.cards.edit("MKT-1", {"priority": "low"})
+    folder.sync_all()
+    assert [lap.store.cards.get("MKT-1")["priority"] for lap in (a, b, c)] == ["low"] * 3
+    assert plan(a.store) == plan(b.store) == plan(c.store)
+
+
+def test_a_change_arriving_before_its_card_stands(three: tuple[Laptop, Laptop, Laptop]) -> None:
+    # Cem receives Ann's edit of Bob's card before Bob's card itself (each laptop's own
+    # file only): when the card arrives, the newer edit is kept, not the card as created.
+    a, b, c = three
+    b.store.cards.add(Card(title="Banner", team="MKT"))
+    folder = Folder([a, b, c])
+    folder.publish(b)
+    folder.carry(b, a, own_only=True)
+    a.later()
+    a.store.cards.edit("MKT-1", {"title": "Spring banner"})
+    folder.publish(a)
+    folder.carry(a, c, own_only=True)
+    folder.carry(b, c, own_only=True)
+    assert c.store.cards.get("MKT-1")["title"] == "Spring banner"
+
+
+def test_the_same_operations_twice_change_nothing(three: tuple[Laptop, Laptop, Laptop]) -> None:
+    a, b, c = three
+    a.store.cards.add(Card(title="X", team="IT"))
+    b.store.cards.add(Card(title="Y", team="IT"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    before = [plan(lap.store) for lap in (a, b, c)]
+    for lap in (a, b, c):
+        folder.pull_all(lap, again=10)
+    assert [plan(lap.store) for lap in (a, b, c)] == before
+
+
+def _keys_by_title(lap: Laptop) -> dict[str, str]:
+    return {r["title"]: r["key"] for r in lap.store.rows("SELECT title, key FROM cards")}

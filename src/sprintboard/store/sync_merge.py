@@ -11,8 +11,11 @@ Rules (ARCHITECTURE.md, "Sharing a plan", says why):
 - values that must be unique are settled by who claimed them first: the later card is
   renumbered (its old key stays an alias), a later sprint or team renamed, a later import
   id cleared; two records that are one by nature (the same SKU, the same link) become one
-  under the earlier uuid. Sync writes those repairs as changes of its own, so every
-  laptop ends with the same plan.
+  under the earlier uuid. Cleared ids and merged records are changes of sync's own that
+  travel; keys, names and codes are worked out from the claims by every laptop alone
+  (sync_unique.py says why), so every laptop ends with the same plan;
+- a record created (or brought back) by an operation older than changes already here
+  takes those newer changes, whichever arrived first.
 """
 
 from __future__ import annotations
@@ -27,7 +30,14 @@ from typing import Any
 from sprintboard.errors import UserError
 from sprintboard.store.activity import BOOKKEEPING, FOREIGN_KEYS
 from sprintboard.store.database import ENTITY_TABLES, StoreCore, Tx, new_uuid, parse_hlc
-from sprintboard.store.sync_log import APPLIED, REPAIR, SCHEMA_LEVEL, SYNC_FORMAT
+from sprintboard.store.sync_log import APPLIED, REPAIR, SCHEMA_LEVEL, SYNC_FORMAT, _Refs
+from sprintboard.store.sync_unique import (
+    RENAMED,
+    key_number,
+    placeholder,
+    settle_card_keys,
+    settle_names,
+)
 from sprintboard.vocabulary import replace_surrogates, strip_control
 
 NULLABLE_REFS = frozenset(
@@ -147,6 +157,9 @@ class Merger:
         self._deletes: set[str] | None = None  # uuids with a delete in the log
         self._loaded_clocks: bool | None = None  # sync_clock holds rows (a snapshot's)
         self._ids: dict[tuple[str, str], int] = {}  # (table, uuid) -> id, of records found
+        # Card key prefixes and tables whose unique values this merge may have unsettled.
+        self._unsettled_keys: set[str] = set()
+        self._unsettled_names: set[str] = set()
 
     # -- reading this plan -----------------------------------------------------------------
 
@@ -320,6 +333,8 @@ class Merger:
         broken or hostile file) refuses that operation alone, noted as a conflict."""
         self.report.received += 1
         self.core.observe(op["hlc"])
+        if ENTITY_TABLES[op["entity"]] in RENAMED:
+            self._unsettled_names.add(ENTITY_TABLES[op["entity"]])
         self.conn.execute("SAVEPOINT sync_op")
         try:
             {"create": self._create, "update": self._update, "delete": self._delete}[op["op"]](op)
@@ -350,6 +365,8 @@ class Merger:
         table = ENTITY_TABLES[entity]
         uuid = self.canonical(op["uuid"])
         wire = {k: _clean(v) for k, v in op["after"].items() if k not in ("id", "uuid")}
+        if table == "cards":
+            self._key_claimed(str(wire.get("key") or ""))
         current = self._row(table, uuid)
         if current is None and table in SAME_RECORD:
             current, uuid = self._same_record(table, uuid, wire, op)
@@ -370,16 +387,42 @@ class Merger:
                 self._refuse_missing(op, uuid, table, column, value)
                 return
             row[column] = local
+        as_sent = dict(row)
+        row.update(self._changed_since(op, table, uuid))
         given = self._claim_all(op, table, uuid, row)
         self._insert(table, row)
         inserted = self._row(table, uuid) or row
-        received = {**inserted, **{column: value for column, (value, _) in given.items()}}
-        self._log(op, uuid, "create", key=_key(entity, inserted), after=received)
+        received = {**inserted, **as_sent}
+        self._log(op, uuid, "create", key=_key(entity, received), after=received)
         for column, (value, fresh) in given.items():
-            self._repaired(entity, inserted, column, value, fresh)
-        if table == "cards":
-            self._card_keyed(uuid, str(op["after"].get("key") or ""), str(inserted["key"]))
+            if table not in RENAMED and column != "key":  # those are settled at the end
+                self._repaired(entity, inserted, column, value, fresh)
         self.report.applied += 1
+
+    def _changed_since(self, op: dict[str, Any], table: str, uuid: str) -> dict[str, Any]:
+        """Fields changed by changes later than a creation that arrived first, while the
+        record was not here (deleted, then brought back by undo; or not created yet):
+        they are newer than what the creation carries, so they stand (last writer wins
+        per field, whatever order the operations arrived in)."""
+        found: dict[str, Any] = {}
+        refs: _Refs | None = None
+        for entry in self.core.rows(
+            """SELECT id, field, after FROM activity WHERE entity_uuid = ? AND op = 'update'
+               AND hlc > ? ORDER BY hlc, id""",
+            [uuid, op["hlc"]],
+        ):
+            column, value = entry["field"], _load(entry["after"])
+            if column in ("id", "uuid") or (table == "cards" and column == "key"):
+                continue  # a card's key is settled from its claims (sync_unique)
+            parent = FOREIGN_KEYS.get(table, {}).get(column)
+            if parent is not None and isinstance(value, int):
+                # Logged as this database's id, as it was then: as a uuid, to look up now.
+                refs = refs or _Refs(self.core)
+                value = refs.uuid(parent, value, int(entry["id"]))
+            local, known = self._local(table, column, _clean(value))
+            if known or (table, column) in NULLABLE_REFS:
+                found[column] = local
+        return found
 
     def _insert(self, table: str, row: dict[str, Any]) -> None:
         cols = ", ".join(f"[{c}]" for c in row)
@@ -450,6 +493,14 @@ class Merger:
         current = row if row is not None else self._row(table, uuid)
         if current is None:
             return
+        if table == "cards" and column == "key":
+            # A card's key is its first claim's, settled at the end (sync_unique); no
+            # change sets it (a card created again, by undo, claims nothing new).
+            if not in_create:
+                self.report.superseded += 1
+                self._log(op, uuid, "update", key=_key(entity, current), column=column,
+                          before=before, after=value)  # fmt: skip
+            return
         local, found = self._local(table, column, value)
         if not found:
             if (table, column) not in NULLABLE_REFS:
@@ -483,10 +534,8 @@ class Merger:
         self.conn.execute(f"UPDATE [{table}] SET [{column}] = ? WHERE uuid = ?", [written, uuid])
         self._log(op, uuid, "update", key=key, column=column, before=current[column], after=local)
         self.report.applied += 1
-        if fresh is not _KEEP:
+        if fresh is not _KEEP and table not in RENAMED:  # a renamed one is settled at the end
             self._repaired(entity, current, column, local, fresh)
-        if table == "cards" and column == "key":
-            self._card_keyed(uuid, str(current["key"]), str(written))
         if table == "cards" and column == "sprint_id" and written is not None:
             self._moved_into_closed(op, written, uuid)
         if table == "sprints" and column == "state" and written == "closed":
@@ -615,24 +664,30 @@ class Merger:
         other = self.core.row(
             f"SELECT * FROM [{table}] WHERE [{column}] = ? AND uuid != ?", [value, uuid]
         )
+        if rule != "clear":
+            # Keys, names and codes: who keeps the value is settled when the merge ends,
+            # the same on every laptop (sync_unique); meanwhile the record waits aside.
+            if other is None:
+                return _KEEP
+            if table == "cards":
+                self._unsettled_keys.add(key_number(str(value))[0])
+            else:
+                self._unsettled_names.add(table)
+            return placeholder(uuid)
         if other is None:
             return _KEEP
         theirs = self.clock(other["uuid"], column)
         entity = _TABLE_ENTITY[table]
-        fresh = self._fresh(table, column, value)
-        if rule == "clear":
-            self.note(
-                "duplicate", entity, uuid if theirs is None or theirs["hlc"] < op["hlc"]
-                else other["uuid"], _key(entity, other), column, kept=None, other=value,
-                who=op, winner_hlc=None,
-            )  # fmt: skip
+        self.note(
+            "duplicate", entity, uuid if theirs is None or theirs["hlc"] < op["hlc"]
+            else other["uuid"], _key(entity, other), column, kept=None, other=value,
+            who=op, winner_hlc=None,
+        )  # fmt: skip
         if theirs is not None and theirs["hlc"] > op["hlc"]:
             # The record here claimed it later: it gives way.
-            self._repair(entity, other, {column: fresh})
-            if table == "cards" and column == "key":
-                self._card_keyed(other["uuid"], str(value), str(fresh))
+            self._repair(entity, other, {column: None})
             return _KEEP
-        return fresh
+        return None
 
     def _one_active(self, op: dict[str, Any], uuid: str) -> Any:
         """At most one active sprint: the sprint started last stays active; the other goes
@@ -667,46 +722,33 @@ class Merger:
         finally:
             self.tx.action, self.tx.hlc = saved
 
-    def _fresh(self, table: str, column: str, value: Any) -> Any:
-        """A value nobody holds, for the record that gives way."""
-        if UNIQUE_VALUES[table][column] == "clear":
-            return None
-        if table == "cards":
-            prefix = str(value).rpartition("-")[0]
-            highest = self.conn.execute(
-                """SELECT MAX(CAST(substr(key, length(?) + 2) AS INTEGER)) FROM cards
-                   WHERE key GLOB ? || '-[0-9]*'""",
-                [prefix, prefix],
-            ).fetchone()[0]
-            n = self.conn.execute(
-                """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
-                   ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last - 1) + 1
-                   RETURNING last""",
-                [prefix, int(highest or 0) + 1],
-            ).fetchone()[0]
-            return f"{prefix}-{n}"
-        for n in range(2, 10_000):
-            fresh = f"{str(value)[: 8 - len(str(n))]}{n}" if table == "teams" else f"{value} ({n})"
-            if not self.conn.execute(
-                f"SELECT 1 FROM [{table}] WHERE [{column}] = ?", [fresh]
-            ).fetchone():
-                return fresh
-        return f"{value} {new_uuid()[:8]}"
+    def _key_claimed(self, key: str) -> None:
+        """A card arrived claiming `key` (created, or created again): its team's keys need
+        settling when the number is one this plan has handed out or seen already; the
+        counter moves past it either way, so no card made here takes it."""
+        prefix, number = key_number(key)
+        if number is None:
+            return
+        last = self.conn.execute(
+            "SELECT last FROM key_counters WHERE team_code = ?", [prefix]
+        ).fetchone()
+        held = self.conn.execute("SELECT 1 FROM cards WHERE key = ?", [key]).fetchone()
+        if held or (last is not None and number <= last[0]):
+            self._unsettled_keys.add(prefix)
+        self.conn.execute(
+            """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
+               ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)""",
+            [prefix, number],
+        )
 
-    def _card_keyed(self, uuid: str, old: str, new: str) -> None:
-        """A card's key changed (or arrived changed): the old one stays an alias."""
-        if old and old != new:
-            self.conn.execute(
-                "INSERT OR IGNORE INTO card_aliases(alias, card_uuid) VALUES (?, ?)", [old, uuid]
-            )
-            self.report.renumbered.append((old, new))
-        prefix, _, number = new.rpartition("-")
-        if number.isdigit():
-            self.conn.execute(
-                """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
-                   ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)""",
-                [prefix, int(number)],
-            )
+    def settle(self) -> None:
+        """Settle the keys, names and codes this merge may have unsettled (sync_unique)."""
+        for table in sorted(self._unsettled_names):
+            settle_names(self.tx, table)
+        for prefix in sorted(self._unsettled_keys):
+            self.report.renumbered += settle_card_keys(self.tx, prefix)
+        self._unsettled_names.clear()
+        self._unsettled_keys.clear()
 
     def _same_record(
         self, table: str, uuid: str, wire: dict[str, Any], op: dict[str, Any]
@@ -797,6 +839,7 @@ def merge_ops(
         merger = Merger(tx)
         for op in ops:
             merger.apply(op)
+        merger.settle()
         if then is not None:
             then(tx)
     return merger.report
