@@ -390,3 +390,38 @@ def test_the_same_operations_twice_change_nothing(three: tuple[Laptop, Laptop, L
 
 def _keys_by_title(lap: Laptop) -> dict[str, str]:
     return {r["title"]: r["key"] for r in lap.store.rows("SELECT title, key FROM cards")}
+
+
+def test_a_link_added_on_two_laptops_and_removed_on_one_is_gone(
+    three: tuple[Laptop, Laptop, Laptop],
+) -> None:
+    # Ann's link (her own record) was deleted before Bob's, older, one arrived: she kept
+    # Bob's while the others, who had merged the two, removed it.
+    a, b, c = three
+    a.store.cards.add(Card(title="X", team="IT"))
+    a.store.cards.add(Card(title="Y", team="ECOM"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    b.store.deps.add("IT-1", "ECOM-1")
+    a.later()
+    a.store.deps.add("IT-1", "ECOM-1")
+    a.store.deps.remove("IT-1", "ECOM-1")
+    folder.sync_all()
+    assert [lap.store.scalar("SELECT COUNT(*) FROM dependencies") for lap in (a, b, c)] == [0] * 3
+
+
+def test_a_link_removed_then_added_again_elsewhere_stays(
+    three: tuple[Laptop, Laptop, Laptop],
+) -> None:
+    a, b, c = three
+    a.store.cards.add(Card(title="X", team="IT"))
+    a.store.cards.add(Card(title="Y", team="ECOM"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    a.store.deps.add("IT-1", "ECOM-1")
+    a.store.deps.remove("IT-1", "ECOM-1")
+    b.later()
+    b.store.deps.add("IT-1", "ECOM-1")
+    folder.sync_all()
+    assert [lap.store.scalar("SELECT COUNT(*) FROM dependencies") for lap in (a, b, c)] == [1] * 3
+    assert plan(a.store) == plan(b.store) == plan(c.store)

@@ -160,6 +160,8 @@ class Merger:
         # Card key prefixes and tables whose unique values this merge may have unsettled.
         self._unsettled_keys: set[str] = set()
         self._unsettled_names: set[str] = set()
+        # Records waiting under a placeholder: uuid -> {column: the value they claim}.
+        self._waiting: dict[str, dict[str, Any]] = {}
 
     # -- reading this plan -----------------------------------------------------------------
 
@@ -173,6 +175,11 @@ class Merger:
 
     def _row(self, table: str, uuid: str) -> dict[str, Any] | None:
         return self.core.row(f"SELECT * FROM [{table}] WHERE uuid = ?", [uuid])
+
+    def _shown(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A record as the log names it: the value it claims, not the placeholder it waits
+        under until the merge ends (a deleted record's entry must not keep one)."""
+        return {**row, **self._waiting.get(row["uuid"], {})}
 
     def clock(self, uuid: str, column: str) -> dict[str, Any] | None:
         """The change that set a record's field as it is now (the latest by clock), with
@@ -498,7 +505,7 @@ class Merger:
             # change sets it (a card created again, by undo, claims nothing new).
             if not in_create:
                 self.report.superseded += 1
-                self._log(op, uuid, "update", key=_key(entity, current), column=column,
+                self._log(op, uuid, "update", key=_key(entity, self._shown(current)), column=column,
                           before=before, after=value)  # fmt: skip
             return
         local, found = self._local(table, column, value)
@@ -509,7 +516,7 @@ class Merger:
             local = None
         local_before, _ = self._local(table, column, before)
         winner = self.clock(uuid, column)
-        key = _key(entity, current)
+        key = _key(entity, self._shown(current))
         if winner is not None and winner["hlc"] >= op["hlc"]:
             # Lost to a later change: kept as a conflict when its writer had not seen
             # the value that beat it.
@@ -610,6 +617,16 @@ class Merger:
             self.report.superseded += 1
             self._log(op, uuid, "delete", key=op.get("key"), before=op.get("before"))
             return
+        made = self.core.scalar(
+            "SELECT MAX(hlc) FROM activity WHERE entity_uuid = ? AND op = 'create'", [uuid]
+        )
+        if made is not None and made > op["hlc"]:
+            # Created again after this delete (a link added anew, here or elsewhere: a
+            # link is one record however often added): the later change stands.
+            self.report.superseded += 1
+            self._log(op, uuid, "delete", key=op.get("key"), before=op.get("before"))
+            return
+        current = self._shown(current)
         key = _key(entity, current)
         edited = self.core.row(
             """SELECT actor, device, at, hlc FROM activity WHERE entity_uuid = ? AND hlc > ?
@@ -673,6 +690,7 @@ class Merger:
                 self._unsettled_keys.add(key_number(str(value))[0])
             else:
                 self._unsettled_names.add(table)
+            self._waiting.setdefault(uuid, {})[column] = value
             return placeholder(uuid)
         if other is None:
             return _KEEP
@@ -749,6 +767,7 @@ class Merger:
             self.report.renumbered += settle_card_keys(self.tx, prefix)
         self._unsettled_names.clear()
         self._unsettled_keys.clear()
+        self._waiting.clear()
 
     def _same_record(
         self, table: str, uuid: str, wire: dict[str, Any], op: dict[str, Any]
