@@ -425,3 +425,49 @@ def test_a_link_removed_then_added_again_elsewhere_stays(
     folder.sync_all()
     assert [lap.store.scalar("SELECT COUNT(*) FROM dependencies") for lap in (a, b, c)] == [1] * 3
     assert plan(a.store) == plan(b.store) == plan(c.store)
+
+
+def test_an_edit_lost_to_an_undone_delete_is_a_conflict_where_it_was_made(
+    three: tuple[Laptop, Laptop, Laptop],
+) -> None:
+    # Ann deletes a card and undoes that, not having seen Bob's older edit: the card comes
+    # back as she had it. Ann and Cem, receiving the edit after, kept it as a conflict;
+    # Bob, whose edit it was, must see it too.
+    a, b, c = three
+    a.store.cards.add(Card(title="Banner", team="MKT"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    b.later()
+    b.store.cards.edit("MKT-1", {"points": 1})
+    a.later(2)
+    a.store.cards.delete("MKT-1")
+    a.store.activity.undo()
+    folder.sync_all()
+    assert plan(a.store) == plan(b.store) == plan(c.store)
+    assert a.store.cards.get("MKT-1")["points"] is None
+    for lap in (a, b, c):
+        found = [(x["field"], x["other"]) for x in Conflicts(lap.store).list()]
+        assert found == [("points", 1)], lap.name
+    Conflicts(b.store).take(Conflicts(b.store).list()[0]["id"])
+    folder.sync_all()
+    assert [lap.store.cards.get("MKT-1")["points"] for lap in (a, b, c)] == [1] * 3
+
+
+def test_an_edit_older_than_a_delete_is_a_conflict_where_it_was_made(
+    three: tuple[Laptop, Laptop, Laptop],
+) -> None:
+    a, b, c = three
+    a.store.cards.add(Card(title="Banner", team="MKT"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    b.later()
+    b.store.cards.edit("MKT-1", {"title": "Spring banner"})
+    a.later(2)
+    a.store.cards.delete("MKT-1")
+    folder.sync_all()
+    assert not b.store.scalar("SELECT COUNT(*) FROM cards")
+    for lap in (a, b, c):
+        assert [x["kind"] for x in Conflicts(lap.store).list()] == ["deleted"], lap.name
+    Conflicts(b.store).take(Conflicts(b.store).list()[0]["id"])
+    folder.sync_all()
+    assert [lap.store.cards.get("MKT-1")["title"] for lap in (a, b, c)] == ["Spring banner"] * 3

@@ -401,6 +401,8 @@ class Merger:
         inserted = self._row(table, uuid) or row
         received = {**inserted, **as_sent}
         self._log(op, uuid, "create", key=_key(entity, received), after=received)
+        if ended is not None:
+            self._brought_back(op, table, inserted)
         for column, (value, fresh) in given.items():
             if table not in RENAMED and column != "key":  # those are settled at the end
                 self._repaired(entity, inserted, column, value, fresh)
@@ -430,6 +432,60 @@ class Merger:
             if known or (table, column) in NULLABLE_REFS:
                 found[column] = local
         return found
+
+    def _edits_here(self, uuid: str, before_hlc: str) -> dict[str, dict[str, Any]]:
+        """The latest edit of each field of a record made before `before_hlc` (fields that
+        follow other changes left out): field -> who, where, when, clock."""
+        found: dict[str, dict[str, Any]] = {}
+        for entry in self.core.rows(
+            """SELECT field, actor, device, at, hlc FROM activity WHERE entity_uuid = ?
+               AND op = 'update' AND hlc < ? ORDER BY hlc, id""",
+            [uuid, before_hlc],
+        ):
+            if entry["field"] not in BOOKKEEPING:
+                found[entry["field"]] = entry
+        return found
+
+    def _unseen_edit(
+        self, op: dict[str, Any], table: str, current: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """An edit here that a delete's writer had not seen (the record as they deleted it
+        holds another value): an edit made meanwhile, which the delete overrides, kept as a
+        conflict on this laptop too, whichever of the two has the later clock."""
+        seen = op.get("before")
+        if not isinstance(seen, dict):
+            return None
+        for column, edit in self._edits_here(current["uuid"], op["hlc"]).items():
+            if column not in seen or column in UNIQUE_VALUES.get(table, {}):
+                continue
+            theirs, _ = self._local(table, column, seen[column])
+            if theirs != current.get(column):
+                return edit
+        return None
+
+    def _brought_back(self, op: dict[str, Any], table: str, row: dict[str, Any]) -> None:
+        """A record deleted here comes back (the deleter undid the delete) as it was where it
+        was deleted: a field edited here meanwhile, that the deleter had not seen, is kept
+        as a conflict, as on the laptops that received the edit after the record came back."""
+        gone = self.core.row(
+            """SELECT before, hlc FROM activity WHERE entity_uuid = ? AND op = 'delete'
+               ORDER BY hlc DESC, id DESC LIMIT 1""",
+            [row["uuid"]],
+        )
+        if gone is None or not isinstance(was := _load(gone["before"]), dict):
+            return
+        entity = _TABLE_ENTITY[table]
+        for column, edit in self._edits_here(row["uuid"], str(gone["hlc"])).items():
+            if column in UNIQUE_VALUES.get(table, {}) or column not in was:
+                continue
+            value = was[column]
+            if isinstance(value, str) and column in FOREIGN_KEYS.get(table, {}):
+                value = self._local(table, column, value)[0]  # logged as received: a uuid
+            if edit["device"] != op.get("device") and value != row.get(column):
+                self.note(
+                    "field", entity, row["uuid"], _key(entity, self._shown(row)), column,
+                    kept=row.get(column), other=value, who=edit, winner_hlc=op["hlc"],
+                )  # fmt: skip
 
     def _insert(self, table: str, row: dict[str, Any]) -> None:
         cols = ", ".join(f"[{c}]" for c in row)
@@ -634,6 +690,8 @@ class Merger:
                'edited_at') ORDER BY hlc DESC LIMIT 1""",
             [uuid, op["hlc"]],
         )
+        if edited is None:
+            edited = self._unseen_edit(op, table, current)
         if edited is not None:
             self.note(
                 "deleted",
