@@ -471,3 +471,32 @@ def test_an_edit_older_than_a_delete_is_a_conflict_where_it_was_made(
     Conflicts(b.store).take(Conflicts(b.store).list()[0]["id"])
     folder.sync_all()
     assert [lap.store.cards.get("MKT-1")["title"] for lap in (a, b, c)] == ["Spring banner"] * 3
+
+
+@pytest.mark.parametrize("undo_seen_first", [True, False])
+def test_a_link_to_a_card_deleted_and_brought_back_elsewhere_stays(
+    three: tuple[Laptop, Laptop, Laptop], undo_seen_first: bool
+) -> None:
+    # Cem deletes IT-1 and undoes that; Bob, not having seen either, links IT-1 to ECOM-1.
+    # Where the delete came before the link, the link was refused (no card to link); where
+    # the link came first, the delete took it along. Either way the card came back, and so
+    # does the link, on every laptop.
+    a, b, c = three
+    a.store.cards.add(Card(title="X", team="IT"))
+    a.store.cards.add(Card(title="Y", team="ECOM"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    c.store.cards.delete("IT-1")
+    folder.publish(c)
+    if undo_seen_first:
+        folder.carry(c, a)  # Ann sees the delete before the link
+    c.store.activity.undo()
+    b.later()
+    b.store.deps.add("IT-1", "ECOM-1")
+    folder.publish(b)
+    folder.carry(b, c)  # Cem has the card again: the link applies at once
+    folder.sync_all()
+    counts = [lap.store.scalar("SELECT COUNT(*) FROM dependencies") for lap in (a, b, c)]
+    assert counts == [1, 1, 1]
+    assert plan(a.store) == plan(b.store) == plan(c.store)
+    assert all(Conflicts(lap.store).list() == [] for lap in (a, b, c))

@@ -403,6 +403,7 @@ class Merger:
         self._log(op, uuid, "create", key=_key(entity, received), after=received)
         if ended is not None:
             self._brought_back(op, table, inserted)
+        self.restore_children(table, uuid)
         for column, (value, fresh) in given.items():
             if table not in RENAMED and column != "key":  # those are settled at the end
                 self._repaired(entity, inserted, column, value, fresh)
@@ -486,6 +487,81 @@ class Merger:
                     "field", entity, row["uuid"], _key(entity, self._shown(row)), column,
                     kept=row.get(column), other=value, who=edit, winner_hlc=op["hlc"],
                 )  # fmt: skip
+
+    # -- records that need another: gone with it, back with it ------------------------------
+
+    def _children(self, table: str) -> list[tuple[str, str]]:
+        """(table, column) of the records that cannot be without a record of `table`."""
+        return [
+            (child, column)
+            for child, columns in FOREIGN_KEYS.items()
+            for column, parent in columns.items()
+            if parent == table and (child, column) not in NULLABLE_REFS
+        ]
+
+    def _cascade(self, table: str, row: dict[str, Any]) -> None:
+        """Log the records that go with a deleted one (the database deletes them with it): a
+        link or comment its deleter had not seen (their own were deleted one by one). The
+        entries have no clock (sync's own, never sent), and name the record that took them,
+        which brings them back if it comes back (see restore_children)."""
+        saved = self.tx.action, self.tx.hlc
+        self.tx.action, self.tx.hlc = REPAIR, None  # type: ignore[assignment]
+        try:
+            for child, column in self._children(table):
+                entity = _TABLE_ENTITY[child]
+                for found in self.core.rows(
+                    f"SELECT * FROM [{child}] WHERE [{column}] = ?", [row["id"]]
+                ):
+                    self.tx.log(entity, found["uuid"], "delete", key=_key(entity, found),
+                                before=found, after={"with": row["uuid"]})  # fmt: skip
+                    self._ids.pop((child, found["uuid"]), None)
+        finally:
+            self.tx.action, self.tx.hlc = saved
+
+    def restore_children(self, table: str, uuid: str) -> None:
+        """A record that came (back) brings the records that needed it: created while it
+        was gone (refused then, for want of it), or gone with it (see _cascade), and not
+        deleted by anyone since. Every laptop ends with them, whichever came first."""
+        if not self._children(table):
+            return
+        found = [
+            str(r[0])
+            for r in self.conn.execute(
+                """SELECT entity_uuid FROM sync_conflicts WHERE kind = 'refused'
+                   AND resolved_at IS NULL AND json_extract(other, '$.uuid') = ?
+                   UNION SELECT entity_uuid FROM activity WHERE op = 'delete'
+                   AND hlc IS NULL AND json_extract(after, '$.with') = ?""",
+                [uuid, uuid],
+            )
+        ]
+        for child in found:
+            entry = self.core.row(
+                """SELECT * FROM activity WHERE entity_uuid = ? AND hlc IS NOT NULL
+                   AND op IN ('create', 'delete') ORDER BY hlc DESC, id DESC LIMIT 1""",
+                [child],
+            )
+            if entry is None or entry["op"] != "create":
+                continue  # deleted by someone since: it stays deleted
+            entity = str(entry["entity"])
+            if self._row(ENTITY_TABLES[entity], self.canonical(child)) is not None:
+                continue
+            after = _load(entry["after"]) or {}
+            refs = _Refs(self.core)
+            for column, parent in FOREIGN_KEYS.get(ENTITY_TABLES[entity], {}).items():
+                if isinstance(after.get(column), int):  # this database's id, as it was then
+                    after[column] = refs.uuid(parent, after[column], int(entry["id"]))
+            self._create(
+                {"hlc": entry["hlc"], "tx": self.tx.txn, "at": entry["at"],
+                 "actor": entry["actor"], "device": entry["origin"] or entry["device"],
+                 "action": REPAIR, "entity": entity, "uuid": child,
+                 "key": entry["entity_key"], "op": "create", "after": after}
+            )  # fmt: skip
+            if self._row(ENTITY_TABLES[entity], self.canonical(child)) is not None:
+                self.conn.execute(
+                    """UPDATE sync_conflicts SET resolved_at = ?, resolved_by = 'sync'
+                       WHERE entity_uuid = ? AND kind = 'refused' AND resolved_at IS NULL""",
+                    [self.tx.now, child],
+                )
 
     def _insert(self, table: str, row: dict[str, Any]) -> None:
         cols = ", ".join(f"[{c}]" for c in row)
@@ -704,6 +780,7 @@ class Merger:
                 who=edited,
                 winner_hlc=op["hlc"],
             )
+        self._cascade(table, current)
         self.conn.execute(f"DELETE FROM [{table}] WHERE uuid = ?", [uuid])
         self._ids.pop((table, uuid), None)
         self._log(op, uuid, "delete", key=key, before=current)
