@@ -500,3 +500,25 @@ def test_a_link_to_a_card_deleted_and_brought_back_elsewhere_stays(
     assert counts == [1, 1, 1]
     assert plan(a.store) == plan(b.store) == plan(c.store)
     assert all(Conflicts(lap.store).list() == [] for lap in (a, b, c))
+
+
+def test_feedback_merged_into_a_card_deleted_and_brought_back_elsewhere_keeps_it(
+    three: tuple[Laptop, Laptop, Laptop],
+) -> None:
+    # Bob deletes IT-1 and undoes that; Cem, meanwhile, marks feedback as a duplicate of
+    # IT-1. Where the delete arrived after Cem's change, the database emptied the link; it
+    # comes back with the card, as everywhere else.
+    from sprintboard.models import Feedback
+
+    a, b, c = three
+    a.store.cards.add(Card(title="Checkout", team="IT"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    b.store.cards.delete("IT-1")
+    b.store.activity.undo()
+    c.later()
+    item = c.store.feedback.add(Feedback(text="Coupon fails"))
+    c.store.feedback.duplicate(item["id"], card="IT-1")
+    folder.sync_all()
+    assert plan(a.store) == plan(b.store) == plan(c.store)
+    assert [lap.store.feedback.get(1)["card"] for lap in (a, b, c)] == ["IT-1"] * 3

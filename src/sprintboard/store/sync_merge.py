@@ -160,6 +160,7 @@ class Merger:
         # Card key prefixes and tables whose unique values this merge may have unsettled.
         self._unsettled_keys: set[str] = set()
         self._unsettled_names: set[str] = set()
+        self._waiting_for: set[str] | None = None  # see _wanted
         # Records waiting under a placeholder: uuid -> {column: the value they claim}.
         self._waiting: dict[str, dict[str, Any]] = {}
 
@@ -393,6 +394,8 @@ class Merger:
             if not found and (table, column) not in NULLABLE_REFS:
                 self._refuse_missing(op, uuid, table, column, value)
                 return
+            if not found:
+                self._wants(op, uuid, table, column, value)
             row[column] = local
         as_sent = dict(row)
         row.update(self._changed_since(op, table, uuid))
@@ -403,7 +406,7 @@ class Merger:
         self._log(op, uuid, "create", key=_key(entity, received), after=received)
         if ended is not None:
             self._brought_back(op, table, inserted)
-        self.restore_children(table, uuid)
+        self.restore_children(table, uuid, recreated=ended is not None)
         for column, (value, fresh) in given.items():
             if table not in RENAMED and column != "key":  # those are settled at the end
                 self._repaired(entity, inserted, column, value, fresh)
@@ -490,24 +493,25 @@ class Merger:
 
     # -- records that need another: gone with it, back with it ------------------------------
 
-    def _children(self, table: str) -> list[tuple[str, str]]:
-        """(table, column) of the records that cannot be without a record of `table`."""
+    def _children(self, table: str, *, nullable: bool) -> list[tuple[str, str]]:
+        """(table, column) of the records that refer to a record of `table`: that cannot be
+        without it (`nullable` False), or that are left without it (True)."""
         return [
             (child, column)
             for child, columns in FOREIGN_KEYS.items()
             for column, parent in columns.items()
-            if parent == table and (child, column) not in NULLABLE_REFS
+            if parent == table and ((child, column) in NULLABLE_REFS) == nullable
         ]
 
     def _cascade(self, table: str, row: dict[str, Any]) -> None:
         """Log the records that go with a deleted one (the database deletes them with it): a
-        link or comment its deleter had not seen (their own were deleted one by one). The
-        entries have no clock (sync's own, never sent), and name the record that took them,
-        which brings them back if it comes back (see restore_children)."""
+        link or comment its deleter had not seen (their own went one by one). The entries
+        have no clock (sync's own, never sent) and name the deleted record: if it comes
+        back, so do they (restore_children)."""
         saved = self.tx.action, self.tx.hlc
         self.tx.action, self.tx.hlc = REPAIR, None  # type: ignore[assignment]
         try:
-            for child, column in self._children(table):
+            for child, column in self._children(table, nullable=False):
                 entity = _TABLE_ENTITY[child]
                 for found in self.core.rows(
                     f"SELECT * FROM [{child}] WHERE [{column}] = ?", [row["id"]]
@@ -518,50 +522,106 @@ class Merger:
         finally:
             self.tx.action, self.tx.hlc = saved
 
-    def restore_children(self, table: str, uuid: str) -> None:
-        """A record that came (back) brings the records that needed it: created while it
-        was gone (refused then, for want of it), or gone with it (see _cascade), and not
-        deleted by anyone since. Every laptop ends with them, whichever came first."""
-        if not self._children(table):
+    def restore_children(self, table: str, uuid: str, *, recreated: bool = True) -> None:
+        """A record that came (back) brings what referred to it: links and comments made
+        while it was gone (refused then, for want of it) or that went with it (see
+        _cascade), and references to it that were emptied meanwhile, unless changed
+        since. Every laptop ends with them, whichever came first."""
+        if uuid not in self._wanted() and not recreated:
             return
-        found = [
-            str(r[0])
-            for r in self.conn.execute(
-                """SELECT entity_uuid FROM sync_conflicts WHERE kind = 'refused'
-                   AND resolved_at IS NULL AND json_extract(other, '$.uuid') = ?
-                   UNION SELECT entity_uuid FROM activity WHERE op = 'delete'
-                   AND hlc IS NULL AND json_extract(after, '$.with') = ?""",
-                [uuid, uuid],
-            )
+        waiting = self.core.rows(
+            """SELECT id, entity, entity_uuid, field, winner_hlc,
+                      json_extract(other, '$.op') AS op
+               FROM sync_conflicts WHERE kind = 'refused' AND resolved_at IS NULL
+               AND json_extract(other, '$.uuid') = ?""",
+            [uuid],
+        )
+        needs = [r["entity_uuid"] for r in waiting if r["op"] == "create"]
+        refers = [
+            (ENTITY_TABLES[r["entity"]], r["entity_uuid"], r["field"], r["winner_hlc"])
+            for r in waiting
+            if r["op"] == "update"
         ]
-        for child in found:
-            entry = self.core.row(
-                """SELECT * FROM activity WHERE entity_uuid = ? AND hlc IS NOT NULL
-                   AND op IN ('create', 'delete') ORDER BY hlc DESC, id DESC LIMIT 1""",
-                [child],
-            )
-            if entry is None or entry["op"] != "create":
-                continue  # deleted by someone since: it stays deleted
-            entity = str(entry["entity"])
-            if self._row(ENTITY_TABLES[entity], self.canonical(child)) is not None:
-                continue
-            after = _load(entry["after"]) or {}
-            refs = _Refs(self.core)
-            for column, parent in FOREIGN_KEYS.get(ENTITY_TABLES[entity], {}).items():
-                if isinstance(after.get(column), int):  # this database's id, as it was then
-                    after[column] = refs.uuid(parent, after[column], int(entry["id"]))
-            self._create(
-                {"hlc": entry["hlc"], "tx": self.tx.txn, "at": entry["at"],
-                 "actor": entry["actor"], "device": entry["origin"] or entry["device"],
-                 "action": REPAIR, "entity": entity, "uuid": child,
-                 "key": entry["entity_key"], "op": "create", "after": after}
-            )  # fmt: skip
-            if self._row(ENTITY_TABLES[entity], self.canonical(child)) is not None:
-                self.conn.execute(
-                    """UPDATE sync_conflicts SET resolved_at = ?, resolved_by = 'sync'
-                       WHERE entity_uuid = ? AND kind = 'refused' AND resolved_at IS NULL""",
-                    [self.tx.now, child],
+        if recreated:
+            needs += [
+                str(r[0])
+                for r in self.conn.execute(
+                    """SELECT entity_uuid FROM activity WHERE op = 'delete' AND hlc IS NULL
+                       AND action = ? AND json_extract(after, '$.with') = ?""",
+                    [REPAIR, uuid],
                 )
+            ]
+            refers += self._emptied(table, uuid)
+        for child in dict.fromkeys(needs):
+            self._bring_back_child(child)
+        parent = self.core.scalar(f"SELECT id FROM [{table}] WHERE uuid = ?", [uuid])
+        for child_table, child, column, hlc in refers:
+            clock = self.clock(child, column)
+            if clock is not None and clock["hlc"] == hlc:  # nobody changed it since
+                self.conn.execute(
+                    f"""UPDATE [{child_table}] SET [{column}] = ?
+                        WHERE uuid = ? AND [{column}] IS NULL""",
+                    [parent, child],
+                )
+        self.conn.execute(
+            """UPDATE sync_conflicts SET resolved_at = ?, resolved_by = 'sync'
+               WHERE resolved_at IS NULL AND id IN (SELECT value FROM json_each(?))""",
+            [self.tx.now, json.dumps([r["id"] for r in waiting])],
+        )
+
+    def _emptied(self, table: str, uuid: str) -> list[tuple[str, str, str, str]]:
+        """References to a record that came back, emptied when it was deleted here (the
+        database sets them to NULL): (table, uuid, column, clock of the change that set
+        them). Read from the log, only when a record comes back (rarely)."""
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                """SELECT DISTINCT json_extract(COALESCE(after, before), '$.id') FROM activity
+                   WHERE entity_uuid = ? AND op IN ('create', 'delete')""",
+                [uuid],
+            )
+            if isinstance(r[0], int)
+        ]
+        found: list[tuple[str, str, str, str]] = []
+        refs = _Refs(self.core)
+        for child, column in self._children(table, nullable=True) if ids else []:
+            marks = ", ".join("?" for _ in ids)
+            for entry in self.core.rows(
+                f"""SELECT id, entity_uuid, hlc, op, after FROM activity
+                    WHERE entity = ? AND hlc IS NOT NULL AND (
+                      (op = 'update' AND field = ? AND CAST(after AS INTEGER) IN ({marks}))
+                      OR (op = 'create' AND json_extract(after, '$.{column}') IN ({marks})))""",
+                [_TABLE_ENTITY[child], column, *ids, *ids],
+            ):
+                value = _load(entry["after"])
+                if isinstance(value, dict):
+                    value = value.get(column)
+                if isinstance(value, int) and refs.uuid(table, value, entry["id"]) == uuid:
+                    found.append((child, str(entry["entity_uuid"]), column, str(entry["hlc"])))
+        return found
+
+    def _bring_back_child(self, child: str) -> None:
+        entry = self.core.row(
+            """SELECT * FROM activity WHERE entity_uuid = ? AND hlc IS NOT NULL
+               AND op IN ('create', 'delete') ORDER BY hlc DESC, id DESC LIMIT 1""",
+            [child],
+        )
+        if entry is None or entry["op"] != "create":
+            return  # deleted by someone since: it stays deleted
+        entity = str(entry["entity"])
+        if self._row(ENTITY_TABLES[entity], self.canonical(child)) is not None:
+            return
+        after = _load(entry["after"]) or {}
+        refs = _Refs(self.core)
+        for column, parent in FOREIGN_KEYS.get(ENTITY_TABLES[entity], {}).items():
+            if isinstance(after.get(column), int):  # this database's id, as it was then
+                after[column] = refs.uuid(parent, after[column], int(entry["id"]))
+        self._create(
+            {"hlc": entry["hlc"], "tx": self.tx.txn, "at": entry["at"],
+             "actor": entry["actor"], "device": entry["origin"] or entry["device"],
+             "action": REPAIR, "entity": entity, "uuid": child,
+             "key": entry["entity_key"], "op": "create", "after": after}
+        )  # fmt: skip
 
     def _insert(self, table: str, row: dict[str, Any]) -> None:
         cols = ", ".join(f"[{c}]" for c in row)
@@ -584,7 +644,32 @@ class Merger:
             who=op,
             winner_hlc=op["hlc"],
         )
+        self._wanted().add(str(value))
         self._log(op, uuid, "create", key=op.get("key"), after=op["after"])
+
+    def _wants(self, op: dict[str, Any], uuid: str, table: str, column: str, value: Any) -> None:
+        """A change that set a reference to a record not here (deleted, or not arrived
+        yet): the field is left empty, kept as a conflict, and set when the record comes."""
+        self.note(
+            "refused", _TABLE_ENTITY[table], uuid, op.get("key"), column, kept=None,
+            other={"op": "update", "field": column, "after": value,
+                   "missing": FOREIGN_KEYS[table][column], "uuid": value},
+            who=op, winner_hlc=op["hlc"],
+        )  # fmt: skip
+        self._wanted().add(str(value))
+
+    def _wanted(self) -> set[str]:
+        """Uuids of records that refused changes wait for (read once per merge)."""
+        if self._waiting_for is None:
+            self._waiting_for = {
+                str(r[0])
+                for r in self.conn.execute(
+                    """SELECT json_extract(other, '$.uuid') FROM sync_conflicts
+                       WHERE kind = 'refused' AND resolved_at IS NULL"""
+                )
+                if r[0] is not None
+            }
+        return self._waiting_for
 
     def _update(self, op: dict[str, Any]) -> None:
         entity = op["entity"]
@@ -646,6 +731,7 @@ class Merger:
                 self.report.superseded += 1
                 return
             local = None
+        missing = None if found else value
         local_before, _ = self._local(table, column, before)
         winner = self.clock(uuid, column)
         key = _key(entity, self._shown(current))
@@ -660,6 +746,8 @@ class Merger:
                 self._log(op, uuid, "update", key=key, column=column,
                           before=local_before, after=local)  # fmt: skip
             return
+        if missing is not None:
+            self._wants(op, uuid, table, column, missing)
         if current[column] == local:
             if not in_create:
                 self._log(op, uuid, "update", key=key, column=column,
