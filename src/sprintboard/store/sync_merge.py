@@ -529,6 +529,8 @@ class Merger:
         since. Every laptop ends with them, whichever came first."""
         if uuid not in self._wanted() and not recreated:
             return
+        if not any(parent == table for cols in FOREIGN_KEYS.values() for parent in cols.values()):
+            return  # nothing refers to a record of this kind
         waiting = self.core.rows(
             """SELECT id, entity, entity_uuid, field, winner_hlc,
                       json_extract(other, '$.op') AS op
