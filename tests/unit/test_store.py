@@ -276,6 +276,13 @@ def test_unchanged_edit_writes_nothing(store: Store) -> None:
     assert activity_count(store) == before
 
 
+def test_placing_a_card_next_to_itself_leaves_it_where_it_is(store: Store) -> None:
+    key = add(store, "Alone")
+    before = activity_count(store)
+    assert store.cards.place_next_to(key, key, after=True)["key"] == key
+    assert activity_count(store) == before
+
+
 # -- card keys -------------------------------------------------------------------------------
 
 

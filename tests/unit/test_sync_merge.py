@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sync_laptops import Laptop, exchange, plan
+from sync_laptops import Folder, Laptop, exchange, plan
 
-from sprintboard.models import Card
+from sprintboard.models import Card, Sprint
 from sprintboard.store.sync_conflicts import Conflicts
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -234,7 +234,8 @@ def test_text_from_another_laptop_loses_terminal_controls(two: tuple[Laptop, Lap
         else ops[-1]["after"]
     )
     b.receive(ops)
-    assert "\x1b" not in b.store.scalar("SELECT group_concat(title) FROM cards")
+    # Refused as not typed in (a conflict says why), or cleaned: never stored with escapes.
+    assert "\x1b" not in (b.store.scalar("SELECT group_concat(title) FROM cards") or "")
 
 
 def test_a_move_into_a_sprint_closed_elsewhere(two: tuple[Laptop, Laptop]) -> None:
@@ -280,3 +281,245 @@ def test_a_cycle_made_by_merging_is_reported_by_check(two: tuple[Laptop, Laptop]
     exchange(a, b)
     found = [f for f in run_checks(a.store) if f.rule == "dep-cycle"]
     assert found and set(found[0].cards) == {"IT-1", "ECOM-1"}
+
+
+@pytest.fixture
+def three(tmp_path: Path) -> tuple[Laptop, Laptop, Laptop]:
+    return (
+        Laptop(tmp_path / "a.db", "Ann", START),
+        Laptop(tmp_path / "b.db", "Bob", START),
+        Laptop(tmp_path / "c.db", "Cem", START),
+    )
+
+
+def test_three_laptops_numbering_the_same_key_agree_at_once(
+    three: tuple[Laptop, Laptop, Laptop],
+) -> None:
+    # Each laptop used to renumber the clash from its own cards and send that as a
+    # change: the renumberings clashed in turn, and keys changed on every sync.
+    laps = list(three)
+    for minutes, lap in enumerate(laps):
+        lap.later(minutes)
+        lap.store.cards.add(Card(title=f"From {lap.name}", team="IT"))
+    folder = Folder(laps)
+    folder.sync_all(rounds=1)
+    keys = {lap.name: _keys_by_title(lap) for lap in laps}
+    assert keys["Ann"] == {"From Ann": "IT-1", "From Bob": "IT-2", "From Cem": "IT-3"}
+    assert keys["Bob"] == keys["Ann"] and keys["Cem"] == keys["Ann"]
+    folder.sync_all(rounds=2)
+    assert all(_keys_by_title(lap) == keys["Ann"] for lap in laps)
+    assert plan(laps[0].store) == plan(laps[1].store) == plan(laps[2].store)
+    cem = laps[2].store
+    assert cem.cards.get("IT-1")["title"] == "From Ann"  # the key as Ann knows it
+    assert cem.cards.former_keys(cem.cards.get("IT-3")["uuid"]) == ["IT-1"]
+
+
+def test_three_sprints_named_alike_agree_at_once(three: tuple[Laptop, Laptop, Laptop]) -> None:
+    laps = list(three)
+    for minutes, lap in enumerate(laps):
+        lap.later(minutes)
+        lap.store.sprints.add(Sprint(name="Spring", start="2026-03-02", end="2026-03-13"))
+    Folder(laps).sync_all(rounds=1)
+    names = [
+        [r["name"] for r in lap.store.rows("SELECT name FROM sprints ORDER BY uuid")]
+        for lap in laps
+    ]
+    assert names[0] == names[1] == names[2]
+    assert sorted(names[0]) == ["Spring", "Spring (2)", "Spring (3)"]
+
+
+def test_a_card_brought_back_by_undo_keeps_its_key(three: tuple[Laptop, Laptop, Laptop]) -> None:
+    # Two laptops numbered a card MKT-1 offline; a third deleted the one that kept it and
+    # undid that: the card came back as a new creation, which must not claim MKT-1 anew.
+    a, b, c = three
+    b.store.cards.add(Card(title="From Bob", team="MKT"))
+    a.later()
+    a.store.cards.add(Card(title="From Ann", team="MKT"))
+    folder = Folder([a, b, c])
+    folder.publish(a), folder.publish(b)
+    folder.pull_all(c)
+    c.store.cards.delete("MKT-1")
+    c.store.activity.undo()
+    folder.sync_all(rounds=2)
+    assert _keys_by_title(a) == _keys_by_title(b) == _keys_by_title(c)
+    assert _keys_by_title(c) == {"From Bob": "MKT-1", "From Ann": "MKT-2"}
+
+
+def test_an_edit_outlives_an_older_undo_of_a_delete(three: tuple[Laptop, Laptop, Laptop]) -> None:
+    # Bob edits a card; Cem (clock behind) deleted it and undid that before seeing the
+    # edit. The undo arrives at Bob as a creation older than his edit: his edit stands.
+    a, b, c = three
+    b.store.cards.add(Card(title="Banner", team="MKT"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    c.store.cards.delete("MKT-1")
+    c.store.activity.undo()
+    b.later(5)
+    b.store.cards.edit("MKT-1", {"priority": "low"})
+    folder.sync_all()
+    assert [lap.store.cards.get("MKT-1")["priority"] for lap in (a, b, c)] == ["low"] * 3
+    assert plan(a.store) == plan(b.store) == plan(c.store)
+
+
+def test_a_change_arriving_before_its_card_stands(three: tuple[Laptop, Laptop, Laptop]) -> None:
+    # Cem receives Ann's edit of Bob's card before Bob's card itself (each laptop's own
+    # file only): when the card arrives, the newer edit is kept, not the card as created.
+    a, b, c = three
+    b.store.cards.add(Card(title="Banner", team="MKT"))
+    folder = Folder([a, b, c])
+    folder.publish(b)
+    folder.carry(b, a, own_only=True)
+    a.later()
+    a.store.cards.edit("MKT-1", {"title": "Spring banner"})
+    folder.publish(a)
+    folder.carry(a, c, own_only=True)
+    folder.carry(b, c, own_only=True)
+    assert c.store.cards.get("MKT-1")["title"] == "Spring banner"
+
+
+def test_the_same_operations_twice_change_nothing(three: tuple[Laptop, Laptop, Laptop]) -> None:
+    a, b, c = three
+    a.store.cards.add(Card(title="X", team="IT"))
+    b.store.cards.add(Card(title="Y", team="IT"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    before = [plan(lap.store) for lap in (a, b, c)]
+    for lap in (a, b, c):
+        folder.pull_all(lap, again=10)
+    assert [plan(lap.store) for lap in (a, b, c)] == before
+
+
+def _keys_by_title(lap: Laptop) -> dict[str, str]:
+    return {r["title"]: r["key"] for r in lap.store.rows("SELECT title, key FROM cards")}
+
+
+def test_a_link_added_on_two_laptops_and_removed_on_one_is_gone(
+    three: tuple[Laptop, Laptop, Laptop],
+) -> None:
+    # Ann's link (her own record) was deleted before Bob's, older, one arrived: she kept
+    # Bob's while the others, who had merged the two, removed it.
+    a, b, c = three
+    a.store.cards.add(Card(title="X", team="IT"))
+    a.store.cards.add(Card(title="Y", team="ECOM"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    b.store.deps.add("IT-1", "ECOM-1")
+    a.later()
+    a.store.deps.add("IT-1", "ECOM-1")
+    a.store.deps.remove("IT-1", "ECOM-1")
+    folder.sync_all()
+    assert [lap.store.scalar("SELECT COUNT(*) FROM dependencies") for lap in (a, b, c)] == [0] * 3
+
+
+def test_a_link_removed_then_added_again_elsewhere_stays(
+    three: tuple[Laptop, Laptop, Laptop],
+) -> None:
+    a, b, c = three
+    a.store.cards.add(Card(title="X", team="IT"))
+    a.store.cards.add(Card(title="Y", team="ECOM"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    a.store.deps.add("IT-1", "ECOM-1")
+    a.store.deps.remove("IT-1", "ECOM-1")
+    b.later()
+    b.store.deps.add("IT-1", "ECOM-1")
+    folder.sync_all()
+    assert [lap.store.scalar("SELECT COUNT(*) FROM dependencies") for lap in (a, b, c)] == [1] * 3
+    assert plan(a.store) == plan(b.store) == plan(c.store)
+
+
+def test_an_edit_lost_to_an_undone_delete_is_a_conflict_where_it_was_made(
+    three: tuple[Laptop, Laptop, Laptop],
+) -> None:
+    # Ann deletes a card and undoes that, not having seen Bob's older edit: the card comes
+    # back as she had it. Ann and Cem, receiving the edit after, kept it as a conflict;
+    # Bob, whose edit it was, must see it too.
+    a, b, c = three
+    a.store.cards.add(Card(title="Banner", team="MKT"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    b.later()
+    b.store.cards.edit("MKT-1", {"points": 1})
+    a.later(2)
+    a.store.cards.delete("MKT-1")
+    a.store.activity.undo()
+    folder.sync_all()
+    assert plan(a.store) == plan(b.store) == plan(c.store)
+    assert a.store.cards.get("MKT-1")["points"] is None
+    for lap in (a, b, c):
+        found = [(x["field"], x["other"]) for x in Conflicts(lap.store).list()]
+        assert found == [("points", 1)], lap.name
+    Conflicts(b.store).take(Conflicts(b.store).list()[0]["id"])
+    folder.sync_all()
+    assert [lap.store.cards.get("MKT-1")["points"] for lap in (a, b, c)] == [1] * 3
+
+
+def test_an_edit_older_than_a_delete_is_a_conflict_where_it_was_made(
+    three: tuple[Laptop, Laptop, Laptop],
+) -> None:
+    a, b, c = three
+    a.store.cards.add(Card(title="Banner", team="MKT"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    b.later()
+    b.store.cards.edit("MKT-1", {"title": "Spring banner"})
+    a.later(2)
+    a.store.cards.delete("MKT-1")
+    folder.sync_all()
+    assert not b.store.scalar("SELECT COUNT(*) FROM cards")
+    for lap in (a, b, c):
+        assert [x["kind"] for x in Conflicts(lap.store).list()] == ["deleted"], lap.name
+    Conflicts(b.store).take(Conflicts(b.store).list()[0]["id"])
+    folder.sync_all()
+    assert [lap.store.cards.get("MKT-1")["title"] for lap in (a, b, c)] == ["Spring banner"] * 3
+
+
+@pytest.mark.parametrize("undo_seen_first", [True, False])
+def test_a_link_to_a_card_deleted_and_brought_back_elsewhere_stays(
+    three: tuple[Laptop, Laptop, Laptop], undo_seen_first: bool
+) -> None:
+    # Cem deletes IT-1 and undoes that; Bob, not having seen either, links IT-1 to ECOM-1.
+    # Where the delete came before the link, the link was refused (no card to link); where
+    # the link came first, the delete took it along. Either way the card came back, and so
+    # does the link, on every laptop.
+    a, b, c = three
+    a.store.cards.add(Card(title="X", team="IT"))
+    a.store.cards.add(Card(title="Y", team="ECOM"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    c.store.cards.delete("IT-1")
+    folder.publish(c)
+    if undo_seen_first:
+        folder.carry(c, a)  # Ann sees the delete before the link
+    c.store.activity.undo()
+    b.later()
+    b.store.deps.add("IT-1", "ECOM-1")
+    folder.publish(b)
+    folder.carry(b, c)  # Cem has the card again: the link applies at once
+    folder.sync_all()
+    counts = [lap.store.scalar("SELECT COUNT(*) FROM dependencies") for lap in (a, b, c)]
+    assert counts == [1, 1, 1]
+    assert plan(a.store) == plan(b.store) == plan(c.store)
+    assert all(Conflicts(lap.store).list() == [] for lap in (a, b, c))
+
+
+def test_feedback_merged_into_a_card_deleted_and_brought_back_elsewhere_keeps_it(
+    three: tuple[Laptop, Laptop, Laptop],
+) -> None:
+    # Bob deletes IT-1 and undoes that; Cem, meanwhile, marks feedback as a duplicate of
+    # IT-1. Where the delete arrived after Cem's change, the database emptied the link; it
+    # comes back with the card, as everywhere else.
+    from sprintboard.models import Feedback
+
+    a, b, c = three
+    a.store.cards.add(Card(title="Checkout", team="IT"))
+    folder = Folder([a, b, c])
+    folder.sync_all()
+    b.store.cards.delete("IT-1")
+    b.store.activity.undo()
+    c.later()
+    item = c.store.feedback.add(Feedback(text="Coupon fails"))
+    c.store.feedback.duplicate(item["id"], card="IT-1")
+    folder.sync_all()
+    assert plan(a.store) == plan(b.store) == plan(c.store)
+    assert [lap.store.feedback.get(1)["card"] for lap in (a, b, c)] == ["IT-1"] * 3

@@ -28,6 +28,7 @@ from sprintboard.io.sync_repo import (
     folder_owner,
     is_sync_folder,
 )
+from sprintboard.io.sync_values import value_problem
 from sprintboard.store import Store
 from sprintboard.store.database import Tx
 from sprintboard.store.sync_conflicts import Conflicts
@@ -522,6 +523,7 @@ def _receive(store: Store, repo: SyncRepo) -> MergeReport:
         [i.op for i in incoming],
         where=[f"ops/{i.device}/{i.segment} line {i.line}" for i in incoming],
         then=record,
+        check=lambda op: value_problem(store, op),
     )
 
 

@@ -49,10 +49,16 @@ def value_problem(store: Store, op: dict[str, Any]) -> str | None:
     # References are uuids on the wire and ids here: the checks read neither.
     for column in FOREIGN_KEYS.get(table, {}):
         row.pop(column, None)
+    given = dict(row)
     try:
         check(Cleaner(), 0, row)
     except UserError as exc:
         return _PATH.sub("", str(exc))
+    for column, value in row.items():
+        if value != given[column]:
+            # The models would have stored it otherwise (a title on two lines, say): the
+            # laptop it came from did not type it in.
+            return f"{column}: not as sprintboard stores it (got {given[column]!r:.60})"
     return None
 
 

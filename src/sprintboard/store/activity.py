@@ -500,6 +500,11 @@ class Activity:
                 moved[(table, old_id)] = tx.insert(entity, row, key=key)
             else:
                 tx.insert(entity, row, key=key)
+            from sprintboard.store.sync_merge import Merger  # a shared plan's only
+
+            # What another laptop linked to it meanwhile (sync could not apply it while it
+            # was gone) comes back with it, as it does on the laptops this undo reaches.
+            Merger(tx).restore_children(table, entry["entity_uuid"])
 
     def _refer_again(
         self, table: str, row: dict[str, Any], key: str | None, moved: dict[tuple[str, int], int]

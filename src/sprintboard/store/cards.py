@@ -427,6 +427,8 @@ class Cards:
         with self.core.transaction("card.reorder") as tx:
             row = self._raw(key)
             other = self._raw(neighbour)
+            if other["id"] == row["id"]:
+                return self.get(key)  # next to itself is where it is
             if (other["sprint_id"], other["status"]) != (row["sprint_id"], row["status"]):
                 raise UserError(f"card: {other['key']} is not in the same column as {row['key']}")
             column = [

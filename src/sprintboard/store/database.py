@@ -79,6 +79,24 @@ def new_uuid() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+LINK_NAMESPACE = uuid.UUID("2f6a1c3e-8d47-4b0a-9e15-7c2d9b4f6a80")
+LINKS: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "dependency": (("blocker_id", "cards"), ("dependent_id", "cards")),
+    "card_team": (("card_id", "cards"), ("team_id", "teams")),
+    "sprint_capacity": (("sprint_id", "sprints"), ("team_id", "teams")),
+    "stock": (("sku", None),),
+}
+"""Records that are what they join (column, table it refers to, or None for a value):
+one dependency of IT-4 on ECOM-2, whoever adds it, however often."""
+
+
+def link_uuid(entity: str, parts: Sequence[str]) -> str:
+    """The uuid of a link-like record, from the uuids (or values) it joins: the same on every
+    laptop and every time it is added, so a link added on two laptops, or removed and added
+    again, is one record to sync (whose last add or remove, by clock, stands)."""
+    return str(uuid.uuid5(LINK_NAMESPACE, f"{entity}:{'|'.join(parts)}"))
+
+
 def default_actor() -> str:
     actor = os.environ.get("SPRINTBOARD_USER")
     if actor:
@@ -185,7 +203,7 @@ class Tx:
 
     def insert(self, entity: str, row: dict[str, Any], *, key: str | None = None) -> int:
         """Insert a row (a uuid is added when missing) and log its creation; returns rowid."""
-        row = {"uuid": new_uuid(), **row}
+        row = {"uuid": self._link_uuid(entity, row) or new_uuid(), **row}
         table = ENTITY_TABLES[entity]
         cols = ", ".join(f"[{c}]" for c in row)
         marks = ", ".join("?" for _ in row)
@@ -198,6 +216,22 @@ class Tx:
             logged["id"] = rowid
         self.log(entity, row["uuid"], "create", key=key, after=logged)
         return rowid
+
+    def _link_uuid(self, entity: str, row: dict[str, Any]) -> str | None:
+        if entity not in LINKS or "uuid" in row:
+            return None
+        parts = []
+        for column, parent in LINKS[entity]:
+            value = row.get(column)
+            if parent is not None:
+                value = self.conn.execute(
+                    f"SELECT uuid FROM [{parent}] WHERE id = ?", [value]
+                ).fetchone()
+                value = None if value is None else value[0]
+            if value is None:
+                return None
+            parts.append(str(value))
+        return link_uuid(entity, parts)
 
     def update(
         self,

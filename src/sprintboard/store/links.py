@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from sprintboard.errors import NotFound, UserError
 from sprintboard.store.bulk import log_many
 from sprintboard.store.cards import Cards, normalise_key
-from sprintboard.store.database import Rows, StoreCore, new_uuid
+from sprintboard.store.database import Rows, StoreCore, link_uuid
 
 DEPENDENCY_SELECT = """SELECT d.id, d.uuid, b.key AS blocker, b.status AS blocker_status,
     tb.code AS blocker_team, e.key AS dependent, e.status AS dependent_status,
@@ -229,10 +229,11 @@ class Dependencies:
                 named = " -> ".join(keys[i] for i in cycle)
                 raise UserError(f"dependency: refused, it would make a cycle: {named}")
             after = conn.execute("SELECT COALESCE(MAX(id), 0) FROM dependencies").fetchone()[0]
+            uuids = dict(conn.execute("SELECT id, uuid FROM cards").fetchall())
             conn.executemany(
                 "INSERT INTO dependencies(uuid, blocker_id, dependent_id, created_at)"
                 " VALUES (?, ?, ?, ?)",
-                [(new_uuid(), b, d, tx.now) for b, d, _ in new],
+                [(link_uuid("dependency", [uuids[b], uuids[d]]), b, d, tx.now) for b, d, _ in new],
             )
             made = self.core.rows("SELECT * FROM dependencies WHERE id > ? ORDER BY id", [after])
             log_many(

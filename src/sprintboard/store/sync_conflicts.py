@@ -159,6 +159,7 @@ class Conflicts:
             raise UserError(
                 f"conflict {row['id']}: cannot bring back {row['name']}: {exc}"
             ) from None
+        merger.restore_children(table, row["entity_uuid"])
 
     def _open(self, conflict_id: int) -> dict[str, Any]:
         row = self.get(conflict_id)

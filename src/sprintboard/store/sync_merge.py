@@ -11,8 +11,11 @@ Rules (ARCHITECTURE.md, "Sharing a plan", says why):
 - values that must be unique are settled by who claimed them first: the later card is
   renumbered (its old key stays an alias), a later sprint or team renamed, a later import
   id cleared; two records that are one by nature (the same SKU, the same link) become one
-  under the earlier uuid. Sync writes those repairs as changes of its own, so every
-  laptop ends with the same plan.
+  under the earlier uuid. Cleared ids and merged records are changes of sync's own that
+  travel; keys, names and codes are worked out from the claims by every laptop alone
+  (sync_unique.py says why), so every laptop ends with the same plan;
+- a record created (or brought back) by an operation older than changes already here
+  takes those newer changes, whichever arrived first.
 """
 
 from __future__ import annotations
@@ -27,7 +30,14 @@ from typing import Any
 from sprintboard.errors import UserError
 from sprintboard.store.activity import BOOKKEEPING, FOREIGN_KEYS
 from sprintboard.store.database import ENTITY_TABLES, StoreCore, Tx, new_uuid, parse_hlc
-from sprintboard.store.sync_log import APPLIED, REPAIR, SCHEMA_LEVEL, SYNC_FORMAT
+from sprintboard.store.sync_log import APPLIED, REPAIR, SCHEMA_LEVEL, SYNC_FORMAT, _Refs
+from sprintboard.store.sync_unique import (
+    RENAMED,
+    key_number,
+    placeholder,
+    settle_card_keys,
+    settle_names,
+)
 from sprintboard.vocabulary import replace_surrogates, strip_control
 
 NULLABLE_REFS = frozenset(
@@ -147,6 +157,12 @@ class Merger:
         self._deletes: set[str] | None = None  # uuids with a delete in the log
         self._loaded_clocks: bool | None = None  # sync_clock holds rows (a snapshot's)
         self._ids: dict[tuple[str, str], int] = {}  # (table, uuid) -> id, of records found
+        # Card key prefixes and tables whose unique values this merge may have unsettled.
+        self._unsettled_keys: set[str] = set()
+        self._unsettled_names: set[str] = set()
+        self._waiting_for: set[str] | None = None  # see _wanted
+        # Records waiting under a placeholder: uuid -> {column: the value they claim}.
+        self._waiting: dict[str, dict[str, Any]] = {}
 
     # -- reading this plan -----------------------------------------------------------------
 
@@ -160,6 +176,11 @@ class Merger:
 
     def _row(self, table: str, uuid: str) -> dict[str, Any] | None:
         return self.core.row(f"SELECT * FROM [{table}] WHERE uuid = ?", [uuid])
+
+    def _shown(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A record as the log names it: the value it claims, not the placeholder it waits
+        under until the merge ends (a deleted record's entry must not keep one)."""
+        return {**row, **self._waiting.get(row["uuid"], {})}
 
     def clock(self, uuid: str, column: str) -> dict[str, Any] | None:
         """The change that set a record's field as it is now (the latest by clock), with
@@ -315,41 +336,55 @@ class Merger:
 
     # -- applying --------------------------------------------------------------------------
 
-    def apply(self, op: dict[str, Any]) -> None:
-        """Apply one checked operation (see op_problem); a value the database refuses (a
-        broken or hostile file) refuses that operation alone, noted as a conflict."""
+    def apply(self, op: dict[str, Any], problem: str | None = None) -> None:
+        """Apply one checked operation (see op_problem); a value the database refuses, or
+        `problem` (why its values cannot be stored here: a broken or hostile file), refuses
+        that operation alone, noted as a conflict."""
         self.report.received += 1
         self.core.observe(op["hlc"])
+        if ENTITY_TABLES[op["entity"]] in RENAMED:
+            self._unsettled_names.add(ENTITY_TABLES[op["entity"]])
+        if problem is not None:
+            self._refuse(op, problem)
+            return
         self.conn.execute("SAVEPOINT sync_op")
+        noted = self.report.conflicts
         try:
             {"create": self._create, "update": self._update, "delete": self._delete}[op["op"]](op)
         except sqlite3.IntegrityError as exc:
             self.conn.execute("ROLLBACK TO sync_op")
-            # What was read or changed inside what was undone is read again when needed.
+            # What was read or changed inside what was undone is read again when needed,
+            # and the conflicts it noted are gone with it.
             self._ids.clear()
             self._aliases = None
-            self.report.refused += 1
-            uuid = self.canonical(op["uuid"])
-            self.note(
-                "refused",
-                op["entity"],
-                uuid,
-                op.get("key"),
-                op.get("field"),
-                kept=None,
-                other={"op": op["op"], "after": op.get("after"), "reason": str(exc)},
-                who=op,
-                winner_hlc=op["hlc"],
-            )
-            self._log(op, uuid, op["op"], key=op.get("key"), column=op.get("field"))
+            self.report.conflicts = noted
+            self._refuse(op, str(exc))
         finally:
             self.conn.execute("RELEASE sync_op")
+
+    def _refuse(self, op: dict[str, Any], reason: str) -> None:
+        self.report.refused += 1
+        uuid = self.canonical(op["uuid"])
+        self.note(
+            "refused",
+            op["entity"],
+            uuid,
+            op.get("key"),
+            op.get("field"),
+            kept=None,
+            other={"op": op["op"], "after": op.get("after"), "reason": reason},
+            who=op,
+            winner_hlc=op["hlc"],
+        )
+        self._log(op, uuid, op["op"], key=op.get("key"), column=op.get("field"))
 
     def _create(self, op: dict[str, Any]) -> None:
         entity = op["entity"]
         table = ENTITY_TABLES[entity]
         uuid = self.canonical(op["uuid"])
         wire = {k: _clean(v) for k, v in op["after"].items() if k not in ("id", "uuid")}
+        if table == "cards":
+            self._key_claimed(str(wire.get("key") or ""))
         current = self._row(table, uuid)
         if current is None and table in SAME_RECORD:
             current, uuid = self._same_record(table, uuid, wire, op)
@@ -369,17 +404,236 @@ class Merger:
             if not found and (table, column) not in NULLABLE_REFS:
                 self._refuse_missing(op, uuid, table, column, value)
                 return
+            if not found:
+                self._wants(op, uuid, table, column, value)
             row[column] = local
+        as_sent = dict(row)
+        row.update(self._changed_since(op, table, uuid))
         given = self._claim_all(op, table, uuid, row)
         self._insert(table, row)
         inserted = self._row(table, uuid) or row
-        received = {**inserted, **{column: value for column, (value, _) in given.items()}}
-        self._log(op, uuid, "create", key=_key(entity, inserted), after=received)
+        received = {**inserted, **as_sent}
+        self._log(op, uuid, "create", key=_key(entity, received), after=received)
+        if ended is not None:
+            self._brought_back(op, table, inserted)
+        self.restore_children(table, uuid, recreated=ended is not None)
         for column, (value, fresh) in given.items():
-            self._repaired(entity, inserted, column, value, fresh)
-        if table == "cards":
-            self._card_keyed(uuid, str(op["after"].get("key") or ""), str(inserted["key"]))
+            if table not in RENAMED and column != "key":  # those are settled at the end
+                self._repaired(entity, inserted, column, value, fresh)
         self.report.applied += 1
+
+    def _changed_since(self, op: dict[str, Any], table: str, uuid: str) -> dict[str, Any]:
+        """Fields changed by changes later than a creation that arrived first, while the
+        record was not here (deleted, then brought back by undo; or not created yet):
+        they are newer than what the creation carries, so they stand (last writer wins
+        per field, whatever order the operations arrived in)."""
+        found: dict[str, Any] = {}
+        refs: _Refs | None = None
+        for entry in self.core.rows(
+            """SELECT id, field, after FROM activity WHERE entity_uuid = ? AND op = 'update'
+               AND hlc > ? ORDER BY hlc, id""",
+            [uuid, op["hlc"]],
+        ):
+            column, value = entry["field"], _load(entry["after"])
+            if column in ("id", "uuid") or (table == "cards" and column == "key"):
+                continue  # a card's key is settled from its claims (sync_unique)
+            parent = FOREIGN_KEYS.get(table, {}).get(column)
+            if parent is not None and isinstance(value, int):
+                # Logged as this database's id, as it was then: as a uuid, to look up now.
+                refs = refs or _Refs(self.core)
+                value = refs.uuid(parent, value, int(entry["id"]))
+            local, known = self._local(table, column, _clean(value))
+            if known or (table, column) in NULLABLE_REFS:
+                found[column] = local
+        return found
+
+    def _edits_here(self, uuid: str, before_hlc: str) -> dict[str, dict[str, Any]]:
+        """The latest edit of each field of a record made before `before_hlc` (fields that
+        follow other changes left out): field -> who, where, when, clock."""
+        found: dict[str, dict[str, Any]] = {}
+        for entry in self.core.rows(
+            """SELECT field, actor, device, at, hlc FROM activity WHERE entity_uuid = ?
+               AND op = 'update' AND hlc < ? ORDER BY hlc, id""",
+            [uuid, before_hlc],
+        ):
+            if entry["field"] not in BOOKKEEPING:
+                found[entry["field"]] = entry
+        return found
+
+    def _unseen_edit(
+        self, op: dict[str, Any], table: str, current: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """An edit here that a delete's writer had not seen (the record as they deleted it
+        holds another value): an edit made meanwhile, which the delete overrides, kept as a
+        conflict on this laptop too, whichever of the two has the later clock."""
+        seen = op.get("before")
+        if not isinstance(seen, dict):
+            return None
+        for column, edit in self._edits_here(current["uuid"], op["hlc"]).items():
+            if column not in seen or column in UNIQUE_VALUES.get(table, {}):
+                continue
+            theirs, _ = self._local(table, column, seen[column])
+            if theirs != current.get(column):
+                return edit
+        return None
+
+    def _brought_back(self, op: dict[str, Any], table: str, row: dict[str, Any]) -> None:
+        """A record deleted here comes back (the deleter undid the delete) as it was where it
+        was deleted: a field edited here meanwhile, that the deleter had not seen, is kept
+        as a conflict, as on the laptops that received the edit after the record came back."""
+        gone = self.core.row(
+            """SELECT before, hlc FROM activity WHERE entity_uuid = ? AND op = 'delete'
+               ORDER BY hlc DESC, id DESC LIMIT 1""",
+            [row["uuid"]],
+        )
+        if gone is None or not isinstance(was := _load(gone["before"]), dict):
+            return
+        entity = _TABLE_ENTITY[table]
+        for column, edit in self._edits_here(row["uuid"], str(gone["hlc"])).items():
+            if column in UNIQUE_VALUES.get(table, {}) or column not in was:
+                continue
+            value = was[column]
+            if isinstance(value, str) and column in FOREIGN_KEYS.get(table, {}):
+                value = self._local(table, column, value)[0]  # logged as received: a uuid
+            if edit["device"] != op.get("device") and value != row.get(column):
+                self.note(
+                    "field", entity, row["uuid"], _key(entity, self._shown(row)), column,
+                    kept=row.get(column), other=value, who=edit, winner_hlc=op["hlc"],
+                )  # fmt: skip
+
+    # -- records that need another: gone with it, back with it ------------------------------
+
+    def _children(self, table: str, *, nullable: bool) -> list[tuple[str, str]]:
+        """(table, column) of the records that refer to a record of `table`: that cannot be
+        without it (`nullable` False), or that are left without it (True)."""
+        return [
+            (child, column)
+            for child, columns in FOREIGN_KEYS.items()
+            for column, parent in columns.items()
+            if parent == table and ((child, column) in NULLABLE_REFS) == nullable
+        ]
+
+    def _cascade(self, table: str, row: dict[str, Any]) -> None:
+        """Log the records that go with a deleted one (the database deletes them with it): a
+        link or comment its deleter had not seen (their own went one by one). The entries
+        have no clock (sync's own, never sent) and name the deleted record: if it comes
+        back, so do they (restore_children)."""
+        saved = self.tx.action, self.tx.hlc
+        self.tx.action, self.tx.hlc = REPAIR, None  # type: ignore[assignment]
+        try:
+            for child, column in self._children(table, nullable=False):
+                entity = _TABLE_ENTITY[child]
+                for found in self.core.rows(
+                    f"SELECT * FROM [{child}] WHERE [{column}] = ?", [row["id"]]
+                ):
+                    self.tx.log(entity, found["uuid"], "delete", key=_key(entity, found),
+                                before=found, after={"with": row["uuid"]})  # fmt: skip
+                    self._ids.pop((child, found["uuid"]), None)
+        finally:
+            self.tx.action, self.tx.hlc = saved
+
+    def restore_children(self, table: str, uuid: str, *, recreated: bool = True) -> None:
+        """A record that came (back) brings what referred to it: links and comments made
+        while it was gone (refused then, for want of it) or that went with it (see
+        _cascade), and references to it that were emptied meanwhile, unless changed
+        since. Every laptop ends with them, whichever came first."""
+        if uuid not in self._wanted() and not recreated:
+            return
+        if not any(parent == table for cols in FOREIGN_KEYS.values() for parent in cols.values()):
+            return  # nothing refers to a record of this kind
+        waiting = self.core.rows(
+            """SELECT id, entity, entity_uuid, field, winner_hlc,
+                      json_extract(other, '$.op') AS op
+               FROM sync_conflicts WHERE kind = 'refused' AND resolved_at IS NULL
+               AND json_extract(other, '$.uuid') = ?""",
+            [uuid],
+        )
+        needs = [r["entity_uuid"] for r in waiting if r["op"] == "create"]
+        refers = [
+            (ENTITY_TABLES[r["entity"]], r["entity_uuid"], r["field"], r["winner_hlc"])
+            for r in waiting
+            if r["op"] == "update"
+        ]
+        if recreated:
+            needs += [
+                str(r[0])
+                for r in self.conn.execute(
+                    """SELECT entity_uuid FROM activity WHERE op = 'delete' AND hlc IS NULL
+                       AND action = ? AND json_extract(after, '$.with') = ?""",
+                    [REPAIR, uuid],
+                )
+            ]
+            refers += self._emptied(table, uuid)
+        for child in dict.fromkeys(needs):
+            self._bring_back_child(child)
+        parent = self.core.scalar(f"SELECT id FROM [{table}] WHERE uuid = ?", [uuid])
+        for child_table, child, column, hlc in refers:
+            clock = self.clock(child, column)
+            if clock is not None and clock["hlc"] == hlc:  # nobody changed it since
+                self.conn.execute(
+                    f"""UPDATE [{child_table}] SET [{column}] = ?
+                        WHERE uuid = ? AND [{column}] IS NULL""",
+                    [parent, child],
+                )
+        self.conn.execute(
+            """UPDATE sync_conflicts SET resolved_at = ?, resolved_by = 'sync'
+               WHERE resolved_at IS NULL AND id IN (SELECT value FROM json_each(?))""",
+            [self.tx.now, json.dumps([r["id"] for r in waiting])],
+        )
+
+    def _emptied(self, table: str, uuid: str) -> list[tuple[str, str, str, str]]:
+        """References to a record that came back, emptied when it was deleted here (the
+        database sets them to NULL): (table, uuid, column, clock of the change that set
+        them). Read from the log, only when a record comes back (rarely)."""
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                """SELECT DISTINCT json_extract(COALESCE(after, before), '$.id') FROM activity
+                   WHERE entity_uuid = ? AND op IN ('create', 'delete')""",
+                [uuid],
+            )
+            if isinstance(r[0], int)
+        ]
+        found: list[tuple[str, str, str, str]] = []
+        refs = _Refs(self.core)
+        for child, column in self._children(table, nullable=True) if ids else []:
+            marks = ", ".join("?" for _ in ids)
+            for entry in self.core.rows(
+                f"""SELECT id, entity_uuid, hlc, op, after FROM activity
+                    WHERE entity = ? AND hlc IS NOT NULL AND (
+                      (op = 'update' AND field = ? AND CAST(after AS INTEGER) IN ({marks}))
+                      OR (op = 'create' AND json_extract(after, '$.{column}') IN ({marks})))""",
+                [_TABLE_ENTITY[child], column, *ids, *ids],
+            ):
+                value = _load(entry["after"])
+                if isinstance(value, dict):
+                    value = value.get(column)
+                if isinstance(value, int) and refs.uuid(table, value, entry["id"]) == uuid:
+                    found.append((child, str(entry["entity_uuid"]), column, str(entry["hlc"])))
+        return found
+
+    def _bring_back_child(self, child: str) -> None:
+        entry = self.core.row(
+            """SELECT * FROM activity WHERE entity_uuid = ? AND hlc IS NOT NULL
+               AND op IN ('create', 'delete') ORDER BY hlc DESC, id DESC LIMIT 1""",
+            [child],
+        )
+        if entry is None or entry["op"] != "create":
+            return  # deleted by someone since: it stays deleted
+        entity = str(entry["entity"])
+        if self._row(ENTITY_TABLES[entity], self.canonical(child)) is not None:
+            return
+        after = _load(entry["after"]) or {}
+        refs = _Refs(self.core)
+        for column, parent in FOREIGN_KEYS.get(ENTITY_TABLES[entity], {}).items():
+            if isinstance(after.get(column), int):  # this database's id, as it was then
+                after[column] = refs.uuid(parent, after[column], int(entry["id"]))
+        self._create(
+            {"hlc": entry["hlc"], "tx": self.tx.txn, "at": entry["at"],
+             "actor": entry["actor"], "device": entry["origin"] or entry["device"],
+             "action": REPAIR, "entity": entity, "uuid": child,
+             "key": entry["entity_key"], "op": "create", "after": after}
+        )  # fmt: skip
 
     def _insert(self, table: str, row: dict[str, Any]) -> None:
         cols = ", ".join(f"[{c}]" for c in row)
@@ -402,7 +656,32 @@ class Merger:
             who=op,
             winner_hlc=op["hlc"],
         )
+        self._wanted().add(str(value))
         self._log(op, uuid, "create", key=op.get("key"), after=op["after"])
+
+    def _wants(self, op: dict[str, Any], uuid: str, table: str, column: str, value: Any) -> None:
+        """A change that set a reference to a record not here (deleted, or not arrived
+        yet): the field is left empty, kept as a conflict, and set when the record comes."""
+        self.note(
+            "refused", _TABLE_ENTITY[table], uuid, op.get("key"), column, kept=None,
+            other={"op": "update", "field": column, "after": value,
+                   "missing": FOREIGN_KEYS[table][column], "uuid": value},
+            who=op, winner_hlc=op["hlc"],
+        )  # fmt: skip
+        self._wanted().add(str(value))
+
+    def _wanted(self) -> set[str]:
+        """Uuids of records that refused changes wait for (read once per merge)."""
+        if self._waiting_for is None:
+            self._waiting_for = {
+                str(r[0])
+                for r in self.conn.execute(
+                    """SELECT json_extract(other, '$.uuid') FROM sync_conflicts
+                       WHERE kind = 'refused' AND resolved_at IS NULL"""
+                )
+                if r[0] is not None
+            }
+        return self._waiting_for
 
     def _update(self, op: dict[str, Any]) -> None:
         entity = op["entity"]
@@ -450,16 +729,27 @@ class Merger:
         current = row if row is not None else self._row(table, uuid)
         if current is None:
             return
+        if table == "cards" and column == "key":
+            # A card's key is its first claim's, settled at the end (sync_unique); no
+            # change sets it (a card created again, by undo, claims nothing new).
+            if not in_create:
+                self.report.superseded += 1
+                self._log(op, uuid, "update", key=_key(entity, self._shown(current)), column=column,
+                          before=before, after=value)  # fmt: skip
+            return
         local, found = self._local(table, column, value)
         if not found:
             if (table, column) not in NULLABLE_REFS:
                 self.report.superseded += 1
                 return
             local = None
+        missing = None if found else value
         local_before, _ = self._local(table, column, before)
         winner = self.clock(uuid, column)
-        key = _key(entity, current)
-        if winner is not None and winner["hlc"] >= op["hlc"]:
+        key = _key(entity, self._shown(current))
+        # An equal clock is an earlier entry of the same transaction (applied in order):
+        # the later entry wins, as it did where it was made.
+        if winner is not None and winner["hlc"] > op["hlc"]:
             # Lost to a later change: kept as a conflict when its writer had not seen
             # the value that beat it.
             if not in_create:
@@ -470,6 +760,8 @@ class Merger:
                 self._log(op, uuid, "update", key=key, column=column,
                           before=local_before, after=local)  # fmt: skip
             return
+        if missing is not None:
+            self._wants(op, uuid, table, column, missing)
         if current[column] == local:
             if not in_create:
                 self._log(op, uuid, "update", key=key, column=column,
@@ -483,10 +775,8 @@ class Merger:
         self.conn.execute(f"UPDATE [{table}] SET [{column}] = ? WHERE uuid = ?", [written, uuid])
         self._log(op, uuid, "update", key=key, column=column, before=current[column], after=local)
         self.report.applied += 1
-        if fresh is not _KEEP:
+        if fresh is not _KEEP and table not in RENAMED:  # a renamed one is settled at the end
             self._repaired(entity, current, column, local, fresh)
-        if table == "cards" and column == "key":
-            self._card_keyed(uuid, str(current["key"]), str(written))
         if table == "cards" and column == "sprint_id" and written is not None:
             self._moved_into_closed(op, written, uuid)
         if table == "sprints" and column == "state" and written == "closed":
@@ -561,6 +851,16 @@ class Merger:
             self.report.superseded += 1
             self._log(op, uuid, "delete", key=op.get("key"), before=op.get("before"))
             return
+        made = self.core.scalar(
+            "SELECT MAX(hlc) FROM activity WHERE entity_uuid = ? AND op = 'create'", [uuid]
+        )
+        if made is not None and made > op["hlc"]:
+            # Created again after this delete (a link added anew, here or elsewhere: a
+            # link is one record however often added): the later change stands.
+            self.report.superseded += 1
+            self._log(op, uuid, "delete", key=op.get("key"), before=op.get("before"))
+            return
+        current = self._shown(current)
         key = _key(entity, current)
         edited = self.core.row(
             """SELECT actor, device, at, hlc FROM activity WHERE entity_uuid = ? AND hlc > ?
@@ -568,6 +868,8 @@ class Merger:
                'edited_at') ORDER BY hlc DESC LIMIT 1""",
             [uuid, op["hlc"]],
         )
+        if edited is None:
+            edited = self._unseen_edit(op, table, current)
         if edited is not None:
             self.note(
                 "deleted",
@@ -580,6 +882,7 @@ class Merger:
                 who=edited,
                 winner_hlc=op["hlc"],
             )
+        self._cascade(table, current)
         self.conn.execute(f"DELETE FROM [{table}] WHERE uuid = ?", [uuid])
         self._ids.pop((table, uuid), None)
         self._log(op, uuid, "delete", key=key, before=current)
@@ -615,24 +918,31 @@ class Merger:
         other = self.core.row(
             f"SELECT * FROM [{table}] WHERE [{column}] = ? AND uuid != ?", [value, uuid]
         )
+        if rule != "clear":
+            # Keys, names and codes: who keeps the value is settled when the merge ends,
+            # the same on every laptop (sync_unique); meanwhile the record waits aside.
+            if other is None:
+                return _KEEP
+            if table == "cards":
+                self._unsettled_keys.add(key_number(str(value))[0])
+            else:
+                self._unsettled_names.add(table)
+            self._waiting.setdefault(uuid, {})[column] = value
+            return placeholder(uuid)
         if other is None:
             return _KEEP
         theirs = self.clock(other["uuid"], column)
         entity = _TABLE_ENTITY[table]
-        fresh = self._fresh(table, column, value)
-        if rule == "clear":
-            self.note(
-                "duplicate", entity, uuid if theirs is None or theirs["hlc"] < op["hlc"]
-                else other["uuid"], _key(entity, other), column, kept=None, other=value,
-                who=op, winner_hlc=None,
-            )  # fmt: skip
+        self.note(
+            "duplicate", entity, uuid if theirs is None or theirs["hlc"] < op["hlc"]
+            else other["uuid"], _key(entity, other), column, kept=None, other=value,
+            who=op, winner_hlc=None,
+        )  # fmt: skip
         if theirs is not None and theirs["hlc"] > op["hlc"]:
             # The record here claimed it later: it gives way.
-            self._repair(entity, other, {column: fresh})
-            if table == "cards" and column == "key":
-                self._card_keyed(other["uuid"], str(value), str(fresh))
+            self._repair(entity, other, {column: None})
             return _KEEP
-        return fresh
+        return None
 
     def _one_active(self, op: dict[str, Any], uuid: str) -> Any:
         """At most one active sprint: the sprint started last stays active; the other goes
@@ -667,46 +977,34 @@ class Merger:
         finally:
             self.tx.action, self.tx.hlc = saved
 
-    def _fresh(self, table: str, column: str, value: Any) -> Any:
-        """A value nobody holds, for the record that gives way."""
-        if UNIQUE_VALUES[table][column] == "clear":
-            return None
-        if table == "cards":
-            prefix = str(value).rpartition("-")[0]
-            highest = self.conn.execute(
-                """SELECT MAX(CAST(substr(key, length(?) + 2) AS INTEGER)) FROM cards
-                   WHERE key GLOB ? || '-[0-9]*'""",
-                [prefix, prefix],
-            ).fetchone()[0]
-            n = self.conn.execute(
-                """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
-                   ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last - 1) + 1
-                   RETURNING last""",
-                [prefix, int(highest or 0) + 1],
-            ).fetchone()[0]
-            return f"{prefix}-{n}"
-        for n in range(2, 10_000):
-            fresh = f"{str(value)[: 8 - len(str(n))]}{n}" if table == "teams" else f"{value} ({n})"
-            if not self.conn.execute(
-                f"SELECT 1 FROM [{table}] WHERE [{column}] = ?", [fresh]
-            ).fetchone():
-                return fresh
-        return f"{value} {new_uuid()[:8]}"
+    def _key_claimed(self, key: str) -> None:
+        """A card arrived claiming `key` (created, or created again): its team's keys need
+        settling when the number is one this plan has handed out or seen already; the
+        counter moves past it either way, so no card made here takes it."""
+        prefix, number = key_number(key)
+        if number is None:
+            return
+        last = self.conn.execute(
+            "SELECT last FROM key_counters WHERE team_code = ?", [prefix]
+        ).fetchone()
+        held = self.conn.execute("SELECT 1 FROM cards WHERE key = ?", [key]).fetchone()
+        if held or (last is not None and number <= last[0]):
+            self._unsettled_keys.add(prefix)
+        self.conn.execute(
+            """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
+               ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)""",
+            [prefix, number],
+        )
 
-    def _card_keyed(self, uuid: str, old: str, new: str) -> None:
-        """A card's key changed (or arrived changed): the old one stays an alias."""
-        if old and old != new:
-            self.conn.execute(
-                "INSERT OR IGNORE INTO card_aliases(alias, card_uuid) VALUES (?, ?)", [old, uuid]
-            )
-            self.report.renumbered.append((old, new))
-        prefix, _, number = new.rpartition("-")
-        if number.isdigit():
-            self.conn.execute(
-                """INSERT INTO key_counters(team_code, last) VALUES (?, ?)
-                   ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)""",
-                [prefix, int(number)],
-            )
+    def settle(self) -> None:
+        """Settle the keys, names and codes this merge may have unsettled (sync_unique)."""
+        for table in sorted(self._unsettled_names):
+            settle_names(self.tx, table)
+        for prefix in sorted(self._unsettled_keys):
+            self.report.renumbered += settle_card_keys(self.tx, prefix)
+        self._unsettled_names.clear()
+        self._unsettled_keys.clear()
+        self._waiting.clear()
 
     def _same_record(
         self, table: str, uuid: str, wire: dict[str, Any], op: dict[str, Any]
@@ -783,10 +1081,12 @@ def merge_ops(
     *,
     where: list[str] | None = None,
     then: Callable[[Tx], None] | None = None,
+    check: Callable[[dict[str, Any]], str | None] | None = None,
 ) -> MergeReport:
     """Check every operation, then apply them all in one transaction (ops in the order to
     apply; `where` names each one's place, for the error line). `then` runs inside the same
-    transaction (recording how far the files were read), so a crash leaves neither half."""
+    transaction (recording how far the files were read), so a crash leaves neither half.
+    `check` says why an operation's values cannot be stored (that one is refused)."""
     columns = table_columns(core)
     for i, op in enumerate(ops):
         problem = op_problem(op, columns)
@@ -796,7 +1096,8 @@ def merge_ops(
     with core.transaction(APPLIED) as tx:
         merger = Merger(tx)
         for op in ops:
-            merger.apply(op)
+            merger.apply(op, None if check is None else check(op))
+        merger.settle()
         if then is not None:
             then(tx)
     return merger.report
