@@ -18,9 +18,11 @@ from sprintboard.io.dump_rows import _CHECKS, Cleaner
 from sprintboard.store import Store
 from sprintboard.store.activity import BOOKKEEPING, FOREIGN_KEYS
 from sprintboard.store.database import ENTITY_TABLES
+from sprintboard.store.sync_unique import is_placeholder
 
 MAX_TEXT_VALUE = 1_000_000
 """The longest text any field takes from another laptop (as from an export)."""
+_STAND_INS = {"key": "X-1", "name": "placeholder", "code": "X"}
 _PATH = re.compile(r"^\$\.tables\.\w+\[\d+\]\.")
 
 
@@ -36,7 +38,13 @@ def value_problem(store: Store, op: dict[str, Any]) -> str | None:
         current = store.row(f"SELECT * FROM [{table}] WHERE uuid = ?", [op["uuid"]])
         if current is None:
             return _too_long(op.get("after"))
-        row = {**current, str(field): op.get("after")}
+        # A record waiting for its key or name in this merge holds a placeholder there;
+        # the edit is checked with a stand-in that passes (only its own field is new).
+        row = {
+            column: _STAND_INS.get(column, value) if is_placeholder(value) else value
+            for column, value in current.items()
+        }
+        row[str(field)] = op.get("after")
     else:
         return None
     for value in row.values():
