@@ -17,6 +17,8 @@ from sprintboard.errors import NotFound, UserError
 from sprintboard.store.cards import Cards
 from sprintboard.store.database import ENTITY_TABLES, Rows, StoreCore, Tx
 from sprintboard.store.people import possessive, same_person
+from sprintboard.store.schema import BOOKKEEPING as BOOKKEEPING
+from sprintboard.store.schema import FOREIGN_KEYS as FOREIGN_KEYS
 from sprintboard.vocabulary import summary_line
 
 # Not changes a user means to undo with one key: loading the seed or demo organisation,
@@ -25,8 +27,6 @@ NOT_UNDOABLE = ("seed", "demo", "undo", "feedback.wake", "sync.publish", "sync.r
 NOT_FRESH = (*NOT_UNDOABLE, "redo")
 """Changes that leave one's redo list as it was: undo and redo themselves, and what
 sprintboard does on its own."""
-BOOKKEEPING = frozenset({"updated_at", "position", "done_at", "edited_at"})
-"""Fields that follow other changes: a later reorder or touch is nobody's work to lose."""
 
 ACTION_WORDS = {
     "card.add": "new card {key}",
@@ -527,19 +527,6 @@ class Activity:
             if found is not None:
                 row[column] = found
         return row
-
-
-FOREIGN_KEYS: dict[str, dict[str, str]] = {
-    "cards": {"team_id": "teams", "sprint_id": "sprints", "goal_id": "goals"},
-    "card_teams": {"card_id": "cards", "team_id": "teams"},
-    "comments": {"card_id": "cards"},
-    "checklist_items": {"card_id": "cards", "team_id": "teams"},
-    "dependencies": {"blocker_id": "cards", "dependent_id": "cards"},
-    "feedback": {"card_id": "cards", "duplicate_of": "feedback"},
-    "sprint_capacity": {"sprint_id": "sprints", "team_id": "teams"},
-    "members": {"team_id": "teams"},
-}
-"""Each table's columns that hold another record's id: table -> column -> parent table."""
 
 
 def _stored(value: Any) -> Any:

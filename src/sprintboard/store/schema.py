@@ -1,4 +1,5 @@
-"""Which schema this sprintboard writes: the names of its migrations, in order.
+"""Which schema this sprintboard writes: the names of its migrations, in order, and which
+columns of each table refer to other records.
 
 Opening an up-to-date file compares against this list alone, so sqlite-utils is imported
 only when a migration has to run. `store/migrations.py` registers the migrations under
@@ -17,3 +18,18 @@ SCHEMA_MIGRATIONS = (
     "m007_sync",
 )
 MIGRATION_SET = "sprintboard"
+
+BOOKKEEPING = frozenset({"updated_at", "position", "done_at", "edited_at"})
+"""Fields that follow other changes: a later reorder or touch is nobody's work to lose."""
+
+FOREIGN_KEYS: dict[str, dict[str, str]] = {
+    "cards": {"team_id": "teams", "sprint_id": "sprints", "goal_id": "goals"},
+    "card_teams": {"card_id": "cards", "team_id": "teams"},
+    "comments": {"card_id": "cards"},
+    "checklist_items": {"card_id": "cards", "team_id": "teams"},
+    "dependencies": {"blocker_id": "cards", "dependent_id": "cards"},
+    "feedback": {"card_id": "cards", "duplicate_of": "feedback"},
+    "sprint_capacity": {"sprint_id": "sprints", "team_id": "teams"},
+    "members": {"team_id": "teams"},
+}
+"""Each table's columns that hold another record's id: table -> column -> parent table."""

@@ -13,9 +13,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from sprintboard.store.activity import FOREIGN_KEYS
 from sprintboard.store.database import ENTITY_TABLES, StoreCore, Tx
-from sprintboard.store.schema import SCHEMA_MIGRATIONS
+from sprintboard.store.schema import FOREIGN_KEYS, SCHEMA_MIGRATIONS
 
 SYNC_FORMAT = 1
 """The operations' format; a laptop refuses operations in a newer one."""

@@ -12,8 +12,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sprintboard.store.activity import FOREIGN_KEYS
 from sprintboard.store.database import ENTITY_TABLES, StoreCore, Tx
+from sprintboard.store.schema import FOREIGN_KEYS
 from sprintboard.store.sync_join import PUBLISH_ORDER
 from sprintboard.store.sync_log import SCHEMA_LEVEL, SYNC_FORMAT, _Refs, to_wire
 
