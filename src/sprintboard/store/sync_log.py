@@ -88,16 +88,18 @@ class _Refs:
             found = (None if row is None else str(row["uuid"]), spans)
             self.cache[(table, ident)] = found
         uuid, spans = found
-        if uuid is not None:
-            then = [span for span in spans if span[0] <= entry_id]
-            if not spans or (then and then[-1][1] == "create" and then[-1][2] in (ident, None)):
-                return uuid  # made before the log began, or holding this id at the entry
+        then = [span for span in spans if span[0] <= entry_id]
+        held = not spans or (then and then[-1][1] == "create" and then[-1][2] in (ident, None))
+        if uuid is not None and held:
+            return uuid  # made before the log began, or holding this id at the entry
         entity = next(e for e, t in ENTITY_TABLES.items() if t == table)
         older = self.core.scalar(
             """SELECT entity_uuid FROM activity WHERE entity = ? AND op = 'create'
                AND json_extract(after, '$.id') = ? AND id <= ? ORDER BY id DESC LIMIT 1""",
             [entity, ident, entry_id],
         )
+        if older is None and uuid is not None and then and then[-1][1] == "create":
+            return uuid  # its id changed outside the log (loaded from a snapshot)
         return None if older is None else str(older)
 
 
