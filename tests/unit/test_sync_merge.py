@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -523,3 +523,27 @@ def test_feedback_merged_into_a_card_deleted_and_brought_back_elsewhere_keeps_it
     folder.sync_all()
     assert plan(a.store) == plan(b.store) == plan(c.store)
     assert [lap.store.feedback.get(1)["card"] for lap in (a, b, c)] == ["IT-1"] * 3
+
+
+def test_a_record_back_under_another_id_is_not_taken_for_the_one_that_had_it(
+    tmp_path: Path,
+) -> None:
+    # On Cem's laptop both cards go (Ann deleted them), taking Cem's link along; then IT-1
+    # comes back (Bob undid his own delete of it) under id 1, MKT-1's id before. The link
+    # logged with MKT-1's id must not be read as a link from IT-1 to itself.
+    a = Laptop(tmp_path / "a.db", "Ann", START)
+    b = Laptop(tmp_path / "b.db", "Bob", START)
+    c = Laptop(tmp_path / "c.db", "Cem", START - timedelta(hours=3))  # clock behind
+    a.store.cards.add(Card(title="X", team="MKT"))
+    a.store.cards.add(Card(title="Y", team="IT"))
+    folder = Folder([a, b, c])
+    folder.sync_all(rounds=1)
+    a.store.activity.undo()
+    a.store.activity.undo()
+    c.store.deps.add("MKT-1", "IT-1")
+    b.later()  # after Ann's deletes: on Cem's laptop IT-1 comes back to an empty table
+    b.store.cards.delete("IT-1")
+    b.store.activity.undo()
+    folder.sync_all()
+    assert plan(a.store) == plan(b.store) == plan(c.store)
+    assert [_keys_by_title(lap) for lap in (a, b, c)] == [{"Y": "IT-1"}] * 3

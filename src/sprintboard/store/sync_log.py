@@ -62,33 +62,45 @@ def is_shared(core: StoreCore) -> bool:
 class _Refs:
     """Integer ids of this database as uuids, as they were when an entry was written: an
     id may have been handed to another record since (SQLite reuses the highest id of a
-    deleted row), so a record created after the entry is not the one it meant."""
+    deleted row, and a record brought back by undo or sync may come back under another
+    id), so the record holding it now is the one meant only if it held it then."""
 
     def __init__(self, core: StoreCore) -> None:
         self.core = core
-        self.cache: dict[tuple[str, int], tuple[str | None, int]] = {}
+        # (table, id) -> the record holding it now, and that record's creations and
+        # deletions in the log: (log id, op, the id it had).
+        self.cache: dict[tuple[str, int], tuple[str | None, list[tuple[int, str, Any]]]] = {}
 
     def uuid(self, table: str, ident: int, entry_id: int) -> str | None:
         found = self.cache.get((table, ident))
         if found is None:
             row = self.core.row(f"SELECT uuid FROM [{table}] WHERE id = ?", [ident])
-            first = 0
+            spans: list[tuple[int, str, Any]] = []
             if row is not None:
-                made = self.core.scalar(
-                    "SELECT MIN(id) FROM activity WHERE entity_uuid = ?", [row["uuid"]]
-                )
-                first = int(made or 0)
-            found = (None if row is None else str(row["uuid"]), first)
+                spans = [
+                    (int(r[0]), str(r[1]), r[2])
+                    for r in self.core.conn.execute(
+                        """SELECT id, op, json_extract(COALESCE(after, before), '$.id')
+                           FROM activity WHERE entity_uuid = ? AND op IN ('create', 'delete')
+                           ORDER BY id""",
+                        [row["uuid"]],
+                    )
+                ]
+            found = (None if row is None else str(row["uuid"]), spans)
             self.cache[(table, ident)] = found
-        uuid, first = found
-        if uuid is not None and first <= entry_id:
-            return uuid
+        uuid, spans = found
+        then = [span for span in spans if span[0] <= entry_id]
+        held = not spans or (then and then[-1][1] == "create" and then[-1][2] in (ident, None))
+        if uuid is not None and held:
+            return uuid  # made before the log began, or holding this id at the entry
         entity = next(e for e, t in ENTITY_TABLES.items() if t == table)
         older = self.core.scalar(
             """SELECT entity_uuid FROM activity WHERE entity = ? AND op = 'create'
                AND json_extract(after, '$.id') = ? AND id <= ? ORDER BY id DESC LIMIT 1""",
             [entity, ident, entry_id],
         )
+        if older is None and uuid is not None and then and then[-1][1] == "create":
+            return uuid  # its id changed outside the log (loaded from a snapshot)
         return None if older is None else str(older)
 
 
