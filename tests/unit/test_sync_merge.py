@@ -318,7 +318,13 @@ def test_three_sprints_named_alike_agree_at_once(three: tuple[Laptop, Laptop, La
     laps = list(three)
     for minutes, lap in enumerate(laps):
         lap.later(minutes)
-        lap.store.sprints.add(Sprint(name="Spring", start="2026-03-02", end="2026-03-13"))
+        lap.store.sprints.add(
+            Sprint(
+                name="Spring",
+                start=date.fromisoformat("2026-03-02"),
+                end=date.fromisoformat("2026-03-13"),
+            )
+        )
     Folder(laps).sync_all(rounds=1)
     names = [
         [r["name"] for r in lap.store.rows("SELECT name FROM sprints ORDER BY uuid")]
