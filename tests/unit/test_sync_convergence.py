@@ -430,7 +430,7 @@ def _differences(plans: list[dict[str, Any]]) -> str:
     return "plans differ (Ann, Bob, Cem):\n" + "\n".join(lines)
 
 
-EXAMPLES = int(os.environ.get("SYNC_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("SYNC_EXAMPLES", "30"))
 STEPS = int(os.environ.get("SYNC_STEPS", "60"))
 """A few seconds here; `SYNC_EXAMPLES=3000 SYNC_STEPS=120` searches for minutes."""
 

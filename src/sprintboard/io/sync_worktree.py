@@ -292,12 +292,22 @@ class GitWorkingCopy:
         return True
 
 
+MAX_URL = 4096
+"""The longest remote address taken (a path longer than any file system allows)."""
+
+
 def checked_url(url: str) -> str:
     """A remote's address as git should get it: a local path made absolute (git would read
     a relative one from inside the working copy)."""
     url = url.strip()
     if not url or url.startswith("-") or any(ord(c) < 32 or ord(c) == 127 for c in url):
         raise SyncError(f"sync: {plain(url)!r} is not a git remote address")
+    if len(url) > MAX_URL:
+        # No host or path is this long; git would spend a long time finding that out.
+        raise SyncError(
+            f"sync: a remote address of {len(url):,} characters is not a git remote address"
+            f" (at most {MAX_URL:,})"
+        )
     try:  # a name too long for a path, or '~nobody/x', is no local path: git judges it
         local = Path(url).expanduser()
         return str(local.resolve()) if local.exists() else url
