@@ -553,3 +553,36 @@ def test_a_record_back_under_another_id_is_not_taken_for_the_one_that_had_it(
     folder.sync_all()
     assert plan(a.store) == plan(b.store) == plan(c.store)
     assert [_keys_by_title(lap) for lap in (a, b, c)] == [{"Y": "IT-1"}] * 3
+
+
+def test_a_sprint_started_after_its_deletion_elsewhere_does_not_stop_another(
+    tmp_path: Path,
+) -> None:
+    # Ann deletes S1; Bob (clock ahead) starts it; Cem starts S2, by the clock before Ann's
+    # delete. Bob took S2 back to planned (S1 started later) before the delete arrived;
+    # Ann never had S1 to compare. The delete won over Bob's start: S2 is active.
+    from sprintboard.models import Feedback, Sprint
+
+    a = Laptop(tmp_path / "a.db", "Ann", START)
+    b = Laptop(tmp_path / "b.db", "Bob", START)
+    c = Laptop(tmp_path / "c.db", "Cem", START - timedelta(hours=3))
+    a.store.sprints.add(
+        Sprint(
+            name="S1", start=date.fromisoformat("2026-03-02"), end=date.fromisoformat("2026-03-13")
+        )
+    )
+    folder = Folder([a, b, c])
+    folder.sync_all(rounds=1)
+    a.store.feedback.add(Feedback(text="Coupon fails"))  # Ann's clock moves on
+    a.store.sprints.delete("S1")
+    b.later(120)
+    b.store.sprints.start("S1")
+    c.store.sprints.add(
+        Sprint(
+            name="S2", start=date.fromisoformat("2026-03-16"), end=date.fromisoformat("2026-03-27")
+        )
+    )
+    c.store.sprints.start("S2")
+    folder.sync_all()
+    assert plan(a.store) == plan(b.store) == plan(c.store)
+    assert a.store.rows("SELECT name, state FROM sprints") == [{"name": "S2", "state": "active"}]

@@ -35,8 +35,10 @@ from sprintboard.store.sync_unique import (
     RENAMED,
     key_number,
     placeholder,
+    settle_active_sprint,
     settle_card_keys,
     settle_names,
+    write_settled,
 )
 from sprintboard.vocabulary import replace_surrogates, strip_control
 
@@ -946,13 +948,17 @@ class Merger:
 
     def _one_active(self, op: dict[str, Any], uuid: str) -> Any:
         """At most one active sprint: the sprint started last stays active; the other goes
-        back to planned, noted as a conflict."""
+        back to planned, noted as a conflict. Which one that is, is settled when the merge
+        ends (sync_unique, from the starts alone: a delete arriving later may change it);
+        meanwhile the one that gives way here is planned."""
+        self._unsettled_names.add("sprints")
         other = self.core.row("SELECT * FROM sprints WHERE state = 'active' AND uuid != ?", [uuid])
         if other is None:
             return _KEEP
         theirs = self.clock(other["uuid"], "state")
         if theirs is None or theirs["hlc"] < op["hlc"]:
-            self._repair("sprint", other, {"state": "planned"})
+            write_settled(self.tx, "sprint", "sprints", "state", {other["uuid"]: "active"},
+                          {other["uuid"]: "planned"}, through_placeholder=False)  # fmt: skip
             self.note(
                 "field", "sprint", other["uuid"], other["name"], "state", kept="planned",
                 other="active", who=theirs or {}, winner_hlc=None,
@@ -1000,6 +1006,8 @@ class Merger:
         """Settle the keys, names and codes this merge may have unsettled (sync_unique)."""
         for table in sorted(self._unsettled_names):
             settle_names(self.tx, table)
+        if "sprints" in self._unsettled_names:
+            settle_active_sprint(self.tx)
         for prefix in sorted(self._unsettled_keys):
             self.report.renumbered += settle_card_keys(self.tx, prefix)
         self._unsettled_names.clear()

@@ -1,5 +1,5 @@
-"""Values two records cannot share (a card's key, a sprint's name, a team's code), settled
-the same way on every laptop.
+"""Values two records cannot share (a card's key, a sprint's name, a team's code, the
+active state of a sprint), settled the same way on every laptop.
 
 Merging can bring a value that a record here holds already: two laptops numbered a card
 IT-43 offline, or both named a sprint 'Spring'. Who keeps it, and what the other gets,
@@ -19,6 +19,9 @@ logs what it changed without a clock (history shows it; it never travels).
 - Sprint names and team codes, replayed in clock order: a claim takes the value when
   nobody holds it at that moment, else the first free 'Spring (2)' ('IT2' for a team); a
   rename or a delete frees the old value (a record renamed for it keeps its new name).
+- The active sprint, replayed the same way: a sprint started while another is active
+  takes over; the other goes back to planned and stays so.
+A change to a record deleted before it (by the clock) claims nothing: the delete won.
 
 Changes made on this laptop come after everything it has seen (its clock is past every
 claim it merged), so after each one the plan still is what these rules give: settling
@@ -123,7 +126,7 @@ def settle_card_keys(tx: Tx, prefix: str) -> list[tuple[str, str]]:
     renumbered = []
     changes = {uuid: target[uuid] for uuid, key in live.items() if target[uuid] != key}
     before = {u: claims[u][1] if is_placeholder(key) else key for u, key in live.items()}
-    for uuid, new in _write(tx, "card", "cards", "key", before, changes).items():
+    for uuid, new in write_settled(tx, "card", "cards", "key", before, changes).items():
         old = before[uuid]
         for alias in sorted({old, claims[uuid][1]} - {new}):
             tx.conn.execute(
@@ -143,33 +146,9 @@ def settle_card_keys(tx: Tx, prefix: str) -> list[tuple[str, str]]:
 def settle_names(tx: Tx, table: str) -> None:
     """Give every sprint (or team) the name (code) the replay of the claims says."""
     entity, column = RENAMED[table]
-    core = tx.core
-    shared, params = _shared(tx)
-    live = {r["uuid"]: r[column] for r in core.rows(f"SELECT uuid, [{column}] FROM [{table}]")}
-    gone = [
-        r["entity_uuid"]
-        for r in core.rows(
-            "SELECT DISTINCT entity_uuid FROM activity WHERE entity = ? AND op = 'delete'",
-            [entity],
-        )
-    ]
-    events: list[tuple[str, str, int, str | None]] = []  # clock, uuid, log id, claim
-    claimed: dict[str, str] = {}  # uuid -> its latest claim
-    for uuid in dict.fromkeys([*live, *gone]):
-        for row in core.rows(
-            f"""SELECT hlc, id, op, after FROM activity WHERE entity_uuid = ?
-                AND hlc IS NOT NULL AND action != ? AND {shared}
-                AND (op IN ('create', 'delete') OR field = ?)""",
-            [uuid, REPAIR, *params, column],
-        ):
-            value = None if row["after"] is None else json.loads(row["after"])
-            if row["op"] == "create":
-                value = value.get(column) if isinstance(value, dict) else None
-            if row["op"] != "delete" and not isinstance(value, str):
-                continue  # a change refused whole: it claimed nothing
-            events.append((row["hlc"], uuid, row["id"], None if row["op"] == "delete" else value))
-            if isinstance(value, str) and row["op"] != "delete":
-                claimed[uuid] = value
+    live = {r["uuid"]: r[column] for r in tx.core.rows(f"SELECT uuid, [{column}] FROM [{table}]")}
+    events = _replayed(tx, entity, column, live)
+    claimed = {uuid: value for _, uuid, _, value in events if value is not None}
     holder: dict[str, str] = {}  # value -> uuid
     holds: dict[str, str] = {}  # uuid -> value
     # Records without a claim in the shared log (kept from before sync, or loaded from a
@@ -177,7 +156,7 @@ def settle_names(tx: Tx, table: str) -> None:
     for uuid, value in live.items():
         if uuid not in claimed and not is_placeholder(value):
             holder[value], holds[uuid] = uuid, value
-    for _, uuid, _, value in sorted(events):
+    for _, uuid, _, value in events:
         old = holds.pop(uuid, None)
         if old is not None:
             del holder[old]
@@ -193,7 +172,52 @@ def settle_names(tx: Tx, table: str) -> None:
         if new != value:
             changes[uuid] = new
     before = {u: claimed.get(u, v) if is_placeholder(v) else v for u, v in live.items()}
-    _write(tx, entity, table, column, before, changes)
+    write_settled(tx, entity, table, column, before, changes)
+
+
+def _replayed(
+    tx: Tx, entity: str, column: str, live: dict[str, str]
+) -> list[tuple[str, str, int, str | None]]:
+    """The changes that set `column` of every record of a kind (here now, or deleted), from
+    the shared log, in clock order: (clock, uuid, log id, value; None for a delete). A
+    change to a record that was deleted then (by a change with an older clock) is left
+    out: the delete won over it."""
+    core = tx.core
+    shared, params = _shared(tx)
+    gone = [
+        r["entity_uuid"]
+        for r in core.rows(
+            "SELECT DISTINCT entity_uuid FROM activity WHERE entity = ? AND op = 'delete'",
+            [entity],
+        )
+    ]
+    found: list[tuple[str, str, int, str, str | None]] = []
+    for uuid in dict.fromkeys([*live, *gone]):
+        for row in core.rows(
+            f"""SELECT hlc, id, op, after FROM activity WHERE entity_uuid = ?
+                AND hlc IS NOT NULL AND action != ? AND {shared}
+                AND (op IN ('create', 'delete') OR field = ?)""",
+            [uuid, REPAIR, *params, column],
+        ):
+            value = None if row["after"] is None else json.loads(row["after"])
+            if row["op"] == "create":
+                value = value.get(column) if isinstance(value, dict) else None
+            if row["op"] != "delete" and not isinstance(value, str):
+                continue  # a change refused whole: it claimed nothing
+            found.append((row["hlc"], uuid, row["id"], row["op"], value))
+    created = {uuid for _, uuid, _, op, _ in found if op == "create"}
+    exists = {uuid for uuid in live if uuid not in created}  # from before the log
+    events: list[tuple[str, str, int, str | None]] = []
+    for hlc, uuid, ident, op, value in sorted(found):
+        if op == "delete":
+            exists.discard(uuid)
+            value = None
+        elif op == "create":
+            exists.add(uuid)
+        elif uuid not in exists:
+            continue
+        events.append((hlc, uuid, ident, value))
+    return events
 
 
 def _first_free(table: str, value: str, holder: dict[str, str]) -> str:
@@ -209,17 +233,46 @@ def _snapshot_clock(tx: Tx, uuid: str) -> str:
     return str(found or "")
 
 
-def _write(
+def settle_active_sprint(tx: Tx) -> None:
+    """At most one active sprint, the same on every laptop: the starts (and every other
+    change of a sprint's state, and deletes) replayed in clock order; a sprint started
+    while another is active takes over, the other goes back to planned and stays so (it
+    does not start again when the newer one closes)."""
+    live = {r["uuid"]: r["state"] for r in tx.core.rows("SELECT uuid, state FROM sprints")}
+    events = _replayed(tx, "sprint", "state", live)
+    state: dict[str, str] = {}
+    active: str | None = None
+    for _, uuid, _, value in events:
+        if value is None:
+            state.pop(uuid, None)
+        elif value == "active" and active not in (None, uuid):
+            state[active] = "planned"
+        if active == uuid and value != "active":
+            active = None
+        if value is not None:
+            state[uuid] = value
+            active = uuid if value == "active" else active
+    changes = {
+        uuid: state[uuid] for uuid, now in live.items() if uuid in state and state[uuid] != now
+    }
+    # One active at a time, at every step: the ones that stop first.
+    ordered = dict(sorted(changes.items(), key=lambda item: item[1] == "active"))
+    write_settled(tx, "sprint", "sprints", "state", live, ordered, through_placeholder=False)
+
+
+def write_settled(
     tx: Tx,
     entity: str,
     table: str,
     column: str,
     before: dict[str, str],
     changes: dict[str, str],
+    through_placeholder: bool = True,
 ) -> dict[str, str]:
-    """Write the settled values (each through a placeholder first: two records may swap)
-    and log each change without a clock (sync's own, never sent)."""
-    for uuid in changes:
+    """Write the settled values (through a placeholder first, unless told not to: two
+    records may swap values) and log each change without a clock (sync's own, never
+    sent)."""
+    for uuid in changes if through_placeholder else ():
         tx.conn.execute(
             f"UPDATE [{table}] SET [{column}] = ? WHERE uuid = ?", [placeholder(uuid), uuid]
         )
