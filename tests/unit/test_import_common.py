@@ -89,7 +89,8 @@ def test_reimport_updates_the_cards_it_made(cli: Cli, db_path: Path, tmp_path: P
 
     with Store(db_path) as store:
         after = store.cards.get(key)
-        history = [e for e in store.activity.for_card(key) if e["action"] == "import.trello"]
+        entries = store.activity.for_card(key)
+        history = [e for e in entries if e["action"].startswith("import.trello:")]
     assert after["title"] == "Load test the campaign traffic (x3)"
     assert after["status"] == "done" and after["done_at"] is not None
     assert after["sprint"] == "Sprint 9"  # the source names no sprint: the card stays put
@@ -107,8 +108,8 @@ def test_every_created_record_is_in_the_activity_log(cli: Cli, db_path: Path) ->
     )
     with Store(db_path) as store:
         logged = store.rows(
-            "SELECT entity, COUNT(*) AS n FROM activity WHERE action = 'import.jira' "
-            "AND op = 'create' GROUP BY entity"
+            "SELECT entity, COUNT(*) AS n FROM activity "
+            "WHERE action = 'import.jira:jira_export.csv' AND op = 'create' GROUP BY entity"
         )
         counts = {r["entity"]: r["n"] for r in logged}
         assert counts["card"] == store.scalar("SELECT COUNT(*) FROM cards")
@@ -118,7 +119,7 @@ def test_every_created_record_is_in_the_activity_log(cli: Cli, db_path: Path) ->
             len(
                 {
                     r["txn"]
-                    for r in store.rows("SELECT txn FROM activity WHERE action = 'import.jira'")
+                    for r in store.rows("SELECT txn FROM activity WHERE action LIKE 'import.jira%'")
                 }
             )
             == 1
@@ -183,7 +184,10 @@ def test_one_undo_takes_a_whole_import_back(cli: Cli, db_path: Path) -> None:
     )
     result = cli("undo")
     assert result.code == 0, result.err
-    assert result.out.startswith("undone: import from jira (") and "records reverted" in result.out
+    assert result.out.startswith("undone: the Jira import of jira_export.csv: 7 cards created ("), (
+        result.out
+    )
+    assert "records reverted" in result.out
     with Store(db_path) as store:
         for table in ("cards", "card_teams", "dependencies", "sprints", "comments"):
             assert store.scalar(f"SELECT COUNT(*) FROM [{table}]") == 0, table

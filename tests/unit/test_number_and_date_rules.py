@@ -144,7 +144,7 @@ def test_jira_story_points_in_other_digits_skip_the_issue(cli: Any, tmp_path: Pa
     path.write_text(
         "Summary,Issue key,Status,Story Points\nA,A-1,To Do,3\nB,A-2,To Do,٣\n", encoding="utf-8"
     )
-    result = cli("import", str(path), "--from", "jira", "--dry-run")
+    result = cli("import", str(path), "--from", "jira", "--team", "IT", "--dry-run")
     assert result.code == 0, result.err
     assert "points: not a number (got '٣')" in result.out
 

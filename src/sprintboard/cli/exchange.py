@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,25 +25,35 @@ FORMATS = ("json", "csv", "md", "ics")
 STATUSES = click.Choice([s.value for s in Status])
 
 
-def _parse(source: str, file: Path, repo: str | None) -> Any:
+def _parser(
+    source: str, file: Path, repo: str | None, include_pulls: bool
+) -> Callable[[Mapping[str, str]], Any]:
+    """Reads FILE in its format with a column mapping (header -> field); its errors name
+    the file."""
     from sprintboard.io.cards_csv import parse_cards_csv
     from sprintboard.io.github import parse_github
     from sprintboard.io.jira import parse_jira
     from sprintboard.io.trello import parse_trello
 
-    try:
-        if source == "trello":
-            return parse_trello(file)
-        if source == "jira":
-            return parse_jira(file)
-        if source == "github":
-            return parse_github(file, repo)
-        return parse_cards_csv(file)
-    except UserError as exc:
-        message = str(exc)
-        raise UserError(
-            message if message.startswith(f"{file}:") else f"{file}: {message}"
-        ) from None
+    def parse(columns: Mapping[str, str]) -> Any:
+        try:
+            if source == "trello":
+                parsed = parse_trello(file)
+            elif source == "jira":
+                parsed = parse_jira(file, columns)
+            elif source == "github":
+                parsed = parse_github(file, repo, include_pulls=include_pulls)
+            else:
+                parsed = parse_cards_csv(file, columns)
+        except UserError as exc:
+            message = str(exc)
+            raise UserError(
+                message if message.startswith(f"{file}:") else f"{file}: {message}"
+            ) from None
+        parsed.file = file.name
+        return parsed
+
+    return parse
 
 
 @click.command("import")
@@ -69,9 +79,34 @@ def _parse(source: str, file: Path, repo: str | None) -> Any:
     help="Column for cards whose list or status name means nothing here.",
 )
 @click.option(
+    "--map-status",
+    "map_status",
+    multiple=True,
+    metavar="NAME=STATUS",
+    help="Put cards of the source's list or status NAME in STATUS (repeatable); "
+    "remembered for the next import of the same source.",
+)
+@click.option(
+    "--map-column",
+    "map_column",
+    multiple=True,
+    metavar="HEADER=FIELD",
+    help="Jira and CSV: read column HEADER as FIELD (repeatable); remembered per source.",
+)
+@click.option(
     "--repo", metavar="OWNER/NAME", help="GitHub: the repository, if issues carry no url."
 )
-@click.option("--dry-run", is_flag=True, help="Show what the import would do; write nothing.")
+@click.option(
+    "--include-pulls", is_flag=True, help="GitHub: import pull requests too (skipped, counted)."
+)
+@click.option(
+    "--report",
+    type=FilePath(),
+    metavar="FILE",
+    help="Write every item created, updated, closed, skipped or dropped, with its reason "
+    "(FILE ending .csv or .json).",
+)
+@click.option("--dry-run", is_flag=True, help="Do the whole import, then roll it back.")
 @pass_ctx
 def import_(
     ctx: Context,
@@ -80,17 +115,35 @@ def import_(
     team: str | None,
     sprint: str | None,
     unknown_column: str,
+    map_status: tuple[str, ...],
+    map_column: tuple[str, ...],
     repo: str | None,
+    include_pulls: bool,
+    report: Path | None,
     dry_run: bool,
 ) -> None:
     """Import cards from FILE: a Trello board (JSON), a Jira CSV export, GitHub issues
-    (gh issue list --json), a CSV of cards, or a sprintboard JSON export (--from json).
+    (gh issue list --json, or the REST API's list), a CSV of cards, or a sprintboard JSON
+    export (--from json).
 
-    Prints what is created, mapped and skipped; --dry-run stops there. The import is one
-    transaction, and importing the same file again updates the cards it made before.
+    Prints what is created, mapped and skipped. The import is one transaction, and
+    importing the same file again updates the cards it made before. --dry-run does the
+    same work and checks, and writes nothing.
     """
     if source == "json":
-        given = [n for n, v in (("--team", team), ("--sprint", sprint), ("--repo", repo)) if v]
+        given = [
+            n
+            for n, v in (
+                ("--team", team),
+                ("--sprint", sprint),
+                ("--repo", repo),
+                ("--map-status", map_status),
+                ("--map-column", map_column),
+                ("--include-pulls", include_pulls),
+                ("--report", report),
+            )
+            if v
+        ]
         if given:
             raise click.UsageError(f"{given[0]} does not apply to --from json (a whole database)")
         with ctx.refused_leaves_nothing():
@@ -98,46 +151,64 @@ def import_(
         return
     if repo is not None and source != "github":
         raise click.UsageError("--repo applies to --from github only")
-    from sprintboard.io.import_apply import apply_plan
+    if include_pulls and source != "github":
+        raise click.UsageError("--include-pulls applies to --from github only")
+    if map_column and source not in ("jira", "csv"):
+        raise click.UsageError("--map-column applies to --from jira and --from csv only")
     from sprintboard.io.import_plan import ImportOptions
+    from sprintboard.io.import_report import report_bytes, report_format
+    from sprintboard.io.import_run import (
+        ImportRequest,
+        parse_mapping,
+        parse_status_mapping,
+        remembered_lines,
+        run_import,
+    )
     from sprintboard.io.import_summary import summary_lines
-    from sprintboard.io.importing import plan_import
+    from sprintboard.io.output import check_target, write_output
 
-    parsed = _parse(source, file, repo)
-    options = ImportOptions(team=team, sprint=sprint, unknown_column=Status(unknown_column))
+    fmt = report_format(report) if report is not None else ""
+    if report is not None:
+        check_target(report, ctx.db_path)
+    request = ImportRequest(
+        source=source,
+        file=file,
+        parse=_parser(source, file, repo, include_pulls),
+        options=ImportOptions(team=team, sprint=sprint, unknown_column=Status(unknown_column)),
+        map_status=parse_status_mapping(map_status),
+        map_column=parse_mapping(map_column, "--map-column", "HEADER=FIELD"),
+        dry_run=dry_run,
+    )
+    with ctx.refused_leaves_nothing(), _dry_run_store(ctx, dry_run) as store:
+        result = run_import(lambda: store, request)
+    for line in summary_lines(result.plan) + remembered_lines(result):
+        click.echo(line)
+    if report is not None:
+        write_output(report, ctx.db_path, report_bytes(result.plan, fmt, dry_run=dry_run))
+        click.echo(f"report: every item and what became of it written to {report}")
     if dry_run:
-        with _dry_run_store(ctx) as dry_store:
-            plan = plan_import(dry_store, parsed, options)
-        for line in summary_lines(plan):
-            click.echo(line)
         click.echo("dry run: nothing was written")
         return
-    with ctx.refused_leaves_nothing():
-        store = ctx.store()
-        with store.transaction(f"import.{source}") as tx:
-            plan = plan_import(store, parsed, options)
-            if plan.no_team:
-                raise UserError(
-                    f"{len(plan.no_team)} card(s) name no team (first: {file}: "
-                    f"{plan.no_team[0].where}); give --team CODE for them (see --dry-run); "
-                    "nothing was written"
-                )
-            counts = apply_plan(store, tx, plan)
-    for line in summary_lines(plan):
-        click.echo(line)
+    counts = result.counts
+    extra = "".join(
+        f"; {counts[name]} {what}"
+        for name, what in (("closed", "closed"), ("goals", "goals added"))
+        if counts[name]
+    )
     click.echo(
         f"imported in one transaction: {counts['created']} cards created, {counts['updated']} "
         f"updated, {counts['sprints']} sprints and {counts['dependencies']} dependencies added, "
         f"{counts.get('comments', 0)} comments and {counts.get('checklist items', 0)} "
-        "checklist items added or updated"
+        f"checklist items added or updated{extra}"
     )
 
 
 @contextmanager
-def _dry_run_store(ctx: Context) -> Iterator[Store]:
+def _dry_run_store(ctx: Context, dry_run: bool = True) -> Iterator[Store]:
     """The database to plan a dry run against; a database that does not exist yet is not
-    created for it (a new one, seeded the same way, stands in, in a temporary folder)."""
-    if ctx.db_path.exists():
+    created for it (a new one, seeded the same way, stands in, in a temporary folder).
+    Not a dry run: the database itself."""
+    if not dry_run or ctx.db_path.exists():
         yield ctx.store()
         return
     from sprintboard.store import Store

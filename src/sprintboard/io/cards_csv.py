@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +164,7 @@ def cards_csv(cards: list[dict[str, Any]]) -> str:
 # -- import ---------------------------------------------------------------------------------
 
 
-def parse_cards_csv(path: Path) -> Parsed:
+def parse_cards_csv(path: Path, mapped: Mapping[str, str] | None = None) -> Parsed:
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     parsed = Parsed(source="csv", prefix="csv:", described=f"CSV ({path.name})")

@@ -45,7 +45,7 @@ _ISSUE_URL = re.compile(
 _PRIORITY_LABEL = re.compile(r"^(?:(?:priority|prio) \S.*|.*\S (?:priority|prio)|p[0-4])$")
 
 
-def parse_github(path: Path, repo: str | None = None) -> Parsed:
+def parse_github(path: Path, repo: str | None = None, *, include_pulls: bool = False) -> Parsed:
     if repo is not None and not _REPO.match(repo.strip()):
         raise UserError(f"repo: must be OWNER/NAME, e.g. acme/shop (got {repo!r})")
     issues, replaced = load_json_counted(path)

@@ -25,6 +25,7 @@ def apply_plan(store: Store, tx: Tx, plan: Plan) -> dict[str, int]:
         sprint_ids[sprint.name] = tx.insert(
             "sprint", sprint.model_dump(mode="json"), key=sprint.name
         )
+    goal_ids = _insert_goals(store, tx, plan)
     rows: list[dict[str, Any]] = []
     for new in plan.creates:
         data = _card_columns(new.card)
@@ -35,7 +36,7 @@ def apply_plan(store: Store, tx: Tx, plan: Plan) -> dict[str, int]:
                 "team_code": new.card.team,
                 "team_id": new.team_id,
                 "sprint_id": sprint_ids[new.sprint] if new.sprint is not None else None,
-                "goal_id": None,
+                "goal_id": goal_ids.get(new.goal) if new.goal is not None else None,
                 "external_id": new.item.external_id,
                 **({"uuid": new.item.uuid} if new.item.uuid else {}),
                 "created_at": tx.now,
@@ -48,9 +49,15 @@ def apply_plan(store: Store, tx: Tx, plan: Plan) -> dict[str, int]:
         new.item.identity: int(row["id"]) for new, row in zip(plan.creates, written, strict=True)
     }
     keys: dict[int, str] = {int(row["id"]): str(row["key"]) for row in written}
+    plan.created_keys = {
+        new.item.identity: str(row["key"]) for new, row in zip(plan.creates, written, strict=True)
+    }
     ends = column_ends(store) if plan.updates else {}
     for update in plan.updates:
+        if update.goal is not None:
+            update.changes["goal_id"] = goal_ids[update.goal]
         _apply_update(store, tx, update, sprint_ids, ends)
+    closed = _close(store, tx, plan)
     for blocker, dependent, _ in plan.dependencies:
         blocker_id = ids.get(blocker, blocker)
         dependent_id = ids.get(dependent, dependent)
@@ -67,6 +74,8 @@ def apply_plan(store: Store, tx: Tx, plan: Plan) -> dict[str, int]:
         "updated": len(plan.updates),
         "sprints": len(plan.new_sprints),
         "dependencies": len(plan.dependencies),
+        "closed": closed,
+        "goals": len(plan.new_goals),
         **threads,
     }
 
@@ -97,6 +106,47 @@ def _card_columns(card: Card) -> dict[str, Any]:
         row[name] = value
     del row["team"]
     return row
+
+
+def _insert_goals(store: Store, tx: Tx, plan: Plan) -> dict[int | str, int]:
+    """The new goals written, and every source goal's id here; each remembers the source
+    id it was made from (importing.GOAL_MEMORY), so a re-import finds it when renamed."""
+    from sprintboard.io.importing import GOAL_MEMORY
+
+    ids: dict[int | str, int] = {v: v for v in plan.goal_of.values() if isinstance(v, int)}
+    for new in plan.new_goals:
+        data = new.goal.model_dump(mode="json")
+        goal_id = tx.insert(
+            "goal", {**data, "created_at": tx.now, "updated_at": tx.now}, key=new.goal.title
+        )
+        ids[new.source.external_id] = goal_id
+        uuid = store.scalar("SELECT uuid FROM goals WHERE id = ?", [goal_id])
+        tx.conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+            [GOAL_MEMORY + new.source.external_id, uuid],
+        )
+    return ids
+
+
+def _close(store: Store, tx: Tx, plan: Plan) -> int:
+    """Cards the source archived since they were imported: done, and out of a sprint
+    that is still to run (a closed sprint keeps its history)."""
+    if not plan.closes:
+        return 0
+    ends = column_ends(store)
+    for close in plan.closes:
+        row = {k: v for k, v in close.row.items() if k != "contributing"}
+        changes: dict[str, Any] = {}
+        if close.leaves_sprint:
+            changes["sprint_id"] = None
+        if row["status"] != "done":
+            changes["status"] = "done"
+            changes["done_at"] = tx.now
+        slot = (changes.get("sprint_id", row["sprint_id"]), "done")
+        ends[slot] = ends.get(slot, 0.0) + 1.0
+        changes["position"] = ends[slot]
+        tx.update("card", row, {**changes, "updated_at": tx.now}, key=row["key"])
+    return len(plan.closes)
 
 
 def _sprints_used(plan: Plan, store: Store) -> set[str]:

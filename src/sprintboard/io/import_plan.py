@@ -8,8 +8,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sprintboard.io.items import Item, Parsed, Skip, SourceCheckItem, SourceComment
-from sprintboard.models import Card, Sprint
+from sprintboard.io.items import (
+    Item,
+    Parsed,
+    Skip,
+    SourceCheckItem,
+    SourceComment,
+    SourceGoal,
+)
+from sprintboard.models import Card, Goal, Sprint
 from sprintboard.vocabulary import Status
 
 
@@ -22,6 +29,9 @@ class ImportOptions:
     given: new cards go to the backlog and cards imported before stay where they are."""
     unknown_column: Status = Status.BACKLOG
     """Where a column or status name that means nothing here goes."""
+    map_status: dict[str, Status] = field(default_factory=dict)
+    """Source status or list name (normalised: `items.normalise_name`) -> the column it
+    means here; beats the built-in names (`--map-status NAME=STATUS`)."""
 
 
 @dataclass
@@ -31,6 +41,8 @@ class NewCard:
     sprint: str | None
     team_id: int
     contributing: list[int]
+    goal: int | str | None = None
+    """The goal here (id) or a new one (its source id, in `Plan.new_goals`)."""
 
 
 @dataclass
@@ -42,6 +54,26 @@ class CardUpdate:
     sprint: str | None
     sprint_changed: bool
     contributing: list[int] | None
+    goal: int | str | None = None
+    """A goal the card moves to (as `NewCard.goal`); None: it stays in its own."""
+
+
+@dataclass
+class CardClose:
+    """A card imported before that the source has archived since: closed here."""
+
+    item: Item
+    row: dict[str, Any]
+    reason: str
+    """What the source says ('archived on Trello')."""
+    leaves_sprint: bool
+    """Its sprint is planned or active: the card leaves it (a closed sprint keeps it)."""
+
+
+@dataclass
+class NewGoal:
+    source: SourceGoal
+    goal: Goal
 
 
 Node = int | str
@@ -131,3 +163,12 @@ class Plan:
     priorities: Counter[tuple[str, str]] = field(default_factory=Counter)
     threads: Threads = field(default_factory=Threads)
     """Comments and checklist items (io/import_threads.py)."""
+    closes: list[CardClose] = field(default_factory=list)
+    new_goals: list[NewGoal] = field(default_factory=list)
+    goal_of: dict[str, int | str] = field(default_factory=dict)
+    """A source goal's external id -> the goal here (its id) or a new one (its external
+    id, in `new_goals`)."""
+    created_keys: dict[str, str] = field(default_factory=dict)
+    """Item.identity -> the key a created card got (filled when the plan is written)."""
+    goals_found: int = 0
+    """Source goals that are goals here already (made by an earlier import, or same title)."""

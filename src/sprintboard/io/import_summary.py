@@ -3,6 +3,9 @@ updated and skipped, and how names were mapped, with counts."""
 
 from __future__ import annotations
 
+import shlex
+from collections import Counter
+
 from sprintboard.io.import_plan import Plan
 from sprintboard.io.items import Skip
 from sprintboard.vocabulary import show_control
@@ -19,6 +22,21 @@ def summary_lines(plan: Plan) -> list[str]:
         f"  cards: {len(p.creates)} to create, {len(p.updates)} to update, "
         f"{p.unchanged} unchanged, {len(p.skipped) + len(p.no_team)} skipped"
     )
+    if p.closes:
+        reasons = Counter(close.reason for close in p.closes)
+        lines += _counted(
+            "  closed here (done), as the source no longer shows them",
+            [(reason, n) for reason, n in reasons.items()],
+        )
+    if p.new_goals or p.goals_found:
+        lines.append(
+            f"  goals: {len(p.new_goals)} to create, {p.goals_found} already here"
+            + (
+                " (" + ", ".join(repr(g.goal.title) for g in p.new_goals[:_MAX_LINES]) + ")"
+                if p.new_goals
+                else ""
+            )
+        )
     lines += _threads(p)
     lines += _counted(
         "  columns",
@@ -63,6 +81,8 @@ def summary_lines(plan: Plan) -> list[str]:
         )
     for note in p.parsed.notes:
         lines.append(f"  note: {note}")
+    lines += _dropped(p)
+    lines += _unknown_names(p)
     if p.parsed.cleaned:
         lines.append(
             f"  cleaned: {p.parsed.cleaned} text value(s): control characters removed, "
@@ -77,6 +97,35 @@ def summary_lines(plan: Plan) -> list[str]:
     lines += _skips(p.skipped)
     # Names from the file (columns, labels, sprints) may hold control characters.
     return [show_control(line) for line in lines]
+
+
+def _dropped(plan: Plan) -> list[str]:
+    """Values left out of cards that were imported, counted per field and reason."""
+    by_field: Counter[tuple[str, str]] = Counter()
+    first: dict[tuple[str, str], str] = {}
+    for drop in plan.parsed.dropped:
+        key = (drop.field, drop.reason)
+        by_field[key] += 1
+        first.setdefault(key, f"{drop.ref} at {drop.where}")
+    lines = []
+    for (name, reason), n in by_field.most_common():
+        lines.append(
+            f"  dropped {n} {name} value(s), the card imported without it: {reason} "
+            f"(first: {first[(name, reason)]})"
+        )
+    return lines
+
+
+def _unknown_names(plan: Plan) -> list[str]:
+    """Each status or list name that means nothing here, with the option that maps it."""
+    unknown = [(name, column, n) for (name, column, bad), n in plan.columns.items() if bad]
+    if not unknown:
+        return []
+    lines = [f"  unknown status names ({len(unknown)}), each put in {unknown[0][1]}:"]
+    for name, _column, n in sorted(unknown, key=lambda e: -e[2]):
+        option = shlex.quote(f"{name}=STATUS")
+        lines.append(f"    {name!r}: {n} card(s); map it with --map-status {option}")
+    return lines
 
 
 def _threads(plan: Plan) -> list[str]:

@@ -28,7 +28,14 @@ from pydantic import ValidationError
 
 from sprintboard.errors import UserError
 from sprintboard.io.import_links import plan_links
-from sprintboard.io.import_plan import CardUpdate, ImportOptions, NewCard, Plan
+from sprintboard.io.import_plan import (
+    CardClose,
+    CardUpdate,
+    ImportOptions,
+    NewCard,
+    NewGoal,
+    Plan,
+)
 from sprintboard.io.import_threads import plan_threads
 from sprintboard.io.items import (
     MAX_IMPORT_ITEMS,
@@ -40,7 +47,7 @@ from sprintboard.io.items import (
     priority_for,
     status_for,
 )
-from sprintboard.models import Card, Sprint, describe_validation_error
+from sprintboard.models import Card, Goal, Sprint, describe_validation_error
 from sprintboard.store import Store
 from sprintboard.store.bulk import (
     cards_by_external_id,
@@ -50,6 +57,8 @@ from sprintboard.store.people import Members
 from sprintboard.store.sprints import is_reserved_name
 from sprintboard.vocabulary import (
     Priority,
+    SprintState,
+    Status,
     needs_cleaning,
     replace_surrogates,
     stored_day,
@@ -105,6 +114,7 @@ class _Planner:
         return self.existing.get(item.external_id)
 
     def run(self) -> Plan:
+        self._plan_goals()
         seen: dict[str, str] = {}
         kept: dict[str, Item] = {}
         for item in self.parsed.items:
@@ -115,6 +125,9 @@ class _Planner:
                 self.plan.skipped.append(Skip(item.where, f"the same card as {twice} (skipped)"))
                 continue
             seen.update(dict.fromkeys(marks, item.where))
+            if item.archived is not None:
+                self._plan_archived(item, row)
+                continue
             if row is not None:
                 self.matched[item.identity] = row
             if self._plan_item(item):
@@ -123,6 +136,67 @@ class _Planner:
         plan_links(self.store, self.parsed, self.plan, self.matched, self.existing, kept)
         plan_threads(self.store, self.plan, kept, self.matched)
         return self.plan
+
+    # -- goals and archived items --------------------------------------------------------
+
+    def _plan_goals(self) -> None:
+        """Each goal the source describes is the goal an earlier import made of it (found
+        by the source id it remembered), else a goal of the same title, else a new one."""
+        if not self.parsed.goals:
+            return
+        made = {
+            str(r["key"]).removeprefix(GOAL_MEMORY): str(r["value"])
+            for r in self.store.rows(
+                "SELECT key, value FROM meta WHERE key >= ? AND key < ?",
+                [GOAL_MEMORY, GOAL_MEMORY[:-1] + chr(ord(GOAL_MEMORY[-1]) + 1)],
+            )
+        }
+        goals = self.store.rows("SELECT id, uuid, title FROM goals ORDER BY id")
+        by_uuid = {str(g["uuid"]): int(g["id"]) for g in goals}
+        by_title: dict[str, int] = {}
+        for row in goals:
+            by_title.setdefault(str(row["title"]), int(row["id"]))
+        for ident, source in self.parsed.goals.items():
+            found = by_uuid.get(made.get(ident, ""))
+            if found is None:
+                found = by_title.get(_line(source.title))
+            if found is not None:
+                self.plan.goal_of[ident] = found
+                self.plan.goals_found += 1
+                continue
+            try:
+                goal = Goal.model_validate({"title": source.title})
+            except ValidationError as exc:
+                self.plan.skipped.append(
+                    Skip(source.where, f"goal: {describe_validation_error(exc)}", ident)
+                )
+                continue
+            self.plan.new_goals.append(NewGoal(source, goal))
+            self.plan.goal_of[ident] = ident
+
+    def _plan_archived(self, item: Item, row: dict[str, Any] | None) -> None:
+        """An item the source no longer shows: a card imported before is closed (done,
+        and out of a sprint that is not closed); a new one is not imported."""
+        assert item.archived is not None
+        if row is None:
+            ref = item.link_name(self.parsed.prefix)
+            self.plan.skipped.append(Skip(item.where, item.archived, ref))
+            return
+        state = None
+        if row["sprint_id"] is not None:
+            name = self.sprint_by_id.get(int(row["sprint_id"]))
+            state = self.sprints[name]["state"] if name in self.sprints else None
+        leaves = state in (SprintState.PLANNED, SprintState.ACTIVE)
+        if row["status"] == Status.DONE and not leaves:
+            self.plan.unchanged += 1
+            return
+        self.plan.closes.append(CardClose(item, row, item.archived, leaves))
+
+    def _status(self, name: str) -> Status | None:
+        """The column a source's status or list name means: a --map-status mapping, else
+        the names other tools use (items.STATUS_BY_NAME)."""
+        mapped = self.options.map_status.get(normalise_name(name))
+        return mapped if mapped is not None else status_for(name)
 
     # -- one card ---------------------------------------------------------------------------
 
@@ -166,7 +240,7 @@ class _Planner:
             fields["labels"] = labels
         counts: list[tuple[Counter[Any], Any]] = []
         if item.status_name is not None:
-            status = status_for(item.status_name)
+            status = self._status(item.status_name)
             fields["status"] = (status or self.options.unknown_column).value
             counts.append((self.plan.columns, (item.status_name, fields["status"], status is None)))
         if item.priority_name is not None and item.priority_name.strip():
@@ -184,10 +258,11 @@ class _Planner:
             counts.append((self.plan.teams, (owner_name, str(teams[0]["code"]))))
         elif existing is None and self.default_team is not None:
             counts.append((self.plan.teams, ("", str(self.default_team["code"]))))
+        goal = self.plan.goal_of.get(item.goal) if item.goal is not None else None
         if existing is None:
-            kept = self._plan_new(item, fields, teams, sprint)
+            kept = self._plan_new(item, fields, teams, sprint, goal)
         else:
-            kept = self._plan_update(item, existing, fields, teams, sprint, sprint_given)
+            kept = self._plan_update(item, existing, fields, teams, sprint, sprint_given, goal)
         if kept:
             for counter, key in counts:
                 counter[key] += 1
@@ -248,6 +323,7 @@ class _Planner:
         fields: dict[str, Any],
         teams: list[dict[str, Any]],
         sprint: str | None,
+        goal: int | str | None,
     ) -> bool:
         owner = teams[0] if teams else self.default_team
         assert owner is not None
@@ -264,7 +340,7 @@ class _Planner:
         if card is None:
             return False
         self.plan.creates.append(
-            NewCard(item, card, sprint, int(owner["id"]), [int(t["id"]) for t in others])
+            NewCard(item, card, sprint, int(owner["id"]), [int(t["id"]) for t in others], goal)
         )
         return True
 
@@ -276,6 +352,7 @@ class _Planner:
         teams: list[dict[str, Any]],
         sprint: str | None,
         sprint_given: bool,
+        goal: int | str | None,
     ) -> bool:
         owner_code = self.code_of[int(row["team_id"])]
         current = {
@@ -304,7 +381,9 @@ class _Planner:
         sprint_changed = sprint_given and sprint != current_sprint
         same = all(_stored(merged[name]) == current[name] for name in ("title", *fields))
         same = same and merged["team"] == owner_code and contributing is None
-        if same and not sprint_changed:  # what is stored was validated: nothing to check
+        goal_changed = goal is not None and goal != row["goal_id"]
+        # What is stored was validated: nothing to check.
+        if same and not sprint_changed and not goal_changed:
             self.plan.unchanged += 1
             return True
         card = self._validate(item, merged)
@@ -320,11 +399,19 @@ class _Planner:
                 changes[name] = value
         if teams and teams[0]["code"] != owner_code:
             changes["team_id"] = int(teams[0]["id"])
-        if not changes and contributing is None and not sprint_changed:
+        if not changes and contributing is None and not sprint_changed and not goal_changed:
             self.plan.unchanged += 1
             return True
         self.plan.updates.append(
-            CardUpdate(item, row, changes, sprint, sprint_changed, contributing)
+            CardUpdate(
+                item,
+                row,
+                changes,
+                sprint,
+                sprint_changed,
+                contributing,
+                goal if goal_changed else None,
+            )
         )
         return True
 
@@ -374,6 +461,10 @@ class _Planner:
             f"sprint {name!r} not created ({reason}): its {moved} card(s) go without it"
         )
 
+
+GOAL_MEMORY = "import.goal "
+"""Meta key prefix: 'import.goal jira:SHOP-1' holds the uuid of the goal an import made
+of that source goal, so a re-import finds it again after either side renamed it."""
 
 # 'Priority: High', 'priority/high', 'High priority': the word says what the value is.
 _PRIORITY_WORD = re.compile(r"^(?:priority|prio)\s+|\s+(?:priority|prio)$")

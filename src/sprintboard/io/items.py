@@ -95,8 +95,195 @@ _STATUS_NAMES: dict[Status, tuple[str, ...]] = {
         "fixed",
     ),
 }
-STATUS_BY_NAME = {name: status for status, names in _STATUS_NAMES.items() for name in names}
-"""Column and status names other tools use, normalised, mapped to sprintboard's columns."""
+# The same columns as other tools name them in French, German, Spanish, Portuguese,
+# Italian, Dutch, Japanese and Chinese (Jira's own translations and common board lists).
+_LOCALISED_STATUS_NAMES: dict[Status, tuple[str, ...]] = {
+    Status.BACKLOG: (
+        "carnet de produit",
+        "rückstand",
+        "pendientes",
+        "pendências",
+        "バックログ",
+        "待办事项",
+    ),
+    Status.TODO: (
+        "à faire",
+        "a faire",
+        "ouvert",
+        "ouverte",
+        "nouveau",
+        "nouvelle",
+        "à traiter",
+        "zu erledigen",
+        "offen",
+        "neu",
+        "aufgaben",
+        "por hacer",
+        "pendiente",
+        "abierto",
+        "abierta",
+        "nuevo",
+        "nueva",
+        "a fazer",
+        "por fazer",
+        "aberto",
+        "aberta",
+        "novo",
+        "nova",
+        "pendente",
+        "da fare",
+        "aperto",
+        "aperta",
+        "nuovo",
+        "te doen",
+        "nieuw",
+        "gepland",
+        "未着手",
+        "未対応",
+        "やること",
+        "オープン",
+        "新規",
+        "作業前",
+        "待办",
+        "待處理",
+        "待处理",
+        "要做",
+    ),
+    Status.DOING: (
+        "en cours",
+        "en cours de traitement",
+        "en progression",
+        "in arbeit",
+        "in bearbeitung",
+        "wird bearbeitet",
+        "en curso",
+        "en progreso",
+        "haciendo",
+        "en proceso",
+        "em andamento",
+        "em progresso",
+        "fazendo",
+        "em curso",
+        "in corso",
+        "in lavorazione",
+        "in corso di lavorazione",
+        "bezig",
+        "in uitvoering",
+        "mee bezig",
+        "onderhanden",
+        "進行中",
+        "対応中",
+        "作業中",
+        "処理中",
+        "进行中",
+        "處理中",
+        "处理中",
+    ),
+    Status.REVIEW: (
+        "en revue",
+        "en relecture",
+        "à valider",
+        "à vérifier",
+        "en test",
+        "en recette",
+        "recette",
+        "validation",
+        "in prüfung",
+        "prüfung",
+        "zu prüfen",
+        "en revisión",
+        "revisión",
+        "en pruebas",
+        "pruebas",
+        "em revisão",
+        "revisão",
+        "em teste",
+        "em testes",
+        "in revisione",
+        "revisione",
+        "in verifica",
+        "collaudo",
+        "ter review",
+        "testen",
+        "controle",
+        "in controle",
+        "レビュー",
+        "レビュー中",
+        "確認中",
+        "検証中",
+        "レビュー待ち",
+        "审核中",
+        "审查",
+        "测试中",
+        "待审核",
+    ),
+    Status.DONE: (
+        "fait",
+        "terminé",
+        "terminée",
+        "fermé",
+        "fermée",
+        "résolu",
+        "résolue",
+        "clos",
+        "close",
+        "livré",
+        "livrée",
+        "achevé",
+        "erledigt",
+        "fertig",
+        "geschlossen",
+        "gelöst",
+        "abgeschlossen",
+        "erledigt",
+        "hecho",
+        "terminado",
+        "terminada",
+        "cerrado",
+        "cerrada",
+        "resuelto",
+        "resuelta",
+        "completado",
+        "completada",
+        "listo",
+        "finalizado",
+        "feito",
+        "concluído",
+        "concluido",
+        "concluída",
+        "fechado",
+        "fechada",
+        "resolvido",
+        "resolvida",
+        "fatto",
+        "completato",
+        "completata",
+        "chiuso",
+        "chiusa",
+        "risolto",
+        "risolta",
+        "klaar",
+        "gedaan",
+        "afgerond",
+        "gesloten",
+        "opgelost",
+        "voltooid",
+        "完了",
+        "クローズ",
+        "終了",
+        "済み",
+        "対応済み",
+        "完成",
+        "解決済み",
+        "クローズ済み",
+        "已完成",
+        "已关闭",
+        "已關閉",
+        "已解决",
+        "已解決",
+    ),
+}
+
 
 PRIORITY_BY_NAME = {
     **dict.fromkeys(("urgent", "highest", "blocker", "critical", "p0"), Priority.URGENT),
@@ -116,8 +303,26 @@ def normalise_name(name: str) -> str:
     return _LEADING_NUMBER.sub("", words)
 
 
+STATUS_BY_NAME = {
+    normalise_name(name): status
+    for table in (_STATUS_NAMES, _LOCALISED_STATUS_NAMES)
+    for status, names in table.items()
+    for name in names
+}
+"""Column and status names other tools use, normalised, mapped to sprintboard's columns."""
+
+_ASIDE = re.compile(r"\s*[(\[（【].*?[)\]）】]\s*")
+
+
 def status_for(name: str) -> Status | None:
-    return STATUS_BY_NAME.get(normalise_name(name))
+    """The column a status or list name means; a remark in brackets is ignored when the
+    whole name is unknown ('Fait (à livrer)' is 'Fait', 'Done [prod]' is 'Done')."""
+    found = STATUS_BY_NAME.get(normalise_name(name))
+    if found is None:
+        bare = _ASIDE.sub(" ", name).strip()
+        if bare and bare != name.strip():
+            found = STATUS_BY_NAME.get(normalise_name(bare))
+    return found
 
 
 def priority_for(name: str) -> Priority | None:
@@ -191,6 +396,11 @@ class Item:
     checklist: list[SourceCheckItem] = field(default_factory=list)
     comments_not_in_file: int = 0
     """Comments the source counts but whose text the file does not hold (a REST dump)."""
+    archived: str | None = None
+    """Why the source no longer shows this item ('archived on Trello'), or None. A card
+    imported before is closed here on a re-import (counted); a new one is skipped."""
+    goal: str | None = None
+    """The external id of the goal (in `Parsed.goals`) this item belongs to: a Jira epic."""
 
     @property
     def identity(self) -> str:
@@ -212,6 +422,29 @@ class Skip:
 
 
 @dataclass
+class Dropped:
+    """One value of an item that was not imported while the item was (a Story Points cell
+    holding text): the report lists each, the summary counts them per field."""
+
+    where: str
+    ref: str
+    """The item's own source id ('SHOP-12')."""
+    field: str
+    value: str
+    reason: str
+
+
+@dataclass
+class SourceGoal:
+    """A goal the source describes (a Jira epic): its cards name it in `Item.goal`."""
+
+    external_id: str
+    """'jira:SHOP-1'; a re-import finds the goal it made before by it."""
+    where: str
+    title: str
+
+
+@dataclass
 class Parsed:
     source: str
     """'trello', 'jira', 'github' or 'csv'."""
@@ -228,6 +461,14 @@ class Parsed:
     """Strings of the source whose lone surrogates the reader replaced (load_json_counted)."""
     sprint_dates: dict[str, tuple[date, date]] = field(default_factory=dict)
     """Dates a source gives for a sprint it names (a GitHub milestone's due date)."""
+    dropped: list[Dropped] = field(default_factory=list)
+    goals: dict[str, SourceGoal] = field(default_factory=dict)
+    """External id -> a goal the source describes (Jira epics)."""
+    origin: str = ""
+    """What the file is an export of, for remembering mappings per source: a Trello board's
+    id, a Jira project's keys, GitHub repositories; empty: the file's name."""
+    file: str = ""
+    """The file's name, as the summary and undo name the import."""
 
 
 # -- reading files --------------------------------------------------------------------------

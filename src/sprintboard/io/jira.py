@@ -27,6 +27,7 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ TEAM_COLUMNS = ("team", "custom field (team)", "component/s", "components", "com
 DUE_COLUMNS = ("due date", "due", "duedate")
 
 
-def parse_jira(path: Path) -> Parsed:
+def parse_jira(path: Path, mapped: Mapping[str, str] | None = None) -> Parsed:
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     line = 1

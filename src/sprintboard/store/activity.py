@@ -260,7 +260,8 @@ class Activity:
     def describe(self, txn: str, action: str | None = None) -> str:
         """What a transaction was, in words: 'move of IT-4', 'close of sprint Sprint 14'."""
         rows = self.core.rows(
-            "SELECT action, entity, entity_key, undoes FROM activity WHERE txn = ? ORDER BY id",
+            "SELECT action, entity, entity_uuid, entity_key, op, undoes FROM activity "
+            "WHERE txn = ? ORDER BY id",
             [txn],
         )
         if not rows:
@@ -276,7 +277,7 @@ class Activity:
             original = rows[0]["undoes"]
             return "undo of " + (self.describe(original) if original else "a change")
         if action.startswith("import."):
-            return f"import from {action.removeprefix('import.')}"
+            return _import_text(action, rows)
         nouns = _NOUNS.get(action.split(".")[0], ())
         key = next(
             (r["entity_key"] for r in rows if r["entity"] in nouns and r["entity_key"]),
@@ -527,6 +528,25 @@ class Activity:
             if found is not None:
                 row[column] = found
         return row
+
+
+_SOURCE_NAMES = {"trello": "Trello", "jira": "Jira", "github": "GitHub", "csv": "CSV"}
+
+
+def _import_text(action: str, rows: list[dict[str, Any]]) -> str:
+    """An import as one batch: 'the Trello import of board.json: 45 cards created'. The
+    action is 'import.SOURCE' or 'import.SOURCE:FILE' (the file's name)."""
+    source, _, file = action.removeprefix("import.").partition(":")
+    named = _SOURCE_NAMES.get(source, source.upper())
+    created = sum(1 for r in rows if r["entity"] == "card" and r["op"] == "create")
+    updated = len({r["entity_uuid"] for r in rows if r["entity"] == "card" and r["op"] == "update"})
+    counts = [
+        f"{n} card{'s' if n != 1 else ''} {verb}"
+        for n, verb in ((created, "created"), (updated, "updated"))
+        if n
+    ]
+    what = f"the {named} import" + (f" of {file}" if file else "")
+    return what + (": " + ", ".join(counts) if counts else "")
 
 
 def _stored(value: Any) -> Any:

@@ -1,0 +1,172 @@
+"""One import from start to end: read the file, apply the mappings given and remembered
+for its source, plan, and write in one transaction; a dry run does all of it and rolls
+the transaction back, so it refuses what the real run refuses, with the same message.
+
+Mappings (`--map-status NAME=STATUS`, `--map-column HEADER=FIELD`) are remembered per
+source (a Trello board, a Jira project, GitHub repositories: `Parsed.origin`) in `meta`,
+so the next import of the same source maps the same way without the options.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sprintboard.errors import UserError
+from sprintboard.io.import_apply import apply_plan
+from sprintboard.io.import_plan import ImportOptions, Plan
+from sprintboard.io.importing import plan_import
+from sprintboard.io.items import Parsed, normalise_name
+from sprintboard.store import Store
+from sprintboard.vocabulary import Status, strip_control
+
+MAPPING_MEMORY = "import.mapping "
+"""Meta key prefix: 'import.mapping trello 5f2b…' holds the mappings last used for that
+source, as JSON {"status": {name: column}, "column": {header: field}}."""
+
+Parser = Callable[[Mapping[str, str]], Parsed]
+"""Reads the file with the given column mapping (header -> field)."""
+
+
+@dataclass
+class ImportRequest:
+    source: str
+    file: Path
+    parse: Parser
+    options: ImportOptions
+    map_status: dict[str, Status] = field(default_factory=dict)
+    """Given on the command line: source name (as written) -> column."""
+    map_column: dict[str, str] = field(default_factory=dict)
+    """Given on the command line: header (as written) -> field."""
+    dry_run: bool = False
+
+
+@dataclass
+class ImportResult:
+    plan: Plan
+    counts: dict[str, int]
+    remembered: list[str]
+    """The remembered mappings used ('status 完了=done'), for the summary."""
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def parse_mapping(given: tuple[str, ...], option: str, what: str) -> dict[str, str]:
+    """NAME=VALUE pairs of a repeatable option; one line for a pair without '='."""
+    found: dict[str, str] = {}
+    for pair in given:
+        name, sep, value = pair.rpartition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise UserError(f"{option}: expected {what} (got {pair!r:.80})")
+        found[name.strip()] = value.strip()
+    return found
+
+
+def parse_status_mapping(given: tuple[str, ...]) -> dict[str, Status]:
+    statuses = ", ".join(s.value for s in Status)
+    found: dict[str, Status] = {}
+    for name, value in parse_mapping(given, "--map-status", "NAME=STATUS").items():
+        try:
+            found[name] = Status(value.casefold())
+        except ValueError:
+            raise UserError(
+                f"--map-status: {value!r:.40} is not a status (one of: {statuses})"
+            ) from None
+    return found
+
+
+def _memory_key(parsed: Parsed) -> str:
+    origin = parsed.origin or parsed.file
+    return f"{MAPPING_MEMORY}{parsed.source} {origin}"
+
+
+def _remembered(store: Store, parsed: Parsed) -> tuple[dict[str, str], dict[str, str]]:
+    """(status name -> column, header -> field) remembered for the file's source."""
+    text = store.scalar("SELECT value FROM meta WHERE key = ?", [_memory_key(parsed)])
+    try:
+        document = json.loads(text) if isinstance(text, str) else {}
+    except ValueError:
+        document = {}
+    if not isinstance(document, dict):
+        document = {}
+    parts = []
+    for part in ("status", "column"):
+        values = document.get(part)
+        parts.append(
+            {str(k): str(v) for k, v in values.items()} if isinstance(values, dict) else {}
+        )
+    return parts[0], parts[1]
+
+
+def run_import(open_store: Callable[[], Store], request: ImportRequest) -> ImportResult:
+    """Import (or dry-run) the request against the store `open_store` gives."""
+    columns = dict(request.map_column)
+    parsed = request.parse(columns)
+    store = open_store()
+    status_memory, column_memory = _remembered(store, parsed)
+    remembered: list[str] = []
+    extra_columns = {h: f for h, f in column_memory.items() if h not in columns}
+    if extra_columns:
+        columns = {**extra_columns, **columns}
+        parsed = request.parse(columns)
+        remembered += [f"column {h!r} -> {f}" for h, f in extra_columns.items()]
+    statuses: dict[str, Status] = {}
+    for name, value in status_memory.items():
+        if name not in request.map_status and value in {s.value for s in Status}:
+            statuses[name] = Status(value)
+            remembered.append(f"status {name!r} -> {value}")
+    statuses.update(request.map_status)
+    request.options.map_status = {normalise_name(n): s for n, s in statuses.items()}
+    action = f"import.{request.source}:{_file_name(request.file)}"
+    plan: Plan | None = None
+    counts: dict[str, int] = {}
+    if request.dry_run and store.read_only_reason is not None:
+        # A database this process may not write is planned against without a transaction.
+        plan = plan_import(store, parsed, request.options)
+        _refuse_without_team(request.file, plan)
+        return ImportResult(plan, counts, remembered)
+    try:
+        with store.transaction(action) as tx:
+            plan = plan_import(store, parsed, request.options)
+            _refuse_without_team(request.file, plan)
+            counts = apply_plan(store, tx, plan)
+            if statuses or columns:
+                document = {
+                    "status": {n: s.value for n, s in statuses.items()},
+                    "column": columns,
+                }
+                tx.conn.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                    [_memory_key(parsed), json.dumps(document, ensure_ascii=False)],
+                )
+            if request.dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    assert plan is not None
+    if request.dry_run:
+        plan.created_keys = {}
+    return ImportResult(plan, counts, remembered)
+
+
+def _refuse_without_team(file: Path, plan: Plan) -> None:
+    if plan.no_team:
+        raise UserError(
+            f"{len(plan.no_team)} card(s) name no team (first: {file}: "
+            f"{plan.no_team[0].where}); give --team CODE for them; nothing was written"
+        )
+
+
+def _file_name(file: Path) -> str:
+    """The file's name as the log keeps it: one line, no control characters."""
+    return strip_control(file.name, one_line=True)[:200] or "-"
+
+
+def remembered_lines(result: ImportResult) -> list[str]:
+    if not result.remembered:
+        return []
+    return ["  mappings remembered for this source: " + ", ".join(result.remembered)]
