@@ -91,7 +91,8 @@ def test_malformed_issue_lists(cli: Cli, tmp_path: Path) -> None:
     cases = [
         ({"issues": []}, "$: expected a list of issues"),
         ([{"number": "12", "title": "x"}], "$[0].number: expected the issue number, got text"),
-        ([{"number": 1, "title": "x", "state": "MERGED"}], "$[0].state: expected OPEN or CLOSED"),
+        # MERGED is a pull request's state (skipped unless --include-pulls); this is neither.
+        ([{"number": 1, "title": "x", "state": "RESOLVED"}], "$[0].state: expected OPEN or CLOSED"),
         ([{"number": 1, "title": "x", "labels": [3]}], "$[0].labels[0]: expected a label object"),
     ]
     for document, message in cases:
