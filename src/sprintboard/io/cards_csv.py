@@ -19,6 +19,13 @@ exported from a database and imported back changes the same cards); else a card'
 id is its `external_id` cell, else `csv:<id>`, else `csv:<key>`, else `csv:<title>`, and
 a new card keeps the row's UUID. Blockers and blocks name ids or keys of the same file
 (the rows' own cards, whichever they matched), or keys of cards already in the database.
+
+A file with other headers is read with `--map-column HEADER=FIELD` (`mapped`): column
+HEADER (compared as headers are: case and spacing ignored) is read as FIELD, one of the
+import columns. A mapping beats the built-in names: with `Onderwerp=title`, a `Name` or
+`Title` column of the same file is not read as the title (the summary says so). A mapped
+HEADER the file lacks is a note, not an error: mappings are remembered per source and
+may come from another file.
 """
 
 from __future__ import annotations
@@ -173,11 +180,36 @@ def parse_cards_csv(path: Path, mapped: Mapping[str, str] | None = None) -> Pars
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):
             raise UserError(f"{path}: line 1: the file is empty (expected a header row)")
+        mapping = _mapping(mapped or {})
+        headers = [_header(raw) for raw in header]
+        targets: dict[str, str] = {}  # field -> the header mapped onto it, as the file has it
+        for raw, name in zip(header, headers, strict=True):
+            if name in mapping:
+                field, _ = mapping[name]
+                if field in targets and _header(targets[field]) == name:
+                    raise UserError(f"{path}: line 1: column {raw.strip()!r} appears twice")
+                if field in targets:
+                    raise UserError(
+                        f"{path}: line 1: --map-column reads both {targets[field]!r} and "
+                        f"{raw.strip()!r} as {field}; map one of them"
+                    )
+                targets[field] = raw.strip()
+        for name, (field, given) in mapping.items():
+            if name not in headers:
+                parsed.notes.append(f"--map-column {given}={field}: the file has no {given!r}")
         columns: dict[str, int] = {}
         ignored: list[str] = []
-        for index, raw in enumerate(header):
-            name = "_".join(raw.strip().casefold().split())
-            name = _ALIASES.get(name, name)
+        for index, (raw, name) in enumerate(zip(header, headers, strict=True)):
+            if name in mapping:
+                name = mapping[name][0]
+            else:
+                name = _ALIASES.get(name, name)
+                if name in targets:  # the mapping beats the file's own column
+                    parsed.notes.append(
+                        f"column {raw.strip()!r} not imported: --map-column reads "
+                        f"{targets[name]!r} as {name}"
+                    )
+                    continue
             if name in columns:
                 raise UserError(f"{path}: line 1: column {raw.strip()!r} appears twice")
             if name in IMPORT_COLUMNS:
@@ -186,7 +218,8 @@ def parse_cards_csv(path: Path, mapped: Mapping[str, str] | None = None) -> Pars
                 ignored.append(raw.strip())
         if "title" not in columns:
             raise UserError(
-                f"{path}: line 1: no 'title' column (columns: {', '.join(IMPORT_COLUMNS)})"
+                f"{path}: line 1: no 'title' column (columns: {', '.join(IMPORT_COLUMNS)}; "
+                "--map-column HEADER=title reads another column as the title)"
             )
         if ignored:
             parsed.notes.append(f"columns not imported: {', '.join(ignored)}")
@@ -207,6 +240,28 @@ def parse_cards_csv(path: Path, mapped: Mapping[str, str] | None = None) -> Pars
     except csv.Error as exc:
         raise UserError(f"{path}: line {line}: {csv_problem(exc)}") from None
     return parsed
+
+
+def _header(name: str) -> str:
+    """A header as the import compares them: case and spacing ignored ('External  ID' is
+    'external_id')."""
+    return "_".join(name.strip().casefold().split())
+
+
+def _mapping(mapped: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """--map-column pairs, each header (as compared) -> (the field, the pair as given); a
+    field that is no import column is one line naming them, as is a field two headers
+    claim."""
+    found: dict[str, tuple[str, str]] = {}
+    for given, target in mapped.items():
+        name = _header(target)
+        if name not in IMPORT_COLUMNS:
+            raise UserError(
+                f"--map-column {given}={target}: {target!r:.40} is not a column of the "
+                f"import (one of: {', '.join(IMPORT_COLUMNS)})"
+            )
+        found[_header(given)] = (name, given)
+    return found
 
 
 def _item(cells: dict[str, str], where: str, parsed: Parsed) -> Item | None:
