@@ -440,3 +440,29 @@ def test_task_lists_follow_github_on_reimport(cli: Cli, db_path: Path, tmp_path:
         ("Add a test", False),
         ("Update the changelog", False),  # new: at the end
     ]
+
+
+def test_cards_imported_under_another_spelling_are_updated_not_duplicated(
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    issues = [
+        {
+            "number": 12,
+            "title": "Wrong VAT on gift cards",
+            "state": "OPEN",
+            "labels": [{"name": "IT"}],
+            "url": "https://github.com/Acme/Shop/issues/12",
+        }
+    ]
+    path = tmp_path / "issues.json"
+    path.write_text(json.dumps(issues), encoding="utf-8")
+    assert cli("import", str(path), "--from", "github").code == 0
+    with Store(db_path) as store, store.conn:  # as an earlier sprintboard stored the id
+        store.conn.execute("UPDATE cards SET external_id = 'github:Acme/Shop#12'")
+    issues[0]["state"] = "CLOSED"
+    path.write_text(json.dumps(issues), encoding="utf-8")
+    result = cli("import", str(path), "--from", "github")
+    assert "0 to create, 1 to update" in result.out, result.out
+    with Store(db_path) as store:
+        assert store.scalar("SELECT COUNT(*) FROM cards") == 1
+        assert store.scalar("SELECT status FROM cards") == "done"

@@ -282,3 +282,22 @@ def test_a_card_the_source_archived_since_is_closed_and_leaves_its_sprint(store:
     assert "Archived first" not in rows
     # Imported once more: nothing left to close.
     assert plan_import(store, _parsed(items), ImportOptions(team="IT")).closes == []
+
+
+def test_a_file_read_only_through_its_column_mapping_is_read_again_without_it(
+    cli: Cli, tmp_path: Path, db_path: Path
+) -> None:
+    path = tmp_path / "taken.csv"
+    path.write_text("Onderwerp,Team,Status\nNieuwe kassa,IT,todo\n", encoding="utf-8")
+    without = cli("import", str(path), "--from", "csv")
+    assert without.code == 2 and "no 'title' column" in without.err
+    first = cli("import", str(path), "--from", "csv", "--map-column", "Onderwerp=title")
+    assert first.code == 0, first.err
+    path.write_text("Onderwerp,Team,Status\nNieuwe kassa,IT,done\n", encoding="utf-8")
+    again = cli("import", str(path), "--from", "csv")
+    assert again.code == 0, again.err
+    assert "mappings remembered for this source: column 'Onderwerp' -> title" in again.out
+    with Store(db_path) as store:
+        assert store.rows("SELECT title, status FROM cards") == [
+            {"title": "Nieuwe kassa", "status": "done"}
+        ]

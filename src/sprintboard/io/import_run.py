@@ -84,9 +84,16 @@ def _memory_key(parsed: Parsed) -> str:
     return f"{MAPPING_MEMORY}{parsed.source} {origin}"
 
 
-def _remembered(store: Store, parsed: Parsed) -> tuple[dict[str, str], dict[str, str]]:
-    """(status name -> column, header -> field) remembered for the file's source."""
-    text = store.scalar("SELECT value FROM meta WHERE key = ?", [_memory_key(parsed)])
+def _file_key(source: str, file: Path) -> str:
+    """Column mappings are remembered by the file's name too: a file whose columns can
+    only be read through its mapping (no title column but under another name) is read
+    with it before its source is known."""
+    return f"{MAPPING_MEMORY}{source} file:{_file_name(file)}"
+
+
+def _remembered(store: Store, key: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(status name -> column, header -> field) remembered under `key`."""
+    text = store.scalar("SELECT value FROM meta WHERE key = ?", [key])
     try:
         document = json.loads(text) if isinstance(text, str) else {}
     except ValueError:
@@ -104,16 +111,21 @@ def _remembered(store: Store, parsed: Parsed) -> tuple[dict[str, str], dict[str,
 
 def run_import(open_store: Callable[[], Store], request: ImportRequest) -> ImportResult:
     """Import (or dry-run) the request against the store `open_store` gives."""
-    columns = dict(request.map_column)
-    parsed = request.parse(columns)
     store = open_store()
-    status_memory, column_memory = _remembered(store, parsed)
-    remembered: list[str] = []
-    extra_columns = {h: f for h, f in column_memory.items() if h not in columns}
-    if extra_columns:
-        columns = {**extra_columns, **columns}
+    given = dict(request.map_column)
+    by_file = {
+        h: f
+        for h, f in _remembered(store, _file_key(request.source, request.file))[1].items()
+        if h not in given
+    }
+    columns = {**by_file, **given}
+    parsed = request.parse(columns)
+    status_memory, column_memory = _remembered(store, _memory_key(parsed))
+    extra = {h: f for h, f in column_memory.items() if h not in columns}
+    if extra:
+        columns = {**extra, **columns}
         parsed = request.parse(columns)
-        remembered += [f"column {h!r} -> {f}" for h, f in extra_columns.items()]
+    remembered = [f"column {h!r} -> {f}" for h, f in {**by_file, **extra}.items()]
     statuses: dict[str, Status] = {}
     for name, value in status_memory.items():
         if name not in request.map_status and value in {s.value for s in Status}:
@@ -139,10 +151,11 @@ def run_import(open_store: Callable[[], Store], request: ImportRequest) -> Impor
                     "status": {n: s.value for n, s in statuses.items()},
                     "column": columns,
                 }
-                tx.conn.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                    [_memory_key(parsed), json.dumps(document, ensure_ascii=False)],
-                )
+                for key in (_memory_key(parsed), _file_key(request.source, request.file)):
+                    tx.conn.execute(
+                        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                        [key, json.dumps(document, ensure_ascii=False)],
+                    )
             if request.dry_run:
                 raise _DryRun
     except _DryRun:

@@ -96,6 +96,11 @@ class _Planner:
             self.default_sprint = None if found is None else str(found["name"])
         self.new_sprint_names: list[str] = []
         self.existing = cards_by_external_id(store, parsed.prefix)
+        if parsed.source == "github":
+            # GitHub names are case-insensitive and its ids are kept in lower case now:
+            # a card imported under another spelling ('Acme/Shop#12') is the same one.
+            for external_id, row in list(self.existing.items()):
+                self.existing.setdefault(external_id.lower(), row)
         others = [
             i.external_id for i in parsed.items if not i.external_id.startswith(parsed.prefix)
         ]
