@@ -12,9 +12,11 @@ import pytest
 
 from conftest import Cli
 from sprintboard.io.import_plan import ImportOptions
+from sprintboard.io.import_report import report_rows
 from sprintboard.io.import_run import ImportRequest, run_import
+from sprintboard.io.import_summary import summary_lines
 from sprintboard.io.importing import plan_import
-from sprintboard.io.items import Item, Parsed, SourceGoal
+from sprintboard.io.items import Dropped, Item, Parsed, SourceComment, SourceGoal
 from sprintboard.store import Store
 
 BOARD = "title,team,status,points\n" + "".join(
@@ -301,3 +303,45 @@ def test_a_file_read_only_through_its_column_mapping_is_read_again_without_it(
         assert store.rows("SELECT title, status FROM cards") == [
             {"title": "Nieuwe kassa", "status": "done"}
         ]
+
+
+def test_a_closed_card_still_takes_its_new_comments(store: Store) -> None:
+    items = [Item("jira:S-1", "line 2", "Archived later", status_name="To Do")]
+    _run(store, _parsed(items))
+    items[0].archived = "archived at the source"
+    items[0].comments = [
+        SourceComment("jira:comment:S-1:1", "line 2", "Shipped with the spring release", "Ana")
+    ]
+    plan = plan_import(store, _parsed(items), ImportOptions(team="IT"))
+    assert plan.threads.on_skipped_cards["comment"] == 0
+    _run(store, _parsed(items))
+    assert store.scalar("SELECT status FROM cards") == "done"
+    assert [r["body"] for r in store.rows("SELECT body FROM comments")] == [
+        "Shipped with the spring release"
+    ]
+
+
+def test_a_skipped_item_is_reported_with_its_title(store: Store) -> None:
+    items = [
+        Item("jira:S-1", "line 2", "Archived before", archived="archived at the source"),
+        Item("jira:S-1", "line 3", "Twice"),
+        Item("jira:S-1", "line 4", "Thrice"),
+    ]
+    plan = plan_import(store, _parsed(items), ImportOptions(team="IT"))
+    rows = {r["where"]: r for r in report_rows(plan, dry_run=True)}
+    assert rows["line 2"]["title"] == "Archived before"
+    assert rows["line 2"]["reason"] == "archived at the source"
+    assert rows["line 3"]["title"] == "Twice"
+
+
+def test_the_summary_caps_dropped_values_and_points_at_the_report(store: Store) -> None:
+    items = [Item(f"jira:S-{n}", f"line {n}", f"Card {n}") for n in range(1, 31)]
+    parsed = _parsed(items)
+    parsed.dropped = [
+        Dropped(f"line {n}", f"S-{n}", f"field{n}", "x", f"reason {n}") for n in range(1, 31)
+    ]
+    plan = plan_import(store, parsed, ImportOptions(team="IT"))
+    lines = [line for line in summary_lines(plan) if "dropped" in line]
+    assert len(lines) < 15
+    assert lines[-1].endswith("(--report FILE lists each)")
+    assert len(report_rows(plan, dry_run=True)) >= 60

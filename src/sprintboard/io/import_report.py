@@ -77,6 +77,7 @@ def report_rows(plan: Plan, *, dry_run: bool) -> list[dict[str, Any]]:
             "skipped",
             skip.where,
             prefix + skip.ref if skip.ref else "",
+            title=skip.title or "",
             reason=skip.reason,
         )
     for item in plan.no_team:

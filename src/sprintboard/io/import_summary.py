@@ -107,11 +107,17 @@ def _dropped(plan: Plan) -> list[str]:
         key = (drop.field, drop.reason)
         by_field[key] += 1
         first.setdefault(key, f"{drop.ref} at {drop.where}")
-    lines = []
-    for (name, reason), n in by_field.most_common():
+    kinds = by_field.most_common()
+    lines = [
+        f"  dropped {n} {name} value(s), the card imported without it: {reason} "
+        f"(first: {first[(name, reason)]})"
+        for (name, reason), n in kinds[:_MAX_LINES]
+    ]
+    if len(kinds) > _MAX_LINES:
+        rest = sum(n for _, n in kinds[_MAX_LINES:])
         lines.append(
-            f"  dropped {n} {name} value(s), the card imported without it: {reason} "
-            f"(first: {first[(name, reason)]})"
+            f"  dropped {rest} more value(s) for {len(kinds) - _MAX_LINES} other reasons "
+            "(--report FILE lists each)"
         )
     return lines
 
@@ -186,5 +192,5 @@ def _skips(skipped: list[Skip]) -> list[str]:
             lines.append(f"  skipped {len(wheres)}: {reason} (first: {wheres[0]})")
     if len(by_reason) > _MAX_LINES:
         rest = sum(len(w) for w in list(by_reason.values())[_MAX_LINES:])
-        lines.append(f"  skipped {rest} more for other reasons")
+        lines.append(f"  skipped {rest} more for other reasons (--report FILE lists each)")
     return lines

@@ -122,16 +122,22 @@ class _Planner:
         self._plan_goals()
         seen: dict[str, str] = {}
         kept: dict[str, Item] = {}
+        closed: dict[str, Item] = {}
+        """Items whose cards the import closes: their comments and checklists still come in."""
         for item in self.parsed.items:
             row = self._match(item)
             marks = [item.identity] + ([f"card:{row['id']}"] if row is not None else [])
             twice = next((seen[m] for m in marks if m in seen), None)
             if twice is not None:
-                self.plan.skipped.append(Skip(item.where, f"the same card as {twice} (skipped)"))
+                self.plan.skipped.append(
+                    Skip(item.where, f"the same card as {twice} (skipped)", title=item.title)
+                )
                 continue
             seen.update(dict.fromkeys(marks, item.where))
             if item.archived is not None:
                 self._plan_archived(item, row)
+                if row is not None:
+                    closed[item.identity] = item
                 continue
             if row is not None:
                 self.matched[item.identity] = row
@@ -139,7 +145,13 @@ class _Planner:
                 kept[item.identity] = item
         self._plan_sprints()
         plan_links(self.store, self.parsed, self.plan, self.matched, self.existing, kept)
-        plan_threads(self.store, self.plan, kept, self.matched)
+        closed_rows = {ident: self._match(item) for ident, item in closed.items()}
+        plan_threads(
+            self.store,
+            self.plan,
+            {**kept, **closed},
+            {**self.matched, **{k: r for k, r in closed_rows.items() if r is not None}},
+        )
         return self.plan
 
     # -- goals and archived items --------------------------------------------------------
@@ -185,7 +197,7 @@ class _Planner:
         assert item.archived is not None
         if row is None:
             ref = item.link_name(self.parsed.prefix)
-            self.plan.skipped.append(Skip(item.where, item.archived, ref))
+            self.plan.skipped.append(Skip(item.where, item.archived, ref, item.title))
             return
         state = None
         if row["sprint_id"] is not None:
@@ -319,7 +331,9 @@ class _Planner:
             return Card.model_validate(data)
         except ValidationError as exc:
             ref = item.link_name(self.parsed.prefix)
-            self.plan.skipped.append(Skip(item.where, describe_validation_error(exc), ref))
+            self.plan.skipped.append(
+                Skip(item.where, describe_validation_error(exc), ref, item.title)
+            )
             return None
 
     def _plan_new(

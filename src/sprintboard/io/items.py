@@ -530,6 +530,8 @@ class Skip:
     reason: str
     ref: str | None = None
     """The skipped item's own source id, so links to it can say why they are missing."""
+    title: str | None = None
+    """The skipped item's title as the source gives it, for the report."""
 
 
 @dataclass
