@@ -1,6 +1,6 @@
 """The TUI and four command-line writers on one database at once: nothing locked, nothing lost.
 
-For DURATION seconds (30 by default; SPRINTBOARD_STRESS_SECONDS overrides) four
+For DURATION seconds (15 by default; SPRINTBOARD_STRESS_SECONDS overrides) four
 processes run `sprintboard` commands in a loop (cli_writer.py: add, move, edit, link cards,
 log feedback, list) while the board, driven by Pilot in this process with live refresh
 every 0.3 s, moves a card back and forth and creates cards through its form. Afterwards:
@@ -43,7 +43,7 @@ from .invariants import connect, integrity, log_mismatches
 
 pytestmark = pytest.mark.serial
 
-DURATION = float(os.environ.get("SPRINTBOARD_STRESS_SECONDS", "30"))
+DURATION = float(os.environ.get("SPRINTBOARD_STRESS_SECONDS", "15"))
 WRITERS = 4
 SIZE = (140, 45)
 TUI_CARD = "ECOM-2"  # top of To do in the demo's active sprint

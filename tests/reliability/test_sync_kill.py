@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import random
 import signal
 import sqlite3
@@ -48,7 +49,8 @@ from .invariants import connect, integrity
 
 pytestmark = pytest.mark.serial
 
-ROUNDS = 12
+ROUNDS = int(os.environ.get("SPRINTBOARD_SYNC_KILL_ROUNDS", "8"))
+"""Two rounds of each kind of kill by default; raise it to search longer."""
 CHANGES = 120
 """Changes each laptop makes per round (~300 operations): a sync then applies hundreds to
 a few thousand, long enough for kills to land in the apply."""
