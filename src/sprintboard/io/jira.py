@@ -194,6 +194,7 @@ def _issue(row: list[str], columns: Columns, where: str, parsed: Parsed) -> Issu
         kind,
         parents=columns.cells(row, "parent", "epic link"),
         epic_name=(columns.first(row, "epic name") or "").strip(),
+        parent_summary=(columns.first(row, "parent summary") or "").strip(),
         own=own,
     )
 

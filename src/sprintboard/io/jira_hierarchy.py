@@ -67,6 +67,7 @@ class Issue:
     parents: list[tuple[str, str]] = field(default_factory=list)
     """(column, value) of its Parent, Parent id and Epic Link cells."""
     epic_name: str = ""
+    parent_summary: str = ""
     own: list[str] = field(default_factory=list)
     """What it holds beside a title, a status and a sprint: 'points', 'assignee', …"""
 
@@ -94,13 +95,15 @@ def arrange(issues: list[Issue], parsed: Parsed) -> None:
             parent_of[issue.key] = found
         elif issue.parents:
             column, ref = issue.parents[0]
+            if issue.parent_summary:
+                ref = f"{ref} ({issue.parent_summary})"
             parsed.dropped.append(
                 Dropped(
                     issue.item.where,
                     issue.key,
                     column,
                     ref,
-                    "the parent is not in the file: imported without it",
+                    "the parent is not in the file",
                 )
             )
     for issue in issues:  # goals first, so a sub-task can take its parent's
