@@ -7,7 +7,14 @@ file is read with `csv.reader` and every repeated column is kept. A card's sourc
 - Sprint: an issue carried over sits in several sprints; the last one named wins.
 - Team / Components: a value naming a team gives the card its team (the first one owns
   it, the others contribute); values that name no team are kept as labels.
+- Columns are found by the names real exports give them, localised ones too, and by
+  --map-column (jira_columns.py); epics, parents and sub-tasks: jira_hierarchy.py.
 - Story points: the first filled one of the usual custom-field columns; fractions round up.
+- A value that cannot be read (Story Points holding text, a date that is none, a priority
+  with no meaning here) is dropped with a note naming the issue, column and value; the
+  issue is imported without it, and a card imported before keeps its own.
+- The file's origin (mappings are remembered by it) is its project key(s): the Project
+  key column, else each issue key's part before the dash.
 - `Outward issue link (Blocks)`: this issue blocks that one; `Inward issue link (Blocks)`:
   this issue is blocked by that one. Links name issues by key or by issue id.
 - Comment (one column per comment): `time;author;text`, the author an account id (Cloud,
