@@ -50,7 +50,7 @@ def test_jira_export_end_to_end(cli: Cli, db_path: Path) -> None:
     switch = cards["SHOP-101"]
     assert (switch["team"], switch["status"], switch["priority"]) == ("IT", "doing", "urgent")
     assert (switch["points"], switch["sprint"], switch["due"]) == (8, "Sprint 42", "2026-03-20")
-    assert switch["labels"] == ["payments"]
+    assert switch["labels"] == ["payments", "story"]  # the issue type is a label
 
     copy = cards["SHOP-102"]
     assert copy["teams"] == ["ECOM", "CNT"]  # components: the first team owns the card
@@ -121,7 +121,7 @@ def test_malformed_files_name_the_line(cli: Cli, tmp_path: Path) -> None:
         assert message in result.err and result.err.count("\n") == 1
 
 
-def test_bad_values_skip_the_issue_and_say_why(cli: Cli, tmp_path: Path) -> None:
+def test_bad_values_are_dropped_and_the_issue_kept(cli: Cli, db_path: Path, tmp_path: Path) -> None:
     text = (
         "Summary,Issue key,Due date,Story Points\n"
         "Good,A-1,2026-04-01,3\n"
@@ -131,10 +131,17 @@ def test_bad_values_skip_the_issue_and_say_why(cli: Cli, tmp_path: Path) -> None
     )
     result = cli("import", str(_write(tmp_path, text)), "--from", "jira", "--team", "IT")
     assert result.code == 0
-    assert "1 to create" in result.out
-    assert "skipped line 3: A-2: not a date: '32/Foo/26'" in result.out
-    assert "skipped line 4: A-3: points: not a number (got 'three')" in result.out
+    assert "3 to create" in result.out
+    assert (
+        "dropped 1 Due date value(s), the card imported without it: not a date "
+        "(first: A-2 at line 3)" in result.out
+    )
+    assert "dropped 1 Story Points value(s), the card imported without it" in result.out
     assert "skipped line 5: title: must not be empty" in result.out
+    with Store(db_path) as store:
+        cards = {c["title"]: c for c in store.cards.query()}
+    assert (cards["Bad date"]["due"], cards["Bad date"]["points"]) == (None, 1)
+    assert (cards["Bad points"]["due"], cards["Bad points"]["points"]) == (None, None)
 
 
 def test_a_link_closing_a_cycle_is_skipped(store: Store) -> None:

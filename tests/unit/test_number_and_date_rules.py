@@ -139,14 +139,18 @@ def test_importers_share_one_number_rule(text: str) -> None:
         validate(Feedback, {"text": "x", "reports": text})
 
 
-def test_jira_story_points_in_other_digits_skip_the_issue(cli: Any, tmp_path: Path) -> None:
+def test_jira_story_points_in_other_digits_are_dropped(cli: Any, tmp_path: Path) -> None:
     path = tmp_path / "jira.csv"
     path.write_text(
         "Summary,Issue key,Status,Story Points\nA,A-1,To Do,3\nB,A-2,To Do,٣\n", encoding="utf-8"
     )
     result = cli("import", str(path), "--from", "jira", "--team", "IT", "--dry-run")
     assert result.code == 0, result.err
-    assert "points: not a number (got '٣')" in result.out
+    assert "cards: 2 to create" in result.out
+    assert "dropped 1 Story Points value(s), the card imported without it: not a number" in (
+        result.out
+    )
+    assert "in digits 0-9 (first: A-2 at line 3)" in result.out
 
 
 def test_help_shows_the_real_ranges(demo: Any) -> None:

@@ -126,6 +126,9 @@ class Threads:
     """Entity -> how many belong to cards this import skips."""
     not_in_file: int = 0
     """Comments the source counts but the file does not hold (GitHub REST dumps)."""
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    """Checklist items (rows) an earlier import made that a card of the file replaces (a
+    Jira sub-task that now holds points of its own): deleted, undone with the import."""
     counted_here: int = 0
     """Of the cards with comments counted only, comments imported before (kept)."""
 

@@ -46,6 +46,7 @@ def report_rows(plan: Plan, *, dry_run: bool) -> list[dict[str, Any]]:
             new.item.external_id,
             key=plan.created_keys.get(new.item.identity, ""),
             title=new.card.title,
+            reason=new.item.why,
         )
     for update in plan.updates:
         fields = sorted(update.changes)
@@ -62,6 +63,7 @@ def report_rows(plan: Plan, *, dry_run: bool) -> list[dict[str, Any]]:
             key=update.row["key"],
             title=update.row["title"],
             field=", ".join(dict.fromkeys(f.removesuffix("_id") for f in fields)),
+            reason=update.item.why,
         )
     for close in plan.closes:
         add(

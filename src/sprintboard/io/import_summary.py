@@ -147,6 +147,11 @@ def _threads(plan: Plan) -> list[str]:
                 f"  {title}: {new} to add, {updated} to update, {unchanged} unchanged, "
                 f"{skipped} skipped" + (f", kept {kept} changed here" if kept else "")
             )
+        if entity == "checklist_item" and threads.removed:
+            lines.append(
+                f"  checklist items: {len(threads.removed)} to remove, each replaced by a "
+                "card of its own"
+            )
         on_skipped = threads.on_skipped_cards[entity]
         if on_skipped:
             lines.append(f"  skipped {on_skipped} {title}: their cards are skipped")

@@ -111,6 +111,10 @@ def plan_threads(
     local = changed_here(
         store, [str(r["uuid"]) for r in (*comments.values(), *items.values(), *earlier)]
     )
+    replaced = _rows_by_external_id(
+        store, "checklist_items", [ident for item, _ in cards for ident in item.replaces]
+    )
+    threads.removed = list(replaced.values())
     seen: dict[str, str] = {}
     for item, row in cards:
         node: Node = item.identity if row is None else int(row["id"])
@@ -282,6 +286,8 @@ def apply_threads(
             done=new.source.done,
             external_id=new.source.external_id,
         )
+    for row in threads.removed:
+        tx.delete("checklist_item", row, key=card(int(row["card_id"]))["key"])
     for update in threads.updates:
         changes = dict(update.changes)
         if update.entity == "comment" and "body" in changes:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections import Counter
 from datetime import date, timedelta
 from typing import Any
@@ -146,6 +147,7 @@ class _Planner:
         self._plan_sprints()
         plan_links(self.store, self.parsed, self.plan, self.matched, self.existing, kept)
         closed_rows = {ident: self._match(item) for ident, item in closed.items()}
+        self._plan_checklists({**kept, **closed})
         plan_threads(
             self.store,
             self.plan,
@@ -153,6 +155,35 @@ class _Planner:
             {**self.matched, **{k: r for k, r in closed_rows.items() if r is not None}},
         )
         return self.plan
+
+    def _plan_checklists(self, kept: dict[str, Item]) -> None:
+        """Tick checklist items by their status (--map-status counts); leave out those
+        whose own card is in the file or here; plan the removal of checklist items that a
+        card of the file replaces (a Jira sub-task that gained points since)."""
+        cards = {item.external_id for item in kept.values()} | set(self.existing)
+        unknown: Counter[str] = Counter()
+        for item in kept.values():
+            checklist = []
+            for check in item.checklist:
+                if check.replaced_by is not None and check.replaced_by in cards:
+                    ref = check.replaced_by.removeprefix(self.parsed.prefix)
+                    reason = f"checklist item {ref}: a card of its own (skipped)"
+                    self.plan.threads.skipped.append(
+                        ("checklist_item", Skip(check.where, reason, ref))
+                    )
+                    continue
+                if check.status_name is not None and check.status_name.strip():
+                    status = self._status(check.status_name)
+                    check.done = status == Status.DONE
+                    if status is None:
+                        unknown[check.status_name.strip()] += 1
+                checklist.append(check)
+            item.checklist = checklist  # what plan_threads plans
+        for name, n in unknown.items():
+            self.plan.parsed.notes.append(
+                f"status {name!r} means nothing here: {n} checklist item(s) left unticked; "
+                f"map it with --map-status {shlex.quote(name + '=STATUS')}"
+            )
 
     # -- goals and archived items --------------------------------------------------------
 
@@ -261,7 +292,7 @@ class _Planner:
             fields["status"] = (status or self.options.unknown_column).value
             counts.append((self.plan.columns, (item.status_name, fields["status"], status is None)))
         if item.priority_name is not None and item.priority_name.strip():
-            priority = _priority(item.priority_name)
+            priority = source_priority(item.priority_name)
             counts.append((self.plan.priorities, (item.priority_name, priority or "")))
             if priority is not None:
                 fields["priority"] = priority.value
@@ -495,7 +526,7 @@ def _line(text: str) -> str:
     return strip_control(replace_surrogates(text), one_line=True)
 
 
-def _priority(name: str) -> Priority | None:
+def source_priority(name: str) -> Priority | None:
     """A source's priority name mapped onto ours; a 'priority' word around it is ignored."""
     found = priority_for(name)
     if found is None:

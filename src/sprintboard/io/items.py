@@ -473,6 +473,12 @@ class SourceCheckItem:
     former_prefix: str | None = None
     """How the ids an earlier sprintboard gave such items begin, when the id changed since:
     an item stored under such an id with the same text is this one (and takes the new id)."""
+    status_name: str | None = None
+    """The source's status of the item (a Jira sub-task): the import ticks it when that
+    status means done, by --map-status or by name; None: `done` as given."""
+    replaced_by: str | None = None
+    """The external id of the card this item would be if it held more (a Jira sub-task):
+    not imported when that card is in the file or the database."""
 
 
 @dataclass
@@ -512,6 +518,12 @@ class Item:
     imported before is closed here on a re-import (counted); a new one is skipped."""
     goal: str | None = None
     """The external id of the goal (in `Parsed.goals`) this item belongs to: a Jira epic."""
+    why: str | None = None
+    """Why the source's item became this card when it is not one to one (a Jira sub-task
+    with its own points): the report's reason."""
+    replaces: list[str] = field(default_factory=list)
+    """External ids of checklist items an earlier import made of this item (a Jira sub-task
+    that was only a title and a status): the card replaces them."""
 
     @property
     def identity(self) -> str:

@@ -7,7 +7,14 @@ file is read with `csv.reader` and every repeated column is kept. A card's sourc
 - Sprint: an issue carried over sits in several sprints; the last one named wins.
 - Team / Components: a value naming a team gives the card its team (the first one owns
   it, the others contribute); values that name no team are kept as labels.
+- Columns are found by the names real exports give them, localised ones too, and by
+  --map-column (jira_columns.py); epics, parents and sub-tasks: jira_hierarchy.py.
 - Story points: the first filled one of the usual custom-field columns; fractions round up.
+- A value that cannot be read (Story Points holding text, a date that is none, a priority
+  with no meaning here) is dropped with a note naming the issue, column and value; the
+  issue is imported without it, and a card imported before keeps its own.
+- The file's origin (mappings are remembered by it) is its project key(s): the Project
+  key column, else each issue key's part before the dash.
 - `Outward issue link (Blocks)`: this issue blocks that one; `Inward issue link (Blocks)`:
   this issue is blocked by that one. Links name issues by key or by issue id.
 - Comment (one column per comment): `time;author;text`, the author an account id (Cloud,
@@ -28,12 +35,14 @@ import hashlib
 import io
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sprintboard.errors import UserError
+from sprintboard.io.importing import source_priority
 from sprintboard.io.items import (
+    Dropped,
     Item,
     Parsed,
     Skip,
@@ -44,40 +53,31 @@ from sprintboard.io.items import (
     parse_points,
     read_text,
 )
-
-POINTS_COLUMNS = (
-    "story points",
-    "story point estimate",
-    "custom field (story points)",
-    "custom field (story point estimate)",
-    "custom field (story point)",
-    "story point",
-    "points",
-)
-TEAM_COLUMNS = ("team", "custom field (team)", "component/s", "components", "component")
-DUE_COLUMNS = ("due date", "due", "duedate")
+from sprintboard.io.jira_columns import Columns, read_header
+from sprintboard.io.jira_hierarchy import EPIC, Issue, arrange, issue_kind
 
 
 def parse_jira(path: Path, mapped: Mapping[str, str] | None = None) -> Parsed:
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    parsed = Parsed(source="jira", prefix="jira:", described=f"Jira CSV ({path.name})")
     line = 1
     try:
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):
             raise UserError(f"{path}: line 1: the file is empty (expected Jira's CSV header)")
-        columns: dict[str, list[int]] = {}
-        for index, name in enumerate(header):
-            columns.setdefault(" ".join(name.split()).casefold(), []).append(index)
-        for needed in ("issue key", "summary"):
-            if needed not in columns:
+        columns = read_header(header, mapped or {}, parsed.notes)
+        for needed, shown in (("key", "Issue key"), ("title", "Summary")):
+            if not columns.has(needed):
                 raise UserError(
-                    f"{path}: line 1: no {needed.title()!r} column; is this a Jira CSV export? "
-                    "(expected Issue key, Summary, Status, ...)"
+                    f"{path}: line 1: no {shown!r} column; is this a Jira CSV export? "
+                    f"(expected Issue key, Summary, Status, ...; --map-column HEADER={needed} "
+                    "reads another column as it)"
                 )
-        parsed = Parsed(source="jira", prefix="jira:", described=f"Jira CSV ({path.name})")
         several_sprints = 0
         people: dict[str, str] = {}
+        issues: list[Issue] = []
+        projects: set[str] = set()
         line = reader.line_num + 1
         for row in reader:
             where = f"line {line}"
@@ -89,13 +89,16 @@ def parse_jira(path: Path, mapped: Mapping[str, str] | None = None) -> Parsed:
                     f"{path}: {where}: {len(row)} fields, but the header has {len(header)} "
                     "(a cut-off file, or a quote not closed?)"
                 )
-            item = _item(row, columns, where, parsed)
+            issue = _issue(row, columns, where, parsed)
             _people(row, columns, people)
-            if item is not None:
-                parsed.items.append(item)
-                several_sprints += len(set(_cells(row, columns, "sprint"))) > 1
+            if issue is not None:
+                issues.append(issue)
+                projects.add(_project(row, columns, issue.key))
+                several_sprints += len(set(columns.values(row, "sprint"))) > 1
     except csv.Error as exc:
         raise UserError(f"{path}: line {line}: {csv_problem(exc)}") from None
+    arrange(issues, parsed)
+    parsed.origin = ",".join(sorted(p for p in projects if p))
     _name_authors(parsed, people)
     unread = sum(1 for item in parsed.items for c in item.comments if c.created_at is None)
     if unread:
@@ -110,62 +113,102 @@ def parse_jira(path: Path, mapped: Mapping[str, str] | None = None) -> Parsed:
     return parsed
 
 
-def _cells(row: list[str], columns: dict[str, list[int]], *names: str) -> list[str]:
-    """Every non-blank value of the named columns, repeated columns in file order."""
-    return [row[i].strip() for n in names for i in columns.get(n, []) if row[i].strip()]
+def _project(row: list[str], columns: Columns, key: str) -> str:
+    """The issue's project key: its Project key cell, else its key's part before '-'."""
+    given = (columns.first(row, "project") or "").strip()
+    if given:
+        return given.upper()
+    head, dash, _ = key.rpartition("-")
+    return head.upper() if dash else ""
 
 
-def _first(row: list[str], columns: dict[str, list[int]], name: str) -> str | None:
-    """The column's value (blank -> ''), or None when the file has no such column."""
-    found = columns.get(name)
-    return None if not found else row[found[0]]
-
-
-def _item(row: list[str], columns: dict[str, list[int]], where: str, parsed: Parsed) -> Item | None:
-    key = (_first(row, columns, "issue key") or "").strip()
+def _issue(row: list[str], columns: Columns, where: str, parsed: Parsed) -> Issue | None:
+    key = (columns.first(row, "key") or "").strip()
     if not key:
         parsed.skipped.append(Skip(where, "no Issue key"))
         return None
     fields: dict[str, Any] = {}
-    description = _first(row, columns, "description")
+    own: list[str] = []
+    description = columns.first(row, "description")
     if description is not None:
         fields["description"] = description
-    assignee = _first(row, columns, "assignee")
+        if description.strip():
+            own.append("description")
+    assignee = columns.first(row, "assignee")
     if assignee is not None:
         fields["assignee"] = assignee
-    try:
-        if any(c in columns for c in POINTS_COLUMNS):
-            values = _cells(row, columns, *POINTS_COLUMNS)
-            fields["points"] = parse_points(values[0]) if values else None
-        if any(c in columns for c in DUE_COLUMNS):
-            values = _cells(row, columns, *DUE_COLUMNS)
-            fields["due"] = parse_date(values[0]) if values else None
-    except ValueError as exc:
-        parsed.skipped.append(Skip(where, f"{key}: {exc}", key))
-        return None
-    if "labels" in columns:
-        fields["labels"] = _cells(row, columns, "labels")
-    sprints = _cells(row, columns, "sprint")
-    issue_id = (_first(row, columns, "issue id") or "").strip()
-    return Item(
+        if assignee.strip():
+            own.append("assignee")
+
+    def drop(column: str, value: str, reason: str) -> None:
+        parsed.dropped.append(Dropped(where, key, column, value, reason))
+
+    if columns.has("points"):
+        fields["points"] = None
+        for column, value in columns.cells(row, "points")[:1]:
+            try:
+                fields["points"] = parse_points(value)
+            except ValueError as exc:
+                del fields["points"]  # the card keeps the points it has
+                drop(column, value, _GOT.sub("", str(exc)).removeprefix("points: "))
+        if fields.get("points") is not None:
+            own.append("points")
+    if columns.has("due"):
+        fields["due"] = None
+        for column, value in columns.cells(row, "due")[:1]:
+            try:
+                fields["due"] = jira_day(value)
+            except ValueError:
+                del fields["due"]
+                drop(column, value, "not a date")
+        if fields.get("due") is not None:
+            own.append("due date")
+    priority = columns.first(row, "priority")
+    if priority is not None and priority.strip() and source_priority(priority) is None:
+        drop(columns.named("priority"), priority.strip(), "not a priority here")
+        priority = None
+    issue_type = (columns.first(row, "type") or "").strip()
+    kind = issue_kind(issue_type) if issue_type else ""
+    labels = columns.values(row, "labels")
+    if labels:
+        own.append("labels")
+    if columns.has("labels") or kind:
+        if kind and kind != EPIC and all(label.casefold() != kind for label in labels):
+            labels.append(kind)
+        fields["labels"] = labels
+    comments = _comments(row, columns, key, where)
+    if comments:
+        own.append("comments")
+    sprints = columns.values(row, "sprint")
+    issue_id = (columns.first(row, "id") or "").strip()
+    item = Item(
         external_id=f"jira:{key}",
         where=where,
-        title=_first(row, columns, "summary") or "",
+        title=columns.first(row, "title") or "",
         fields=fields,
         refs=[key, *([issue_id] if issue_id else [])],
-        status_name=_first(row, columns, "status"),
-        priority_name=_first(row, columns, "priority"),
-        team_refs=_cells(row, columns, *TEAM_COLUMNS),
+        status_name=columns.first(row, "status"),
+        priority_name=priority,
+        team_refs=columns.values(row, "team"),
         sprint=sprints[-1] if sprints else None,
-        blocks=_links(row, columns, "outward issue link (blocks)"),
-        blocked_by=_links(row, columns, "inward issue link (blocks)"),
-        comments=_comments(row, columns, key, where),
+        blocks=_links(row, columns, "blocks"),
+        blocked_by=_links(row, columns, "blocked by"),
+        comments=comments,
+    )
+    return Issue(
+        item,
+        key,
+        kind,
+        parents=columns.cells(row, "parent", "epic link"),
+        epic_name=(columns.first(row, "epic name") or "").strip(),
+        parent_summary=(columns.first(row, "parent summary") or "").strip(),
+        own=own,
     )
 
 
-def _links(row: list[str], columns: dict[str, list[int]], name: str) -> list[str]:
+def _links(row: list[str], columns: Columns, name: str) -> list[str]:
     refs: list[str] = []
-    for cell in _cells(row, columns, name):
+    for cell in columns.values(row, name):
         refs += [ref.strip() for ref in cell.split(",") if ref.strip()]
     return refs
 
@@ -191,10 +234,38 @@ MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in nam
 
 # Day, month name, year, time: 02/Dec/25 10:15 AM, 2/déc./2025 22:15, 02/Dez/25 10:15.
 _DAY_MONTH_YEAR = re.compile(
-    r"^(\d{1,2})/([^\W\d_]+)\.?/(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
-    r"(?:\s*([AaPp])\.?\s*[Mm]\.?)?$"
+    r"^(\d{1,2})/([^\W\d_]+)\.?/(\d{2}|\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"(?:\s*([AaPp])\.?\s*[Mm]\.?)?)?$"
 )
-_NUMERIC_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M")
+_NUMERIC_FORMATS = (
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%y %H:%M",
+)
+_GOT = re.compile(r" \(got .*?\)")
+"""The value in a message: the dropped value's own column shows it."""
+_NUMERIC_DAYS = ("%d.%m.%Y", "%d.%m.%y")
+
+
+def jira_day(text: str) -> date:
+    """A due date as Jira exports it: ISO, `12/Feb/26`, `12/févr./26 10:15 AM`,
+    `12.02.26` (a time is ignored); raises ValueError otherwise."""
+    try:
+        return parse_date(text)
+    except ValueError:
+        pass
+    given = " ".join(text.split())
+    moment = comment_time(given)
+    if moment is not None:
+        return date.fromisoformat(moment[:10])
+    for fmt in _NUMERIC_DAYS:
+        try:
+            return datetime.strptime(given, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"not a date: {text!r}")
 
 
 def comment_time(text: str) -> str | None:
@@ -207,13 +278,13 @@ def comment_time(text: str) -> str | None:
             month = MONTHS.get(month_name.casefold())
             if month is None:
                 return None
-            hours = int(hour)
+            hours = int(hour or 0)
             if half is not None:
                 if not 1 <= hours <= 12:
                     return None
                 hours = hours % 12 + (12 if half in "Pp" else 0)
             full_year = int(year) + (2000 if len(year) == 2 else 0)
-            moment = datetime(full_year, month, int(day), hours, int(minute), int(second or 0))
+            moment = datetime(full_year, month, int(day), hours, int(minute or 0), int(second or 0))
             return in_range(moment, text)
         for fmt in _NUMERIC_FORMATS:
             try:
@@ -225,13 +296,11 @@ def comment_time(text: str) -> str | None:
     return None
 
 
-def _comments(
-    row: list[str], columns: dict[str, list[int]], key: str, where: str
-) -> list[SourceComment]:
+def _comments(row: list[str], columns: Columns, key: str, where: str) -> list[SourceComment]:
     """The issue's comments, in column order; each kept, read or whole."""
     found: list[SourceComment] = []
     seen: dict[str, int] = {}
-    for number, index in enumerate(columns.get("comment", []), start=1):
+    for number, index in enumerate(columns.by_field.get("comment", []), start=1):
         cell = row[index]
         if not cell.strip():
             continue
@@ -265,10 +334,10 @@ _PEOPLE_COLUMNS = (
 )
 
 
-def _people(row: list[str], columns: dict[str, list[int]], people: dict[str, str]) -> None:
+def _people(row: list[str], columns: Columns, people: dict[str, str]) -> None:
     """Account ids the row pairs with a person's name (Jira Cloud: 'Assignee Id')."""
     for name_column, id_column in _PEOPLE_COLUMNS:
-        name, account = _first(row, columns, name_column), _first(row, columns, id_column)
+        name, account = columns.first(row, name_column), columns.first(row, id_column)
         if name and account and name.strip() and account.strip():
             people.setdefault(account.strip(), name.strip())
 
