@@ -111,7 +111,7 @@ def test_wrong_shapes_name_the_json_path(cli: Cli, tmp_path: Path) -> None:
         ({"cards": [{"id": 5, "name": "x"}]}, "$.cards[0].id: expected the card's id as text"),
         (
             {"cards": [{"id": "a", "name": "x", "due": "next week"}]},
-            None,  # a bad value skips the card, it does not reject the file
+            None,  # a bad value is dropped: the card is imported without it
         ),
     ]
     for document, message in cases:
@@ -120,7 +120,11 @@ def test_wrong_shapes_name_the_json_path(cli: Cli, tmp_path: Path) -> None:
         result = cli("import", str(path), "--from", "trello", "--team", "IT", "--dry-run")
         if message is None:
             assert result.code == 0
-            assert "skipped $.cards[0].due: not a date: 'next week'" in result.out
+            assert "1 to create" in result.out and "0 skipped" in result.out
+            assert (
+                "dropped 1 due value(s), the card imported without it: not a date: 'next week'"
+                in result.out
+            )
         else:
             assert result.code == 2, document
             assert message in result.err and result.err.count("\n") == 1
@@ -185,8 +189,12 @@ def test_story_points_from_custom_fields_and_titles(
     dry = cli("import", str(path), "--from", "trello", "--team", "IT", "--dry-run")
     assert dry.code == 0, dry.err
     assert "13 to create" in dry.out and "0 skipped" in dry.out
-    assert "story point value(s) left out" in dry.out
-    assert "4 story point value(s) left out (first: $.cards[8].customFieldItems[0]: " in dry.out
+    # Each bad value is dropped with the field's name and the value; the card is kept.
+    dropped = "dropped 1 points value(s), the card imported without it: custom field "
+    assert f"{dropped}'Story Points': not a number (got 'lots')" in dry.out
+    assert f"{dropped}'Story Points': must be 0 or more (got '-2')" in dry.out
+    assert f"{dropped}'points': not a number (got 'XL')" in dry.out
+    assert f"{dropped}'Story Points': holds a checkbox, not a number of story points" in dry.out
     assert "custom field 'Story Points' (4)" in dry.out
     assert "'(n)' in front of the title (1)" in dry.out
 
@@ -236,7 +244,7 @@ def test_a_bad_points_value_keeps_the_points_imported_before(
     path.write_text(json.dumps(_board(bad, [STORY_POINTS])), "utf-8")
     again = cli("import", str(path), "--from", "trello", "--team", "IT")
     assert again.code == 0, again.err
-    assert "1 story point value(s) left out" in again.out and "'five'" in again.out
+    assert "dropped 1 points value(s)" in again.out and "(got 'five')" in again.out
     assert _cards(db_path)["Card"]["points"] == 5
     # The estimate removed on Trello: the board still estimates, so the card has none.
     path.write_text(json.dumps(_board([{"name": "Card"}], [STORY_POINTS])), "utf-8")

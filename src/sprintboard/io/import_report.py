@@ -90,11 +90,14 @@ def report_rows(plan: Plan, *, dry_run: bool) -> list[dict[str, Any]]:
             title=item.title,
             reason="the source names no team; give --team CODE",
         )
+    # A dropped value names its card by title too: a source id alone says little.
+    titles = {item.external_id: item.title for item in plan.parsed.items}
     for drop in plan.parsed.dropped:
         add(
             "dropped value",
             drop.where,
             prefix + drop.ref,
+            title=titles.get(prefix + drop.ref),
             field=drop.field,
             value=drop.value,
             reason=drop.reason,
