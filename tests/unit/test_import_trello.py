@@ -271,3 +271,42 @@ def test_malformed_custom_fields_name_the_json_path(cli: Cli, tmp_path: Path) ->
         result = cli("import", str(path), "--from", "trello", "--team", "IT", "--dry-run")
         assert result.code == 2, document
         assert message in result.err and result.err.count("\n") == 1
+
+
+def test_team_sprint_and_priority_fields_of_each_type(
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    fields = [
+        {"id": "cf-team", "name": "Team", "type": "text"},
+        {"id": "cf-sprint", "name": "スプリント", "type": "date"},
+        {"id": "cf-prio", "name": "Prioridad", "type": "number"},
+        {"id": "cf-done", "name": "Priorität", "type": "checkbox"},
+    ]
+    cards: list[dict[str, Any]] = [
+        {"name": "Text team", "customFieldItems": [_value("cf-team", text=" ECOM ")]},
+        {"name": "Blank team", "customFieldItems": [_value("cf-team", text="  ")]},
+        {"name": "Date sprint", "customFieldItems": [_value("cf-sprint", date="2026-04-01")]},
+        {"name": "Number priority", "customFieldItems": [_value("cf-prio", number="1")]},
+        {"name": "Checkbox priority", "customFieldItems": [_value("cf-done", checked="true")]},
+    ]
+    path = tmp_path / "board.json"
+    path.write_text(json.dumps(_board(cards, fields)), encoding="utf-8")
+    result = cli("import", str(path), "--from", "trello", "--team", "IT")
+    assert result.code == 0, result.err
+    assert "5 to create" in result.out and "0 skipped" in result.out
+    cards_here = _cards(db_path)
+    assert cards_here["Text team"]["team"] == "ECOM"
+    assert cards_here["Blank team"]["team"] == "IT"  # empty: not filled in
+    assert cards_here["Date sprint"]["sprint"] is None
+    # A number is no priority name: named in the summary, the priority left as it was.
+    assert "'1' unknown, left as it was (1)" in result.out
+    assert cards_here["Number priority"]["priority"] == "medium"
+    kept = "the card imported without it"
+    assert (
+        f"dropped 1 sprint value(s), {kept}: custom field 'スプリント': holds a date, not a sprint"
+        in result.out
+    )
+    assert (
+        f"dropped 1 priority value(s), {kept}: custom field 'Priorität': holds a checkbox, "
+        "not a priority" in result.out
+    )
