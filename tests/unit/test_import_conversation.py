@@ -70,13 +70,10 @@ def test_trello_comments_keep_author_time_and_text(store: Store) -> None:
     assert thread(store, "trello:6650c2a0a9e4b3d2c1f0ec02") == [
         ("pieter_wh", "2026-03-04T15:20:11Z", "Printer arrives Thursday.")
     ]
-    assert "  comments: 4 to add, 0 to update, 0 unchanged, 0 skipped" in lines
+    # The archived card's comment is skipped with its card.
+    assert "  comments: 4 to add, 0 to update, 0 unchanged, 1 skipped" in lines
     assert "  checklist items: 7 to add, 0 to update, 0 unchanged, 0 skipped" in lines
-    # The archived card's comment is named, not silently dropped.
-    assert any(
-        "1 comment(s) and 0 checklist item(s) belong to cards not imported" in line
-        for line in lines
-    )
+    assert "  skipped 1 comments: their cards are skipped" in lines
 
 
 def test_trello_checklists_become_checklist_items(store: Store) -> None:
@@ -108,7 +105,7 @@ def test_trello_reimport_updates_instead_of_adding(store: Store, tmp_path: Path)
     before = (count(store, "comments"), count(store, "checklist_items"))
     _, lines = imported(store, parse_trello(TRELLO), team="MKT")
     assert (count(store, "comments"), count(store, "checklist_items")) == before == (4, 7)
-    assert "  comments: 0 to add, 0 to update, 4 unchanged, 0 skipped" in lines
+    assert "  comments: 0 to add, 0 to update, 4 unchanged, 1 skipped" in lines
     assert "  checklist items: 0 to add, 0 to update, 7 unchanged, 0 skipped" in lines
 
     board: dict[str, Any] = json.loads(TRELLO.read_text(encoding="utf-8"))
@@ -127,7 +124,7 @@ def test_trello_reimport_updates_instead_of_adding(store: Store, tmp_path: Path)
     changed = tmp_path / "board.json"
     changed.write_text(json.dumps(board), encoding="utf-8")
     _, lines = imported(store, parse_trello(changed), team="MKT")
-    assert "  comments: 1 to add, 1 to update, 3 unchanged, 0 skipped" in lines
+    assert "  comments: 1 to add, 1 to update, 3 unchanged, 1 skipped" in lines
     assert "  checklist items: 0 to add, 1 to update, 6 unchanged, 0 skipped" in lines
     assert thread(store, "trello:6650c2a0a9e4b3d2c1f0ec02") == [
         ("pieter_wh", "2026-03-04T15:20:11Z", "Printer arrives Friday."),

@@ -38,6 +38,13 @@ def _after(tmp_path: Path) -> Path:
     by_short = {card["idShort"]: card for card in board["cards"]}
     by_short[3]["closed"] = True
     by_short[2]["idList"] = next(lst["id"] for lst in board["lists"] if lst["name"] == OLD_LIST)
+    # A last word written on card 3 before it was archived.
+    comment = copy.deepcopy(next(a for a in board["actions"] if a["type"] == "commentCard"))
+    comment["id"] = "65f1a100e4b0a1b2c3d4ffff"
+    comment["date"] = "2026-03-11T00:00:00.000Z"
+    comment["data"]["text"] = "リリース済みのためアーカイブします"
+    comment["data"]["card"]["id"] = by_short[3]["id"]
+    board["actions"].insert(0, comment)
     path = tmp_path / "board-after.json"
     path.write_text(json.dumps(board, ensure_ascii=False), encoding="utf-8")
     return path
@@ -106,6 +113,11 @@ def test_a_reimport_closes_the_cards_archived_since(
     assert after[_id(2)]["done_at"] is not None
     assert after[_id(3)]["status"] == "done" and after[_id(3)]["done_at"] is not None
     assert after[_id(2)]["title"] == "決済エラーの調査 ⚠️"  # otherwise untouched
+    # The closed card still takes the comment written before it was archived.
+    with Store(db_path) as store:
+        thread = [(c["author"], c["body"]) for c in store.comments.for_card(after[_id(3)]["key"])]
+    assert thread == [("鈴木 一郎", "リリース済みのためアーカイブします")]
+    assert "comments: 1 to add, 0 to update, 3 unchanged, 1 skipped" in result.out
     for n in (1, 4, 5, 6, 7, 10, 11):
         assert after[_id(n)] == before[_id(n)]
     # Archived before the first import: still not created.

@@ -139,8 +139,17 @@ class _Reader:
         elif column["closed"]:
             archived = f"in archived list {column['name']!r}"
         if archived is not None:
-            # Read no further: the card is closed here or skipped, not updated.
-            item = Item(f"trello:{card_id}", at, title, refs=[card_id], archived=archived)
+            # Read no further: the card is closed here or skipped, not updated; a card
+            # closed here still takes its new comments and checklist items.
+            item = Item(
+                f"trello:{card_id}",
+                at,
+                title,
+                refs=[card_id],
+                archived=archived,
+                comments=self.comments.get(card_id, []),
+                checklist=card_checklist(card_id, self.checklists),
+            )
             return order, item
         desc = card.get("desc") or ""
         if not isinstance(desc, str):

@@ -179,8 +179,9 @@ def thread_notes(
     bad_times: list[str],
 ) -> None:
     """Notes on comments and checklist items the import does not take."""
-    # An archived card is closed here or skipped: its comments and items are not taken.
-    kept = {item.refs[0] for item in parsed.items if item.archived is None}
+    # Every card of the file is an item (an archived one too): the planner counts what
+    # belongs to the cards it skips; these belong to no card of the file.
+    kept = {item.refs[0] for item in parsed.items}
     lost_comments = sum(len(c) for card, c in comments.items() if card not in kept)
     lost_items = sum(
         len(found) for card, lists in checklists.items() if card not in kept for *_, found in lists
@@ -188,7 +189,7 @@ def thread_notes(
     if lost_comments or lost_items:
         parsed.notes.append(
             f"{lost_comments} comment(s) and {lost_items} checklist item(s) belong to cards "
-            "not imported (archived, skipped or not in the file): not imported"
+            "not in the file: not imported"
         )
     if bad_times:
         parsed.notes.append(
