@@ -49,12 +49,16 @@ def test_blockers_may_name_cards_already_in_the_database(
 
 def test_problems(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "cards.csv"
-    # 'summary' is read as the title; points that are no number skip the card, with the line.
+    # 'summary' is read as the title; points that are no number are left out of the card,
+    # which still comes in, and the summary names the line.
     path.write_text("summary,team,points\nA,IT,3\nB,IT,lots\n", encoding="utf-8")
     result = cli("import", str(path), "--from", "csv", "--dry-run")
     assert result.code == 0
-    assert "1 to create" in result.out
-    assert "skipped line 3: points: not a number (got 'lots')" in result.out
+    assert "2 to create" in result.out
+    assert (
+        "dropped 1 points value(s), the card imported without it: points: not a number (got 'lots')"
+    ) in result.out
+    assert "(first: B at line 3)" in result.out
 
     path.write_text("team,points\nIT,3\n", encoding="utf-8")
     result = cli("import", str(path), "--from", "csv")

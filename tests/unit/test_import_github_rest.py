@@ -466,3 +466,25 @@ def test_cards_imported_under_another_spelling_are_updated_not_duplicated(
     with Store(db_path) as store:
         assert store.scalar("SELECT COUNT(*) FROM cards") == 1
         assert store.scalar("SELECT status FROM cards") == "done"
+
+
+def test_an_unreadable_milestone_date_is_dropped_and_the_issue_kept(
+    cli: Cli, tmp_path: Path, db_path: Path
+) -> None:
+    issue = {
+        "number": 7,
+        "title": "Returns form",
+        "state": "open",
+        "html_url": "https://github.com/acme/shop/issues/7",
+        "milestone": {"title": "Sprint 43", "due_on": "next Friday"},
+    }
+    path = tmp_path / "issues.json"
+    path.write_text(json.dumps([issue]), encoding="utf-8")
+    result = cli("import", str(path), "--from", "github", "--team", "IT")
+    assert result.code == 0, result.err
+    assert "dropped 1 milestone due date value(s)" in result.out
+    with Store(db_path) as store:
+        (card,) = store.rows(
+            "SELECT c.title, s.name FROM cards c JOIN sprints s ON s.id = c.sprint_id"
+        )
+    assert (card["title"], card["name"]) == ("Returns form", "Sprint 43")

@@ -166,13 +166,17 @@ def test_the_report_lists_every_item_with_its_key_and_reason(
     created = [r for r in lines if r["outcome"] == "created"]
     with Store(db_path) as store:
         keys = {r["title"]: r["key"] for r in store.rows("SELECT title, key FROM cards")}
-    assert len(created) == len(keys) == 13
+    assert len(created) == len(keys) == 14
     assert all(r["key"] == keys[r["title"].removeprefix("'")] for r in created)
     # A cell that would run as a spreadsheet formula is guarded.
     assert any(r["title"] == "'=HYPERLINK(1)" for r in created)
     skipped = [r for r in lines if r["outcome"] == "skipped"]
-    assert {r["where"] for r in skipped} == {"line 14", "line 16"}
+    assert [r["where"] for r in skipped] == ["line 14"]
     assert all(r["reason"] for r in skipped)
+    # A due date that is no date is left out of a card that still comes in.
+    (dropped,) = [r for r in lines if r["outcome"] == "dropped value"]
+    assert (dropped["where"], dropped["field"], dropped["value"]) == ("line 16", "due", "31/31/31")
+    assert dropped["title"] == "Bad due" and dropped["reason"]
 
 
 def test_the_report_of_a_dry_run_says_what_would_be_done(

@@ -34,11 +34,13 @@ import csv
 import io
 import uuid
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sprintboard.errors import UserError
 from sprintboard.io.items import (
+    Dropped,
     Item,
     Parsed,
     Skip,
@@ -264,6 +266,10 @@ def _mapping(mapped: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     return found
 
 
+def _due(text: str) -> date | None:
+    return parse_date(text) if text.strip() else None
+
+
 def _item(cells: dict[str, str], where: str, parsed: Parsed) -> Item | None:
     ident = cells.get("id", "").strip() or cells.get("key", "").strip() or cells["title"].strip()
     if not ident:
@@ -285,14 +291,15 @@ def _item(cells: dict[str, str], where: str, parsed: Parsed) -> Item | None:
     for name in ("labels", "skus"):
         if name in cells:
             fields[name] = _split(cells[name])
-    try:
-        if "points" in cells:
-            fields["points"] = parse_points(cells["points"])
-        if "due" in cells:
-            fields["due"] = parse_date(cells["due"]) if cells["due"].strip() else None
-    except ValueError as exc:
-        parsed.skipped.append(Skip(where, str(exc), ident))
-        return None
+    # A value that cannot be read is left out with a note; the card still comes in (and
+    # one imported before keeps what it had).
+    for name, read in (("points", parse_points), ("due", _due)):
+        if name not in cells:
+            continue
+        try:
+            fields[name] = read(cells[name])
+        except ValueError as exc:
+            parsed.dropped.append(Dropped(where, ident, name, cells[name][:80], str(exc)))
     team_refs = [cells["team"].strip()] if cells.get("team", "").strip() else []
     team_refs += _split(cells.get("teams", ""))
     return Item(

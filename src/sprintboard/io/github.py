@@ -53,6 +53,7 @@ from urllib.parse import urlsplit
 from sprintboard.errors import UserError
 from sprintboard.io.items import (
     SPRINT_DAYS,
+    Dropped,
     Item,
     Parsed,
     Skip,
@@ -144,9 +145,7 @@ class _Reader:
                 expect(issue.get("labels") or [], list, f"{at}.labels", "a list")
             )
         ]
-        readable, sprint = self._sprint(issue, at, ident)
-        if not readable:
-            return
+        sprint = self._sprint(issue, at, ident)
         priorities = [name for name in labels if _PRIORITY_LABEL.match(normalise_name(name))]
         if len(priorities) > 1:
             self.several_priorities += 1
@@ -198,13 +197,14 @@ class _Reader:
         self.repos.setdefault(named.lower(), named)
         return named
 
-    def _sprint(self, issue: dict[str, Any], at: str, ident: str) -> tuple[bool, str | None]:
+    def _sprint(self, issue: dict[str, Any], at: str, ident: str) -> str | None:
         """The milestone's title (its due date noted for a new sprint), None for no
-        milestone; False first when the issue is skipped for an unreadable due date."""
+        milestone; an unreadable due date is left out with a note (the sprint is still
+        named, and a new one gets the usual dates)."""
         milestone = issue.get("milestone")
         if milestone is None:
             self.no_milestone += 1
-            return True, None
+            return None
         expect(milestone, dict, f"{at}.milestone", "a milestone object or null")
         sprint = str(expect(milestone.get("title"), str, f"{at}.milestone.title", "text"))
         due = milestone.get("dueOn") or milestone.get("due_on")
@@ -212,14 +212,16 @@ class _Reader:
             try:
                 end = parse_date(expect(due, str, f"{at}.milestone.dueOn", "a date"))
             except ValueError as exc:
-                self.parsed.skipped.append(Skip(f"{at}.milestone.dueOn", str(exc), ident))
-                return False, None
+                self.parsed.dropped.append(
+                    Dropped(f"{at}.milestone.dueOn", ident, "milestone due date", due, str(exc))
+                )
+                return sprint
             # A due date in year 1 has no earlier start; the sprint is refused later.
             start = max(end, date.min + timedelta(days=SPRINT_DAYS)) - timedelta(
                 days=SPRINT_DAYS - 1
             )
             self.parsed.sprint_dates.setdefault(" ".join(sprint.split()), (start, end))
-        return True, sprint
+        return sprint
 
     def finish(self, path: Path) -> None:
         parsed = self.parsed
