@@ -9,28 +9,20 @@ from typing import Any
 import click
 
 from sprintboard.cli.output import say
+from sprintboard.io.json_shapes import comment_json, item_json
 from sprintboard.store import Store
 
-COMMENT_JSON = ("id", "uuid", "card", "author", "body", "created_at", "edited_at", "mentions")
-CHECKLIST_JSON = (
-    "id",
-    "uuid",
-    "card",
-    "text",
-    "done",
-    "team",
-    "position",
-    "created_at",
-    "done_at",
-)
-
-
-def comment_json(row: dict[str, Any]) -> dict[str, Any]:
-    return {f: row[f] for f in COMMENT_JSON}
-
-
-def item_json(row: dict[str, Any]) -> dict[str, Any]:
-    return {f: row[f] for f in CHECKLIST_JSON}
+__all__ = [
+    "comment_json",
+    "item_json",
+    "moment",
+    "print_card_parts",
+    "print_checklist",
+    "print_thread",
+    "progress",
+    "teams_of",
+    "who",
+]
 
 
 def teams_of(store: Store) -> dict[str, list[str]]:

@@ -9,6 +9,7 @@ import click
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
 from sprintboard.cli.params import COUNT, POINTS, POSITIVE, SPRINT
+from sprintboard.io.json_shapes import card_detail_json, dep_json
 from sprintboard.store import ALL, Store
 from sprintboard.store.cards import public
 from sprintboard.vocabulary import Priority, Status
@@ -119,6 +120,8 @@ def card_add(
 @click.option("--status", type=STATUSES)
 @click.option("--goal", help="Goal id.")
 @click.option("--text", help="Cards whose key or title contains this.")
+@click.option("--label", help="Cards with this label (any case).")
+@click.option("--priority", type=PRIORITIES)
 @json_option
 @pass_ctx
 def card_list(
@@ -128,6 +131,8 @@ def card_list(
     status: str | None,
     goal: str | None,
     text: str | None,
+    label: str | None,
+    priority: str | None,
     as_json: bool,
 ) -> None:
     """List cards in board order."""
@@ -138,6 +143,8 @@ def card_list(
         status=status,
         goal=_goal_id(store, goal),
         text=text,
+        label=label,
+        priority=priority,
     )
     if as_json:
         emit_json([public(r) for r in rows])
@@ -151,19 +158,13 @@ def card_list(
 @pass_ctx
 def card_show(ctx: Context, key: str, as_json: bool) -> None:
     """Show one card with its dependencies both ways, its checklist and its comments."""
-    from sprintboard.cli.card_parts import comment_json, item_json, print_card_parts
+    from sprintboard.cli.card_parts import print_card_parts
 
     store = ctx.store()
-    row = store.cards.get(key)
     if as_json:
-        emit_json(
-            {
-                **public(row),
-                "comments": [comment_json(c) for c in store.comments.for_card(key)],
-                "checklist": [item_json(i) for i in store.checklists.for_card(key)],
-            }
-        )
+        emit_json(card_detail_json(store, key))
         return
+    row = store.cards.get(key)
     details(
         [
             ("key", row["key"]),
@@ -289,17 +290,6 @@ DEP_COLUMNS = [
     ("TEAM ", field("dependent_team")),
     ("CROSS-TEAM", field("cross_team")),
 ]
-DEP_JSON = (
-    "blocker",
-    "blocker_team",
-    "blocker_status",
-    "dependent",
-    "dependent_team",
-    "dependent_status",
-    "cross_team",
-    "open",
-    "created_at",
-)
 
 
 @dep.command("add")
@@ -327,7 +317,7 @@ def dep_list(
     if cross_team:
         rows = [r for r in rows if r["cross_team"]]
     if as_json:
-        emit_json([{f: r[f] for f in DEP_JSON} for r in rows])
+        emit_json([dep_json(r) for r in rows])
     else:
         table(rows, DEP_COLUMNS)
 

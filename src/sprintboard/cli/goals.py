@@ -9,6 +9,7 @@ import click
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, say, table
 from sprintboard.cli.params import NUMBER, NumberArguments, given, json_option
+from sprintboard.io.json_shapes import GOAL_JSON, goal_json
 from sprintboard.models import Goal, validate
 from sprintboard.vocabulary import GoalStatus
 
@@ -32,23 +33,6 @@ GOAL_COLUMNS = [
     ("CARDS", field("cards")),
     ("SIGNED OFF", field("signed_off_by")),
 ]
-GOAL_JSON = (
-    "id",
-    "title",
-    "kpi",
-    "unit",
-    "baseline",
-    "current",
-    "target",
-    "expected_roi",
-    "sponsor",
-    "status",
-    "signed_off_by",
-    "signed_off_at",
-    "cards",
-    "points",
-    "done_points",
-)
 
 
 def _goal_options(f: Any) -> Any:
@@ -83,7 +67,7 @@ def goal_add(ctx: Context, /, title: str, as_json: bool, **options: Any) -> None
     from sprintboard.planning.goals import add_goal
 
     row = add_goal(ctx.store(), validate(Goal, {"title": title, **given(**options)}))
-    emit_json({f: row[f] for f in GOAL_JSON}) if as_json else click.echo(row["id"])
+    emit_json(goal_json(row)) if as_json else click.echo(row["id"])
 
 
 @goal.command("list")
@@ -93,7 +77,7 @@ def goal_list(ctx: Context, as_json: bool) -> None:
     """List goals with KPI progress."""
     rows = ctx.store().goals.list()
     if as_json:
-        emit_json([{f: r[f] for f in GOAL_JSON} for r in rows])
+        emit_json([goal_json(r) for r in rows])
     else:
         table(rows, GOAL_COLUMNS)
 
@@ -106,7 +90,7 @@ def goal_show(ctx: Context, goal_id: str, as_json: bool) -> None:
     """Show one goal."""
     row = ctx.store().goals.get(goal_id)
     if as_json:
-        emit_json({f: row[f] for f in GOAL_JSON})
+        emit_json(goal_json(row))
         return
     details([(f.replace("_", " "), row[f]) for f in GOAL_JSON])
 
@@ -125,9 +109,7 @@ def goal_edit(
     if not changes:
         raise click.UsageError("nothing to change: give at least one option")
     row = ctx.store().goals.edit(goal_id, changes)
-    emit_json({f: row[f] for f in GOAL_JSON}) if as_json else click.echo(
-        f"goal {row['id']} updated"
-    )
+    emit_json(goal_json(row)) if as_json else click.echo(f"goal {row['id']} updated")
 
 
 @goal.command("signoff", cls=NumberArguments)

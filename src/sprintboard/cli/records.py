@@ -11,6 +11,7 @@ from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, table
 from sprintboard.cli.params import POSITIVE, REPORTS, SPRINT, FilePath
 from sprintboard.errors import UserError
+from sprintboard.io.json_shapes import FEEDBACK_JSON, feedback_json
 from sprintboard.models import Feedback, validate
 from sprintboard.planning.triage import VIEWS, AgeLimits, age_days, age_level, view_of
 from sprintboard.store.feedback_triage import fb_key
@@ -20,26 +21,6 @@ CATEGORIES = click.Choice([c.value for c in FeedbackCategory])
 SOURCES = click.Choice([s.value for s in FeedbackSource])
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
-FEEDBACK_JSON = (
-    "key",
-    "id",
-    "text",
-    "source",
-    "customer",
-    "category",
-    "reported_by",
-    "received_at",
-    "reports",
-    "urgent",
-    "state",
-    "snoozed_until",
-    "decline_reason",
-    "card",
-    "card_status",
-    "shipped",
-    "informed_by",
-    "informed_at",
-)
 FEEDBACK_COLUMNS = [
     ("ID", lambda r: fb_key(r["id"])),
     ("URGENT", field("urgent")),
@@ -51,10 +32,6 @@ FEEDBACK_COLUMNS = [
     ("CARD", field("card")),
     ("TEXT", lambda r: " ".join(r["text"].split())),
 ]
-
-
-def _feedback_json(row: dict[str, Any]) -> dict[str, Any]:
-    return {f: fb_key(row["id"]) if f == "key" else row[f] for f in FEEDBACK_JSON}
 
 
 @click.group()
@@ -97,7 +74,7 @@ def feedback_add(
         },
     )
     row = ctx.store().feedback.add(model)
-    emit_json(_feedback_json(row)) if as_json else click.echo(fb_key(row["id"]))
+    emit_json(feedback_json(row)) if as_json else click.echo(fb_key(row["id"]))
 
 
 def _with_age(store: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -151,7 +128,7 @@ def feedback_list(
     else:
         rows = store.feedback.list(state=state, category=category, card=card, limit=limit)
     if as_json:
-        emit_json([_feedback_json(r) for r in rows])
+        emit_json([feedback_json(r) for r in rows])
     else:
         table(_with_age(store, rows), FEEDBACK_COLUMNS)
 
@@ -164,14 +141,14 @@ def feedback_show(ctx: Context, feedback_id: str, as_json: bool) -> None:
     """Show one feedback item."""
     row = ctx.store().feedback.get(feedback_id)
     if as_json:
-        emit_json(_feedback_json(row))
+        emit_json(feedback_json(row))
     else:
-        shown = _feedback_json(row)
+        shown = feedback_json(row)
         details([(f.replace("_", " "), shown[f]) for f in FEEDBACK_JSON if f != "id"])
 
 
 def _report(row: dict[str, Any], as_json: bool, line: str) -> None:
-    emit_json(_feedback_json(row)) if as_json else click.echo(line)
+    emit_json(feedback_json(row)) if as_json else click.echo(line)
 
 
 @feedback.command("accept")

@@ -10,6 +10,7 @@ from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import details, emit_json, field, say, table
 from sprintboard.cli.params import CAPACITY, NumberArguments, given, json_option
 from sprintboard.errors import UserError
+from sprintboard.io.json_shapes import SPRINT_COUNTS, SPRINT_JSON, sprint_json
 from sprintboard.models import Sprint, validate
 from sprintboard.store.sprints import CARD_PLAN, CARRY_OVER
 from sprintboard.vocabulary import show_control
@@ -30,21 +31,6 @@ SPRINT_COLUMNS = [
     ("DONE", field("done_points")),
     ("GOAL", field("goal")),
 ]
-SPRINT_JSON = (
-    "name",
-    "goal",
-    "start",
-    "end",
-    "state",
-    "committed_points",
-    "completed_points",
-    "started_at",
-    "closed_at",
-)
-
-
-def _sprint_json(row: dict[str, Any]) -> dict[str, Any]:
-    return {f: row.get(f) for f in (*SPRINT_JSON, "cards", "points", "done_points")}
 
 
 @sprint.command("add")
@@ -64,7 +50,7 @@ def sprint_add(
     # The listed row carries the card counts and points the JSON shape promises.
     rows = store.sprints.list()
     row = next(r for r in rows if r["id"] == added["id"])
-    emit_json(_sprint_json(row)) if as_json else click.echo(row["name"])
+    emit_json(sprint_json(row)) if as_json else click.echo(row["name"])
     _warn_overlap(row, rows)
 
 
@@ -86,7 +72,7 @@ def sprint_list(ctx: Context, state: str | None, as_json: bool) -> None:
     """List sprints."""
     rows = ctx.store().sprints.list(state)
     if as_json:
-        emit_json([_sprint_json(r) for r in rows])
+        emit_json([sprint_json(r) for r in rows])
     else:
         table(rows, SPRINT_COLUMNS)
 
@@ -103,14 +89,9 @@ def sprint_show(ctx: Context, name: str, as_json: bool) -> None:
         raise click.UsageError("'backlog' is not a sprint; use 'card list --sprint backlog'")
     row = next(r for r in store.sprints.list() if r["id"] == found["id"])
     if as_json:
-        emit_json(_sprint_json(row))
+        emit_json(sprint_json(row))
         return
-    details(
-        [
-            (f.replace("_", " "), row.get(f))
-            for f in (*SPRINT_JSON, "cards", "points", "done_points")
-        ]
-    )
+    details([(f.replace("_", " "), row.get(f)) for f in (*SPRINT_JSON, *SPRINT_COUNTS)])
 
 
 @sprint.command("edit")

@@ -68,3 +68,12 @@ def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
     for finding in findings:
         counts[finding.severity] += 1
     return counts
+
+
+def finding_teams(finding: Finding, teams_of: dict[str, str]) -> frozenset[str]:
+    """The teams a finding is about: its cards' owners (a card not in `teams_of` by its
+    key's prefix), and the team of a sprint load (`Sprint 42/IT`)."""
+    found = {teams_of.get(key) or key.rsplit("-", 1)[0] for key in finding.cards}
+    if finding.rule == "capacity" and "/" in finding.subject:
+        found.add(finding.subject.rsplit("/", 1)[1])
+    return frozenset(found)

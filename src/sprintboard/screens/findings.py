@@ -22,6 +22,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from sprintboard.planning.checks import Finding, Plan, Severity, check_plan, summary
+from sprintboard.planning.findings import finding_teams
 from sprintboard.planning.graph import gc_paused
 from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
@@ -67,15 +68,6 @@ async def check_seams_with_teams(
     plan = await backend.run(read_plan, backend.store, settings)
     found = await asyncio.to_thread(_check, plan)
     return found, {c["key"]: c["team"] for c in plan.cards}
-
-
-def finding_teams(finding: Finding, teams_of: dict[str, str]) -> frozenset[str]:
-    """The teams a finding is about: its cards' owners (a card not in `teams_of` by its
-    key's prefix), and the team of a sprint load (`Sprint 42/IT`)."""
-    found = {teams_of.get(key) or key.rsplit("-", 1)[0] for key in finding.cards}
-    if finding.rule == "capacity" and "/" in finding.subject:
-        found.add(finding.subject.rsplit("/", 1)[1])
-    return frozenset(found)
 
 
 def finding_prompt(finding: Finding) -> Content:

@@ -9,7 +9,7 @@ from sprintboard.errors import NotFound, UserError
 from sprintboard.store.checklists import Checklists
 from sprintboard.store.database import Rows, StoreCore, Tx, text_match
 from sprintboard.store.teams import Teams
-from sprintboard.vocabulary import CARD_KEY, MAX_CARD_NUMBER, Status, numbers_used_up
+from sprintboard.vocabulary import CARD_KEY, MAX_CARD_NUMBER, Priority, Status, numbers_used_up
 
 if TYPE_CHECKING:
     from sprintboard.models import Card
@@ -100,8 +100,12 @@ class Cards:
         goal: int | None = None,
         text: str | None = None,
         keys: list[str] | None = None,
+        label: str | None = None,
+        priority: str | None = None,
     ) -> Rows:
-        """Cards matching every filter given, in board order, with their links attached."""
+        """Cards matching every filter given, in board order, with their links attached.
+
+        `label` matches a label exactly, in any case."""
         clauses: list[str] = []
         params: list[Any] = []
         if sprint is not ALL:
@@ -123,6 +127,14 @@ class Cards:
             match, like = text_match(("c.title", "c.key"), text)
             clauses.append(match)
             params += [like, like]
+        if label:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM json_each(c.labels) WHERE casefold(value) = casefold(?))"
+            )
+            params.append(label.strip())
+        if priority is not None:
+            clauses.append("c.priority = ?")
+            params.append(Priority(priority).value)
         if keys is not None:
             clauses.append(f"c.key IN ({', '.join('?' for _ in keys)})")
             params += keys
