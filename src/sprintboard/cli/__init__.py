@@ -110,6 +110,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "serve": ("exchange",),
     "config": ("settings",),
     "sync": ("sync",),
+    "mcp": ("assistants",),
 }
 
 

@@ -116,17 +116,8 @@ def feedback_list(
 
     Snoozed items whose day has come are woken (back to new) first.
     """
-    if view is not None and state is not None:
-        raise UserError("view: use --view or --state, not both")
     store = ctx.store()
-    store.feedback.wake_snoozed()
-    if view is not None:
-        rows = store.feedback.inbox(view, category=category, limit=None if card else limit)
-        if card is not None:
-            key = card.strip().upper()
-            rows = [r for r in rows if r["card"] == key][:limit]
-    else:
-        rows = store.feedback.list(state=state, category=category, card=card, limit=limit)
+    rows = store.feedback.listing(view=view, state=state, category=category, card=card, limit=limit)
     if as_json:
         emit_json([feedback_json(r) for r in rows])
     else:

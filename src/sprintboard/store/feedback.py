@@ -161,6 +161,31 @@ class FeedbackItems(FeedbackTriage):
             sql += f" LIMIT {int(limit)}"
         return [_shape(r) for r in self.core.rows(sql, params)]
 
+    def listing(
+        self,
+        *,
+        view: str | None = None,
+        state: str | None = None,
+        category: str | None = None,
+        card: str | None = None,
+        limit: int | None = None,
+        wake: bool = True,
+    ) -> Rows:
+        """`feedback list`: an inbox view's items or those in one state (not both), of a
+        category, linked to a card, in triage order. Snoozes whose day has come are woken
+        (back to new) first, unless `wake` is False (a reader that must not write)."""
+        if view is not None and state is not None:
+            raise UserError("view: use --view or --state, not both")
+        if wake and not self.core.read_only:
+            self.wake_snoozed()
+        if view is None:
+            return self.list(state=state, category=category, card=card, limit=limit)
+        rows = self.inbox(view, category=category, limit=None if card else limit)
+        if card is not None:
+            key = card.strip().upper()
+            rows = [r for r in rows if r["card"] == key][:limit]
+        return rows
+
     def _today(self, today: date | str | None) -> str:
         """`today` (a date, a datetime or `YYYY-MM-DD`) as stored dates are compared with it."""
         if today is None:
