@@ -4,7 +4,7 @@ transaction, one entry in the activity log under `agent:<client name>`, undone b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from mcp.server.mcpserver import Context
 from mcp.types import ToolAnnotations
@@ -225,16 +225,12 @@ def register_write_tools(server: MCPServer[Any], plan: AgentPlan) -> None:
         else:
             status = "todo" if current["status"] == "backlog" else current["status"]
         row = store.cards.move(key, status=status, sprint_id=target)
+        card = cast(CardJson, card_json(row))
         if target is None:
-            return {
-                "card": card_json(row),
-                "sprint": None,
-                "team_capacity": None,
-                "over_capacity": False,
-            }  # type: ignore[typeddict-item]  # noqa: E501
+            return {"card": card, "sprint": None, "team_capacity": None, "over_capacity": False}
         team = sprint_capacity(store, row["sprint"]).team(row["team"])
         return {
-            "card": card_json(row),  # type: ignore[typeddict-item]
+            "card": card,
             "sprint": row["sprint"],
             "team_capacity": team.to_dict(),
             "over_capacity": team.over_capacity,
