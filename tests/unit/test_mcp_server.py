@@ -188,6 +188,9 @@ async def test_reading_tools_return_the_cli_json(plan_db: Path) -> None:
         assert await call(client, "show_card", key=key) == cli(plan_db, "card", "show", key)
         deps = await call(client, "list_dependencies", cross_team=True)
         assert deps["dependencies"] == cli(plan_db, "dep", "list", "--cross-team")
+        assert deps["total"] == len(deps["dependencies"])
+        first = await call(client, "list_dependencies", limit=1)
+        assert first["dependencies"] == cli(plan_db, "dep", "list")[:1] and first["total"] > 1
         sprints = await call(client, "list_sprints")
         assert sprints["sprints"] == cli(plan_db, "sprint", "list")
         status = await call(client, "sprint_status")
@@ -219,6 +222,14 @@ async def test_check_filters_by_team_severity_and_card(plan_db: Path) -> None:
         card = every[0]["cards"][0]
         mine = await call(client, "check", card=card)
         assert mine["findings"] == [f for f in every if card in f["cards"]]
+        # The findings are checked again after a change, the agent's or anyone's.
+        late = (await call(client, "list_cards", sprint="backlog", limit=1))["cards"][0]
+        target = next(c for c in every if c["rule"] == "dep-order")["cards"][-1]
+        await call(client, "add_dependency", blocker=late["key"], dependent=target)
+        again = await call(client, "check")
+        assert again["findings"] == _cli_json(plan_db, "check") != every
+        assert _run_cli(plan_db, "dep", "remove", late["key"], target)[0] == 0
+        assert (await call(client, "check"))["findings"] == every
         wh = await call(client, "check", team="wh")
         assert wh["findings"] and len(wh["findings"]) < len(every)
         for finding in wh["findings"]:

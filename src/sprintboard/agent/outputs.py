@@ -70,6 +70,8 @@ class DependencyJson(TypedDict):
 
 class DependencyList(TypedDict):
     dependencies: list[DependencyJson]
+    total: int
+    """How many links match; `dependencies` holds the first `limit` of them."""
 
 
 class FindingJson(TypedDict):

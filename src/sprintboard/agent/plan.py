@@ -15,6 +15,7 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import Field
 
 from sprintboard.errors import UserError
+from sprintboard.planning.findings import Finding
 from sprintboard.store import ALL, Store
 from sprintboard.store.database import Clock
 from sprintboard.vocabulary import (
@@ -49,7 +50,7 @@ OptTriageArg = Annotated[str | None, _choice("Triage state.", TRIAGE_STATES)]
 TeamArg = Annotated[str, Field(description="Team code, e.g. IT, ECOM, MKT.")]
 OptTeamArg = Annotated[str | None, Field(description="Team code, e.g. IT, ECOM, MKT.")]
 KeyArg = Annotated[str, Field(description="Card key, e.g. IT-42.")]
-FeedbackArg = Annotated[str, Field(description="Feedback id: FB-12, fb-12 or 12.")]
+FeedbackArg = Annotated[str | int, Field(description="Feedback id: FB-12, fb-12 or 12.")]
 SprintArg = Annotated[
     str | None, Field(description="Sprint name, 'current' (the active sprint) or 'backlog'.")
 ]
@@ -120,6 +121,25 @@ class AgentPlan:
         self.clock = clock
         self._stores: dict[str, Store] = {}
         self._lock = threading.Lock()
+        self._findings: dict[str | None, tuple[Any, list[Finding]]] = {}
+
+    def findings(self, store: Store, sprint: str | None) -> list[Finding]:
+        """`run_checks` of the plan, reused while nothing changed: an assistant narrowing
+        the findings by team, card and severity checks the plan once. Any commit (from any
+        connection), another day or another feedback limit checks it again."""
+        from sprintboard.config import Settings
+        from sprintboard.planning.checks import run_checks
+
+        settings = Settings.load()
+        stamp = (store.version(), store.today(), settings.urgent_feedback_days)
+        with self._lock:
+            cached = self._findings.get(sprint)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        found = run_checks(store, sprint=sprint, settings=settings)
+        with self._lock:
+            self._findings[sprint] = (stamp, found)
+        return found
 
     def store(self, ctx: Context | None) -> Store:
         """The store whose changes are logged under this assistant's name."""

@@ -80,16 +80,18 @@ def card_list(
     limit: int,
 ) -> CardList:
     """The board's filters, as `card list` applies them."""
-    rows = store.cards.query(
-        sprint=sprint_ref(store, sprint),
-        team=team,
-        status=choice("status", status, STATUSES),
-        goal=goal_ref(store, goal),
-        text=text,
-        label=label,
-        priority=choice("priority", priority, PRIORITIES),
-    )
-    return {"cards": [card_json(r) for r in rows[:limit]], "total": len(rows)}  # type: ignore[misc]
+    filters = {
+        "sprint": sprint_ref(store, sprint),
+        "team": team,
+        "status": choice("status", status, STATUSES),
+        "goal": goal_ref(store, goal),
+        "text": text,
+        "label": label,
+        "priority": choice("priority", priority, PRIORITIES),
+    }
+    rows = store.cards.query(**filters, limit=limit)
+    total = len(rows) if len(rows) < limit else store.cards.count(**filters)
+    return {"cards": [card_json(r) for r in rows], "total": total}  # type: ignore[misc]
 
 
 def sprint_status_json(store: Store, sprint: str) -> SprintStatus:
@@ -105,6 +107,7 @@ def sprint_status_json(store: Store, sprint: str) -> SprintStatus:
 
 
 def check_plan(
+    plan: AgentPlan,
     store: Store,
     *,
     sprint: str | None = None,
@@ -113,13 +116,13 @@ def check_plan(
     card: str | None = None,
 ) -> CheckResult:
     """`check --json`, narrowed to a team's or a card's findings and a severity and worse."""
-    from sprintboard.planning.checks import run_checks, summary
+    from sprintboard.planning.checks import summary
     from sprintboard.planning.findings import finding_teams
 
     worst = Severity(choice("severity", severity, SEVERITIES) or "info").rank
     code = store.teams.get(team)["code"] if team else None
     key = store.cards.get(card)["key"] if card else None
-    every = run_checks(store, sprint=sprint)
+    every = plan.findings(store, sprint)
     found = [f for f in every if f.severity.rank <= worst]
     if key is not None:
         found = [f for f in found if key in f.cards]
@@ -204,12 +207,14 @@ def register_read_tools(server: MCPServer[Any], plan: AgentPlan) -> None:
         card: Annotated[str | None, Field(description="Links to or from this card.")] = None,
         team: OptTeamArg = None,
         cross_team: Annotated[bool, Field(description="Only links between teams.")] = False,
+        limit: LimitArg = 200,
     ) -> DependencyList:
-        """Dependencies (blocker must be done before dependent), as `dep list --json`."""
+        """Dependencies (blocker must be done before dependent), as `dep list --json`;
+        `total` counts every match."""
         rows = plan.store(ctx).deps.list(card=card, team=team)
         if cross_team:
             rows = [r for r in rows if r["cross_team"]]
-        return {"dependencies": [dep_json(r) for r in rows]}  # type: ignore[misc]
+        return {"dependencies": [dep_json(r) for r in rows[:limit]], "total": len(rows)}  # type: ignore[misc]
 
     @tool(annotations=READING)
     @refusals_as_errors
@@ -230,7 +235,9 @@ def register_read_tools(server: MCPServer[Any], plan: AgentPlan) -> None:
     ) -> CheckResult:
         """The seam checks (`sprintboard check --json`): each finding's severity, rule,
         cards, why and fix, errors first."""
-        return check_plan(plan.store(ctx), sprint=sprint, team=team, severity=severity, card=card)
+        return check_plan(
+            plan, plan.store(ctx), sprint=sprint, team=team, severity=severity, card=card
+        )
 
     @tool(annotations=READING)
     @refusals_as_errors

@@ -123,7 +123,7 @@ def _add_resources(server: PlanServer, plan: AgentPlan) -> None:
         mime_type="application/json",
     )
     def findings() -> str:
-        found = check_plan(plan.store(None))
+        found = check_plan(plan, plan.store(None))
         return json.dumps(found, ensure_ascii=False, default=str)
 
 

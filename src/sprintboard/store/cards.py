@@ -102,10 +102,43 @@ class Cards:
         keys: list[str] | None = None,
         label: str | None = None,
         priority: str | None = None,
+        limit: int | None = None,
     ) -> Rows:
         """Cards matching every filter given, in board order, with their links attached.
 
-        `label` matches a label exactly, in any case."""
+        `label` matches a label exactly, in any case. `limit`: the first so many only (the
+        links are then read for those cards alone)."""
+        where, params = self._where(sprint, team, status, goal, text, keys, label, priority)
+        order = " ORDER BY " + _status_order_sql() + ", c.position, c.id"
+        with self.core._lock:
+            if limit is not None:
+                ids = [
+                    r[0]
+                    for r in self.core.conn.execute(
+                        f"SELECT c.id FROM cards c{where}{order} LIMIT ?", [*params, limit]
+                    )
+                ]
+                where, params = f" WHERE c.id IN ({', '.join('?' for _ in ids)})", ids
+            rows = self.core.rows(CARD_SELECT + where + order, params)
+            self._attach_links(rows, where, params)
+        return rows
+
+    def count(self, **filters: Any) -> int:
+        """How many cards `query(**filters)` would give."""
+        where, params = self._where(**filters)
+        return int(self.core.scalar(f"SELECT COUNT(*) FROM cards c{where}", params))
+
+    def _where(
+        self,
+        sprint: Any = ALL,
+        team: str | None = None,
+        status: str | None = None,
+        goal: int | None = None,
+        text: str | None = None,
+        keys: list[str] | None = None,
+        label: str | None = None,
+        priority: str | None = None,
+    ) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         if sprint is not ALL:
@@ -138,12 +171,7 @@ class Cards:
         if keys is not None:
             clauses.append(f"c.key IN ({', '.join('?' for _ in keys)})")
             params += keys
-        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        order = " ORDER BY " + _status_order_sql() + ", c.position, c.id"
-        with self.core._lock:
-            rows = self.core.rows(CARD_SELECT + where + order, params)
-            self._attach_links(rows, where, params)
-        return rows
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def _attach_links(self, rows: list[dict[str, Any]], where: str, params: list[Any]) -> None:
         if not rows:
