@@ -213,23 +213,25 @@ async def test_reading_tools_return_the_cli_json(plan_db: Path) -> None:
 async def test_check_filters_by_team_severity_and_card(plan_db: Path) -> None:
     every = _cli_json(plan_db, "check")
     async with connected(plan_db) as client:
-        found = await call(client, "check")
+        found = await call(client, "check", limit=1000)
         assert found["findings"] == every
-        assert found["total"] == len(every)
-        errors = await call(client, "check", severity="error")
+        assert found["total"] == found["matching"] == len(every)
+        first = await call(client, "check", limit=2)
+        assert first["findings"] == every[:2] and first["matching"] == len(every)
+        errors = await call(client, "check", severity="error", limit=1000)
         assert errors["findings"] == [f for f in every if f["severity"] == "error"]
         assert errors["total"] == len(every)  # the summary still counts every finding
         card = every[0]["cards"][0]
-        mine = await call(client, "check", card=card)
+        mine = await call(client, "check", card=card, limit=1000)
         assert mine["findings"] == [f for f in every if card in f["cards"]]
         # The findings are checked again after a change, the agent's or anyone's.
         late = (await call(client, "list_cards", sprint="backlog", limit=1))["cards"][0]
         target = next(c for c in every if c["rule"] == "dep-order")["cards"][-1]
         await call(client, "add_dependency", blocker=late["key"], dependent=target)
-        again = await call(client, "check")
+        again = await call(client, "check", limit=1000)
         assert again["findings"] == _cli_json(plan_db, "check") != every
         assert _run_cli(plan_db, "dep", "remove", late["key"], target)[0] == 0
-        assert (await call(client, "check"))["findings"] == every
+        assert (await call(client, "check", limit=1000))["findings"] == every
         wh = await call(client, "check", team="wh")
         assert wh["findings"] and len(wh["findings"]) < len(every)
         for finding in wh["findings"]:

@@ -85,6 +85,8 @@ class FindingJson(TypedDict):
 
 class CheckResult(TypedDict):
     findings: list[FindingJson]
+    matching: int
+    """Findings the filters keep; `findings` holds the first `limit` of them."""
     total: int
     """Findings of the checked plan before the team, card and severity filters."""
     summary: str

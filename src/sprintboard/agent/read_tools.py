@@ -114,6 +114,7 @@ def check_plan(
     team: str | None = None,
     severity: str | None = None,
     card: str | None = None,
+    limit: int | None = None,
 ) -> CheckResult:
     """`check --json`, narrowed to a team's or a card's findings and a severity and worse."""
     from sprintboard.planning.checks import summary
@@ -130,7 +131,8 @@ def check_plan(
         teams_of = {c["key"]: c["team"] for c in store.deps.plan_cards()}
         found = [f for f in found if code in finding_teams(f, teams_of)]
     return {
-        "findings": [f.as_json() for f in found],  # type: ignore[misc]
+        "findings": [f.as_json() for f in found[:limit]],  # type: ignore[misc]
+        "matching": len(found),
         "total": len(every),
         "summary": summary(every),
     }
@@ -232,11 +234,14 @@ def register_read_tools(server: MCPServer[Any], plan: AgentPlan) -> None:
         sprint: Annotated[
             str | None, Field(description="Check one sprint (default: every open sprint).")
         ] = None,
+        limit: LimitArg = 200,
     ) -> CheckResult:
         """The seam checks (`sprintboard check --json`): each finding's severity, rule,
-        cards, why and fix, errors first."""
+        cards, why and fix, errors first; `matching` counts the findings these filters
+        keep, `total` every finding, `summary` counts them by severity."""
+        store = plan.store(ctx)
         return check_plan(
-            plan, plan.store(ctx), sprint=sprint, team=team, severity=severity, card=card
+            plan, store, sprint=sprint, team=team, severity=severity, card=card, limit=limit
         )
 
     @tool(annotations=READING)
