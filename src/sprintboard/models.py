@@ -43,6 +43,7 @@ from sprintboard.vocabulary import (  # noqa: F401  (re-exported: models is thei
     TeamFormat,
     Triage,
     colour_hex,
+    literal_line,
     replace_surrogates,
     strip_control,
     summary_line,
@@ -60,6 +61,10 @@ def _line(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     return strip_control(replace_surrogates(value), one_line=True)
+
+
+def _literal(value: Any) -> Any:
+    return literal_line(value) if isinstance(value, str) else value
 
 
 def _block(value: Any) -> Any:
@@ -95,6 +100,15 @@ Line = Annotated[str, BeforeValidator(_line), _at_most(MAX_LINE)]
 """One line of user text: control characters removed, white space folded, lone surrogates
 (undecodable bytes) replaced by U+FFFD."""
 Title = Annotated[str, BeforeValidator(_line), AfterValidator(_not_empty), _at_most(MAX_TITLE)]
+"""A name (team, member, sprint): one line, white space folded, never empty."""
+LiteralTitle = Annotated[
+    str, BeforeValidator(_literal), AfterValidator(_not_empty), _at_most(MAX_TITLE)
+]
+"""A card title, goal title or checklist item, stored as given: tabs, runs of spaces,
+leading and trailing spaces, NBSP and U+2028/U+2029/U+0085 kept; line ends (CR, LF) become
+spaces, other control characters are removed, lone surrogates replaced by U+FFFD; never
+empty or only white space. Shown through `views.text.printable`, which makes the kept
+separators spaces; matched through `vocabulary.title_key`."""
 Text = Annotated[str, BeforeValidator(_block), _at_most(MAX_TEXT)]
 """Free text (descriptions, feedback): newlines and tabs kept, other control characters
 removed, lone surrogates replaced by U+FFFD."""
@@ -219,7 +233,7 @@ class Member(Record):
 
 
 class Goal(Record):
-    title: Title
+    title: LiteralTitle
     kpi: Line = ""
     unit: Line = ""
     baseline: Annotated[float, Number] = Field(default=0.0, ge=-1e15, le=1e15)
@@ -263,7 +277,7 @@ class Sprint(Record):
 class Card(Record):
     """A card as entered: the key is allocated by the store."""
 
-    title: Title
+    title: LiteralTitle
     description: Text = ""
     team: TeamCode
     teams: list[TeamCode] = Field(default_factory=list)
@@ -300,7 +314,7 @@ class Comment(Record):
 class ChecklistItem(Record):
     """One thing to do on a card, optionally a team's part of it."""
 
-    text: Title
+    text: LiteralTitle
     team: TeamCode | None = None
     done: bool = False
 

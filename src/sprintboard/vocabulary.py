@@ -66,6 +66,42 @@ def strip_control(text: str, *, one_line: bool = False) -> str:
     return " ".join(text.split()) if one_line else text
 
 
+# What a literal title drops: C0 and C1 controls and DEL, except tab and the next line
+# character U+0085 (white space a title keeps as given); line feed and carriage return are
+# turned into spaces before this runs.
+_TITLE_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x84\x86-\x9f]")
+_LINE_END = re.compile(r"\r\n|[\r\n]")
+
+
+def literal_line(text: str) -> str:
+    """A title exactly as given, made safe to store: lone surrogates as U+FFFD, each line
+    end (CR, LF or CRLF) as one space, other control characters (ESC, BEL...) removed.
+    Tabs, double and leading or trailing spaces, NBSP and U+2028/U+2029/U+0085 are kept;
+    `views.text.printable` shows them as spaces so a row never breaks."""
+    return _TITLE_CONTROL.sub("", _LINE_END.sub(" ", replace_surrogates(text)))
+
+
+_SEPARATOR = re.compile("[\x85\u2028\u2029]")
+
+
+def without_separators(text: str) -> str:
+    """Text with the line and paragraph separators a title keeps (U+0085, U+2028, U+2029)
+    shown as spaces: a terminal, `splitlines`, a browser or a calendar would break the line
+    there. For human output (tables, HTML, Markdown, ICS); JSON and CSV stay literal."""
+    return _SEPARATOR.sub(" ", text)
+
+
+def on_one_line(text: str) -> str:
+    """`without_separators`, and tabs as spaces too: a title in a table row or a summary."""
+    return without_separators(text).replace("\t", " ")
+
+
+def title_key(text: str) -> str:
+    """How titles are compared when matching (a goal of the same title, a duplicate):
+    white space folded and case ignored, while the store keeps the literal title."""
+    return strip_control(replace_surrogates(text), one_line=True).casefold()
+
+
 class Status(StrEnum):
     """The board's columns, in order."""
 

@@ -58,7 +58,8 @@ def test_card_title_is_one_line_and_description_keeps_newlines() -> None:
         description="Steps:\n1. add\x1b[31m item\n2. log in\x07",
         team="it",
     )
-    assert card.title == "Fix[2J the cart"
+    # The title is stored as given: each line end one space, ESC gone, its spaces kept.
+    assert card.title == "  Fix[2J the cart "
     assert card.description == "Steps:\n1. add[31m item\n2. log in"
     assert card.team == "IT"
 

@@ -2,7 +2,9 @@
 
 Human-readable output shows control characters visibly (ESC as `\\x1b`): text stored
 before the records removed them, or from a file, cannot move the cursor, set the window
-title or write the clipboard. JSON output stays exact (json escapes them itself).
+title or write the clipboard. Titles are stored as given: a tab, U+2028, U+2029 or U+0085
+in one is shown as a space, so it neither breaks a line nor shifts a table's columns.
+JSON output stays exact (json escapes them itself).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 import click
 
-from sprintboard.vocabulary import show_control
+from sprintboard.vocabulary import on_one_line, show_control, without_separators
 
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
 
@@ -28,7 +30,7 @@ def say(text: str) -> None:
 
 
 def _cell(value: Any) -> str:
-    return show_control(_plain(value))
+    return show_control(without_separators(_plain(value)))
 
 
 def _plain(value: Any) -> str:
@@ -91,7 +93,8 @@ def table(
     if not rows:
         click.echo("(none)")
         return
-    cells = [[_cell(get(row)) for _, get in columns] for row in rows]
+    # One row is one line: a tab would jump to a tab stop and shift the columns after it.
+    cells = [[on_one_line(_cell(get(row))) for _, get in columns] for row in rows]
     widths = [
         min(max_width, max(cell_len(header), *(cell_len(r[i]) for r in cells)))
         for i, (header, _) in enumerate(columns)

@@ -14,7 +14,7 @@ from icalendar import Calendar, Event, Todo
 from sprintboard import __version__
 from sprintboard.errors import UserError
 from sprintboard.store import Store
-from sprintboard.vocabulary import Priority, sprint_span, stored_day
+from sprintboard.vocabulary import Priority, on_one_line, sprint_span, stored_day
 
 PRODID = f"-//sprintboard//sprintboard {__version__}//EN"
 UID_DOMAIN = "sprintboard"
@@ -101,7 +101,8 @@ def _card_todo(card: dict[str, Any], now: datetime | None) -> Todo:
     todo = Todo()
     todo.add("uid", uid(card["uuid"]))
     todo.add("dtstamp", now)
-    todo.add("summary", f"{card['key']} {card['title']}")
+    # Titles are stored as given; a calendar shows the summary on one line.
+    todo.add("summary", f"{card['key']} {on_one_line(card['title'])}")
     todo.add("due", stored_day(card["due"]))
     todo.add("status", _TODO_STATUS[card["status"]])
     todo.add("priority", _ICS_PRIORITY[Priority(card["priority"])])

@@ -29,7 +29,7 @@ from sprintboard.models import (
 from sprintboard.store import Store
 from sprintboard.store.database import Tx
 from sprintboard.store.people import Members
-from sprintboard.vocabulary import needs_cleaning, replace_surrogates, strip_control
+from sprintboard.vocabulary import needs_cleaning, replace_surrogates, strip_control, title_key
 
 _CHUNK = 500
 
@@ -220,7 +220,8 @@ def _plan_items(
         renamed: dict[str, Any] = {}
         if row is None and source.former_prefix is not None:
             earlier = before.get(source.former_prefix, [])
-            same = next((r for r in earlier if r["text"] == text), None)
+            key = title_key(text)
+            same = next((r for r in earlier if title_key(str(r["text"])) == key), None)
             if same is not None:
                 row, renamed = same, {"external_id": source.external_id}
                 earlier.remove(same)

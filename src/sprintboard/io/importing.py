@@ -64,6 +64,7 @@ from sprintboard.vocabulary import (
     replace_surrogates,
     stored_day,
     strip_control,
+    title_key,
 )
 
 
@@ -189,7 +190,8 @@ class _Planner:
 
     def _plan_goals(self) -> None:
         """Each goal the source describes is the goal an earlier import made of it (found
-        by the source id it remembered), else a goal of the same title, else a new one."""
+        by the source id it remembered), else a goal of the same title (white space and case
+        aside), else a new one."""
         if not self.parsed.goals:
             return
         made = {
@@ -203,11 +205,12 @@ class _Planner:
         by_uuid = {str(g["uuid"]): int(g["id"]) for g in goals}
         by_title: dict[str, int] = {}
         for row in goals:
-            by_title.setdefault(str(row["title"]), int(row["id"]))
+            # Titles are stored as given; 'Grow  repeat orders' still finds 'grow repeat orders'.
+            by_title.setdefault(title_key(str(row["title"])), int(row["id"]))
         for ident, source in self.parsed.goals.items():
             found = by_uuid.get(made.get(ident, ""))
             if found is None:
-                found = by_title.get(_line(source.title))
+                found = by_title.get(title_key(source.title))
             if found is not None:
                 self.plan.goal_of[ident] = found
                 self.plan.goals_found += 1

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from sprintboard.store import Store
-from sprintboard.vocabulary import STATUS_LABELS, Status, show_control
+from sprintboard.vocabulary import STATUS_LABELS, Status, on_one_line, show_control
 
 # Characters Markdown (CommonMark, GitHub) gives a meaning to anywhere in a line; any
 # ASCII punctuation may be backslash-escaped.
@@ -24,9 +24,9 @@ _LEADING = re.compile(r"^([-+=]|\d+(?=[.)]))")
 
 def escape(text: Any) -> str:
     """User text as literal one-line Markdown (safe inside a table cell, a heading or a
-    quote): white space folded, control characters shown as escapes, punctuation that
-    Markdown reads escaped."""
-    line = _SPECIAL.sub(r"\\\1", " ".join(show_control(str(text)).split()))
+    quote): white space folded (a title's tabs and U+2028 too: titles are stored as given),
+    control characters shown as escapes, punctuation that Markdown reads escaped."""
+    line = _SPECIAL.sub(r"\\\1", " ".join(show_control(on_one_line(str(text))).split()))
     match = _LEADING.match(line)
     if match is None:
         return line

@@ -21,7 +21,13 @@ from sprintboard.io.report_data import (
     _severity_counts,
 )
 from sprintboard.planning.charts import Burndown
-from sprintboard.vocabulary import STATUS_LABELS, Status, colour_hex, show_control
+from sprintboard.vocabulary import (
+    STATUS_LABELS,
+    Status,
+    colour_hex,
+    show_control,
+    without_separators,
+)
 
 _CSS = """body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}
 table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:3px 8px;
@@ -35,8 +41,9 @@ tr.sev-info td{color:#555}.fix{color:#1b5e20}"""
 
 
 def h(text: Any) -> str:
-    """User text as HTML: escaped, control characters shown as escapes (`\\x1b`)."""
-    return html.escape(show_control("" if text is None else str(text)))
+    """User text as HTML: escaped, control characters shown as escapes (`\\x1b`), line and
+    paragraph separators (kept in titles) as spaces, so a browser breaks no title."""
+    return html.escape(show_control(without_separators("" if text is None else str(text))))
 
 
 def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -86,9 +86,9 @@ class LinePromptScreen(FitsTerminal, ModalScreen[str | None]):
 
     @on(Input.Submitted, "#line-text")
     def _submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        if text:
-            self.dismiss(text)
+        # Kept as typed (a checklist item is stored as given); blank is no answer.
+        if event.value.strip():
+            self.dismiss(event.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -50,7 +50,7 @@ class CardFormScreen(FitsTerminal, ModalScreen[str | None]):
             (Content(f"{s['name']} ({s['state']})"), s["id"]) for s in data["sprints"]
         ]
         self.goal_options = [(Content("No goal"), NO_GOAL)] + [
-            (Content(f"{g['id']}  {g['title']}"), g["id"]) for g in data["goals"]
+            (Content(f"{g['id']}  {printable(g['title'])}"), g["id"]) for g in data["goals"]
         ]
         # SKU -> stock row. The whole table when it is small; otherwise (stock_complete
         # False) the rows read so far, by prefix or for the SKUs entered.
@@ -209,7 +209,8 @@ class CardFormScreen(FitsTerminal, ModalScreen[str | None]):
         points = text("#points")
         orders = text("#orders")
         fields = {
-            "title": text("#title"),
+            # Stored as given: a tab or trailing space the title holds is not edited away.
+            "title": self.query_one("#title", Input).value,
             "team": self.query_one("#team", Select).value,
             "teams": listed("#with"),
             # The record reads the text (ASCII digits only, 0-1000) and names what is wrong.

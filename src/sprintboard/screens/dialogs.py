@@ -17,6 +17,7 @@ from textual.widgets.selection_list import Selection
 
 from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
+from sprintboard.views.text import printable
 
 KEY_HOLD_S = 0.4
 """How long keys are held back after a question is answered with a key: a double tap."""
@@ -90,7 +91,8 @@ class PickerScreen(FitsTerminal, ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content.styled(self.title_text, "bold"))
-            yield OptionList(*(Option(Content(label)) for label in self.labels))
+            # Labels may hold card titles, stored as given (a tab, U+2028): one line each.
+            yield OptionList(*(Option(Content(printable(label))) for label in self.labels))
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

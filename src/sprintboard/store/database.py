@@ -38,6 +38,7 @@ from sprintboard.store.opening import backup as backup
 from sprintboard.store.opening import known_migrations as known_migrations
 from sprintboard.store.schema import MIGRATION_SET as MIGRATION_SET
 from sprintboard.store.schema import SCHEMA_MIGRATIONS as SCHEMA_MIGRATIONS
+from sprintboard.vocabulary import title_key
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -119,13 +120,16 @@ def text_match(fields: Sequence[str], text: str, param: str = "?") -> tuple[str,
 
     SQLite's LIKE ignores the case of ASCII letters only; text with other letters ('Émile',
     'Ärger') is compared casefolded in Python (slower: only when the text needs it).
-    `%`, `_` and `\\` in the text are taken literally.
+    `%`, `_` and `\\` in the text are taken literally. Text with white space in it is
+    compared with white space folded on both sides (`vocabulary.title_key`): titles are
+    stored as given, and 'guide for' finds 'Guide  for' or 'guide<TAB>for'.
     """
-    folded = not text.isascii()
-    if folded:
-        text = text.casefold()
+    each = "{} LIKE {} ESCAPE '\\'"
+    if any(char.isspace() for char in text):
+        text, each = title_key(text), "title_key({}) LIKE {} ESCAPE '\\'"
+    elif not text.isascii():
+        text, each = text.casefold(), "casefold({}) LIKE {} ESCAPE '\\'"
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    each = "casefold({}) LIKE {} ESCAPE '\\'" if folded else "{} LIKE {} ESCAPE '\\'"
     return "(" + " OR ".join(each.format(f, param) for f in fields) + ")", pattern
 
 

@@ -16,6 +16,7 @@ from sprintboard.store import file_problems
 from sprintboard.store.backups import backup_name, copy_database
 from sprintboard.store.file_problems import may_write, sidecar
 from sprintboard.store.schema import MIGRATION_SET, SCHEMA_MIGRATIONS
+from sprintboard.vocabulary import title_key
 
 BUSY_TIMEOUT_S = 15.0
 
@@ -59,6 +60,7 @@ def connect(path: Path, read_only: bool, timeout: float) -> sqlite3.Connection:
             str(path), isolation_level=None, check_same_thread=False, timeout=timeout
         )
     conn.create_function("casefold", 1, _casefold, deterministic=True)
+    conn.create_function("title_key", 1, _title_key, deterministic=True)
     return conn
 
 
@@ -254,3 +256,7 @@ def backup(conn: sqlite3.Connection, target: Path) -> None:
 
 def _casefold(value: object) -> str | None:
     return None if value is None else str(value).casefold()
+
+
+def _title_key(value: object) -> str | None:
+    return None if value is None else title_key(str(value))

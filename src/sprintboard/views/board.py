@@ -15,7 +15,7 @@ from typing import Any
 
 from sprintboard.store.people import initials, same_person
 from sprintboard.views.text import printable
-from sprintboard.vocabulary import STATUS_LABELS, Status
+from sprintboard.vocabulary import STATUS_LABELS, Status, title_key
 
 COLUMNS: list[str] = [s.value for s in Status]
 LABELS: dict[str, str] = {s.value: label for s, label in STATUS_LABELS.items()}
@@ -118,8 +118,9 @@ class Filters:
         if self.feedback_only and not card["feedback"]:
             return False
         if self.text:
-            needle = self.text.casefold()
-            return needle in card["title"].casefold() or needle in card["key"].casefold()
+            # Titles are stored as given: 'guide for' finds 'Guide  for' and 'guide\tfor'.
+            needle = title_key(self.text)
+            return needle in title_key(card["title"]) or needle in card["key"].casefold()
         return True
 
 

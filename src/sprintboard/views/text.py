@@ -10,12 +10,14 @@ import re
 
 from rich.cells import cell_len, set_cell_size
 
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
-    """User text as plain cells: control characters (escapes included) and bidirectional
-    controls (an override would reorder the cells after it) become spaces."""
+    """User text as plain cells: control characters (escapes included), tabs, line and
+    paragraph separators (U+0085, U+2028, U+2029: titles are stored as given and may hold
+    them, and a row must never break) and bidirectional controls (an override would
+    reorder the cells after it) become spaces."""
     return _UNPRINTABLE.sub(" ", text)
 
 
