@@ -99,7 +99,7 @@ def on_one_line(text: str) -> str:
 def title_key(text: str) -> str:
     """How titles are compared when matching (a goal of the same title, a duplicate):
     white space folded and case ignored, while the store keeps the literal title."""
-    return strip_control(replace_surrogates(text), one_line=True).casefold()
+    return strip_control(without_separators(replace_surrogates(text)), one_line=True).casefold()
 
 
 class Status(StrEnum):

@@ -6,7 +6,8 @@ long runs. Whatever is typed:
 - nothing crashes: a command succeeds, or refuses with one `error:` line naming the field
   (an empty title, a title over 10,000 characters), exit status 2;
 - the database holds exactly what was typed minus control characters
-  (`sprintboard.vocabulary.strip_control`; one-line fields fold white space too);
+  (`sprintboard.vocabulary.strip_control`; one-line fields fold white space too, but card
+  and goal titles keep theirs: `literal_line`, line ends become spaces);
 - what is printed or drawn is the text itself: no escape byte reaches the terminal, markup
   is not applied (the board draws `[bold]` as those six characters), and no action runs
   (the app is still running after `[@click=app.quit]`, even when that text is clicked).
@@ -39,7 +40,7 @@ from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.card_form import CardFormScreen
 from sprintboard.tui import SprintboardApp
 from sprintboard.views.text import fit, printable
-from sprintboard.vocabulary import show_control, strip_control
+from sprintboard.vocabulary import literal_line, show_control, strip_control, without_separators
 from sprintboard.widgets.board_grid import BoardGrid
 from waiting import wait_until
 
@@ -117,9 +118,15 @@ def block(text: str) -> str:
     return strip_control(text)
 
 
-def title_problem(text: str, limit: int = MAX_TITLE) -> str | None:
-    """Why a required one-line field is refused (None: it is stored)."""
-    value = line(text)
+def literal(text: str) -> str:
+    """A card or goal title as stored: as given, minus control characters."""
+    return literal_line(text)
+
+
+def title_problem(text: str, limit: int = MAX_TITLE, *, kept: bool = False) -> str | None:
+    """Why a required one-line field (`kept`: a title stored as given) is refused (None:
+    it is stored)."""
+    value = literal(text) if kept else line(text)
     if not value.strip():
         return "must not be empty"
     if len(value) > limit:
@@ -199,17 +206,17 @@ def test_every_cli_text_field_keeps_what_was_typed(cli: Cli, text: str) -> None:
     code, out = expect(
         cli,
         ["card", "add", "--team", "IT", "--description", text, "--json", "--", text],
-        title_problem(text),
+        title_problem(text, kept=True),
         "title",
     )
     if code == 0:
         key = json.loads(out)["key"]
         row = cli.row("SELECT title, description FROM cards WHERE key = ?", [key])
-        assert row == {"title": line(text), "description": block(text)}
+        assert row == {"title": literal(text), "description": block(text)}
         code, shown, _ = cli("card", "show", key)
         assert code == 0 and no_terminal_controls(shown), shown
         # The CLI shows control and bidi characters as escapes (`\u202e`), never raw.
-        assert show_control(line(text))[:20].strip() in shown
+        assert show_control(without_separators(literal(text)))[:20].strip() in shown
 
     # feedback: text (free text, required) and customer (one line, at most MAX_LINE)
     problem, field = None, "text"
@@ -226,11 +233,14 @@ def test_every_cli_text_field_keeps_what_was_typed(cli: Cli, text: str) -> None:
 
     # goal: title (required) and sponsor
     code, out = expect(
-        cli, ["goal", "add", "--sponsor", text, "--json", "--", text], title_problem(text), "title"
+        cli,
+        ["goal", "add", "--sponsor", text, "--json", "--", text],
+        title_problem(text, kept=True),
+        "title",
     )
     if code == 0:
         row = cli.row("SELECT title, sponsor FROM goals WHERE id = ?", [json.loads(out)["id"]])
-        assert row == {"title": line(text), "sponsor": line(text)}
+        assert row == {"title": literal(text), "sponsor": line(text)}
 
     # team: name (required); the code is ours, teams need a unique one
     code_name = "H" + "".join(chr(ord("A") + int(d)) for d in str(n))
@@ -361,16 +371,17 @@ async def test_hostile_titles_typed_into_the_board(demo_copy: Path) -> None:
         async def one(text: str, paste: bool) -> None:
             outcome = await type_a_card(app, pilot, text, paste)
             assert app.is_running
-            # A paste brings its first line only (Textual's Input); the form trims the ends.
-            typed = ((text.splitlines() or [""])[0] if paste else text).strip()
-            if title_problem(typed) is not None:
+            # A paste brings its first line only (Textual's Input); the title is kept as typed.
+            typed = (text.splitlines() or [""])[0] if paste else text
+            if title_problem(typed, kept=True) is not None:
                 assert outcome.startswith("refused: ⚠ title: "), outcome
                 return
             assert not outcome.startswith("refused"), outcome
-            assert stored_title(demo_copy, outcome) == line(typed)
+            assert stored_title(demo_copy, outcome) == literal(typed)
             grid = board_of(app).query_one(BoardGrid)
             # Drawn as the text itself, cropped to the column: no markup applied.
-            assert fit(printable(line(typed)), grid.column_width - 1) in drawn_title(app, outcome)
+            drawn = fit(printable(literal(typed)), grid.column_width - 1)
+            assert drawn in drawn_title(app, outcome)
             assert "\x1b" not in screen_text(app)
             seen.append(outcome)
 

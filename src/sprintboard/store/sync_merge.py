@@ -123,15 +123,17 @@ def table_columns(core: StoreCore) -> dict[str, set[str]]:
     }
 
 
-_UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
 """What `strip_control` and `replace_surrogates` change (a carriage return too: it becomes
-a newline); text without any is stored as it came, without running them."""
+a newline), but U+0085, which a title keeps as given; text without any is stored as it
+came, without running them."""
 
 
 def _clean(value: Any) -> Any:
     """Text from another laptop, as this one stores typed text (no terminal controls)."""
     if isinstance(value, str) and _UNCLEAN.search(value):
-        return strip_control(replace_surrogates(value))
+        # U+0085 stays: titles keep it (the value checks refuse it where a field may not).
+        return "\x85".join(strip_control(replace_surrogates(p)) for p in value.split("\x85"))
     return value
 
 
