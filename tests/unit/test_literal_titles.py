@@ -289,3 +289,21 @@ def test_a_literal_title_syncs_unchanged(tmp_path: Path) -> None:
     exchange(ann, bob)
     assert ann.store.cards.get(key)["title"] == ODD
     assert not ann.store.rows("SELECT * FROM sync_conflicts")
+
+
+# -- import matching --------------------------------------------------------------------------
+
+
+def test_an_imported_goal_finds_a_goal_of_the_same_title_folded(store: Store) -> None:
+    from sprintboard.io.import_plan import ImportOptions
+    from sprintboard.io.importing import plan_import
+    from sprintboard.io.items import Item, Parsed, SourceGoal
+
+    here = store.goals.add(Goal(title="Grow\u00a0repeat  orders "))
+    goals = {"jira:S-1": SourceGoal("jira:S-1", "line 2", "\tgrow repeat ORDERS")}
+    parsed = Parsed("jira", "jira:", "test", items=[], goals=goals)
+    parsed.items.append(Item("jira:S-2", "line 3", "  Banner\t", goal="jira:S-1"))
+    plan = plan_import(store, parsed, ImportOptions(team="IT"))
+    assert plan.new_goals == [] and plan.goals_found == 1
+    assert plan.goal_of["jira:S-1"] == here["id"]
+    assert [(n.card.title, n.goal) for n in plan.creates] == [("  Banner\t", here["id"])]

@@ -43,6 +43,9 @@ class CardFormScreen(FitsTerminal, ModalScreen[str | None]):
         self.key = key
         self.data = data
         self.sprint_id = sprint_id
+        self.title_given: tuple[str, str] | None = None
+        """(as the box shows it, as stored): the stored title is saved while the box
+        still holds what it was given."""
         self.team_options = [
             (Content(f"{t['code']}  {t['name']}"), t["code"]) for t in data["teams"]
         ]
@@ -172,7 +175,10 @@ class CardFormScreen(FitsTerminal, ModalScreen[str | None]):
         self.query_one("#title", Input).focus()
 
     def _fill(self, card: dict[str, Any]) -> None:
-        self.query_one("#title", Input).value = card["title"]
+        # A title is stored as given; an input box draws its value raw, so a tab or U+2028
+        # in it is shown as a space (and kept unless the title is edited).
+        self.title_given = (printable(card["title"]), card["title"])
+        self.query_one("#title", Input).value = self.title_given[0]
         self.query_one("#team", Select).value = card["team"]
         self.query_one("#points", Input).value = (
             "" if card["points"] is None else str(card["points"])
@@ -209,8 +215,8 @@ class CardFormScreen(FitsTerminal, ModalScreen[str | None]):
         points = text("#points")
         orders = text("#orders")
         fields = {
-            # Stored as given: a tab or trailing space the title holds is not edited away.
-            "title": self.query_one("#title", Input).value,
+            # Stored as given: leading, trailing and repeated white space is not edited away.
+            "title": self._title(),
             "team": self.query_one("#team", Select).value,
             "teams": listed("#with"),
             # The record reads the text (ASCII digits only, 0-1000) and names what is wrong.
@@ -230,6 +236,12 @@ class CardFormScreen(FitsTerminal, ModalScreen[str | None]):
         sprint_id = sprint if isinstance(sprint, int) and sprint != BACKLOG else None
         goal_id = goal if isinstance(goal, int) and goal != NO_GOAL else None
         return fields, sprint_id, goal_id
+
+    def _title(self) -> str:
+        shown = self.query_one("#title", Input).value
+        if self.title_given is not None and shown == self.title_given[0]:
+            return self.title_given[1]
+        return shown
 
     async def _sku_candidates(self, typed: str) -> list[str]:
         """SKUs that may complete `typed`: the stock list, or a prefix read from the store."""

@@ -117,6 +117,8 @@ class GoalFormScreen(FitsTerminal, ModalScreen[int | None]):
         if goal is not None:
             for f in TEXT_FIELDS:
                 self.query_one(f"#{f}", Input).value = getattr(goal, f)
+            # The title is stored as given; the box shows a tab or U+2028 as a space.
+            self.query_one("#title", Input).value = printable(goal.title)
             for f in NUMBER_FIELDS:
                 self.query_one(f"#{f}", Input).value = number_text(getattr(goal, f))
         self.query_one("#title", Input).focus()
@@ -124,6 +126,8 @@ class GoalFormScreen(FitsTerminal, ModalScreen[int | None]):
     def values(self) -> dict[str, Any]:
         """The form's fields, numbers parsed; raises UserError naming the first bad one."""
         fields: dict[str, Any] = {f: self.query_one(f"#{f}", Input).value for f in TEXT_FIELDS}
+        if self.goal is not None and fields["title"] == printable(self.goal.title):
+            fields["title"] = self.goal.title  # not edited: kept as stored
         for f in NUMBER_FIELDS:
             text = self.query_one(f"#{f}", Input).value
             fields[f] = parse_number(f, text, optional=f == "expected_roi")
