@@ -8,17 +8,18 @@ from textual.widgets import Input
 
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.card_form import CardFormScreen
+from sprintboard.tui import SprintboardApp
 from sprintboard.views.text import printable
 
-from .conftest import SIZE, AppFactory, Probe, settle
+from .conftest import SIZE, AppFactory, Probe, current_screen, settle
 
 TITLE = "\tSize\u00a0guide  for\u2028shoes "
 SHOWN = " Size\u00a0guide  for shoes "
 SEPARATORS = set("\t\u2028\u2029\u0085")
 
 
-def _one_line_each(probe: Probe, app: object) -> list[str]:
-    lines = probe.screen_lines(app)  # type: ignore[arg-type]
+def _one_line_each(probe: Probe, app: SprintboardApp) -> list[str]:
+    lines = probe.screen_lines(app)
     # export_text().splitlines() would split a drawn U+2028 into a row of its own.
     assert len(lines) == SIZE[1]
     assert not any(SEPARATORS & set(line) for line in lines)
@@ -64,12 +65,12 @@ async def test_a_title_with_a_tab_nbsp_and_line_separator(
         # The form shows it on one line; saving another field keeps the title as typed.
         await pilot.press("e")
         await settle(app, pilot)
-        form = app.screen
-        assert isinstance(form, CardFormScreen)
+        edit_form = current_screen(app)
+        assert isinstance(edit_form, CardFormScreen)
         # The box draws its value raw: it holds the title as shown, the store the literal.
-        assert form.query_one("#title", Input).value == SHOWN
+        assert edit_form.query_one("#title", Input).value == SHOWN
         _one_line_each(probe, app)
-        form.query_one("#points", Input).value = "3"
+        edit_form.query_one("#points", Input).value = "3"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         edited = probe.existing_card(key)
