@@ -83,3 +83,35 @@ def test_a_name_mapped_twice_to_one_column_is_fine(cli: Cli, board: Path, db_pat
     result = cli(*args, "--map-status", "parking lot=DONE")
     assert result.code == 0, result.err
     assert "'Parking lot' -> done (1)" in result.out
+
+
+# -- Jira's hierarchy ---------------------------------------------------------------------
+
+JIRA = """Summary,Issue key,Issue id,Issue Type,Status,Parent
+Plain,X-5,5,Task,To Do,
+Self parent,X-1,1,Sub-task,To Do,X-1
+Cycle A,X-2,2,Sub-task,To Do,X-3
+Cycle B,X-3,3,Sub-task,Done,X-2
+Step of a step,X-9,9,Sub-task,Done,X-10
+Step with steps,X-10,10,Sub-task,To Do,X-5
+"""
+
+
+def test_every_jira_issue_arrives_whatever_its_parents(
+    cli: Cli, tmp_path: Path, db_path: Path
+) -> None:
+    """A parent that is the issue itself or a cycle of parents is dropped and named; a
+    sub-task with sub-tasks of its own stays a card, so its steps have somewhere to go."""
+    source = tmp_path / "jira.csv"
+    source.write_text(JIRA, encoding="utf-8")
+    result = cli("import", str(source), "--from", "jira", "--team", "IT")
+    assert result.code == 0, result.err
+    assert "the parent is the issue itself (first: X-1 at line 3)" in result.out
+    assert "the parents make a cycle (X-2 > X-3 > X-2)" in result.out
+    with Store(db_path) as store:
+        cards = {r["external_id"]: r["id"] for r in store.rows("SELECT * FROM cards")}
+        items = {
+            r["external_id"]: r["card_id"] for r in store.rows("SELECT * FROM checklist_items")
+        }
+    assert set(cards) == {f"jira:X-{n}" for n in (1, 2, 3, 5, 10)}
+    assert items == {"jira:checkitem:X-9": cards["jira:X-10"]}
