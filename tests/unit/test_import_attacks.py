@@ -115,3 +115,21 @@ def test_every_jira_issue_arrives_whatever_its_parents(
         }
     assert set(cards) == {f"jira:X-{n}" for n in (1, 2, 3, 5, 10)}
     assert items == {"jira:checkitem:X-9": cards["jira:X-10"]}
+
+
+# -- odd files ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", ["jira", "csv"])
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_a_csv_separated_by_semicolons_or_tabs_is_read(
+    cli: Cli, tmp_path: Path, db_path: Path, source: str, sep: str
+) -> None:
+    """As a spreadsheet with a European locale saves it (BOM included)."""
+    header = ["Summary", "Issue key", "Status"] if source == "jira" else ["title", "id", "status"]
+    rows = [header, ["Café, au lait", "Y-1", "Done"], ["Two", "Y-2", "To Do"]]
+    path = tmp_path / "saved.csv"
+    path.write_text("\ufeff" + "".join(sep.join(r) + "\r\n" for r in rows), encoding="utf-8")
+    result = cli("import", str(path), "--from", source, "--team", "IT")
+    assert result.code == 0, result.err
+    assert _cards(db_path) == ["Café, au lait", "Two"]
