@@ -155,7 +155,7 @@ def import_(
         raise click.UsageError("--include-pulls applies to --from github only")
     if map_column and source not in ("jira", "csv"):
         raise click.UsageError("--map-column applies to --from jira and --from csv only")
-    from sprintboard.io.import_plan import ImportOptions
+    from sprintboard.io.import_plan import ImportOptions, Plan
     from sprintboard.io.import_report import report_bytes, report_format
     from sprintboard.io.import_run import (
         ImportRequest,
@@ -170,6 +170,15 @@ def import_(
     fmt = report_format(report) if report is not None else ""
     if report is not None:
         check_target(report, ctx.db_path)
+        if _same_file(report, file):
+            raise UserError(f"{report}: is the file being imported; name another report file")
+
+    def write_report(plan: Plan) -> None:
+        # A real import writes its report before it commits: a report that cannot be
+        # written leaves the database as it was, as the error says.
+        if report is not None:
+            write_output(report, ctx.db_path, report_bytes(plan, fmt, dry_run=dry_run))
+
     request = ImportRequest(
         source=source,
         file=file,
@@ -178,13 +187,13 @@ def import_(
         map_status=parse_status_mapping(map_status),
         map_column=parse_mapping(map_column, "--map-column", "HEADER=FIELD"),
         dry_run=dry_run,
+        on_planned=write_report,
     )
     with ctx.refused_leaves_nothing(), _dry_run_store(ctx, dry_run) as store:
         result = run_import(lambda: store, request)
     for line in summary_lines(result.plan) + remembered_lines(result):
         click.echo(line)
     if report is not None:
-        write_output(report, ctx.db_path, report_bytes(result.plan, fmt, dry_run=dry_run))
         click.echo(f"report: every item and what became of it written to {report}")
     if dry_run:
         click.echo("dry run: nothing was written")
@@ -201,6 +210,14 @@ def import_(
         f"{counts.get('comments', 0)} comments and {counts.get('checklist items', 0)} "
         f"checklist items added or updated{extra}"
     )
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether two paths name one file (links followed); a missing one is no file."""
+    try:
+        return os.path.samefile(one.expanduser(), other.expanduser())
+    except OSError:
+        return False
 
 
 @contextmanager

@@ -44,6 +44,7 @@ from sprintboard.io.items import (
     Item,
     Parsed,
     Skip,
+    csv_delimiter,
     csv_problem,
     parse_date,
     parse_points,
@@ -175,7 +176,7 @@ def cards_csv(cards: list[dict[str, Any]]) -> str:
 
 def parse_cards_csv(path: Path, mapped: Mapping[str, str] | None = None) -> Parsed:
     text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=csv_delimiter(text))
     parsed = Parsed(source="csv", prefix="csv:", described=f"CSV ({path.name})")
     line = 1
     try:

@@ -41,6 +41,10 @@ class ImportRequest:
     map_column: dict[str, str] = field(default_factory=dict)
     """Given on the command line: header (as written) -> field."""
     dry_run: bool = False
+    on_planned: Callable[[Plan], None] | None = None
+    """Called with the plan once it is written (a real run: inside the transaction, so a
+    failure there, such as a report that cannot be written, rolls the import back; a dry
+    run: after the rollback)."""
 
 
 @dataclass
@@ -67,15 +71,27 @@ def parse_mapping(given: tuple[str, ...], option: str, what: str) -> dict[str, s
 
 
 def parse_status_mapping(given: tuple[str, ...]) -> dict[str, Status]:
+    """NAME=STATUS pairs; a name given twice (as the import compares names: case and
+    punctuation ignored) for two different columns is refused, not decided silently."""
     statuses = ", ".join(s.value for s in Status)
     found: dict[str, Status] = {}
-    for name, value in parse_mapping(given, "--map-status", "NAME=STATUS").items():
+    by_name: dict[str, tuple[str, Status]] = {}
+    for pair in given:
+        name, status = next(iter(parse_mapping((pair,), "--map-status", "NAME=STATUS").items()))
         try:
-            found[name] = Status(value.casefold())
+            column = Status(status.casefold())
         except ValueError:
             raise UserError(
-                f"--map-status: {value!r:.40} is not a status (one of: {statuses})"
+                f"--map-status: {status!r:.40} is not a status (one of: {statuses})"
             ) from None
+        before = by_name.get(normalise_name(name))
+        if before is not None and before[1] != column:
+            raise UserError(
+                f"--map-status: {before[0]!r:.80} is mapped to both {before[1].value} and "
+                f"{column.value}; give it once"
+            )
+        by_name[normalise_name(name)] = (name, column)
+        found[name] = column
     return found
 
 
@@ -140,6 +156,8 @@ def run_import(open_store: Callable[[], Store], request: ImportRequest) -> Impor
         # A database this process may not write is planned against without a transaction.
         plan = plan_import(store, parsed, request.options)
         _refuse_without_team(request.file, plan)
+        if request.on_planned is not None:
+            request.on_planned(plan)
         return ImportResult(plan, counts, remembered)
     try:
         with store.transaction(action) as tx:
@@ -158,11 +176,15 @@ def run_import(open_store: Callable[[], Store], request: ImportRequest) -> Impor
                     )
             if request.dry_run:
                 raise _DryRun
+            if request.on_planned is not None:
+                request.on_planned(plan)
     except _DryRun:
         pass
     assert plan is not None
     if request.dry_run:
         plan.created_keys = {}
+        if request.on_planned is not None:
+            request.on_planned(plan)
     return ImportResult(plan, counts, remembered)
 
 

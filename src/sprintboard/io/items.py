@@ -711,6 +711,15 @@ def read_text(path: Path) -> str:
         raise UserError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
+def csv_delimiter(text: str) -> str:
+    """The CSV's separator: a comma, or the `;` or tab of a header row holding no comma
+    and no quote (a spreadsheet saved with a European locale writes `;`)."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    if "," in first or '"' in first:
+        return ","
+    return next((sep for sep in (";", "\t") if sep in first), ",")
+
+
 def load_json(path: Path) -> Any:
     """Parse a JSON file; a broken or truncated one names the line and column. Lone
     surrogates (`"\\ud800"` escapes, which SQLite cannot store) become U+FFFD."""

@@ -47,6 +47,7 @@ from sprintboard.io.items import (
     Parsed,
     Skip,
     SourceComment,
+    csv_delimiter,
     csv_problem,
     in_range,
     parse_date,
@@ -59,7 +60,7 @@ from sprintboard.io.jira_hierarchy import EPIC, Issue, arrange, issue_kind
 
 def parse_jira(path: Path, mapped: Mapping[str, str] | None = None) -> Parsed:
     text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=csv_delimiter(text))
     parsed = Parsed(source="jira", prefix="jira:", described=f"Jira CSV ({path.name})")
     line = 1
     try:

@@ -91,21 +91,16 @@ def arrange(issues: list[Issue], parsed: Parsed) -> None:
         if issue.kind == EPIC:
             continue
         found = _parent(issue, by_ref, by_epic_name)
-        if found is not None:
+        if found is not None and found is not issue:
             parent_of[issue.key] = found
         elif issue.parents:
             column, ref = issue.parents[0]
             if issue.parent_summary:
                 ref = f"{ref} ({issue.parent_summary})"
-            parsed.dropped.append(
-                Dropped(
-                    issue.item.where,
-                    issue.key,
-                    column,
-                    ref,
-                    "the parent is not in the file",
-                )
-            )
+            why = "the parent is the issue itself" if found else "the parent is not in the file"
+            parsed.dropped.append(Dropped(issue.item.where, issue.key, column, ref, why))
+    _break_cycles(issues, parent_of, parsed)
+    has_children = {parent.key for parent in parent_of.values()}
     for issue in issues:  # goals first, so a sub-task can take its parent's
         parent = parent_of.get(issue.key)
         if parent is not None and parent.kind == EPIC:
@@ -119,6 +114,8 @@ def arrange(issues: list[Issue], parsed: Parsed) -> None:
         if issue.kind != SUB_TASK:
             continue
         own = list(issue.own)
+        if issue.key in has_children:  # its own sub-tasks need a card to be steps of
+            own.append("sub-tasks")
         if issue.item.sprint and issue.item.sprint != parent.item.sprint:
             own.append("sprint")
         if own:
@@ -155,10 +152,44 @@ def arrange(issues: list[Issue], parsed: Parsed) -> None:
 
 
 def _parent(issue: Issue, by_ref: dict[str, Issue], by_epic_name: dict[str, Issue]) -> Issue | None:
+    """The issue's parent in the file; the issue itself when that is all its cells name."""
+    itself = None
     for column, ref in issue.parents:
         found = by_ref.get(ref)
         if found is None and "epic" in column.casefold():
             found = by_epic_name.get(" ".join(ref.split()).casefold())
-        if found is not None and found is not issue:
+        if found is issue:
+            itself = issue
+        elif found is not None:
             return found
-    return None
+    return itself
+
+
+def _break_cycles(issues: list[Issue], parent_of: dict[str, Issue], parsed: Parsed) -> None:
+    """Issues whose parents lead back to themselves are imported without a parent, each
+    named as a dropped value: no card can be a step of itself."""
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
+    for issue in issues:
+        path: list[Issue] = []
+        node: Issue | None = issue
+        while node is not None and node.key not in state:
+            state[node.key] = 1
+            path.append(node)
+            node = parent_of.get(node.key)
+        if node is not None and state[node.key] == 1:
+            cycle = path[next(i for i, p in enumerate(path) if p is node) :]
+            shown = " > ".join(p.key for p in [*cycle, node])
+            for member in cycle:
+                column = member.parents[0][0] if member.parents else "Parent"
+                parent = parent_of.pop(member.key)
+                parsed.dropped.append(
+                    Dropped(
+                        member.item.where,
+                        member.key,
+                        column,
+                        parent.key,
+                        f"the parents make a cycle ({shown})",
+                    )
+                )
+        for walked in path:
+            state[walked.key] = 2
