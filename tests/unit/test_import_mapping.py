@@ -349,3 +349,26 @@ def test_the_summary_caps_dropped_values_and_points_at_the_report(store: Store) 
     assert len(lines) < 15
     assert lines[-1].endswith("(--report FILE lists each)")
     assert len(report_rows(plan, dry_run=True)) >= 60
+
+
+def test_a_mapping_that_meets_no_name_in_the_file_is_named(cli: Cli, board: Path) -> None:
+    result = cli(
+        "import", str(board), "--from", "csv", "--dry-run",
+        "--map-status", "Nowhere=done", "--map-status", "保留中=todo",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "note: --map-status 'Nowhere' matched no status or list name in this file" in (
+        result.out
+    )
+    assert "'保留中' matched no" not in result.out
+
+
+def test_mapping_jira_s_summary_away_says_so(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "jira.csv"
+    path.write_text("Issue key,Summary,Status\nSHOP-1,Gift wrap,To Do\n", encoding="utf-8")
+    result = cli("import", str(path), "--from", "jira", "--map-column", "Summary=description")
+    assert result.code == 2
+    assert (
+        "no title column: --map-column 'Summary'=description reads the Summary column as "
+        "another field"
+    ) in result.err

@@ -156,6 +156,8 @@ class Plan:
     skipped: list[Skip] = field(default_factory=list)
     no_team: list[Item] = field(default_factory=list)
     columns: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
+    mappings_used: set[str] = field(default_factory=set)
+    """The `--map-status` names (normalised) that some status or list name of the file met."""
     """(source name, column, unknown?) -> cards."""
     teams: Counter[tuple[str, str]] = field(default_factory=Counter)
     """(source name or '', team code) -> cards; '' is the --team default."""

@@ -156,6 +156,7 @@ def run_import(open_store: Callable[[], Store], request: ImportRequest) -> Impor
         # A database this process may not write is planned against without a transaction.
         plan = plan_import(store, parsed, request.options)
         _refuse_without_team(request.file, plan)
+        _note_unused(request, plan)
         if request.on_planned is not None:
             request.on_planned(plan)
         return ImportResult(plan, counts, remembered)
@@ -163,6 +164,7 @@ def run_import(open_store: Callable[[], Store], request: ImportRequest) -> Impor
         with store.transaction(action) as tx:
             plan = plan_import(store, parsed, request.options)
             _refuse_without_team(request.file, plan)
+            _note_unused(request, plan)
             counts = apply_plan(store, tx, plan)
             if statuses or columns:
                 document = {
@@ -186,6 +188,16 @@ def run_import(open_store: Callable[[], Store], request: ImportRequest) -> Impor
         if request.on_planned is not None:
             request.on_planned(plan)
     return ImportResult(plan, counts, remembered)
+
+
+def _note_unused(request: ImportRequest, plan: Plan) -> None:
+    """A `--map-status` name no status or list of the file has is named, so a typo does not
+    pass for a mapping that worked."""
+    for name in request.map_status:
+        if normalise_name(name) not in plan.mappings_used:
+            plan.parsed.notes.append(
+                f"--map-status {name!r} matched no status or list name in this file"
+            )
 
 
 def _refuse_without_team(file: Path, plan: Plan) -> None:

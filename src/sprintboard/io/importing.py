@@ -246,8 +246,12 @@ class _Planner:
     def _status(self, name: str) -> Status | None:
         """The column a source's status or list name means: a --map-status mapping, else
         the names other tools use (items.STATUS_BY_NAME)."""
-        mapped = self.options.map_status.get(normalise_name(name))
-        return mapped if mapped is not None else status_for(name)
+        key = normalise_name(name)
+        mapped = self.options.map_status.get(key)
+        if mapped is None:
+            return status_for(name)
+        self.plan.mappings_used.add(key)
+        return mapped
 
     # -- one card ---------------------------------------------------------------------------
 

@@ -54,7 +54,7 @@ from sprintboard.io.items import (
     parse_points,
     read_text,
 )
-from sprintboard.io.jira_columns import Columns, read_header
+from sprintboard.io.jira_columns import Columns, builtin_field, read_header
 from sprintboard.io.jira_hierarchy import EPIC, Issue, arrange, issue_kind
 
 
@@ -70,6 +70,13 @@ def parse_jira(path: Path, mapped: Mapping[str, str] | None = None) -> Parsed:
         columns = read_header(header, mapped or {}, parsed.notes)
         for needed, shown in (("key", "Issue key"), ("title", "Summary")):
             if not columns.has(needed):
+                away = [h for h, f in (mapped or {}).items() if builtin_field(h) == needed]
+                if away:
+                    raise UserError(
+                        f"{path}: line 1: no {needed} column: --map-column "
+                        f"{away[0]!r}={(mapped or {})[away[0]]} reads the {shown} column as "
+                        f"another field; map a column to {needed} too"
+                    )
                 raise UserError(
                     f"{path}: line 1: no {shown!r} column; is this a Jira CSV export? "
                     f"(expected Issue key, Summary, Status, ...; --map-column HEADER={needed} "
