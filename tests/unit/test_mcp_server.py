@@ -21,7 +21,7 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.types import CallToolResult, Implementation, TextContent
 
 import sprintboard
-from sprintboard.agent.plan import actor_of
+from sprintboard.agent.plan import MAX_REFUSAL, actor_of
 from sprintboard.agent.server import BOARD_URI, FINDINGS_URI, build_server
 from sprintboard.agent.write_tools import WRITE_TOOLS
 from sprintboard.cli import main
@@ -500,3 +500,82 @@ def test_other_commands_do_not_import_the_sdk(plan_db: Path, tmp_path: Path) -> 
         check=True,
     )
     assert done.stderr.strip() == "False False"
+
+
+# -- a hostile or clumsy client ------------------------------------------------------
+
+
+def _activity(path: Path) -> int:
+    with Store(path) as store:
+        return int(store.scalar("SELECT COUNT(*) FROM activity"))
+
+
+async def test_unknown_arguments_are_refused_by_name(plan_db: Path) -> None:
+    before = _activity(plan_db)
+    async with connected(plan_db) as client:
+        line = await refused(client, "add_card", title="x", team="IT", bogus=1)
+        assert line.startswith("add_card: unknown argument 'bogus' (arguments: title, team,")
+        assert await refused(client, "undo", extra=1) == "undo: unknown argument 'extra' (none)"
+    assert _activity(plan_db) == before
+
+
+async def test_a_boolean_is_not_a_number_nor_text_a_boolean(plan_db: Path) -> None:
+    before = _activity(plan_db)
+    async with connected(plan_db) as client:
+        line = await refused(client, "add_card", title="x", team="IT", points=True)
+        assert line == "points: must be a whole number, not true or false (got True)"
+        line = await refused(client, "accept_feedback", feedback=True, team="IT")
+        assert line.startswith("feedback: must be ")
+        assert (await refused(client, "list_cards", limit=True)).startswith("limit: ")
+        line = await refused(client, "list_dependencies", cross_team="yes")
+        assert line == "cross_team: must be true or false (got 'yes')"
+    assert _activity(plan_db) == before
+
+
+async def test_huge_arguments_are_refused_in_a_short_line(plan_db: Path) -> None:
+    huge = "x" * 1_000_000
+    async with connected(plan_db) as client:
+        for tool, args in (
+            ("show_card", {"key": huge}),
+            ("list_cards", {"team": huge}),
+            ("list_cards", {"sprint": huge}),
+            ("list_cards", {"text": huge}),
+            ("search_cards", {"query": huge}),
+            ("show_feedback", {"feedback": "FB-" + "9" * 1_000_000}),
+            ("list_feedback", {"view": huge}),
+            (huge, {}),
+        ):
+            line = await refused(client, tool, **args)
+            assert len(line) <= MAX_REFUSAL, (tool, args.keys())
+        team = await refused(client, "list_cards", team=huge)
+        assert team.startswith("team: unknown team 'xxx")
+        assert team.endswith("(known: MKT, IT, CS, ECOM, WH, EXEC, CNT, DATA, FIN)")
+        text = await refused(client, "search_cards", query=huge)
+        assert text == "query: is 1,000,000 characters long; at most 500"
+
+
+async def test_lone_surrogates_in_filters_are_text_not_a_crash(plan_db: Path) -> None:
+    async with connected(plan_db) as client:
+        found = await call(client, "search_cards", query="\ud800")
+        assert found == {"cards": [], "total": 0}
+        assert (await call(client, "list_cards", label="\udfff"))["total"] == 0
+
+
+def test_a_path_that_is_not_a_plan_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    # Refused before serving: the command never reads stdin, so it runs in-process.
+    not_sqlite = tmp_path / "notes.db"
+    not_sqlite.write_text("hello\n")
+    cases = {
+        tmp_path / "missing.db": "no database at ",
+        tmp_path / "nowhere" / "plan.db": "no database at ",
+        tmp_path: "is a directory, not a database file",
+        not_sqlite: "is not a usable SQLite database",
+    }
+    for path, why in cases.items():
+        for extra in ((), ("--read-only",)):
+            code, out, err = _run_cli(path, "mcp", *extra)
+            assert code == 2 and out == "", (path, err)
+            lines = err.splitlines()
+            assert len(lines) == 1 and lines[0].startswith("error: ") and why in lines[0]
+    assert not (tmp_path / "missing.db").exists() and not (tmp_path / "nowhere").exists()
+    assert not_sqlite.read_text() == "hello\n"

@@ -34,6 +34,8 @@ PRIORITIES = [p.value for p in Priority]
 CATEGORIES = [c.value for c in FeedbackCategory]
 TRIAGE_STATES = [t.value for t in Triage]
 MAX_CLIENT_NAME = 60
+MAX_REFUSAL = 600
+"""A refusal echoing a huge argument keeps its start and its end (what is allowed)."""
 
 
 def _choice(description: str, allowed: Sequence[str]) -> Any:
@@ -68,8 +70,12 @@ def choice(field: str, value: str | None, allowed: Sequence[str]) -> str | None:
 
 def one_line(message: str) -> str:
     """A refusal as the command line prints it (after `error: `): one line, control
-    characters shown as escapes."""
-    return show_control(message).replace("\n", "\\n").replace("\t", "\\t")
+    characters shown as escapes, a huge argument it echoes cut in the middle."""
+    line = show_control(message).replace("\n", "\\n").replace("\t", "\\t")
+    if len(line) <= MAX_REFUSAL:
+        return line
+    head, tail = line[:360], line[-200:]
+    return f"{head}...({len(line) - 560:,} characters cut)...{tail}"
 
 
 def refusal(message: str) -> CallToolResult:
@@ -140,6 +146,18 @@ class AgentPlan:
         with self._lock:
             self._findings[sprint] = (stamp, found)
         return found
+
+    def check_file(self) -> None:
+        """Refuse, before serving, a path that holds no plan: a missing file (created only
+        at the default path, never read-only), a folder, a file that is not SQLite."""
+        from sprintboard.store.database import DatabaseError
+
+        if not self.db_path.exists() and (self.read_only or not self.create_parent):
+            raise DatabaseError(
+                f"no database at {self.db_path}; give the path of a sprintboard plan"
+                " ('sprintboard --db PATH demo' makes a demo one)"
+            )
+        Store(self.db_path, actor="agent:unknown", create_parent=self.create_parent).close()
 
     def store(self, ctx: Context | None) -> Store:
         """The store whose changes are logged under this assistant's name."""

@@ -80,6 +80,7 @@ def card_list(
     limit: int,
 ) -> CardList:
     """The board's filters, as `card list` applies them."""
+    searchable("text", text)
     filters = {
         "sprint": sprint_ref(store, sprint),
         "team": team,
@@ -92,6 +93,15 @@ def card_list(
     rows = store.cards.query(**filters, limit=limit)
     total = len(rows) if len(rows) < limit else store.cards.count(**filters)
     return {"cards": [card_json(r) for r in rows], "total": total}  # type: ignore[misc]
+
+
+def searchable(field: str, text: str | None) -> None:
+    """Refuse a search longer than a title: it matches nothing, and past SQLite's LIKE limit
+    the query fails."""
+    from sprintboard.models import MAX_TITLE
+
+    if text is not None and len(text) > MAX_TITLE:
+        raise UserError(f"{field}: is {len(text):,} characters long; at most {MAX_TITLE}")
 
 
 def sprint_status_json(store: Store, sprint: str) -> SprintStatus:
@@ -184,6 +194,7 @@ def register_read_tools(server: MCPServer[Any], plan: AgentPlan) -> None:
         """Cards whose key or title contains `query` (any case), with the board's filters."""
         if not query.strip():
             raise UserError("query: must not be empty (got '')")
+        searchable("query", query)
         return card_list(
             plan.store(ctx),
             team=team,

@@ -17,6 +17,7 @@ from sprintboard.agent.plan import AgentPlan, refusal
 from sprintboard.agent.read_tools import check_plan, register_read_tools
 from sprintboard.agent.write_tools import WRITE_TOOLS, register_write_tools
 from sprintboard.store.database import Clock
+from sprintboard.vocabulary import replace_surrogates
 
 INSTRUCTIONS = """\
 sprintboard plans sprints across the teams of an e-commerce organisation (Marketing, IT,
@@ -52,6 +53,12 @@ class PlanServer(MCPServer[Any]):
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Any = None
     ) -> CallToolResult | InputRequiredResult:
+        tool = self._tool_manager.get_tool(name)
+        if tool is not None:
+            wrong = argument_problem(name, tool.parameters, arguments)
+            if wrong is not None:
+                return refusal(wrong)
+            arguments = replace_surrogates_in(arguments)
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -66,6 +73,44 @@ class PlanServer(MCPServer[Any]):
                     )
                 return refusal(f"tool: no tool {name!r} on this server")
             raise
+
+
+def _types(schema: dict[str, Any]) -> set[str]:
+    """The JSON types a parameter's schema allows (its `type`, or each `anyOf` branch's)."""
+    branches = schema.get("anyOf", [schema])
+    return {b["type"] for b in branches if isinstance(b.get("type"), str)}
+
+
+def argument_problem(tool: str, schema: dict[str, Any], arguments: dict[str, Any]) -> str | None:
+    """What the SDK's lax argument checks let through, as one line: an argument the tool
+    does not have (a misspelt one would be ignored), true/false given for a number or a
+    text (taken as 1 or 0), anything but true/false for a flag ('yes' taken as true)."""
+    params: dict[str, Any] = schema.get("properties", {})
+    for name, value in arguments.items():
+        if name not in params:
+            known = ", ".join(params) or "none"
+            return f"{tool}: unknown argument {name!r} ({'arguments: ' if params else ''}{known})"
+        types = _types(params[name]) - {"null"}
+        if isinstance(value, bool) and "boolean" not in types:
+            kind = "a whole number" if types == {"integer"} else "text"
+            if types >= {"integer", "string"}:
+                kind = "text or a whole number"
+            return f"{name}: must be {kind}, not true or false (got {value!r})"
+        if types == {"boolean"} and not isinstance(value, bool):
+            return f"{name}: must be true or false (got {value!r})"
+    return None
+
+
+def replace_surrogates_in(value: Any) -> Any:
+    """Arguments with lone surrogates (a JSON escape like \\ud800 decodes to one; SQLite
+    cannot store or compare them) as U+FFFD, as the records store such text."""
+    if isinstance(value, str):
+        return replace_surrogates(value)
+    if isinstance(value, list):
+        return [replace_surrogates_in(v) for v in value]
+    if isinstance(value, dict):
+        return {k: replace_surrogates_in(v) for k, v in value.items()}
+    return value
 
 
 def build_server(
@@ -162,6 +207,7 @@ def _add_prompts(server: PlanServer) -> None:
 def run_stdio(db_path: Path, *, read_only: bool = False, create_parent: bool = False) -> None:
     """Serve the plan to one assistant over stdin/stdout until it disconnects."""
     server, plan = build_server(db_path, read_only=read_only, create_parent=create_parent)
+    plan.check_file()
     try:
         server.run("stdio")
     finally:
