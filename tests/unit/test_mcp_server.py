@@ -579,3 +579,18 @@ def test_a_path_that_is_not_a_plan_is_one_line_and_exit_2(tmp_path: Path) -> Non
             assert len(lines) == 1 and lines[0].startswith("error: ") and why in lines[0]
     assert not (tmp_path / "missing.db").exists() and not (tmp_path / "nowhere").exists()
     assert not_sqlite.read_text() == "hello\n"
+
+
+async def test_an_empty_sprint_is_refused_when_accepting_feedback(plan_db: Path) -> None:
+    before = _activity(plan_db)
+    async with connected(plan_db) as client:
+        new = (await call(client, "list_feedback", state="new", limit=1))["feedback"][0]["key"]
+        line = await refused(client, "accept_feedback", feedback=new, team="IT", sprint="")
+        assert line == await refused(client, "list_cards", sprint="")
+    assert _activity(plan_db) == before
+
+
+async def test_a_client_name_loses_bidirectional_controls(plan_db: Path, reader: Store) -> None:
+    async with connected(plan_db, name="\u202ebot\u2066") as client:
+        await call(client, "move_card", key="IT-1", status="review")
+    assert last_entry(reader)["actor"] == "agent:bot"

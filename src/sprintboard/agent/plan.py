@@ -23,6 +23,7 @@ from sprintboard.vocabulary import (
     Priority,
     Status,
     Triage,
+    has_control,
     show_control,
     strip_control,
 )
@@ -103,7 +104,10 @@ def client_name(ctx: Context | None) -> str:
     except (AttributeError, RuntimeError, ValueError):
         params = None
     name = params.client_info.name if params is not None else ""
-    return " ".join(strip_control(name or "", one_line=True).split())[:MAX_CLIENT_NAME]
+    shown = strip_control(name or "", one_line=True)
+    # Bidirectional controls would reorder the history's columns around the name.
+    shown = "".join(c for c in shown if not has_control(c))
+    return " ".join(shown.split())[:MAX_CLIENT_NAME]
 
 
 def actor_of(ctx: Context | None) -> str:

@@ -266,9 +266,9 @@ def register_write_tools(server: MCPServer[Any], plan: AgentPlan) -> None:
         """Accept feedback: make a card for `team` linked to it (in the backlog, or in
         `sprint`); the item's `card` names the new card."""
         store = plan.store(ctx)
-        found = store.sprints.resolve(sprint) if sprint else None
+        found = sprint_ref(store, sprint)
         row = store.feedback.accept(
-            feedback, team, sprint_id=None if found is None else int(found["id"]), title=title
+            feedback, team, sprint_id=None if found is ALL else found, title=title
         )
         return feedback_json(row)  # type: ignore[return-value]
 
