@@ -38,6 +38,7 @@ pytest_plugins = ["cli_fixtures"]  # its fixtures: demo
         (("card", "add", "X", "--team", "IT", "--goal", "99"), "goal: no goal with id 99"),
         (("card", "add", "X", "--team", "IT", "--goal", "abc"), "goal: must be a goal id"),
         (("card", "add", "X"), "'--team'"),
+        (("card", "list", "--text", "a" * 60_000), "text: a search of 60,000 characters"),
         (("card", "show", "IT-999"), "card: no card IT-999"),
         (("card", "show", "nonsense"), "card: 'NONSENSE' is not a card key"),
         (("card", "edit", "IT-4", "--points", "-1"), "points:"),

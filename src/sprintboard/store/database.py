@@ -114,6 +114,10 @@ def default_device() -> str:
     )
 
 
+MAX_SEARCH = 1000
+"""The longest text a search takes (SQLite refuses LIKE patterns past 50,000 bytes)."""
+
+
 def text_match(fields: Sequence[str], text: str, param: str = "?") -> tuple[str, str]:
     """A condition true when any of `fields` (SQL expressions) holds `text`, ignoring case,
     and the pattern to bind to `param` (each field uses it: bind it once per field for `?`).
@@ -124,6 +128,10 @@ def text_match(fields: Sequence[str], text: str, param: str = "?") -> tuple[str,
     compared with white space folded on both sides (`vocabulary.title_key`): titles are
     stored as given, and 'guide for' finds 'Guide  for' or 'guide<TAB>for'.
     """
+    if len(text) > MAX_SEARCH:
+        raise UserError(
+            f"text: a search of {len(text):,} characters is too long; at most {MAX_SEARCH:,}"
+        )
     each = "{} LIKE {} ESCAPE '\\'"
     if any(char.isspace() for char in text):
         text, each = title_key(text), "title_key({}) LIKE {} ESCAPE '\\'"
