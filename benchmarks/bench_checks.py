@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sprintboard.config import Settings
-from sprintboard.planning.checks import Plan, check_plan
+from sprintboard.planning.checks import run_checks
 from sprintboard.planning.graph import DependencyGraph, filter_links, gc_paused
 from sprintboard.store import Store
 
@@ -139,19 +139,18 @@ def main() -> None:
         print("\nin-process (collector paused, as run_checks and `dep graph` do)")
         rows: list[tuple[str, float]] = []
         with Store(db) as store, gc_paused():
-            plan = timed(
-                "load the plan (bulk reads)",
-                lambda: Plan.load(
-                    store,
-                    today=date.fromisoformat(store.today()),
-                    urgent_feedback_days=Settings().urgent_feedback_days,
+            found = timed(
+                "every rule (run_checks: lean reads included)",
+                lambda: run_checks(
+                    store, today=date.fromisoformat(store.today()), settings=Settings()
                 ),
                 rows,
             )
-            found = timed("run every rule (graph included)", lambda: check_plan(plan), rows)
+            cards = timed("read the cards (plan_cards)", store.deps.plan_cards, rows)
+            pairs = timed("read the links (pairs)", store.deps.pairs, rows)
             graph = timed(
                 "build the graph",
-                lambda: DependencyGraph.from_rows(plan.cards, plan.pairs, plan.sprints),
+                lambda: DependencyGraph.from_rows(cards, pairs, store.sprints.list()),
                 rows,
             )
             timed("colour every link", graph.links, rows)
@@ -163,7 +162,7 @@ def main() -> None:
         for label, seconds in rows:
             print(f"  {label:<40} {seconds * 1000:7.1f} ms")
         print(
-            f"\n{len(plan.cards)} cards, {len(plan.pairs)} links, {len(found)} findings; "
+            f"\n{len(cards)} cards, {len(pairs)} links, {len(found)} findings; "
             f"critical path {len(path.cards)} cards / {path.points} points; "
             f"{len(layers)} layers; IT <-> ECOM view {len(pair)} links"
         )

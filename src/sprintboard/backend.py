@@ -10,9 +10,12 @@ import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sprintboard.store import Store
+
+if TYPE_CHECKING:
+    from sprintboard.planning.findings_index import IncrementalFindings
 
 T = TypeVar("T")
 
@@ -23,6 +26,9 @@ class Backend:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprintboard-db")
         self.pending_writes = 0
         self._prefetched: Future[Any] | None = None
+        self.seams: IncrementalFindings | None = None
+        """The seam checks' findings, kept up to date on the database thread (see
+        screens/findings.py)."""
 
     def prefetch(self, fn: Callable[..., Any], *args: Any) -> None:
         """Read what the first screen needs, now, in the calling thread, before Textual loads.

@@ -1,6 +1,6 @@
 """What a seam check finds: how bad, which rule, which cards, and why.
 
-Shared by every rule (`checks.py`, `stored_values.py`), the CLI's `check` and the board's
+Shared by every rule (`findings_index.py`), the CLI's `check` and the board's
 findings panel.
 """
 

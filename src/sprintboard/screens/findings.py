@@ -8,8 +8,6 @@ the database thread; the panel says "checking…" meanwhile.
 
 from __future__ import annotations
 
-import asyncio
-from datetime import date
 from typing import Any, ClassVar
 
 from textual import on
@@ -21,11 +19,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from sprintboard.planning.checks import Finding, Plan, Severity, check_plan, summary
+from sprintboard.planning.checks import Finding, Severity, summary
 from sprintboard.planning.findings import finding_teams
-from sprintboard.planning.graph import gc_paused
+from sprintboard.planning.findings_index import IncrementalFindings
 from sprintboard.screens.dialog_fit import FitsTerminal
 from sprintboard.screens.host import host
+from sprintboard.store.seam_reads import card_teams
 
 SHOWN = 1_000
 """At most this many findings are listed (the count in the title is the full one)."""
@@ -38,36 +37,37 @@ BADGES = {
 """Each severity's word, with a symbol so colour is never the only signal."""
 
 
-def read_plan(store: Any, settings: Any) -> Plan:
-    """What the checks read, in a few bulk reads (on the database thread)."""
-    with gc_paused():
-        return Plan.load(
-            store,
-            today=date.fromisoformat(store.today()),
-            urgent_feedback_days=settings.urgent_feedback_days,
-        )
-
-
-def _check(plan: Plan) -> list[Finding]:
-    with gc_paused():
-        return check_plan(plan)
+def current_findings(backend: Any, settings: Any) -> list[Finding]:
+    """Every finding, as `sprintboard check` lists them (on the database thread): the
+    app's `IncrementalFindings` brought up to date, after a change of a few records by
+    re-checking only what they touch."""
+    seams = backend.seams
+    if seams is None or seams.urgent_feedback_days != settings.urgent_feedback_days:
+        seams = backend.seams = IncrementalFindings(settings.urgent_feedback_days)
+    found: list[Finding] = seams.refresh(backend.store)
+    return found
 
 
 async def check_seams(backend: Any, settings: Any) -> list[Finding]:
-    """Every finding, as `sprintboard check` lists them: the plan is read on the database
-    thread and the rules run on another, so the database is free again sooner."""
-    found, _ = await check_seams_with_teams(backend, settings)
+    """Every finding, up to date with the store (see `current_findings`)."""
+    found: list[Finding] = await backend.run(current_findings, backend, settings)
     return found
 
 
 async def check_seams_with_teams(
     backend: Any, settings: Any
 ) -> tuple[list[Finding], dict[str, str]]:
-    """The findings, and each card's owning team (card key -> team code) for the team
-    filter."""
-    plan = await backend.run(read_plan, backend.store, settings)
-    found = await asyncio.to_thread(_check, plan)
-    return found, {c["key"]: c["team"] for c in plan.cards}
+    """The findings, and the owning team of each card they name (card key -> team code)
+    for the team filter."""
+
+    def read() -> tuple[list[Finding], dict[str, str]]:
+        found = current_findings(backend, settings)
+        # A capacity finding's cards all belong to the team it names: no need to look.
+        keys = {k for f in found if f.rule != "capacity" for k in f.cards}
+        return found, card_teams(backend.store, keys)
+
+    found: tuple[list[Finding], dict[str, str]] = await backend.run(read)
+    return found
 
 
 def finding_prompt(finding: Finding) -> Content:
