@@ -885,6 +885,7 @@ class IncrementalFindings:
         with gc_paused():
             cards = set(touched.cards)
             if touched.stock:
+                ctx.stock = reads.stock(store)
                 cards.update(reads.promotion_keys(store, ctx.team_ids.get(PROMOTER)))
             if cards:
                 scopes.fill_cards(store, cards)
