@@ -8,7 +8,7 @@ import functools
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent
@@ -18,6 +18,10 @@ from sprintboard.errors import UserError
 from sprintboard.planning.findings import Finding
 from sprintboard.store import ALL, Store
 from sprintboard.store.database import Clock
+
+if TYPE_CHECKING:
+    from sprintboard.planning.findings_index import IncrementalFindings
+
 from sprintboard.vocabulary import (
     FeedbackCategory,
     Priority,
@@ -132,6 +136,9 @@ class AgentPlan:
         self._stores: dict[str, Store] = {}
         self._lock = threading.Lock()
         self._findings: dict[str | None, tuple[Any, list[Finding]]] = {}
+        self._incremental: dict[int, IncrementalFindings] = {}
+        """The whole plan's findings per client's store (`id(store)`: stores live as long
+        as the server)."""
 
     def findings(self, store: Store, sprint: str | None) -> list[Finding]:
         """`run_checks` of the plan, reused while nothing changed: an assistant narrowing
@@ -141,6 +148,18 @@ class AgentPlan:
         from sprintboard.planning.checks import run_checks
 
         settings = Settings.load()
+        if sprint is None:
+            # The whole plan: kept up to date change by change, as the board keeps it (a
+            # move re-checks only what it touched).
+            from sprintboard.planning.findings_index import IncrementalFindings
+
+            with self._lock:
+                seams = self._incremental.get(id(store))
+                if seams is None or seams.urgent_feedback_days != settings.urgent_feedback_days:
+                    seams = self._incremental[id(store)] = IncrementalFindings(
+                        settings.urgent_feedback_days
+                    )
+                return seams.refresh(store)
         stamp = (store.version(), store.today(), settings.urgent_feedback_days)
         with self._lock:
             cached = self._findings.get(sprint)
