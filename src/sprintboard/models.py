@@ -244,6 +244,13 @@ class Goal(Record):
     status: GoalStatus = GoalStatus.ON_TRACK
 
 
+class Measure(Record):
+    """One KPI value as measured on a day (a goal's history; its latest is `current`)."""
+
+    day: Day
+    value: Annotated[float, Number] = Field(ge=-1e15, le=1e15)
+
+
 class Sprint(Record):
     name: Title
     goal: Text = ""

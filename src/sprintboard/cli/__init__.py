@@ -86,11 +86,11 @@ pass_ctx = click.make_pass_decorator(Context)
 # command -> the modules that define it (first) and attach sub-commands to it. Modules are
 # imported only for the command being run, so `card list` does not pay for `serve`.
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
-    "team": ("organisation",),
+    "team": ("organisation", "finance"),
     "member": ("organisation",),
-    "goal": ("goals", "reports"),
-    "sprint": ("sprints", "reports"),
-    "card": ("cards", "comments"),
+    "goal": ("goals", "reports", "finance"),
+    "sprint": ("sprints", "reports", "finance"),
+    "card": ("cards", "comments", "finance"),
     "comment": ("comments",),
     "checklist": ("checklists",),
     "dep": ("cards", "checks"),
@@ -109,6 +109,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "restore": ("exchange",),
     "serve": ("exchange",),
     "config": ("settings",),
+    "currency": ("finance",),
     "sync": ("sync",),
     "mcp": ("assistants",),
 }

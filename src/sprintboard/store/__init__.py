@@ -11,6 +11,7 @@ from sprintboard.store.cards import ALL, Cards
 from sprintboard.store.comments import Comments
 from sprintboard.store.database import Clock, DatabaseError, StoreCore
 from sprintboard.store.feedback import FeedbackItems
+from sprintboard.store.finance import Finance
 from sprintboard.store.goals import Goals
 from sprintboard.store.links import Dependencies
 from sprintboard.store.sprints import Sprints
@@ -47,6 +48,7 @@ class Store(StoreCore):
         self.feedback = FeedbackItems(self, self.cards)
         self.stock = Stock(self)
         self.activity = Activity(self, self.cards)
+        self.finance = Finance(self, self.teams, self.goals, self.cards, self.sprints)
         if seed and not self.read_only and self.is_new():
             self.teams.seed()
 

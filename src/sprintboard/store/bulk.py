@@ -153,6 +153,7 @@ def bump_key_counters(tx: Tx, keys: Iterable[str]) -> None:
 
 # The plan's tables holding logged records, children first: table -> (entity, key column).
 PLAN_TABLES = {
+    "measures": ("measure", None),
     "feedback": ("feedback", None),
     "comments": ("comment", None),
     "checklist_items": ("checklist_item", None),

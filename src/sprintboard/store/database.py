@@ -57,6 +57,8 @@ ENTITY_TABLES = {
     "stock": "stock",
     "comment": "comments",
     "checklist_item": "checklist_items",
+    "measure": "measures",
+    "plan_setting": "plan_settings",
 }
 
 Clock = Callable[[], datetime]
@@ -224,7 +226,12 @@ class Tx:
         )
         rowid = cursor.lastrowid or 0
         logged = dict(row)
-        if "id" not in logged and entity not in ("stock", "card_team", "sprint_capacity"):
+        if "id" not in logged and entity not in (
+            "stock",
+            "card_team",
+            "sprint_capacity",
+            "plan_setting",
+        ):
             logged["id"] = rowid
         self.log(entity, row["uuid"], "create", key=key, after=logged)
         return rowid

@@ -25,7 +25,7 @@ DEPENDENCY_SELECT = """SELECT d.id, d.uuid, b.key AS blocker, b.status AS blocke
 
 PLAN_CARD_SELECT = """SELECT c.key, c.title, t.code AS team, t.format AS team_format,
     t.archived AS team_archived, c.status, s.name AS sprint, c.points, c.due,
-    c.goal_id AS goal, c.labels, c.skus, c.expected_orders
+    c.goal_id AS goal, c.labels, c.skus, c.expected_orders, c.cost_cents
   FROM cards c JOIN teams t ON t.id = c.team_id LEFT JOIN sprints s ON s.id = c.sprint_id
   ORDER BY c.id"""
 
@@ -164,7 +164,7 @@ class Dependencies:
         """Every card with what the graph and the checks read, in card order, in one query.
 
         Keys: key, title, team, team_format, team_archived (bool), status, sprint (name or
-        None), points, due, goal, labels, skus (lists), expected_orders.
+        None), points, due, goal, labels, skus (lists), expected_orders, cost_cents.
         """
         rows = self.core.rows(PLAN_CARD_SELECT)
         for row in rows:

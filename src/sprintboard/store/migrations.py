@@ -361,6 +361,40 @@ def m007_sync(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_finance(db: Database) -> None:
+    _run(
+        db,
+        # Money is whole cents (sprintboard.money), never floats. A team costs its rate per
+        # point, or per working day (an external provider booked by the day).
+        "ALTER TABLE teams ADD COLUMN rate_cents INTEGER CHECK (rate_cents >= 0)",
+        "ALTER TABLE teams ADD COLUMN rate_unit TEXT NOT NULL DEFAULT 'point'"
+        " CHECK (rate_unit IN ('point','day'))",
+        # What a card costs on top of its team's time: an agency invoice, ad spend.
+        "ALTER TABLE cards ADD COLUMN cost_cents INTEGER CHECK (cost_cents >= 0)",
+        "ALTER TABLE goals ADD COLUMN budget_cents INTEGER CHECK (budget_cents >= 0)",
+        "ALTER TABLE goals ADD COLUMN return_cents INTEGER CHECK (return_cents >= 0)",
+        "ALTER TABLE sprints ADD COLUMN budget_cents INTEGER CHECK (budget_cents >= 0)",
+        # A KPI's history: each value as measured on a day (goals.current is the latest).
+        """CREATE TABLE measures (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            goal_id INTEGER NOT NULL REFERENCES goals(id) ON DELETE CASCADE,
+            day TEXT NOT NULL,
+            value REAL NOT NULL,
+            recorded_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX measures_goal ON measures(goal_id, day)",
+        # Settings of the plan itself (not of one person's config): the currency. One
+        # record per name, so two laptops setting it merge into one.
+        """CREATE TABLE plan_settings (
+            uuid TEXT NOT NULL UNIQUE,
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+    )
+
+
 def registered_migrations() -> list[str]:
     """Names of the migrations registered above, in order (`SCHEMA_MIGRATIONS` must match)."""
     return [m.name for m in migrations.pending(Database(memory=True))]

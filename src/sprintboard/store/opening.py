@@ -26,7 +26,7 @@ SCHEMA_OBJECTS = (
     "activity", "card_teams", "cards", "checklist_items", "comments", "dependencies",
     "feedback", "goals", "key_counters", "members", "meta", "sprint_capacity", "sprints",
     "stock", "teams", "card_aliases", "sync_conflicts", "sync_uuid_alias", "sync_clock",
-    "sync_peers",
+    "sync_peers", "measures", "plan_settings",
     "v_cards", "v_dependencies",
 )  # fmt: skip
 

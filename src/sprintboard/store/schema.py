@@ -16,6 +16,7 @@ SCHEMA_MIGRATIONS = (
     "m005_people",
     "m006_informed",
     "m007_sync",
+    "m008_finance",
 )
 MIGRATION_SET = "sprintboard"
 
@@ -31,5 +32,6 @@ FOREIGN_KEYS: dict[str, dict[str, str]] = {
     "feedback": {"card_id": "cards", "duplicate_of": "feedback"},
     "sprint_capacity": {"sprint_id": "sprints", "team_id": "teams"},
     "members": {"team_id": "teams"},
+    "measures": {"goal_id": "goals"},
 }
 """Each table's columns that hold another record's id: table -> column -> parent table."""

@@ -30,9 +30,17 @@ PUBLISH_ORDER = (
     "stock",
     "comment",
     "checklist_item",
+    "measure",
+    "plan_setting",
 )
 """Parents before the records that refer to them."""
-_KEYS = {"card": "key", "team": "code", "sprint": "name", "stock": "sku"}
+_KEYS = {
+    "card": "key",
+    "team": "code",
+    "sprint": "name",
+    "stock": "sku",
+    "plan_setting": "name",
+}
 _SEED_COLUMNS = ("code", "name", "format", "colour", "capacity")
 
 

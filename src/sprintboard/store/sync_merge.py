@@ -56,6 +56,7 @@ SAME_RECORD = {
     "dependencies": ("blocker_id", "dependent_id"),
     "card_teams": ("card_id", "team_id"),
     "sprint_capacity": ("sprint_id", "team_id"),
+    "plan_settings": ("name",),
 }
 """Records that are one record when these columns agree, whatever their uuids."""
 UNIQUE_VALUES = {
