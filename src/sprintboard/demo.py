@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sprintboard import demo_content as content
+from sprintboard.demo_finance import load_finance
 from sprintboard.errors import UserError
 from sprintboard.store import Store
 from sprintboard.store.activity import PLAN_REPLACED
@@ -340,6 +341,7 @@ def load_demo(
             if replacing:
                 kept = _keep_the_plan(store, tx)
             _fill(store, tx, total, per_sprint, today, seed)
+            load_finance(store, tx)
     except BaseException:
         if kept is not None:
             kept.unlink(missing_ok=True)  # nothing was replaced: the copy is not needed

@@ -353,7 +353,15 @@ async def test_every_binding_is_described_and_in_the_palette(
             for binding in cls.BINDINGS:
                 assert isinstance(binding, Binding) and binding.description, binding
         titles = [c.title for c in screen.palette_commands()]
-        assert titles == ["Cards", "Status", "Sign off", "Edit", "New goal", "Reload"]
+        assert titles == [
+            "Cards",
+            "Status",
+            "Sign off",
+            "Edit",
+            "New goal",
+            "KPI & money",
+            "Reload",
+        ]
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "Go to Goals" in commands and "Sign off" in commands
         await press(app, pilot, "question_mark")
@@ -390,3 +398,34 @@ async def test_goals_follow_a_card_moved_on_the_board_of_this_app(
         )
         with probe.store() as store:
             assert store.cards.get(card["key"])["status"] == "done"
+
+
+async def test_a_kpi_value_is_recorded_and_the_trend_shows_it(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    from sprintboard.screens.goal_kpi import GoalKpiScreen, MeasureScreen
+
+    app = board_app(live_refresh=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_goals(app, pilot)
+        await press(app, pilot, "dollar_sign")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, GoalKpiScreen))
+        await settle(app, pilot)
+        text = probe.screen_text(app)
+        assert "KPI trend · conversion rate 2.1 → 2.8" in text
+        assert "ROI" in text and "uncertain:" in text and "forecast:" in text
+        await press(app, pilot, "a")
+        assert isinstance(app.screen, MeasureScreen)
+        await type_into(app, pilot, "#measure-value", "2,5")
+        await press(app, pilot, "enter")
+        assert "value: must be a number with a dot" in probe.screen_text(app)
+        await type_into(app, pilot, "#measure-value", "2.55")
+        await press(app, pilot, "enter")
+        assert await wait_until(pilot, lambda: goal_row(probe, 1)["current"] == 2.55)
+        await settle(app, pilot)
+        with probe.store() as store:
+            assert store.finance.measures(1)[-1]["value"] == 2.55
+        kpi_screen: object = app.screen
+        assert isinstance(kpi_screen, GoalKpiScreen)
+        assert kpi_screen.kpi is not None and kpi_screen.kpi.measures[-1][1] == 2.55
+        assert "G1: 2.55 on 2026-03-11 recorded" in messages(app)

@@ -177,6 +177,9 @@ NAMES: dict[tuple[str, str], Name] = {
     ("goals", "edit_goal"): Name("Edit goal", ("change goal", "kpi target")),
     ("goals", "new_goal"): Name("New goal", ("add goal", "create goal")),
     ("goals", "reload"): Name("Reload", ("refresh",)),
+    ("goals", "goal_trend"): Name(
+        "Goal's KPI trend and money", ("kpi", "trend", "roi", "cost", "budget", "forecast")
+    ),
     # -- teams ------------------------------------------------------------------------------
     ("teams", "new_team"): Name("New team", ("add team", "create team")),
     ("teams", "edit_team"): Name("Edit team", ("rename team", "team format", "team colour")),

@@ -107,6 +107,7 @@ class GoalsScreen(ListCursor, LiveScreen):
         Binding("y", "signoff", "Sign off"),
         Binding("e", "edit_goal", "Edit"),
         Binding("n", "new_goal", "New goal"),
+        Binding("dollar_sign", "goal_trend", "KPI & money"),
         Binding("r", "reload", "Reload", show=False),
     ]
 
@@ -202,6 +203,13 @@ class GoalsScreen(ListCursor, LiveScreen):
         goal = self._target()
         if goal is not None:
             self.app.push_screen(GoalCardsScreen(goal.id))
+
+    def action_goal_trend(self) -> None:
+        from sprintboard.screens.goal_kpi import GoalKpiScreen
+
+        goal = self._target()
+        if goal is not None:
+            self.app.push_screen(GoalKpiScreen(goal.id))
 
     def action_set_status(self) -> None:
         from sprintboard.screens.goal_dialogs import StatusScreen

@@ -87,7 +87,7 @@ KEY_MAP: tuple[KeyMeaning, ...] = (
         "a",
         "add to the selected item: a checklist item, a member, a step; accept feedback into a "
         "team, a sync conflict's other value",
-        "add_item add_member add_step accept take",
+        "add_item add_member add_step accept take add_measure",
     ),
     _row("e", "e", "edit the selected item", "edit edit_card edit_goal edit_team"),
     _row("d", "d", "delete the selected card (asks first)", "delete_card"),
@@ -132,6 +132,7 @@ KEY_MAP: tuple[KeyMeaning, ...] = (
     _row("asterisk", "*", "all: every team, every finding", "all all_teams show_all"),
     _row("s", "s", "choose the sprint shown", "switch_sprint pick_sprint"),
     _row("g", "g", "cards of one goal", "filter_goal"),
+    _row("dollar_sign", "$", "a goal's KPI trend, cost, ROI and forecast", "goal_trend"),
     _row("f", "f", "cards that answer customer feedback", "filter_feedback"),
     _row("m", "m", "mine: cards assigned to me", "filter_mine"),
     _row("w", "w", "swimlanes by team", "swimlanes"),

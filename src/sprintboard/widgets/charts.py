@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from textual.app import ComposeResult
@@ -24,6 +24,7 @@ from sprintboard.planning.charts import Burndown, CumulativeFlow
 from sprintboard.planning.velocity import Velocity
 from sprintboard.plotting import stable_plotext
 from sprintboard.views.board import COLUMNS, LABELS
+from sprintboard.views.goal_kpi import GoalKpi
 from sprintboard.views.text import printable
 
 MAX_CHANGES = 6  # scope changes listed under the burndown; the rest are counted
@@ -237,4 +238,48 @@ class ChartPanel(Vertical):
             y_axis(plt, max([*tops, 1]))
             xs, names = _ticks([f.days[i] for i in reached], self.plot.size.width - 8)
             plt.xticks([x + 1 for x in xs], names)  # the bars stand at 1, 2, 3...
+        self.plot.refresh()
+
+    # -- a goal's KPI trend ----------------------------------------------------------------
+
+    def show_kpi_trend(self, kpi: GoalKpi) -> None:
+        """Measured values against the baseline -> target line; a rule where a card shipped."""
+        goal = kpi.goal
+        name = printable(str(goal["kpi"] or "KPI"))
+        title = Content.styled("KPI trend · ", "bold") + Content(
+            f"{name} {goal['baseline']:g} → {goal['target']:g} {printable(str(goal['unit']))}"
+        )
+        measured, line, shipped = (
+            self._colour("primary"),
+            self._colour("foreground-muted"),
+            self._colour("success"),
+        )
+        notes = [
+            self._key(("measured", measured), ("baseline → target", line))
+            + Content.styled("  ┆ a card shipped", Color(*shipped).hex),
+            *(Content(text) for text in kpi.money_lines()),
+        ]
+        if not kpi.measures:
+            self.show_message("KPI trend", "No value measured yet: a records one.")
+            self.query_one("#chart-notes", Static).update(Content("\n").join(notes[1:]))
+            return
+        self._begin(title, notes)
+        plt = self.plot.plt
+        first = kpi.measures[0][0]
+        last = max(kpi.measures[-1][0], *(d for d, _ in kpi.shipped[-1:]))
+        span = max(1, (last - first).days)
+        plt.plot([0, span], [goal["baseline"], goal["target"]], marker="braille", color=line)
+        for day, _ in kpi.shipped:
+            if first <= day <= last:
+                plt.vline((day - first).days, color=shipped)
+        xs = [(d - first).days for d, _ in kpi.measures]
+        plt.plot(xs, [v for _, v in kpi.measures], marker="hd", color=measured)
+        values = [v for _, v in kpi.measures] + [goal["baseline"], goal["target"]]
+        low, high = min(values), max(values)
+        pad = (high - low) / 10 or 1
+        plt.ylim(low - pad, high + pad)
+        plt.xlim(0, span)
+        days = [first + timedelta(days=i) for i in range(span + 1)]
+        xs_t, names = _ticks(days, self.plot.size.width - 8)
+        plt.xticks(xs_t, names)
         self.plot.refresh()

@@ -1,0 +1,87 @@
+"""The demo organisation's money and KPI history: team rates, budgets, expected returns,
+an agency invoice, and weekly conversion values that rise after the checkout work ships.
+
+The story: the conversion goal (the spring promotion's) is planned slightly over its
+budget, so `check` warns (`goal-budget`); conversion sat at its baseline until the first
+checkout card shipped, then climbed to where it is today.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from sprintboard.planning.costs import cost_sheet
+
+if TYPE_CHECKING:
+    from sprintboard.store import Store
+    from sprintboard.store.database import Tx
+
+RATES = {  # cents per point, or per working day for Content's agency
+    "IT": (11_000, "point"),
+    "ECOM": (9_500, "point"),
+    "MKT": (8_000, "point"),
+    "WH": (6_000, "point"),
+    "CS": (5_500, "point"),
+    "DATA": (10_000, "point"),
+    "CNT": (72_000, "day"),
+}
+RETURNS = {  # goal title -> (expected return, budget as a share of the planned cost in %)
+    "Lift conversion rate": (9_000_000, 96),
+    "Cut cart abandonment": (4_500_000, 120),
+    "Ship on time, every time": (2_000_000, 110),
+}
+AD_SPEND = 450_000
+"""An influencer campaign's invoice, on the conversion goal's first Marketing card."""
+WEEKS = 10
+
+
+def load_finance(store: Store, tx: Tx) -> None:
+    """Add the money and the KPI history to a freshly loaded demo (inside its transaction)."""
+    for code, (cents, unit) in RATES.items():
+        team = store.teams.get(code)
+        tx.update("team", team, {"rate_cents": cents, "rate_unit": unit}, key=code)
+    goals = {g["title"]: g for g in store.goals.list()}
+    cards = store.finance.cost_cards()
+    marketing = next((c for c in cards if c["team"] == "MKT" and c["goal"] is not None), None)
+    if marketing is not None:
+        raw = store.cards._raw(marketing["key"])
+        tx.update("card", raw, {"cost_cents": AD_SPEND}, key=raw["key"])
+        cards = store.finance.cost_cards()
+    teams = {t["code"]: t for t in store.teams.list()}
+    sprints = {s["name"]: s for s in store.sprints.list()}
+    for title, (expected, share) in RETURNS.items():
+        goal = goals.get(title)
+        if goal is None:
+            continue
+        mine = [c for c in cards if c["goal"] == goal["id"]]
+        planned = cost_sheet(mine, teams, sprints).total.planned
+        budget = planned * share // 100 // 10_000 * 10_000  # whole hundreds
+        tx.update("goal", goal, {"budget_cents": budget, "return_cents": expected}, key=title)
+        _history(store, tx, goal, mine)
+
+
+def _history(store: Store, tx: Tx, goal: dict, cards: list[dict]) -> None:  # type: ignore[type-arg]
+    """Weekly values: flat at the baseline until the goal's first card shipped, then a
+    steady climb to today's value (the goal's current one, unchanged)."""
+    today = date.fromisoformat(store.today())
+    shipped = sorted(c["done_at"][:10] for c in cards if c["done_at"])
+    start = today - timedelta(weeks=WEEKS)
+    turn = date.fromisoformat(shipped[0]) if shipped else today - timedelta(weeks=WEEKS // 2)
+    turn = min(max(turn, start), today)
+    base, now = float(goal["baseline"]), float(goal["current"])
+    for week in range(WEEKS + 1):
+        day = start + timedelta(weeks=week)
+        if day <= turn:
+            wobble = (-1, 1, 0, 1, -1, 0)[week % 6] * abs(now - base) * 0.04
+            value = base + wobble
+        else:
+            gone = (day - turn).days / max(1, (today - turn).days)
+            value = base + (now - base) * gone
+        row = {
+            "goal_id": goal["id"],
+            "day": day.isoformat(),
+            "value": round(value, 2),
+            "recorded_at": f"{day.isoformat()}T09:00:00Z",
+        }
+        tx.insert("measure", row, key=goal["title"])
