@@ -508,6 +508,6 @@ def test_demo_findings(demo_store: Store) -> None:
     assert any(f.rule == "promo-throughput" and f.cards == (email,) for f in found)
     assert found[0].severity is Severity.ERROR
     # Same-sprint links are information, and no longer outnumber errors and warnings.
-    assert summary(found) == "5 errors, 5 warnings, 7 info"
+    assert summary(found) == "5 errors, 4 warnings, 7 info"
     assert {f.rule for f in found if f.severity is Severity.INFO} == {"dep-order"}
     assert all(f.fix for f in found)  # every demo finding says what resolves it

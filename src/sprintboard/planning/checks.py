@@ -134,15 +134,12 @@ def run_checks(
         if found is None:
             raise UserError("sprint: check a sprint by name or 'current' (not the backlog)")
         name = found["name"]
-    found = check_store(
+    return check_store(
         store,
         today=today or date.fromisoformat(store.today()),
         urgent_feedback_days=settings.urgent_feedback_days,
         sprint=name,
     )
-    from sprintboard.planning.budget_checks import budget_findings
-
-    return sorted([*found, *budget_findings(store, name)], key=lambda f: f.severity.rank)
 
 
 def summary(findings: list[Finding]) -> str:

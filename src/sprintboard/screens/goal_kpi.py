@@ -18,7 +18,6 @@ from textual.widgets import Input, Label, Static
 from sprintboard.errors import UserError
 from sprintboard.numbers import decimal_number
 from sprintboard.screens.dialog_fit import FitsTerminal, ScreenFitsTerminal
-from sprintboard.screens.goals import bar_header
 from sprintboard.screens.host import host
 from sprintboard.screens.live import LiveScreen
 from sprintboard.views.goal_kpi import GoalKpi, fetch_goal_kpi
@@ -28,6 +27,13 @@ from sprintboard.widgets.footer import KeyFooter
 from sprintboard.widgets.sync_badge import HeaderRow
 
 _DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def bar_header(title: str, *parts: str) -> Content:
+    """The header as the goals screen draws it (not imported: goals.py opens this one)."""
+    return Content.styled(" sprintboard ", "bold reverse") + Content(
+        " " + " · ".join([title, *parts])
+    )
 
 
 class GoalKpiScreen(ScreenFitsTerminal, LiveScreen):
