@@ -18,8 +18,11 @@ from sprintboard.planning.capacity import VELOCITY_SPRINTS, SprintCapacity, plan
 from sprintboard.planning.charts import burndown, cumulative_flow
 from sprintboard.planning.replay import SprintHistory
 from sprintboard.planning.velocity import Velocity, closed_before, team_velocity, velocity
-from sprintboard.views.board import Card, Filters
+from sprintboard.views.board import Filters
 from sprintboard.vocabulary import PRIORITY_RANK, Priority
+
+Card = dict[str, Any]
+"""A card row as `Cards.query()` gives it."""
 
 PRIORITIES: list[str] = [p.value for p in sorted(Priority, key=lambda p: PRIORITY_RANK[p])]
 """Lowest first: `+` steps right, `-` steps left."""
