@@ -42,7 +42,7 @@ but lists as tuples (shared when equal: most cards have none)."""
 
 # Column by column, each in the order of the board's index (sprint, status, position): no
 # sort of the whole sprint in memory.
-_COLUMN = """SELECT c.id, c.key, c.title, c.team_id, c.status, c.points, c.goal_id,
+_COLUMN = """SELECT c.id, c.key, c.title, c.team_id, c.points, c.goal_id,
     c.assignee, c.due FROM cards c WHERE c.sprint_id IS ? AND c.status = ?
     ORDER BY c.position, c.id"""
 _IDS = "(SELECT c.id FROM cards c WHERE c.sprint_id IS ?)"
@@ -121,42 +121,46 @@ def _read(core: StoreCore, sprint_id: int | None, make: Callable[..., T]) -> lis
     }
     none: tuple[str, ...] = ()
     no_feedback = (0, 0)
+    alone = {team_id: (code,) for team_id, code in teams.items()}
     cards: list[T] = []
     add = cards.append
-    rows = (row for status in Status for row in run(_COLUMN, [sprint_id, status.value]))
-    for cid, key, title, team_id, status, points, goal, assignee, due in rows:
-        team = teams.get(team_id)
-        with_teams = contributing.get(cid)
-        mine = blockers.get(cid)
-        if mine:
-            keys = share(tuple(k for k, _, _ in mine))
-            still = share(tuple(k for k, is_open, _ in mine if is_open))
-            cross = any(other for _, _, other in mine) or cid in crossing
-        else:
-            keys = still = none
-            cross = cid in crossing
-        count, reports = feedback.get(cid, no_feedback)
-        done, total = checklist.get(cid, no_feedback)
-        add(
-            make(
-                key,
-                title,
-                team,
-                share((team, *with_teams) if with_teams else (team,)),
-                share(status),
-                points,
-                goal,
-                share(assignee),
-                due,
-                sprint_id,
-                keys,
-                still,
-                cross,
-                count,
-                reports,
-                comments.get(cid, 0),
-                done,
-                total,
+    for column in Status:
+        status = column.value  # one string for the whole column
+        for cid, key, title, team_id, points, goal, assignee, due in run(
+            _COLUMN, [sprint_id, status]
+        ):
+            team = teams.get(team_id)
+            with_teams = contributing.get(cid)
+            mine = blockers.get(cid)
+            if mine:
+                keys = share(tuple(k for k, _, _ in mine))
+                still = share(tuple(k for k, is_open, _ in mine if is_open))
+                cross = any(other for _, _, other in mine) or cid in crossing
+            else:
+                keys = still = none
+                cross = cid in crossing
+            count, reports = feedback.get(cid, no_feedback)
+            done, total = checklist.get(cid, no_feedback)
+            add(
+                make(
+                    key,
+                    title,
+                    team,
+                    share((team, *with_teams)) if with_teams else alone.get(team_id, (team,)),
+                    status,
+                    points,
+                    goal,
+                    shared.setdefault(assignee, assignee),
+                    due,
+                    sprint_id,
+                    keys,
+                    still,
+                    cross,
+                    count,
+                    reports,
+                    comments.get(cid, 0),
+                    done,
+                    total,
+                )
             )
-        )
     return cards

@@ -48,14 +48,11 @@ class BoardCard:
     checklist_done: int
     checklist_total: int
 
-    def __getitem__(self, name: str) -> Any:
-        try:
-            return getattr(self, name)
-        except AttributeError:
-            raise KeyError(name) from None
-
-    def __setitem__(self, name: str, value: Any) -> None:
-        setattr(self, name, value)
+    # card["status"] is attribute access itself, without a Python call in between: the
+    # board reads fields of every card on a load (filters, column totals). A field it does
+    # not hold raises AttributeError.
+    __getitem__ = object.__getattribute__
+    __setitem__ = object.__setattr__
 
     def get(self, name: str, default: Any = None) -> Any:
         return getattr(self, name, default)
