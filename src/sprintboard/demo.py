@@ -33,7 +33,13 @@ from sprintboard.store.bulk import (
 )
 from sprintboard.store.checklists import team_part
 from sprintboard.store.database import Tx, new_uuid
-from sprintboard.store.generate import MAX_GENERATED, Vocabulary, generate_cards
+from sprintboard.store.generate import (
+    LOADED_TABLES,
+    MAX_GENERATED,
+    Vocabulary,
+    generate_cards,
+    indexes_built_after,
+)
 from sprintboard.store.sync_log import is_shared
 from sprintboard.vocabulary import ONBOARDING_STEPS, URGENT_CATEGORIES
 
@@ -333,8 +339,8 @@ def load_demo(
     total = cards if cards is not None else len(content.CARDS)
     today = date.fromisoformat(store.today())
     replacing = force and not store.is_empty()
-    # A large page cache while loading: the indexes of 100,000 new rows stay in memory.
-    store.conn.execute("PRAGMA cache_size = -1000000")
+    # The connection's own page cache (64 MiB), not a larger one: pages beyond it spill to
+    # the WAL inside the transaction, so memory stays bounded whatever the size.
     kept: Path | None = None
     try:
         with store.transaction("demo") as tx:
@@ -346,8 +352,6 @@ def load_demo(
         if kept is not None:
             kept.unlink(missing_ok=True)  # nothing was replaced: the copy is not needed
         raise
-    finally:
-        store.conn.execute("PRAGMA cache_size = -65536")
     count = store.scalar
     return {
         "cards": count("SELECT COUNT(*) FROM cards"),
@@ -438,6 +442,16 @@ def _fill(store: Store, tx: Tx, total: int, per_sprint: int, today: date, seed: 
     for text, cat, src, cust, reports, days, state, c_idx in content.FEEDBACK:
         linked = made[c_idx] if c_idx is not None and c_idx < len(made) else None
         b.add_feedback(text, cat, src, cust, reports, days, state, linked)
+    # The log keeps its indexes when it already holds a plan's history: sorting the whole
+    # log again would cost more than adding the new entries to them.
+    logged = tx.conn.execute("SELECT COUNT(*) FROM activity").fetchone()[0]
+    tables = LOADED_TABLES if logged < total else tuple(t for t in LOADED_TABLES if t != "activity")
+    with indexes_built_after(tx, tables):
+        _load_cards(b, tx, total, goal_ids, today)
+    _record_sprint_points(store, tx)
+
+
+def _load_cards(b: _Builder, tx: Tx, total: int, goal_ids: list[int], today: date) -> None:
     b.write(tx)
     if total > len(content.CARDS):
         generate_cards(
@@ -454,7 +468,6 @@ def _fill(store: Store, tx: Tx, total: int, per_sprint: int, today: date, seed: 
             until=(today - timedelta(days=1)).isoformat(),
             history_sprints=b.history_sprints,
         )
-    _record_sprint_points(store, tx)
 
 
 def _hand_due(index: int, today: date) -> date | None:
