@@ -25,6 +25,8 @@ RATES = {  # cents per point, or per working day for Content's agency
     "CS": (5_500, "point"),
     "DATA": (10_000, "point"),
     "CNT": (72_000, "day"),
+    "FIN": (9_000, "point"),
+    "EXEC": (15_000, "point"),
 }
 RETURNS = {  # goal title -> (expected return, budget as a share of the planned cost in %)
     "Lift conversion rate": (9_000_000, 96),

@@ -169,19 +169,55 @@ def test_forecast_dates_and_cost_by_the_slowest_team() -> None:
     assert pessimistic.cost == 60_000 + 240_000 + 3_800_000
 
 
-def test_a_team_without_pace_leaves_no_date() -> None:
+def test_a_team_without_history_is_read_at_its_capacity_and_says_so() -> None:
+    # MKT delivered nothing in its recent sprints (or has none): 20 points a sprint, its
+    # capacity, in every scenario; 30 open points -> 2 sprints.
+    for history in ({}, {"MKT": [0, 0]}):
+        result = forecast_goal(
+            {"id": 1, "title": "g"},
+            [card("MKT-1", "MKT", 30, goal=1)],
+            TEAMS,
+            SPRINTS,
+            history,
+            start=date(2026, 3, 16),
+            sprint_length=14,
+        )
+        assert [s.sprints for s in result.scenarios] == [2, 2, 2]
+        assert all(s.done_by == date(2026, 4, 13) for s in result.scenarios)
+        assert result.unknown == [
+            "MKT: from capacity, no history (20 points a sprint, none delivered in recent "
+            "closed sprints)",
+            "MKT has no rate",
+        ]
+
+
+def test_a_team_without_history_or_capacity_leaves_no_date() -> None:
+    teams = {**TEAMS, "MKT": {**TEAMS["MKT"], "capacity": 0}}
     result = forecast_goal(
         {"id": 1, "title": "g"},
-        [card("MKT-1", "MKT", 3, goal=1)],
-        TEAMS,
+        [card("MKT-1", "MKT", 3, goal=1), card("IT-1", "IT", 3, goal=1)],
+        teams,
         SPRINTS,
-        {},
+        {"IT": [10]},
         start=date(2026, 3, 16),
         sprint_length=14,
     )
     assert all(s.done_by is None for s in result.scenarios)
-    assert "MKT has no closed sprint to measure its pace" in result.unknown
-    assert "MKT has no rate" in result.unknown
+    assert "MKT delivered nothing recently and has no capacity" in result.unknown
+
+
+def test_a_team_with_history_keeps_its_measured_pace() -> None:
+    result = forecast_goal(
+        {"id": 1, "title": "g"},
+        [card("IT-1", "IT", 30, goal=1)],
+        TEAMS,
+        SPRINTS,
+        {"IT": [10, 0, 5]},  # capacity 30 is not used: the team has a history
+        start=date(2026, 3, 16),
+        sprint_length=14,
+    )
+    assert [s.sprints for s in result.scenarios] == [3, 6, 6]
+    assert result.unknown == []
 
 
 # -- store: writes are logged and undoable ------------------------------------------------

@@ -26,6 +26,8 @@ SECTIONS = [
     "Open cross-team dependencies",
     "Seam findings",
     "Goals",
+    "Cost and ROI (amounts in EUR)",
+    "KPI trends",
     "Burndown",
     "Velocity",
 ]
@@ -61,7 +63,7 @@ def test_html_has_every_section(demo_store: Store) -> None:
     page = planning_report(demo_store, "Sprint 42", fmt="html")
     assert page.startswith("<!DOCTYPE html>")
     assert re.findall(r"<h2>(.+?)</h2>", page) == SECTIONS
-    assert page.count("<svg") == 1 and "polyline" in page
+    assert page.count("<svg") == 4 and "polyline" in page  # burndown and three KPI trends
     assert page.rstrip().endswith("</html>")
 
 

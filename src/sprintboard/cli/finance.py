@@ -299,6 +299,9 @@ def goal_forecast(ctx: Context, goal_id: str | None, as_json: bool) -> None:
             ("PESSIMISTIC", lambda r: r["pessimistic"]),
         ],
     )
+    for f in found:
+        if f.unknown:
+            say(f"goal {f.goal}: " + "; ".join(f.unknown))
     say(f"cost at that date in {money}; a range from recent velocity, not a promise")
 
 

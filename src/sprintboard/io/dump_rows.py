@@ -29,6 +29,7 @@ from sprintboard.models import (
     Comment,
     Feedback,
     Goal,
+    Measure,
     Member,
     Moment,
     Sprint,
@@ -38,6 +39,7 @@ from sprintboard.models import (
     Title,
     describe_validation_error,
 )
+from sprintboard.money import CURRENCY, MAX_CENTS
 from sprintboard.store.sprints import is_reserved_name
 from sprintboard.vocabulary import (
     CARD_KEY,
@@ -63,10 +65,20 @@ _MOMENTS = {
     "feedback": ("triaged_at", "informed_at"),
     "comments": ("created_at", "edited_at"),
     "checklist_items": ("created_at", "done_at"),
+    "measures": ("recorded_at",),
 }
 _COUNTS = {
     "sprints": ("committed_points", "completed_points", "scope_added", "scope_removed"),
 }
+_CENTS = {
+    "teams": ("rate_cents",),
+    "cards": ("cost_cents",),
+    "goals": ("budget_cents", "return_cents"),
+    "sprints": ("budget_cents",),
+}
+"""Amounts: whole cents (sprintboard.money), 0 to MAX_CENTS, or null."""
+RATE_UNITS = ("point", "day")
+PLAN_SETTINGS = ("currency",)
 
 
 def _path(table: str, index: int, column: str) -> str:
@@ -88,6 +100,16 @@ def _int_in(at: str, value: Any, low: int, high: int, *, null: bool = True) -> N
         return
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise UserError(f"{at}: must be a whole number {low}-{high:,} (got {value!r})")
+
+
+def _cents(at: str, value: Any) -> None:
+    """An amount: whole cents, 0 to MAX_CENTS, or null (money is never a float)."""
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_CENTS:
+        raise UserError(
+            f"{at}: an amount in whole cents, 0 to {MAX_CENTS:,}, or null (got {value!r:.60})"
+        )
 
 
 def _json_column(at: str, value: Any, kind: type) -> Any:
@@ -155,6 +177,12 @@ class Cleaner:
             )
         self._take(("teams", i), row, model, {"name": "name", "colour": "colour"})
         _int_in(_path("teams", i, "archived"), row.get("archived", 0), 0, 1)
+        unit = row.get("rate_unit", "point")
+        if unit not in RATE_UNITS:
+            raise UserError(
+                f"{_path('teams', i, 'rate_unit')}: a rate is per 'point' or per 'day' "
+                f"(got {unit!r:.60})"
+            )
 
     def key_counter(self, i: int, row: Row) -> None:
         _record("key_counters", i, _CounterCode, {"code": row.get("team_code")})
@@ -274,6 +302,24 @@ class Cleaner:
         if row.get("created_at") is None:
             raise UserError(f"{_path('checklist_items', i, 'created_at')}: an item needs its time")
 
+    def measure(self, i: int, row: Row) -> None:
+        _record("measures", i, Measure, {"day": row.get("day"), "value": row.get("value")})
+        if row.get("recorded_at") is None:
+            raise UserError(f"{_path('measures', i, 'recorded_at')}: a value needs its time")
+
+    def plan_setting(self, i: int, row: Row) -> None:
+        name, value = row.get("name"), row.get("value")
+        if name not in PLAN_SETTINGS:
+            raise UserError(
+                f"{_path('plan_settings', i, 'name')}: not a plan setting (got {name!r:.60}); "
+                f"known: {', '.join(PLAN_SETTINGS)}"
+            )
+        if not isinstance(value, str) or not CURRENCY.fullmatch(value):
+            raise UserError(
+                f"{_path('plan_settings', i, 'value')}: a currency code, three capital letters "
+                f"such as EUR or USD (got {value!r:.60})"
+            )
+
 
 class _Author(BaseModel):
     author: Title
@@ -311,6 +357,8 @@ _CHECKS: dict[str, Callable[[Cleaner, int, Row], None]] = {
     "stock": Cleaner.stock,
     "comments": Cleaner.comment,
     "checklist_items": Cleaner.checklist_item,
+    "measures": Cleaner.measure,
+    "plan_settings": Cleaner.plan_setting,
 }
 
 
@@ -357,6 +405,8 @@ def check_rows(
                         raise UserError(f"{_path(table, index, column)}: {shown}") from None
             for column in _COUNTS.get(table, ()):
                 _int_in(_path(table, index, column), row.get(column), 0, MAX_COUNT)
+            for column in _CENTS.get(table, ()):
+                _cents(_path(table, index, column), row.get(column))
             uuid = row.get("uuid")
             if uuid is not None and not (isinstance(uuid, str) and _UUID.match(uuid)):
                 raise UserError(f"{_path(table, index, 'uuid')}: not a UUID (got {uuid!r:.60})")
@@ -407,12 +457,14 @@ def _check_counters(tables: dict[str, list[Row]]) -> None:
 
 
 _REFERENCES = (
+    ("measures", "goal_id", "goals", False),
     ("comments", "card_id", "cards", False),
     ("checklist_items", "card_id", "cards", False),
     ("checklist_items", "team_id", "teams", True),
 )
 """(table, column, the table it names by id, may it be null?) checked before writing, so a
-comment or item is never restored onto a card the file does not have."""
+comment or item is never restored onto a card the file does not have, nor a measured KPI
+value onto a goal it does not have."""
 
 
 def _check_references(tables: dict[str, list[Row]]) -> None:

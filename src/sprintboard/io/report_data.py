@@ -10,19 +10,79 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import UserError
+from sprintboard.money import cents_text, format_amount, percent_text
 from sprintboard.planning.capacity import VELOCITY_SPRINTS as VELOCITY_SPRINTS_CAPACITY
 from sprintboard.planning.capacity import SprintCapacity, sprint_capacity
 from sprintboard.planning.charts import Burndown, burndown
+from sprintboard.planning.costs import CostSheet, GoalMoney
+from sprintboard.planning.finance import Books
 from sprintboard.planning.goals import GoalProgress, goal_progress
 from sprintboard.planning.replay import SprintHistory
 from sprintboard.planning.velocity import Velocity, closed_before, sprint_result
-from sprintboard.vocabulary import sprint_span
+from sprintboard.vocabulary import sprint_span, stored_day
 
 if TYPE_CHECKING:
     from sprintboard.store import Store
 
 VELOCITY_SPRINTS = 6
 """How many closed sprints the velocity chart shows."""
+NAMED = 5
+"""How many cards without points a goal's row names before `+N more`."""
+
+
+@dataclass(frozen=True)
+class KpiTrend:
+    """A goal's measured KPI values, oldest first, and the days its cards shipped."""
+
+    goal: int
+    title: str
+    kpi: str
+    unit: str
+    baseline: float
+    target: float
+    measures: list[tuple[date, float]]
+    shipped: list[tuple[date, str]]  # (done day, card key), oldest first
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "goal": self.goal,
+            "title": self.title,
+            "kpi": self.kpi,
+            "unit": self.unit,
+            "baseline": self.baseline,
+            "target": self.target,
+            "measures": [{"day": d.isoformat(), "value": v} for d, v in self.measures],
+            "shipped": [{"day": d.isoformat(), "card": k} for d, k in self.shipped],
+        }
+
+
+@dataclass(frozen=True)
+class Money:
+    """The report's money: every goal's cost and ROI, the sprint's cost per team, and the
+    KPI trend of each goal with a measured value. Amounts in whole cents of `currency`."""
+
+    currency: str
+    goals: list[GoalMoney]
+    sprint: CostSheet  # the report's sprint, per owning team
+    sprint_budget: int | None
+    trends: list[KpiTrend]
+
+    def amount(self, cents: int | None) -> str:
+        """`EUR 1,234.50`; `-` for no amount."""
+        return format_amount(cents, self.currency)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The same figures as JSON: exact cents and their decimal text."""
+        return {
+            "currency": self.currency,
+            "goals": [g.to_dict() for g in self.goals],
+            "sprint": {
+                **self.sprint.to_dict(),
+                "budget_cents": self.sprint_budget,
+                "budget": cents_text(self.sprint_budget),
+            },
+            "kpi_trends": [t.to_dict() for t in self.trends],
+        }
 
 
 @dataclass(frozen=True)
@@ -36,6 +96,7 @@ class ReportData:
     burndown: Burndown | None  # None before the sprint starts
     velocity: Velocity
     warnings: list[dict[str, Any]]  # the checks' findings: severity, rule, cards, why, subject, fix
+    money: Money
 
 
 def default_sprint(store: Store) -> dict[str, Any]:
@@ -77,6 +138,46 @@ def gather(store: Store, sprint: str | None = None) -> ReportData:
         burndown=_burndown_or_none(history, today),
         velocity=Velocity([results[s["id"]] for s in shown]),
         warnings=_warnings(store, row["name"]),
+        money=_money(store, row),
+    )
+
+
+def _money(store: Store, sprint: dict[str, Any]) -> Money:
+    """Costs and ROI per goal, the sprint's cost per team, and the goals' KPI trends."""
+    books = Books.load(store)
+    goals = store.goals.list()
+    measured: dict[int, list[tuple[date, float]]] = {}
+    for m in store.finance.measures():  # oldest day first
+        if (day := stored_day(m["day"])) is not None:
+            measured.setdefault(m["goal_id"], []).append((day, float(m["value"])))
+    trends = []
+    for goal in goals:
+        measures = measured.get(goal["id"], [])
+        if not measures:
+            continue
+        shipped = sorted(
+            (day, str(c["key"]))
+            for c in books.cards
+            if c["goal"] == goal["id"] and (day := stored_day(c["done_at"])) is not None
+        )
+        trends.append(
+            KpiTrend(
+                int(goal["id"]),
+                str(goal["title"]),
+                str(goal["kpi"] or ""),
+                str(goal["unit"] or ""),
+                float(goal["baseline"]),
+                float(goal["target"]),
+                measures,
+                shipped,
+            )
+        )
+    return Money(
+        books.currency,
+        [books.goal(g) for g in goals],
+        books.sprint(sprint["name"]),
+        sprint.get("budget_cents"),
+        trends,
     )
 
 
@@ -136,6 +237,46 @@ def _severity_counts(data: ReportData) -> str:
 
 def _roi(goal: GoalProgress) -> str:
     return "-" if goal.expected_roi is None else f"{goal.expected_roi:,g}"
+
+
+def _roi_percent(money: GoalMoney) -> str:
+    """The goal's ROI from its costs and return (exact, one decimal), or `-`."""
+    found = percent_text(money.roi)
+    return "-" if found is None else f"{found}%"
+
+
+def _uncertain(money: GoalMoney) -> str:
+    """What a goal's figures leave out, with the cards without points named."""
+    notes = []
+    if money.cost.without_points:
+        keys = money.cost.without_points
+        more = f" +{len(keys) - NAMED} more" if len(keys) > NAMED else ""
+        notes.append("no points: " + ", ".join(keys[:NAMED]) + more)
+    if money.cost.without_rate:
+        notes.append("no rate: " + ", ".join(money.cost.without_rate))
+    if money.cost.open_points:
+        notes.append(f"{money.cost.open_points} points still open")
+    if money.expected_return is None:
+        notes.append("no expected return")
+    return "; ".join(notes) or "nothing"
+
+
+def kpi_fraction(trend: KpiTrend, value: float) -> float | None:
+    """How far `value` is from the baseline (0) to the target (1); None without a span."""
+    span = trend.target - trend.baseline
+    # rounded, so a value a hair under the baseline shows as 0%, not -0%
+    return None if span == 0 else round((value - trend.baseline) / span, 2) or 0.0
+
+
+def shipped_by_measure(trend: KpiTrend) -> tuple[list[list[str]], list[str]]:
+    """The cards shipped up to each measured value since the one before (the first value
+    takes every card shipped on or before its day), and those shipped after the last."""
+    per: list[list[str]] = [[] for _ in trend.measures]
+    after: list[str] = []
+    for day, key in trend.shipped:
+        index = next((i for i, (d, _) in enumerate(trend.measures) if day <= d), None)
+        (after if index is None else per[index]).append(key)
+    return per, after
 
 
 def _pct(value: float | None) -> str:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sprintboard.io.report_data import (
     SEVERITY_MARKS,
+    KpiTrend,
     ReportData,
     _by_team,
     _count,
@@ -18,7 +20,10 @@ from sprintboard.io.report_data import (
     _num,
     _pct,
     _roi,
+    _roi_percent,
     _severity_counts,
+    _uncertain,
+    kpi_fraction,
 )
 from sprintboard.planning.charts import Burndown
 from sprintboard.vocabulary import (
@@ -85,6 +90,8 @@ def to_html(data: ReportData) -> str:
         _html_seams(data),
         _html_warnings(data),
         _html_goals(data),
+        _html_money(data),
+        _html_trends(data),
         _html_burndown(data),
         _html_velocity(data),
         "</body></html>",
@@ -224,6 +231,126 @@ def _html_goals(data: ReportData) -> str:
             "Signed off",
         ],
         rows,
+    )
+
+
+def _html_money(data: ReportData) -> str:
+    """Each goal's return, cost, budget, ROI and what the figures leave out; the sprint's
+    cost per team. Amounts exact, in the plan's currency."""
+    m = data.money
+    rows = []
+    for g in m.goals:
+        over = f' <span class="over">over by {h(m.amount(g.over_budget))}</span>'
+        rows.append(
+            [
+                h(g.title),
+                h(m.amount(g.expected_return)),
+                h(m.amount(g.cost.planned)),
+                h(m.amount(g.cost.spent)),
+                h(m.amount(g.budget)) + (over if g.over_budget else ""),
+                h(_roi_percent(g)),
+                h(_uncertain(g)),
+            ]
+        )
+    headers = ["Goal", "Return", "Planned cost", "Spent", "Budget", "ROI", "Uncertain"]
+    lines = [*m.sprint.teams.items(), ("Total", m.sprint.total)] if m.sprint.teams else []
+    teams = [
+        [
+            "<b>Total</b>" if line is m.sprint.total else h(code),
+            h(m.amount(line.planned)),
+            h(m.amount(line.spent)),
+            h(", ".join([*line.without_rate, *line.without_points]) or "-"),
+        ]
+        for code, line in lines
+    ]
+    budget = ""
+    if m.sprint_budget is not None:
+        left = m.sprint_budget - m.sprint.total.planned
+        state = f"{m.amount(-left)} over" if left < 0 else f"{m.amount(left)} left"
+        budget = f"<p>Sprint budget {h(m.amount(m.sprint_budget))}: {h(state)}.</p>"
+    return (
+        f"<h2>Cost and ROI (amounts in {h(m.currency)})</h2>"
+        + _html_table(headers, rows)
+        + "<p>ROI = (return - planned cost) / planned cost. Planned cost: every card of the "
+        "goal; spent: its done cards. What cannot be priced is left out of the sums and "
+        "named.</p>"
+        + f"<h3>Cost of {h(data.sprint['name'])} per team</h3>"
+        + _html_table(["Team", "Planned", "Spent", "Not priced"], teams)
+        + budget
+    )
+
+
+def _html_trends(data: ReportData) -> str:
+    if not data.money.trends:
+        return "<h2>KPI trends</h2><p>(no goal has a measured KPI value yet)</p>"
+    parts = ["<h2>KPI trends</h2>"]
+    for t in data.money.trends:
+        unit = f" {t.unit}" if t.unit else ""
+        shipped = ", ".join(f"{k} ({d.isoformat()})" for d, k in t.shipped)
+        parts.append(
+            f"<h3>G{t.goal} {h(t.title)}</h3>"
+            f"<p>{h(t.kpi or 'KPI')}: baseline {t.baseline:g}{h(unit)} → target "
+            f"{t.target:g}{h(unit)}; last {t.measures[-1][1]:g}{h(unit)} on "
+            f"{t.measures[-1][0].isoformat()} "
+            f"({h(_pct(kpi_fraction(t, t.measures[-1][1])))} of the way)</p>"
+            + kpi_svg(t)
+            + (f"<p>Shipped: {h(shipped)}</p>" if shipped else "")
+        )
+    return "".join(parts)
+
+
+def kpi_svg(t: KpiTrend, width: int = 640, height: int = 220) -> str:
+    """A goal's KPI as inline SVG: measured values (solid, with dots) against the
+    baseline -> target line (dashed) over the same days, a green rule where a card
+    shipped (its key as the rule's tooltip)."""
+    pad, left = 30, 56
+    first = t.measures[0][0]
+    last = max(t.measures[-1][0], *(d for d, _ in t.shipped[-1:]))
+    span = max(1, (last - first).days)
+    values = [v for _, v in t.measures] + [t.baseline, t.target]
+    low, high = min(values), max(values)
+    margin = (high - low) / 10 or 1
+    low, high = low - margin, high + margin
+
+    def x(day: date) -> float:
+        return left + (width - left - pad) * (day - first).days / span
+
+    def y(v: float) -> float:
+        return height - pad - (height - 2 * pad) * (v - low) / (high - low)
+
+    measured = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in t.measures)
+    dots = "".join(
+        f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="2.5" fill="#2e86de">'
+        f"<title>{d.isoformat()}: {v:g}</title></circle>"
+        for d, v in t.measures
+    )
+    rules = "".join(
+        f'<line x1="{x(d):.1f}" y1="{pad}" x2="{x(d):.1f}" y2="{height - pad}" '
+        f'stroke="#2e7d32" stroke-dasharray="2 2"><title>{h(k)} shipped {d.isoformat()}'
+        "</title></line>"
+        for d, k in t.shipped
+        if first <= d <= last
+    )
+    ticks = "".join(
+        f'<text x="{left - 4}" y="{y(v) + 4:.1f}" text-anchor="end">{v:g}</text>'
+        for v in sorted({t.baseline, t.target})
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="KPI trend of goal {t.goal}">'
+        f'<line x1="{left}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
+        f'stroke="#999"/><line x1="{left}" y1="{pad}" x2="{left}" y2="{height - pad}" '
+        f'stroke="#999"/>{ticks}'
+        f'<text x="{left}" y="{height - pad + 14}" text-anchor="start">{first.isoformat()}'
+        f'</text><text x="{width - pad}" y="{height - pad + 14}" text-anchor="end">'
+        f"{last.isoformat()}</text>"
+        + rules
+        + f'<line x1="{x(first):.1f}" y1="{y(t.baseline):.1f}" x2="{x(last):.1f}" '
+        f'y2="{y(t.target):.1f}" stroke="#999" stroke-dasharray="4 3"/>'
+        + f'<polyline fill="none" points="{measured}" stroke="#2e86de" stroke-width="2"/>'
+        + dots
+        + f'<text x="{width - pad}" y="{pad - 10}" text-anchor="end">'
+        "measured (blue) · baseline → target (dashed) · a card shipped (green)</text></svg>"
     )
 
 

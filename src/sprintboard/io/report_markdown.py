@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sprintboard.io.markdown import escape
 from sprintboard.io.report_data import (
     SEVERITY_MARKS,
+    KpiTrend,
     ReportData,
     _bar,
     _by_team,
@@ -18,7 +19,11 @@ from sprintboard.io.report_data import (
     _num,
     _pct,
     _roi,
+    _roi_percent,
     _severity_counts,
+    _uncertain,
+    kpi_fraction,
+    shipped_by_measure,
 )
 from sprintboard.planning.charts import Burndown
 from sprintboard.vocabulary import STATUS_LABELS, Status
@@ -50,6 +55,8 @@ def to_markdown(data: ReportData) -> str:
     out += ["", *_md_capacity(data), *_md_cards(data), *_md_seams(data)]
     out += _md_warnings(data)
     out += _md_goals(data)
+    out += _md_money(data)
+    out += _md_trends(data)
     out += _md_burndown(data)
     out += _md_velocity(data)
     return "\n".join(out).rstrip() + "\n"
@@ -173,6 +180,87 @@ def _md_goals(data: ReportData) -> list[str]:
     headers = ["Goal", "KPI", "Progress", "Cards (done/total points)", "Expected ROI", "Sponsor"]
     headers += ["Status", "Suggested"]
     return ["## Goals", "", *_md_table([*headers, "Signed off"], rows)]
+
+
+def _md_money(data: ReportData) -> list[str]:
+    """Each goal's return, cost, budget, ROI and what the figures leave out; the sprint's
+    cost per team. Amounts exact, in the plan's currency."""
+    m = data.money
+    rows = []
+    for g in m.goals:
+        over = f" **over by {m.amount(g.over_budget)}**" if g.over_budget else ""
+        rows.append(
+            [
+                md(g.title),
+                m.amount(g.expected_return),
+                m.amount(g.cost.planned),
+                m.amount(g.cost.spent),
+                m.amount(g.budget) + over,
+                _roi_percent(g),
+                md(_uncertain(g)),
+            ]
+        )
+    headers = ["Goal", "Return", "Planned cost", "Spent", "Budget", "ROI", "Uncertain"]
+    out = [f"## Cost and ROI (amounts in {m.currency})", "", *_md_table(headers, rows)]
+    out += [
+        "ROI = (return - planned cost) / planned cost. Planned cost: every card of the goal; "
+        "spent: its done cards. What cannot be priced is left out of the sums and named.",
+        "",
+        f"### Cost of {md(data.sprint['name'])} per team",
+        "",
+    ]
+    lines = [*m.sprint.teams.items(), ("Total", m.sprint.total)]
+    team_rows = [
+        [
+            "**Total**" if line is m.sprint.total else md(code),
+            m.amount(line.planned),
+            m.amount(line.spent),
+            md(", ".join([*line.without_rate, *line.without_points])) or "-",
+        ]
+        for code, line in (lines if m.sprint.teams else [])
+    ]
+    out += _md_table(["Team", "Planned", "Spent", "Not priced"], team_rows)
+    budget = m.sprint_budget
+    if budget is not None:
+        left = budget - m.sprint.total.planned
+        state = f"{m.amount(-left)} over" if left < 0 else f"{m.amount(left)} left"
+        out += [f"Sprint budget {m.amount(budget)}: {state}.", ""]
+    return out
+
+
+def _md_trends(data: ReportData) -> list[str]:
+    out = ["## KPI trends", ""]
+    if not data.money.trends:
+        return [*out, "(no goal has a measured KPI value yet)", ""]
+    for t in data.money.trends:
+        out += _md_trend(t)
+    return out
+
+
+def _md_trend(t: KpiTrend) -> list[str]:
+    """A goal's measured values, each with a bar from baseline (empty) to target (full)
+    and the cards shipped since the value before."""
+    unit = f" {t.unit}" if t.unit else ""
+    out = [
+        f"### G{t.goal} {md(t.title)}",
+        "",
+        f"{md(t.kpi or 'KPI')}: baseline {t.baseline:g}{md(unit)} → target {t.target:g}{md(unit)}",
+        "",
+    ]
+    shipped, after = shipped_by_measure(t)
+    rows = [
+        [
+            day.isoformat(),
+            f"{value:g}",
+            f"`{_bar(kpi_fraction(t, value), 10)}` {_pct(kpi_fraction(t, value))}",
+            md(", ".join(keys)) or "-",
+        ]
+        for (day, value), keys in zip(t.measures, shipped, strict=True)
+    ]
+    out += _md_table(["Day", "Value", "Baseline → target", "Shipped"], rows)
+    if after:
+        out += [f"Shipped after the last value: {md(', '.join(after))}.", ""]
+    return out
 
 
 def _md_burndown(data: ReportData) -> list[str]:

@@ -2,8 +2,11 @@
 
 Each owning team's open points on the goal are divided by what the team delivered per
 sprint in its last closed sprints (planning/velocity.py): its best sprint gives the
-optimistic date, its mean the likely one, its worst the pessimistic one (none when it
-delivered nothing in one of them). The goal is done when its slowest team is. Whole
+optimistic date, its mean the likely one, its worst delivering sprint the pessimistic
+one. A team that delivered nothing in those sprints (a new team, or one whose work was
+all planned later) is read at its capacity per sprint in every scenario, and the forecast
+says so ("from capacity, no history"); without a capacity either there is no end in
+sight. The goal is done when its slowest team is. Whole
 sprints are counted from the end of the active sprint (from today without one), each as
 long as the last sprint. This assumes a team spends its velocity on this goal alone, so
 read the optimistic date as "not before".
@@ -108,13 +111,27 @@ def forecast_goal(
         else:
             open_by_team[card["team"]] += int(card["points"])
     days_per_sprint = sprint_days({"start": start, "end": start + timedelta(sprint_length - 1)})
+    team_paces = {}
+    for code, points in open_by_team.items():
+        found = paces(velocity.get(code, ()))
+        capacity = int((teams.get(code) or {}).get("capacity") or 0)
+        if points and all(p is None for p in found.values()):
+            if capacity > 0:
+                found = dict.fromkeys(SCENARIOS, Fraction(capacity))
+                unknown.append(
+                    f"{code}: from capacity, no history ({capacity} points a sprint, "
+                    "none delivered in recent closed sprints)"
+                )
+            else:
+                unknown.append(f"{code} delivered nothing recently and has no capacity")
+        team_paces[code] = found
     scenarios = []
     for name in SCENARIOS:
         needed: int | None = 0
         cost: int | None = spent
         for code, points in open_by_team.items():
             team = teams.get(code) or {}
-            pace = paces(velocity.get(code, ()))[name]
+            pace = team_paces[code][name]
             sprints_needed = (
                 0 if points == 0 else None if pace is None else math.ceil(points / pace)
             )
@@ -134,8 +151,6 @@ def forecast_goal(
         done_by = None if needed is None else start + timedelta(days=needed * sprint_length)
         scenarios.append(Scenario(name, needed, done_by, cost))
     for code in open_by_team:
-        if not velocity.get(code):
-            unknown.append(f"{code} has no closed sprint to measure its pace")
         if (teams.get(code) or {}).get("rate_cents") is None:
             unknown.append(f"{code} has no rate")
     return Forecast(

@@ -42,6 +42,8 @@ class GoalKpi:
             when = s.done_by.isoformat() if s.done_by else "no end in sight"
             parts.append(f"{s.name} {when}")
         lines.append("forecast: " + " · ".join(parts))
+        if self.forecast.unknown:
+            lines.append("forecast reads: " + "; ".join(self.forecast.unknown))
         return lines
 
 

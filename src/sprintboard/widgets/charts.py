@@ -242,8 +242,12 @@ class ChartPanel(Vertical):
 
     # -- a goal's KPI trend ----------------------------------------------------------------
 
-    def show_kpi_trend(self, kpi: GoalKpi) -> None:
+    def show_kpi_trend(self, kpi: GoalKpi, *, laid_out: bool = False) -> None:
         """Measured values against the baseline -> target line; a rule where a card shipped."""
+        if not laid_out and self.plot.size.width == 0:
+            # Shown as the page mounts: the day labels are spaced to the plot's width, so
+            # draw once it has one (else a single label would stand at the left).
+            self.call_after_refresh(self.show_kpi_trend, kpi, laid_out=True)
         goal = kpi.goal
         name = printable(str(goal["kpi"] or "KPI"))
         title = Content.styled("KPI trend · ", "bold") + Content(
