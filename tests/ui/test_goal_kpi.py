@@ -45,5 +45,6 @@ async def test_the_kpi_page_shows_roi_money_and_forecast_lines(
             for line in lines
         )
         assert any(
-            line.startswith("forecast reads: FIN: from capacity, no history") for line in lines
+            line.startswith("forecast reads: ") and "FIN: from capacity, no history" in line
+            for line in lines
         )

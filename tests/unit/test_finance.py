@@ -350,3 +350,21 @@ def test_cli_money_round_trip_in_json(demo_store: Store, cli, tmp_path: Path) ->
     assert json.loads(cli("goal", "history", "1", "--json").out)["measures"] == history
     assert cli("sprint", "cost", "--json").code == 0
     assert cli("goal", "forecast", "--json").code == 0
+
+
+def test_a_short_history_reads_the_optimistic_pace_at_capacity() -> None:
+    # IT delivered 10 points in its only sprint; its capacity is 30: a range from 1 to 3
+    # sprints for 30 points, not one date.
+    result = forecast_goal(
+        {"id": 1, "title": "g"},
+        [card("IT-1", "IT", 30, goal=1)],
+        TEAMS,
+        SPRINTS,
+        {"IT": [10]},
+        start=date(2026, 3, 16),
+        sprint_length=14,
+    )
+    assert [s.sprints for s in result.scenarios] == [1, 3, 3]
+    assert result.unknown == [
+        "optimistic at capacity for IT (fewer than 3 closed sprints of history)"
+    ]

@@ -6,10 +6,11 @@ optimistic date, its mean the likely one, its worst delivering sprint the pessim
 one. A team that delivered nothing in those sprints (a new team, or one whose work was
 all planned later) is read at its capacity per sprint in every scenario, and the forecast
 says so ("from capacity, no history"); without a capacity either there is no end in
-sight. The goal is done when its slowest team is. Whole
-sprints are counted from the end of the active sprint (from today without one), each as
-long as the last sprint. This assumes a team spends its velocity on this goal alone, so
-read the optimistic date as "not before".
+sight. With fewer than three closed sprints of history, the optimistic pace is the
+team's capacity when that is higher than its best sprint (and the forecast says so). The
+goal is done when its slowest team is. Whole sprints are counted from the end of the
+active sprint (from today without one), each as long as the last sprint. This assumes a
+team spends its velocity on this goal alone, so read the optimistic date as "not before".
 
 Cost at that date: what is spent, plus the open cards' cost; a day-rate team is paid for
 the working days it needs at that pace (`rate x sprint working days x sprints needed`,
@@ -29,6 +30,9 @@ from sprintboard.money import cents_text, round_cents
 from sprintboard.planning.costs import card_cost, sprint_days
 
 SCENARIOS = ("optimistic", "likely", "pessimistic")
+SHORT_HISTORY = 3
+"""With fewer closed sprints of history than this, a team's best sprint says little of what it can
+do: the optimistic pace is its capacity instead (when that is higher)."""
 Row = Mapping[str, Any]
 
 
@@ -112,6 +116,7 @@ def forecast_goal(
             open_by_team[card["team"]] += int(card["points"])
     days_per_sprint = sprint_days({"start": start, "end": start + timedelta(sprint_length - 1)})
     team_paces = {}
+    short: list[str] = []  # teams whose optimistic pace is their capacity
     for code, points in open_by_team.items():
         found = paces(velocity.get(code, ()))
         capacity = int((teams.get(code) or {}).get("capacity") or 0)
@@ -124,7 +129,19 @@ def forecast_goal(
                 )
             else:
                 unknown.append(f"{code} delivered nothing recently and has no capacity")
+        else:
+            samples = velocity.get(code, ())
+            best = found["optimistic"]
+            if points and len(samples) < SHORT_HISTORY and best is not None and capacity > best:
+                # Too few sprints to know the team's best: it may well work at capacity.
+                found = {**found, "optimistic": Fraction(capacity)}
+                short.append(code)
         team_paces[code] = found
+    if short:
+        unknown.append(
+            f"optimistic at capacity for {', '.join(short)} (fewer than {SHORT_HISTORY} "
+            "closed sprints of history)"
+        )
     scenarios = []
     for name in SCENARIOS:
         needed: int | None = 0
