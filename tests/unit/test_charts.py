@@ -368,3 +368,60 @@ def test_scope_of_a_card_moved_out_and_back_nets_out(plan: Store, clock: Clock) 
     b = sprint_burndown(plan, "S1")
     assert [c.kind for c in b.changes] == ["removed", "added", "points"]
     assert (b.scope_added, b.scope_removed) == (0, 2)
+
+
+def _fresh(store: Store, last: int = 3) -> list[tuple[dict[str, int], dict[str, int]]]:
+    """Velocity replayed from the log with no cache: what the cached one must equal."""
+    from sprintboard.planning.velocity import closed_before, velocity
+
+    v = velocity([SprintHistory.load(store, s) for s in closed_before(store, last)])
+    return [(r.committed, r.done) for r in v.sprints]
+
+
+def test_velocity_is_replayed_once_and_again_only_when_the_past_changes(
+    plan: Store, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _closed_sprint(plan, clock, "S1", "2026-01-05", "2026-01-16", {"IT": (12, 10)})
+    _closed_sprint(plan, clock, "S2", "2026-01-19", "2026-01-30", {"IT": (8, 8), "CS": (5, 2)})
+    loads: list[str] = []
+    real = SprintHistory.load.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[SprintHistory], store: Store, sprint: Any) -> SprintHistory:
+        loads.append(sprint["name"])
+        return real(cls, store, sprint)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(SprintHistory, "load", classmethod(counted))
+
+    def cached() -> list[tuple[dict[str, int], dict[str, int]]]:
+        return [(r.committed, r.done) for r in team_velocity(plan, last=3).sprints]
+
+    first = cached()
+    assert loads == ["S1", "S2"] and first == _fresh(plan)
+    loads.clear()
+    # Work after the close (a move, an edit, a card of a closed sprint reopened) leaves the
+    # closed sprints' results as they were: no replay.
+    clock.set("2026-02-03")
+    key = add_card(plan, "Later work", "IT", 3)
+    plan.cards.move(key, status="doing")
+    closed_card = plan.rows("SELECT key FROM cards WHERE title = 'IT work' LIMIT 1")[0]["key"]
+    plan.cards.edit(closed_card, {"points": 13})
+    assert cached() == first
+    assert loads == []  # replayed none
+    loads.clear()
+    monkeypatch.undo()
+    assert first == _fresh(plan)
+    monkeypatch.setattr(SprintHistory, "load", classmethod(counted))
+    # An entry dated before a close (another laptop's change arriving by sync) replays.
+    plan.conn.execute(
+        """INSERT INTO activity(uuid, txn, at, actor, device, action, entity, entity_uuid,
+             entity_key, op, field, before, after)
+           SELECT 'x', 'x', '2026-01-15T10:00:00Z', actor, device, 'card.edit', entity,
+             entity_uuid, entity_key, 'update', 'points', '10', '4'
+           FROM activity WHERE entity = 'card' AND entity_key = ? LIMIT 1""",
+        [closed_card],
+    )
+    plan.conn.commit()
+    again = cached()
+    assert loads == ["S1", "S2"]
+    monkeypatch.undo()
+    assert again == _fresh(plan) and again != first

@@ -12,8 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import UserError
-from sprintboard.planning.replay import SprintHistory
-from sprintboard.planning.velocity import Velocity, closed_before, velocity
+from sprintboard.planning.velocity import Velocity, closed_before, closed_velocity
 
 if TYPE_CHECKING:
     from sprintboard.store import Store
@@ -199,7 +198,7 @@ def sprint_capacity(
         feedback_target = Settings.load().feedback_share_target
     if recent is None:
         window = closed_before(store, velocity_sprints, found)
-        recent = velocity([SprintHistory.load(store, s) for s in window])
+        recent = closed_velocity(store, window)
     return plan_capacity(
         found,
         store.teams.list(include_archived=True),

@@ -98,6 +98,64 @@ def velocity(histories: Sequence[SprintHistory]) -> Velocity:
     return Velocity([sprint_result(h) for h in histories])
 
 
+_RESULTS = "_closed_sprint_results"
+"""The attribute of a store that keeps its closed sprints' results (see `closed_velocity`)."""
+
+
+def closed_velocity(store: Store, closed: Sequence[Mapping[str, Any]]) -> Velocity:
+    """`velocity` of these closed sprints, each replayed from the log once per store.
+
+    A closed sprint's result changes only when the log gains an entry dated before its
+    close (another laptop's change arriving by sync), when the log goes back (a restore),
+    when a write bypasses the log, or when the sprint's own dates, state or the team codes
+    change: each of those replays it again. An entry logged after the close cannot change
+    it (the replay stops at the close, and a card's state before its first entry is that
+    entry's `before`), so the planning screen and an assistant asking again after a move
+    pay a few small queries instead of a replay.
+    """
+    cache: dict[tuple[Any, ...], tuple[int, int, SprintResult]] = store.__dict__.setdefault(
+        _RESULTS, {}
+    )
+    newest = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM activity"))
+    written = store.data_version()
+    teams = tuple((t["id"], t["code"]) for t in store.teams.list(include_archived=True))
+    results = []
+    for sprint in closed:
+        key = tuple(sprint.get(f) for f in _SPRINT_FIELDS) + teams
+        hit = cache.get(key)
+        if hit is not None and _still(store, hit, newest, written, sprint):
+            result = hit[2]
+        else:
+            result = sprint_result(SprintHistory.load(store, sprint))
+        cache[key] = (newest, written, result)
+        results.append(result)
+    return Velocity(results)
+
+
+_SPRINT_FIELDS = ("id", "uuid", "name", "state", "start", "end", "started_at", "closed_at")
+
+
+def _still(
+    store: Store,
+    hit: tuple[int, int, SprintResult],
+    newest: int,
+    written: int,
+    sprint: Mapping[str, Any],
+) -> bool:
+    """Whether a cached result still holds (see `closed_velocity`)."""
+    seen, version, _ = hit
+    if newest < seen or (newest == seen and written != version):
+        return False
+    if newest == seen:
+        return True
+    # Only the entries since: a range of row ids, however long the log.
+    earlier = store.scalar(
+        "SELECT 1 FROM activity WHERE id > ? AND at <= ? LIMIT 1",
+        [seen, sprint.get("closed_at") or ""],
+    )
+    return earlier is None
+
+
 def closed_before(store: Store, last: int, before: Mapping[str, Any] | None = None) -> list[Any]:
     """The last `last` closed sprints (oldest first), only those starting before `before`."""
     closed = [
@@ -125,4 +183,4 @@ def team_velocity(
     """Velocity over the last `last` closed sprints (those before `before` if given)."""
     if last < 1:
         raise UserError(f"last: must be 1 or more (got {last})")
-    return velocity([SprintHistory.load(store, s) for s in closed_before(store, last, before)])
+    return closed_velocity(store, closed_before(store, last, before))

@@ -17,7 +17,12 @@ from sprintboard.errors import UserError
 from sprintboard.planning.capacity import VELOCITY_SPRINTS, SprintCapacity, plan_capacity
 from sprintboard.planning.charts import burndown, cumulative_flow
 from sprintboard.planning.replay import SprintHistory
-from sprintboard.planning.velocity import Velocity, closed_before, team_velocity, velocity
+from sprintboard.planning.velocity import (
+    Velocity,
+    closed_before,
+    closed_velocity,
+    team_velocity,
+)
 from sprintboard.views.board import Filters
 from sprintboard.vocabulary import PRIORITY_RANK, Priority
 
@@ -72,7 +77,7 @@ def fetch_planning(store: Any, sprint_id: int | None, chosen: bool) -> dict[str,
 def fetch_velocity(store: Any, sprint: dict[str, Any]) -> Velocity:
     """Done points over the last closed sprints before `sprint` (the capacity's velocity)."""
     window = closed_before(store, VELOCITY_SPRINTS, sprint)
-    return velocity([SprintHistory.load(store, s) for s in window])
+    return closed_velocity(store, window)
 
 
 def fetch_chart(store: Any, view: str, sprint: dict[str, Any] | None) -> Any:
