@@ -138,7 +138,10 @@ def check_plan(
     if key is not None:
         found = [f for f in found if key in f.cards]
     if code is not None:
-        teams_of = {c["key"]: c["team"] for c in store.deps.plan_cards()}
+        from sprintboard.store.seam_reads import card_teams
+
+        # Only the cards the findings name, not the plan.
+        teams_of = card_teams(store, {k for f in found for k in f.cards})
         found = [f for f in found if code in finding_teams(f, teams_of)]
     return {
         "findings": [f.as_json() for f in found[:limit]],  # type: ignore[misc]
