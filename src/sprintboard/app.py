@@ -19,7 +19,7 @@ from sprintboard.config import Settings
 from sprintboard.screens.registry import SCREENS
 from sprintboard.store import Store
 from sprintboard.store.database import Clock
-from sprintboard.views.board import fetch_board
+from sprintboard.views.board import fetch_board, first_rows
 
 __all__ = ["SCREENS", "make_app", "run_app"]
 
@@ -91,7 +91,7 @@ def make_app(
         # app's memory, and pages read again come from the OS's cache.
         store.conn.execute(f"PRAGMA cache_size = -{APP_CACHE_KIB}")
         backend = Backend(store)
-        backend.prefetch(fetch_board, store, None, False, True)
+        backend.prefetch(fetch_board, store, None, False, True, first_rows())
         try:
             from sprintboard.tui import SprintboardApp
 

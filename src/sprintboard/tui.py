@@ -24,7 +24,7 @@ from sprintboard.screens.registry import SCREENS
 from sprintboard.screens.sync_watch import SyncWatch
 from sprintboard.store import Store
 from sprintboard.theming import DEFAULT_THEME, SprintboardThemeProvider, load_themes
-from sprintboard.views.board import fetch_board
+from sprintboard.views.board import fetch_board, first_rows
 from sprintboard.views.card_findings import FindingsIndex
 
 QUIT_KEYS = frozenset({"q", "ctrl+q", "ctrl+c"})
@@ -92,7 +92,7 @@ class SprintboardApp(App[None]):
         self.store = store
         if backend is None:  # make_app() starts reading the board before Textual is imported
             backend = Backend(store)
-            backend.prefetch(fetch_board, store, None, False, True)
+            backend.prefetch(fetch_board, store, None, False, True, first_rows())
         self.backend = backend
         self.sync = SyncWatch(self, backend)
         self.startup_problems: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from sprintboard.screens.board_cards import CardActions
 from sprintboard.screens.host import host
 from sprintboard.screens.live import LiveScreen
 from sprintboard.views.board import COLUMNS, BoardModel, Filters, Move, fetch_board
+from sprintboard.views.board_changes import Span, fetch_changes, own_write
 from sprintboard.views.card_findings import announce
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import Status
@@ -116,6 +118,11 @@ class BoardScreen(CardActions, LiveScreen):
         # those not yet written, so a read started before one never overwrites it.
         self._changes = 0
         self._unsaved = 0
+        # What this board's own moves logged since the version on screen (activity id
+        # spans, noted on the database thread): on screen already (see `follow_changes`).
+        self._own: list[Span] = []
+        self._rest_pending = False  # the first frame showed the first cards; the rest comes
+        self._today = ""  # the day the board was read on (its due badges)
         self._findings: list[Any] | None = None  # the seam checks' findings, once counted
         self._checking = False  # the seam checks are running...
         self._check_again = False  # ...and the plan changed since they started
@@ -159,8 +166,10 @@ class BoardScreen(CardActions, LiveScreen):
                 break  # ...and again if a key changed the board while the read was under way.
         self.sprint = data["sprint"]
         self.version, self.loaded = data["version"], True
+        self._own.clear()  # every change on screen was written before this read
+        self._today = data["today"]
         self._teams = data["teams"]
-        self.model.load(data["cards"], [t["code"] for t in data["teams"]])
+        self.model.load(data["cards"], [t["code"] for t in data["teams"]], data.get("totals"))
         self.grid.configure(
             team_colours={t["code"]: t["colour"] for t in data["teams"]},
             today=date.fromisoformat(data["today"]),
@@ -168,12 +177,50 @@ class BoardScreen(CardActions, LiveScreen):
         self._show_badges()
         self.show_cards()
         self.update_header()
-        if first:
+        if self.model.partial:
+            # The first frame shows the first cards of each column and every column's
+            # totals; the rest follows from the database thread (keys act meanwhile on
+            # what is shown), then the findings are counted.
+            self._rest_pending = True
+            self.run_later(self._load_rest, group="writes")
+        elif first:
             self.call_after_refresh(self._count_findings)  # after the board is drawn
         else:
             self._recount_after_change()
         if data["empty"]:
             self.offer_demo()
+
+    async def _load_rest(self) -> None:
+        try:
+            await self.load()
+        finally:
+            self._rest_pending = False
+
+    async def follow_changes(self) -> None:
+        """Show what was written since the board was read: the cards the activity log
+        names, read again and merged in (none for this board's own moves, which show
+        already); the whole board when the log cannot say (views/board_changes.py)."""
+        if self.model.partial or not self.loaded or self.version is None:
+            if not self._rest_pending:
+                await self.load()
+            return  # the rest of the board is being read: it brings the change too
+        while True:
+            while self._unsaved:  # as in `load`: after the writes of the changes on screen
+                await asyncio.sleep(0.01)
+            changes, own = self._changes, tuple(self._own)
+            found = await self.backend.run(
+                fetch_changes, self.store, self.sprint, self.version, own, self._today
+            )
+            if changes == self._changes:
+                break
+        if found is None or not self.model.merge(found["cards"], found["gone"]):
+            await self.load()
+            return
+        self.version = found["version"]
+        self._own[:] = [span for span in self._own if span not in own]
+        if found["cards"] or found["gone"]:
+            self.redraw()
+            self._recount_after_change()
 
     def on_resize(self, event: events.Resize) -> None:
         self.update_header()  # its form follows the width
@@ -216,7 +263,7 @@ class BoardScreen(CardActions, LiveScreen):
         if s is not None and "state" not in cut:
             tail.append(Content(f" · {s['state']}"))
         tail += self._findings_header(short="findings" in cut)
-        total = sum(len(cards) for cards in self.model.columns.values())
+        total = self.model.shown_total()
         if "cards" not in cut:
             tail.append(Content(f" · {total} cards"))
         if s is not None and "dates" not in cut:
@@ -281,12 +328,14 @@ class BoardScreen(CardActions, LiveScreen):
         self.redraw()
         host(self).findings.watch(move.key)  # the next count says what the move made
         cards = self.store.cards
+        # The write notes what it logged: the next look at the store skips that.
+        own = functools.partial(own_write, self.store, self._own)
         if move.status is not None:
-            self.show_then_write(cards.move, move.key, status=move.status)
+            self.show_then_write(own, cards.move, move.key, status=move.status)
         elif move.before is not None:
-            self.show_then_write(cards.place_next_to, move.key, move.before, after=False)
+            self.show_then_write(own, cards.place_next_to, move.key, move.before, after=False)
         elif move.after is not None:
-            self.show_then_write(cards.place_next_to, move.key, move.after, after=True)
+            self.show_then_write(own, cards.place_next_to, move.key, move.after, after=True)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -563,7 +612,9 @@ class BoardScreen(CardActions, LiveScreen):
             return
         if card["sprint_id"] != (self.sprint["id"] if self.sprint else None):
             self.sprint, self.sprint_chosen = sprint, True
-        await self.load()
+            await self.load()
+        else:
+            await self.follow_changes()
         if not self.model.select(key):
             self.model.set_filters(Filters())
             self.model.select(key)

@@ -77,7 +77,7 @@ class CardActions(LiveScreen):
             return
 
         async def reload() -> None:
-            await self.load()
+            await self.follow_changes()
             if self.model.select(key):
                 self.show_cards()
 
@@ -106,14 +106,14 @@ class CardActions(LiveScreen):
         from sprintboard.screens.undo_keys import undo_or_redo
 
         if await undo_or_redo(self) is not None:
-            await self.load()
+            await self.follow_changes()
 
     async def action_redo(self) -> None:
         """Put back what my last undo reverted."""
         from sprintboard.screens.undo_keys import undo_or_redo
 
         if await undo_or_redo(self, redo=True) is not None:
-            await self.load()
+            await self.follow_changes()
 
     def action_mentions(self) -> None:
         """The comments that mention me; a card opened from there and changed reloads."""
@@ -139,4 +139,4 @@ class CardActions(LiveScreen):
 
         changed = await (add_dependency(self, key) if add else remove_dependency(self, key))
         if changed:
-            await self.load()  # the blocked and cross-team badges follow the links
+            await self.follow_changes()  # the blocked and cross-team badges follow the links

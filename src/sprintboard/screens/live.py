@@ -82,7 +82,12 @@ class LiveScreen(Screen[None]):
         version = await self.backend.run(self.store.version)
         host(self).sync.seen(version)
         if version != self.version and not self.backend.pending_writes:
-            await self.load()
+            await self.follow_changes()
+
+    async def follow_changes(self) -> None:
+        """Show what was written since the data on screen was read: read it again (a
+        screen that can read only what changed says so here)."""
+        await self.load()
 
     def on_screen_suspend(self) -> None:
         # The app's screen stack is the current mode's: a dialog on top keeps this screen in it.

@@ -9,7 +9,9 @@ its link counts and lists from a few grouped queries, and shares the strings tha
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sprintboard.store.database import StoreCore
@@ -46,23 +48,113 @@ _COLUMN = """SELECT c.id, c.key, c.title, c.team_id, c.points, c.goal_id,
     c.assignee, c.due FROM cards c WHERE c.sprint_id IS ? AND c.status = ?
     ORDER BY c.position, c.id"""
 _IDS = "(SELECT c.id FROM cards c WHERE c.sprint_id IS ?)"
+# A chosen few cards' ids, as one JSON array: the link reads then touch only those.
+_SOME = "(SELECT value FROM json_each(?))"
+# `+c.sprint_id`: the key index, not the whole sprint's.
+_BY_KEY = """SELECT c.id, c.key, c.title, c.team_id, c.points, c.goal_id,
+    c.assignee, c.due, c.status, c.position FROM cards c
+    WHERE c.key IN (SELECT value FROM json_each(?)) AND +c.sprint_id IS ?"""
+# The card just above one in its column (None: it is the first), by the board's index.
+_ABOVE = """SELECT c.key FROM cards c WHERE c.sprint_id IS ? AND c.status = ?
+    AND (c.position, c.id) < (?, ?)
+    ORDER BY c.position DESC, c.id DESC LIMIT 1"""
+
+Row = tuple[Any, ...]
 
 
-def board_cards(core: StoreCore, sprint_id: int | None, make: Callable[..., T]) -> list[T]:
+def board_cards(
+    core: StoreCore, sprint_id: int | None, make: Callable[..., T], *, first: int | None = None
+) -> list[T]:
     """The cards of sprint `sprint_id` (None: the backlog) in board order, each built as
-    `make(*fields)` with the fields of BOARD_FIELDS; one read snapshot."""
+    `make(*fields)` with the fields of BOARD_FIELDS; one read snapshot. `first`: only the
+    first that many of each column (what a first frame can show)."""
+    with _snapshot(core):
+        if first is None:
+            return _read(core, sprint_id, make, None)
+        run = core.conn.execute
+        columns = {
+            s.value: run(_COLUMN + " LIMIT ?", [sprint_id, s.value, first]).fetchall()
+            for s in Status
+        }
+        return _read(core, sprint_id, make, columns)
+
+
+def board_cards_by_key(
+    core: StoreCore, sprint_id: int | None, keys: Collection[str], make: Callable[..., T]
+) -> list[tuple[T, str | None]]:
+    """Those of the cards `keys` that are in sprint `sprint_id`, in board order, each with
+    the key of the card just above it in its column (None: at the top); one snapshot."""
+    with _snapshot(core):
+        run = core.conn.execute
+        found = run(_BY_KEY, [json.dumps(sorted(keys)), sprint_id]).fetchall()
+        order = {s.value: i for i, s in enumerate(Status)}
+        found.sort(key=lambda r: (order.get(r[8], len(order)), r[9], r[0]))
+        above = {
+            r[1]: (run(_ABOVE, [sprint_id, r[8], r[9], r[0]]).fetchone() or (None,))[0]
+            for r in found
+        }
+        columns: dict[str, list[Row]] = {s.value: [] for s in Status}
+        for r in found:
+            if r[8] in columns:
+                columns[r[8]].append(r[:8])
+        cards = _read(core, sprint_id, make, columns)
+        keys_in_order = [r[1] for s in Status for r in columns[s.value]]
+        return [(card, above[key]) for card, key in zip(cards, keys_in_order, strict=True)]
+
+
+def column_totals(core: StoreCore, sprint_id: int | None) -> dict[str, tuple[int, int]]:
+    """(cards, points) per column of sprint `sprint_id`, all of them, from the index."""
+    totals = {s.value: (0, 0) for s in Status}
+    with core._lock:
+        rows = core.conn.execute(
+            "SELECT status, COUNT(*), COALESCE(SUM(points), 0) FROM cards WHERE sprint_id IS ?"
+            " GROUP BY status",
+            [sprint_id],
+        ).fetchall()
+    for status, count, points in rows:
+        if status in totals:
+            totals[status] = (int(count), int(points))
+    return totals
+
+
+def linked_keys(core: StoreCore, keys: Collection[str]) -> set[str]:
+    """The keys of the cards a dependency links to any of `keys` (either way)."""
+    with core._lock:
+        return {
+            key
+            for (key,) in core.conn.execute(
+                """WITH mine AS (SELECT id FROM cards WHERE key IN (SELECT value FROM json_each(?)))
+                SELECT c.key FROM dependencies d JOIN cards c ON c.id = d.dependent_id
+                WHERE d.blocker_id IN mine
+                UNION SELECT c.key FROM dependencies d JOIN cards c ON c.id = d.blocker_id
+                WHERE d.dependent_id IN mine""",
+                [json.dumps(sorted(keys))],
+            )
+        }
+
+
+@contextmanager
+def _snapshot(core: StoreCore) -> Iterator[None]:
+    """One read transaction (unless one is open already), holding the store's lock."""
     with core._lock:
         own = not core.conn.in_transaction
         if own:
             core.conn.execute("BEGIN")
         try:
-            return _read(core, sprint_id, make)
+            yield
         finally:
             if own:
                 core.conn.execute("COMMIT")
 
 
-def _read(core: StoreCore, sprint_id: int | None, make: Callable[..., T]) -> list[T]:
+def _read(
+    core: StoreCore,
+    sprint_id: int | None,
+    make: Callable[..., T],
+    columns: dict[str, list[Row]] | None,
+) -> list[T]:
+    """Build the cards of `columns` (status -> rows of `_COLUMN`), or of the whole sprint
+    (None: each column streamed from the index, never held as rows)."""
     run = core.conn.execute
     teams: dict[int, str] = dict(run("SELECT id, code FROM teams").fetchall())
     shared: dict[Any, Any] = {}
@@ -70,11 +162,16 @@ def _read(core: StoreCore, sprint_id: int | None, make: Callable[..., T]) -> lis
     def share(value: Any) -> Any:
         return shared.setdefault(value, value)
 
-    params = [sprint_id]
+    ids: str
+    params: list[Any]
+    if columns is None:
+        ids, params = _IDS, [sprint_id]
+    else:
+        ids, params = _SOME, [json.dumps([r[0] for rows in columns.values() for r in rows])]
     contributing: dict[int, list[str]] = {}
     for cid, team_id in run(
         f"""SELECT ct.card_id, ct.team_id FROM card_teams ct JOIN teams t ON t.id = ct.team_id
-            WHERE ct.card_id IN {_IDS} ORDER BY t.position""",
+            WHERE ct.card_id IN {ids} ORDER BY t.position""",
         params,
     ):
         contributing.setdefault(cid, []).append(teams[team_id])
@@ -83,7 +180,7 @@ def _read(core: StoreCore, sprint_id: int | None, make: Callable[..., T]) -> lis
         f"""SELECT d.dependent_id, b.key, b.status, b.team_id != e.team_id
             FROM dependencies d JOIN cards b ON b.id = d.blocker_id
             JOIN cards e ON e.id = d.dependent_id
-            WHERE d.dependent_id IN {_IDS} ORDER BY b.id""",
+            WHERE d.dependent_id IN {ids} ORDER BY b.id""",
         params,
     ):
         blockers.setdefault(cid, []).append((key, status != "done", bool(other)))
@@ -93,7 +190,7 @@ def _read(core: StoreCore, sprint_id: int | None, make: Callable[..., T]) -> lis
         for (cid,) in run(
             f"""SELECT DISTINCT d.blocker_id FROM dependencies d
                 JOIN cards b ON b.id = d.blocker_id JOIN cards e ON e.id = d.dependent_id
-                WHERE d.blocker_id IN {_IDS} AND b.team_id != e.team_id""",
+                WHERE d.blocker_id IN {ids} AND b.team_id != e.team_id""",
             params,
         )
     }
@@ -101,13 +198,13 @@ def _read(core: StoreCore, sprint_id: int | None, make: Callable[..., T]) -> lis
         cid: (count, reports)
         for cid, count, reports in run(
             f"""SELECT card_id, COUNT(*), SUM(reports) FROM feedback
-                WHERE card_id IN {_IDS} GROUP BY card_id""",
+                WHERE card_id IN {ids} GROUP BY card_id""",
             params,
         )
     }
     comments = dict(
         run(
-            f"SELECT card_id, COUNT(*) FROM comments WHERE card_id IN {_IDS} GROUP BY card_id",
+            f"SELECT card_id, COUNT(*) FROM comments WHERE card_id IN {ids} GROUP BY card_id",
             params,
         ).fetchall()
     )
@@ -115,7 +212,7 @@ def _read(core: StoreCore, sprint_id: int | None, make: Callable[..., T]) -> lis
         cid: (int(done), int(total))
         for cid, done, total in run(
             f"""SELECT card_id, SUM(done), COUNT(*) FROM checklist_items
-                WHERE card_id IN {_IDS} GROUP BY card_id""",
+                WHERE card_id IN {ids} GROUP BY card_id""",
             params,
         )
     }
@@ -126,9 +223,8 @@ def _read(core: StoreCore, sprint_id: int | None, make: Callable[..., T]) -> lis
     add = cards.append
     for column in Status:
         status = column.value  # one string for the whole column
-        for cid, key, title, team_id, points, goal, assignee, due in run(
-            _COLUMN, [sprint_id, status]
-        ):
+        rows = run(_COLUMN, [sprint_id, status]) if columns is None else columns[status]
+        for cid, key, title, team_id, points, goal, assignee, due in rows:
             team = teams.get(team_id)
             with_teams = contributing.get(cid)
             mine = blockers.get(cid)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from sprintboard.store.board import BOARD_FIELDS, board_cards
+from sprintboard.store.board import BOARD_FIELDS, board_cards, column_totals
 from sprintboard.store.people import initials, same_person
 from sprintboard.views.text import printable
 from sprintboard.vocabulary import STATUS_LABELS, Status, title_key
@@ -68,13 +69,39 @@ Card = Any
 """A card on the board: a `BoardCard` as `fetch_board` reads it, or a dict row as
 `Cards.query()` gives it (the planning screen's lists, tests): both read as `card["key"]`."""
 
+LaneRank = tuple[int, str]
+
+
+def lane_rank(team_order: list[str]) -> Callable[[Card], LaneRank]:
+    """A card's swimlane position, (its team's place in `team_order`, "") or, for a team
+    not in it, (after all of those, its code)."""
+    rank = {code: (i, "") for i, code in enumerate(team_order)}
+    after = len(rank)
+    return lambda card: rank.get(card["team"]) or (after, str(card["team"] or ""))
+
+
+FIRST_ROWS = 100
+"""Cards per column the first frame reads at least (`first_rows`): what a tall terminal
+shows of each column, even with one line per card."""
+
+
+def first_rows() -> int:
+    """Cards per column for the first frame: the terminal's height, at least `FIRST_ROWS`."""
+    return max(FIRST_ROWS, shutil.get_terminal_size((80, FIRST_ROWS)).lines)
+
 
 def fetch_board(
-    store: Any, sprint: dict[str, Any] | None, chosen: bool, first: bool
+    store: Any,
+    sprint: dict[str, Any] | None,
+    chosen: bool,
+    first: bool,
+    rows: int | None = None,
 ) -> dict[str, Any]:
     """Everything the board shows, read in one go on the database thread.
 
     Until a sprint is chosen the board follows the active sprint (else the next planned).
+    `rows`: only the first that many cards of each column, with every column's totals
+    ("totals", None when that was all of them): a first frame, the rest read after it.
     """
     # The version first: a commit landing during the reads below then makes it look
     # older than what is shown (one extra reload), never newer (a change hidden).
@@ -83,9 +110,19 @@ def fetch_board(
         sprint = store.sprints.active() or next(iter(store.sprints.list("planned")), None)
     elif sprint is not None:
         sprint = store.sprints.get_by_id(sprint["id"])
+    sprint_id = sprint["id"] if sprint else None
+    totals: dict[str, tuple[int, int]] | None = None
+    if rows is None:
+        cards = board_cards(store, sprint_id, BoardCard)
+    else:
+        cards = board_cards(store, sprint_id, BoardCard, first=rows)
+        totals = column_totals(store, sprint_id)
+        if sum(count for count, _ in totals.values()) == len(cards):
+            totals = None  # the whole sprint fitted
     return {
         "sprint": sprint,
-        "cards": board_cards(store, sprint["id"] if sprint else None, BoardCard),
+        "cards": cards,
+        "totals": totals,
         "teams": store.teams.list(include_archived=True),
         "version": version,
         "empty": first and store.is_empty(),
@@ -189,16 +226,60 @@ class BoardModel:
     columns: dict[str, list[Card]] = field(default_factory=lambda: {c: [] for c in COLUMNS})
     col: int = 0
     selected: str | None = None
+    totals: dict[str, tuple[int, int]] | None = None
+    """(cards, points) per column while only the first cards of each are here (`partial`);
+    None once the model holds every card of the sprint."""
     _summaries: dict[str, tuple[int, int]] = field(default_factory=dict)
     _shown: dict[str, Card] = field(default_factory=dict)
 
     # -- loading and filtering ----------------------------------------------------------
 
-    def load(self, cards: list[Card], team_order: list[str]) -> None:
-        """Replace the cards (from the store), keeping the selection by key."""
+    def load(
+        self,
+        cards: list[Card],
+        team_order: list[str],
+        totals: dict[str, tuple[int, int]] | None = None,
+    ) -> None:
+        """Replace the cards (from the store), keeping the selection by key. `totals`: the
+        cards are only the first of each column (in board order), these are all of them."""
         self.cards = cards
         self.team_order = team_order
+        self.totals = None if totals is None else dict(totals)
         self.rebuild()
+
+    @property
+    def partial(self) -> bool:
+        """Only the first cards of each column are here; the rest is being read."""
+        return self.totals is not None
+
+    def merge(self, changed: list[tuple[Card, str | None]], gone: Collection[str]) -> bool:
+        """Put in cards read again, each (card, the key of the card above it in its column,
+        None: the top), in board order, and drop the cards `gone`; keeps the selection.
+        False (nothing changed) when a card above is not here: read the whole board."""
+        if not changed and not gone:
+            return True
+        if self.partial:
+            return False
+        by_key = {card["key"]: card for card in self.cards}
+        above_ok = {card["key"] for card, _ in changed}
+        if any(
+            above is not None and above not in by_key and above not in above_ok
+            for _, above in changed
+        ):
+            return False
+        cards = self.cards
+        for key in [*(card["key"] for card, _ in changed), *gone]:
+            old = by_key.pop(key, None)
+            if old is not None:
+                cards.remove(old)
+        for card, above in changed:
+            # A column's cards keep their order in `cards` (other columns' may interleave):
+            # the top card goes first of all, any other right below the card above it.
+            anchor = None if above is None else by_key.get(above)
+            cards.insert(0 if anchor is None else cards.index(anchor) + 1, card)
+            by_key[card["key"]] = card
+        self.rebuild()
+        return True
 
     def rebuild(self) -> None:
         columns: dict[str, list[Card]] = {c: [] for c in COLUMNS}
@@ -216,10 +297,10 @@ class BoardModel:
         self._summaries: dict[str, tuple[int, int]] = {}
         self._fix_selection()
 
-    def _lane_rank(self) -> Callable[[Card], int]:
-        """A card's swimlane position: its team's place in the team order."""
-        rank = {code: i for i, code in enumerate(self.team_order)}
-        return lambda card: rank.get(card["team"], len(rank))
+    def _lane_rank(self) -> Callable[[Card], LaneRank]:
+        """A card's swimlane position: its team's place in the team order (a team not in
+        it after those, by code): each team's cards are one run of a sorted column."""
+        return lane_rank(self.team_order)
 
     def set_filters(self, filters: Filters) -> None:
         self.filters = filters
@@ -292,6 +373,12 @@ class BoardModel:
             return None
         old, status = card["status"], COLUMNS[target]
         card["status"] = status
+        if self.totals is not None:
+            points = card["points"] or 0
+            count, sum_old = self.totals[old]
+            self.totals[old] = (count - 1, sum_old - points)
+            count, sum_new = self.totals[status]
+            self.totals[status] = (count + 1, sum_new + points)
         # Keep the underlying list in board order: the store appends to the column's end.
         self.cards.remove(card)
         self.cards.append(card)
@@ -301,8 +388,7 @@ class BoardModel:
         column = self.columns[status]
         if self.swimlanes:
             rank = self._lane_rank()
-            mine = rank(card)
-            column.insert(bisect.bisect_right([rank(c) for c in column], mine), card)
+            column.insert(bisect.bisect_right(column, rank(card), key=rank), card)
         else:
             column.append(card)
         self._summaries = {}  # whole-column counts: both columns changed
@@ -350,6 +436,11 @@ class BoardModel:
         return Move(card["key"], after=neighbour["key"])
 
     def remove(self, key: str) -> None:
+        if self.totals is not None:
+            for card in self.cards:
+                if card["key"] == key:
+                    count, points = self.totals[card["status"]]
+                    self.totals[card["status"]] = (count - 1, points - (card["points"] or 0))
         self.cards = [c for c in self.cards if c["key"] != key]
         self.rebuild()
 
@@ -359,6 +450,8 @@ class BoardModel:
         """(cards, points) of the whole column, whatever the filters hide: the WIP limit is
         about the work in the column, not about what is on screen. Cached until a card
         changes column (one pass over the cards then counts every column)."""
+        if self.totals is not None:
+            return self.totals[status]
         found = self._summaries.get(status)
         if found is None:
             counts = dict.fromkeys(COLUMNS, 0)
@@ -371,5 +464,12 @@ class BoardModel:
         return found
 
     def shown_count(self, status: str) -> int:
-        """How many of the column's cards the filters leave on screen."""
+        """How many of the column's cards the filters leave on screen (all of them while
+        only the first are here and nothing filters)."""
+        if self.totals is not None and not self.filters.active():
+            return self.totals[status][0]
         return len(self.columns[status])
+
+    def shown_total(self) -> int:
+        """How many cards the filters leave on the board."""
+        return sum(self.shown_count(status) for status in COLUMNS)

@@ -8,7 +8,8 @@ swimlanes on, the board scrolls as one so a team's lane lines up across the colu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
@@ -21,7 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from sprintboard.planning.findings import Severity
-from sprintboard.views.board import COLUMNS, LABELS, BoardModel, Card, card_face
+from sprintboard.views.board import COLUMNS, LABELS, BoardModel, Card, card_face, lane_rank
 from sprintboard.views.board_layout import (
     COMPACT_BELOW,
     Badge,
@@ -49,6 +50,18 @@ class _Slot:
     card: Card | None = None
     part: int = 0  # 0 key line (a compact card's only line), 1 title line, 2 gap
     lane: str | None = None  # a swimlane header line
+
+
+@dataclass
+class _Lanes:
+    """The swimlanes' layout as a few numbers: every column's cards stay in the model's
+    lists (sorted by lane there), so a 100,000-card board lays out in a few bisections."""
+
+    teams: list[Any] = field(default_factory=list)  # the lanes, top to bottom
+    starts: list[int] = field(default_factory=list)  # each lane's header line (all columns)
+    runs: list[list[tuple[int, int]]] = field(default_factory=list)
+    """Per column, per lane: (index of its first card in the column, how many)."""
+    height: int = 0  # lines of all the lanes
 
 
 class BoardGrid(Widget, can_focus=True):
@@ -120,7 +133,7 @@ class BoardGrid(Widget, can_focus=True):
         """Card key -> the worst severity of its findings (errors and warnings only)."""
         self.offsets = [0] * len(COLUMNS)  # first visible card per column
         self.lane_offset = 0  # first visible line of the lanes, with swimlanes on
-        self._lanes: list[list[_Slot]] = []  # per column, with swimlanes on
+        self._lanes = _Lanes()  # with swimlanes on
         self._style_key: tuple[str, bool] | None = None
         self._styles: dict[str, Style] = {}
         self._base: Style | None = None
@@ -154,7 +167,7 @@ class BoardGrid(Widget, can_focus=True):
         if not self.narrow:
             self._card_height = CARD_HEIGHT
             return
-        fullest = max(len(cards) for cards in self.model.columns.values())
+        fullest = max(self.model.shown_count(status) for status in COLUMNS)
         fits = not self.model.swimlanes and fullest * NARROW_HEIGHT <= self.body_height
         self._card_height = NARROW_HEIGHT if fits else COMPACT_HEIGHT
 
@@ -178,7 +191,7 @@ class BoardGrid(Widget, can_focus=True):
         """Call after the model changed: lays out lanes and scrolls the selection in."""
         self._fitted_size = self.size
         self._fit_cards()
-        self._lanes = self._layout_lanes() if self.model.swimlanes else []
+        self._lanes = self._layout_lanes() if self.model.swimlanes else _Lanes()
         self.scroll_to_selection()
         self.refresh()
 
@@ -203,8 +216,7 @@ class BoardGrid(Widget, can_focus=True):
 
     def scroll_column(self, col: int, cards: int) -> None:
         if self.model.swimlanes:
-            longest = max((len(lane) for lane in self._lanes), default=0)
-            limit = max(0, longest - self.body_height)
+            limit = max(0, self._lanes.height - self.body_height)
             self.lane_offset = max(0, min(limit, self.lane_offset + cards * self.card_height))
         else:
             limit = max(0, len(self.model.column_cards(col)) - self.visible_cards)
@@ -213,48 +225,73 @@ class BoardGrid(Widget, can_focus=True):
 
     # -- swimlanes ----------------------------------------------------------------------
 
-    def _layout_lanes(self) -> list[list[_Slot]]:
-        """Per column, the lines of every lane: lanes are as tall as their fullest column."""
-        by_team: list[dict[str, list[Card]]] = []
-        teams: list[str] = []
+    def _layout_lanes(self) -> _Lanes:
+        """Where each lane starts and which cards of each column it holds: lanes are as
+        tall as their fullest column. Each column is sorted by lane (BoardModel.rebuild),
+        so a team's cards are one run of it, found by bisection."""
+        rank = lane_rank(self.model.team_order)
+        known = len(self.model.team_order)
+        runs: list[dict[Any, tuple[int, int]]] = []
         for status in COLUMNS:
-            groups: dict[str, list[Card]] = {}
-            for card in self.model.columns[status]:
-                groups.setdefault(card["team"], []).append(card)
-                if card["team"] not in teams:
-                    teams.append(card["team"])
-            by_team.append(groups)
-        order = {code: i for i, code in enumerate(self.model.team_order)}
-        teams.sort(key=lambda code: order.get(code, len(order)))
-        columns: list[list[_Slot]] = [[] for _ in COLUMNS]
-        card_height = self.card_height
+            cards = self.model.columns[status]
+            found: dict[Any, tuple[int, int]] = {}
+            for i, code in enumerate(self.model.team_order):
+                lo = bisect_left(cards, (i, ""), key=rank)
+                hi = bisect_right(cards, (i, ""), key=rank, lo=lo)
+                if hi > lo:
+                    found[code] = (lo, hi - lo)
+            # Teams not in the order (rare): at the end, by code.
+            for index in range(bisect_left(cards, (known, ""), key=rank), len(cards)):
+                team = cards[index]["team"]
+                first, count = found.get(team, (index, 0))
+                found[team] = (first, count + 1)
+            runs.append(found)
+        teams = sorted({team for found in runs for team in found}, key=lambda t: rank({"team": t}))
+        lanes = _Lanes(teams=teams, runs=[[] for _ in COLUMNS])
+        line = 0
         for team in teams:
-            height = max(len(groups.get(team, [])) for groups in by_team)
-            for col, groups in enumerate(by_team):
-                lines = columns[col]
-                lines.append(_Slot(lane=team))
-                cards = groups.get(team, [])
-                for card in cards:
-                    lines.extend(_Slot(card, part) for part in range(card_height))
-                lines.extend(_Slot() for _ in range((height - len(cards)) * card_height))
-        return columns
+            lanes.starts.append(line)
+            tallest = 0
+            for col, found in enumerate(runs):
+                run = found.get(team, (0, 0))
+                lanes.runs[col].append(run)
+                tallest = max(tallest, run[1])
+            line += 1 + tallest * self.card_height
+        lanes.height = line
+        return lanes
 
     def _lane_line_of(self, col: int, key: str) -> int | None:
-        if col >= len(self._lanes):
+        lanes = self._lanes
+        if col >= len(lanes.runs):
             return None
-        for y, slot in enumerate(self._lanes[col]):
-            if slot.card is not None and slot.card["key"] == key and slot.part == 0:
-                return y
+        index = next(
+            (i for i, c in enumerate(self.model.column_cards(col)) if c["key"] == key), None
+        )
+        if index is None:
+            return None
+        for start, (first, count) in zip(lanes.starts, lanes.runs[col], strict=True):
+            if first <= index < first + count:
+                return start + 1 + (index - first) * self.card_height
         return None
 
     def _slot(self, col: int, y: int) -> _Slot:
         """What column `col` shows on body line `y`."""
-        if self.model.swimlanes:
-            lines = self._lanes[col] if col < len(self._lanes) else []
-            index = self.lane_offset + y
-            return lines[index] if index < len(lines) else _Slot()
-        cards = self.model.column_cards(col)
         card_height = self.card_height
+        if self.model.swimlanes:
+            lanes = self._lanes
+            line = self.lane_offset + y
+            if line >= lanes.height or col >= len(lanes.runs):
+                return _Slot()
+            lane = bisect_right(lanes.starts, line) - 1
+            inside = line - lanes.starts[lane]
+            if inside == 0:
+                return _Slot(lane=lanes.teams[lane])
+            first, count = lanes.runs[col][lane]
+            index, part = divmod(inside - 1, card_height)
+            if index < count:
+                return _Slot(self.model.column_cards(col)[first + index], part)
+            return _Slot()
+        cards = self.model.column_cards(col)
         index = self.offsets[col] + y // card_height
         if index < len(cards):
             return _Slot(cards[index], y % card_height)
