@@ -1,6 +1,7 @@
 """How the board's cost follows what it shows, not the size of the plan: one table per size.
 
 Run:  .venv/bin/python benchmarks/bench_scaling.py [--sizes 1000,10000,100000] [--runs 3]
+      .venv/bin/python benchmarks/bench_scaling.py --one-board [--plan PLAN.db]
 
 Prints figures and asserts nothing. In one temporary directory (your own database and
 settings are never touched), for each size N and for "100,000 on one board" (the
@@ -19,6 +20,8 @@ project is):
   write, the reload it causes, the findings count); the peak RSS of the whole session
   (os.wait4 rusage);
 - `sprintboard check`, one process, wall time.
+`--one-board` measures only "100,000 on one board" (from the largest size's demo, or from
+a copy of `--plan`, a database of that plan made before: no demo is timed then).
 Every frame is encoded as a terminal would receive it (bench_board's `stamp_frames`).
 A run takes ~4 minutes on a 2-core machine. The machine is shared: the load average is
 printed at the start and the end; compare ratios to the bare app within one run.
@@ -166,7 +169,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000", help="card counts")
     parser.add_argument("--runs", type=int, default=3, help="start pairs (bare, board) per size")
     parser.add_argument("--presses", type=int, default=20, help="moves timed per size")
+    parser.add_argument("--one-board", action="store_true", help=f"only the row '{ONE_BOARD}'")
+    parser.add_argument("--plan", type=Path, help="with --one-board: start from this plan")
     args = parser.parse_args()
+    if args.plan is not None and not args.one_board:
+        parser.error("--plan goes with --one-board")
     sizes = [int(s) for s in args.sizes.split(",")]
     m0 = machine_at_start()
     sb = sprintboard_command()
@@ -175,14 +182,20 @@ def main() -> None:
         env = child_env(tmp)
         dbs: dict[str, Path] = {}
         demo: dict[str, str] = {}
-        for n in sizes:
+        if args.one_board:
+            sizes = [max(sizes)]
+        for n in sizes if args.plan is None else []:
             path = tmp / f"cards-{n}.db"
             made = run_timed([*sb, "--db", str(path), "demo", "--cards", str(n)], env)
             dbs[f"{n:,}"] = path
             demo[f"{n:,}"] = f"{made['wall']:.1f} s, {made['rss_mb']:.0f} MB"
             print(f"demo --cards {n:,}: {demo[f'{n:,}']}", flush=True)
         largest = max(sizes)
-        if largest >= 100_000:
+        if args.plan is not None:
+            dbs[ONE_BOARD] = one_board(args.plan, tmp / "one-board.db")
+        elif args.one_board:
+            dbs = {ONE_BOARD: one_board(dbs[f"{largest:,}"], tmp / "one-board.db")}
+        elif largest >= 100_000:
             copy = tmp / "replace.db"
             shutil.copy(dbs[f"{largest:,}"], copy)
             cmd = [*sb, "--db", str(copy), "demo", "--cards", str(largest), "--force"]

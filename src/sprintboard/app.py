@@ -91,7 +91,7 @@ def make_app(
         # app's memory, and pages read again come from the OS's cache.
         store.conn.execute(f"PRAGMA cache_size = -{APP_CACHE_KIB}")
         backend = Backend(store)
-        backend.prefetch(fetch_board, store, None, False, True, first_rows())
+        backend.prefetch(fetch_board, store, None, False, True, first_rows(), backend.start)
         try:
             from sprintboard.tui import SprintboardApp
 

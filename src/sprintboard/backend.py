@@ -45,6 +45,12 @@ class Backend:
             found.set_exception(exc)
         self._prefetched = found
 
+    def start(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Queue `fn` on the database thread now; its result, or error, in the future.
+        (A read whose SQLite work runs in one step, an aggregate, gives up the GIL while
+        it runs: the main thread meanwhile imports Textual unhindered.)"""
+        return self._executor.submit(fn, *args)
+
     def take_prefetched(self) -> Awaitable[Any] | None:
         """The prefetched result (once), as an awaitable; None if there is none."""
         found, self._prefetched = self._prefetched, None

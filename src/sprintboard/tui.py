@@ -92,7 +92,7 @@ class SprintboardApp(App[None]):
         self.store = store
         if backend is None:  # make_app() starts reading the board before Textual is imported
             backend = Backend(store)
-            backend.prefetch(fetch_board, store, None, False, True, first_rows())
+            backend.prefetch(fetch_board, store, None, False, True, first_rows(), backend.start)
         self.backend = backend
         self.sync = SyncWatch(self, backend)
         self.startup_problems: list[str] = []

@@ -7,6 +7,7 @@ import functools
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 from datetime import date
 from typing import Any, ClassVar
@@ -169,7 +170,10 @@ class BoardScreen(CardActions, LiveScreen):
         self._own.clear()  # every change on screen was written before this read
         self._today = data["today"]
         self._teams = data["teams"]
-        self.model.load(data["cards"], [t["code"] for t in data["teams"]], data.get("totals"))
+        totals = data.get("totals")
+        if isinstance(totals, Future):  # the first frame's, read meanwhile on the database thread
+            totals = await asyncio.wrap_future(totals)
+        self.model.load(data["cards"], [t["code"] for t in data["teams"]], totals)
         self.grid.configure(
             team_colours={t["code"]: t["colour"] for t in data["teams"]},
             today=date.fromisoformat(data["today"]),
@@ -182,7 +186,8 @@ class BoardScreen(CardActions, LiveScreen):
             # totals; the rest follows from the database thread (keys act meanwhile on
             # what is shown), then the findings are counted.
             self._rest_pending = True
-            self.run_later(self._load_rest, group="writes")
+            # Once the first frame is out: the read would hold the GIL while it paints.
+            self.call_after_refresh(self.run_later, self._load_rest, group="writes")
         elif first:
             self.call_after_refresh(self._count_findings)  # after the board is drawn
         else:
@@ -228,6 +233,11 @@ class BoardScreen(CardActions, LiveScreen):
     async def came_back(self, *, away: bool) -> None:
         """Back from another screen or a dialog: show what changed meanwhile, and 'mine'
         of whoever is at the keyboard now (someone else may have taken it)."""
+        if self._rest_pending:
+            # The first frame is up and the rest of the board is being read: that read
+            # brings the changes too, and waiting for the database thread here would hold
+            # the keys pressed meanwhile (this handler runs in the screen's message queue).
+            return
         if self.model.filters.mine is not None:
             me = await self.backend.run(lambda: self.store.actor)
             if me != self.model.filters.mine:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import bisect
 import functools
 import shutil
+from collections import Counter
 from collections.abc import Callable, Collection
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,12 +98,14 @@ def fetch_board(
     chosen: bool,
     first: bool,
     rows: int | None = None,
+    start: Callable[..., Future[Any]] | None = None,
 ) -> dict[str, Any]:
     """Everything the board shows, read in one go on the database thread.
 
     Until a sprint is chosen the board follows the active sprint (else the next planned).
     `rows`: only the first that many cards of each column, with every column's totals
     ("totals", None when that was all of them): a first frame, the rest read after it.
+    `start` (Backend.start): the totals are read on the database thread, as a Future.
     """
     # The version first: a commit landing during the reads below then makes it look
     # older than what is shown (one extra reload), never newer (a change hidden).
@@ -111,14 +115,16 @@ def fetch_board(
     elif sprint is not None:
         sprint = store.sprints.get_by_id(sprint["id"])
     sprint_id = sprint["id"] if sprint else None
-    totals: dict[str, tuple[int, int]] | None = None
+    totals: dict[str, tuple[int, int]] | Future[Any] | None = None
     if rows is None:
         cards = board_cards(store, sprint_id, BoardCard)
     else:
         cards = board_cards(store, sprint_id, BoardCard, first=rows)
-        totals = column_totals(store, sprint_id)
-        if sum(count for count, _ in totals.values()) == len(cards):
-            totals = None  # the whole sprint fitted
+        # A column that gave fewer cards than asked for gave all it has.
+        if max(Counter(card.status for card in cards).values(), default=0) >= rows:
+            totals = (
+                start(column_totals, store, sprint_id) if start else column_totals(store, sprint_id)
+            )
     return {
         "sprint": sprint,
         "cards": cards,

@@ -92,7 +92,8 @@ def fetch_changes(
     today: str,
 ) -> dict[str, Any] | None:
     """What was written since the board read version `seen` (on the database thread):
-    {"version", "cards": [(card, key above it)], "gone": keys}; None: read it all again.
+    {"version", "cards": [(card, key above it)], "gone": keys read again that are not (or
+    no longer) in the sprint}; None: read it all again.
 
     `own`: what this board's own moves logged since then (`own_write`). Trusted only when
     no other connection wrote meanwhile (SQLite's data_version, the version's first half):
