@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from checks_fixtures import Plan
 
+from sprintboard.config import Settings
 from sprintboard.errors import UserError
 from sprintboard.models import Goal
 from sprintboard.money import format_amount, parse_amount, percent_text, round_cents
-from sprintboard.planning.budget_checks import budget_findings
+from sprintboard.planning.checks import run_checks
 from sprintboard.planning.costs import card_cost, cost_sheet, goal_money, roi, working_days
 from sprintboard.planning.findings import Finding
 from sprintboard.planning.forecast import forecast_goal, paces
@@ -251,7 +252,7 @@ def test_money_writes_are_undoable(store: Store) -> None:
 
 
 def _budget(plan: Plan, rule: str) -> list[Finding]:
-    return [f for f in budget_findings(plan.store) if f.rule == rule]
+    return [f for f in run_checks(plan.store, settings=Settings()) if f.rule == rule]
 
 
 # -- checks -------------------------------------------------------------------------------

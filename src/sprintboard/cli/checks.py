@@ -12,7 +12,6 @@ from sprintboard.cli.cards import dep
 from sprintboard.cli.output import emit_json, say, table
 from sprintboard.cli.params import SPRINT
 from sprintboard.errors import UserError
-from sprintboard.planning.budget_checks import budget_findings
 from sprintboard.planning.checks import RULES, Severity, run_checks, summary
 from sprintboard.planning.graph import (
     INTERNAL_DEFAULT,
@@ -56,10 +55,6 @@ def check(ctx: Context, sprint: str | None, severity: str, as_json: bool) -> Non
     there is an error (listed or not), else 0.
     """
     every = run_checks(ctx.store(), sprint=sprint)
-    # The budget rules are not yet in the incremental findings: added here, after the seams.
-    found = ctx.store().sprints.resolve(sprint) if sprint is not None else None
-    money = budget_findings(ctx.store(), found["name"] if found else None)
-    every = sorted([*every, *money], key=lambda f: f.severity.rank)
     worst = Severity(severity).rank
     findings = [f for f in every if f.severity.rank <= worst]
     if as_json:

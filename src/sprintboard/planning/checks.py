@@ -109,6 +109,22 @@ RULES: tuple[Rule, ...] = (
         "sprint-overlap",
         """Two planned or active sprints share days: a team cannot work in both at once.""",
     ),
+    Rule(
+        "goal-budget",
+        """A goal whose cards' planned cost (their teams' rates plus the cards' own costs)
+        exceeds the goal's budget: warning. With --sprint, only goals with a card in it.""",
+    ),
+    Rule(
+        "sprint-budget",
+        """A sprint not yet closed (or the sprint checked) whose cards' planned cost exceeds
+        the sprint's budget: warning.""",
+    ),
+    Rule(
+        "provider-cost",
+        """An external provider whose cost per delivered point rose more than 10% over its
+        last (up to 3) closed sprints: warning. With --sprint, only providers with a card in
+        it.""",
+    ),
 )
 """Every rule, in the order findings of one severity are listed."""
 assert tuple(r.id for r in RULES) == RULE_IDS

@@ -8,14 +8,17 @@ Findings are kept by scope, the records they follow from:
 - `("cap", sprint id, team id)`: a team's load in a sprint (capacity);
 - `("fb", id)`: an untriaged feedback item (feedback-untriaged, its stored-range);
 - `("cycle",)`, `("goals",)`, `("sprints",)`: dep-cycle, goal-empty, and the sprints'
-  stored-range and sprint-overlap.
+  stored-range and sprint-overlap;
+- `("goal-budget", goal id)`, `("sprint-budget", sprint id)`: a budgeted goal's or sprint's
+  planned cost, kept card by card (planning/budget_checks.py);
+- `("provider-cost", team id)`: an external provider's cost trend over closed sprints.
 
 `check_store` builds every scope (what `sprintboard check` runs); `IncrementalFindings`
 keeps them and, after a change, reads the activity log since its last look and rebuilds
 only the scopes the changed records belong to, falling back to the full build when the
 change is large or unknown (an import, a sync, a sprint or team edited, a write that left
-no activity). Each finding carries its place in the full check's order, so both list the
-same findings in the same order.
+no activity; a team's rate and a sprint's budget are such edits). Each finding carries its
+place in the full check's order, so both list the same findings in the same order.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ import json
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from sprintboard.errors import UserError
+from sprintboard.planning import budget_checks as money
+from sprintboard.planning.costs import Pricer
 from sprintboard.planning.findings import Finding, Severity
 from sprintboard.planning.graph import LATE, SAME_SPRINT, CardNode, gc_paused, link_colour
 from sprintboard.planning.sprint_overlap import overlapping_pairs
@@ -53,6 +58,9 @@ RULE_IDS = (
     "done-while-blocked",
     "stored-range",
     "sprint-overlap",
+    "goal-budget",
+    "sprint-budget",
+    "provider-cost",
 )
 """Every rule, in the order findings of one severity are listed (checks.RULES documents them)."""
 _RULE_INDEX = {rule: i for i, rule in enumerate(RULE_IDS)}
@@ -142,6 +150,37 @@ class Context:
     @cached_property
     def archived(self) -> frozenset[int]:
         return frozenset(i for i, row in self.teams.items() if row[6])
+
+    @cached_property
+    def pricer(self) -> Pricer:
+        rates = {
+            i: {"rate_cents": row[7], "rate_unit": row[8], "capacity": row[4]}
+            for i, row in self.teams.items()
+        }
+        return Pricer(rates, {s["id"]: s for s in self.sprints})
+
+    @cached_property
+    def budgeted_sprints(self) -> dict[int, int]:
+        """Sprint id -> budget, of the sprints in scope that have one."""
+        return {
+            s["id"]: int(s["budget_cents"])
+            for s in self.sprints
+            if s["budget_cents"] is not None and s["name"] in self.in_scope
+        }
+
+    @cached_property
+    def closed(self) -> list[dict[str, Any]]:
+        """The closed sprints, in time order."""
+        return [s for s in self.sprints if s["state"] == "closed"]
+
+    @cached_property
+    def providers(self) -> frozenset[int]:
+        """External-provider teams with a rate, not archived (the provider-cost rule's)."""
+        return frozenset(
+            i
+            for i, row in self.teams.items()
+            if row[3] == TeamFormat.EXTERNAL and not row[6] and row[7] is not None
+        )
 
     def sprint_id(self, name: str | None) -> int | None:
         for s in self.sprints:
@@ -580,6 +619,8 @@ class Scopes:
         self.ctx = ctx
         self.by_scope: dict[Scope, list[Entry]] = {}
         self._sorted: list[Finding] | None = None
+        self.goal_budgets: dict[int, int] = {}  # goal id -> budget, of the goals with one
+        self.tallies = money.Tallies(ctx.pricer)
 
     def put(self, scope: Scope, entries: list[Entry]) -> None:
         if entries:
@@ -703,6 +744,89 @@ class Scopes:
     def fill_goals(self, core: StoreCore) -> None:
         self.put(("goals",), goal_entries(self.ctx, reads.empty_goals(core)))
 
+    def fill_budgets(self, core: StoreCore, keys: Collection[str] | None) -> list[tuple[Any, ...]]:
+        """goal-budget and sprint-budget: the budgeted goals' and sprints' planned costs; with
+        `keys`, those cards priced again where they are now. Returns the cards read."""
+        ctx, tallies = self.ctx, self.tallies
+        if keys is None:
+            self.goal_budgets = reads.goal_budgets(core)
+            tallies.goals = {g: money.Tally() for g in self.goal_budgets}
+            tallies.sprints = {s: money.Tally() for s in ctx.budgeted_sprints}
+            rows = reads.cost_rows(core, goals=tallies.goals, sprints=tallies.sprints)
+            tallies.add(rows)
+            goals, sprints = set(tallies.goals), set(tallies.sprints)
+        else:
+            goals, sprints = tallies.drop(keys)
+            rows = reads.cost_rows(core, keys=keys)
+            joined_goals, joined_sprints = tallies.add(rows)
+            goals |= joined_goals
+            sprints |= joined_sprints
+        self.fill_goal_budgets(core, goals)
+        for sprint_id in sprints:
+            planned = tallies.sprints[sprint_id].total
+            name = ctx.sprint_names[sprint_id]
+            found = money.sprint_budget(name, ctx.budgeted_sprints[sprint_id], planned)
+            entries = [_entry(found, ctx.order[name])] if found else []
+            self.put(("sprint-budget", sprint_id), entries)
+        return rows
+
+    def fill_goal_budgets(self, core: StoreCore, goals: Iterable[int]) -> None:
+        """The goal-budget findings of these goals, from their tallies. With --sprint, only
+        goals with a card in that sprint."""
+        ctx = self.ctx
+        focus = ctx.sprint_id(ctx.sprint)
+        for goal_id in goals:
+            tally = self.tallies.goals.get(goal_id)
+            found = None
+            if (
+                tally is not None
+                and tally.cents
+                and (ctx.sprint is None or reads.has_cards(core, focus, goal=goal_id))
+            ):
+                found = money.goal_budget(
+                    goal_id,
+                    self.goal_budgets[goal_id],
+                    tally.total,
+                    partial(reads.open_goal_keys, core, goal_id, money.SHOWN_CARDS),
+                )
+            self.put(("goal-budget", goal_id), [_entry(found, goal_id)] if found else [])
+
+    def budgets_changed(self, core: StoreCore) -> None:
+        """After goals changed: their budgets read again, a goal given one tallied (its cards
+        read), a goal without one any more dropped, and every budgeted goal checked again."""
+        budgets = reads.goal_budgets(core)
+        tallies = self.tallies
+        for goal_id in set(tallies.goals) - set(budgets):
+            del tallies.goals[goal_id]
+            self.put(("goal-budget", goal_id), [])
+        new = [g for g in budgets if g not in tallies.goals]
+        for goal_id in new:
+            tallies.goals[goal_id] = money.Tally()
+        if new:
+            tallies.add(reads.cost_rows(core, goals=new), goals=new)
+        self.goal_budgets = budgets
+        self.fill_goal_budgets(core, budgets)
+
+    def fill_providers(self, core: StoreCore, team_ids: Collection[int] | None) -> None:
+        """provider-cost: these external providers' cost trends (None: every provider). With
+        --sprint, only providers with a card in that sprint."""
+        ctx = self.ctx
+        closed = ctx.closed
+        focus = ctx.sprint_id(ctx.sprint)
+        for team_id in ctx.providers if team_ids is None else team_ids:
+            row = ctx.teams.get(team_id)
+            found = None
+            if (
+                row is not None
+                and team_id in ctx.providers
+                and (ctx.sprint is None or reads.has_cards(core, focus, team=team_id))
+            ):
+                done = reads.delivered(core, team_id, [s["id"] for s in closed])
+                sprints = [(s, *done[s["id"]]) for s in closed if s["id"] in done]
+                found = money.provider_cost(row[1], money.provider_trend(row[7], row[8], sprints))
+            entries = [_entry(found, row[9], row[1])] if found and row else []
+            self.put(("provider-cost", team_id), entries)
+
     def fill_all(self, core: StoreCore) -> None:
         self.fill_cards(core, None)
         self.fill_links(core, None)
@@ -711,6 +835,8 @@ class Scopes:
         self.fill_feedback(core, None)
         self.fill_goals(core)
         self.put(("sprints",), sprint_entries(self.ctx))
+        self.fill_budgets(core, None)
+        self.fill_providers(core, None)
 
 
 def check_store(
@@ -735,7 +861,9 @@ class Touched:
     """The records a change wrote, as far as the checks care (see `touched_by`).
 
     `groups`: per card whose load may have moved, the sprint and team ids it was or is in
-    (its current ones are read too). `everything`: check the whole plan again.
+    (its current ones are read too). `cards`: every card changed, whose costs are priced
+    again. `budgets`: a goal changed (its budget, say). `everything`: check the whole plan
+    again.
     """
 
     cards: set[str] = field(default_factory=set)
@@ -743,6 +871,7 @@ class Touched:
     feedback: set[int] = field(default_factory=set)
     all_feedback: bool = False
     goals: bool = False
+    budgets: bool = False
     stock: bool = False
     links_added: bool = False
     links_changed: bool = False
@@ -756,8 +885,8 @@ class Touched:
             teams.add(team)
 
 
-IGNORED = frozenset({"comment", "member", "card_team"})
-"""Records no rule reads."""
+IGNORED = frozenset({"comment", "member", "card_team", "measure", "plan_setting"})
+"""Records no rule reads (the currency is not in a finding's words)."""
 LOAD_FIELDS = frozenset({"sprint_id", "team_id", "points"})
 
 
@@ -811,6 +940,7 @@ def touched_by(entries: Iterable[tuple[Any, ...]]) -> Touched:
                 touched.all_feedback = True
         elif entity == "goal":
             touched.goals = True
+            touched.budgets = True
         elif entity == "stock":
             touched.stock = True
         else:  # teams, sprints, capacity overrides, anything new: it may change every finding
@@ -903,7 +1033,30 @@ class IncrementalFindings:
                 scopes.fill_feedback(store, touched.feedback)
             if touched.goals:
                 scopes.fill_goals(store)
+            if touched.budgets:
+                scopes.budgets_changed(store)
+            if touched.cards:
+                rows = scopes.fill_budgets(store, touched.cards)
+                providers = self._providers(ctx, touched, rows)
+                if providers:
+                    scopes.fill_providers(store, providers)
             self.last = "changes"
+
+    @staticmethod
+    def _providers(ctx: Context, touched: Touched, rows: list[tuple[Any, ...]]) -> set[int]:
+        """Providers whose closed sprints held or hold a touched card (`rows`: the touched
+        cards as they are now, seam_reads.cost_rows() rows)."""
+        if not ctx.providers:
+            return set()
+        closed = {s["id"] for s in ctx.closed}
+        now = {row[0]: (row[3], row[1]) for row in rows}
+        found: set[int] = set()
+        for key in touched.cards:
+            sprints, teams = touched.groups.get(key, (set(), set()))
+            sprint_now, team_now = now.get(key, (None, None))
+            if closed & {*sprints, sprint_now}:
+                found |= ctx.providers & {*teams, team_now}
+        return found
 
     @staticmethod
     def _groups(store: StoreCore, touched: Touched) -> set[tuple[int, int]]:

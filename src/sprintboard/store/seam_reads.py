@@ -57,20 +57,24 @@ def _all(core: StoreCore, sql: str, params: Sequence[Any] | dict[str, Any] = ())
 
 
 def sprints(core: StoreCore) -> list[dict[str, Any]]:
-    """Every sprint (id, name, start, end, state), in time order (start, then id)."""
-    rows = _all(core, "SELECT id, name, start, end, state FROM sprints ORDER BY start, id")
+    """Every sprint (id, name, start, end, state, budget_cents), in time order (start, then
+    id)."""
+    rows = _all(
+        core, "SELECT id, name, start, end, state, budget_cents FROM sprints ORDER BY start, id"
+    )
     return [
-        {"id": i, "name": name, "start": start, "end": end, "state": state}
-        for i, name, start, end, state in rows
+        {"id": i, "name": name, "start": start, "end": end, "state": state, "budget_cents": b}
+        for i, name, start, end, state, b in rows
     ]
 
 
 def teams(core: StoreCore) -> list[tuple[Any, ...]]:
     """Every team, archived too: (id, code, name, format, capacity, throughput_per_day,
-    archived)."""
+    archived, rate_cents, rate_unit, position)."""
     return _all(
         core,
-        "SELECT id, code, name, format, capacity, throughput_per_day, archived FROM teams",
+        "SELECT id, code, name, format, capacity, throughput_per_day, archived, rate_cents,"
+        " rate_unit, position FROM teams",
     )
 
 
@@ -331,6 +335,84 @@ def empty_goals(core: StoreCore) -> list[tuple[int, str]]:
         "SELECT g.id, g.title FROM goals g"
         " WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE c.goal_id = g.id) ORDER BY g.id",
     )
+
+
+def goal_budgets(core: StoreCore) -> dict[int, int]:
+    """Goal id -> budget in cents, of the goals that have one."""
+    return dict(_all(core, "SELECT id, budget_cents FROM goals WHERE budget_cents IS NOT NULL"))
+
+
+COST_COLUMNS = "key, team_id, status, sprint_id, points, cost_cents, goal_id"
+"""A card as the budget rules price it (see `cost_rows`)."""
+
+
+def cost_rows(
+    core: StoreCore,
+    *,
+    keys: Collection[str] | None = None,
+    goals: Collection[int] = (),
+    sprints: Collection[int] = (),
+) -> list[tuple[Any, ...]]:
+    """Cards as (key, team id, status, sprint id, points, cost_cents, goal id): with `keys`,
+    those; else the cards of these goals and of these sprints (each card once)."""
+    rows: list[tuple[Any, ...]] = []
+    if keys is not None:
+        for chunk in _chunks(keys):
+            rows += _all(
+                core, f"SELECT {COST_COLUMNS} FROM cards WHERE key IN ({_marks(chunk)})", chunk
+            )
+        return rows
+    where = []
+    if goals:
+        where.append(f"goal_id IN ({', '.join(str(int(g)) for g in goals)})")
+    if sprints:
+        where.append(f"sprint_id IN ({', '.join(str(int(s)) for s in sprints)})")
+    if not where:
+        return rows
+    return _all(core, f"SELECT {COST_COLUMNS} FROM cards WHERE {' OR '.join(where)}")
+
+
+def open_goal_keys(core: StoreCore, goal_id: int, limit: int) -> list[str]:
+    """Keys of the first `limit` cards of the goal not done, in card order."""
+    return [
+        r[0]
+        for r in _all(
+            core,
+            "SELECT key FROM cards WHERE goal_id = ? AND status != 'done' ORDER BY id LIMIT ?",
+            [goal_id, limit],
+        )
+    ]
+
+
+def has_cards(
+    core: StoreCore, sprint_id: int | None, *, goal: int | None = None, team: int | None = None
+) -> bool:
+    """Whether the sprint holds a card of this goal (or of this team)."""
+    column, value = ("goal_id", goal) if goal is not None else ("team_id", team)
+    found = _all(
+        core,
+        f"SELECT 1 FROM cards WHERE sprint_id = ? AND {column} = ? LIMIT 1",
+        [sprint_id, value],
+    )
+    return bool(found)
+
+
+def delivered(
+    core: StoreCore, team_id: int, sprint_ids: Collection[int]
+) -> dict[int, tuple[int, int]]:
+    """Sprint id -> (points done, the cards' own costs in cents) of the team's cards in these
+    sprints, for each sprint holding any of them."""
+    found: dict[int, tuple[int, int]] = {}
+    for chunk in _chunks(sprint_ids):
+        for sprint_id, done, own in _all(
+            core,
+            "SELECT sprint_id, COALESCE(SUM(CASE WHEN status = 'done' THEN points END), 0),"
+            f" COALESCE(SUM(cost_cents), 0) FROM cards WHERE team_id = ? AND sprint_id IN"
+            f" ({_marks(chunk)}) GROUP BY sprint_id",
+            [team_id, *chunk],
+        ):
+            found[sprint_id] = (int(done), int(own))
+    return found
 
 
 def activity_since(core: StoreCore, after: int, limit: int) -> list[tuple[Any, ...]]:
