@@ -1,9 +1,10 @@
 """The incremental findings against the full check: after every change, the same findings.
 
 A small plan (teams with a tight capacity, an external team, sprints, cards with links,
-SKUs and promotions, feedback, goals, checklists) takes random changes through the store
-API; after each, `IncrementalFindings.refresh` (which re-checks only what the activity log
-says was touched) must list exactly what `run_checks` lists. FINDINGS_EXAMPLES=500 searches
+SKUs and promotions, feedback, goals, checklists, rates and budgets already exceeded, an
+external provider whose cost per point grew) takes random changes through the store API;
+after each, `IncrementalFindings.refresh` (which re-checks only what the activity log says
+was touched) must list exactly what `run_checks` lists. FINDINGS_EXAMPLES=500 searches
 longer.
 """
 
@@ -37,18 +38,34 @@ EXAMPLES = settings(
 TEAMS = ("IT", "ECOM", "MKT", "WH")
 STATUSES = ("backlog", "todo", "doing", "review", "done")
 SKUS = ("SKU-1", "SKU-2", "SKU-3")
+MONEY_RULES = ("goal-budget", "sprint-budget", "provider-cost")
 
 
 def build(path: Path) -> None:
-    """The starting plan: three sprints (S1 active), a dozen cards, links, a goal with
-    cards and one without, stock, promotions, checklists and urgent feedback."""
+    """The starting plan: two closed sprints, three more (S1 active), a dozen cards, links,
+    a goal with cards and one without, stock, promotions, checklists, urgent feedback, and
+    money: rates (ECOM an external provider by the day, WH without one), a card's own cost,
+    and a goal and a sprint over budget."""
     with Store(path, clock=frozen_clock(NOW)) as store:
         store.teams.edit("IT", {"capacity": 6})
         store.teams.edit("ECOM", {"capacity": 5, "format": TeamFormat.EXTERNAL})
         store.teams.edit("WH", {"throughput_per_day": 50})
+        for code, cents, unit in (("IT", 1_000, "point"), ("ECOM", 20_000, "day")):
+            store.finance.set_rate(code, cents, unit)
+        store.finance.set_rate("MKT", 800)
+        for n, start in enumerate((date(2026, 2, 4), date(2026, 2, 18))):
+            name = f"P{n + 1}"  # ECOM delivers 4 points, then 2: its cost per point doubles
+            store.sprints.add(Sprint(name=name, start=start, end=start + timedelta(13)))
+            closed = store.sprints.get(name)["id"]
+            for points in (2, 2) if n == 0 else (2,):
+                card = Card(title="delivered", team="ECOM", status=Status.DONE, points=points)
+                store.cards.add(card, sprint_id=closed)
+            store.sprints.start(name)
+            store.sprints.close(name, "backlog")
         for n, start in enumerate((date(2026, 3, 4), date(2026, 3, 18), date(2026, 4, 1))):
             store.sprints.add(Sprint(name=f"S{n + 1}", start=start, end=start + timedelta(13)))
         store.sprints.start("S1")
+        store.finance.set_sprint_budget("S2", 100_000)
         store.sprints.set_capacity("S2", "IT", 3)
         ids = {s["name"]: s["id"] for s in store.sprints.list()}
         goal = store.goals.add(Goal(title="Lift conversion"))["id"]
@@ -83,6 +100,8 @@ def build(path: Path) -> None:
             store.deps.add(keys[b], keys[d])
         for key in keys[:4]:
             store.checklists.add(key, "hand-over", team="IT")
+        store.finance.set_card_cost(keys[6], 2_500)
+        store.finance.set_goal_money(goal, budget=80_000, ret=200_000)
         for n in range(4):
             category = (FeedbackCategory.CHECKOUT, FeedbackCategory.CART)[n % 2]
             store.feedback.add(
@@ -189,6 +208,19 @@ def change(store: Store, op: str, a: int, b: int) -> None:
         )
     elif op == "delete" and key:
         store.cards.delete(key)
+    elif op == "goal-budget":
+        goals = [g["id"] for g in store.goals.list()]
+        budget = None if b % 5 == 0 else 2_000 * b
+        store.finance.set_goal_money(goals[a % len(goals)], budget=budget)
+    elif op == "card-cost" and key:
+        store.finance.set_card_cost(key, None if b % 3 == 0 else 1_000 * b)
+    elif op == "rate":
+        unit = "day" if b % 2 else "point"
+        store.finance.set_rate(TEAMS[a % len(TEAMS)], None if b % 6 == 0 else 500 * b, unit)
+    elif op == "sprint-budget":
+        sprints = store.sprints.list()
+        budget = None if b % 4 == 0 else 5_000 * b
+        store.finance.set_sprint_budget(sprints[a % len(sprints)]["name"], budget)
     elif op == "undo":
         store.activity.undo()
 
@@ -210,6 +242,11 @@ OPS = (
     "sprint-close",
     "add",
     "delete",
+    "goal-budget",
+    "card-cost",
+    "card-cost",
+    "rate",
+    "sprint-budget",
     "undo",
     "undo",
 )
@@ -251,6 +288,36 @@ def test_a_move_is_checked_incrementally(template: Path, tmp_path: Path) -> None
         assert findings.last == "changes"
         assert findings.refresh(store) == run_checks(store, settings=config)
         assert findings.last == "none"
+
+
+def test_the_plan_starts_over_budget(template: Path, tmp_path: Path) -> None:
+    path = copy_of(template, tmp_path)
+    with Store(path, clock=frozen_clock(NOW)) as store:
+        found = {f.rule: f for f in run_checks(store, settings=Settings())}
+    assert set(MONEY_RULES) <= set(found)
+    assert "ECOM" in found["provider-cost"].why and "4 -> 2 points" in found["provider-cost"].why
+
+
+@pytest.mark.parametrize(
+    ("op", "a", "b"),
+    [("card-cost", 8, 7), ("goal-budget", 0, 1), ("move", 12, 1), ("sprint", 10, 2)],
+)
+def test_money_changes_are_checked_incrementally(
+    template: Path, tmp_path: Path, op: str, a: int, b: int
+) -> None:
+    """A card's cost, a goal's budget, a status move in a closed sprint of the provider and
+    a priced card moved out of a budgeted sprint re-check only what they touch, and find
+    what the full check finds."""
+    path = copy_of(template, tmp_path)
+    config = Settings()
+    with Store(path, clock=frozen_clock(NOW)) as store:
+        findings = IncrementalFindings(config.urgent_feedback_days)
+        before = {f.why for f in findings.refresh(store) if f.rule in MONEY_RULES}
+        change(store, op, a, b)
+        got = findings.refresh(store)
+        assert findings.last == "changes"
+        assert got == run_checks(store, settings=config)
+        assert {f.why for f in got if f.rule in MONEY_RULES} != before
 
 
 def test_a_change_left_unlogged_checks_everything(template: Path, tmp_path: Path) -> None:
