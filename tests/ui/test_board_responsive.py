@@ -29,13 +29,13 @@ async def test_header_keeps_the_findings_count_at_80x24(
         assert await wait_until(pilot, lambda: "findings" in probe.header(app))
         header = probe.header(app)
         assert "Sprint 42" in header
-        assert "findings 5✗ 4⚠ 7 info (!)" in header  # 5 errors, 4 warnings, 7 info
+        assert "findings 5✗ 5⚠ 7 info (!)" in header  # 5 errors, 5 warnings, 7 info
         assert len(header) <= 80
         # Wide enough, the same header says it in words, with the sprint's state and dates.
         await pilot.resize_terminal(160, 45)
         await settle(app, pilot)
         wide = probe.header(app)
-        assert "· findings: 5 errors, 4 warnings, 7 info (!)" in wide
+        assert "· findings: 5 errors, 5 warnings, 7 info (!)" in wide
         assert "Sprint 42 · active · " in wide and "2026-03-04 → 2026-03-17" in wide
 
 

@@ -1,12 +1,12 @@
 """The seam checks on the board: the count in its header, the findings panel (!), and
 choosing a finding to jump to its card, checked against `run_checks` on the same file.
 
-The demo organisation at the tests' 'now' has 5 errors, 4 warnings and 7 info: a late
+The demo organisation at the tests' 'now' has 5 errors, 5 warnings and 7 info: a late
 blocker (IT-10 in Sprint 43 for WH-3 in Sprint 42), promotions MKT-2 and MKT-3 for a SKU
 under its stock threshold (promo-stock) and restocked too late (promo-restock), a
-promotion over the warehouse's throughput, two urgent feedback items untriaged and a done
-card (CS-2) whose IT checklist item is still open (warnings), and seven cards waiting on
-blockers in their own sprint (information).
+promotion over the warehouse's throughput, two urgent feedback items untriaged, a done
+card (CS-2) whose IT checklist item is still open and the conversion goal over its budget
+(warnings), and seven cards waiting on blockers in their own sprint (information).
 """
 
 from __future__ import annotations
@@ -71,17 +71,17 @@ async def choose(pilot: Any, index: int) -> None:
 async def test_header_counts_the_findings(board_app: AppFactory, probe: Probe) -> None:
     app = board_app()
     expected = summary(checked(probe))
-    assert expected == "5 errors, 4 warnings, 7 info"
+    assert expected == "5 errors, 5 warnings, 7 info"
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         assert await wait_until(pilot, lambda: "findings:" in header(app))
-        assert "· findings: 5 errors, 4 warnings, 7 info (!)" in header(app)
+        assert "· findings: 5 errors, 5 warnings, 7 info (!)" in header(app)
 
         # The count follows the plan: without the late link (removed elsewhere), one error less.
         with probe.store() as store:
             store.deps.remove("IT-10", "WH-3")
         await pilot.press("r")
         await settle(app, pilot)
-        assert "· findings: 4 errors, 4 warnings, 7 info (!)" in header(app)
+        assert "· findings: 4 errors, 5 warnings, 7 info (!)" in header(app)
 
 
 def count_runs(monkeypatch: Any) -> list[float]:
@@ -187,16 +187,16 @@ async def test_panel_lists_the_promo_stock_error_and_jumps_to_its_card(
         panel = await open_panel(app, pilot)
         assert panel.findings == expected  # the same checks, the same order: errors first
         options = panel_options(app)
-        assert len(options) == len(expected) == 16
+        assert len(options) == len(expected) == 17
         assert all(o.startswith("✗ error") for o in options[:5])
-        assert all(o.startswith("⚠ warning") for o in options[5:9])
-        assert all(o.startswith("· info") for o in options[9:])
+        assert all(o.startswith("⚠ warning") for o in options[5:10])
+        assert all(o.startswith("· info") for o in options[10:])
         promo = [i for i, o in enumerate(options) if "promo-stock" in o]
         assert len(promo) == 2  # MKT-2 and MKT-3
         first = options[promo[0]]
         assert "MKT-2" in first and PROMO_STOCK in first
         title = str(panel.query_one("#findings-title").render())
-        assert "5 errors, 4 warnings, 7 info" in title
+        assert "5 errors, 5 warnings, 7 info" in title
         assert "fix: wait for a restock of GF-1001, pick another SKU, or ask WH" in first
 
         await choose(pilot, promo[0])
@@ -262,7 +262,7 @@ async def test_panel_filters_by_severity_and_team(board_app: AppFactory, probe: 
         await pilot.press("v")  # errors only
         options = panel_options(app)
         assert len(options) == 5 and all(o.startswith("✗ error") for o in options)
-        assert "5 errors, 4 warnings, 7 info · showing error: 5" in title()
+        assert "5 errors, 5 warnings, 7 info · showing error: 5" in title()
         await pilot.press("v", "v")  # warnings, then info
         options = panel_options(app)
         assert len(options) == 7 and all(o.startswith("· info") for o in options)
@@ -296,6 +296,6 @@ async def test_panel_filters_by_severity_and_team(board_app: AppFactory, probe: 
         panel = await open_panel(app, pilot)
         await pilot.press("v")
         await pilot.press("v")
-        assert "showing warning: 4" in title()
+        assert "showing warning: 5" in title()
         await pilot.press("asterisk")
         assert len(panel_options(app)) == len(expected) and "showing" not in title()

@@ -10,6 +10,7 @@ from sprintboard.planning.findings import Finding, Severity
 from sprintboard.views.card_findings import (
     FindingsIndex,
     announce,
+    concerning,
     late_link,
     new_findings,
     worst_by_card,
@@ -33,6 +34,12 @@ def test_worst_severity_per_card() -> None:
     assert worst == {"IT-5": E, "IT-4": E, "CS-2": W}
     assert worst_by_card([SAME]) == {}
     assert worst_by_card([]) == {}
+
+
+def test_a_goal_over_budget_badges_none_of_the_cards_it_names() -> None:
+    over = Finding(W, "goal-budget", ("IT-5", "CS-3"), "goal 1 planned cost is over its budget")
+    assert worst_by_card([over, CHECK]) == {"CS-2": W}
+    assert concerning([over, CHECK], "CS-3") == [over]  # the card's detail still says it
 
 
 def test_new_findings_are_those_a_change_made_on_the_changed_cards() -> None:

@@ -476,6 +476,9 @@ def test_rules_have_stable_ids_and_summaries() -> None:
         "done-while-blocked",
         "stored-range",
         "sprint-overlap",
+        "goal-budget",
+        "sprint-budget",
+        "provider-cost",
     ]
     assert all(r.summary for r in RULES)
 
@@ -508,6 +511,7 @@ def test_demo_findings(demo_store: Store) -> None:
     assert any(f.rule == "promo-throughput" and f.cards == (email,) for f in found)
     assert found[0].severity is Severity.ERROR
     # Same-sprint links are information, and no longer outnumber errors and warnings.
-    assert summary(found) == "5 errors, 4 warnings, 7 info"
+    assert summary(found) == "5 errors, 5 warnings, 7 info"  # one: the goal over budget
+    assert [f.rule for f in found].count("goal-budget") == 1
     assert {f.rule for f in found if f.severity is Severity.INFO} == {"dep-order"}
     assert all(f.fix for f in found)  # every demo finding says what resolves it

@@ -20,6 +20,10 @@ from sprintboard.vocabulary import stored_day
 BADGE_SEVERITIES = (Severity.ERROR, Severity.WARNING)
 """Severities a card's face shows; info findings are worth knowing but mark no card."""
 
+UNBADGED_RULES = frozenset({"goal-budget"})
+"""Rules about something else than the cards they name: a goal over its budget names its
+first open cards (where to cut), but they are no more at fault than the rest: no badge."""
+
 GLYPHS = {Severity.ERROR: "✗", Severity.WARNING: "⚠"}
 """The badge of each severity a card shows (colour is never the only signal)."""
 
@@ -29,10 +33,12 @@ FindingId = tuple[str, str, tuple[str, ...]]
 
 def worst_by_card(findings: Iterable[Finding]) -> dict[str, Severity]:
     """Card key -> the worst severity of the findings naming it (errors and warnings
-    only: a card whose findings are all info gets no entry)."""
+    only, UNBADGED_RULES aside: a card whose findings are all info gets no entry)."""
     # Warnings first, then errors over them: dict updates run in C, which matters when a
     # capacity finding names every card of a team (tens of thousands on a big sprint).
-    chosen = [f for f in findings if f.severity in BADGE_SEVERITIES]
+    chosen = [
+        f for f in findings if f.severity in BADGE_SEVERITIES and f.rule not in UNBADGED_RULES
+    ]
     worst: dict[str, Severity] = {}
     for severity in reversed(BADGE_SEVERITIES):
         for finding in chosen:
