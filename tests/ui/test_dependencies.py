@@ -284,7 +284,7 @@ async def test_add_and_remove_from_the_board(board_app: AppFactory, probe: Probe
         await settle(app, pilot)
         assert stored_pairs(probe) == before | {("IT-9", "ECOM-4")}
         card = board.model.selected_card()
-        assert card is not None and card["blocked_by"] == ["IT-6", "IT-9"]
+        assert card is not None and list(card["blocked_by"]) == ["IT-6", "IT-9"]
 
         # The dependency screen shows it, and - removes it there (the picker lists both).
         await open_dependencies(app, pilot)
@@ -298,7 +298,7 @@ async def test_add_and_remove_from_the_board(board_app: AppFactory, probe: Probe
         await settle(app, pilot)
         assert stored_pairs(probe) == before
         card = board.model.selected_card()
-        assert card is not None and card["blocked_by"] == ["IT-6"]
+        assert card is not None and list(card["blocked_by"]) == ["IT-6"]
 
 
 async def test_the_screen_and_dep_graph_show_one_critical_path(
