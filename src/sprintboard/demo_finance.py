@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from sprintboard.planning.costs import cost_sheet
+from sprintboard.planning.costs import card_cost
 
 if TYPE_CHECKING:
     from sprintboard.store import Store
@@ -39,37 +39,54 @@ WEEKS = 10
 
 
 def load_finance(store: Store, tx: Tx) -> None:
-    """Add the money and the KPI history to a freshly loaded demo (inside its transaction)."""
+    """Add the money and the KPI history to a freshly loaded demo (inside its transaction).
+
+    Sums are read grouped in SQL (a card's cost depends only on its team, sprint, points and
+    own cost): 100,000 cards are never read into memory one dict each.
+    """
     for code, (cents, unit) in RATES.items():
         team = store.teams.get(code)
         tx.update("team", team, {"rate_cents": cents, "rate_unit": unit}, key=code)
     goals = {g["title"]: g for g in store.goals.list()}
-    cards = store.finance.cost_cards()
-    marketing = next((c for c in cards if c["team"] == "MKT" and c["goal"] is not None), None)
+    marketing = store.scalar(
+        """SELECT c.key FROM cards c JOIN teams t ON t.id = c.team_id
+           WHERE t.code = 'MKT' AND c.goal_id IS NOT NULL ORDER BY c.id LIMIT 1"""
+    )
     if marketing is not None:
-        raw = store.cards._raw(marketing["key"])
+        raw = store.cards._raw(marketing)
         tx.update("card", raw, {"cost_cents": AD_SPEND}, key=raw["key"])
-        cards = store.finance.cost_cards()
     teams = {t["code"]: t for t in store.teams.list()}
     sprints = {s["name"]: s for s in store.sprints.list()}
     for title, (expected, share) in RETURNS.items():
         goal = goals.get(title)
         if goal is None:
             continue
-        mine = [c for c in cards if c["goal"] == goal["id"]]
-        planned = cost_sheet(mine, teams, sprints).total.planned
+        planned = sum(
+            card_cost(group, teams.get(group["team"]), sprints.get(group["sprint"] or "")).cents
+            * group["n"]
+            for group in store.rows(GOAL_COST_GROUPS, [goal["id"]])
+        )
         budget = planned * share // 100 // 10_000 * 10_000  # whole hundreds
         tx.update("goal", goal, {"budget_cents": budget, "return_cents": expected}, key=title)
-        _history(store, tx, goal, mine)
+        first = store.scalar("SELECT MIN(done_at) FROM cards WHERE goal_id = ?", [goal["id"]])
+        _history(store, tx, goal, first)
 
 
-def _history(store: Store, tx: Tx, goal: dict, cards: list[dict]) -> None:  # type: ignore[type-arg]
+GOAL_COST_GROUPS = """SELECT t.code AS team, s.name AS sprint, c.points, c.cost_cents,
+        COUNT(*) AS n
+    FROM cards c JOIN teams t ON t.id = c.team_id LEFT JOIN sprints s ON s.id = c.sprint_id
+    WHERE c.goal_id = ? GROUP BY c.team_id, c.sprint_id, c.points, c.cost_cents"""
+
+
+def _history(store: Store, tx: Tx, goal: dict, first_shipped: str | None) -> None:  # type: ignore[type-arg]
     """Weekly values: flat at the baseline until the goal's first card shipped, then a
     steady climb to today's value (the goal's current one, unchanged)."""
     today = date.fromisoformat(store.today())
-    shipped = sorted(c["done_at"][:10] for c in cards if c["done_at"])
     start = today - timedelta(weeks=WEEKS)
-    turn = date.fromisoformat(shipped[0]) if shipped else today - timedelta(weeks=WEEKS // 2)
+    if first_shipped:
+        turn = date.fromisoformat(first_shipped[:10])
+    else:
+        turn = today - timedelta(weeks=WEEKS // 2)
     turn = min(max(turn, start), today)
     base, now = float(goal["baseline"]), float(goal["current"])
     for week in range(WEEKS + 1):
