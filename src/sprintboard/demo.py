@@ -30,6 +30,7 @@ from sprintboard.store.bulk import (
     clear_plan,
     insert_many,
     log_many,
+    rollback_journal_while_alone,
 )
 from sprintboard.store.checklists import team_part
 from sprintboard.store.database import Tx, new_uuid
@@ -343,11 +344,19 @@ def load_demo(
     # the WAL inside the transaction, so memory stays bounded whatever the size.
     kept: Path | None = None
     try:
-        with store.transaction("demo") as tx:
-            if replacing:
-                kept = _keep_the_plan(store, tx)
-            _fill(store, tx, total, per_sprint, today, seed)
-            load_finance(store, tx)
+        with rollback_journal_while_alone(store) as alone:
+            if replacing and alone:
+                # Nobody else can write to the file now: the copy is the plan replaced.
+                # (SQLite cannot copy from a connection inside its own write transaction.)
+                kept = _copy_the_plan(store, store.conn)
+            with store.transaction("demo") as tx:
+                if replacing:
+                    # Else read through a connection of its own while this transaction
+                    # holds the write lock, so it is exactly the plan being replaced.
+                    kept = kept or _copy_the_plan(store, None)
+                    _clear_the_plan(tx, kept)
+                _fill(store, tx, total, per_sprint, today, seed)
+                load_finance(store, tx)
     except BaseException:
         if kept is not None:
             kept.unlink(missing_ok=True)  # nothing was replaced: the copy is not needed
@@ -362,27 +371,26 @@ def load_demo(
     }
 
 
-def _keep_the_plan(store: Store, tx: Tx) -> Path:
-    """Copy the plan aside, empty it, and note where the copy is (undo and the CLI say so).
-
-    The copy is read through a connection of its own while this transaction holds the
-    write lock, so it is exactly the plan being replaced.
-    """
+def _copy_the_plan(store: Store, conn: sqlite3.Connection | None) -> Path:
+    """Copy the plan aside (read through `conn`, else a connection of its own)."""
     try:
-        kept = backup_before(store.path, "demo")
+        return backup_before(store.path, "demo", conn)
     except (OSError, sqlite3.Error) as exc:
         why = getattr(exc, "strerror", None) or exc
         raise UserError(
             f"{store.path}: the plan could not be copied aside before replacing it ({why}); "
             "nothing was changed"
         ) from None
+
+
+def _clear_the_plan(tx: Tx, kept: Path) -> None:
+    """Empty the plan, and note where its copy is (undo and the CLI say so)."""
     clear_plan(tx)
     note = {"txn": tx.txn, "at": tx.now, "backup": str(kept), "by": "demo --force"}
     tx.conn.execute(
         "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
         [PLAN_REPLACED, json.dumps(note, ensure_ascii=False)],
     )
-    return kept
 
 
 def _fill(store: Store, tx: Tx, total: int, per_sprint: int, today: date, seed: int) -> None:

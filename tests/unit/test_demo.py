@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date
@@ -237,6 +238,60 @@ def test_demo_is_one_transaction(store: Store, monkeypatch: pytest.MonkeyPatch) 
         load_demo(store)
     assert store.is_empty()
     assert store.scalar("SELECT COUNT(*) FROM activity WHERE action = 'demo'") == 0
+
+
+def _journal_mode_while_loading(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The journal mode seen from inside the demo's transaction (filled during the load)."""
+    import sprintboard.demo as demo_module
+
+    seen: list[str] = []
+    record = demo_module._record_sprint_points
+
+    def watched(*args: Any, **kwargs: Any) -> None:
+        seen.append(store.scalar("PRAGMA journal_mode"))
+        record(*args, **kwargs)
+
+    monkeypatch.setattr(demo_module, "_record_sprint_points", watched)
+    return seen
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_demo_alone_with_the_file_loads_with_a_rollback_journal(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, force: bool
+) -> None:
+    """Alone with the file, the load writes its pages once (no WAL); afterwards the file is
+    in WAL mode again and open to other processes at once."""
+    with Store(db_path, clock=frozen_clock(NOW)) as store:
+        if force:
+            load_demo(store)
+        seen = _journal_mode_while_loading(store, monkeypatch)
+        load_demo(store, cards=SCALE, force=force)
+        assert seen == ["delete"]
+        assert store.scalar("PRAGMA journal_mode") == "wal"
+        assert store.scalar("SELECT COUNT(*) FROM cards") == SCALE
+        other = sqlite3.connect(db_path, timeout=0)  # no waiting: no lock is left behind
+        try:
+            other.execute("UPDATE cards SET title = 'Seen elsewhere' WHERE id = 1")
+            other.commit()
+            assert other.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == SCALE
+        finally:
+            other.close()
+    assert not Path(f"{db_path}-journal").exists()
+    with Store(db_path) as again:
+        assert again.scalar("PRAGMA integrity_check") == "ok"
+
+
+def test_demo_beside_another_connection_loads_in_wal_mode(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone else has the file open (the board): the load neither waits for them nor
+    locks them out of reading; they see the new plan once it is committed."""
+    with Store(demo_store.path) as board:
+        before = board.scalar("SELECT COUNT(*) FROM cards")
+        seen = _journal_mode_while_loading(demo_store, monkeypatch)
+        load_demo(demo_store, cards=SCALE, force=True)
+        assert seen == ["wal"]
+        assert before != SCALE and board.scalar("SELECT COUNT(*) FROM cards") == SCALE
 
 
 # -- refusing and replacing ------------------------------------------------------------------

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sprintboard.errors import UserError
@@ -136,6 +138,46 @@ def log_many(tx: Tx, entries: Iterable[dict[str, Any]]) -> None:
             for e in entries
         ),
     )
+
+
+@contextmanager
+def rollback_journal_while_alone(core: StoreCore) -> Iterator[bool]:
+    """Run a bulk load with a rollback journal and the file locked to this connection,
+    when no other connection has it open; yields whether it could (else nothing changes).
+
+    In WAL mode every page of a load is written twice (into the WAL, then back into the
+    file); with a rollback journal only the pages that held data before are copied aside,
+    and pages added past the file's end are written once. A load killed at any moment
+    leaves a hot journal that the next opening rolls back: the file is as it was. The
+    exclusive lock keeps other processes out until the load is over (they wait their busy
+    timeout); with another connection open, SQLite refuses to leave WAL mode and the load
+    runs in WAL mode as before. The file is back in WAL mode afterwards.
+    """
+    conn = core.conn
+    conn.execute("PRAGMA busy_timeout = 0")  # someone else has it open: don't wait for them
+    try:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        try:
+            alone = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+        except sqlite3.OperationalError:
+            alone = False
+        if alone:
+            # FULL: the journal is on disk before the file is written (power loss too).
+            conn.execute("PRAGMA synchronous = FULL")
+        else:
+            conn.execute("PRAGMA locking_mode = NORMAL")
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(core.busy_timeout * 1000)}")
+    try:
+        yield alone
+    finally:
+        if alone:
+            # Shared locking first (a read lets the exclusive lock go), then WAL: entered
+            # while exclusive, WAL would keep its index in this process's memory only.
+            conn.execute("PRAGMA locking_mode = NORMAL")
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
 
 
 def bump_key_counters(tx: Tx, keys: Iterable[str]) -> None:

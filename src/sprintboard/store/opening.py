@@ -65,7 +65,9 @@ def connect(path: Path, read_only: bool, timeout: float) -> sqlite3.Connection:
 
 
 def unopened(path: Path) -> bool:
-    return not any(sidecar(path, s).exists() for s in file_problems.SIDECARS)
+    # A -journal left by a bulk load that was killed (bulk.rollback_journal_while_alone) is
+    # hot: only an ordinary open rolls it back; immutable=1 would read the half-written file.
+    return not any(sidecar(path, s).exists() for s in (*file_problems.SIDECARS, "-journal"))
 
 
 def file_mark(path: Path) -> tuple[int, int, int, bool]:
