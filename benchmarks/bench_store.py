@@ -1,7 +1,9 @@
 """How fast the store and the command line are at scale: prints figures, asserts nothing.
 
-For each size N it times, as separate processes (what a user waits for):
+For each size N it times, as separate processes (what a user waits for), with each
+bulk load's peak memory (resident set):
   sprintboard --db X demo --cards N --per-sprint 500      (the bulk path: one transaction)
+  sprintboard --db X demo --cards N --per-sprint 500 --force   (replacing that plan)
   sprintboard --db X card list --json --sprint current    (median of --runs runs)
 and prints the size of the database file. `python -c pass` and `python -c "import textual.app"`
 are timed in the same run as references for this machine.
@@ -47,12 +49,24 @@ def sprintboard_command() -> list[str]:
 
 def timed(args: list[str], env: dict[str, str]) -> tuple[float, str]:
     """Wall-clock seconds of one process run to completion, and its stdout."""
-    start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"failed ({done.returncode}): {' '.join(args)}\n{done.stderr}")
-    return elapsed, done.stdout
+    elapsed, out, _ = timed_with_memory(args, env)
+    return elapsed, out
+
+
+def timed_with_memory(args: list[str], env: dict[str, str]) -> tuple[float, str, int]:
+    """Wall-clock seconds of one process run to completion, its stdout, and its peak
+    resident memory in bytes (its own, from wait4: not the largest of all children)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"failed ({proc.returncode}): {' '.join(args)}\n{err.read().decode()}")
+        return elapsed, out.read().decode(), usage.ru_maxrss * 1024
 
 
 def median_of(runs: int, args: list[str], env: dict[str, str]) -> tuple[float, str]:
@@ -88,18 +102,20 @@ def measure(sizes: list[int], runs: int, work: Path) -> list[Row]:
 
     for n in sizes:
         db = work / f"plan-{n}.db"
-        demo_s, _ = timed(
-            [*sb, "--db", str(db), "demo", "--cards", str(n), "--per-sprint", str(PER_SPRINT)], env
-        )
+        demo = [*sb, "--db", str(db), "demo", "--cards", str(n), "--per-sprint", str(PER_SPRINT)]
         budget = f"< {BUDGET_DEMO_100K_S:g} s" if n == 100_000 else ""
-        rows.append(
-            Row(
-                f"demo --cards {n:,} --per-sprint {PER_SPRINT}",
-                f"{demo_s:.2f} s",
-                budget,
-                verdict(demo_s, BUDGET_DEMO_100K_S) if budget else "",
+        for what, args in (("", demo), (" --force (replacing it)", [*demo, "--force"])):
+            demo_s, _, peak = timed_with_memory(args, env)
+            rows.append(
+                Row(
+                    f"demo --cards {n:,} --per-sprint {PER_SPRINT}{what}",
+                    f"{demo_s:.2f} s, {peak / 1e6:.0f} MB peak",
+                    budget,
+                    verdict(demo_s, BUDGET_DEMO_100K_S) if budget else "",
+                )
             )
-        )
+        for kept in work.glob(f"{db.name}.before-demo-*.bak"):
+            kept.unlink()
         list_s, out = median_of(
             runs, [*sb, "--db", str(db), "card", "list", "--json", "--sprint", "current"], env
         )
