@@ -9,6 +9,7 @@ import pytest
 from sync_laptops import Folder, Laptop, exchange, plan
 
 from sprintboard.models import Card, Sprint
+from sprintboard.store import Store
 from sprintboard.store.sync_conflicts import Conflicts
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -586,3 +587,22 @@ def test_a_sprint_started_after_its_deletion_elsewhere_does_not_stop_another(
     folder.sync_all()
     assert plan(a.store) == plan(b.store) == plan(c.store)
     assert a.store.rows("SELECT name, state FROM sprints") == [{"name": "S2", "state": "active"}]
+
+
+def test_a_seeded_team_given_a_value_before_joining_is_shared_with_it(tmp_path: Path) -> None:
+    # A plan loaded in bulk (the demo) gives seeded teams values no log entry holds, such
+    # as cost rates; joining publishes such a team whole, so other laptops get them too.
+    path = tmp_path / "a.db"
+    with Store(path) as store:
+        store.conn.execute(
+            "UPDATE teams SET rate_cents = 11000, rate_unit = 'day', throughput_per_day = 900"
+            " WHERE code IN ('IT', 'WH')"
+        )
+        store.conn.commit()
+    a, b = Laptop(path, "Ann", START), Laptop(tmp_path / "b.db", "Bob", START)
+    exchange(a, b)
+    rows = b.store.rows("SELECT code, rate_cents, rate_unit FROM teams ORDER BY code")
+    assert {r["code"]: (r["rate_cents"], r["rate_unit"]) for r in rows}["IT"] == (11000, "day")
+    assert b.store.scalar("SELECT throughput_per_day FROM teams WHERE code = 'WH'") == 900
+    assert b.store.scalar("SELECT COUNT(*) FROM teams") == 9
+    assert plan(a.store)["teams"] == plan(b.store)["teams"]

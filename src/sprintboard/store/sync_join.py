@@ -66,16 +66,44 @@ def own_records(core: StoreCore) -> int:
 
 def _unchanged_seeds(core: StoreCore) -> int:
     found = 0
+    defaults = _team_defaults(core)
     for position, team in enumerate(SEED_TEAMS):
         row = core.row("SELECT * FROM teams WHERE code = ?", [team["code"]])
-        if row is not None and _is_seed(row, team, position):
+        if row is not None and _is_seed(row, team, position, defaults):
             found += 1
     return found
 
 
-def _is_seed(row: dict[str, object], team: dict[str, object], position: int) -> bool:
+def _team_defaults(core: StoreCore) -> dict[str, object]:
+    """Each column of `teams` with its default: a seeded team holds its seed's values and
+    these defaults for the rest, so one given a cost rate, say, is no longer as seeded and
+    is published with it."""
+    defaults: dict[str, object] = {}
+    for _, name, _, _, default, _ in core.conn.execute("PRAGMA table_info(teams)"):
+        if name in ("id", "uuid", "position", "archived"):
+            continue
+        text = None if default is None else str(default)
+        if text is None or text.upper() == "NULL":
+            defaults[name] = None
+        elif text[:1] == "'" and text[-1:] == "'":
+            defaults[name] = text[1:-1].replace("''", "'")
+        else:
+            try:
+                defaults[name] = int(text)
+            except ValueError:
+                defaults[name] = float(text)
+    return defaults
+
+
+def _is_seed(
+    row: dict[str, object],
+    team: dict[str, object],
+    position: int,
+    defaults: dict[str, object],
+) -> bool:
     return (
         all(row.get(c) == team.get(c) for c in _SEED_COLUMNS if c in team)
+        and all(row.get(c) == team.get(c, value) for c, value in defaults.items())
         and row.get("position") == position
         and not row.get("archived")
     )
@@ -121,11 +149,12 @@ def _share_seed_uuids(tx: Tx) -> int:
 def _publish(tx: Tx) -> int:
     core = tx.core
     before = int(core.scalar("SELECT COUNT(*) FROM activity"))
+    defaults = _team_defaults(core)
     seeds = [
         seed_team_uuid(str(team["code"]))
         for position, team in enumerate(SEED_TEAMS)
         if (row := core.row("SELECT * FROM teams WHERE code = ?", [team["code"]])) is not None
-        and _is_seed(row, team, position)
+        and _is_seed(row, team, position, defaults)
     ]
     for entity in PUBLISH_ORDER:
         table = ENTITY_TABLES[entity]
