@@ -10,6 +10,7 @@ import pytest
 
 from conftest import Result
 from sprintboard.cli import main
+from sprintboard.store import Store
 
 
 class Plans:
@@ -56,6 +57,11 @@ def test_a_team_shares_a_plan_in_three_commands(plans: Plans) -> None:
     out = plans.ok("bob", "sync", "init", str(plans.remote))
     assert "received" in out
     assert plans.cards("bob") == plans.cards("ann")
+    # The demo's team rates reach Bob too: his plan's seeded teams are no change of his.
+    rates = "SELECT code, rate_cents, rate_unit FROM teams ORDER BY code"
+    with Store(plans.root / "ann.db") as ann, Store(plans.root / "bob.db") as bob:
+        assert ann.rows(rates) == bob.rows(rates)
+        assert bob.scalar("SELECT rate_cents FROM teams WHERE code = 'IT'") is not None
     plans.ok("bob", "card", "add", "Gift wrapping option", "--team", "ECOM")
     plans.ok("bob", "sync")
     plans.ok("ann", "sync")

@@ -190,10 +190,12 @@ class Merger:
     def clock(self, uuid: str, column: str) -> dict[str, Any] | None:
         """The change that set a record's field as it is now (the latest by clock), with
         its clock, writer and the values it replaced and wrote; None when no change with a
-        clock did (history from before sync)."""
+        clock did (history from before sync). Seeding a new plan's teams is no change:
+        what another laptop gave a seeded team (a cost rate) wins over the seed."""
         entry = self.core.row(
             """SELECT hlc, device, actor, at, action, op, before, after, origin FROM activity
-               WHERE entity_uuid = ? AND hlc IS NOT NULL AND (field = ? OR op = 'create')
+               WHERE entity_uuid = ? AND hlc IS NOT NULL
+                 AND (field = ? OR (op = 'create' AND action != 'seed'))
                ORDER BY hlc DESC, id DESC LIMIT 1""",
             [uuid, column],
         )
