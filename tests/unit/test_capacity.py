@@ -14,8 +14,11 @@ import pytest
 from conftest import Cli
 from sprintboard.models import Card, Feedback, Sprint, validate
 from sprintboard.planning.capacity import plan_capacity, sprint_capacity
+from sprintboard.planning.costs import cost_sheet
 from sprintboard.planning.velocity import Velocity
 from sprintboard.store import Store
+from sprintboard.views.planning import CapacityState, fetch_planning
+from sprintboard.widgets.capacity_bars import cost_words
 
 
 class Clock:
@@ -187,3 +190,18 @@ def test_capacity_report_cli(cli: Cli, planned: dict[str, Any]) -> None:
     text = cli("sprint", "capacity-report", "Next")
     assert text.code == 0
     assert "+10" in text.out and "5*" in text.out
+
+
+def test_the_planning_screen_prices_each_team_s_cards(demo_store: Store) -> None:
+    data = fetch_planning(demo_store, None, False)
+    state = CapacityState()
+    state.reset(data, 20)
+    costs = state.costs(data["cards"])
+    teams = {t["code"]: t for t in demo_store.teams.list(include_archived=True)}
+    sprint = data["sprint"]
+    expected = cost_sheet(data["cards"], teams, {sprint["name"]: sprint}).teams
+    assert costs == expected and costs["IT"].planned > 0
+    assert data["currency"] == "EUR"
+    it = costs["IT"]
+    assert cost_words(it, "EUR").startswith("EUR ") and cost_words(it, "EUR").endswith(" spent")
+    assert cost_words(None, "EUR") == ""

@@ -176,10 +176,14 @@ class PlanningScreen(SprintActions, LiveScreen):
     def redraw(self, team_colours: dict[str, str] | None = None) -> None:
         self.plan = self.capacity.plan(self.model.sprint.cards)
         self.lists.redraw(team_colours, findings=self._badges())
+        cards = self.model.sprint.cards
+        base = self.capacity.base
         self.panel.bars.show(
             self.plan,
             velocity_loading=self.capacity.loading,
-            people=person_load(self.model.sprint.cards),
+            people=person_load(cards),
+            costs=self.capacity.costs(cards),
+            currency=base.currency if base is not None else "",
         )
         self.query_one(CapacityStrip).show(self.plan)
         self.update_header()

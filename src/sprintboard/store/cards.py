@@ -19,7 +19,7 @@ STATUS_ORDER = [s.value for s in Status]
 CARD_SELECT = """SELECT c.id, c.uuid, c.key, c.title, c.description, t.code AS team, c.status,
     s.name AS sprint, c.sprint_id, c.points, c.priority, c.assignee, c.due, c.goal_id AS goal,
     c.labels, c.skus, c.expected_orders, c.position, c.external_id,
-    c.created_at, c.updated_at, c.done_at
+    c.created_at, c.updated_at, c.done_at, c.cost_cents
   FROM cards c JOIN teams t ON t.id = c.team_id LEFT JOIN sprints s ON s.id = c.sprint_id"""
 
 PUBLIC_FIELDS = (

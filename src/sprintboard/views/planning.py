@@ -16,6 +16,7 @@ from typing import Any
 from sprintboard.errors import UserError
 from sprintboard.planning.capacity import VELOCITY_SPRINTS, SprintCapacity, plan_capacity
 from sprintboard.planning.charts import burndown, cumulative_flow
+from sprintboard.planning.costs import CostLine, cost_sheet
 from sprintboard.planning.replay import SprintHistory
 from sprintboard.planning.velocity import (
     Velocity,
@@ -69,6 +70,7 @@ def fetch_planning(store: Any, sprint_id: int | None, chosen: bool) -> dict[str,
         "backlog": store.cards.query(sprint=None),
         "cards": store.cards.query(sprint=sprint["id"]) if sprint else [],
         "teams": store.teams.list(include_archived=True),
+        "currency": store.finance.currency(),
         "overrides": store.sprints.capacity_overrides(sprint["id"]) if sprint else {},
         "version": version,
     }
@@ -267,6 +269,7 @@ class CapacityBase:
     overrides: dict[str, int]
     feedback_target: int
     velocity: Velocity | None = None  # None while it is still being replayed
+    currency: str = ""
 
 
 @dataclass
@@ -286,7 +289,12 @@ class CapacityState:
         if sprint is not None:
             known = self.known.get(self.key)
             self.base = CapacityBase(
-                sprint, data["teams"], data["overrides"], feedback_target, known
+                sprint,
+                data["teams"],
+                data["overrides"],
+                feedback_target,
+                known,
+                data.get("currency", ""),
             )
         return self.base is not None and self.base.velocity is None
 
@@ -304,6 +312,16 @@ class CapacityState:
 
     def plan(self, cards: list[Card]) -> SprintCapacity | None:
         return capacity(self.base, cards) if self.base is not None else None
+
+    def costs(self, cards: list[Card]) -> dict[str, CostLine]:
+        """Planned and spent cost per owning team of the sprint's cards (team rates plus
+        the cards' own costs); empty before a sprint is read."""
+        base = self.base
+        if base is None:
+            return {}
+        teams = {t["code"]: t for t in base.teams}
+        sprint = base.sprint
+        return cost_sheet(cards, teams, {str(sprint["name"]): sprint}).teams
 
 
 def capacity(base: CapacityBase, cards: list[Card]) -> SprintCapacity:

@@ -15,7 +15,7 @@ lists when asked for.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -29,7 +29,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
+from sprintboard.money import format_amount
 from sprintboard.planning.capacity import SprintCapacity, TeamCapacity
+from sprintboard.planning.costs import CostLine
 from sprintboard.views.planning import PersonLoad, person_words
 from sprintboard.views.text import fit, printable
 from sprintboard.widgets.component_styles import ComponentStyles
@@ -72,6 +74,15 @@ def load_words(team: TeamCapacity) -> str:
     return "also loads " + ", ".join(f"{t} ({' '.join(keys)})" for t, keys in loads.items())
 
 
+def cost_words(line: CostLine | None, currency: str) -> str:
+    """ "EUR 2,860 planned, 190 spent" for a team whose cards are priced; "" when none is
+    (no rate, no card costs)."""
+    if line is None or not line.planned:
+        return ""
+    planned = format_amount(line.planned, currency, whole=True)
+    return f"{planned} planned, {format_amount(line.spent, whole=True)} spent"
+
+
 def feedback_words(team: TeamCapacity) -> str:
     share = team.feedback_share
     shown = "–" if share is None else f"{share:.0f}%"
@@ -109,6 +120,8 @@ class CapacityBars(ComponentStyles):
         self.plan: SprintCapacity | None = None
         self.velocity_loading = False
         self.people: dict[str, list[PersonLoad]] = {}
+        self.costs: dict[str, CostLine] = {}
+        self.currency = ""
         self.empty_text = "No sprint yet: add one with 'sprintboard sprint add'."
         self._lines: list[Strip] = []
         self._lines_key: tuple[Any, ...] | None = None
@@ -122,12 +135,16 @@ class CapacityBars(ComponentStyles):
         *,
         velocity_loading: bool = False,
         people: dict[str, list[PersonLoad]] | None = None,
+        costs: Mapping[str, CostLine] | None = None,
+        currency: str = "",
     ) -> None:
         """Draw `plan`; `people` (views.planning.person_load) adds each team's points per
-        assignee under its bar."""
+        assignee under its bar, `costs` each priced team's planned and spent cost."""
         self.plan = plan
         self.velocity_loading = velocity_loading
         self.people = people or {}
+        self.costs = dict(costs or {})
+        self.currency = currency
         self._lines_key = None
         self.refresh()
 
@@ -169,6 +186,9 @@ class CapacityBars(ComponentStyles):
         for team in plan.teams:
             lines.append(self._bar_line(team, width, room))
             lines.append(self._detail(team, width, self._details(team)))
+            cost = cost_words(self.costs.get(team.team), self.currency)
+            if cost:
+                lines.append(self._detail(team, width, [("cost " + cost, muted)]))
             people = self.people.get(team.team)
             if people and named:
                 words = "people: " + person_words(people)
