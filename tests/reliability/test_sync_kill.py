@@ -284,12 +284,17 @@ def own_ops(conn: sqlite3.Connection, device: str) -> Counter[tuple[Any, ...]]:
 
 
 def received_ops(conn: sqlite3.Connection, device: str) -> Counter[tuple[Any, ...]]:
-    return Counter(
+    """The operations of `device` this plan applied. A creation of a record this plan has
+    already (a seeded team given a cost rate) is also logged field by field, as the
+    changes it made here: those entries are the creation's, not operations of their own."""
+    rows = [
         tuple(r)
         for r in conn.execute(
             "SELECT txn, entity_uuid, field, op, hlc FROM activity WHERE origin = ?", [device]
         )
-    )
+    ]
+    created = {(txn, uuid, hlc) for txn, uuid, _, op, hlc in rows if op == "create"}
+    return Counter(r for r in rows if not (r[3] == "update" and (r[0], r[1], r[4]) in created))
 
 
 def file_ops(lap: Laptop) -> tuple[Counter[tuple[Any, ...]], list[bytes]]:

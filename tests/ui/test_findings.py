@@ -152,10 +152,12 @@ async def test_a_burst_of_reloads_recounts_the_findings_one_run_at_a_time(
                 )
             await screen.load()
         await pilot.pause()
-        assert len(runs) == 3  # the first at once (a quiet moment had passed)...
+        # The first at once (a quiet moment had passed); on a loaded machine the burst's
+        # own count may have started too.
+        assert len(runs) in (3, 4)
         await asyncio.sleep(board_module.RECOUNT_AFTER_S + 0.2)
         await settle(app, pilot)
-        assert len(runs) == 4  # ...and one more for the rest of the burst
+        assert len(runs) == 4  # ...and one more for the rest of the burst, never one each
         assert "5 errors" in header(app)  # the link is back: the late blocker counts again
 
 

@@ -35,6 +35,14 @@ class GoalKpi:
             f"{format_amount(m.cost.spent, whole=True)} · ROI {roi + '%' if roi else '-'}",
             f"budget {budget}{over}",
         ]
+        teams = [
+            f"{code} {format_amount(line.planned, whole=True)}"
+            + (f" ({format_amount(line.spent, whole=True)} spent)" if line.spent else "")
+            for code, line in self.money.sheet.teams.items()
+            if line.planned
+        ]
+        if teams:
+            lines.insert(1, "cost by team: " + " · ".join(teams))
         uncertain = m.uncertain()
         lines.append("uncertain: " + ("; ".join(uncertain) if uncertain else "nothing"))
         parts = []
