@@ -283,18 +283,26 @@ def own_ops(conn: sqlite3.Connection, device: str) -> Counter[tuple[Any, ...]]:
     )
 
 
-def received_ops(conn: sqlite3.Connection, device: str) -> Counter[tuple[Any, ...]]:
-    """The operations of `device` this plan applied. A creation of a record this plan has
-    already (a seeded team given a cost rate) is also logged field by field, as the
-    changes it made here: those entries are the creation's, not operations of their own."""
-    rows = [
-        tuple(r)
-        for r in conn.execute(
-            "SELECT txn, entity_uuid, field, op, hlc FROM activity WHERE origin = ?", [device]
-        )
-    ]
-    created = {(txn, uuid, hlc) for txn, uuid, _, op, hlc in rows if op == "create"}
-    return Counter(r for r in rows if not (r[3] == "update" and (r[0], r[1], r[4]) in created))
+def received_ops(
+    conn: sqlite3.Connection, device: str, sent: Counter[tuple[Any, ...]]
+) -> Counter[tuple[Any, ...]]:
+    """The operations of `device` this plan applied, as `sent` names them. A creation of a
+    record this plan has already (a seeded team given a cost rate) is logged here as the
+    field changes it made: those entries stand for that one creation."""
+    created = {(op[0], op[1], op[4]): op for op in sent if op[3] == "create"}
+    found: Counter[tuple[Any, ...]] = Counter()
+    folded: set[tuple[Any, ...]] = set()
+    for txn, uuid, column, kind, hlc in conn.execute(
+        "SELECT txn, entity_uuid, field, op, hlc FROM activity WHERE origin = ?", [device]
+    ):
+        creation = created.get((txn, uuid, hlc))
+        if kind == "update" and creation is not None:
+            folded.add(creation)
+            continue
+        found[(txn, uuid, column, kind, hlc)] += 1
+    for creation in folded:
+        found[creation] = max(found[creation], 1)
+    return found
 
 
 def file_ops(lap: Laptop) -> tuple[Counter[tuple[Any, ...]], list[bytes]]:
@@ -377,7 +385,7 @@ def test_a_killed_sync_loses_nothing_and_applies_nothing_twice(
             assert in_files == sent, f"{lap.name}'s files and its log differ; {context}"
             for other, other_conn in zip(laptops, convs, strict=True):
                 if other is not lap:
-                    got = received_ops(other_conn, lap.device)
+                    got = received_ops(other_conn, lap.device, sent)
                     assert got == sent, f"{other.name} got {lap.name}'s changes so; {context}"
         cards = plans[0]["cards"]
         for (uuid, column), value in latest_values(convs).items():
