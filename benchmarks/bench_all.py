@@ -83,6 +83,17 @@ def human(n: float) -> str:
     return f"{n:.1f} GB"
 
 
+def print_table(head: list[str], rows: list[list[str]]) -> None:
+    """A Markdown table, columns padded to their widest cell, between blank lines."""
+    widths = [max(len(head[i]), *(len(r[i]) for r in rows)) for i in range(len(head))]
+    print()
+    print("| " + " | ".join(h.ljust(widths[i]) for i, h in enumerate(head)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for r in rows:
+        print("| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(r)) + " |")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="card counts, comma-separated")
@@ -173,13 +184,7 @@ def main() -> None:
                 f"{exports[n]['rss_mb']:.0f} MB",
             ]
         )
-    widths = [max(len(head[i]), *(len(r[i]) for r in rows)) for i in range(len(head))]
-    print()
-    print("| " + " | ".join(h.ljust(widths[i]) for i, h in enumerate(head)) + " |")
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for r in rows:
-        print("| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(r)) + " |")
-    print()
+    print_table(head, rows)
     print(
         f"bare Textual app (one Static), cold start to first paint: {bare * ms:.0f} ms "
         f"(median of {args.runs}); databases built with `sprintboard demo --cards N "

@@ -44,7 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_all import run_timed, sprintboard_command  # the sibling scripts, as modules
+from bench_all import print_table, run_timed, sprintboard_command  # the sibling scripts, as modules
 from bench_board import CHILD_START, child_env, cold_start, machine, machine_at_start, pct
 
 ONE_BOARD = "100,000 on one board"
@@ -247,13 +247,7 @@ def main() -> None:
         "check",
         "demo --cards N",
     ]
-    widths = [max(len(head[i]), *(len(r[i]) for r in rows)) for i in range(len(head))]
-    print()
-    print("| " + " | ".join(h.ljust(widths[i]) for i, h in enumerate(head)) + " |")
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for r in rows:
-        print("| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(r)) + " |")
-    print()
+    print_table(head, rows)
     print(
         f"start: median of {args.runs} pairs, each board start divided by a bare Textual "
         f"app started right before it; session at 160x50, {args.presses} moves; "
