@@ -19,7 +19,7 @@ from sprintboard.io import dump
 from sprintboard.io.dump import export_dump, write_dump
 from sprintboard.models import Card
 from sprintboard.store import Store
-from sprintboard.store.database import known_migrations
+from sprintboard.store.schema import SCHEMA_LEVEL
 
 LINKED = ("cards", "card_teams", "dependencies", "feedback")
 """The tables a round trip must carry over: cards, their links, feedback."""
@@ -145,7 +145,7 @@ def test_restore_still_checks_the_schema_of_a_streamed_file(
 ) -> None:
     out = tmp_path / "plan.json"
     text = streamed(demo_store)
-    current = f'\n "schema": {len(known_migrations())},'
+    current = f'\n "schema": {SCHEMA_LEVEL},'
     assert current in text
     out.write_text(text.replace(current, '\n "schema": 999,', 1), encoding="utf-8")
     assert run(tmp_path / "new.db", "import", str(out), "--from", "json") == 2

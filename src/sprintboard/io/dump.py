@@ -5,7 +5,7 @@ Shape (version 1)::
     {
       "format": "sprintboard",
       "version": 1,
-      "schema": 4,                      # migrations applied in the exporting database
+      "schema": 8,                      # what records can hold (store/schema.py SCHEMA_LEVEL)
       "sprintboard": "0.1.0",
       "exported_at": "2026-03-11T10:30:00Z",
       "tables": {
@@ -46,7 +46,7 @@ from sprintboard.store.bulk import (
     row_counts,
     table_columns,
 )
-from sprintboard.store.database import known_migrations
+from sprintboard.store.schema import SCHEMA_LEVEL
 
 FORMAT = "sprintboard"
 VERSION = 1
@@ -72,7 +72,7 @@ def _header(store: Store) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": VERSION,
-        "schema": len(known_migrations()),
+        "schema": SCHEMA_LEVEL,
         "sprintboard": __version__,
         "exported_at": store.now(),
     }
@@ -144,10 +144,10 @@ def check_dump(store: Store, document: Any) -> dict[str, list[dict[str, Any]]]:
     schema = document.get("schema")
     if not isinstance(schema, int) or isinstance(schema, bool):
         raise UserError(f"$.schema: expected the schema number (got {schema!r})")
-    if schema > len(known_migrations()):
+    if schema > SCHEMA_LEVEL:
         raise UserError(
             f"$.schema: exported by a newer sprintboard (schema {schema}, this one knows "
-            f"{len(known_migrations())}); upgrade sprintboard to restore it"
+            f"{SCHEMA_LEVEL}); upgrade sprintboard to restore it"
         )
     tables = document.get("tables")
     if not isinstance(tables, dict):

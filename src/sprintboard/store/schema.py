@@ -17,7 +17,14 @@ SCHEMA_MIGRATIONS = (
     "m006_informed",
     "m007_sync",
     "m008_finance",
+    "m009_board_totals",
 )
+INDEX_ONLY_MIGRATIONS = frozenset({"m009_board_totals"})
+"""Migrations that only add or change indexes: what records hold is the same before and
+after, so they do not raise SCHEMA_LEVEL."""
+SCHEMA_LEVEL = len([m for m in SCHEMA_MIGRATIONS if m not in INDEX_ONLY_MIGRATIONS])
+"""What records can hold, as a number: synced operations and exports carry it, and a
+sprintboard refuses those of a higher level (they may hold fields it cannot store)."""
 MIGRATION_SET = "sprintboard"
 
 BOOKKEEPING = frozenset({"updated_at", "position", "done_at", "edited_at"})

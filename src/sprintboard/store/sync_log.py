@@ -14,13 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from sprintboard.store.database import ENTITY_TABLES, StoreCore, Tx
-from sprintboard.store.schema import FOREIGN_KEYS, SCHEMA_MIGRATIONS
+from sprintboard.store.schema import FOREIGN_KEYS, SCHEMA_LEVEL
 
 SYNC_FORMAT = 1
 """The operations' format; a laptop refuses operations in a newer one."""
-SCHEMA_LEVEL = len(SCHEMA_MIGRATIONS)
-"""Operations name the schema that wrote them; a laptop refuses operations of a newer one
-(they may hold fields it cannot store)."""
 
 
 PUBLISH = "sync.publish"

@@ -29,8 +29,8 @@ from typing import Any
 
 from sprintboard.errors import UserError
 from sprintboard.store.database import ENTITY_TABLES, StoreCore, Tx, new_uuid, parse_hlc
-from sprintboard.store.schema import BOOKKEEPING, FOREIGN_KEYS
-from sprintboard.store.sync_log import APPLIED, REPAIR, SCHEMA_LEVEL, SYNC_FORMAT, _Refs
+from sprintboard.store.schema import BOOKKEEPING, FOREIGN_KEYS, SCHEMA_LEVEL
+from sprintboard.store.sync_log import APPLIED, REPAIR, SYNC_FORMAT, _Refs
 from sprintboard.store.sync_unique import (
     RENAMED,
     key_number,

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sprintboard.store.database import ENTITY_TABLES, StoreCore, Tx
-from sprintboard.store.schema import FOREIGN_KEYS
+from sprintboard.store.schema import FOREIGN_KEYS, SCHEMA_LEVEL
 from sprintboard.store.sync_join import PUBLISH_ORDER
-from sprintboard.store.sync_log import SCHEMA_LEVEL, SYNC_FORMAT, _Refs, to_wire
+from sprintboard.store.sync_log import SYNC_FORMAT, _Refs, to_wire
 
 SNAPSHOT_EVERY = 20_000
 """Operations received or sent since the last snapshot before a device writes a new one."""

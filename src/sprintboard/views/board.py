@@ -115,25 +115,25 @@ def fetch_board(
     elif sprint is not None:
         sprint = store.sprints.get_by_id(sprint["id"])
     sprint_id = sprint["id"] if sprint else None
-    totals: dict[str, tuple[int, int]] | Future[Any] | None = None
-    if rows is None:
-        cards = board_cards(store, sprint_id, BoardCard)
-    else:
-        cards = board_cards(store, sprint_id, BoardCard, first=rows)
-        # A column that gave fewer cards than asked for gave all it has.
-        if max(Counter(card.status for card in cards).values(), default=0) >= rows:
-            totals = (
-                start(column_totals, store, sprint_id) if start else column_totals(store, sprint_id)
-            )
-    return {
+    found: dict[str, Any] = {
         "sprint": sprint,
-        "cards": cards,
-        "totals": totals,
         "teams": store.teams.list(include_archived=True),
         "version": version,
         "empty": first and store.is_empty(),
         "today": store.today(),
+        "totals": None,
     }
+    if rows is None:
+        found["cards"] = board_cards(store, sprint_id, BoardCard)
+        return found
+    found["cards"] = cards = board_cards(store, sprint_id, BoardCard, first=rows)
+    # A column that gave fewer cards than asked for gave all it has. The totals come last:
+    # read on the database thread, they hold the connection until they are done.
+    if max(Counter(card.status for card in cards).values(), default=0) >= rows:
+        found["totals"] = (
+            start(column_totals, store, sprint_id) if start else column_totals(store, sprint_id)
+        )
+    return found
 
 
 @dataclass(frozen=True)
