@@ -4,6 +4,7 @@ on exactly the board a whole read gives."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,54 @@ def test_a_change_the_log_cannot_follow_reads_everything(plan: Store) -> None:
     team = plan.teams.list()[0]
     plan.teams.edit(team["code"], {"name": "Renamed team"})
     assert fetch_changes(plan, data["sprint"], data["version"], [], data["today"]) is None
+
+
+def test_random_changes_followed_card_by_card_end_on_the_whole_board(plan: Store) -> None:
+    """Merged changes update only the columns they touch (and the column totals already
+    counted); after every batch the board must be the one a whole read gives, with the
+    selection kept on its card."""
+    rng = random.Random(7)
+    data = fetch_board(plan, None, False, False)
+    model = board_of(data)
+    picture(model)  # the column totals are counted now: merges must keep them right
+    version, sprint, merged = data["version"], data["sprint"], 0
+    with Store(plan.path, clock=plan.clock) as other:
+        for _ in range(25):
+            keys = [c.key for c in model.cards]
+            chosen = rng.choice(keys)
+            assert model.select(chosen)
+            for _ in range(rng.randint(1, 4)):
+                key, near = rng.sample(keys, 2)
+                change = rng.randrange(5)
+                if change == 0:
+                    other.cards.move(key, status=rng.choice(COLUMNS))
+                elif change == 1:
+                    # two cards of one column, as the file has them now
+                    column = whole(other).column_cards(rng.randrange(len(COLUMNS)))
+                    if len(column) > 1:
+                        key, near = rng.sample([c.key for c in column], 2)
+                        other.cards.place_next_to(key, near, after=rng.random() < 0.5)
+                elif change == 2:
+                    other.cards.edit(key, {"title": f"Edited {rng.random():.6f}"})
+                elif change == 3:
+                    key = chosen if chosen in keys and rng.random() < 0.3 else key
+                    if key not in keys:
+                        continue
+                    other.cards.delete(key)
+                    keys.remove(key)
+                else:
+                    other.comments.add(key, "said elsewhere")
+            found = fetch_changes(plan, sprint, version, [], data["today"])
+            if found is None or not model.merge(found["cards"], found["gone"]):
+                again = fetch_board(plan, None, False, False)
+                model, version = board_of(again), again["version"]
+                model.select(chosen)
+                picture(model)
+            else:
+                merged += 1
+                version = found["version"]
+            assert picture(model) == picture(whole(plan))
+            # the selection stays on its card, or moves to one still there
+            assert (model.selected == chosen) == (chosen in keys)
+            assert model.selected_card() in model.column_cards()
+    assert merged >= 20  # the card-by-card path was the one tested

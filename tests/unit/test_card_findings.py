@@ -3,6 +3,7 @@ made new (the toast after a save), and a new link's late blocker."""
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from typing import Any
 
@@ -139,3 +140,30 @@ def test_a_new_links_late_blocker() -> None:
     assert late_link(card("IT-4", "S1"), dependent, SPRINTS, today) is None
     assert late_link(card("IT-4", "S1", due="2026-03-10"), dependent, SPRINTS, today) is None
     assert late_link(card("IT-4", "S2", status="done"), dependent, SPRINTS, today) is None
+
+
+def test_badges_followed_count_after_count_equal_a_count_from_scratch() -> None:
+    """The index keeps how many findings name each card and updates only the cards of the
+    findings that differ from the last count (kept ones are the same objects, as an
+    incremental count gives them); after each count its badges must be worst_by_card's."""
+    rng = random.Random(3)
+    keys = [f"IT-{n}" for n in range(40)]
+    rules = ["dep-order", "capacity", "goal-budget", "external-slack"]
+
+    def finding() -> Finding:
+        cards = tuple(rng.sample(keys, rng.randint(0, 6)))
+        severity = rng.choice([E, W, I])
+        return Finding(severity, rng.choice(rules), cards * rng.randint(1, 2), "why")
+
+    index = FindingsIndex()
+    found = [finding() for _ in range(12)]
+    held = []
+    for _ in range(300):
+        kept = [f for f in found if rng.random() < 0.8]
+        found = kept + [finding() for _ in range(rng.randint(0, 4))]
+        rng.shuffle(found)
+        index.update(found)
+        held.append((index.worst, dict(index.worst)))
+        assert index.worst == worst_by_card(found)
+    # Each count's map is its own: a later count never changes one handed out before.
+    assert all(worst == copy for worst, copy in held)

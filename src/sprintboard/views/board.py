@@ -237,6 +237,9 @@ class BoardModel:
     None once the model holds every card of the sprint."""
     _summaries: dict[str, tuple[int, int]] = field(default_factory=dict)
     _shown: dict[str, Card] = field(default_factory=dict)
+    _by_key: dict[str, Card] = field(default_factory=dict)
+    """Card key -> the card, for every card here (filtered or not): a merge looks cards up
+    by key without a pass over the board."""
 
     # -- loading and filtering ----------------------------------------------------------
 
@@ -261,12 +264,15 @@ class BoardModel:
     def merge(self, changed: list[tuple[Card, str | None]], gone: Collection[str]) -> bool:
         """Put in cards read again, each (card, the key of the card above it in its column,
         None: the top), in board order, and drop the cards `gone`; keeps the selection.
-        False (nothing changed) when a card above is not here: read the whole board."""
+        False (nothing changed) when a card above is not here: read the whole board.
+
+        Unfiltered and without swimlanes only the columns of the cards concerned change, so
+        following a change costs the same on a board of 100,000 cards as on one of 20."""
         if not changed and not gone:
             return True
         if self.partial:
             return False
-        by_key = {card["key"]: card for card in self.cards}
+        by_key = self._by_key
         above_ok = {card["key"] for card, _ in changed}
         if any(
             above is not None and above not in by_key and above not in above_ok
@@ -274,23 +280,58 @@ class BoardModel:
         ):
             return False
         cards = self.cards
+        removed: list[Card] = []
         for key in [*(card["key"] for card, _ in changed), *gone]:
             old = by_key.pop(key, None)
             if old is not None:
                 cards.remove(old)
+                removed.append(old)
         for card, above in changed:
             # A column's cards keep their order in `cards` (other columns' may interleave):
             # the top card goes first of all, any other right below the card above it.
             anchor = None if above is None else by_key.get(above)
             cards.insert(0 if anchor is None else cards.index(anchor) + 1, card)
             by_key[card["key"]] = card
-        self.rebuild()
+        if self.filters.active() or self.swimlanes or not self._place(removed, changed):
+            self.rebuild()
+        return True
+
+    def _place(self, removed: list[Card], changed: list[tuple[Card, str | None]]) -> bool:
+        """Take `removed` out of their columns and put `changed` in below the card above
+        each, as `rebuild` would have placed them (nothing filters, no swimlanes). False:
+        the columns do not hold what the cards say (rebuild them)."""
+        columns, shown, summaries = self.columns, self._shown, self._summaries
+        try:
+            for old in removed:
+                columns[old["status"]].remove(old)
+                del shown[old["key"]]
+                if summaries:
+                    count, points = summaries[old["status"]]
+                    summaries[old["status"]] = (count - 1, points - (old["points"] or 0))
+            for card, above in changed:
+                column = columns[card["status"]]
+                anchor = None if above is None else self._by_key.get(above)
+                if anchor is not None and anchor["status"] != card["status"]:
+                    return False
+                column.insert(0 if anchor is None else column.index(anchor) + 1, card)
+                shown[card["key"]] = card
+                if summaries:
+                    count, points = summaries[card["status"]]
+                    summaries[card["status"]] = (count + 1, points + (card["points"] or 0))
+        except (KeyError, ValueError):
+            return False
+        self._fix_selection()
         return True
 
     def rebuild(self) -> None:
         columns: dict[str, list[Card]] = {c: [] for c in COLUMNS}
-        for card in self.cards:
-            if self.filters.keep(card):
+        self._by_key = {card["key"]: card for card in self.cards}
+        if self.filters.active():
+            for card in self.cards:
+                if self.filters.keep(card):
+                    columns[card["status"]].append(card)
+        else:
+            for card in self.cards:
                 columns[card["status"]].append(card)
         if self.swimlanes:
             rank = self._lane_rank()
@@ -300,7 +341,7 @@ class BoardModel:
         # Card key -> the card, for what the filters show: the status line looks up the
         # selected card on every frame. Moves and reorders keep the same card objects.
         self._shown = {card["key"]: card for cards in columns.values() for card in cards}
-        self._summaries: dict[str, tuple[int, int]] = {}
+        self._summaries = {}
         self._fix_selection()
 
     def _lane_rank(self) -> Callable[[Card], LaneRank]:
@@ -334,11 +375,10 @@ class BoardModel:
         return card if card is not None and card["status"] == COLUMNS[self.col] else None
 
     def _fix_selection(self) -> None:
-        if self.selected is not None:
-            for i, status in enumerate(COLUMNS):
-                if any(c["key"] == self.selected for c in self.columns[status]):
-                    self.col = i
-                    return
+        card = self._shown.get(self.selected) if self.selected is not None else None
+        if card is not None:
+            self.col = COLUMNS.index(card["status"])
+            return
         cards = self.column_cards()
         if not cards:
             # Land on the first column that has cards, if the current one is empty.
@@ -397,7 +437,12 @@ class BoardModel:
             column.insert(bisect.bisect_right(column, rank(card), key=rank), card)
         else:
             column.append(card)
-        self._summaries = {}  # whole-column counts: both columns changed
+        if self._summaries:  # whole-column counts: the card's points change columns
+            points = card["points"] or 0
+            count, sum_old = self._summaries[old]
+            self._summaries[old] = (count - 1, sum_old - points)
+            count, sum_new = self._summaries[status]
+            self._summaries[status] = (count + 1, sum_new + points)
         self.col = target
         return Move(card["key"], status=status)
 
@@ -418,7 +463,7 @@ class BoardModel:
         if not blockers:
             return []
         wanted = set(blockers)
-        here = {c["key"]: c["status"] for c in self.cards if c["key"] in wanted}
+        here = {k: self._by_key[k]["status"] for k in wanted if k in self._by_key}
         stored_open = set(card.get("blocked_by") or ())
         return [k for k in blockers if (here[k] != "done" if k in here else k in stored_open)]
 
