@@ -125,6 +125,8 @@ class BoardScreen(CardActions, LiveScreen):
         self._rest_pending = False  # the first frame showed the first cards; the rest comes
         self._today = ""  # the day the board was read on (its due badges)
         self._findings: list[Any] | None = None  # the seam checks' findings, once counted
+        # (the findings, short -> the header's part): drawn on every move, said once a count
+        self._findings_said: tuple[Any, dict[bool, list[Content]]] | None = None
         self._checking = False  # the seam checks are running...
         self._check_again = False  # ...and the plan changed since they started
         self._recount_timer: Timer | None = None
@@ -576,26 +578,12 @@ class BoardScreen(CardActions, LiveScreen):
         """' · findings: 5 errors, 4 warnings, 7 info (!)'; `short`: ' · ! 5✗ 4⚠ 7 info'."""
         if self._findings is None:
             return []
-        from sprintboard.screens.findings import count_line
-
-        if not short:
-            return [
-                Content(" · findings: "),
-                count_line(self._findings, short=True),
-                Content(" (!)"),
-            ]
-        counts = Counter(f.severity for f in self._findings)
-        parts = [Content(" · findings")]
-        for severity, mark, style in (
-            (Severity.ERROR, "✗", "bold $error"),
-            (Severity.WARNING, "⚠", "bold $warning"),
-            (Severity.INFO, " info", "$text-muted"),
-        ):
-            if counts[severity]:
-                parts.append(Content(" ") + Content.styled(f"{counts[severity]}{mark}", style))
-        if len(parts) == 1:
-            parts.append(Content(" none"))
-        return [*parts, Content(" (!)")]
+        said = self._findings_said
+        if said is None or said[0] is not self._findings:
+            said = self._findings_said = (self._findings, {})
+        if short not in said[1]:
+            said[1][short] = _say(self._findings, short)
+        return said[1][short]
 
     def action_findings(self) -> None:
         from sprintboard.screens.findings import FindingsScreen
@@ -629,3 +617,23 @@ class BoardScreen(CardActions, LiveScreen):
             self.model.set_filters(Filters())
             self.model.select(key)
         self.redraw()
+
+
+def _say(findings: list[Any], short: bool) -> list[Content]:
+    """The findings part of the board's header (see BoardScreen._findings_header)."""
+    from sprintboard.screens.findings import count_line
+
+    if not short:
+        return [Content(" · findings: "), count_line(findings, short=True), Content(" (!)")]
+    counts = Counter(f.severity for f in findings)
+    parts = [Content(" · findings")]
+    for severity, mark, style in (
+        (Severity.ERROR, "✗", "bold $error"),
+        (Severity.WARNING, "⚠", "bold $warning"),
+        (Severity.INFO, " info", "$text-muted"),
+    ):
+        if counts[severity]:
+            parts.append(Content(" ") + Content.styled(f"{counts[severity]}{mark}", style))
+    if len(parts) == 1:
+        parts.append(Content(" none"))
+    return [*parts, Content(" (!)")]

@@ -364,11 +364,13 @@ class BoardModel:
 
     @property
     def row(self) -> int:
-        cards = self.column_cards()
-        for i, card in enumerate(cards):
-            if card["key"] == self.selected:
-                return i
-        return 0
+        card = self.selected_card()
+        if card is None:
+            return 0
+        try:  # list.index compares by identity first: a C loop, even down 68,000 cards
+            return self.column_cards().index(card)
+        except ValueError:
+            return 0
 
     def selected_card(self) -> Card | None:
         card = self._shown.get(self.selected) if self.selected is not None else None
