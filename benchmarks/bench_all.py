@@ -128,7 +128,7 @@ def main() -> None:
             starts["bare"].append(cold_start(tmp, "bare", None))
             for n in sizes:
                 starts[str(n)].append(cold_start(tmp, "app", dbs[n]))
-        bare = statistics.median(r["wall"] for r in starts["bare"])
+        bare = statistics.median(r["start"] for r in starts["bare"])
         print("cold starts done", flush=True)
 
         # 3 + 4. check, export, size: processes started while this one is still small.
@@ -169,7 +169,7 @@ def main() -> None:
     ]
     rows = []
     for n in sizes:
-        start = statistics.median(r["wall"] for r in starts[str(n)])
+        start = statistics.median(r["start"] for r in starts[str(n)])
         to_frame = moves[n]["to_frame"]
         rows.append(
             [
