@@ -47,7 +47,6 @@ but lists as tuples (shared when equal: most cards have none)."""
 _COLUMN = """SELECT c.id, c.key, c.title, c.team_id, c.points, c.goal_id,
     c.assignee, c.due FROM cards c WHERE c.sprint_id IS ? AND c.status = ?
     ORDER BY c.position, c.id"""
-_IDS = "(SELECT c.id FROM cards c WHERE c.sprint_id IS ?)"
 # A chosen few cards' ids, as one JSON array: the link reads then touch only those.
 _SOME = "(SELECT value FROM json_each(?))"
 # `+c.sprint_id`: the key index, not the whole sprint's.
@@ -162,25 +161,37 @@ def _read(
     def share(value: Any) -> Any:
         return shared.setdefault(value, value)
 
-    ids: str
+    # The cards read: a whole sprint is joined by its index (its ids never gathered in
+    # a temporary table first); a chosen few are the ids of one JSON array.
     params: list[Any]
     if columns is None:
-        ids, params = _IDS, [sprint_id]
+        params = [sprint_id]
+
+        def read_only(card_id: str, card: str = "") -> str:
+            if card:  # the query joins that card's row already
+                return f" WHERE {card}.sprint_id IS ?"
+            return f" JOIN cards s ON s.id = {card_id} WHERE s.sprint_id IS ?"
     else:
-        ids, params = _SOME, [json.dumps([r[0] for rows in columns.values() for r in rows])]
+        params = [json.dumps([r[0] for rows in columns.values() for r in rows])]
+
+        def read_only(card_id: str, card: str = "") -> str:
+            return f" WHERE {card_id} IN {_SOME}"
+
     contributing: dict[int, list[str]] = {}
     for cid, team_id in run(
-        f"""SELECT ct.card_id, ct.team_id FROM card_teams ct JOIN teams t ON t.id = ct.team_id
-            WHERE ct.card_id IN {ids} ORDER BY t.position""",
+        "SELECT ct.card_id, ct.team_id FROM card_teams ct JOIN teams t ON t.id = ct.team_id"
+        + read_only("ct.card_id")
+        + " ORDER BY t.position",
         params,
     ):
         contributing.setdefault(cid, []).append(teams[team_id])
     blockers: dict[int, list[tuple[str, bool, bool]]] = {}  # (key, open, other team)
     for cid, key, status, other in run(
-        f"""SELECT d.dependent_id, b.key, b.status, b.team_id != e.team_id
+        """SELECT d.dependent_id, b.key, b.status, b.team_id != e.team_id
             FROM dependencies d JOIN cards b ON b.id = d.blocker_id
-            JOIN cards e ON e.id = d.dependent_id
-            WHERE d.dependent_id IN {ids} ORDER BY b.id""",
+            JOIN cards e ON e.id = d.dependent_id"""
+        + read_only("d.dependent_id", "e")
+        + " ORDER BY b.id",
         params,
     ):
         blockers.setdefault(cid, []).append((key, status != "done", bool(other)))
@@ -188,31 +199,36 @@ def _read(
     crossing = {
         cid
         for (cid,) in run(
-            f"""SELECT DISTINCT d.blocker_id FROM dependencies d
-                JOIN cards b ON b.id = d.blocker_id JOIN cards e ON e.id = d.dependent_id
-                WHERE d.blocker_id IN {ids} AND b.team_id != e.team_id""",
+            """SELECT DISTINCT d.blocker_id FROM dependencies d
+                JOIN cards b ON b.id = d.blocker_id JOIN cards e ON e.id = d.dependent_id"""
+            + read_only("d.blocker_id", "b")
+            + " AND b.team_id != e.team_id",
             params,
         )
     }
     feedback = {
         cid: (count, reports)
         for cid, count, reports in run(
-            f"""SELECT card_id, COUNT(*), SUM(reports) FROM feedback
-                WHERE card_id IN {ids} GROUP BY card_id""",
+            "SELECT f.card_id, COUNT(*), SUM(f.reports) FROM feedback f"
+            + read_only("f.card_id")
+            + " GROUP BY f.card_id",
             params,
         )
     }
     comments = dict(
         run(
-            f"SELECT card_id, COUNT(*) FROM comments WHERE card_id IN {ids} GROUP BY card_id",
+            "SELECT m.card_id, COUNT(*) FROM comments m"
+            + read_only("m.card_id")
+            + " GROUP BY m.card_id",
             params,
         ).fetchall()
     )
     checklist = {
         cid: (int(done), int(total))
         for cid, done, total in run(
-            f"""SELECT card_id, SUM(done), COUNT(*) FROM checklist_items
-                WHERE card_id IN {ids} GROUP BY card_id""",
+            "SELECT i.card_id, SUM(i.done), COUNT(*) FROM checklist_items i"
+            + read_only("i.card_id")
+            + " GROUP BY i.card_id",
             params,
         )
     }
