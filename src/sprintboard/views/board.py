@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sprintboard.store.board import BOARD_FIELDS, board_cards, column_totals
@@ -81,6 +83,9 @@ def lane_rank(team_order: list[str]) -> Callable[[Card], LaneRank]:
     after = len(rank)
     return lambda card: rank.get(card["team"]) or (after, str(card["team"] or ""))
 
+
+_STATUS, _POINTS = itemgetter("status"), itemgetter("points")
+"""A card's fields read in C (BoardCard and dict rows alike)."""
 
 FIRST_ROWS = 100
 """Cards per column the first frame reads at least (`first_rows`): what a tall terminal
@@ -324,23 +329,27 @@ class BoardModel:
         return True
 
     def rebuild(self) -> None:
+        # The cards come column by column: a column is a few runs of one status, each
+        # found and added in C (groupby, extend), not card by card.
         columns: dict[str, list[Card]] = {c: [] for c in COLUMNS}
-        self._by_key = {card["key"]: card for card in self.cards}
-        if self.filters.active():
-            for card in self.cards:
-                if self.filters.keep(card):
-                    columns[card["status"]].append(card)
-        else:
-            for card in self.cards:
-                columns[card["status"]].append(card)
+        cards = self.cards
+        self._by_key = {card["key"]: card for card in cards}
+        filtered = self.filters.active()
+        for status, run in groupby(
+            filter(self.filters.keep, cards) if filtered else cards, _STATUS
+        ):
+            columns[status].extend(run)
         if self.swimlanes:
             rank = self._lane_rank()
-            for cards in columns.values():
-                cards.sort(key=rank)  # stable: within a lane the board's own order is kept
+            for column in columns.values():
+                column.sort(key=rank)  # stable: within a lane the board's own order is kept
         self.columns = columns
         # Card key -> the card, for what the filters show: the status line looks up the
         # selected card on every frame. Moves and reorders keep the same card objects.
-        self._shown = {card["key"]: card for cards in columns.values() for card in cards}
+        if filtered:
+            self._shown = {card["key"]: card for column in columns.values() for card in column}
+        else:
+            self._shown = dict(self._by_key)
         self._summaries = {}
         self._fix_selection()
 
@@ -509,9 +518,10 @@ class BoardModel:
         if found is None:
             counts = dict.fromkeys(COLUMNS, 0)
             points = dict.fromkeys(COLUMNS, 0)
-            for card in self.cards:
-                counts[card["status"]] += 1
-                points[card["status"]] += card["points"] or 0
+            for each, run in groupby(self.cards, _STATUS):  # runs of a column, counted in C
+                cards = list(run)
+                counts[each] += len(cards)
+                points[each] += sum(filter(None, map(_POINTS, cards)))
             self._summaries = {c: (counts[c], points[c]) for c in COLUMNS}
             found = self._summaries[status]
         return found
