@@ -167,3 +167,19 @@ def test_badges_followed_count_after_count_equal_a_count_from_scratch() -> None:
         assert index.worst == worst_by_card(found)
     # Each count's map is its own: a later count never changes one handed out before.
     assert all(worst == copy for worst, copy in held)
+
+
+def test_one_finding_object_listed_twice_counts_twice() -> None:
+    """A count may hold one object twice (two scopes sharing it); dropping one copy must
+    leave the badge the other findings give, as a count from scratch says."""
+    twice = Finding(E, "dep-order", ("IT-1",), "why")
+    other = Finding(E, "dep-cycle", ("IT-1",), "why")
+    warned = Finding(W, "capacity", ("IT-1", "IT-2"), "why")
+    index = FindingsIndex()
+    for found in ([twice, other, warned], [twice, twice, other, warned], [other, warned]):
+        index.update(found)
+        assert index.worst == worst_by_card(found)
+    assert index.worst["IT-1"] is E
+    for found in ([twice, twice, warned], [twice, warned], [warned], [twice, twice], []):
+        index.update(found)
+        assert index.worst == worst_by_card(found)

@@ -9,7 +9,7 @@ screens read its map, one dictionary look-up per card drawn.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -52,6 +52,18 @@ def _badging(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity in BADGE_SEVERITIES and f.rule not in UNBADGED_RULES]
 
 
+def _more(findings: Iterable[Finding], more: Counter[int]) -> Iterator[Finding]:
+    """The findings whose object stands `more[id]` times more here than in the other
+    count: that many of their copies (consumes `more`)."""
+    if not more:
+        return
+    for f in findings:
+        times = more.get(id(f))
+        if times:
+            more[id(f)] = times - 1
+            yield f
+
+
 class _Tally:
     """How many error and how many warning findings name each card, kept across counts:
     a new count that shares most findings with the last (the same objects: an incremental
@@ -71,11 +83,12 @@ class _Tally:
     def follow(self, found: tuple[Finding, ...]) -> dict[str, Severity]:
         """The worst severity of each card named in `found` (as `worst_by_card`): a new
         map, the last one untouched (a reader may still hold it)."""
-        # Objects of the last count are alive (self.findings), so ids tell them apart.
-        before = {id(f) for f in self.findings}
-        now = {id(f) for f in found}
-        gone = _badging(f for f in self.findings if id(f) not in now)
-        came = _badging(f for f in found if id(f) not in before)
+        # Objects of the last count are alive (self.findings), so ids tell them apart; one
+        # object may stand in a count twice, and each time counts (as in worst_by_card).
+        before = Counter(map(id, self.findings))
+        now = Counter(map(id, found))
+        gone = _badging(_more(self.findings, before - now))
+        came = _badging(_more(found, now - before))
         if sum(len(f.cards) for f in (*gone, *came)) > self.REDO or not self.findings:
             self._recount(found)
             return self.worst
