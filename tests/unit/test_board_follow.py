@@ -5,6 +5,7 @@ on exactly the board a whole read gives."""
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from sprintboard.demo import load_demo
 from sprintboard.store import Store
 from sprintboard.store.board import linked_keys
-from sprintboard.views.board import COLUMNS, BoardModel, fetch_board
+from sprintboard.views.board import COLUMNS, BoardModel, Filters, fetch_board
 from sprintboard.views.board_changes import fetch_changes, own_write
 
 
@@ -186,3 +187,139 @@ def test_random_changes_followed_card_by_card_end_on_the_whole_board(plan: Store
             assert (model.selected == chosen) == (chosen in keys)
             assert model.selected_card() in model.column_cards()
     assert merged >= 20  # the card-by-card path was the one tested
+
+
+def like(model: BoardModel, store: Store, sprint: Any = None, chosen: bool = False) -> BoardModel:
+    """A whole read of the store, shown with `model`'s filters and lanes."""
+    fresh = board_of(fetch_board(store, sprint, chosen, False))
+    fresh.filters, fresh.swimlanes = model.filters, model.swimlanes
+    fresh.rebuild()
+    return fresh
+
+
+@pytest.mark.parametrize("hide", ["filter", "lanes"])
+def test_a_reorder_past_hidden_cards_leaves_the_order_the_store_gives(
+    plan: Store, hide: str
+) -> None:
+    """Two neighbours on screen may have cards between them on the board (hidden by a
+    filter, or in another lane): the store puts the card right above its neighbour, and so
+    must the board, else the hidden cards come back in another order and later merges
+    place cards next to the wrong ones."""
+    model = whole(plan)
+    todo = model.columns["todo"]  # the column unfiltered, in board order
+
+    def kept(team: str) -> list[Any]:
+        return [c for c in todo if (team in c.teams if hide == "filter" else c.team == team)]
+
+    # A card and the one above it on screen, with cards of the board between them.
+    team, below = next(
+        (team, b)
+        for team in model.team_order
+        for a, b in pairwise(kept(team))
+        if todo.index(b) - todo.index(a) > 1
+    )
+    if hide == "filter":
+        model.set_filters(Filters(teams=frozenset({team})))
+    else:
+        model.toggle_swimlanes()
+    assert model.select(below.key)
+    spans: list[tuple[int, int]] = []
+    for delta in (-1, 1):  # up past the hidden cards, then back down
+        move = model.reorder(delta)
+        assert move is not None
+        near = move.before or move.after
+        assert near is not None
+        own_write(plan, spans, plan.cards.place_next_to, move.key, near, after=delta > 0)
+        assert picture(model) == picture(like(model, plan))
+        model.set_filters(Filters())
+        if model.swimlanes:
+            model.toggle_swimlanes()
+        assert picture(model) == picture(whole(plan))
+        if hide == "filter":
+            model.set_filters(Filters(teams=frozenset({team})))
+        else:
+            model.toggle_swimlanes()
+        assert model.select(below.key)
+
+
+@pytest.mark.parametrize(("seed", "backlog"), [(1, False), (2, False), (3, True)])
+def test_local_changes_filters_lanes_and_merges_mixed_end_on_a_whole_read(
+    plan: Store, seed: int, backlog: bool
+) -> None:
+    """Moves and reorders made here (filtered or in lanes), filters and lanes switched,
+    cards deleted here, and changes from elsewhere (cards moved, reordered, deleted, sent
+    to another sprint or brought in) merged card by card: after each round the board is a
+    whole read's with the same filters and lanes, and its selection is on a shown card."""
+    rng = random.Random(seed)
+    chosen = backlog  # chosen with no sprint: the backlog
+    data = fetch_board(plan, None, chosen, False)
+    model = board_of(data)
+    picture(model)  # the column totals are counted: merges must keep them right
+    version, sprint, today = data["version"], data["sprint"], data["today"]
+    here = sprint["id"] if sprint else None
+    elsewhere = [s["id"] for s in plan.sprints.list() if s["id"] != here]
+    teams = [t["code"] for t in plan.teams.list()]
+    spans: list[tuple[int, int]] = []
+    merged = 0
+    with Store(plan.path, clock=plan.clock) as other:
+        for _ in range(60):
+            step = rng.randrange(7)
+            if step == 0 and model.selected_card() is not None:
+                move = model.move_card(rng.choice([-1, 1]))
+                if move is not None:
+                    own_write(plan, spans, plan.cards.move, move.key, status=move.status)
+            elif step == 1 and model.selected_card() is not None:
+                model.move_selection(0, rng.choice([-2, 2]))
+                move = model.reorder(rng.choice([-1, 1]))
+                if move is not None:
+                    near = move.before or move.after
+                    place = plan.cards.place_next_to
+                    own_write(plan, spans, place, move.key, near, after=move.after is not None)
+            elif step == 2:
+                model.set_filters(
+                    rng.choice([Filters(), Filters(teams=frozenset(rng.sample(teams, 2)))])
+                )
+            elif step == 3:
+                model.toggle_swimlanes()
+            elif step == 4 and model.selected is not None:
+                key = model.selected
+                model.remove(key)
+                plan.cards.delete(key)  # not the board's own span: read as gone
+            else:
+                for _ in range(rng.randint(1, 3)):
+                    keys = [c.key for c in model.cards]
+                    key = rng.choice(keys)
+                    change = rng.randrange(5)
+                    if change == 0:
+                        other.cards.move(key, status=rng.choice(COLUMNS))
+                    elif change == 1:
+                        column = like(model, other, sprint, chosen).columns[rng.choice(COLUMNS)]
+                        if len(column) > 1:
+                            key, near = rng.sample([c.key for c in column], 2)
+                            other.cards.place_next_to(key, near, after=rng.random() < 0.5)
+                    elif change == 2:
+                        other.cards.move(key, sprint_id=rng.choice(elsewhere))
+                    elif change == 3:
+                        (key,) = other.conn.execute(
+                            "SELECT key FROM cards WHERE sprint_id IS NOT ? ORDER BY random()",
+                            [here],
+                        ).fetchone()
+                        other.cards.move(key, sprint_id=here, status=rng.choice(COLUMNS))
+                    else:
+                        other.cards.delete(key)
+            found = fetch_changes(plan, sprint, version, spans, today)
+            spans.clear()
+            if found is not None and model.merge(found["cards"], found["gone"]):
+                version, merged = found["version"], merged + 1
+            else:
+                again = fetch_board(plan, sprint, chosen, False)
+                version, selected = again["version"], model.selected
+                model = like(model, plan, sprint, chosen)
+                if selected is not None:
+                    model.select(selected)
+            assert picture(model) == picture(like(model, plan, sprint, chosen))
+            card = model.selected_card()
+            assert card is None or card in model.column_cards()
+            assert (card is None) == (model.selected is None)
+            model.move_selection(rng.choice([-1, 0, 1]), rng.choice([-3, 0, 3]))
+    assert merged >= 40

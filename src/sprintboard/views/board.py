@@ -489,8 +489,10 @@ class BoardModel:
         neighbour = cards[other]
         if self.swimlanes and neighbour["team"] != card["team"]:
             return None  # a card cannot leave its team's lane by reordering
-        i, j = self.cards.index(card), self.cards.index(neighbour)
-        self.cards[i], self.cards[j] = neighbour, card
+        # As the store places it: right above (below) the neighbour. A filter or the lanes
+        # may hide cards between the two, which a swap would reorder too.
+        self.cards.remove(card)
+        self.cards.insert(self.cards.index(neighbour) + (delta > 0), card)
         # Neighbours on screen: swapping them in the column is what a rebuild would do.
         cards[row], cards[other] = neighbour, card
         if delta < 0:
