@@ -17,6 +17,7 @@ from sprintboard.models import Card, Goal, Team
 from sprintboard.store import DatabaseError, Store, frozen_clock
 from sprintboard.store import migrations as schema_module
 from sprintboard.store import opening as database_module
+from sprintboard.store.board import column_totals
 from sprintboard.store.cards import public
 from sprintboard.store.database import Tx, known_migrations
 from sprintboard.store.migrations import migrations
@@ -63,6 +64,30 @@ def test_the_board_column_totals_read_the_index_alone(store: Store) -> None:
         " WHERE sprint_id IS 1 GROUP BY status"
     )
     assert any("COVERING INDEX cards_board" in row["detail"] for row in found), found
+
+
+@pytest.mark.parametrize("old_index", [True, False])
+def test_a_database_from_before_the_board_totals_index_gets_it(
+    db_path: Path, old_index: bool
+) -> None:
+    """A file of the schema before m009 (its board index without points, or none left)
+    opens upgraded: the new index, the cards and their totals as they were, no damage."""
+    with Store(db_path) as made:
+        add(made, "Made before")
+        add(made, "Pointed", points=5)
+    conn = sqlite3.connect(db_path, isolation_level=None)  # back to the schema before
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm009_board_totals'")
+    conn.execute("DROP INDEX cards_board")
+    if old_index:
+        conn.execute("CREATE INDEX cards_board ON cards(sprint_id, status, position)")
+    conn.close()
+    with Store(db_path) as migrated:
+        assert migrated.scalar("PRAGMA integrity_check") == "ok"
+        sql = migrated.scalar("SELECT sql FROM sqlite_master WHERE name = 'cards_board'")
+        assert sql == "CREATE INDEX cards_board ON cards(sprint_id, status, position, points)"
+        applied = [r["name"] for r in migrated.rows("SELECT name FROM _sqlite_migrations")]
+        assert applied == known_migrations()
+        assert column_totals(migrated, None)["backlog"] == (2, 5)
 
 
 def test_reopening_does_not_migrate_seed_or_back_up_again(store: Store, db_path: Path) -> None:
