@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from textual.widgets import Input, SelectionList
 
+from sprintboard.models import Card
 from sprintboard.screens.dialogs import (
     PickerScreen,
     TeamFilterScreen,
 )
 from sprintboard.views.board import COLUMNS
+from sprintboard.vocabulary import Status
+from sprintboard.widgets.board_grid import BoardGrid
 
 from .conftest import SIZE, SPRINT_42, AppFactory, Probe, current_screen, settle
 
@@ -53,6 +56,33 @@ async def test_text_filter(board_app: AppFactory, probe: Probe) -> None:
         await settle(app, pilot)
         assert "filtered" not in probe.header(app)
         assert probe.shown(app) == probe.stored(sprint)
+
+
+async def test_a_filter_shows_the_cards_of_a_column_scrolled_past_them(
+    board_app: AppFactory, probe: Probe
+) -> None:
+    """A column scrolled far down, then filtered to a few cards, shows those cards: not
+    the empty stretch past its new end (until the cursor happens to visit it)."""
+    sprint = probe.active_sprint()
+    with probe.store() as store:
+        for n in range(40):
+            store.cards.add(
+                Card(title=f"Filler {n}", team="IT", status=Status.TODO), sprint_id=sprint
+            )
+    app = board_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("right", "right")  # IT-4 in Doing, a checkout card: kept selected
+        grid = app.screen.query_one(BoardGrid)
+        grid.scroll_column(COLUMNS.index("todo"), 100)  # the mouse wheel, far down
+        await settle(app, pilot)
+        assert "ECOM-2" not in probe.column_text(app, "todo")
+        await pilot.press("slash", *"Checkout", "enter")
+        await settle(app, pilot)
+        assert probe.selected(app) == "IT-4"
+        assert probe.shown(app)["todo"][:2] == ["ECOM-2", "IT-5"]
+        assert "ECOM-2" in probe.column_text(app, "todo")
+        assert "IT-5" in probe.column_text(app, "todo")
 
 
 async def test_team_filter(board_app: AppFactory, probe: Probe) -> None:

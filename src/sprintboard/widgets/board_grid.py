@@ -192,6 +192,12 @@ class BoardGrid(Widget, can_focus=True):
         self._fitted_size = self.size
         self._fit_cards()
         self._lanes = self._layout_lanes() if self.model.swimlanes else _Lanes()
+        # A column that lost cards (a filter, a change from elsewhere) shows its last ones,
+        # not the empty stretch past its end it was scrolled to.
+        for col in range(len(COLUMNS)):
+            limit = max(0, len(self.model.column_cards(col)) - self.visible_cards)
+            self.offsets[col] = min(self.offsets[col], limit)
+        self.lane_offset = min(self.lane_offset, max(0, self._lanes.height - self.body_height))
         self.scroll_to_selection()
         self.refresh()
 
