@@ -456,7 +456,7 @@ def _fill(store: Store, tx: Tx, total: int, per_sprint: int, today: date, seed: 
     tables = LOADED_TABLES if logged < total else tuple(t for t in LOADED_TABLES if t != "activity")
     with indexes_built_after(tx, tables):
         _load_cards(b, tx, total, goal_ids, today)
-    _record_sprint_points(store, tx)
+        _record_sprint_points(store, tx)
 
 
 def _load_cards(b: _Builder, tx: Tx, total: int, goal_ids: list[int], today: date) -> None:
@@ -551,14 +551,16 @@ def _load_stock(store: Store, tx: Tx, today: date) -> None:
 def _record_sprint_points(store: Store, tx: Tx) -> None:
     """Closed and active sprints remember what they committed to and completed."""
     # Through tx.update, so the log holds the points too (a replayed log equals the tables).
+    # One pass over the cards, grouped, before their indexes are built again.
     for row in store.rows(
-        """SELECT s.*,
-             (SELECT COALESCE(SUM(points), 0) FROM cards c WHERE c.sprint_id = s.id)
-                 AS committed,
-             CASE WHEN s.state = 'closed' THEN
-                 (SELECT COALESCE(SUM(points), 0) FROM cards c
-                  WHERE c.sprint_id = s.id AND c.status = 'done') END AS completed
-           FROM sprints s WHERE s.state != 'planned' ORDER BY s.id"""
+        """SELECT s.*, COALESCE(t.committed, 0) AS committed,
+             CASE WHEN s.state = 'closed' THEN COALESCE(t.completed, 0) END AS completed
+           FROM sprints s LEFT JOIN (
+               SELECT sprint_id, SUM(points) AS committed,
+                      SUM(CASE WHEN status = 'done' THEN points END) AS completed
+               FROM cards WHERE sprint_id IS NOT NULL GROUP BY sprint_id) t
+             ON t.sprint_id = s.id
+           WHERE s.state != 'planned' ORDER BY s.id"""
     ):
         changes = {
             "committed_points": row.pop("committed"),

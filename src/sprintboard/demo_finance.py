@@ -9,7 +9,7 @@ checkout card shipped, then climbed to where it is today.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sprintboard.planning.costs import card_cost
 
@@ -47,7 +47,8 @@ def load_finance(store: Store, tx: Tx) -> None:
     for code, (cents, unit) in RATES.items():
         team = store.teams.get(code)
         tx.update("team", team, {"rate_cents": cents, "rate_unit": unit}, key=code)
-    goals = {g["title"]: g for g in store.goals.list()}
+    # Plain rows: the lists' per-sprint and per-goal sums would read every card again.
+    goals = {g["title"]: g for g in store.rows("SELECT * FROM goals ORDER BY id")}
     marketing = store.scalar(
         """SELECT c.key FROM cards c JOIN teams t ON t.id = c.team_id
            WHERE t.code = 'MKT' AND c.goal_id IS NOT NULL ORDER BY c.id LIMIT 1"""
@@ -56,15 +57,22 @@ def load_finance(store: Store, tx: Tx) -> None:
         raw = store.cards._raw(marketing)
         tx.update("card", raw, {"cost_cents": AD_SPEND}, key=raw["key"])
     teams = {t["code"]: t for t in store.teams.list()}
-    sprints = {s["name"]: s for s in store.sprints.list()}
+    sprints = {s["name"]: s for s in store.rows("SELECT * FROM sprints")}
+    priced: dict[tuple[Any, ...], int] = {}  # the goals' cards share their few prices
+
+    def cost(group: dict[str, Any]) -> int:
+        key = (group["team"], group["sprint"], group["points"], group["cost_cents"])
+        if key not in priced:
+            team, sprint = teams.get(group["team"]), sprints.get(group["sprint"] or "")
+            priced[key] = card_cost(group, team, sprint).cents
+        return priced[key]
+
     for title, (expected, share) in RETURNS.items():
         goal = goals.get(title)
         if goal is None:
             continue
         planned = sum(
-            card_cost(group, teams.get(group["team"]), sprints.get(group["sprint"] or "")).cents
-            * group["n"]
-            for group in store.rows(GOAL_COST_GROUPS, [goal["id"]])
+            cost(group) * group["n"] for group in store.rows(GOAL_COST_GROUPS, [goal["id"]])
         )
         budget = planned * share // 100 // 10_000 * 10_000  # whole hundreds
         tx.update("goal", goal, {"budget_cents": budget, "return_cents": expected}, key=title)

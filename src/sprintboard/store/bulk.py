@@ -33,17 +33,29 @@ def entity_key_sql(entity: str, key_field: str | None = None) -> str:
     return DERIVED_KEYS.get(entity, "NULL")
 
 
-def sql_uuid() -> str:
+def sql_uuid(counter: str | None = None) -> str:
     """An SQL expression for a time-ordered (version 7) UUID, like database.new_uuid().
 
     The millisecond prefix is fixed when the statement is built (SQLite's 'now' is fixed
-    per statement anyway); randomblob() gives each row its own random part.
+    per statement anyway); random() gives each row its own 74 random bits (12, then 14
+    with the variant's two, then 48), formatted by one printf(): a quarter of the cost of
+    hex(randomblob()) pieces joined, which a 100,000-card load pays for 400,000 rows.
+
+    `counter`, an SQL expression numbering the statement's rows (0 to 2**20 - 1), takes
+    the first 20 of those bits (RFC 9562's counter within a millisecond), leaving 54
+    random: the rows' uuids then rise in order, so a unique index on them grows at its
+    end instead of splitting pages all over.
     """
     h = f"{time.time_ns() // 1_000_000:012x}"
+    if counter is None:
+        return (
+            f"printf('{h[:8]}-{h[8:12]}-7%03x-%04x-%012x', random() & 4095, "
+            "32768 | (random() & 16383), random() & 281474976710655)"
+        )
+    n = f"(({counter}) & 1048575)"
     return (
-        f"('{h[:8]}-{h[8:12]}-7' || substr(lower(hex(randomblob(2))), 2) || '-' || "
-        "substr('89ab', (abs(random()) % 4) + 1, 1) || substr(lower(hex(randomblob(2))), 2) "
-        "|| '-' || lower(hex(randomblob(6))))"
+        f"printf('{h[:8]}-{h[8:12]}-7%03x-%04x-%012x', {n} >> 8, "
+        f"32768 | (({n} & 255) << 6) | (random() & 63), random() & 281474976710655)"
     )
 
 

@@ -2,11 +2,14 @@
 
 Binding 20-odd parameters per row from Python costs more than SQLite's own work at
 100,000 rows, so the rows are made by INSERT ... SELECT over a recursive counter, with
-word lists in temporary tables. Every created record is logged like any other bulk load.
+word lists in temporary tables, and each card's random numbers and ranks in narrow ones (a
+window or a sort carries every column it is handed). Every created record is logged like
+any other bulk load.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,24 +49,57 @@ LOADED_TABLES = (
 )
 
 
+# The log's indexes that a load's entries reach at their end or hardly at all: adding to
+# them costs less than building them again, which reads the whole log (~130 MB at 100,000
+# cards) once per index.
+KEPT_WHILE_LOADING = frozenset(
+    {
+        # one transaction, one clock reading, one person: each entry goes after the last
+        "activity_txn",
+        "activity_hlc",
+        "activity_actor",
+        # partial: a load writes no undo, delete or sprint move, and a link per five cards
+        "activity_undoes",
+        "activity_deletes",
+        "activity_sprint_in",
+        "activity_sprint_out",
+        "activity_link_key",
+    }
+)
+
+
+SORTING_CACHE = -4096
+"""The page cache (KiB, as SQLite's cache_size reads a negative number) while indexes are
+built after a load: also the most memory each of their sorts holds at once."""
+
+
 @contextmanager
 def indexes_built_after(tx: Tx, tables: tuple[str, ...] = LOADED_TABLES) -> Iterator[None]:
-    """Drop the loaded tables' secondary indexes, and create them again when the body is
-    done: one sort per index instead of 100,000 inserts into each (the activity log has
-    ten). Inside the caller's transaction, so a load that fails or is killed leaves the
-    indexes as they were. Unique indexes stay: they keep their constraint while loading.
-    Run it after clearing a plan: deletes look children up through these indexes."""
+    """Drop the loaded tables' secondary indexes (but KEPT_WHILE_LOADING), and create them
+    again when the body is done: one sort per index instead of 100,000 inserts into each
+    at random places. Inside the caller's transaction, so a load that fails or is killed
+    leaves the indexes as they were. Unique indexes stay: they keep their constraint
+    while loading."""
     marks = ", ".join("?" for _ in tables)
     found = tx.conn.execute(
         f"""SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
             AND tbl_name IN ({marks}) AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name""",
         tables,
     ).fetchall()
+    found = [(name, sql) for name, sql in found if name not in KEPT_WHILE_LOADING]
     for name, _ in found:
         tx.conn.execute(f"DROP INDEX [{name}]")
     yield
-    for _, sql in found:
-        tx.conn.execute(sql)
+    # Each sort would hold up to the page cache's size (64 MiB) in memory on top of the
+    # cache: with 4 MiB for the while (the rows are all written by now), it sorts in runs
+    # of that size, and the load's peak memory stays what it was before the sorts.
+    cache = tx.conn.execute("PRAGMA cache_size").fetchone()[0]
+    tx.conn.execute(f"PRAGMA cache_size = {SORTING_CACHE}")
+    try:
+        for _, sql in found:
+            tx.conn.execute(sql)
+    finally:
+        tx.conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 MAX_GENERATED = 1_000_000
@@ -94,108 +130,138 @@ def generate_cards(
     n_sprints = run("SELECT COUNT(*) FROM temp.gen_sprint").fetchone()[0]
     pool = run("SELECT COUNT(*) FROM temp.gen_team").fetchone()[0]
     n_goals = max(1, len(vocabulary.goal_ids))
-    randoms = ", ".join(f"abs(random()) AS r{k}" for k in range(1, 21))
+    # Each card's random numbers, drawn once (random() written twice is drawn twice):
+    # five 64-bit draws, read as twenty 16-bit numbers g.r1 ... g.r20 (see _randoms).
+    run("CREATE TEMP TABLE gen0(i INTEGER PRIMARY KEY, x1 INT, x2 INT, x3 INT, x4 INT, x5 INT)")
     run(
-        f"""CREATE TEMP TABLE gen0 AS
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-            SELECT i, {randoms} FROM n""",
+        """INSERT INTO temp.gen0
+           WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+           SELECT i, random(), random(), random(), random(), random() FROM n""",
         [count],
     )
     # Cards in a sprint are dealt round-robin over the sprints (80%); the rest: backlog.
+    # Ranks are counted over narrow rows: a window sorts every column it is handed.
+    run("CREATE TEMP TABLE gen_slot(i INTEGER PRIMARY KEY, slot INT)")
     run(
-        """CREATE TEMP TABLE gen AS
-           SELECT g.*, t.code, t.team_id,
-             CASE WHEN g.r5 % 10 < 8 THEN
-               (ROW_NUMBER() OVER (PARTITION BY g.r5 % 10 < 8 ORDER BY g.i) - 1) % ? END
-               AS sprint_slot
-           FROM temp.gen0 g JOIN temp.gen_team t ON t.slot = g.r1 % ?""",
-        [max(1, n_sprints), pool],
+        _randoms(
+            """INSERT INTO temp.gen_slot
+               SELECT i, (ROW_NUMBER() OVER (ORDER BY i) - 1) % ? FROM temp.gen0 g
+               WHERE g.r5 % 10 < 8"""
+        ),
+        [max(1, n_sprints)],
+    )
+    # Dates as day numbers: date(day) is several times cheaper than date modifiers as text.
+    run(
+        """CREATE TEMP TABLE gen_card(i INTEGER PRIMARY KEY, id INT, code TEXT, team_id INT,
+             sprint_id INT, title TEXT, status TEXT, points INT, priority TEXT, goal_id INT,
+             labels TEXT, created TEXT, done TEXT, r10 INT, r12 INT, r13 INT, r14 INT,
+             r15 INT, r19 INT, r20 INT)"""
     )
     run(
-        f"""CREATE TEMP TABLE gen_card AS
-            SELECT g.i, ? + g.i - 1 AS id, g.code, g.team_id, s.id AS sprint_id,
-              COALESCE(s.start, date(?, '-40 days')) AS start,
-              COALESCE(s.end_effective, ?) AS until,
-              replace(replace(tt.template, '{{p}}', p.word), '{{a}}', a.word) || ' #' || g.i
-                  AS title,
-              CASE WHEN s.id IS NULL THEN 'backlog'
-                   WHEN s.state = 'closed' THEN
-                       CASE WHEN g.r6 % 10 < 9 THEN 'done'
-                            WHEN g.r6 % 2 = 0 THEN 'todo' ELSE 'doing' END
-                   WHEN s.state = 'active' THEN {_ACTIVE_STATUS}
-                   ELSE CASE g.r6 % 2 WHEN 0 THEN 'todo' ELSE 'backlog' END END AS status,
-              CASE g.r7 % 6 WHEN 0 THEN 1 WHEN 1 THEN 2 WHEN 2 THEN 3 WHEN 3 THEN 5
-                            WHEN 4 THEN 8 ELSE 13 END AS points,
-              CASE g.r8 % 5 WHEN 0 THEN 'low' WHEN 4 THEN 'urgent' WHEN 3 THEN 'high'
-                            ELSE 'medium' END AS priority,
-              CASE WHEN g.r9 % 2 = 0 THEN (SELECT goal_id FROM temp.gen_goal
-                                           WHERE slot = g.r9 / 2 % ?) END AS goal_id,
-              CASE WHEN g.code = 'MKT' AND g.r11 % 5 = 0 THEN '["promotion"]' ELSE '[]' END
-                  AS labels,
-              g.r10, g.r12, g.r13, g.r14, g.r15, g.r16, g.r17, g.r18, g.r19, g.r20
-            FROM temp.gen g
-            LEFT JOIN temp.gen_sprint s ON s.slot = g.sprint_slot
-            JOIN temp.gen_title_count tc ON tc.code = g.code
-            JOIN temp.gen_title tt ON tt.code = g.code AND tt.n = g.r2 % tc.cnt
-            JOIN temp.gen_word p ON p.kind = 'p' AND p.n = g.r3 % ?
-            JOIN temp.gen_word a ON a.kind = 'a' AND a.n = g.r4 % ?""",
-        [first_id, today, until, n_goals, len(vocabulary.products), len(vocabulary.areas)],
+        _randoms(f"""INSERT INTO temp.gen_card
+            SELECT i, id, code, team_id, sprint_id, title, status, points, priority, goal_id,
+              labels,
+              date(MIN(start, until) - 1 - r16 % 20) || 'T09:00:00Z',
+              CASE WHEN status = 'done' THEN
+                  date(start + r17 % (1 + MAX(0, until - start)))
+                  || printf('T%02d:%02d:00Z', (540 + r18 % 480) / 60, (540 + r18 % 480) % 60)
+              END,
+              r10, r12, r13, r14, r15, r19, r20
+            FROM (
+              SELECT g.i, g.r10 AS r10, g.r12 AS r12, g.r13 AS r13, g.r14 AS r14,
+                g.r15 AS r15, g.r16 AS r16, g.r17 AS r17, g.r18 AS r18, g.r19 AS r19,
+                g.r20 AS r20, ? + g.i - 1 AS id, t.code, t.team_id, s.id AS sprint_id,
+                COALESCE(s.start_day, julianday(?) - 40) AS start,
+                COALESCE(s.until_day, julianday(?)) AS until,
+                replace(replace(tt.template, '{{p}}', p.word), '{{a}}', a.word) || ' #' || g.i
+                    AS title,
+                CASE WHEN s.id IS NULL THEN 'backlog'
+                     WHEN s.state = 'closed' THEN
+                         CASE WHEN g.r6 % 10 < 9 THEN 'done'
+                              WHEN g.r6 % 2 = 0 THEN 'todo' ELSE 'doing' END
+                     WHEN s.state = 'active' THEN {_ACTIVE_STATUS}
+                     ELSE CASE g.r6 % 2 WHEN 0 THEN 'todo' ELSE 'backlog' END END AS status,
+                CASE g.r7 % 6 WHEN 0 THEN 1 WHEN 1 THEN 2 WHEN 2 THEN 3 WHEN 3 THEN 5
+                              WHEN 4 THEN 8 ELSE 13 END AS points,
+                CASE g.r8 % 5 WHEN 0 THEN 'low' WHEN 4 THEN 'urgent' WHEN 3 THEN 'high'
+                              ELSE 'medium' END AS priority,
+                CASE WHEN g.r9 % 2 = 0 THEN (SELECT goal_id FROM temp.gen_goal
+                                             WHERE slot = g.r9 / 2 % ?) END AS goal_id,
+                CASE WHEN t.code = 'MKT' AND g.r11 % 5 = 0 THEN '["promotion"]' ELSE '[]' END
+                    AS labels
+              FROM temp.gen0 g
+              JOIN temp.gen_team t ON t.slot = g.r1 % ?
+              LEFT JOIN temp.gen_slot sl ON sl.i = g.i
+              LEFT JOIN temp.gen_sprint s ON s.slot = sl.slot
+              JOIN temp.gen_title_count tc ON tc.code = t.code
+              JOIN temp.gen_title tt ON tt.code = t.code AND tt.n = g.r2 % tc.cnt
+              JOIN temp.gen_word p ON p.kind = 'p' AND p.n = g.r3 % ?
+              JOIN temp.gen_word a ON a.kind = 'a' AND a.n = g.r4 % ?)
+            ORDER BY i"""),
+        [
+            first_id,
+            today,
+            until,
+            n_goals,
+            pool,
+            len(vocabulary.products),
+            len(vocabulary.areas),
+        ],
     )
-    # Keys and positions continue after what the hand-written cards already use.
+    run("DROP TABLE temp.gen0")
+    run("DROP TABLE temp.gen_slot")
+    # Keys continue each team's counter, positions the end of each column.
+    run("CREATE TEMP TABLE gen_rank(i INTEGER PRIMARY KEY, key_n INT, pos_n INT)")
+    run(
+        """INSERT INTO temp.gen_rank
+           SELECT i, ROW_NUMBER() OVER (PARTITION BY team_id ORDER BY i),
+                  ROW_NUMBER() OVER (PARTITION BY sprint_id, status ORDER BY i)
+           FROM temp.gen_card"""
+    )
+    # Positions continue after what the hand-written cards already use.
     run(
         """CREATE TEMP TABLE gen_base AS
            SELECT sprint_id, status, MAX(position) AS pos FROM cards
            GROUP BY sprint_id, status"""
     )
     before = _rowids(tx)
-    run(
-        f"""INSERT INTO cards(id, uuid, key, team_id, title, status, sprint_id, points,
-               priority, goal_id, labels, position, created_at, updated_at, done_at)
-            SELECT id, {sql_uuid()}, code || '-' || (COALESCE(k.last, 0) + key_n),
-              team_id, title, c.status, c.sprint_id, points, priority, goal_id, labels,
-              COALESCE(b.pos, 0) + pos_n, created, COALESCE(done, created), done
-            FROM (SELECT *,
-                    ROW_NUMBER() OVER (PARTITION BY code ORDER BY i) AS key_n,
-                    ROW_NUMBER() OVER (PARTITION BY sprint_id, status ORDER BY i) AS pos_n,
-                    strftime('%Y-%m-%dT09:00:00Z', MIN(start, until),
-                             '-' || (1 + r16 % 20) || ' days') AS created,
-                    CASE WHEN status = 'done' THEN strftime('%Y-%m-%dT%H:%M:00Z', start,
-                         '+' || (r17 % (1 + MAX(0, julianday(until) - julianday(start))))
-                             || ' days',
-                         '+' || (540 + r18 % 480) || ' minutes') END AS done
-                  FROM temp.gen_card) c
-            LEFT JOIN key_counters k ON k.team_code = c.code
-            LEFT JOIN temp.gen_base b ON b.sprint_id IS c.sprint_id AND b.status = c.status
-            ORDER BY i"""
-    )
     # Most cards in a sprint have someone on them: a member of the owning team.
     run(
-        """UPDATE cards SET assignee = (
-               SELECT g.name FROM temp.gen_member g
-               WHERE g.team_id = cards.team_id AND g.n = cards.id % g.cnt)
-           WHERE id >= ? AND sprint_id IS NOT NULL AND id % 5 != 0
-             AND team_id IN (SELECT team_id FROM temp.gen_member)""",
-        [first_id],
+        f"""INSERT INTO cards(id, uuid, key, team_id, title, status, sprint_id, points,
+               priority, assignee, goal_id, labels, position, created_at, updated_at, done_at)
+            SELECT id, {sql_uuid("c.i")}, code || '-' || (COALESCE(k.last, 0) + key_n),
+              team_id, title, c.status, c.sprint_id, points, priority,
+              COALESCE(CASE WHEN c.sprint_id IS NOT NULL AND id % 5 != 0 THEN
+                  (SELECT m.name FROM temp.gen_member m
+                   WHERE m.team_id = c.team_id AND m.n = id % m.cnt) END, ''),
+              goal_id, labels, COALESCE(b.pos, 0) + pos_n, created, COALESCE(done, created),
+              done
+            FROM temp.gen_card c JOIN temp.gen_rank r ON r.i = c.i
+            LEFT JOIN key_counters k ON k.team_code = c.code
+            LEFT JOIN temp.gen_base b ON b.sprint_id IS c.sprint_id AND b.status = c.status
+            ORDER BY c.i"""
     )
     run(
         """INSERT INTO key_counters(team_code, last)
-           SELECT t.code, MAX(CAST(substr(c.key, length(t.code) + 2) AS INTEGER))
-           FROM cards c JOIN teams t ON t.id = c.team_id WHERE c.id >= ? GROUP BY t.code
-           ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)""",
-        [first_id],
+           SELECT code, MAX(last) FROM (
+               SELECT c.code, COALESCE(k.last, 0) + r.key_n AS last
+               FROM temp.gen_card c JOIN temp.gen_rank r ON r.i = c.i
+               LEFT JOIN key_counters k ON k.team_code = c.code)
+           WHERE true GROUP BY code
+           ON CONFLICT(team_code) DO UPDATE SET last = MAX(last, excluded.last)"""
     )
     run(
         f"""INSERT INTO card_teams(uuid, card_id, team_id)
-            SELECT {sql_uuid()}, g.id, t.team_id FROM temp.gen_card g
+            SELECT {sql_uuid("g.i")}, g.id, t.team_id FROM temp.gen_card g
             JOIN temp.gen_team t ON t.slot = g.r10 / 4 % ?
-            WHERE g.r10 % 4 = 0 AND t.team_id != (SELECT team_id FROM cards WHERE id = g.id)""",
+            WHERE g.r10 % 4 = 0 AND t.team_id != g.team_id""",
         [pool],
     )
     # Each contributing team's part as a checklist item, ticked on a done card.
     run(
         f"""INSERT INTO checklist_items(uuid, card_id, text, done, team_id, position,
                created_at, done_at)
-            SELECT {sql_uuid()}, ct.card_id, p.part, c.status = 'done', ct.team_id,
+            SELECT {sql_uuid("ct.rowid")}, ct.card_id, p.part, c.status = 'done', ct.team_id,
               ROW_NUMBER() OVER (PARTITION BY ct.card_id ORDER BY ct.rowid), c.created_at,
               CASE WHEN c.status = 'done' THEN c.done_at END
             FROM card_teams ct JOIN cards c ON c.id = ct.card_id
@@ -205,15 +271,14 @@ def generate_cards(
     )
     run(
         f"""INSERT INTO dependencies(uuid, blocker_id, dependent_id, created_at)
-            SELECT {sql_uuid()}, g.id - 1 - g.r13 % MIN(500, g.i - 1), g.id,
-                   (SELECT created_at FROM cards WHERE id = g.id)
+            SELECT {sql_uuid("g.i")}, g.id - 1 - g.r13 % MIN(500, g.i - 1), g.id, g.created
             FROM temp.gen_card g WHERE g.i > 1 AND g.r12 % 5 = 0"""
     )
     run(
         f"""INSERT INTO feedback(uuid, text, source, customer, category, reported_by,
                received_at, reports, urgent, state, snoozed_until, decline_reason, card_id,
                triaged_at)
-            SELECT {sql_uuid()}, 'Customer report about ' || lower(title), source,
+            SELECT {sql_uuid("i")}, 'Customer report about ' || lower(title), source,
               'Customer ' || i, category, 'Customer Service',
               strftime('%Y-%m-%dT%H:%M:00Z', ?, '-' || (r19 % 61) || ' days',
                        '+' || (480 + r19 % 600) || ' minutes'),
@@ -233,6 +298,21 @@ def generate_cards(
                   FROM temp.gen_card WHERE r14 % 4 = 0)""",
         [today, today, today],
     )
+    # The word lists and per-card numbers are spent: their memory goes before the log's.
+    for table in (
+        "gen_card",
+        "gen_rank",
+        "gen_base",
+        "gen_team",
+        "gen_title",
+        "gen_title_count",
+        "gen_word",
+        "gen_sprint",
+        "gen_goal",
+        "gen_member",
+        "gen_part",
+    ):
+        run(f"DROP TABLE temp.{table}")
     log_created(tx, "card", before["cards"], key_field="key", at_field="created_at")
     log_created(tx, "card_team", before["card_teams"])
     log_created(tx, "checklist_item", before["checklist_items"], at_field="created_at")
@@ -251,22 +331,19 @@ def generate_cards(
         table: run(f"SELECT COUNT(*) FROM [{table}] WHERE rowid > ?", [rowid]).fetchone()[0]
         for table, rowid in before.items()
     }
-    for table in (
-        "gen0",
-        "gen",
-        "gen_card",
-        "gen_base",
-        "gen_team",
-        "gen_title",
-        "gen_title_count",
-        "gen_word",
-        "gen_sprint",
-        "gen_goal",
-        "gen_member",
-        "gen_part",
-    ):
-        run(f"DROP TABLE temp.{table}")
     return counts
+
+
+def _randoms(sql: str) -> str:
+    """`sql` with each g.rK (K = 1 ... 20) read from the draws in temp.gen0 g: the four
+    16-bit quarters of x1, then of x2, and so on. They are taken modulo 600 at most, where
+    16 bits keep each remainder's share within 1% of even, for a quarter of the draws."""
+
+    def quarter(found: re.Match[str]) -> str:
+        k = int(found.group(1)) - 1
+        return f"((g.x{k // 4 + 1} >> {16 * (k % 4)}) & 65535)"
+
+    return re.sub(r"\bg\.r(\d+)\b", quarter, sql)
 
 
 def _rowids(tx: Tx) -> dict[str, int]:
@@ -294,12 +371,18 @@ def _vocabulary_tables(tx: Tx, v: Vocabulary, today: str) -> None:
         ],
     )
     conn.execute(
-        """CREATE TEMP TABLE gen_member AS
-           SELECT team_id, name, ROW_NUMBER() OVER (PARTITION BY team_id ORDER BY id) - 1 AS n,
-                  COUNT(*) OVER (PARTITION BY team_id) AS cnt
+        """CREATE TEMP TABLE gen_member(team_id INT, n INT, name TEXT, cnt INT,
+             PRIMARY KEY (team_id, n)) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """INSERT INTO temp.gen_member
+           SELECT team_id, ROW_NUMBER() OVER (PARTITION BY team_id ORDER BY id) - 1, name,
+                  COUNT(*) OVER (PARTITION BY team_id)
            FROM members"""
     )
-    conn.execute("CREATE TEMP TABLE gen_title(code TEXT, n INT, template TEXT)")
+    conn.execute(
+        "CREATE TEMP TABLE gen_title(code TEXT, n INT, template TEXT, PRIMARY KEY (code, n))"
+    )
     conn.execute("CREATE TEMP TABLE gen_title_count(code TEXT PRIMARY KEY, cnt INT)")
     for code, templates in v.titles.items():
         conn.executemany(
@@ -307,16 +390,20 @@ def _vocabulary_tables(tx: Tx, v: Vocabulary, today: str) -> None:
             [(code, i, t) for i, t in enumerate(templates)],
         )
         conn.execute("INSERT INTO temp.gen_title_count VALUES (?, ?)", [code, len(templates)])
-    conn.execute("CREATE TEMP TABLE gen_word(kind TEXT, n INT, word TEXT)")
+    conn.execute("CREATE TEMP TABLE gen_word(kind TEXT, n INT, word TEXT, PRIMARY KEY (kind, n))")
     words: list[tuple[Any, ...]] = [("p", i, w) for i, w in enumerate(v.products)]
     words += [("a", i, w) for i, w in enumerate(v.areas)]
     conn.executemany("INSERT INTO temp.gen_word VALUES (?, ?, ?)", words)
     conn.execute("CREATE TEMP TABLE gen_goal(slot INTEGER PRIMARY KEY, goal_id INT)")
     conn.executemany("INSERT INTO temp.gen_goal VALUES (?, ?)", list(enumerate(v.goal_ids)))
     conn.execute(
-        """CREATE TEMP TABLE gen_sprint AS
-           SELECT ROW_NUMBER() OVER (ORDER BY start, id) - 1 AS slot, id, state, start,
-                  MIN(end, ?) AS end_effective
+        """CREATE TEMP TABLE gen_sprint(slot INTEGER PRIMARY KEY, id INT, state TEXT,
+             start_day REAL, until_day REAL)"""
+    )
+    conn.execute(
+        """INSERT INTO temp.gen_sprint
+           SELECT ROW_NUMBER() OVER (ORDER BY start, id) - 1, id, state, julianday(start),
+                  julianday(MIN(end, ?))
            FROM sprints""",
         [today],
     )
