@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -24,12 +25,13 @@ from sprintboard.demo_finance import load_finance
 from sprintboard.errors import UserError
 from sprintboard.store import Store
 from sprintboard.store.activity import PLAN_REPLACED
-from sprintboard.store.backups import backup_before
+from sprintboard.store.backups import backup_before, copy_file_before
 from sprintboard.store.bulk import (
     bump_key_counters,
-    clear_plan,
     insert_many,
     log_many,
+    plan_replaced,
+    replacing_settings,
     rollback_journal_while_alone,
 )
 from sprintboard.store.checklists import team_part
@@ -316,7 +318,9 @@ def load_demo(
     """Fill the store with the demo organisation; returns counts of what was made.
 
     `force` replaces a plan that is there: it is first copied to
-    `<name>.before-demo-<time>.bak` (`store.activity.plan_replaced()` names the copy).
+    `<name>.before-demo-<time>.bak` (`store.activity.plan_replaced()` names the copy),
+    then its records and their history leave the database in the same transaction as
+    the demo comes in (`bulk.plan_replaced`).
     """
     if cards is not None and not 1 <= cards <= MAX_DEMO_CARDS:
         raise UserError(f"cards: must be 1 to {MAX_DEMO_CARDS:,} (got {cards})")
@@ -344,19 +348,20 @@ def load_demo(
     # the WAL inside the transaction, so memory stays bounded whatever the size.
     kept: Path | None = None
     try:
-        with rollback_journal_while_alone(store) as alone:
+        with rollback_journal_while_alone(store) as alone, _checks_for(store, replacing):
             if replacing and alone:
                 # Nobody else can write to the file now: the copy is the plan replaced.
                 # (SQLite cannot copy from a connection inside its own write transaction.)
-                kept = _copy_the_plan(store, store.conn)
+                kept = _copy_the_plan(store, alone=True)
             with store.transaction("demo") as tx:
                 if replacing:
                     # Else read through a connection of its own while this transaction
                     # holds the write lock, so it is exactly the plan being replaced.
-                    kept = kept or _copy_the_plan(store, None)
-                    _clear_the_plan(tx, kept)
-                _fill(store, tx, total, per_sprint, today, seed)
-                load_finance(store, tx)
+                    kept = kept or _copy_the_plan(store, alone=False)
+                    _note_the_copy(tx, kept)
+                with plan_replaced(tx) if replacing else nullcontext():
+                    _fill(store, tx, total, per_sprint, today, seed)
+                    load_finance(store, tx)
     except BaseException:
         if kept is not None:
             kept.unlink(missing_ok=True)  # nothing was replaced: the copy is not needed
@@ -371,10 +376,20 @@ def load_demo(
     }
 
 
-def _copy_the_plan(store: Store, conn: sqlite3.Connection | None) -> Path:
-    """Copy the plan aside (read through `conn`, else a connection of its own)."""
+def _checks_for(store: Store, replacing: bool) -> AbstractContextManager[None]:
+    """Replacing a plan: the settings that empty its tables whole (foreign keys checked
+    once at the end)."""
+    return replacing_settings(store) if replacing else nullcontext()
+
+
+def _copy_the_plan(store: Store, *, alone: bool) -> Path:
+    """Copy the plan aside: the file itself when this connection holds it alone, outside
+    any transaction (nothing can change it meanwhile); else through SQLite, from a
+    connection of its own."""
     try:
-        return backup_before(store.path, "demo", conn)
+        if alone:
+            return copy_file_before(store.path, "demo")
+        return backup_before(store.path, "demo")
     except (OSError, sqlite3.Error) as exc:
         why = getattr(exc, "strerror", None) or exc
         raise UserError(
@@ -383,9 +398,8 @@ def _copy_the_plan(store: Store, conn: sqlite3.Connection | None) -> Path:
         ) from None
 
 
-def _clear_the_plan(tx: Tx, kept: Path) -> None:
-    """Empty the plan, and note where its copy is (undo and the CLI say so)."""
-    clear_plan(tx)
+def _note_the_copy(tx: Tx, kept: Path) -> None:
+    """Note where the replaced plan's copy is (undo, history and the CLI say so)."""
     note = {"txn": tx.txn, "at": tx.now, "backup": str(kept), "by": "demo --force"}
     tx.conn.execute(
         "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",

@@ -354,6 +354,12 @@ def test_demo_cli_prints_the_copy(cli: Cli, demo_store: Store) -> None:
     assert "sprintboard restore" in result.out
 
 
+def _everything(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the plan's tables and of the log, in order."""
+    tables = ("cards", "card_teams", "dependencies", "feedback", "sprints", "goals", "activity")
+    return {t: store.conn.execute(f"SELECT * FROM [{t}] ORDER BY rowid").fetchall() for t in tables}
+
+
 def test_a_failed_demo_force_keeps_no_copy(
     demo_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -362,28 +368,119 @@ def test_a_failed_demo_force_keeps_no_copy(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
+    demo_store.cards.edit("IT-5", {"title": "Edited before the demo"})
+    before = _everything(demo_store)
     monkeypatch.setattr(demo_module, "_record_sprint_points", broken)
     with pytest.raises(RuntimeError):
         load_demo(demo_store, force=True)
     assert not list(demo_store.path.parent.glob("*.bak"))
     assert demo_store.activity.plan_replaced() is None
-
-
-def test_demo_force_logs_the_removed_links_by_their_cards(demo_store: Store) -> None:
-    link = demo_store.deps.list()[0]
-    load_demo(demo_store, force=True)
-    removed = demo_store.rows(
-        "SELECT entity_key FROM activity WHERE entity = 'dependency' AND op = 'delete'"
-    )
-    assert removed and all(r["entity_key"] and ">" in r["entity_key"] for r in removed)
-    assert f"{link['blocker']}>{link['dependent']}" in {r["entity_key"] for r in removed}
+    # The plan and its history as they were, and the connection's settings too.
+    assert _everything(demo_store) == before
+    assert demo_store.scalar("PRAGMA foreign_keys") == 1
     assert (
-        demo_store.scalar(
-            "SELECT COUNT(*) FROM activity WHERE entity = 'card_team' AND op = 'delete' "
-            "AND entity_key IS NULL"
-        )
-        == 0
+        demo_store.scalar("PRAGMA secure_delete")
+        == sqlite3.connect(":memory:").execute("PRAGMA secure_delete").fetchone()[0]
     )
+
+
+@pytest.mark.parametrize("newest", ["card", "team"])
+def test_demo_force_takes_the_replaced_plans_history_with_it(
+    demo_store: Store, newest: str
+) -> None:
+    """The log keeps the history of what stays (the teams) and drops that of the records
+    replaced, which their copy keeps: it still replays to the tables, and change ids go on
+    above every id handed out before, whichever record the newest change was about."""
+    from reliability.invariants import connect, integrity, log_mismatches
+
+    old_card = demo_store.cards._raw("IT-5")
+    if newest == "card":
+        demo_store.teams.edit("IT", {"capacity": 30})
+        demo_store.cards.edit("IT-5", {"title": "Edited before the demo"})
+    else:
+        demo_store.cards.edit("IT-5", {"title": "Edited before the demo"})
+        demo_store.teams.edit("IT", {"capacity": 30})
+    last = demo_store.scalar("SELECT MAX(id) FROM activity")
+    teams_logged = demo_store.rows("SELECT * FROM activity WHERE entity = 'team' ORDER BY id")
+    load_demo(demo_store, force=True)
+    replaced = demo_store.activity.plan_replaced()
+    assert replaced is not None
+    old = demo_store.rows("SELECT * FROM activity WHERE id <= ? ORDER BY id", [last])
+    assert old == teams_logged
+    assert not demo_store.scalar(
+        "SELECT COUNT(*) FROM activity WHERE entity_uuid = ?", [old_card["uuid"]]
+    )
+    first = demo_store.scalar("SELECT MIN(id) FROM activity WHERE txn = ?", [replaced["txn"]])
+    assert first == last + 1
+    assert demo_store.scalar("SELECT MIN(id) FROM activity WHERE id > ?", [last]) == first
+    with connect(demo_store.path) as conn:
+        assert integrity(conn) == []
+        assert log_mismatches(conn) == []
+    assert demo_store.scalar("PRAGMA foreign_keys") == 1
+    with Store(Path(replaced["backup"])) as copy:
+        assert copy.scalar("SELECT MAX(id) FROM activity") == last
+        changes = [entry["after"] for entry in copy.activity.for_card("IT-5")]
+        assert "Edited before the demo" in changes
+
+
+def test_history_of_a_card_the_replaced_plan_held_names_its_copy(
+    cli: Cli, demo_store: Store
+) -> None:
+    assert cli("history", "IT-5").code == 0
+    assert cli("history", "IT-9999").err.strip() == "error: card: no card IT-9999"
+    assert cli("demo", "--force").code == 0
+    replaced = demo_store.activity.plan_replaced()
+    assert replaced is not None
+    shown = cli("history", "IT-5")
+    assert shown.code == 2 and shown.out == ""
+    line = shown.err.strip()
+    assert "\n" not in line and "no card IT-5" in line and "replaced" in line
+    assert f"sprintboard --db {replaced['backup']} history IT-5" in line
+    # A feedback item's number, taken again by the new plan, shows the new item's life only.
+    fb = cli("history", "FB-1", "--json")
+    assert fb.code == 0, fb.err
+    txns = {e["id"] for e in json.loads(fb.out)}
+    first = demo_store.scalar("SELECT MIN(id) FROM activity WHERE txn = ?", [replaced["txn"]])
+    assert txns and min(txns) >= first
+    # A key never handed out: the plain answer still.
+    assert cli("history", "IT-9999").err.strip() == "error: card: no card IT-9999"
+
+
+def test_undo_of_a_change_in_the_replaced_plan_names_its_copy(demo_store: Store) -> None:
+    demo_store.cards.edit("IT-5", {"title": "Edited before the demo"})
+    change = demo_store.scalar("SELECT MAX(id) FROM activity")
+    load_demo(demo_store, force=True)
+    replaced = demo_store.activity.plan_replaced()
+    assert replaced is not None
+    with pytest.raises(UserError) as caught:
+        demo_store.activity.undo(change=change)
+    message = str(caught.value)
+    assert "\n" not in message and "replaced" in message and replaced["backup"] in message
+    with pytest.raises(UserError, match="no change"):
+        demo_store.activity.undo(change=10**9)
+
+
+def test_demo_force_refuses_a_load_that_leaves_a_dangling_reference(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Foreign keys are checked once, at the end of a replacing load: a row referring to a
+    missing one fails it, and nothing is replaced."""
+    import sprintboard.demo as demo_module
+    from sprintboard.demo_finance import load_finance as finance
+
+    def dangling(store: Store, tx: Any) -> None:
+        finance(store, tx)
+        tx.conn.execute(
+            "INSERT INTO card_teams(uuid, card_id, team_id) VALUES ('dangling', 999999, 1)"
+        )
+
+    before = _everything(demo_store)
+    monkeypatch.setattr(demo_module, "load_finance", dangling)
+    with pytest.raises(sqlite3.IntegrityError, match=r"FOREIGN KEY.*card_teams"):
+        load_demo(demo_store, force=True)
+    assert _everything(demo_store) == before
+    assert demo_store.scalar("PRAGMA foreign_keys") == 1
+    assert not list(demo_store.path.parent.glob("*.bak"))
 
 
 def test_demo_refuses_when_a_demo_team_is_archived(store: Store) -> None:

@@ -9,7 +9,7 @@ import click
 from sprintboard.cli import Context, pass_ctx
 from sprintboard.cli.output import emit_json, say
 from sprintboard.cli.params import DEMO_SIZE, POSITIVE
-from sprintboard.errors import UserError
+from sprintboard.errors import NotFound, UserError
 from sprintboard.vocabulary import show_control
 
 
@@ -117,14 +117,17 @@ def history(ctx: Context, key: str, as_json: bool) -> None:
 
     store = ctx.store()
     # FB-12 is a feedback item, unless a team FB has a card of that key.
-    if re.fullmatch(r"\s*fb-\d+\s*", key, re.IGNORECASE) and not store.cards.query(keys=[key]):
-        rows = store.activity.for_feedback(key)
-        if not rows:
-            store.feedback.get(key)  # raises the one-line 'no feedback' error
-    else:
-        rows = store.activity.for_card(key)
-        if not rows:
-            store.cards.get(key)  # raises the one-line 'no card' error
+    try:
+        if re.fullmatch(r"\s*fb-\d+\s*", key, re.IGNORECASE) and not store.cards.query(keys=[key]):
+            rows = store.activity.for_feedback(key)
+            if not rows:
+                store.feedback.get(key)  # raises the one-line 'no feedback' error
+        else:
+            rows = store.activity.for_card(key)
+            if not rows:
+                store.cards.get(key)  # raises the one-line 'no card' error
+    except NotFound as missing:
+        raise NotFound(f"{missing}{store.activity.gone_with_replaced_plan(key.strip())}") from None
     if as_json:
         emit_json([{f: r[f] for f in HISTORY_JSON} for r in rows])
     else:

@@ -213,6 +213,24 @@ class Activity:
         last = self.core.scalar("SELECT MAX(id) FROM activity WHERE txn = ?", [note["txn"]])
         return None if last is None else {**note, "last_id": int(last)}
 
+    def gone_with_replaced_plan(self, key: str) -> str:
+        """For a card or feedback item this plan has no trace of: where to look when the
+        whole plan was replaced (its records and their history went to the copy), as a
+        clause to add to the 'no such card' line; '' when the plan never was."""
+        replaced = self.plan_replaced()
+        if replaced is None:
+            return ""
+        code, _, number = key.upper().rpartition("-")
+        last = self.core.scalar("SELECT last FROM key_counters WHERE team_code = ?", [code])
+        if number.isdigit() and last is not None and int(number) > int(last):
+            return ""  # a card key never handed out: no plan ever held it
+        backup = replaced["backup"]
+        return (
+            f"; the whole plan was replaced at {replaced['at']} ({replaced['by']}): what it "
+            f"held before, history included, is in {backup} "
+            f"(sprintboard --db {backup} history {key})"
+        )
+
     # -- what undo and redo would take -----------------------------------------------------
 
     def last_undoable(self, person: str | None = None) -> dict[str, Any] | None:
@@ -252,6 +270,8 @@ class Activity:
             [change_id],
         )
         if row is None:
+            # The log holds every change since it began but those of a replaced plan.
+            self._refuse_before_replacement({"id": change_id}, "undo")
             raise NotFound(
                 f"undo: no change {change_id} in the log (ids are in 'sprintboard history KEY')"
             )

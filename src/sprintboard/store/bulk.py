@@ -205,6 +205,41 @@ def bump_key_counters(tx: Tx, keys: Iterable[str]) -> None:
     )
 
 
+@contextmanager
+def replacing_settings(core: StoreCore) -> Iterator[None]:
+    """Run a load that replaces the plan (`plan_replaced`) with what lets SQLite empty the
+    old plan's tables whole, restored afterwards whatever happens:
+
+    - foreign keys off, checked once at the end instead (`check_foreign_keys`, inside the
+      transaction, before COMMIT): with them on, `DELETE FROM` a table that others refer
+      to visits every row to look for rows referring to it; off, it frees the pages whole.
+      SQLite only switches them outside a transaction: this runs around the load's.
+    - secure_delete FAST: where SQLite is built to zero every freed page (Debian's is),
+      emptying a 100,000-card plan would write its 200 MB of zeros, journaled first; FAST
+      still clears what it deletes from the pages it writes anyway. The plan is copied
+      aside whole before it is replaced, so zeroing the free pages would hide nothing.
+    """
+    conn = core.conn
+    assert not conn.in_transaction, "foreign keys switch only outside a transaction"
+    secure = conn.execute("PRAGMA secure_delete").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("PRAGMA secure_delete = FAST")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA secure_delete = {('OFF', 'ON', 'FAST')[int(secure)]}")
+        if not conn.in_transaction:
+            conn.execute("PRAGMA foreign_keys = ON")
+
+
+def check_foreign_keys(tx: Tx) -> None:
+    """Refuse (before COMMIT, so nothing is written) a row that refers to a missing one."""
+    found = tx.conn.execute("PRAGMA foreign_key_check").fetchmany(5)
+    if found:
+        where = "; ".join(f"{table} row {rowid} -> {parent}" for table, rowid, parent, _ in found)
+        raise sqlite3.IntegrityError(f"FOREIGN KEY constraint failed: {where}")
+
+
 # The plan's tables holding logged records, children first: table -> (entity, key column).
 PLAN_TABLES = {
     "measures": ("measure", None),
@@ -222,26 +257,48 @@ PLAN_TABLES = {
 }
 
 
-def clear_plan(tx: Tx) -> None:
-    """Delete every record of the plan but the teams, logging each deletion.
+@contextmanager
+def plan_replaced(tx: Tx) -> Iterator[None]:
+    """Delete every record of the plan but the teams (and plan settings), with its history;
+    the body loads the plan that replaces it; then every reference is checked.
 
-    The key counters stay: a key is never handed out twice, so cards made afterwards
-    continue each team's numbers.
+    The caller has copied the plan aside, history included: the log keeps the entries of
+    the records that stay (teams, settings) and drops the others, so it still replays to
+    the tables, and a card's or a feedback item's history never mixes the old plan's
+    record of that id or key with the new one's. Log ids go on above the old ones: a
+    change number seen before the replacement never names a new change. Run within
+    `replacing_settings`, each table is emptied whole instead of row by row. The key
+    counters stay: a key is never handed out twice.
     """
-    core = tx.core
-    for table, (entity, key) in PLAN_TABLES.items():
-        # Each deletion is logged like any other (one INSERT ... SELECT per table), so the
-        # log still says what exists: logs merged from other devices rely on it.
-        record = ", ".join(f"'{c}', [{c}]" for c in _table_columns(tx.conn, table))
-        tx.conn.execute(
-            f"""INSERT INTO activity(uuid, txn, at, actor, device, action, entity,
-                    entity_uuid, entity_key, op, before, hlc)
-                SELECT {sql_uuid()}, ?, ?, ?, ?, ?, ?, uuid, {entity_key_sql(entity, key)},
-                    'delete', json_object({record}), ?
-                FROM [{table}] ORDER BY rowid""",
-            [tx.txn, tx.now, core.actor, core.device, tx.action, entity, tx.hlc],
-        )
-        tx.conn.execute(f"DELETE FROM [{table}]")
+    conn = tx.conn
+    deleted = {entity for entity, _ in PLAN_TABLES.values()}
+    staying = " UNION ALL ".join(
+        f"SELECT uuid FROM [{table}]"
+        for entity, table in ENTITY_TABLES.items()
+        if entity not in deleted
+    )
+    last = conn.execute("SELECT MAX(id) FROM activity").fetchone()[0]
+    # What stays, and the newest entry: while the load runs, it holds the place of the
+    # highest id (SQLite numbers a row after the highest one there), then it goes.
+    conn.execute(
+        f"""CREATE TEMP TABLE kept_log AS
+            SELECT * FROM activity WHERE entity_uuid IN ({staying})
+            UNION SELECT * FROM activity WHERE id = ?""",
+        [last],
+    )
+    held = conn.execute(
+        f"""SELECT id FROM temp.kept_log WHERE id = ?
+            AND entity_uuid NOT IN ({staying})""",
+        [last],
+    ).fetchone()
+    for table in (*PLAN_TABLES, "activity"):
+        conn.execute(f"DELETE FROM [{table}]")
+    conn.execute("INSERT INTO activity SELECT * FROM temp.kept_log ORDER BY id")
+    conn.execute("DROP TABLE temp.kept_log")
+    yield
+    if held is not None:
+        conn.execute("DELETE FROM activity WHERE id = ?", [held[0]])
+    check_foreign_keys(tx)
 
 
 # -- import and whole-database export (io/) ---------------------------------------------------
