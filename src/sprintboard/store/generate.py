@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from sprintboard.errors import UserError
 from sprintboard.store.bulk import log_created, sql_uuid
@@ -193,10 +192,9 @@ def generate_cards(
               JOIN temp.gen_team t ON t.slot = g.r1 % ?
               LEFT JOIN temp.gen_slot sl ON sl.i = g.i
               LEFT JOIN temp.gen_sprint s ON s.slot = sl.slot
-              JOIN temp.gen_title_count tc ON tc.code = t.code
-              JOIN temp.gen_title tt ON tt.code = t.code AND tt.n = g.r2 % tc.cnt
-              JOIN temp.gen_word p ON p.kind = 'p' AND p.n = g.r3 % ?
-              JOIN temp.gen_word a ON a.kind = 'a' AND a.n = g.r4 % ?)
+              JOIN temp.gen_title tt ON tt.n = t.first_title + g.r2 % t.titles
+              JOIN temp.gen_product p ON p.n = g.r3 % ?
+              JOIN temp.gen_area a ON a.n = g.r4 % ?)
             ORDER BY i"""),
         [
             first_id,
@@ -305,8 +303,8 @@ def generate_cards(
         "gen_base",
         "gen_team",
         "gen_title",
-        "gen_title_count",
-        "gen_word",
+        "gen_product",
+        "gen_area",
         "gen_sprint",
         "gen_goal",
         "gen_member",
@@ -355,12 +353,26 @@ def _rowids(tx: Tx) -> dict[str, int]:
 
 def _vocabulary_tables(tx: Tx, v: Vocabulary, today: str) -> None:
     conn = tx.conn
-    conn.execute("CREATE TEMP TABLE gen_team(slot INTEGER PRIMARY KEY, code TEXT, team_id INT)")
+    # Looked up once or more per card: every key an integer (rowid), found in one step.
+    # A team's title templates are numbered from `first_title`, `titles` of them (NULL
+    # when it has none: its cards are not made, as a join on them would leave them out).
+    conn.execute(
+        """CREATE TEMP TABLE gen_team(slot INTEGER PRIMARY KEY, code TEXT, team_id INT,
+             first_title INT, titles INT)"""
+    )
     teams = dict(conn.execute("SELECT code, id FROM teams WHERE archived = 0").fetchall())
     pool = [code for code, weight in v.team_weights.items() if code in teams for _ in range(weight)]
+    firsts: dict[str, int] = {}
+    templates: list[str] = []
+    for code, own in v.titles.items():
+        firsts[code] = len(templates)
+        templates += own
     conn.executemany(
-        "INSERT INTO temp.gen_team VALUES (?, ?, ?)",
-        [(i, code, teams[code]) for i, code in enumerate(pool)],
+        "INSERT INTO temp.gen_team VALUES (?, ?, ?, ?, ?)",
+        [
+            (i, code, teams[code], firsts.get(code), len(v.titles.get(code, [])) or None)
+            for i, code in enumerate(pool)
+        ],
     )
     conn.execute("CREATE TEMP TABLE gen_part(team_id INTEGER PRIMARY KEY, part TEXT)")
     conn.executemany(
@@ -380,20 +392,12 @@ def _vocabulary_tables(tx: Tx, v: Vocabulary, today: str) -> None:
                   COUNT(*) OVER (PARTITION BY team_id)
            FROM members"""
     )
-    conn.execute(
-        "CREATE TEMP TABLE gen_title(code TEXT, n INT, template TEXT, PRIMARY KEY (code, n))"
-    )
-    conn.execute("CREATE TEMP TABLE gen_title_count(code TEXT PRIMARY KEY, cnt INT)")
-    for code, templates in v.titles.items():
-        conn.executemany(
-            "INSERT INTO temp.gen_title VALUES (?, ?, ?)",
-            [(code, i, t) for i, t in enumerate(templates)],
-        )
-        conn.execute("INSERT INTO temp.gen_title_count VALUES (?, ?)", [code, len(templates)])
-    conn.execute("CREATE TEMP TABLE gen_word(kind TEXT, n INT, word TEXT, PRIMARY KEY (kind, n))")
-    words: list[tuple[Any, ...]] = [("p", i, w) for i, w in enumerate(v.products)]
-    words += [("a", i, w) for i, w in enumerate(v.areas)]
-    conn.executemany("INSERT INTO temp.gen_word VALUES (?, ?, ?)", words)
+    conn.execute("CREATE TEMP TABLE gen_title(n INTEGER PRIMARY KEY, template TEXT)")
+    conn.executemany("INSERT INTO temp.gen_title VALUES (?, ?)", list(enumerate(templates)))
+    conn.execute("CREATE TEMP TABLE gen_product(n INTEGER PRIMARY KEY, word TEXT)")
+    conn.executemany("INSERT INTO temp.gen_product VALUES (?, ?)", list(enumerate(v.products)))
+    conn.execute("CREATE TEMP TABLE gen_area(n INTEGER PRIMARY KEY, word TEXT)")
+    conn.executemany("INSERT INTO temp.gen_area VALUES (?, ?)", list(enumerate(v.areas)))
     conn.execute("CREATE TEMP TABLE gen_goal(slot INTEGER PRIMARY KEY, goal_id INT)")
     conn.executemany("INSERT INTO temp.gen_goal VALUES (?, ?)", list(enumerate(v.goal_ids)))
     conn.execute(
