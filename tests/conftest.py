@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -87,11 +88,28 @@ def store(db_path: Path) -> Iterator[Store]:
         yield opened
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo organisation, loaded once per test process; copy it with `copy_db`, never
+    open it."""
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    with Store(path, clock=frozen_clock(NOW)) as store:
+        load_demo(store)
+    return path
+
+
+def copy_db(source: Path, target: Path) -> Path:
+    """A copy of a closed database (its WAL was checkpointed away on close)."""
+    assert not Path(f"{source}-wal").exists() or Path(f"{source}-wal").stat().st_size == 0
+    shutil.copyfile(source, target)
+    return target
+
+
 @pytest.fixture
-def demo_store(db_path: Path) -> Iterator[Store]:
-    """A database holding the hand-written demo organisation."""
-    with Store(db_path, clock=frozen_clock(NOW)) as opened:
-        load_demo(opened)
+def demo_store(demo_template: Path, db_path: Path) -> Iterator[Store]:
+    """A database holding the hand-written demo organisation: a copy of `demo_template`
+    (the same file a load gives, in a tenth of the time)."""
+    with Store(copy_db(demo_template, db_path), clock=frozen_clock(NOW)) as opened:
         yield opened
 
 
