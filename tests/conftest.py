@@ -143,12 +143,44 @@ def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
     return run
 
 
+WAITING = frozenset({"ui", "snapshots", "reliability"})
+"""The folders whose tests mostly wait (on the app, on other processes) rather than compute."""
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """`serial` tests run on one xdist worker, one at a time (see pyproject's addopts)."""
+    """`serial` tests run on one xdist worker, one at a time (see pyproject's addopts); the
+    rest run in an order that keeps the cores busy (`mixed`)."""
     for item in items:
         if item.get_closest_marker("serial") is not None:
             item.add_marker(pytest.mark.xdist_group("serial"))
+    items[:] = mixed(items)
+
+
+def mixed(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The `long` tests first; then the modules that wait spread evenly among those that
+    compute, each module whole.
+
+    A Pilot test spends most of its time waiting for the app to go idle, so xdist's
+    workers, which take tests in this order, would leave the cores half idle through the
+    UI tests and then queue for them through the unit tests. Interleaved, a worker
+    computes while others wait. The waiting modules are all handed out by 70% of the way,
+    so short unit tests, not a long UI test, end the run.
+    """
+    first = [item for item in items if item.get_closest_marker("long") is not None]
+    modules: dict[Path, list[pytest.Item]] = {}
+    for item in items:
+        if item.get_closest_marker("long") is None:
+            modules.setdefault(item.path, []).append(item)
+    waiting = [tests for path, tests in modules.items() if path.parent.name in WAITING]
+    computing = [tests for path, tests in modules.items() if path.parent.name not in WAITING]
+    placed: list[tuple[float, int, list[pytest.Item]]] = []
+    for share, kind in ((0.7, waiting), (1.0, computing)):
+        total, before = sum(map(len, kind)), 0
+        for tests in kind:
+            placed.append((share * before / total, len(placed), tests))
+            before += len(tests)
+    return first + [item for _, _, tests in sorted(placed, key=lambda p: p[:2]) for item in tests]
 
 
 @pytest.fixture

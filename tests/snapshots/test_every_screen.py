@@ -91,6 +91,7 @@ async def _on_board(pilot: Pilot[Any]) -> None:
     await _still(pilot)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("size", SIZES)
 async def test_every_screen(
