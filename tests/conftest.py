@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Generator, Iterator
@@ -24,6 +25,12 @@ from textual.css.types import CSSLocation
 
 from sprintboard.demo import load_demo
 from sprintboard.store import Store, frozen_clock
+
+# The Pilot tests build and drop thousands of widgets, which survive long enough to reach
+# the oldest generation: at Python's default thresholds (700, 10, 10) the cycle collector
+# made some thirty full passes over the heap per twenty UI tests, a quarter of their CPU
+# time. Collecting less often changes when cyclic garbage goes, not what any test checks.
+gc.set_threshold(5000, 20, 20)
 
 # Helper modules that test modules import hold assertions too: rewrite them as pytest does
 # test modules, so a failing helper says what it compared.
