@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -11,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW
-from sprintboard.demo import load_demo
-from sprintboard.store import Store, frozen_clock
+from conftest import copy_db as copy_db  # the reliability tests import it from here
 
 HERE = Path(__file__).resolve().parent
 _SCRIPT = Path(sys.executable).with_name("sprintboard")
@@ -51,22 +48,6 @@ def run_cli(tmp: Path, *args: str, timeout: float = 60, **env: str) -> Ran:
         stdin=subprocess.DEVNULL,
     )
     return Ran(done.returncode, done.stdout, done.stderr)
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo organisation, built once per run; copy it with `demo_copy`, never open it."""
-    path = tmp_path_factory.mktemp("template") / "demo.db"
-    with Store(path, clock=frozen_clock(NOW)) as store:
-        load_demo(store)
-    return path
-
-
-def copy_db(source: Path, target: Path) -> Path:
-    """A copy of a closed database (its WAL was checkpointed away on close)."""
-    assert not Path(f"{source}-wal").exists() or Path(f"{source}-wal").stat().st_size == 0
-    shutil.copyfile(source, target)
-    return target
 
 
 @pytest.fixture

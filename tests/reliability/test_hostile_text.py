@@ -355,6 +355,7 @@ def stored_title(db: Path, key: str) -> str:
         conn.close()
 
 
+@pytest.mark.long
 async def test_hostile_titles_typed_into_the_board(demo_copy: Path) -> None:
     app = make_app(demo_copy, live_refresh=0, settings=Settings())
     async with app.run_test(size=(140, 45), notifications=True) as pilot:

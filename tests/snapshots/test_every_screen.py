@@ -6,20 +6,25 @@ findings, the mentions and the sync conflicts over the board) and compares each
 screenshot with its stored SVG. A run reports every screen that changed, not just the first.
 
 Stable across runs: the demo's dates and history come from the frozen clock, inputs do not
-blink, and each screenshot is taken once two in a row are the same and no work runs.
+blink, and each screenshot is taken once no work runs and two drawings of the screen in a
+row (what a terminal would be sent: text, colours, attributes) are the same.
 Update with `pytest tests/snapshots/test_every_screen.py --snapshot-update`, then look at
 the changed SVGs.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
+from rich.console import Console
 from syrupy.assertion import SnapshotAssertion
+from textual._compositor import LayoutUpdate
+from textual.app import App
 from textual.pilot import Pilot
 
 from sprintboard.app import SCREENS
@@ -43,18 +48,36 @@ OVER_THE_BOARD = {
 Visit = Callable[[Pilot[Any]], Awaitable[None]]
 
 
+def _drawn(app: App[Any]) -> str:
+    """The whole screen as a terminal would be sent it: text, colours and attributes, all
+    the SVG shows, for a tenth of the cost of drawing the SVG."""
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        legacy_windows=False,
+        safe_box=False,
+    )
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    assert isinstance(update, LayoutUpdate)
+    return update.render_segments(console)
+
+
 async def _still(pilot: Pilot[Any]) -> None:
-    """Wait until no work runs and two screenshots in a row are the same."""
+    """Wait until no work runs and two drawings of the screen in a row are the same."""
     app = pilot.app
     last = None
     for _ in range(60):
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
-        shot = app.export_screenshot()
-        if shot == last and not any(worker.is_running for worker in app.workers):
+        drawn = _drawn(app)
+        if drawn == last and not any(worker.is_running for worker in app.workers):
             return
-        last = shot
+        last = drawn
     raise AssertionError(f"{type(app.screen).__name__} never settled")
 
 
@@ -68,6 +91,7 @@ async def _on_board(pilot: Pilot[Any]) -> None:
     await _still(pilot)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("size", SIZES)
 async def test_every_screen(

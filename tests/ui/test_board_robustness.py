@@ -260,6 +260,7 @@ async def test_works_at_80x24(board_app: AppFactory, probe: Probe) -> None:
 SIZES = [(80, 24), (200, 60), (40, 12), (20, 6), (81, 25), (140, 45)]
 
 
+@pytest.mark.long
 async def test_resizing_never_crashes(board_app: AppFactory, probe: Probe) -> None:
     app = board_app()
     sprint = probe.active_sprint()

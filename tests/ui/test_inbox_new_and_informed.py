@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Select, Static, TextArea
 
 from sprintboard.screens.feedback_form import NewFeedbackScreen
@@ -81,6 +82,7 @@ async def test_new_feedback_is_stored_and_selected(board_app: AppFactory, probe:
         assert "[b]at the till[/b]" in probe.screen_text(app)
 
 
+@pytest.mark.long
 async def test_new_feedback_refuses_bad_fields_in_one_line(
     board_app: AppFactory, probe: Probe
 ) -> None:

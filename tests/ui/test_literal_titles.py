@@ -4,6 +4,7 @@ field."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input
 
 from sprintboard.screens.card_detail import CardDetailScreen
@@ -26,6 +27,7 @@ def _one_line_each(probe: Probe, app: SprintboardApp) -> list[str]:
     return lines
 
 
+@pytest.mark.long
 async def test_a_title_with_a_tab_nbsp_and_line_separator(
     board_app: AppFactory, probe: Probe
 ) -> None:

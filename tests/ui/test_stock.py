@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sprintboard.screens.card_detail import CardDetailScreen
 from sprintboard.screens.dialogs import PickerScreen
 from sprintboard.screens.stock import StockImportScreen, StockScreen
@@ -120,6 +122,7 @@ async def test_enter_opens_the_card_or_picks_one_of_several(board_app: AppFactor
         assert messages(app)[-1] == "no card uses SKU GF-1004"
 
 
+@pytest.mark.long
 async def test_import_a_stock_csv(board_app: AppFactory, probe: Probe, tmp_path: Path) -> None:
     good = tmp_path / "stock.csv"
     good.write_text(

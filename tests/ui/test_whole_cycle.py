@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.widgets import Input, Label, OptionList, Select, TextArea
 
 from sprintboard.screens.board import BoardScreen
@@ -45,6 +46,7 @@ async def press(app: SprintboardApp, pilot: Any, *keys: str) -> None:
     await settle(app, pilot)
 
 
+@pytest.mark.long
 async def test_a_whole_cycle_from_the_keyboard(board_app: AppFactory, probe: Probe) -> None:
     app = board_app(live_refresh=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -435,6 +436,7 @@ STEPS = int(os.environ.get("SYNC_STEPS", "60"))
 """A few seconds here; `SYNC_EXAMPLES=3000 SYNC_STEPS=120` searches for minutes."""
 
 
+@pytest.mark.long
 def test_three_laptops_converge(tmp_path: Path) -> None:
     runs = itertools.count()
     run_state_machine_as_test(

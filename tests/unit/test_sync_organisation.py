@@ -203,5 +203,6 @@ def _git_knows_nobody(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
 
 
+@pytest.mark.long
 def test_three_laptops_converge_through_git(_git_knows_nobody: Any) -> None:
     Simulation.TestCase("runTest").runTest()
