@@ -35,17 +35,9 @@ FindingId = tuple[str, str, tuple[str, ...]]
 def worst_by_card(findings: Iterable[Finding]) -> dict[str, Severity]:
     """Card key -> the worst severity of the findings naming it (errors and warnings
     only, UNBADGED_RULES aside: a card whose findings are all info gets no entry)."""
-    # Warnings first, then errors over them: dict updates run in C, which matters when a
-    # capacity finding names every card of a team (tens of thousands on a big sprint).
-    chosen = [
-        f for f in findings if f.severity in BADGE_SEVERITIES and f.rule not in UNBADGED_RULES
-    ]
-    worst: dict[str, Severity] = {}
-    for severity in reversed(BADGE_SEVERITIES):
-        for finding in chosen:
-            if finding.severity is severity:
-                worst.update(dict.fromkeys(finding.cards, severity))
-    return worst
+    tally = _Tally()
+    tally.recount(tuple(findings))
+    return tally.worst
 
 
 def _badging(findings: Iterable[Finding]) -> list[Finding]:
@@ -90,7 +82,7 @@ class _Tally:
         gone = _badging(_more(self.findings, before - now))
         came = _badging(_more(found, now - before))
         if sum(len(f.cards) for f in (*gone, *came)) > self.REDO or not self.findings:
-            self._recount(found)
+            self.recount(found)
             return self.worst
         touched: set[str] = set()
         for findings, change in ((gone, Counter.subtract), (came, Counter.update)):
@@ -111,7 +103,9 @@ class _Tally:
         self.findings, self.worst = found, worst
         return worst
 
-    def _recount(self, found: tuple[Finding, ...]) -> None:
+    def recount(self, found: tuple[Finding, ...]) -> None:
+        """Count `found` from scratch (dict updates and counters run in C, which matters
+        when a capacity finding names every card of a team)."""
         self.errors, self.warnings = Counter(), Counter()
         for f in _badging(found):
             (self.errors if f.severity is Severity.ERROR else self.warnings).update(f.cards)
